@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the real Prometheus/Alertmanager tools the integration tests and the demo start.
+# On a machine where we cannot install (not root, no apt-get) it says what to do and fails.
+set -euo pipefail
+missing=()
+for tool in prometheus promtool alertmanager amtool; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "meshgate: missing ${missing[*]}; installing Debian packages prometheus and prometheus-alertmanager" >&2
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "meshgate: cannot install them here (needs root and apt-get)." >&2
+  echo "  Run: sudo apt-get install -y prometheus prometheus-alertmanager" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
+# The packages start system services where an init system runs; our tests start their own.
+for svc in prometheus prometheus-alertmanager prometheus-node-exporter; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+    systemctl stop "$svc" || true
+  fi
+done
+echo "meshgate: installed $(prometheus --version 2>&1 | head -1)" >&2

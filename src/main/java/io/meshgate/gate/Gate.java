@@ -1,0 +1,392 @@
+package io.meshgate.gate;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The pure gate: from the answers to a tick's planned queries to per-rule results and a verdict per
+ * namespace. No I/O, no clock: the time is the tick's, given by the caller.
+ *
+ * <p>{@snippet : List<PlannedQuery> plan = GatePlan.tick(rules, target, now); Map<PlannedQuery,
+ * QueryResult> answers = ...; // one query per rule, sent by the caller TickReport report =
+ * Gate.evaluate(target, now, plan, answers, baselines); }
+ */
+public final class Gate {
+  private Gate() {}
+
+  /** Baselines by namespace and rule name; a namespace or rule without data is absent. */
+  public static Map<String, Map<String, Double>> baselines(
+      List<PlannedQuery> plan, Map<PlannedQuery, QueryResult> answers) {
+    Map<String, Map<String, Double>> baselines = new HashMap<>();
+    for (PlannedQuery q : plan) {
+      for (String ns : q.namespaces()) {
+        Observation o = observeNamespace(q, answers.get(q), ns);
+        if (o instanceof Observation.Value v) {
+          baselines.computeIfAbsent(ns, k -> new HashMap<>()).put(q.rule().name(), v.value());
+        }
+      }
+    }
+    return baselines;
+  }
+
+  public static TickReport evaluate(
+      Target target,
+      Instant time,
+      List<PlannedQuery> plan,
+      Map<PlannedQuery, QueryResult> answers,
+      Map<String, Map<String, Double>> baselines) {
+    List<NamespaceVerdict> verdicts = new ArrayList<>();
+    for (String ns : target.namespaces()) {
+      List<RuleResult> results = new ArrayList<>();
+      for (PlannedQuery q : plan) {
+        if (q.namespaces().contains(ns)) {
+          results.add(judgeQuery(target, q, answers.get(q), ns, baselines));
+        }
+      }
+      verdicts.add(decide(ns, results));
+    }
+    return new TickReport(time, verdicts);
+  }
+
+  private static RuleResult judgeQuery(
+      Target target,
+      PlannedQuery q,
+      QueryResult answer,
+      String ns,
+      Map<String, Map<String, Double>> baselines) {
+    Rule rule = q.rule();
+    String display = q.isSendable() ? GatePlan.displayQuery(rule, target, ns) : rule.query();
+    if (rule.scope() == Scope.REVISION) {
+      Double baseline = null;
+      if (GatePlan.hasControl(rule, target)
+          && observePart(q, answer, GatePlan.CONTROL, null) instanceof Observation.Value v) {
+        baseline = v.value();
+      }
+      return judge(rule, observeRevision(q, answer, target), baseline, display);
+    }
+    Double baseline = baselines.getOrDefault(ns, Map.of()).get(rule.name());
+    return judge(rule, observeNamespace(q, answer, ns), baseline, display);
+  }
+
+  /** What a query told about one rule for one namespace, before bounds are applied. */
+  sealed interface Observation {
+    record Value(double value) implements Observation {}
+
+    record Missing(String why) implements Observation {}
+
+    record Failed(String why, boolean unavailable) implements Observation {}
+  }
+
+  private static Observation observeNamespace(PlannedQuery q, QueryResult answer, String ns) {
+    Rule rule = q.rule();
+    Observation volume = observeVolume(q, answer, ns, "probably not receiving traffic");
+    if (volume != null) {
+      return volume;
+    }
+    Observation value = observePart(q, answer, GatePlan.VALUE, ns);
+    if (value instanceof Observation.Missing m) {
+      return new Observation.Missing(
+          m.why()
+              + " for namespace "
+              + ns
+              + " in "
+              + Durations.format(rule.window())
+              + ", probably not receiving traffic or not scraped");
+    }
+    return value;
+  }
+
+  private static Observation observeRevision(PlannedQuery q, QueryResult answer, Target target) {
+    String hint =
+        "is the istiod of revision "
+            + target.toRevision()
+            + " up and scraped with label "
+            + target.revisionLabel()
+            + "?";
+    Observation volume = observeVolume(q, answer, null, hint);
+    if (volume != null) {
+      return volume;
+    }
+    Observation value = observePart(q, answer, GatePlan.VALUE, null);
+    if (value instanceof Observation.Missing m) {
+      return new Observation.Missing(
+          m.why() + " for revision " + target.toRevision() + "; " + hint);
+    }
+    return value;
+  }
+
+  /** The volume guard's verdict, or null when the guard is passed (or there is none). */
+  private static Observation observeVolume(
+      PlannedQuery q, QueryResult answer, String ns, String hint) {
+    Rule rule = q.rule();
+    if (!rule.hasVolumeGuard()) {
+      return null;
+    }
+    Observation volume = observePart(q, answer, GatePlan.VOLUME, ns);
+    double observed;
+    if (volume instanceof Observation.Value v && !Double.isNaN(v.value())) {
+      observed = v.value();
+    } else if (volume instanceof Observation.Failed) {
+      return volume;
+    } else {
+      observed = 0;
+    }
+    if (observed >= rule.minVolume()) {
+      return null;
+    }
+    return new Observation.Missing(
+        "volume "
+            + Numbers.format(observed)
+            + " in "
+            + Durations.format(rule.window())
+            + " < minVolume "
+            + Numbers.format(rule.minVolume())
+            + ", "
+            + hint);
+  }
+
+  /** The single series of one part for one namespace (or for the revision when ns is null). */
+  private static Observation observePart(
+      PlannedQuery q, QueryResult answer, String part, String ns) {
+    if (!q.isSendable()) {
+      return new Observation.Failed("query not sent: " + q.problem(), false);
+    }
+    if (answer == null) {
+      return new Observation.Failed("no answer recorded for this query", true);
+    }
+    if (answer instanceof QueryResult.Failure f) {
+      return new Observation.Failed(f.message(), f.unavailable());
+    }
+    List<Series> matching = new ArrayList<>();
+    for (Series s : ((QueryResult.Success) answer).series()) {
+      String tag = s.labels().getOrDefault(GatePlan.PART_LABEL, GatePlan.VALUE);
+      if (tag.equals(part) && (ns == null || ns.equals(s.label(q.rule().groupBy())))) {
+        matching.add(s);
+      }
+    }
+    if (matching.isEmpty()) {
+      return new Observation.Missing("no series");
+    }
+    if (matching.size() > 1) {
+      return new Observation.Failed(ambiguous(q.rule(), part, ns, matching), false);
+    }
+    double value = matching.get(0).value();
+    if (Double.isNaN(value)) {
+      return new Observation.Missing("value is NaN (no samples to compute from)");
+    }
+    return new Observation.Value(value);
+  }
+
+  private static String ambiguous(Rule rule, String part, String ns, List<Series> series) {
+    String sets =
+        series.stream()
+            .limit(3)
+            .map(s -> withoutPartLabel(s.labels()).toString())
+            .collect(Collectors.joining(", "));
+    String subject = ns == null ? "the revision" : "namespace " + ns;
+    String aggregate =
+        ns == null
+            ? "aggregate the query to one series"
+            : "aggregate the query by " + rule.groupBy();
+    return series.size()
+        + " series for "
+        + subject
+        + (part.equals(GatePlan.VALUE) ? "" : " in the " + part + " query")
+        + " ("
+        + sets
+        + (series.size() > 3 ? ", ..." : "")
+        + "); ambiguous, "
+        + aggregate;
+  }
+
+  private static Map<String, String> withoutPartLabel(Map<String, String> labels) {
+    Map<String, String> copy = new TreeMap<>(labels);
+    copy.remove(GatePlan.PART_LABEL);
+    return copy;
+  }
+
+  static RuleResult judge(Rule rule, Observation observation, Double baseline, String query) {
+    if (baseline != null && Double.isNaN(baseline)) {
+      baseline = null;
+    }
+    if (observation instanceof Observation.Failed f) {
+      return new RuleResult(
+          rule.name(),
+          rule.severity(),
+          Result.ERROR,
+          null,
+          null,
+          baseline,
+          query,
+          f.unavailable() ? "PrometheusUnavailable" : "QueryFailed",
+          f.why());
+    }
+    if (observation instanceof Observation.Missing m) {
+      return noData(rule, m.why(), baseline, query);
+    }
+    double value = ((Observation.Value) observation).value();
+    String subject = rule.name() + " " + Numbers.format(value);
+    if (rule.max() != null && value > rule.max()) {
+      return fail(rule, value, rule.max(), baseline, query, subject + " > max " + fmt(rule.max()));
+    }
+    if (rule.min() != null && value < rule.min()) {
+      return fail(rule, value, rule.min(), baseline, query, subject + " < min " + fmt(rule.min()));
+    }
+    Double upper = rule.max();
+    String note = "";
+    if (rule.isRelative()) {
+      if (baseline == null) {
+        note = " (maxIncrease not checked: no baseline)";
+      } else {
+        double effective =
+            Math.max(baseline, rule.baselineFloor() == null ? 0 : rule.baselineFloor());
+        double relative = effective * (1 + rule.maxIncrease());
+        String explained =
+            fmt(relative)
+                + " (baseline "
+                + fmt(baseline)
+                + (effective > baseline ? ", floored to " + fmt(effective) : "")
+                + " +"
+                + fmt(rule.maxIncrease() * 100)
+                + "%)";
+        if (value > relative) {
+          return fail(rule, value, relative, baseline, query, subject + " > " + explained);
+        }
+        if (upper == null || relative < upper) {
+          upper = relative;
+        }
+      }
+    }
+    Double bound = upper != null ? upper : rule.min();
+    String within =
+        upper != null
+            ? " <= " + fmt(upper)
+            : rule.min() != null ? " >= min " + fmt(rule.min()) : "";
+    return new RuleResult(
+        rule.name(),
+        rule.severity(),
+        Result.PASS,
+        value,
+        bound,
+        baseline,
+        query,
+        "WithinBounds",
+        subject + within + note);
+  }
+
+  private static RuleResult noData(Rule rule, String why, Double baseline, String query) {
+    return switch (rule.onNoData()) {
+      case HOLD ->
+          new RuleResult(
+              rule.name(),
+              rule.severity(),
+              Result.NO_DATA,
+              null,
+              null,
+              baseline,
+              query,
+              "NoData",
+              why);
+      case PASS ->
+          new RuleResult(
+              rule.name(),
+              rule.severity(),
+              Result.PASS,
+              null,
+              null,
+              baseline,
+              query,
+              "NoDataPassed",
+              why + "; counted as PASS (onNoData: pass)");
+      case FAIL ->
+          new RuleResult(
+              rule.name(),
+              rule.severity(),
+              Result.FAIL,
+              null,
+              null,
+              baseline,
+              query,
+              "NoData",
+              why + "; counted as FAIL (onNoData: fail)");
+    };
+  }
+
+  private static RuleResult fail(
+      Rule rule, double value, double bound, Double baseline, String query, String message) {
+    return new RuleResult(
+        rule.name(),
+        rule.severity(),
+        Result.FAIL,
+        value,
+        bound,
+        baseline,
+        query,
+        "ThresholdExceeded",
+        message);
+  }
+
+  private static String fmt(double v) {
+    return Numbers.format(v);
+  }
+
+  /**
+   * The verdict of one tick on its own (no streaks): a critical failure rolls back, all passes
+   * promote, anything else holds with every reason listed. No rules at all hold: never promote on
+   * missing evidence.
+   */
+  public static NamespaceVerdict decide(String namespace, List<RuleResult> results) {
+    List<RuleResult> critical = results.stream().filter(RuleResult::isCriticalFailure).toList();
+    if (!critical.isEmpty()) {
+      String reason =
+          critical.stream()
+              .map(r -> "critical rule " + r.rule() + " failed: " + r.message())
+              .collect(Collectors.joining("; "));
+      return new NamespaceVerdict(
+          namespace, Verdict.ROLLBACK, reason, critical.get(0).reason(), results);
+    }
+    if (results.isEmpty()) {
+      return new NamespaceVerdict(
+          namespace, Verdict.HOLD, "no rules to evaluate", "NoRules", results);
+    }
+    if (results.stream().allMatch(r -> r.result() == Result.PASS)) {
+      return new NamespaceVerdict(
+          namespace,
+          Verdict.PROMOTE,
+          "all " + results.size() + " rules passed",
+          "Healthy",
+          results);
+    }
+    List<String> reasons = new ArrayList<>();
+    String code = null;
+    for (Result kind : List.of(Result.ERROR, Result.FAIL, Result.NO_DATA)) {
+      for (RuleResult r : results) {
+        if (r.result() == kind) {
+          reasons.add(holdReason(r));
+          code = code == null ? r.reason() : code;
+        }
+      }
+    }
+    return new NamespaceVerdict(namespace, Verdict.HOLD, String.join("; ", reasons), code, results);
+  }
+
+  private static String holdReason(RuleResult r) {
+    return switch (r.result()) {
+      case ERROR ->
+          (r.reason().equals("PrometheusUnavailable")
+                  ? "prometheus unavailable for "
+                  : "query error in ")
+              + r.rule()
+              + ": "
+              + r.message();
+      case FAIL -> "warning rule " + r.rule() + " failed: " + r.message();
+      case NO_DATA -> "no data for " + r.rule() + ": " + r.message();
+      case PASS -> throw new IllegalStateException("a passing rule is no reason to hold");
+    };
+  }
+}

@@ -1,0 +1,163 @@
+package io.meshgate.gate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Turns rules and a target into the PromQL of one tick: one query per rule whatever the number of
+ * namespaces (rules written with {{namespace}} instead of {{namespaces}} cannot be batched and get
+ * one query per namespace).
+ *
+ * <p>A rule's value, its volume guard and, for revision-scoped rules, the old revision's value
+ * travel in one expression: each part is tagged with {@code label_replace} and joined with {@code
+ * or}. The tags make the label sets disjoint, so {@code or} keeps every series.
+ */
+public final class GatePlan {
+  public static final String PART_LABEL = "meshgate_part";
+  static final String VALUE = "value";
+  static final String VOLUME = "volume";
+  static final String CONTROL = "control";
+
+  private GatePlan() {}
+
+  public static List<PlannedQuery> tick(List<Rule> rules, Target target, Instant time) {
+    List<PlannedQuery> queries = new ArrayList<>();
+    for (Rule rule : rules) {
+      queries.addAll(plan(rule, target, time, rule.window(), PlannedQuery.Kind.TICK));
+    }
+    return queries;
+  }
+
+  /**
+   * The baseline of every namespace-scoped rule over {@code window} ending at {@code time} (just
+   * before a flip). Revision-scoped rules need none: their control group is measured live.
+   */
+  public static List<PlannedQuery> baseline(
+      List<Rule> rules, Target target, Instant time, Duration window) {
+    List<PlannedQuery> queries = new ArrayList<>();
+    for (Rule rule : rules) {
+      if (rule.scope() == Scope.NAMESPACE) {
+        queries.addAll(plan(rule, target, time, window, PlannedQuery.Kind.BASELINE));
+      }
+    }
+    return queries;
+  }
+
+  private static List<PlannedQuery> plan(
+      Rule rule, Target target, Instant time, Duration window, PlannedQuery.Kind kind) {
+    if (rule.scope() == Scope.REVISION) {
+      return List.of(
+          query(rule, target.namespaces(), () -> revisionQuery(rule, target, window), time, kind));
+    }
+    if (rule.isPerNamespace()) {
+      return target.namespaces().stream()
+          .map(
+              ns ->
+                  query(
+                      rule,
+                      List.of(ns),
+                      () -> namespaceQuery(rule, target, List.of(ns), window),
+                      time,
+                      kind))
+          .toList();
+    }
+    return List.of(
+        query(
+            rule,
+            target.namespaces(),
+            () -> namespaceQuery(rule, target, target.namespaces(), window),
+            time,
+            kind));
+  }
+
+  private static PlannedQuery query(
+      Rule rule,
+      List<String> namespaces,
+      Supplier<String> render,
+      Instant time,
+      PlannedQuery.Kind kind) {
+    try {
+      return new PlannedQuery(rule, namespaces, render.get(), time, kind, null);
+    } catch (IllegalArgumentException e) {
+      return new PlannedQuery(rule, namespaces, null, time, kind, e.getMessage());
+    }
+  }
+
+  private static String namespaceQuery(
+      Rule rule, Target target, List<String> namespaces, Duration window) {
+    Map<String, String> values = values(target, target.toRevision(), window);
+    values.put(QueryTemplate.NAMESPACES, String.join("|", namespaces));
+    if (namespaces.size() == 1) {
+      values.put(QueryTemplate.NAMESPACE, namespaces.get(0));
+    }
+    Map<String, String> parts = new LinkedHashMap<>();
+    parts.put(VALUE, QueryTemplate.render(rule.query(), values));
+    if (rule.hasVolumeGuard()) {
+      parts.put(VOLUME, QueryTemplate.render(rule.volumeQuery(), values));
+    }
+    return combine(parts);
+  }
+
+  private static String revisionQuery(Rule rule, Target target, Duration window) {
+    Map<String, String> values = values(target, target.toRevision(), window);
+    Map<String, String> parts = new LinkedHashMap<>();
+    parts.put(VALUE, QueryTemplate.render(rule.query(), values));
+    if (rule.hasVolumeGuard()) {
+      parts.put(VOLUME, QueryTemplate.render(rule.volumeQuery(), values));
+    }
+    if (hasControl(rule, target)) {
+      parts.put(
+          CONTROL,
+          QueryTemplate.render(rule.query(), values(target, target.fromRevision(), window)));
+    }
+    return combine(parts);
+  }
+
+  /** Whether a revision-scoped rule's query measures the old revision as control group. */
+  static boolean hasControl(Rule rule, Target target) {
+    return rule.scope() == Scope.REVISION && rule.isRelative() && target.hasFromRevision();
+  }
+
+  /** The query a person would run to see one namespace's value: for messages, status and links. */
+  public static String displayQuery(Rule rule, Target target, String namespace) {
+    Map<String, String> values = values(target, target.toRevision(), rule.window());
+    values.put(QueryTemplate.NAMESPACES, namespace);
+    values.put(QueryTemplate.NAMESPACE, namespace);
+    return QueryTemplate.render(rule.query(), values);
+  }
+
+  private static Map<String, String> values(Target target, String revision, Duration window) {
+    Map<String, String> values = new HashMap<>();
+    values.put(QueryTemplate.REVISION, revision);
+    values.put(QueryTemplate.WINDOW, Durations.format(window));
+    values.put(QueryTemplate.REVISION_LABEL, target.revisionLabel());
+    if (target.hasFromRevision()) {
+      values.put(QueryTemplate.FROM_REVISION, target.fromRevision());
+    }
+    return values;
+  }
+
+  private static String combine(Map<String, String> parts) {
+    if (parts.size() == 1) {
+      return parts.get(VALUE);
+    }
+    List<String> tagged = new ArrayList<>();
+    parts.forEach(
+        (part, promql) ->
+            tagged.add(
+                "label_replace(("
+                    + promql
+                    + "), \""
+                    + PART_LABEL
+                    + "\", \""
+                    + part
+                    + "\", \"\", \"\")"));
+    return String.join(" or ", tagged);
+  }
+}

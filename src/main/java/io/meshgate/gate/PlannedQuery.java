@@ -1,0 +1,29 @@
+package io.meshgate.gate;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One PromQL query of a tick: all parts a rule needs (value, volume guard, control group) for the
+ * listed namespaces, combined into a single expression whose series carry a {@value
+ * GatePlan#PART_LABEL} label telling the parts apart. A template that cannot be rendered here (e.g.
+ * {{fromRevision}} without a from revision) yields a query with a {@code problem} instead.
+ */
+public record PlannedQuery(
+    Rule rule, List<String> namespaces, String promql, Instant time, Kind kind, String problem) {
+
+  /** A query of the tick itself, or of the baseline captured before a flip. */
+  public enum Kind {
+    TICK,
+    BASELINE
+  }
+
+  public PlannedQuery {
+    namespaces = List.copyOf(namespaces);
+  }
+
+  /** A query that cannot be sent: {@code problem} says why, and the rule's result is ERROR. */
+  public boolean isSendable() {
+    return problem == null;
+  }
+}

@@ -1,0 +1,219 @@
+package io.meshgate.gate;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One gate rule (one file in {@code rules/}). The constructor rejects an invalid rule with every
+ * problem named; {@link #problems} gives the same list to loaders that report many files at once.
+ */
+public record Rule(
+    String name,
+    String description,
+    Scope scope,
+    String query,
+    String groupBy,
+    Duration window,
+    Double max,
+    Double min,
+    Double maxIncrease,
+    Double baselineFloor,
+    Double minVolume,
+    String volumeQuery,
+    Severity severity,
+    NoDataPolicy onNoData) {
+
+  /** A problem with one field of a rule. */
+  public record Problem(String field, String message) {
+    @Override
+    public String toString() {
+      return "field '" + field + "' " + message;
+    }
+  }
+
+  /** Thrown by the constructor; carries every problem found. */
+  public static final class InvalidRuleException extends IllegalArgumentException {
+    private final transient List<Problem> problems;
+
+    InvalidRuleException(String name, List<Problem> problems) {
+      super(
+          "rule "
+              + name
+              + ": "
+              + String.join("; ", problems.stream().map(Problem::toString).toList()));
+      this.problems = List.copyOf(problems);
+    }
+
+    public List<Problem> problems() {
+      return problems;
+    }
+  }
+
+  public Rule {
+    description = description == null ? "" : description;
+    severity = severity == null ? Severity.CRITICAL : severity;
+    onNoData = onNoData == null ? NoDataPolicy.HOLD : onNoData;
+    scope = scope == null ? Scope.NAMESPACE : scope;
+    List<Problem> problems =
+        problems(
+            name,
+            scope,
+            query,
+            groupBy,
+            window,
+            max,
+            min,
+            maxIncrease,
+            baselineFloor,
+            minVolume,
+            volumeQuery);
+    if (!problems.isEmpty()) {
+      throw new InvalidRuleException(name, problems);
+    }
+  }
+
+  public boolean hasVolumeGuard() {
+    return minVolume != null;
+  }
+
+  public boolean isRelative() {
+    return maxIncrease != null;
+  }
+
+  /** True when the query names one namespace, so it cannot be batched across namespaces. */
+  public boolean isPerNamespace() {
+    return scope == Scope.NAMESPACE
+        && (QueryTemplate.placeholders(query).contains(QueryTemplate.NAMESPACE)
+            || (volumeQuery != null
+                && QueryTemplate.placeholders(volumeQuery).contains(QueryTemplate.NAMESPACE)));
+  }
+
+  public Rule withWindow(Duration newWindow) {
+    return new Rule(
+        name,
+        description,
+        scope,
+        query,
+        groupBy,
+        newWindow,
+        max,
+        min,
+        maxIncrease,
+        baselineFloor,
+        minVolume,
+        volumeQuery,
+        severity,
+        onNoData);
+  }
+
+  /** Every problem of a rule with these fields, in field order; empty when it is valid. */
+  public static List<Problem> problems(
+      String name,
+      Scope scope,
+      String query,
+      String groupBy,
+      Duration window,
+      Double max,
+      Double min,
+      Double maxIncrease,
+      Double baselineFloor,
+      Double minVolume,
+      String volumeQuery) {
+    List<Problem> problems = new ArrayList<>();
+    String nameProblem = Names.dns1123Problem(name);
+    if (nameProblem != null) {
+      problems.add(new Problem("name", nameProblem));
+    }
+    if (query == null || query.isBlank()) {
+      problems.add(new Problem("query", "is missing; expected a PromQL template"));
+    } else {
+      checkTemplate("query", query, scope, problems);
+    }
+    if (scope == Scope.NAMESPACE) {
+      if (groupBy == null || groupBy.isBlank()) {
+        problems.add(
+            new Problem(
+                "groupBy",
+                "is missing; a namespace-scoped rule names the result label holding the"
+                    + " namespace, e.g. destination_workload_namespace"));
+      } else if (!Names.isPrometheusLabel(groupBy)) {
+        problems.add(new Problem("groupBy", "is \"" + groupBy + "\"; expected a label name"));
+      }
+    } else if (groupBy != null) {
+      problems.add(
+          new Problem(
+              "groupBy", "is set on a revision-scoped rule; it applies to scope namespace"));
+    }
+    if (window == null || window.isZero() || window.isNegative()) {
+      problems.add(new Problem("window", "must be a positive duration, e.g. 5m"));
+    }
+    if (max == null && min == null && maxIncrease == null) {
+      problems.add(
+          new Problem("max", "is missing; a rule needs at least one of max, min, maxIncrease"));
+    }
+    requireFinite("max", max, problems);
+    requireFinite("min", min, problems);
+    if (max != null && min != null && min > max) {
+      problems.add(
+          new Problem("min", "is " + Numbers.format(min) + ", above max " + Numbers.format(max)));
+    }
+    requireNonNegative("maxIncrease", maxIncrease, problems);
+    requireNonNegative("baselineFloor", baselineFloor, problems);
+    if (baselineFloor != null && maxIncrease == null) {
+      problems.add(new Problem("baselineFloor", "is set without maxIncrease; it has no effect"));
+    }
+    requireNonNegative("minVolume", minVolume, problems);
+    if (minVolume != null && (volumeQuery == null || volumeQuery.isBlank())) {
+      problems.add(new Problem("volumeQuery", "is missing; minVolume needs a volumeQuery"));
+    }
+    if (volumeQuery != null && !volumeQuery.isBlank()) {
+      if (minVolume == null) {
+        problems.add(new Problem("minVolume", "is missing; volumeQuery needs a minVolume"));
+      }
+      checkTemplate("volumeQuery", volumeQuery, scope, problems);
+    }
+    return problems;
+  }
+
+  private static void checkTemplate(
+      String field, String template, Scope scope, List<Problem> problems) {
+    QueryTemplate.problems(template).forEach(p -> problems.add(new Problem(field, p)));
+    Set<String> used = QueryTemplate.placeholders(template);
+    boolean namesNamespaces =
+        used.contains(QueryTemplate.NAMESPACES) || used.contains(QueryTemplate.NAMESPACE);
+    if (scope == Scope.NAMESPACE && !namesNamespaces && field.equals("query")) {
+      problems.add(
+          new Problem(
+              field,
+              "does not use {{namespaces}}; a namespace-scoped rule must select the namespaces"
+                  + " under evaluation"));
+    }
+    if (scope == Scope.REVISION && namesNamespaces) {
+      problems.add(
+          new Problem(
+              field,
+              "uses {{namespaces}} or {{namespace}} in a revision-scoped rule; use {{revision}}"));
+    }
+    if (scope == Scope.REVISION && !used.contains(QueryTemplate.REVISION)) {
+      problems.add(
+          new Problem(
+              field, "does not use {{revision}}; a revision-scoped rule must select the revision"));
+    }
+  }
+
+  private static void requireFinite(String field, Double value, List<Problem> problems) {
+    if (value != null && (value.isNaN() || value.isInfinite())) {
+      problems.add(
+          new Problem(field, "is " + Numbers.format(value) + "; expected a finite number"));
+    }
+  }
+
+  private static void requireNonNegative(String field, Double value, List<Problem> problems) {
+    requireFinite(field, value, problems);
+    if (value != null && value < 0) {
+      problems.add(new Problem(field, "is " + Numbers.format(value) + "; expected a number >= 0"));
+    }
+  }
+}

@@ -1,0 +1,7 @@
+package io.meshgate.gate;
+
+/** A failing critical rule rolls back (after its streak); a failing warning rule holds. */
+public enum Severity {
+  CRITICAL,
+  WARNING
+}

@@ -1,0 +1,92 @@
+package io.meshgate;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZonedDateTime;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decision core ({@code gate}, {@code migration}) is pure: it sees only java.lang, java.util,
+ * java.time and java.math, never a client library, I/O, or a clock. That is what lets it be tested
+ * exhaustively and fast.
+ */
+class ArchitectureTest {
+  private static final String[] PURE = {"io.meshgate.gate..", "io.meshgate.migration.."};
+  private static JavaClasses production;
+
+  @BeforeAll
+  static void importClasses() {
+    production =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.meshgate");
+  }
+
+  @Test
+  void decisionCoreDependsOnlyOnTheJdkBasicsAndItself() {
+    classes()
+        .that()
+        .resideInAnyPackage(PURE)
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "java.lang",
+            "java.lang.invoke",
+            "java.lang.runtime",
+            "java.util..",
+            "java.time..",
+            "java.math..",
+            "io.meshgate.gate..",
+            "io.meshgate.migration..")
+        .allowEmptyShould(true)
+        .check(production);
+  }
+
+  @Test
+  void decisionCoreNeverReadsTheClock() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(PURE)
+        .should()
+        .callMethod(System.class, "currentTimeMillis")
+        .orShould()
+        .callMethod(System.class, "nanoTime")
+        .orShould()
+        .callMethod(Instant.class, "now")
+        .orShould()
+        .callMethod(LocalDateTime.class, "now")
+        .orShould()
+        .callMethod(ZonedDateTime.class, "now")
+        .orShould()
+        .dependOnClassesThat()
+        .areAssignableTo(Clock.class)
+        .allowEmptyShould(true)
+        .check(production);
+  }
+
+  @Test
+  void decisionCoreUsesNoThreadsOrProcesses() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(PURE)
+        .should()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName(Thread.class.getName())
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName(ProcessBuilder.class.getName())
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName(Runtime.class.getName())
+        .allowEmptyShould(true)
+        .check(production);
+  }
+}
