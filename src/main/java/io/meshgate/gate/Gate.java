@@ -3,6 +3,7 @@ package io.meshgate.gate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -362,30 +363,37 @@ public final class Gate {
           "Healthy",
           results);
     }
-    List<String> reasons = new ArrayList<>();
+    Map<String, List<String>> rulesByCause = new LinkedHashMap<>();
     String code = null;
     for (Result kind : List.of(Result.ERROR, Result.FAIL, Result.NO_DATA)) {
       for (RuleResult r : results) {
         if (r.result() == kind) {
-          reasons.add(holdReason(r));
+          rulesByCause
+              .computeIfAbsent(holdPhrase(r) + "\0" + r.message(), k -> new ArrayList<>())
+              .add(r.rule());
           code = code == null ? r.reason() : code;
         }
       }
     }
+    List<String> reasons = new ArrayList<>();
+    rulesByCause.forEach(
+        (cause, rules) -> {
+          String[] phraseAndMessage = cause.split("\0", 2);
+          reasons.add(
+              phraseAndMessage[0].formatted(String.join(", ", rules)) + ": " + phraseAndMessage[1]);
+        });
     return new NamespaceVerdict(namespace, Verdict.HOLD, String.join("; ", reasons), code, results);
   }
 
-  private static String holdReason(RuleResult r) {
+  /** One cause shared by several rules (a Prometheus outage) is said once, naming them all. */
+  private static String holdPhrase(RuleResult r) {
     return switch (r.result()) {
       case ERROR ->
-          (r.reason().equals("PrometheusUnavailable")
-                  ? "prometheus unavailable for "
-                  : "query error in ")
-              + r.rule()
-              + ": "
-              + r.message();
-      case FAIL -> "warning rule " + r.rule() + " failed: " + r.message();
-      case NO_DATA -> "no data for " + r.rule() + ": " + r.message();
+          r.reason().equals("PrometheusUnavailable")
+              ? "prometheus unavailable for %s"
+              : "query error in %s";
+      case FAIL -> "warning rule %s failed";
+      case NO_DATA -> "no data for %s";
       case PASS -> throw new IllegalStateException("a passing rule is no reason to hold");
     };
   }

@@ -1,0 +1,57 @@
+package io.meshgate.cli;
+
+import io.meshgate.config.InvalidInputException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The top-level command; each subcommand is one job of meshgate. */
+@Command(
+    name = "meshgate",
+    mixinStandardHelpOptions = true,
+    versionProvider = MeshgateCommand.Version.class,
+    description = "Drives Istio revision-based control-plane upgrades behind PromQL health gates.",
+    subcommands = {EvaluateCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+public final class MeshgateCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  /** A command line with meshgate's exit codes: 64 for bad usage or input, 70 for bugs. */
+  public static CommandLine commandLine() {
+    CommandLine cmd = new CommandLine(new MeshgateCommand());
+    cmd.setParameterExceptionHandler(
+        (e, args) -> {
+          PrintWriter err = e.getCommandLine().getErr();
+          err.println("meshgate: " + e.getMessage());
+          err.println(
+              "Run '"
+                  + e.getCommandLine().getCommandSpec().qualifiedName()
+                  + " --help' for usage.");
+          return ExitCodes.USAGE;
+        });
+    cmd.setExecutionExceptionHandler(
+        (e, command, parseResult) -> {
+          PrintWriter err = command.getErr();
+          if (e instanceof InvalidInputException invalid) {
+            invalid.problems().forEach(p -> err.println("meshgate: " + p));
+            return ExitCodes.USAGE;
+          }
+          err.println("meshgate: internal error: " + e);
+          e.printStackTrace(err);
+          return ExitCodes.INTERNAL;
+        });
+    return cmd;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = MeshgateCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"meshgate " + (version == null ? "development build" : version)};
+    }
+  }
+}

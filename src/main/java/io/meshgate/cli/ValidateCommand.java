@@ -1,0 +1,47 @@
+package io.meshgate.cli;
+
+import io.meshgate.config.InvalidInputException;
+import io.meshgate.config.Validator;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Checks rule files and daemon configs, naming file, field and problem. */
+@Command(
+    name = "validate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Validate gate rules and daemon configs (files, or directories of *.yaml).",
+      "Exit code: 0 when everything is valid, 64 on any problem."
+    })
+final class ValidateCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--rules",
+      paramLabel = "DIR",
+      defaultValue = "rules",
+      description = "Rules that manifests' gates may name (default: ${DEFAULT-VALUE}).")
+  Path rulesDir;
+
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "FILE|DIR",
+      description = "Files or directories to validate.")
+  List<Path> paths;
+
+  @Override
+  public Integer call() {
+    Validator.Report report = Validator.validate(paths);
+    if (!report.problems().isEmpty()) {
+      throw new InvalidInputException(report.problems());
+    }
+    report.valid().forEach(line -> spec.commandLine().getOut().println("ok  " + line));
+    spec.commandLine().getOut().flush();
+    return 0;
+  }
+}

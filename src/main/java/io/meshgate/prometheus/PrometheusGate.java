@@ -1,0 +1,49 @@
+package io.meshgate.prometheus;
+
+import io.meshgate.gate.Gate;
+import io.meshgate.gate.GatePlan;
+import io.meshgate.gate.PlannedQuery;
+import io.meshgate.gate.QueryResult;
+import io.meshgate.gate.Rule;
+import io.meshgate.gate.Target;
+import io.meshgate.gate.TickReport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One gate tick against Prometheus: plan (pure), send each planned query once, judge (pure). The
+ * daemon and {@code meshgate evaluate} share this path.
+ */
+public final class PrometheusGate {
+  private final PrometheusClient client;
+
+  public PrometheusGate(PrometheusClient client) {
+    this.client = client;
+  }
+
+  public TickReport tick(
+      List<Rule> rules, Target target, Instant time, Map<String, Map<String, Double>> baselines) {
+    List<PlannedQuery> plan = GatePlan.tick(rules, target, time);
+    return Gate.evaluate(target, time, plan, send(plan), baselines);
+  }
+
+  /** Baselines over {@code window} ending at {@code time}, by namespace and rule. */
+  public Map<String, Map<String, Double>> baselines(
+      List<Rule> rules, Target target, Instant time, Duration window) {
+    List<PlannedQuery> plan = GatePlan.baseline(rules, target, time, window);
+    return Gate.baselines(plan, send(plan));
+  }
+
+  private Map<PlannedQuery, QueryResult> send(List<PlannedQuery> plan) {
+    Map<PlannedQuery, QueryResult> answers = new LinkedHashMap<>();
+    for (PlannedQuery q : plan) {
+      if (q.isSendable()) {
+        answers.put(q, client.query(q.promql(), q.time()));
+      }
+    }
+    return answers;
+  }
+}
