@@ -48,8 +48,11 @@ public final class DaemonConfigLoader {
   static DaemonConfig parse(String source, JsonNode tree, boolean checkFiles, Problems problems) {
     YamlNode root = YamlNode.root(source, tree, problems);
     int before = problems.list().size();
-    PrometheusSettings prometheus = prometheus(root.object("prometheus"), checkFiles);
-    if (!root.object("prometheus").isPresent()) {
+    YamlNode prometheusNode = root.object("prometheus");
+    PrometheusSettings prometheus = null;
+    if (prometheusNode.isPresent()) {
+      prometheus = prometheus(prometheusNode, checkFiles);
+    } else if (tree.get("prometheus") == null) {
       root.problem("prometheus", "is missing; expected at least prometheus.url");
     }
     String rulesDir = root.string("rulesDir");

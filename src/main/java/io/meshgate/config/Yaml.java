@@ -41,7 +41,8 @@ public final class Yaml {
                   + e.getLocation().getLineNr()
                   + ", column "
                   + e.getLocation().getColumnNr();
-      problems.add(source, null, "is not valid YAML" + where + ": " + e.getOriginalMessage());
+      String firstLine = e.getOriginalMessage().lines().findFirst().orElse("").strip();
+      problems.add(source, null, "is not valid YAML" + where + ": " + firstLine);
       return null;
     }
   }

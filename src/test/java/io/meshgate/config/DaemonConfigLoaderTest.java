@@ -1,0 +1,146 @@
+package io.meshgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DaemonConfigLoaderTest {
+  @TempDir Path dir;
+
+  private static final String FULL =
+      """
+      prometheus:
+        url: http://prometheus.istio-system:9090
+        externalUrl: https://prometheus.example.com
+        timeout: 10s
+        headers: {X-Scope-OrgID: team-a}
+        bearerTokenFile: /var/run/secrets/prometheus/token
+        caFile: /etc/meshgate/ca.pem
+        revisionLabel: istio_io_rev
+      rulesDir: /etc/meshgate/rules
+      controlPlaneNamespace: istio-system
+      http: {port: 8080, webhookTokenFile: /var/run/secrets/meshgate/webhook-token}
+      alerts:
+        namespaceLabels: [namespace, destination_workload_namespace, destination_service_namespace]
+        revisionLabels: [istio_io_rev, revision]
+        actions:
+          - {match: {severity: critical}, action: rollback}
+          - {match: {severity: warning}, action: hold}
+      slack: {webhookUrlFile: /var/run/secrets/meshgate/slack-webhook-url}
+      leaderElection: {enabled: true, namespace: meshgate, leaseName: meshgate-leader}
+      """;
+
+  private Path write(String text) throws IOException {
+    return Files.writeString(dir.resolve("meshgate.yaml"), text);
+  }
+
+  private String file() {
+    return dir.resolve("meshgate.yaml").toString();
+  }
+
+  @Test
+  void readsTheDesignedConfigWithoutCheckingFiles() throws IOException {
+    DaemonConfig config = DaemonConfigLoader.load(write(FULL), false);
+
+    assertThat(config.prometheus().url())
+        .isEqualTo(URI.create("http://prometheus.istio-system:9090"));
+    assertThat(config.prometheus().headers()).isEqualTo(Map.of("X-Scope-OrgID", "team-a"));
+    assertThat(config.prometheus().timeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.alerts().actions()).hasSize(2);
+    assertThat(config.slack().webhookUrlFile())
+        .isEqualTo(Path.of("/var/run/secrets/meshgate/slack-webhook-url"));
+    assertThat(config.leaderElection().leaseName()).isEqualTo("meshgate-leader");
+  }
+
+  @Test
+  void appliesDefaultsToAMinimalConfig() throws IOException {
+    DaemonConfig config =
+        DaemonConfigLoader.load(write("prometheus: {url: http://localhost:9090}\n"), true);
+
+    assertThat(config.prometheus().externalUrl()).isEqualTo(URI.create("http://localhost:9090"));
+    assertThat(config.prometheus().timeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.prometheus().revisionLabel()).isEqualTo("istio_io_rev");
+    assertThat(config.rulesDir()).isEqualTo(Path.of("rules"));
+    assertThat(config.http().port()).isEqualTo(8080);
+    assertThat(config.alerts()).isEqualTo(DaemonConfig.Alerts.DEFAULT);
+    assertThat(config.slack()).isNull();
+    assertThat(config.leaderElection().enabled()).isTrue();
+  }
+
+  @Test
+  void unknownKeysAreNamedWithTheirPathAndTheNearestKey() throws IOException {
+    write("prometheus: {url: http://p:9090, timout: 5s}\nleaderElecton: {enabled: false}\n");
+
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+        .isInstanceOfSatisfying(
+            InvalidInputException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        file()
+                            + ": has unknown field 'prometheus.timout'; did you mean 'prometheus.timeout'?",
+                        file()
+                            + ": has unknown field 'leaderElecton'; did you mean 'leaderElection'?"));
+  }
+
+  @Test
+  void collectsEveryBadValue() throws IOException {
+    write(
+        """
+        prometheus:
+          url: prometheus:9090
+          timeout: 10
+          headers: {Authorization: Bearer abc}
+          revisionLabel: istio.io/rev
+        http: {port: 70000}
+        alerts:
+          actions:
+            - {match: {severity: critical}, action: page}
+        """);
+
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+        .isInstanceOfSatisfying(
+            InvalidInputException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        file()
+                            + ": field 'prometheus.url' is \"prometheus:9090\"; expected an http(s) URL such as http://prometheus:9090",
+                        file()
+                            + ": field 'prometheus.timeout' is 10; expected a duration such as 30s, 5m or 1h30m",
+                        file()
+                            + ": field 'prometheus.headers.Authorization' would put a secret in the config; use bearerTokenFile or basicAuth.passwordFile",
+                        file()
+                            + ": field 'prometheus.revisionLabel' is \"istio.io/rev\"; expected a Prometheus label name such as istio_io_rev",
+                        file()
+                            + ": field 'http.port' is 70000; expected a whole number from 1 to 65535",
+                        file()
+                            + ": field 'alerts.actions[0].action' is \"page\"; expected one of rollback, hold"));
+  }
+
+  @Test
+  void atStartUpSecretFilesMustExist() throws IOException {
+    write("prometheus: {url: http://p:9090, bearerTokenFile: /nonexistent/token}\n");
+
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), true))
+        .hasMessage(
+            file()
+                + ": field 'prometheus.bearerTokenFile' names /nonexistent/token, which does not exist or cannot be read");
+  }
+
+  @Test
+  void missingPrometheusIsNamed() throws IOException {
+    write("rulesDir: rules\n");
+
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+        .hasMessage(file() + ": field 'prometheus' is missing; expected at least prometheus.url");
+  }
+}

@@ -1,0 +1,205 @@
+package io.meshgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshgate.gate.NoDataPolicy;
+import io.meshgate.gate.Rule;
+import io.meshgate.gate.Scope;
+import io.meshgate.gate.Severity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RuleLoaderTest {
+  @TempDir Path dir;
+
+  private static final String VALID =
+      """
+      name: error-rate
+      scope: namespace
+      groupBy: destination_workload_namespace
+      window: 5m
+      query: sum by (destination_workload_namespace) (x{ns=~"{{namespaces}}"})
+      max: 0.01
+      severity: critical
+      """;
+
+  private Path write(String name, String text) throws IOException {
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  private List<String> problemsOf(String text) throws IOException {
+    write("rule.yaml", text);
+    Problems problems = new Problems();
+    RuleLoader.loadDirectory(dir, problems);
+    return problems.list();
+  }
+
+  @Test
+  void shippedRulesAreExactlyTheDesignedOnes() {
+    Map<String, Rule> rules =
+        RuleLoader.loadDirectory(Path.of("rules")).stream()
+            .collect(Collectors.toMap(Rule::name, Function.identity()));
+
+    assertThat(rules)
+        .containsOnlyKeys("error-rate", "p99-latency", "convergence-time", "xds-rejects");
+    Rule errorRate = rules.get("error-rate");
+    assertThat(errorRate.scope()).isEqualTo(Scope.NAMESPACE);
+    assertThat(errorRate.groupBy()).isEqualTo("destination_workload_namespace");
+    assertThat(errorRate.max()).isEqualTo(0.01);
+    assertThat(errorRate.minVolume()).isEqualTo(100.0);
+    assertThat(errorRate.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(errorRate.query())
+        .contains("reporter=\"destination\"")
+        .contains("response_code=~\"5..\"");
+    Rule p99 = rules.get("p99-latency");
+    assertThat(p99.query())
+        .contains("histogram_quantile(0.99")
+        .contains("istio_request_duration_milliseconds_bucket")
+        .contains(", le)");
+    assertThat(List.of(p99.max(), p99.maxIncrease(), p99.baselineFloor(), p99.minVolume()))
+        .containsExactly(1000.0, 0.5, 10.0, 100.0);
+    Rule convergence = rules.get("convergence-time");
+    assertThat(convergence.scope()).isEqualTo(Scope.REVISION);
+    assertThat(convergence.query())
+        .contains("pilot_proxy_convergence_time_bucket{{{revisionLabel}}=\"{{revision}}\"}");
+    assertThat(List.of(convergence.max(), convergence.maxIncrease())).containsExactly(5.0, 1.0);
+    assertThat(convergence.volumeQuery())
+        .isEqualTo("sum(up{app=\"istiod\", {{revisionLabel}}=\"{{revision}}\"})");
+    assertThat(convergence.severity()).isEqualTo(Severity.WARNING);
+    Rule rejects = rules.get("xds-rejects");
+    assertThat(rejects.query()).contains("pilot_total_xds_rejects").endsWith("or vector(0)");
+    assertThat(rejects.max()).isEqualTo(0.0);
+    assertThat(rejects.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(rules.values())
+        .allSatisfy(
+            r -> {
+              assertThat(r.window()).isEqualTo(Duration.ofMinutes(5));
+              assertThat(r.onNoData()).isEqualTo(NoDataPolicy.HOLD);
+            });
+  }
+
+  @Test
+  void loadsAValidRuleWithDefaults() throws IOException {
+    write("error-rate.yaml", VALID);
+
+    Rule rule = RuleLoader.loadDirectory(dir).get(0);
+
+    assertThat(rule.onNoData()).isEqualTo(NoDataPolicy.HOLD);
+    assertThat(rule.description()).isEmpty();
+  }
+
+  @Test
+  void unknownFieldNamesTheNearestKnownOne() throws IOException {
+    assertThat(problemsOf(VALID + "maxIncreas: 0.5\n"))
+        .containsExactly(
+            dir.resolve("rule.yaml")
+                + ": has unknown field 'maxIncreas'; did you mean 'maxIncrease'?");
+  }
+
+  @Test
+  void wrongTypesAreAllReportedWithFileFieldAndExpectation() throws IOException {
+    String text =
+        VALID
+            .replace("max: 0.01", "max: fast")
+            .replace("window: 5m", "window: soon")
+            .replace("scope: namespace", "scope: cluster");
+
+    assertThat(problemsOf(text))
+        .containsExactly(
+            dir.resolve("rule.yaml")
+                + ": field 'scope' is \"cluster\"; expected one of namespace, revision",
+            dir.resolve("rule.yaml")
+                + ": field 'window' is \"soon\"; expected a duration such as 30s, 5m or 1h30m",
+            dir.resolve("rule.yaml") + ": field 'max' is \"fast\"; expected a number");
+  }
+
+  @Test
+  void brokenYamlSaysWhere() throws IOException {
+    assertThat(problemsOf("name: x\nquery: [unclosed\n"))
+        .singleElement()
+        .asString()
+        .isEqualTo(
+            dir.resolve("rule.yaml")
+                + ": is not valid YAML at line 2, column 17: while parsing a flow sequence");
+  }
+
+  @Test
+  void unknownPlaceholderIsReported() throws IOException {
+    assertThat(problemsOf(VALID.replace("{{namespaces}}", "{{namespace_list}}")))
+        .contains(
+            dir.resolve("rule.yaml")
+                + ": field 'query' uses unknown placeholder {{namespace_list}}; known placeholders:"
+                + " {{namespaces}}, {{namespace}}, {{revision}}, {{fromRevision}}, {{window}}, {{revisionLabel}}");
+  }
+
+  @Test
+  void missingRequiredFieldsAreEachNamed() throws IOException {
+    assertThat(problemsOf("description: nothing else\n"))
+        .containsExactly(
+            dir.resolve("rule.yaml")
+                + ": field 'name' is missing; expected a DNS-1123 rule name such as error-rate",
+            dir.resolve("rule.yaml") + ": field 'query' is missing; expected a PromQL template",
+            dir.resolve("rule.yaml")
+                + ": field 'window' is missing; expected a duration such as 5m",
+            dir.resolve("rule.yaml")
+                + ": field 'scope' is missing; expected one of namespace, revision",
+            dir.resolve("rule.yaml")
+                + ": field 'severity' is missing; expected one of critical, warning");
+  }
+
+  @Test
+  void semanticProblemsAreReportedWithTheField() throws IOException {
+    assertThat(problemsOf(VALID + "minVolume: -1\n"))
+        .containsExactly(
+            dir.resolve("rule.yaml") + ": field 'minVolume' is -1; expected a number >= 0",
+            dir.resolve("rule.yaml")
+                + ": field 'volumeQuery' is missing; minVolume needs a volumeQuery");
+  }
+
+  @Test
+  void duplicateNamesAcrossFilesAreAnError() throws IOException {
+    write("a.yaml", VALID);
+    write("b.yaml", VALID);
+
+    assertThatThrownBy(() -> RuleLoader.loadDirectory(dir))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage(
+            dir.resolve("b.yaml")
+                + ": field 'name' is \"error-rate\", already used by "
+                + dir.resolve("a.yaml"));
+  }
+
+  @Test
+  void missingOrEmptyDirectoryIsAnError() {
+    assertThatThrownBy(() -> RuleLoader.loadDirectory(dir.resolve("nope")))
+        .hasMessage(
+            "rules directory "
+                + dir.resolve("nope")
+                + " does not exist; pass --rules DIR or set rulesDir");
+    assertThatThrownBy(() -> RuleLoader.loadDirectory(dir))
+        .hasMessage("rules directory " + dir + " has no rule files (*.yaml, *.yml)");
+  }
+
+  @Test
+  void emptyFileAndNonMappingAreErrors() throws IOException {
+    write("empty.yaml", "");
+    write("list.yaml", "- a\n- b\n");
+    Problems problems = new Problems();
+
+    RuleLoader.loadDirectory(dir, problems);
+
+    assertThat(problems.list())
+        .containsExactly(
+            dir.resolve("empty.yaml") + ": is empty",
+            dir.resolve("list.yaml") + ": is not a YAML mapping of fields");
+  }
+}
