@@ -26,6 +26,16 @@ public final class MeshgateCommand implements Runnable {
     cmd.setParameterExceptionHandler(
         (e, args) -> {
           PrintWriter err = e.getCommandLine().getErr();
+          if (!(e instanceof CommandLine.UnmatchedArgumentException)) {
+            // picocli reports missing options first; a typo is the likelier cause, say it too
+            for (String arg : e.getCommandLine().getUnmatchedArguments()) {
+              err.println(
+                  "meshgate: "
+                      + (arg.startsWith("-") ? "Unknown option: '" : "Unmatched argument: '")
+                      + arg
+                      + "'");
+            }
+          }
           err.println("meshgate: " + e.getMessage());
           err.println(
               "Run '"

@@ -1,0 +1,169 @@
+package io.meshgate.cli;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class EvaluateCommandTest {
+  @RegisterExtension
+  static WireMockExtension prometheus =
+      WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+
+  @TempDir static Path dir;
+
+  private static String[] evaluate(String... extra) {
+    String[] base = {"evaluate", "--prometheus", prometheus.baseUrl(), "--to-revision", "1-20-0"};
+    return Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new);
+  }
+
+  static Stream<Arguments> badInputs() throws IOException {
+    Path emptyRules = Files.createDirectories(dir.resolve("empty"));
+    Path brokenRules = Files.createDirectories(dir.resolve("broken"));
+    Files.writeString(brokenRules.resolve("bad.yaml"), "name: x\nquery: [unclosed\n");
+    Path unknownField = Files.createDirectories(dir.resolve("unknown"));
+    Files.writeString(
+        unknownField.resolve("r.yaml"),
+        Files.readString(Path.of("rules/error-rate.yaml")) + "treshold: 3\n");
+    return Stream.of(
+        Arguments.of(new String[] {"evaluate", "--frobnicate"}, "Unknown option: '--frobnicate'"),
+        Arguments.of(
+            new String[] {"evaluate", "--prometheus", "http://p:9090", "-n", "a"},
+            "Missing required option: '--to-revision=R'"),
+        Arguments.of(evaluate(), "Missing required option: '--namespace=NS'"),
+        Arguments.of(
+            evaluate("-n", "a", "--time", "yesterday"),
+            "Invalid value for option '--time': 'yesterday' is not a time; expected RFC 3339 (2026-11-21T10:00:00Z) or Unix seconds"),
+        Arguments.of(
+            evaluate("-n", "a", "--baseline-window", "0s"),
+            "Invalid value for option '--baseline-window': '0s' is not a positive duration"),
+        Arguments.of(
+            evaluate("-n", "a", "--output", "yaml"),
+            "Invalid value for option '--output': expected one of [table, json]"),
+        Arguments.of(
+            evaluate("-n", "Payments"), "namespace is \"Payments\"; expected a DNS-1123 label"),
+        Arguments.of(
+            evaluate("-n", "a\"}) or vector(1"),
+            "namespace is \"a\"}) or vector(1\"; expected a DNS-1123 label"),
+        Arguments.of(
+            evaluate("-n", "a", "--from-revision", "1-20-0"),
+            "from revision equals the target revision \"1-20-0\""),
+        Arguments.of(
+            evaluate("-n", "a", "--rules", dir.resolve("missing").toString()),
+            "rules directory " + dir.resolve("missing") + " does not exist"),
+        Arguments.of(evaluate("-n", "a", "--rules", emptyRules.toString()), "has no rule files"),
+        Arguments.of(
+            evaluate("-n", "a", "--rules", brokenRules.toString()),
+            brokenRules.resolve("bad.yaml") + ": is not valid YAML at line 2"),
+        Arguments.of(
+            evaluate("-n", "a", "--rules", unknownField.toString()),
+            unknownField.resolve("r.yaml") + ": has unknown field 'treshold'"),
+        Arguments.of(
+            new String[] {
+              "evaluate", "--prometheus", "localhost:9090", "--to-revision", "r", "-n", "a"
+            },
+            "--prometheus is 'localhost:9090'; expected an http(s) URL"),
+        Arguments.of(
+            new String[] {"evaluate", "--to-revision", "r", "-n", "a"},
+            "no Prometheus given; pass --prometheus URL or --config FILE"),
+        Arguments.of(
+            new String[] {
+              "evaluate",
+              "--config",
+              dir.resolve("nope.yaml").toString(),
+              "--to-revision",
+              "r",
+              "-n",
+              "a"
+            },
+            dir.resolve("nope.yaml") + ": does not exist"),
+        Arguments.of(new String[] {"nonsense"}, "Unmatched argument at index 0: 'nonsense'"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("badInputs")
+  void badInputExits64NamingWhatIsWrongAndQueriesNothing(String[] args, String message) {
+    Cli result = Cli.run(args);
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.err()).contains(message);
+    assertThat(result.out()).isEmpty();
+    prometheus.verify(0, postRequestedFor(urlEqualTo("/api/v1/query")));
+  }
+
+  @Test
+  void printsTheDesignedJsonAndExitsWithTheVerdict() throws IOException {
+    prometheus.stubFor(
+        post("/api/v1/query")
+            .willReturn(
+                okJson(
+                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}")));
+
+    Cli result =
+        Cli.run(
+            evaluate(
+                "-n", "payments", "--namespace", "orders", "--time", "1795255200", "-o", "json"));
+
+    JsonNode json = new ObjectMapper().readTree(result.out());
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(json.path("time").asText()).isEqualTo("2026-11-21T10:00:00Z");
+    assertThat(json.path("verdict").asText()).isEqualTo("HOLD");
+    assertThat(json.path("namespaces")).hasSize(2);
+    JsonNode payments = json.path("namespaces").get(0);
+    assertThat(payments.path("namespace").asText()).isEqualTo("payments");
+    assertThat(payments.path("reason").asText()).startsWith("no data for ");
+    JsonNode rule = payments.path("rules").get(1);
+    assertThat(rule.path("rule").asText()).isEqualTo("error-rate");
+    assertThat(rule.path("result").asText()).isEqualTo("NO_DATA");
+    assertThat(rule.has("value") && rule.path("value").isNull()).isTrue();
+    assertThat(rule.has("bound") && rule.has("baseline")).isTrue();
+    assertThat(rule.path("query").asText())
+        .contains("destination_workload_namespace=~\"payments\"");
+    prometheus.verify(4, postRequestedFor(urlEqualTo("/api/v1/query")));
+  }
+
+  @Test
+  void tableOutputShowsEveryRule() {
+    prometheus.stubFor(
+        post("/api/v1/query")
+            .willReturn(
+                okJson(
+                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}")));
+
+    Cli result = Cli.run(evaluate("-n", "payments"));
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out())
+        .contains("payments  HOLD  no data for")
+        .contains("error-rate")
+        .contains("p99-latency")
+        .contains("convergence-time")
+        .contains("xds-rejects");
+  }
+
+  @Test
+  void helpExitsZero() {
+    Cli result = Cli.run("evaluate", "--help");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out())
+        .contains("--baseline-time")
+        .contains("Exit code: 0 PROMOTE, 1 HOLD, 2 ROLLBACK");
+  }
+}
