@@ -1,0 +1,224 @@
+package io.meshgate.sim;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Prometheus server (the {@code prometheus} binary on PATH) on a free loopback port with its
+ * own data directory, scraping the mesh simulator. Used by the integration tests, the benchmark and
+ * the demo; stopped on close and, as a last resort, when the JVM exits.
+ *
+ * <pre>{@code
+ * try (PrometheusProcess prometheus = PrometheusProcess.start(dir, PrometheusProcess.scrapeConfig(mesh, Duration.ofSeconds(1), null))) {
+ *   URI url = prometheus.url();
+ * }
+ * }</pre>
+ */
+public final class PrometheusProcess implements AutoCloseable {
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Process process;
+  private final URI url;
+  private final Path log;
+  private final Thread reaper;
+
+  private PrometheusProcess(Process process, URI url, Path log) {
+    this.process = process;
+    this.url = url;
+    this.log = log;
+    this.reaper = new Thread(process::destroyForcibly, "prometheus-reaper");
+    Runtime.getRuntime().addShutdownHook(reaper);
+  }
+
+  /** The binary to run: {@code MESHGATE_PROMETHEUS} if set, else {@code prometheus} on PATH. */
+  public static String binary() {
+    String configured = System.getenv("MESHGATE_PROMETHEUS");
+    if (configured != null && !configured.isBlank()) {
+      return configured;
+    }
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(dir, "prometheus"))) {
+        return Path.of(dir, "prometheus").toString();
+      }
+    }
+    throw new IllegalStateException(
+        "prometheus not found on PATH; install it (Debian/Ubuntu: sudo apt-get install prometheus)"
+            + " or set MESHGATE_PROMETHEUS to its path");
+  }
+
+  /**
+   * A prometheus.yml scraping the simulator's mesh metrics and each istiod revision as its own
+   * target labelled {@code app="istiod"} and {@code istio_io_rev="<revision>"}, as Istio's sample
+   * Prometheus does from pod labels.
+   */
+  public static String scrapeConfig(MeshSimulator mesh, Duration interval, Path queryLog) {
+    String target = mesh.url().getHost() + ":" + mesh.url().getPort();
+    String every = interval.toMillis() + "ms";
+    StringBuilder yaml = new StringBuilder();
+    yaml.append("global:\n")
+        .append("  scrape_interval: ")
+        .append(every)
+        .append('\n')
+        .append("  scrape_timeout: ")
+        .append(every)
+        .append('\n')
+        .append("  evaluation_interval: ")
+        .append(every)
+        .append('\n');
+    if (queryLog != null) {
+      yaml.append("  query_log_file: ").append(queryLog).append('\n');
+    }
+    yaml.append("scrape_configs:\n")
+        .append("  - job_name: mesh\n")
+        .append("    static_configs:\n")
+        .append("      - targets: ['")
+        .append(target)
+        .append("']\n")
+        .append("  - job_name: istiod\n")
+        .append("    static_configs:\n");
+    for (String revision : mesh.revisionNames()) {
+      yaml.append("      - targets: ['")
+          .append(target)
+          .append("']\n")
+          .append("        labels: {__metrics_path__: /istiod/")
+          .append(revision)
+          .append("/metrics, app: istiod, istio_io_rev: '")
+          .append(revision)
+          .append("'}\n");
+    }
+    return yaml.toString();
+  }
+
+  public static PrometheusProcess start(Path workDir, String config) throws IOException {
+    return start(workDir, config, List.of());
+  }
+
+  /** Starts Prometheus with {@code config} and waits until it is ready. */
+  public static PrometheusProcess start(Path workDir, String config, List<String> extraArgs)
+      throws IOException {
+    Files.createDirectories(workDir);
+    Path configFile = Files.writeString(workDir.resolve("prometheus.yml"), config);
+    Path log = workDir.resolve("prometheus.log");
+    IOException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      int port = freePort();
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  binary(),
+                  "--config.file=" + configFile,
+                  "--storage.tsdb.path=" + workDir.resolve("data"),
+                  "--storage.tsdb.retention.time=1d",
+                  "--web.listen-address=127.0.0.1:" + port,
+                  "--log.level=warn"));
+      command.addAll(extraArgs);
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+      PrometheusProcess prometheus =
+          new PrometheusProcess(process, URI.create("http://127.0.0.1:" + port), log);
+      try {
+        prometheus.awaitReady();
+        return prometheus;
+      } catch (IOException e) {
+        prometheus.close();
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private void awaitReady() throws IOException {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpRequest ready =
+        HttpRequest.newBuilder(url.resolve("/-/ready")).timeout(Duration.ofSeconds(2)).build();
+    Instant deadline = Instant.now().plus(READY_TIMEOUT);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IOException("prometheus exited with code " + process.exitValue() + ": " + tail());
+      }
+      try {
+        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for prometheus", e);
+      }
+      try {
+        process.waitFor(200, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for prometheus", e);
+      }
+    }
+    throw new IOException(
+        "prometheus not ready after " + READY_TIMEOUT.toSeconds() + "s: " + tail());
+  }
+
+  private String tail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  public URI url() {
+    return url;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Kills Prometheus at once (SIGKILL), as a crash would. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(reaper);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down: the hook is running or ran
+    }
+  }
+}
