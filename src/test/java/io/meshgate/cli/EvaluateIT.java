@@ -1,0 +1,171 @@
+package io.meshgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meshgate.sim.ControlPlane;
+import io.meshgate.sim.MeshSimulator;
+import io.meshgate.sim.Traffic;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code meshgate evaluate} against a real Prometheus scraping the mesh simulator. */
+class EvaluateIT {
+  private static final Duration PATIENCE = Duration.ofSeconds(90);
+  @TempDir static Path dir;
+  private static RealPrometheus real;
+
+  @BeforeAll
+  static void start() throws IOException {
+    MeshSimulator mesh = new MeshSimulator(20261121);
+    for (String ns : new String[] {"healthy", "spike", "slowdown", "fading"}) {
+      mesh.namespace(ns, Traffic.HEALTHY);
+    }
+    mesh.revision("1-19-0", ControlPlane.healthy("1.19.0"))
+        .revision("1-20-0", ControlPlane.healthy("1.20.0"))
+        .revision("1-21-0", ControlPlane.healthy("1.21.0").withConvergenceP99Seconds(8))
+        .revision("1-22-0", ControlPlane.healthy("1.22.0").withRejectsPerSecond(0.5))
+        .revision("1-23-0", ControlPlane.healthy("1.23.0"));
+    real = new RealPrometheus(mesh, dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    real.close();
+  }
+
+  private static RealPrometheus.Evaluation awaitVerdict(String verdict, String... args) {
+    AtomicReference<RealPrometheus.Evaluation> last = new AtomicReference<>();
+    await()
+        .atMost(PATIENCE)
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              last.set(real.evaluate(args));
+              assertThat(last.get().verdict()).as("%s", last.get().json()).isEqualTo(verdict);
+            });
+    return last.get();
+  }
+
+  @Test
+  void healthyNamespacePromotes() {
+    RealPrometheus.Evaluation result =
+        awaitVerdict(
+            "PROMOTE", "--to-revision", "1-20-0", "--from-revision", "1-19-0", "-n", "healthy");
+
+    assertThat(result.exitCode()).isZero();
+    for (JsonNode rule : result.namespace("healthy").path("rules")) {
+      assertThat(rule.path("result").asText()).as("%s", rule).isEqualTo("PASS");
+      assertThat(rule.path("value").isNumber()).as("%s", rule).isTrue();
+    }
+    assertThat(result.rule("healthy", "convergence-time").path("baseline").isNumber()).isTrue();
+  }
+
+  @Test
+  void errorSpikeRollsBack() {
+    awaitVerdict("PROMOTE", "--to-revision", "1-20-0", "-n", "spike");
+
+    real.mesh.updateNamespace("spike", t -> t.withErrorShare(0.3));
+    RealPrometheus.Evaluation result =
+        awaitVerdict("ROLLBACK", "--to-revision", "1-20-0", "-n", "spike");
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.result("spike", "error-rate")).isEqualTo("FAIL");
+    assertThat(result.rule("spike", "error-rate").path("value").asDouble()).isGreaterThan(0.01);
+    assertThat(result.rule("spike", "error-rate").path("bound").asDouble()).isEqualTo(0.01);
+    assertThat(result.namespace("spike").path("reason").asText())
+        .startsWith("critical rule error-rate failed: error-rate ");
+  }
+
+  @Test
+  void latencyRegressionAgainstTheBaselineRollsBack() {
+    Instant baselineTime = Instant.now();
+    awaitVerdict(
+        "PROMOTE", "--to-revision", "1-20-0", "-n", "slowdown", "--time", baselineTime.toString());
+
+    real.mesh.updateNamespace("slowdown", t -> t.withLatency(300, 900));
+    RealPrometheus.Evaluation result =
+        awaitVerdict(
+            "ROLLBACK",
+            "--to-revision",
+            "1-20-0",
+            "-n",
+            "slowdown",
+            "--baseline-time",
+            baselineTime.toString(),
+            "--baseline-window",
+            "10s");
+
+    JsonNode p99 = result.rule("slowdown", "p99-latency");
+    assertThat(p99.path("result").asText()).isEqualTo("FAIL");
+    assertThat(p99.path("value").asDouble())
+        .as("below the absolute max: the baseline caught it")
+        .isLessThan(1000);
+    double baseline = p99.path("baseline").asDouble();
+    assertThat(baseline).isBetween(10.0, 200.0);
+    assertThat(p99.path("bound").asDouble())
+        .isCloseTo(baseline * 1.5, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(result.result("slowdown", "error-rate")).isEqualTo("PASS");
+  }
+
+  @Test
+  void slowConvergenceOfTheTargetRevisionHolds() {
+    RealPrometheus.Evaluation result =
+        awaitVerdict(
+            "HOLD", "--to-revision", "1-21-0", "--from-revision", "1-19-0", "-n", "healthy");
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.result("healthy", "convergence-time")).isEqualTo("FAIL");
+    assertThat(result.rule("healthy", "convergence-time").path("value").asDouble())
+        .isGreaterThan(5);
+    assertThat(result.namespace("healthy").path("reason").asText())
+        .startsWith("warning rule convergence-time failed");
+    assertThat(result.result("healthy", "error-rate")).isEqualTo("PASS");
+  }
+
+  @Test
+  void xdsRejectsOnTheTargetRevisionRollBack() {
+    RealPrometheus.Evaluation result =
+        awaitVerdict("ROLLBACK", "--to-revision", "1-22-0", "-n", "healthy");
+
+    assertThat(result.result("healthy", "xds-rejects")).isEqualTo("FAIL");
+    assertThat(result.rule("healthy", "xds-rejects").path("value").asDouble()).isGreaterThan(0);
+    assertThat(result.rule("healthy", "xds-rejects").path("query").asText())
+        .contains("pilot_total_xds_rejects{istio_io_rev=\"1-22-0\"}");
+  }
+
+  @Test
+  void trafficStoppingHoldsWithNoData() {
+    awaitVerdict("PROMOTE", "--to-revision", "1-20-0", "-n", "fading");
+
+    real.mesh.updateNamespace("fading", t -> t.withRequestsPerSecond(0));
+    RealPrometheus.Evaluation result =
+        awaitVerdict("HOLD", "--to-revision", "1-20-0", "-n", "fading");
+
+    assertThat(result.result("fading", "error-rate")).isEqualTo("NO_DATA");
+    assertThat(result.rule("fading", "error-rate").path("message").asText())
+        .endsWith("probably not receiving traffic");
+    assertThat(result.namespace("fading").path("reason").asText()).startsWith("no data for ");
+  }
+
+  @Test
+  void targetIstiodGoingDownHolds() {
+    awaitVerdict("PROMOTE", "--to-revision", "1-23-0", "-n", "healthy");
+
+    real.mesh.updateRevision("1-23-0", c -> c.withUp(false));
+    RealPrometheus.Evaluation result =
+        awaitVerdict("HOLD", "--to-revision", "1-23-0", "-n", "healthy");
+
+    assertThat(result.result("healthy", "xds-rejects")).isEqualTo("NO_DATA");
+    assertThat(result.rule("healthy", "xds-rejects").path("message").asText())
+        .contains("is the istiod of revision 1-23-0 up and scraped with label istio_io_rev?");
+  }
+}
