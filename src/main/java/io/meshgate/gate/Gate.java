@@ -3,9 +3,11 @@ package io.meshgate.gate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -25,8 +27,9 @@ public final class Gate {
       List<PlannedQuery> plan, Map<PlannedQuery, QueryResult> answers) {
     Map<String, Map<String, Double>> baselines = new HashMap<>();
     for (PlannedQuery q : plan) {
+      Answer answer = Answer.of(q, answers.get(q));
       for (String ns : q.namespaces()) {
-        Observation o = observeNamespace(q, answers.get(q), ns);
+        Observation o = observeNamespace(answer, ns);
         if (o instanceof Observation.Value v) {
           baselines.computeIfAbsent(ns, k -> new HashMap<>()).put(q.rule().name(), v.value());
         }
@@ -41,12 +44,17 @@ public final class Gate {
       List<PlannedQuery> plan,
       Map<PlannedQuery, QueryResult> answers,
       Map<String, Map<String, Double>> baselines) {
+    List<Answer> indexed = plan.stream().map(q -> Answer.of(q, answers.get(q))).toList();
+    Map<Rule, DisplayQuery> displays = new HashMap<>();
     List<NamespaceVerdict> verdicts = new ArrayList<>();
     for (String ns : target.namespaces()) {
       List<RuleResult> results = new ArrayList<>();
-      for (PlannedQuery q : plan) {
-        if (q.namespaces().contains(ns)) {
-          results.add(judgeQuery(target, q, answers.get(q), ns, baselines));
+      for (Answer answer : indexed) {
+        if (answer.covers(ns)) {
+          DisplayQuery display =
+              displays.computeIfAbsent(
+                  answer.query().rule(), r -> DisplayQuery.of(answer.query(), target));
+          results.add(judgeQuery(target, answer, ns, display.forNamespace(ns), baselines));
         }
       }
       verdicts.add(decide(ns, results));
@@ -56,22 +64,92 @@ public final class Gate {
 
   private static RuleResult judgeQuery(
       Target target,
-      PlannedQuery q,
-      QueryResult answer,
+      Answer answer,
       String ns,
+      String display,
       Map<String, Map<String, Double>> baselines) {
-    Rule rule = q.rule();
-    String display = q.isSendable() ? GatePlan.displayQuery(rule, target, ns) : rule.query();
+    Rule rule = answer.query().rule();
     if (rule.scope() == Scope.REVISION) {
       Double baseline = null;
       if (GatePlan.hasControl(rule, target)
-          && observePart(q, answer, GatePlan.CONTROL, null) instanceof Observation.Value v) {
+          && observePart(answer, GatePlan.CONTROL, null) instanceof Observation.Value v) {
         baseline = v.value();
       }
-      return judge(rule, observeRevision(q, answer, target), baseline, display);
+      return judge(rule, observeRevision(answer, target), baseline, display);
     }
     Double baseline = baselines.getOrDefault(ns, Map.of()).get(rule.name());
-    return judge(rule, observeNamespace(q, answer, ns), baseline, display);
+    return judge(rule, observeNamespace(answer, ns), baseline, display);
+  }
+
+  /** The display query of a rule, rendered once per tick; only the namespace differs. */
+  private record DisplayQuery(String template, boolean perNamespace) {
+    static DisplayQuery of(PlannedQuery q, Target target) {
+      if (!q.isSendable()) {
+        return new DisplayQuery(q.rule().query(), false);
+      }
+      return new DisplayQuery(GatePlan.displayTemplate(q.rule(), target), true);
+    }
+
+    String forNamespace(String ns) {
+      return perNamespace ? GatePlan.withNamespace(template, ns) : template;
+    }
+  }
+
+  /**
+   * One query's answer, indexed once by part and namespace so that judging N namespaces costs O(N)
+   * rather than a scan of every series for every namespace.
+   */
+  private record Answer(
+      PlannedQuery query,
+      Set<String> namespaces,
+      Observation.Failed failure,
+      Map<String, Map<String, List<Series>>> byPartAndNamespace) {
+    private static final String WHOLE = "";
+
+    static Answer of(PlannedQuery q, QueryResult result) {
+      Set<String> namespaces = new HashSet<>(q.namespaces());
+      if (!q.isSendable()) {
+        return new Answer(
+            q,
+            namespaces,
+            new Observation.Failed("query not sent: " + q.problem(), false),
+            Map.of());
+      }
+      if (result == null) {
+        return new Answer(
+            q,
+            namespaces,
+            new Observation.Failed("no answer recorded for this query", true),
+            Map.of());
+      }
+      if (result instanceof QueryResult.Failure f) {
+        return new Answer(
+            q, namespaces, new Observation.Failed(f.message(), f.unavailable()), Map.of());
+      }
+      Map<String, Map<String, List<Series>>> index = new HashMap<>();
+      boolean byNamespace = q.rule().scope() == Scope.NAMESPACE;
+      for (Series s : ((QueryResult.Success) result).series()) {
+        String part = s.labels().getOrDefault(GatePlan.PART_LABEL, GatePlan.VALUE);
+        String key = byNamespace ? s.label(q.rule().groupBy()) : WHOLE;
+        if (key != null) {
+          index
+              .computeIfAbsent(part, p -> new HashMap<>())
+              .computeIfAbsent(key, k -> new ArrayList<>())
+              .add(s);
+        }
+      }
+      return new Answer(q, namespaces, null, index);
+    }
+
+    boolean covers(String ns) {
+      return namespaces.contains(ns);
+    }
+
+    List<Series> series(String part, String ns) {
+      return byPartAndNamespace
+          .getOrDefault(part, Map.of())
+          .getOrDefault(ns == null ? WHOLE : ns, List.of());
+    }
   }
 
   /** What a query told about one rule for one namespace, before bounds are applied. */
@@ -83,13 +161,13 @@ public final class Gate {
     record Failed(String why, boolean unavailable) implements Observation {}
   }
 
-  private static Observation observeNamespace(PlannedQuery q, QueryResult answer, String ns) {
-    Rule rule = q.rule();
-    Observation volume = observeVolume(q, answer, ns, "probably not receiving traffic");
+  private static Observation observeNamespace(Answer answer, String ns) {
+    Rule rule = answer.query().rule();
+    Observation volume = observeVolume(answer, ns, "probably not receiving traffic");
     if (volume != null) {
       return volume;
     }
-    Observation value = observePart(q, answer, GatePlan.VALUE, ns);
+    Observation value = observePart(answer, GatePlan.VALUE, ns);
     if (value instanceof Observation.Missing m) {
       return new Observation.Missing(
           m.why()
@@ -102,18 +180,18 @@ public final class Gate {
     return value;
   }
 
-  private static Observation observeRevision(PlannedQuery q, QueryResult answer, Target target) {
+  private static Observation observeRevision(Answer answer, Target target) {
     String hint =
         "is the istiod of revision "
             + target.toRevision()
             + " up and scraped with label "
             + target.revisionLabel()
             + "?";
-    Observation volume = observeVolume(q, answer, null, hint);
+    Observation volume = observeVolume(answer, null, hint);
     if (volume != null) {
       return volume;
     }
-    Observation value = observePart(q, answer, GatePlan.VALUE, null);
+    Observation value = observePart(answer, GatePlan.VALUE, null);
     if (value instanceof Observation.Missing m) {
       return new Observation.Missing(
           m.why() + " for revision " + target.toRevision() + "; " + hint);
@@ -122,13 +200,12 @@ public final class Gate {
   }
 
   /** The volume guard's verdict, or null when the guard is passed (or there is none). */
-  private static Observation observeVolume(
-      PlannedQuery q, QueryResult answer, String ns, String hint) {
-    Rule rule = q.rule();
+  private static Observation observeVolume(Answer answer, String ns, String hint) {
+    Rule rule = answer.query().rule();
     if (!rule.hasVolumeGuard()) {
       return null;
     }
-    Observation volume = observePart(q, answer, GatePlan.VOLUME, ns);
+    Observation volume = observePart(answer, GatePlan.VOLUME, ns);
     double observed;
     if (volume instanceof Observation.Value v && !Double.isNaN(v.value())) {
       observed = v.value();
@@ -152,29 +229,16 @@ public final class Gate {
   }
 
   /** The single series of one part for one namespace (or for the revision when ns is null). */
-  private static Observation observePart(
-      PlannedQuery q, QueryResult answer, String part, String ns) {
-    if (!q.isSendable()) {
-      return new Observation.Failed("query not sent: " + q.problem(), false);
+  private static Observation observePart(Answer answer, String part, String ns) {
+    if (answer.failure() != null) {
+      return answer.failure();
     }
-    if (answer == null) {
-      return new Observation.Failed("no answer recorded for this query", true);
-    }
-    if (answer instanceof QueryResult.Failure f) {
-      return new Observation.Failed(f.message(), f.unavailable());
-    }
-    List<Series> matching = new ArrayList<>();
-    for (Series s : ((QueryResult.Success) answer).series()) {
-      String tag = s.labels().getOrDefault(GatePlan.PART_LABEL, GatePlan.VALUE);
-      if (tag.equals(part) && (ns == null || ns.equals(s.label(q.rule().groupBy())))) {
-        matching.add(s);
-      }
-    }
+    List<Series> matching = answer.series(part, ns);
     if (matching.isEmpty()) {
       return new Observation.Missing("no series");
     }
     if (matching.size() > 1) {
-      return new Observation.Failed(ambiguous(q.rule(), part, ns, matching), false);
+      return new Observation.Failed(ambiguous(answer.query().rule(), part, ns, matching), false);
     }
     double value = matching.get(0).value();
     if (Double.isNaN(value)) {

@@ -24,6 +24,9 @@ public final class GatePlan {
   static final String VOLUME = "volume";
   static final String CONTROL = "control";
 
+  /** Stands for the namespace in a display template; a NUL never occurs in PromQL. */
+  private static final String NAMESPACE_MARK = "\u0000namespace\u0000";
+
   private GatePlan() {}
 
   public static List<PlannedQuery> tick(List<Rule> rules, Target target, Instant time) {
@@ -124,12 +127,24 @@ public final class GatePlan {
     return rule.scope() == Scope.REVISION && rule.isRelative() && target.hasFromRevision();
   }
 
-  /** The query a person would run to see one namespace's value: for messages, status and links. */
-  public static String displayQuery(Rule rule, Target target, String namespace) {
+  /**
+   * The query a person would run to see one namespace's value (for messages, status and links),
+   * rendered but for the namespace: {@link #withNamespace} fills it in.
+   */
+  static String displayTemplate(Rule rule, Target target) {
     Map<String, String> values = values(target, target.toRevision(), rule.window());
-    values.put(QueryTemplate.NAMESPACES, namespace);
-    values.put(QueryTemplate.NAMESPACE, namespace);
+    values.put(QueryTemplate.NAMESPACES, NAMESPACE_MARK);
+    values.put(QueryTemplate.NAMESPACE, NAMESPACE_MARK);
     return QueryTemplate.render(rule.query(), values);
+  }
+
+  static String withNamespace(String displayTemplate, String namespace) {
+    return displayTemplate.replace(NAMESPACE_MARK, namespace);
+  }
+
+  /** The display query of {@code rule} for one namespace. */
+  public static String displayQuery(Rule rule, Target target, String namespace) {
+    return withNamespace(displayTemplate(rule, target), namespace);
   }
 
   private static Map<String, String> values(Target target, String revision, Duration window) {

@@ -1,17 +1,24 @@
 package io.meshgate.prometheus;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshgate.gate.QueryResult;
 import io.meshgate.gate.Series;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Reads the Prometheus HTTP API envelope of an instant query. */
+/**
+ * Reads the Prometheus HTTP API envelope of an instant query. The result is streamed straight into
+ * series: a tick over a thousand namespaces returns thousands of them, and a JSON tree per answer
+ * doubled the cost of a tick.
+ */
 final class ResponseParser {
   /** errorTypes after which the same query may succeed later (Prometheus web/api/v1/api.go). */
   private static final Set<String> RETRYABLE_ERROR_TYPES =
@@ -23,32 +30,41 @@ final class ResponseParser {
     this.json = json;
   }
 
-  QueryResult.Success parse(int httpStatus, String body) {
-    JsonNode root;
-    try {
-      root = json.readTree(body);
-    } catch (IOException e) {
-      root = null;
+  /** What the envelope held; fields arrive in any order. */
+  private static final class Envelope {
+    String status;
+    String errorType;
+    String error;
+    String resultType;
+    List<Series> series;
+    JsonNode unparsedResult;
+    final List<String> warnings = new ArrayList<>();
+  }
+
+  QueryResult.Success parse(int httpStatus, byte[] body) {
+    Envelope envelope;
+    try (JsonParser parser = json.getFactory().createParser(body)) {
+      envelope = envelope(parser);
+    } catch (IOException | IllegalStateException e) {
+      envelope = null;
     }
-    if (root == null || !root.isObject() || !root.has("status")) {
-      throw notAnEnvelope(httpStatus, body);
+    if (envelope == null || envelope.status == null) {
+      throw notAnEnvelope(httpStatus, new String(body, StandardCharsets.UTF_8));
     }
-    if (!"success".equals(root.path("status").asText())) {
-      String errorType = root.path("errorType").asText("unknown");
-      String error = root.path("error").asText("no error message");
+    if (!"success".equals(envelope.status)) {
+      String errorType = envelope.errorType == null ? "unknown" : envelope.errorType;
+      String error = envelope.error == null ? "no error message" : envelope.error;
       boolean retryable = RETRYABLE_ERROR_TYPES.contains(errorType) || httpStatus >= 500;
       throw new PrometheusException(
           errorType, "Prometheus answered " + errorType + ": " + error, retryable);
     }
-    List<String> warnings = new ArrayList<>();
-    root.path("warnings").forEach(w -> warnings.add(w.asText()));
-    JsonNode data = root.path("data");
-    String type = data.path("resultType").asText();
-    JsonNode result = data.path("result");
+    String type = envelope.resultType == null ? "" : envelope.resultType;
     return switch (type) {
-      case "vector" -> new QueryResult.Success(vector(result), warnings);
+      case "vector" -> new QueryResult.Success(vector(envelope), envelope.warnings);
       case "scalar" ->
-          new QueryResult.Success(List.of(new Series(Map.of(), sampleValue(result))), warnings);
+          new QueryResult.Success(
+              List.of(new Series(Map.of(), sampleValue(envelope.unparsedResult))),
+              envelope.warnings);
       default ->
           throw new PrometheusException(
               "unsupported_result",
@@ -57,6 +73,104 @@ final class ResponseParser {
                   + " result; rules must return an instant vector or a scalar",
               false);
     };
+  }
+
+  private Envelope envelope(JsonParser parser) throws IOException {
+    if (parser.nextToken() != JsonToken.START_OBJECT) {
+      return null;
+    }
+    Envelope envelope = new Envelope();
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      switch (field) {
+        case "status" -> envelope.status = parser.getValueAsString();
+        case "errorType" -> envelope.errorType = parser.getValueAsString();
+        case "error" -> envelope.error = parser.getValueAsString();
+        case "warnings" -> {
+          if (value == JsonToken.START_ARRAY) {
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+              envelope.warnings.add(parser.getValueAsString());
+            }
+          }
+        }
+        case "data" -> data(parser, envelope);
+        default -> parser.skipChildren();
+      }
+    }
+    if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+      return null;
+    }
+    return envelope;
+  }
+
+  private void data(JsonParser parser, Envelope envelope) throws IOException {
+    if (parser.currentToken() != JsonToken.START_OBJECT) {
+      parser.skipChildren();
+      return;
+    }
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      parser.nextToken();
+      if (field.equals("resultType")) {
+        envelope.resultType = parser.getValueAsString();
+      } else if (field.equals("result")) {
+        if ("vector".equals(envelope.resultType)
+            && parser.currentToken() == JsonToken.START_ARRAY) {
+          envelope.series = streamVector(parser);
+        } else {
+          envelope.unparsedResult = json.readTree(parser);
+        }
+      } else {
+        parser.skipChildren();
+      }
+    }
+  }
+
+  private static List<Series> streamVector(JsonParser parser) throws IOException {
+    List<Series> series = new ArrayList<>();
+    while (parser.nextToken() == JsonToken.START_OBJECT) {
+      Map<String, String> labels = new HashMap<>();
+      Double value = null;
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken token = parser.nextToken();
+        if (field.equals("metric") && token == JsonToken.START_OBJECT) {
+          while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            parser.nextToken();
+            labels.put(name, parser.getValueAsString());
+          }
+        } else if (field.equals("value") && token == JsonToken.START_ARRAY) {
+          parser.nextToken();
+          JsonToken sample = parser.nextToken();
+          if (sample != JsonToken.VALUE_STRING) {
+            throw malformed("sample is not [time, \"value\"]");
+          }
+          value = number(parser.getText());
+          if (parser.nextToken() != JsonToken.END_ARRAY) {
+            throw malformed("sample is not [time, \"value\"]");
+          }
+        } else {
+          parser.skipChildren();
+        }
+      }
+      if (value == null) {
+        throw malformed("vector element without a value");
+      }
+      series.add(new Series(labels, value));
+    }
+    if (parser.currentToken() != JsonToken.END_ARRAY) {
+      throw malformed("vector result is not a list of samples");
+    }
+    return series;
+  }
+
+  private static List<Series> vector(Envelope envelope) {
+    if (envelope.series == null) {
+      throw malformed("vector result is not a list");
+    }
+    return envelope.series;
   }
 
   private static PrometheusException notAnEnvelope(int httpStatus, String body) {
@@ -81,28 +195,15 @@ final class ResponseParser {
         httpStatus >= 500 || httpStatus == 429);
   }
 
-  private static List<Series> vector(JsonNode result) {
-    if (!result.isArray()) {
-      throw malformed("vector result is not a list");
-    }
-    List<Series> series = new ArrayList<>(result.size());
-    for (JsonNode element : result) {
-      Map<String, String> labels = new HashMap<>();
-      element
-          .path("metric")
-          .fields()
-          .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-      series.add(new Series(labels, sampleValue(element.path("value"))));
-    }
-    return series;
-  }
-
   /** A sample is {@code [<unix time>, "<value>"]}; the value is a string, possibly NaN or ±Inf. */
   private static double sampleValue(JsonNode sample) {
-    if (!sample.isArray() || sample.size() != 2 || !sample.get(1).isTextual()) {
+    if (sample == null || !sample.isArray() || sample.size() != 2 || !sample.get(1).isTextual()) {
       throw malformed("sample is not [time, \"value\"]: " + sample);
     }
-    String text = sample.get(1).asText();
+    return number(sample.get(1).asText());
+  }
+
+  private static double number(String text) {
     return switch (text) {
       case "NaN" -> Double.NaN;
       case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;

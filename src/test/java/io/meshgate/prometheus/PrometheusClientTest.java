@@ -3,7 +3,6 @@ package io.meshgate.prometheus;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.moreThanOrExactly;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -300,7 +299,7 @@ class PrometheusClientTest {
     QueryResult.Failure failure = (QueryResult.Failure) query();
 
     assertThat(failure.unavailable()).isTrue();
-    prometheus.verify(moreThanOrExactly(3), sent("sum(up)"));
+    prometheus.verify(3, sent("sum(up)"));
   }
 
   @Test
