@@ -1,0 +1,15 @@
+package io.meshgate.migration;
+
+/** Where a whole RevisionMigration is (DESIGN.md section 4). */
+public enum MigrationPhase {
+  Pending,
+  Progressing,
+  Paused,
+  AwaitingApproval,
+  Succeeded,
+  Failed;
+
+  public boolean isTerminal() {
+    return this == Succeeded || this == Failed;
+  }
+}

@@ -1,0 +1,89 @@
+package io.meshgate.migration;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The spec of a RevisionMigration (DESIGN.md section 4) with every default applied. Plain values:
+ * the fabric8 resource in {@code kube/} maps to and from these.
+ */
+public record MigrationSpec(
+    String fromRevision,
+    String toRevision,
+    List<Wave> waves,
+    List<GateRef> gates,
+    Duration interval,
+    int failureLimit,
+    int passStreak,
+    int noDataLimit,
+    Duration baselineWindow,
+    OnFailure onFailure,
+    RollbackScope rollbackScope,
+    int maxRollbacks,
+    Restart restart,
+    MaintenanceWindow window,
+    boolean paused,
+    boolean dryRun) {
+
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
+  public static final int DEFAULT_FAILURE_LIMIT = 3;
+  public static final int DEFAULT_PASS_STREAK = 3;
+  public static final int DEFAULT_NO_DATA_LIMIT = 10;
+  public static final Duration DEFAULT_BASELINE_WINDOW = Duration.ofMinutes(30);
+  public static final int DEFAULT_MAX_ROLLBACKS = 1;
+
+  public MigrationSpec {
+    waves = List.copyOf(waves);
+    gates = List.copyOf(gates);
+  }
+
+  /**
+   * One wave: explicit namespaces or a label selector, started when the previous one is all
+   * Promoted.
+   */
+  public record Wave(
+      String name,
+      List<String> namespaces,
+      Map<String, String> selector,
+      Duration soak,
+      int maxConcurrent,
+      boolean requireApproval) {
+    public Wave {
+      namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+      selector = selector == null ? Map.of() : Map.copyOf(selector);
+    }
+  }
+
+  /** A rule from {@code rules/} by name, with optional per-migration overrides of its bounds. */
+  public record GateRef(
+      String rule,
+      Double max,
+      Double min,
+      Double maxIncrease,
+      Double baselineFloor,
+      Double minVolume) {}
+
+  /** Which workload kinds are restarted, how many at a time, and how long a rollout may take. */
+  public record Restart(List<String> kinds, int maxConcurrent, Duration timeout) {
+    public static final Restart DEFAULT =
+        new Restart(List.of("Deployment", "StatefulSet", "DaemonSet"), 5, Duration.ofMinutes(10));
+
+    public Restart {
+      kinds = List.copyOf(kinds);
+    }
+  }
+
+  /** New namespaces start only inside a window opened by a Quartz cron; rollbacks ignore it. */
+  public record MaintenanceWindow(String cron, Duration duration, String timeZone) {}
+
+  public enum OnFailure {
+    Rollback,
+    Hold
+  }
+
+  public enum RollbackScope {
+    Namespace,
+    Migration
+  }
+}

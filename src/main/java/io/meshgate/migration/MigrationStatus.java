@@ -1,0 +1,28 @@
+package io.meshgate.migration;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The status of a RevisionMigration: its phase, its namespaces, alerts handed over, conditions. */
+public record MigrationStatus(
+    MigrationPhase phase,
+    String currentWave,
+    List<NamespaceStatus> namespaces,
+    List<AlertRecord> alerts,
+    List<Condition> conditions,
+    Long observedGeneration) {
+
+  public MigrationStatus {
+    namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+    alerts = alerts == null ? List.of() : List.copyOf(alerts);
+    conditions = conditions == null ? List.of() : List.copyOf(conditions);
+  }
+
+  public static MigrationStatus initial() {
+    return new MigrationStatus(MigrationPhase.Pending, null, List.of(), List.of(), List.of(), null);
+  }
+
+  public Optional<NamespaceStatus> namespace(String name) {
+    return namespaces.stream().filter(n -> n.name().equals(name)).findFirst();
+  }
+}

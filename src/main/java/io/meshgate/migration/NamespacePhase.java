@@ -1,0 +1,34 @@
+package io.meshgate.migration;
+
+/** Where one namespace is in its move to the target revision (DESIGN.md section 4). */
+public enum NamespacePhase {
+  /** Not started. */
+  Pending,
+  /** Baseline captured; the label flip is being made. */
+  Migrating,
+  /** Label flipped; workloads are being restarted and rolled out. */
+  Restarting,
+  /** Rolled out; waiting for every sidecar to run the target revision. */
+  Verifying,
+  /** Every sidecar on the target; gate ticks counting towards the pass streak and soak. */
+  Soaking,
+  /** Healthy on the target revision. Terminal. */
+  Promoted,
+  /** Previous labels restored; workloads being restarted back onto the old revision. */
+  RollingBack,
+  /** Back on the old revision and verified. Terminal. */
+  RolledBack,
+  /** Stopped by a failure with onFailure: Hold or by a hold alert; waits for it to clear. */
+  Held,
+  /** No data for noDataLimit ticks; waits for data. */
+  Stalled;
+
+  public boolean isTerminal() {
+    return this == Promoted || this == RolledBack;
+  }
+
+  /** A namespace whose label points at the target revision and that may still roll back. */
+  public boolean isInFlight() {
+    return this != Pending && !isTerminal();
+  }
+}
