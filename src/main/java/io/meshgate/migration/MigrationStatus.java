@@ -3,10 +3,14 @@ package io.meshgate.migration;
 import java.util.List;
 import java.util.Optional;
 
-/** The status of a RevisionMigration: its phase, its namespaces, alerts handed over, conditions. */
+/**
+ * The status of a RevisionMigration: its phase, its namespaces, alerts handed over, conditions.
+ * {@code promoted} ("3/5") exists for the printer column, which cannot count.
+ */
 public record MigrationStatus(
     MigrationPhase phase,
     String currentWave,
+    String promoted,
     List<NamespaceStatus> namespaces,
     List<AlertRecord> alerts,
     List<Condition> conditions,
@@ -19,7 +23,8 @@ public record MigrationStatus(
   }
 
   public static MigrationStatus initial() {
-    return new MigrationStatus(MigrationPhase.Pending, null, List.of(), List.of(), List.of(), null);
+    return new MigrationStatus(
+        MigrationPhase.Pending, null, "0/0", List.of(), List.of(), List.of(), null);
   }
 
   public Optional<NamespaceStatus> namespace(String name) {
