@@ -11,6 +11,8 @@ import java.util.Map;
  * @param passStreak consecutive ticks on which every rule passed
  * @param noDataStreak consecutive ticks with no data for at least one rule
  * @param phaseSince when the namespace entered its phase (rollout timeout, soak)
+ * @param baseline values of the namespace-scoped rules just before the flip; null until captured
+ *     (an empty map means captured, without data)
  */
 public record NamespaceStatus(
     String name,
@@ -26,13 +28,13 @@ public record NamespaceStatus(
     String restartId) {
 
   public NamespaceStatus {
-    baseline = baseline == null ? Map.of() : Map.copyOf(baseline);
+    baseline = baseline == null ? null : Map.copyOf(baseline);
     failureStreaks = failureStreaks == null ? Map.of() : Map.copyOf(failureStreaks);
   }
 
   public static NamespaceStatus pending(String name, String wave) {
     return new NamespaceStatus(
-        name, wave, NamespacePhase.Pending, null, Map.of(), null, Map.of(), 0, 0, null, null);
+        name, wave, NamespacePhase.Pending, null, null, null, Map.of(), 0, 0, null, null);
   }
 
   /** The last decision for the namespace: PROMOTE, HOLD or ROLLBACK, with its reason. */

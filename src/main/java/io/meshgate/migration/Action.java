@@ -1,0 +1,18 @@
+package io.meshgate.migration;
+
+/** What the machine asks the controller to do in the cluster; every action is idempotent. */
+public sealed interface Action {
+  String namespace();
+
+  /** Evaluate the namespace-scoped rules over the baseline window ending now; store the values. */
+  record CaptureBaseline(String namespace) implements Action {}
+
+  /** Label the namespace for the target revision, keeping its previous labels in an annotation. */
+  record Flip(String namespace) implements Action {}
+
+  /** Restart (paced) the namespace's workloads not yet carrying {@code restartId}. */
+  record Restart(String namespace, String restartId) implements Action {}
+
+  /** Put back exactly the labels the namespace had before the flip. */
+  record RestoreLabels(String namespace) implements Action {}
+}

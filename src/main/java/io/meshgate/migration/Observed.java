@@ -1,0 +1,71 @@
+package io.meshgate.migration;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the controller observed in the cluster for one tick: the facts the machine decides on.
+ *
+ * @param toRevisionAvailable the target istiod is Available and its injector webhook exists
+ * @param fromRevisionAvailable the old istiod is Available (needed before flips and rollbacks)
+ * @param selected namespaces matched by each wave's selector, by wave name
+ * @param namespaces per namespace of the migration
+ * @param oldRevisionInUse namespaces labelled for, or running proxies of, the old revision
+ */
+public record Observed(
+    boolean toRevisionAvailable,
+    boolean fromRevisionAvailable,
+    Map<String, List<String>> selected,
+    Map<String, NamespaceFacts> namespaces,
+    Set<String> oldRevisionInUse) {
+
+  public Observed {
+    selected = Map.copyOf(selected);
+    namespaces = Map.copyOf(namespaces);
+    oldRevisionInUse = Set.copyOf(oldRevisionInUse);
+  }
+
+  public NamespaceFacts facts(String namespace) {
+    return namespaces.getOrDefault(namespace, NamespaceFacts.ABSENT);
+  }
+
+  /**
+   * One namespace as observed.
+   *
+   * @param flipped its labels are this migration's flip (annotation {@code meshgate.io/migration})
+   * @param restarted workloads carrying the current restart id, of {@code workloads}
+   * @param rolledOut of those, how many finished their rollout
+   * @param rolloutFailed a rollout reported it cannot finish (ProgressDeadlineExceeded)
+   * @param proxiesByRevision sidecars by revision; pods without a sidecar are not counted
+   */
+  public record NamespaceFacts(
+      boolean exists,
+      boolean flipped,
+      int workloads,
+      int restarted,
+      int rolledOut,
+      boolean rolloutFailed,
+      Map<String, Integer> proxiesByRevision) {
+    public static final NamespaceFacts ABSENT =
+        new NamespaceFacts(false, false, 0, 0, 0, false, Map.of());
+
+    public NamespaceFacts {
+      proxiesByRevision = Map.copyOf(proxiesByRevision);
+    }
+
+    public boolean allRestarted() {
+      return restarted >= workloads;
+    }
+
+    public boolean rolloutComplete() {
+      return allRestarted() && rolledOut >= workloads;
+    }
+
+    public NamespaceStatus.Proxies proxies(String targetRevision) {
+      int target = proxiesByRevision.getOrDefault(targetRevision, 0);
+      int all = proxiesByRevision.values().stream().mapToInt(Integer::intValue).sum();
+      return new NamespaceStatus.Proxies(target, all - target);
+    }
+  }
+}

@@ -1,0 +1,271 @@
+package io.meshgate.migration;
+
+import io.meshgate.gate.Result;
+import io.meshgate.gate.RuleResult;
+import io.meshgate.gate.Severity;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+
+/**
+ * Drives the pure machine tick by tick against a make-believe cluster that does what the actions
+ * ask (instantly, unless told otherwise), with a scripted gate.
+ */
+final class FakeWorld {
+  static final Instant START = Instant.parse("2026-11-21T10:00:00Z");
+  static final String FROM = "1-19-0";
+  static final String TO = "1-20-0";
+
+  final Map<String, Integer> workloads = new HashMap<>();
+  final Map<String, Boolean> flipped = new HashMap<>();
+  final Map<String, String> restartIds = new HashMap<>();
+  final Set<String> stuck = new HashSet<>();
+  final Set<String> failing = new HashSet<>();
+  final Set<String> approved = new HashSet<>();
+  final Map<String, List<String>> selected = new HashMap<>();
+  final List<Action> executed = new ArrayList<>();
+  final List<Decision.Transition> transitions = new ArrayList<>();
+  boolean toAvailable = true;
+  boolean fromAvailable = true;
+  boolean windowOpen = true;
+  boolean aborted;
+  Duration interval = Duration.ofSeconds(30);
+  MigrationSpec spec;
+  MigrationStatus status = MigrationStatus.initial();
+  Instant now = START;
+  List<AlertRecord> alerts = new ArrayList<>();
+
+  /** The gate's answer for a namespace at a tick; null means not evaluated. */
+  BiFunction<String, Integer, List<RuleResult>> gate = (ns, tick) -> passing();
+
+  int tick;
+
+  FakeWorld(MigrationSpec spec, String... namespaces) {
+    this.spec = spec;
+    for (String ns : namespaces) {
+      workloads.put(ns, 2);
+    }
+  }
+
+  static List<RuleResult> passing() {
+    return List.of(
+        result("error-rate", Severity.CRITICAL, Result.PASS),
+        result("p99-latency", Severity.CRITICAL, Result.PASS));
+  }
+
+  static List<RuleResult> failing(String rule, Severity severity) {
+    return List.of(
+        result(rule, severity, Result.FAIL), result("other", Severity.CRITICAL, Result.PASS));
+  }
+
+  static List<RuleResult> noData() {
+    return List.of(result("error-rate", Severity.CRITICAL, Result.NO_DATA));
+  }
+
+  static RuleResult result(String rule, Severity severity, Result result) {
+    String reason =
+        result == Result.FAIL
+            ? "ThresholdExceeded"
+            : result == Result.NO_DATA ? "NoData" : "WithinBounds";
+    return new RuleResult(
+        rule,
+        severity,
+        result,
+        result == Result.FAIL ? 0.05 : 0.001,
+        0.01,
+        null,
+        "q",
+        reason,
+        rule + " " + result);
+  }
+
+  Observed observed() {
+    Map<String, Observed.NamespaceFacts> facts = new HashMap<>();
+    workloads.forEach(
+        (ns, count) -> {
+          String id = status.namespace(ns).map(NamespaceStatus::restartId).orElse(null);
+          boolean restarted = id != null && id.equals(restartIds.get(ns));
+          boolean onTarget = flipped.getOrDefault(ns, false);
+          String podRevision =
+              restartIds.containsKey(ns) && !stuck.contains(ns)
+                  ? (revisionOfLastRestart.getOrDefault(ns, FROM))
+                  : FROM;
+          facts.put(
+              ns,
+              new Observed.NamespaceFacts(
+                  true,
+                  onTarget,
+                  count,
+                  restarted ? count : 0,
+                  restarted && !stuck.contains(ns) ? count : 0,
+                  failing.contains(ns),
+                  Map.of(podRevision, count * 2)));
+        });
+    Set<String> inUse = new HashSet<>();
+    workloads
+        .keySet()
+        .forEach(
+            ns -> {
+              if (!flipped.getOrDefault(ns, false)
+                  || FROM.equals(revisionOfLastRestart.getOrDefault(ns, FROM))) {
+                inUse.add(ns);
+              }
+            });
+    return new Observed(toAvailable, fromAvailable, selected, facts, inUse);
+  }
+
+  final Map<String, String> revisionOfLastRestart = new HashMap<>();
+
+  Decision tick() {
+    Map<String, List<RuleResult>> results = new HashMap<>();
+    for (NamespaceStatus ns : status.namespaces()) {
+      if (Set.of(
+              NamespacePhase.Verifying,
+              NamespacePhase.Soaking,
+              NamespacePhase.Held,
+              NamespacePhase.Stalled)
+          .contains(ns.phase())) {
+        List<RuleResult> r = gate.apply(ns.name(), tick);
+        if (r != null) {
+          results.put(ns.name(), r);
+        }
+      }
+    }
+    TickInput input =
+        new TickInput(
+            "istio-1-20", 1, spec, status, observed(), results, windowOpen, approved, aborted, now);
+    Decision decision = MigrationMachine.decide(input);
+    MigrationStatus next = decision.status();
+    for (Action action : decision.actions()) {
+      executed.add(action);
+      if (spec.dryRun()) {
+        continue;
+      }
+      if (action instanceof Action.CaptureBaseline c) {
+        next = withBaseline(next, c.namespace());
+      } else if (action instanceof Action.Flip f) {
+        flipped.put(f.namespace(), true);
+      } else if (action instanceof Action.RestoreLabels r) {
+        flipped.put(r.namespace(), false);
+      } else if (action instanceof Action.Restart r) {
+        restartIds.put(r.namespace(), r.restartId());
+        revisionOfLastRestart.put(
+            r.namespace(), flipped.getOrDefault(r.namespace(), false) ? TO : FROM);
+      }
+    }
+    if (spec.dryRun()) {
+      for (Action action : decision.actions()) {
+        if (action instanceof Action.CaptureBaseline c) {
+          next = withBaseline(next, c.namespace());
+        }
+      }
+    }
+    transitions.addAll(decision.transitions());
+    status = next;
+    now = now.plus(interval);
+    tick++;
+    return decision;
+  }
+
+  static MigrationStatus withBaseline(MigrationStatus status, String namespace) {
+    List<NamespaceStatus> namespaces =
+        status.namespaces().stream()
+            .map(
+                n ->
+                    n.name().equals(namespace)
+                        ? new NamespaceStatus(
+                            n.name(),
+                            n.wave(),
+                            n.phase(),
+                            n.phaseSince(),
+                            Map.of("p99-latency", 87.0),
+                            n.lastVerdict(),
+                            n.failureStreaks(),
+                            n.passStreak(),
+                            n.noDataStreak(),
+                            n.proxies(),
+                            n.restartId())
+                        : n)
+            .toList();
+    return new MigrationStatus(
+        status.phase(),
+        status.currentWave(),
+        status.promoted(),
+        namespaces,
+        status.alerts(),
+        status.conditions(),
+        status.observedGeneration());
+  }
+
+  void runTicks(int n) {
+    for (int i = 0; i < n; i++) {
+      tick();
+    }
+  }
+
+  NamespacePhase phase(String ns) {
+    return status.namespace(ns).orElseThrow().phase();
+  }
+
+  NamespaceStatus ns(String ns) {
+    return status.namespace(ns).orElseThrow();
+  }
+
+  void alert(String name, String action, String namespace, String revision) {
+    alerts.add(new AlertRecord("fp-" + name, name, action, namespace, revision, START));
+    status =
+        new MigrationStatus(
+            status.phase(),
+            status.currentWave(),
+            status.promoted(),
+            status.namespaces(),
+            alerts,
+            status.conditions(),
+            status.observedGeneration());
+  }
+
+  void resolveAlerts() {
+    alerts.clear();
+    status =
+        new MigrationStatus(
+            status.phase(),
+            status.currentWave(),
+            status.promoted(),
+            status.namespaces(),
+            List.of(),
+            status.conditions(),
+            status.observedGeneration());
+  }
+
+  static MigrationSpec spec(List<MigrationSpec.Wave> waves) {
+    return new MigrationSpec(
+        FROM,
+        TO,
+        waves,
+        List.of(new MigrationSpec.GateRef("error-rate", null, null, null, null, null)),
+        Duration.ofSeconds(30),
+        3,
+        3,
+        10,
+        Duration.ofMinutes(30),
+        MigrationSpec.OnFailure.Rollback,
+        MigrationSpec.RollbackScope.Namespace,
+        1,
+        MigrationSpec.Restart.DEFAULT,
+        new MigrationSpec.MaintenanceWindow("0 0 1 ? * MON-FRI", Duration.ofHours(4), "UTC"),
+        false,
+        false);
+  }
+
+  static MigrationSpec.Wave wave(
+      String name, Duration soak, int maxConcurrent, boolean approval, String... namespaces) {
+    return new MigrationSpec.Wave(
+        name, List.of(namespaces), Map.of(), soak, maxConcurrent, approval);
+  }
+}
