@@ -148,6 +148,7 @@ final class RevisionMigrationChecks {
           }
         }
       }
+      // zero is a valid soak (the pass streak alone decides), so only parse it
       duration(field + ".soak", wave.soak());
     }
   }
