@@ -10,12 +10,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Checks rule files and daemon configs, naming file, field and problem. */
+/**
+ * Checks RevisionMigration manifests, rule files and daemon configs, naming file, document, field
+ * and problem.
+ */
 @Command(
     name = "validate",
     mixinStandardHelpOptions = true,
     description = {
-      "Validate gate rules and daemon configs (files, or directories of *.yaml).",
+      "Validate RevisionMigration manifests (against the CRD schema and for meaning), gate rules"
+          + " and daemon configs (files, or directories of *.yaml; a file may hold several"
+          + " documents separated by ---).",
       "Exit code: 0 when everything is valid, 64 on any problem."
     })
 final class ValidateCommand implements Callable<Integer> {
@@ -36,7 +41,7 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Validator.Report report = Validator.validate(paths);
+    Validator.Report report = Validator.validate(paths, rulesDir);
     if (!report.problems().isEmpty()) {
       throw new InvalidInputException(report.problems());
     }

@@ -2,6 +2,7 @@ package io.meshgate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.gate.Rule;
+import io.meshgate.kube.RevisionMigration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,54 +12,122 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** What {@code meshgate validate} checks: each file's kind is told from its content. */
+/**
+ * What {@code meshgate validate} checks: each document's kind is told from its content. Files may
+ * hold several {@code ---} separated documents; a problem then names the document by its number.
+ */
 public final class Validator {
-  /** Valid files (one line each, with what they are) and every problem found. */
+  /** Valid documents (one line each, with what they are) and every problem found. */
   public record Report(List<String> valid, List<String> problems) {}
 
-  private Validator() {}
+  private final Path rulesDir;
+  private final Problems problems = new Problems();
+  private final List<String> valid = new ArrayList<>();
+  private final Map<String, Path> ruleNames = new HashMap<>();
+  private List<String> gateRules;
+  private boolean gateRulesLoaded;
 
-  public static Report validate(List<Path> paths) {
-    Problems problems = new Problems();
-    List<String> valid = new ArrayList<>();
-    Map<String, Path> ruleNames = new HashMap<>();
-    for (Path file : files(paths, problems)) {
-      String source = file.toString();
-      int before = problems.list().size();
-      JsonNode tree = Yaml.read(file, source, problems);
-      if (tree == null) {
-        continue;
-      }
-      String kind = kind(tree);
-      switch (kind) {
-        case "rule" -> {
-          Rule rule = RuleLoader.parse(source, tree, problems);
-          if (rule != null) {
-            Path previous = ruleNames.putIfAbsent(rule.name(), file);
-            if (previous != null) {
-              problems.add(
-                  source, "name", "is \"" + rule.name() + "\", already used by " + previous);
-            }
-          }
-        }
-        case "config" -> DaemonConfigLoader.parse(source, tree, false, problems);
-        default -> problems.add(source, null, kind);
-      }
-      if (problems.list().size() == before) {
-        valid.add(source + " (" + (kind.equals("rule") ? "gate rule" : "daemon config") + ")");
-      }
+  private Validator(Path rulesDir) {
+    this.rulesDir = rulesDir;
+  }
+
+  /**
+   * @param rulesDir the rules RevisionMigration gates may name; read only if a manifest is found
+   */
+  public static Report validate(List<Path> paths, Path rulesDir) {
+    Validator validator = new Validator(rulesDir);
+    for (Path file : files(paths, validator.problems)) {
+      validator.file(file);
     }
-    return new Report(valid, problems.list());
+    // rules named on the command line and loaded for --rules report the same problem twice
+    return new Report(validator.valid, validator.problems.list().stream().distinct().toList());
+  }
+
+  private void file(Path file) {
+    List<JsonNode> documents = Yaml.readAll(file, file.toString(), problems);
+    if (documents == null) {
+      return;
+    }
+    for (int i = 0; i < documents.size(); i++) {
+      String source = documents.size() == 1 ? file.toString() : file + " document " + (i + 1);
+      document(file, source, documents.get(i));
+    }
+  }
+
+  private void document(Path file, String source, JsonNode tree) {
+    int before = problems.list().size();
+    String kind = kind(tree);
+    String what =
+        switch (kind) {
+          case "rule" -> {
+            Rule rule = RuleLoader.parse(source, tree, problems);
+            if (rule != null) {
+              Path previous = ruleNames.putIfAbsent(rule.name(), file);
+              if (previous != null) {
+                problems.add(
+                    source, "name", "is \"" + rule.name() + "\", already used by " + previous);
+              }
+            }
+            yield "gate rule";
+          }
+          case "config" -> {
+            DaemonConfigLoader.parse(source, tree, false, problems);
+            yield "daemon config";
+          }
+          case "migration" -> {
+            migration(source, tree);
+            yield RevisionMigration.KIND + " " + tree.path("metadata").path("name").asText();
+          }
+          default -> {
+            problems.add(source, null, kind);
+            yield null;
+          }
+        };
+    if (problems.list().size() == before) {
+      valid.add(source + " (" + what + ")");
+    }
+  }
+
+  private void migration(String source, JsonNode tree) {
+    List<RevisionMigrationSchema.Problem> found =
+        new ArrayList<>(RevisionMigrationSchema.problems(tree));
+    found.addAll(RevisionMigrationChecks.problems(tree, gateRules(), rulesDir.toString()));
+    found.forEach(p -> problems.add(source, p.field(), p.message()));
+  }
+
+  /** The names of the rules in {@code --rules}, or null when none could be loaded. */
+  private List<String> gateRules() {
+    if (!gateRulesLoaded) {
+      gateRulesLoaded = true;
+      List<Rule> rules = RuleLoader.loadDirectory(rulesDir, problems);
+      gateRules = rules.isEmpty() ? null : rules.stream().map(Rule::name).toList();
+    }
+    return gateRules;
   }
 
   private static String kind(JsonNode tree) {
     if (!tree.isObject()) {
-      return "is not a YAML mapping; expected a gate rule or a daemon config";
+      return "is not a YAML mapping; expected a RevisionMigration, a gate rule or a daemon config";
     }
     if (tree.has("kind")) {
+      String kind = tree.path("kind").asText();
+      String apiVersion = tree.path("apiVersion").asText();
+      if (kind.equals(RevisionMigration.KIND) && apiVersion.equals(RevisionMigration.API_VERSION)) {
+        return "migration";
+      }
+      if (kind.equals(RevisionMigration.KIND)) {
+        return "field 'apiVersion' is \""
+            + apiVersion
+            + "\"; expected "
+            + RevisionMigration.API_VERSION;
+      }
       return "is a "
-          + tree.path("kind").asText()
-          + " manifest; this version validates gate rules and daemon configs";
+          + kind
+          + " manifest; this version validates "
+          + RevisionMigration.KIND
+          + " ("
+          + RevisionMigration.API_VERSION
+          + "), gate rules and daemon configs";
     }
     if (tree.has("query") || tree.has("scope") || tree.has("volumeQuery")) {
       return "rule";
@@ -66,7 +135,8 @@ public final class Validator {
     if (tree.has("prometheus") || tree.has("rulesDir") || tree.has("http") || tree.has("alerts")) {
       return "config";
     }
-    return "is neither a gate rule (name, scope, query, ...) nor a daemon config (prometheus, rulesDir, ...)";
+    return "is neither a gate rule (name, scope, query, ...), a daemon config (prometheus,"
+        + " rulesDir, ...) nor a RevisionMigration (apiVersion, kind, spec)";
   }
 
   private static List<Path> files(List<Path> paths, Problems problems) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import io.meshgate.gate.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -62,7 +63,7 @@ final class YamlNode {
     problem(key, "is " + shown(value) + "; expected " + expectation);
   }
 
-  private static String shown(JsonNode value) {
+  static String shown(JsonNode value) {
     if (value.isTextual()) {
       return "\"" + value.asText() + "\"";
     }
@@ -268,6 +269,15 @@ final class YamlNode {
   }
 
   private String suggestion(String key) {
+    String nearest = nearest(key, known);
+    if (nearest != null) {
+      return "; did you mean '" + field(nearest) + "'?";
+    }
+    return "; known fields: " + String.join(", ", known);
+  }
+
+  /** The known name closest to a misspelt {@code key}, or null when none is close enough. */
+  static String nearest(String key, Collection<String> known) {
     String nearest =
         known.stream()
             .min(
@@ -277,9 +287,9 @@ final class YamlNode {
     if (nearest != null
         && distance(nearest.toLowerCase(Locale.ROOT), key.toLowerCase(Locale.ROOT))
             <= Math.max(2, key.length() / 3)) {
-      return "; did you mean '" + field(nearest) + "'?";
+      return nearest;
     }
-    return "; known fields: " + String.join(", ", known);
+    return null;
   }
 
   static int distance(String a, String b) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,5 +64,204 @@ class ValidateCommandTest {
   @Test
   void noArgumentIsBadUsage() {
     assertThat(Cli.run("validate").exitCode()).isEqualTo(64);
+  }
+
+  @Test
+  void shippedMigrationExamplesAreValid() {
+    Cli result = Cli.run("validate", "deploy/examples");
+
+    assertThat(result.err()).isEmpty();
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out())
+        .contains("ok  deploy/examples/00-dry-run.yaml (RevisionMigration istio-1-20-dry-run)")
+        .contains("ok  deploy/examples/istio-1-20.yaml (RevisionMigration istio-1-20)");
+  }
+
+  @Test
+  void unknownManifestFieldIsAnErrorWithTheNearestKnownOne() throws IOException {
+    Path file = example("  waves:", "  wavez:");
+
+    Cli result = Cli.run("validate", file.toString());
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.err())
+        .contains(file + ": field 'spec.wavez' is unknown; did you mean 'spec.waves'?")
+        .contains(file + ": field 'spec.waves' is missing; expected a list");
+  }
+
+  @Test
+  void enumValuesAreCaseSensitive() throws IOException {
+    Path file = example("onFailure: Rollback", "onFailure: rollback");
+
+    assertThat(problemsOf(file))
+        .containsExactly(
+            file + ": field 'spec.onFailure' is \"rollback\"; expected one of Rollback, Hold");
+  }
+
+  @Test
+  void namespaceMustBeADns1123Label() throws IOException {
+    Path file = example("[staging-payments, staging-checkout]", "[Staging_Payments]");
+
+    assertThat(problemsOf(file))
+        .containsExactly(
+            file
+                + ": field 'spec.waves[1].namespaces[0]' is \"Staging_Payments\"; expected a"
+                + " DNS-1123 label (lower-case letters, digits and '-', starting and ending with a"
+                + " letter or digit)");
+  }
+
+  @Test
+  void namespaceInTwoWavesIsAnError() throws IOException {
+    Path file = example("[staging-payments, staging-checkout]", "[staging-payments, test]");
+
+    assertThat(problemsOf(file))
+        .containsExactly(
+            file
+                + ": field 'spec.waves[1].namespaces[1]' is \"test\", already at"
+                + " spec.waves[0].namespaces[0]; a namespace belongs to one wave only");
+  }
+
+  @Test
+  void gateMustNameARuleOfTheRulesDirectory() throws IOException {
+    Path file =
+        example(
+            "{rule: xds-rejects}", "{rule: xds-reject}", "{rule: convergence-time}", "{rule: slo}");
+
+    assertThat(problemsOf(file))
+        .containsExactly(
+            file
+                + ": field 'spec.gates[2].rule' is \"slo\"; expected a rule in rules"
+                + " (convergence-time, error-rate, p99-latency, xds-rejects)",
+            file
+                + ": field 'spec.gates[3].rule' is \"xds-reject\"; expected a rule in rules; did"
+                + " you mean \"xds-rejects\"?");
+  }
+
+  @Test
+  void gateRulesComeFromTheRulesOption() throws IOException {
+    Files.createDirectory(dir.resolve("rules"));
+    Files.copy(Path.of("rules/error-rate.yaml"), dir.resolve("rules/error-rate.yaml"));
+    Path file = example();
+
+    Cli result = Cli.run("validate", "--rules", dir.resolve("rules").toString(), file.toString());
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.err())
+        .contains(
+            file
+                + ": field 'spec.gates[1].rule' is \"p99-latency\"; expected a rule in "
+                + dir.resolve("rules")
+                + " (error-rate)");
+  }
+
+  @Test
+  void cronExpressionMustParseAndTheMessageSaysWhy() throws IOException {
+    Path file = example("\"0 0 1 ? * MON-FRI\"", "\"0 0 1 * * MON-FRI\"");
+
+    assertThat(problemsOf(file))
+        .containsExactly(
+            file
+                + ": field 'spec.window.cron' is \"0 0 1 * * MON-FRI\"; expected a Quartz cron"
+                + " expression (seconds minutes hours day-of-month month day-of-week [year]) such"
+                + " as \"0 0 1 ? * MON-FRI\": Support for specifying both a day-of-week AND a"
+                + " day-of-month parameter is not implemented.");
+  }
+
+  @Test
+  void timeZoneMustParse() throws IOException {
+    Path file = example("timeZone: UTC", "timeZone: Mars/Olympus");
+
+    assertThat(problemsOf(file))
+        .containsExactly(
+            file
+                + ": field 'spec.window.timeZone' is \"Mars/Olympus\"; expected a time zone such"
+                + " as UTC or Europe/Berlin");
+  }
+
+  @Test
+  void revisionsMustDiffer() throws IOException {
+    Path file = example("toRevision: \"1-20-0\"", "toRevision: \"1-19-0\"");
+
+    assertThat(problemsOf(file))
+        .containsExactly(
+            file
+                + ": field 'spec.toRevision' is \"1-19-0\", the same as fromRevision; expected"
+                + " the revision to migrate to");
+  }
+
+  @Test
+  void waveNeedsNamespacesOrASelector() throws IOException {
+    Path file = example("      namespaces: [test]\n", "");
+
+    assertThat(problemsOf(file))
+        .containsExactly(
+            file
+                + ": field 'spec.waves[0]' has neither namespaces nor selector; expected one of them");
+  }
+
+  @Test
+  void durationsAndBoundsMustBeValidAndPositive() throws IOException {
+    Path file =
+        example(
+            "interval: 30s",
+            "interval: 0s",
+            "baselineWindow: 30m",
+            "baselineWindow: half an hour",
+            "maxIncrease: 0.2",
+            "maxIncrease: -0.2",
+            "failureLimit: 3",
+            "failureLimit: 0");
+
+    assertThat(problemsOf(file))
+        .containsExactly(
+            file
+                + ": field 'spec.baselineWindow' is \"half an hour\"; expected a duration such as"
+                + " 30s, 5m or 1h30m",
+            file + ": field 'spec.failureLimit' is 0; expected at least 1",
+            file
+                + ": field 'spec.gates[1].maxIncrease' is -0.2; expected a number >= 0 (0.5 means"
+                + " +50%)",
+            file
+                + ": field 'spec.interval' is \"0s\"; expected a positive duration such as 30s, 5m"
+                + " or 1h30m");
+  }
+
+  @Test
+  void wrongApiVersionIsNamed() throws IOException {
+    Path file = example("meshgate.io/v1alpha1", "meshgate.io/v1");
+
+    assertThat(problemsOf(file))
+        .containsExactly(
+            file + ": field 'apiVersion' is \"meshgate.io/v1\"; expected meshgate.io/v1alpha1");
+  }
+
+  @Test
+  void multiDocumentFileNamesTheBadDocument() throws IOException {
+    String good = Files.readString(Path.of("deploy/examples/00-dry-run.yaml"));
+    String bad =
+        Files.readString(Path.of("deploy/examples/istio-1-20.yaml"))
+            .replace("paused: false", "paused: no-thanks");
+    Path file = Files.writeString(dir.resolve("both.yaml"), "---\n" + good + "---\n" + bad);
+
+    assertThat(problemsOf(file))
+        .containsExactly(
+            file + " document 2: field 'spec.paused' is \"no-thanks\"; expected true or false");
+  }
+
+  /** deploy/examples/istio-1-20.yaml with pairs of (text, replacement) applied, in a temp file. */
+  private Path example(String... replacements) throws IOException {
+    String text = Files.readString(Path.of("deploy/examples/istio-1-20.yaml"));
+    for (int i = 0; i < replacements.length; i += 2) {
+      assertThat(text).contains(replacements[i]);
+      text = text.replace(replacements[i], replacements[i + 1]);
+    }
+    return Files.writeString(dir.resolve("istio-1-20.yaml"), text);
+  }
+
+  /** Each line of stderr without the "meshgate: " every error line starts with. */
+  private List<String> problemsOf(Path file) {
+    Cli result = Cli.run("validate", file.toString());
+    assertThat(result.exitCode()).isEqualTo(64);
+    return result.err().lines().map(line -> line.replaceFirst("^meshgate: ", "")).toList();
   }
 }

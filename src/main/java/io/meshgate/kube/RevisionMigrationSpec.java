@@ -1,0 +1,57 @@
+package io.meshgate.kube;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code spec} of a RevisionMigration exactly as written in YAML: strings for durations and enums,
+ * null for what is left out. Defaults are applied by {@link RevisionMigrations#toSpec}, the same
+ * ones the CRD declares.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RevisionMigrationSpec(
+    String fromRevision,
+    String toRevision,
+    List<Wave> waves,
+    List<Gate> gates,
+    String interval,
+    Integer failureLimit,
+    Integer passStreak,
+    Integer noDataLimit,
+    String baselineWindow,
+    String onFailure,
+    String rollbackScope,
+    Integer maxRollbacks,
+    Restart restart,
+    Window window,
+    Boolean paused,
+    Boolean dryRun) {
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Wave(
+      String name,
+      List<String> namespaces,
+      Selector selector,
+      String soak,
+      Integer maxConcurrent,
+      Boolean requireApproval) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Selector(Map<String, String> matchLabels) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Gate(
+      String rule,
+      Double max,
+      Double min,
+      Double maxIncrease,
+      Double baselineFloor,
+      Double minVolume) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Restart(List<String> kinds, Integer maxConcurrent, String timeout) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Window(String cron, String duration, String timeZone) {}
+}

@@ -1,0 +1,58 @@
+package io.meshgate.kube;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code status} of a RevisionMigration as stored in the API server. Times are RFC 3339 strings, as
+ * Kubernetes writes them; {@link RevisionMigrations} converts to and from {@code MigrationStatus}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RevisionMigrationStatus(
+    String phase,
+    String currentWave,
+    String promoted,
+    List<Namespace> namespaces,
+    List<Alert> alerts,
+    List<Condition> conditions,
+    Long observedGeneration) {
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Namespace(
+      String name,
+      String wave,
+      String phase,
+      String phaseSince,
+      Map<String, Double> baseline,
+      Verdict lastVerdict,
+      Map<String, Integer> failureStreaks,
+      Integer passStreak,
+      Integer noDataStreak,
+      Proxies proxies,
+      String restartId) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Verdict(String verdict, String reason, String at) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Proxies(Integer target, Integer other) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Alert(
+      String fingerprint,
+      String name,
+      String action,
+      String namespace,
+      String revision,
+      String startsAt) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Condition(
+      String type,
+      String status,
+      String reason,
+      String message,
+      String lastTransitionTime,
+      Long observedGeneration) {}
+}

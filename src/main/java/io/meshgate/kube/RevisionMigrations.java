@@ -1,0 +1,273 @@
+package io.meshgate.kube;
+
+import io.meshgate.gate.Durations;
+import io.meshgate.migration.AlertRecord;
+import io.meshgate.migration.Condition;
+import io.meshgate.migration.MigrationPhase;
+import io.meshgate.migration.MigrationSpec;
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.NamespaceStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Maps the RevisionMigration resource to the plain records of {@code io.meshgate.migration} and
+ * back. {@link #toSpec} applies the defaults the CRD declares, so that a spec read from a file (no
+ * API server defaulting) means the same as one read from the cluster.
+ *
+ * <pre>{@code
+ * MigrationSpec spec = RevisionMigrations.toSpec(resource.getSpec());
+ * MigrationStatus status = RevisionMigrations.toStatus(resource.getStatus());
+ * resource.setStatus(RevisionMigrations.fromStatus(next));
+ * }</pre>
+ */
+public final class RevisionMigrations {
+  static final Duration DEFAULT_SOAK = Duration.ZERO;
+  static final int DEFAULT_WAVE_MAX_CONCURRENT = 1;
+  static final String DEFAULT_TIME_ZONE = "UTC";
+
+  private RevisionMigrations() {}
+
+  /**
+   * The spec with every default applied.
+   *
+   * @throws IllegalArgumentException naming the field, for input the CRD schema would reject
+   */
+  public static MigrationSpec toSpec(RevisionMigrationSpec spec) {
+    List<MigrationSpec.Wave> waves =
+        spec.waves() == null
+            ? List.of()
+            : spec.waves().stream().map(RevisionMigrations::wave).toList();
+    List<MigrationSpec.GateRef> gates =
+        spec.gates() == null
+            ? List.of()
+            : spec.gates().stream().map(RevisionMigrations::gate).toList();
+    return new MigrationSpec(
+        spec.fromRevision(),
+        spec.toRevision(),
+        waves,
+        gates,
+        duration("interval", spec.interval(), MigrationSpec.DEFAULT_INTERVAL),
+        or(spec.failureLimit(), MigrationSpec.DEFAULT_FAILURE_LIMIT),
+        or(spec.passStreak(), MigrationSpec.DEFAULT_PASS_STREAK),
+        or(spec.noDataLimit(), MigrationSpec.DEFAULT_NO_DATA_LIMIT),
+        duration("baselineWindow", spec.baselineWindow(), MigrationSpec.DEFAULT_BASELINE_WINDOW),
+        constant(
+            "onFailure",
+            spec.onFailure(),
+            MigrationSpec.OnFailure.class,
+            MigrationSpec.OnFailure.Rollback),
+        constant(
+            "rollbackScope",
+            spec.rollbackScope(),
+            MigrationSpec.RollbackScope.class,
+            MigrationSpec.RollbackScope.Namespace),
+        or(spec.maxRollbacks(), MigrationSpec.DEFAULT_MAX_ROLLBACKS),
+        restart(spec.restart()),
+        window(spec.window()),
+        or(spec.paused(), false),
+        or(spec.dryRun(), false));
+  }
+
+  private static MigrationSpec.Wave wave(RevisionMigrationSpec.Wave wave) {
+    return new MigrationSpec.Wave(
+        wave.name(),
+        wave.namespaces(),
+        wave.selector() == null ? null : wave.selector().matchLabels(),
+        duration("soak", wave.soak(), DEFAULT_SOAK),
+        or(wave.maxConcurrent(), DEFAULT_WAVE_MAX_CONCURRENT),
+        or(wave.requireApproval(), false));
+  }
+
+  private static MigrationSpec.GateRef gate(RevisionMigrationSpec.Gate gate) {
+    return new MigrationSpec.GateRef(
+        gate.rule(),
+        gate.max(),
+        gate.min(),
+        gate.maxIncrease(),
+        gate.baselineFloor(),
+        gate.minVolume());
+  }
+
+  private static MigrationSpec.Restart restart(RevisionMigrationSpec.Restart restart) {
+    MigrationSpec.Restart defaults = MigrationSpec.Restart.DEFAULT;
+    if (restart == null) {
+      return defaults;
+    }
+    return new MigrationSpec.Restart(
+        or(restart.kinds(), defaults.kinds()),
+        or(restart.maxConcurrent(), defaults.maxConcurrent()),
+        duration("restart.timeout", restart.timeout(), defaults.timeout()));
+  }
+
+  private static MigrationSpec.MaintenanceWindow window(RevisionMigrationSpec.Window window) {
+    if (window == null) {
+      return null;
+    }
+    return new MigrationSpec.MaintenanceWindow(
+        window.cron(),
+        duration("window.duration", window.duration(), null),
+        or(window.timeZone(), DEFAULT_TIME_ZONE));
+  }
+
+  public static MigrationStatus toStatus(RevisionMigrationStatus status) {
+    if (status == null) {
+      return MigrationStatus.initial();
+    }
+    return new MigrationStatus(
+        constant("status.phase", status.phase(), MigrationPhase.class, MigrationPhase.Pending),
+        status.currentWave(),
+        status.promoted(),
+        map(status.namespaces(), RevisionMigrations::namespace),
+        map(status.alerts(), RevisionMigrations::alert),
+        map(status.conditions(), RevisionMigrations::condition),
+        status.observedGeneration());
+  }
+
+  private static NamespaceStatus namespace(RevisionMigrationStatus.Namespace ns) {
+    RevisionMigrationStatus.Verdict verdict = ns.lastVerdict();
+    RevisionMigrationStatus.Proxies proxies = ns.proxies();
+    return new NamespaceStatus(
+        ns.name(),
+        ns.wave(),
+        constant("phase", ns.phase(), NamespacePhase.class, NamespacePhase.Pending),
+        instant(ns.phaseSince()),
+        ns.baseline(),
+        verdict == null
+            ? null
+            : new NamespaceStatus.Verdict(
+                verdict.verdict(), verdict.reason(), instant(verdict.at())),
+        ns.failureStreaks(),
+        or(ns.passStreak(), 0),
+        or(ns.noDataStreak(), 0),
+        proxies == null
+            ? null
+            : new NamespaceStatus.Proxies(or(proxies.target(), 0), or(proxies.other(), 0)),
+        ns.restartId());
+  }
+
+  private static AlertRecord alert(RevisionMigrationStatus.Alert alert) {
+    return new AlertRecord(
+        alert.fingerprint(),
+        alert.name(),
+        alert.action(),
+        alert.namespace(),
+        alert.revision(),
+        instant(alert.startsAt()));
+  }
+
+  private static Condition condition(RevisionMigrationStatus.Condition c) {
+    return new Condition(
+        c.type(),
+        c.status(),
+        c.reason(),
+        c.message(),
+        instant(c.lastTransitionTime()),
+        c.observedGeneration());
+  }
+
+  public static RevisionMigrationStatus fromStatus(MigrationStatus status) {
+    return new RevisionMigrationStatus(
+        status.phase() == null ? null : status.phase().name(),
+        status.currentWave(),
+        status.promoted(),
+        map(status.namespaces(), RevisionMigrations::fromNamespace),
+        map(status.alerts(), RevisionMigrations::fromAlert),
+        map(status.conditions(), RevisionMigrations::fromCondition),
+        status.observedGeneration());
+  }
+
+  private static RevisionMigrationStatus.Namespace fromNamespace(NamespaceStatus ns) {
+    NamespaceStatus.Verdict verdict = ns.lastVerdict();
+    NamespaceStatus.Proxies proxies = ns.proxies();
+    return new RevisionMigrationStatus.Namespace(
+        ns.name(),
+        ns.wave(),
+        ns.phase() == null ? null : ns.phase().name(),
+        text(ns.phaseSince()),
+        ns.baseline(),
+        verdict == null
+            ? null
+            : new RevisionMigrationStatus.Verdict(
+                verdict.verdict(), verdict.reason(), text(verdict.at())),
+        ns.failureStreaks(),
+        ns.passStreak(),
+        ns.noDataStreak(),
+        proxies == null
+            ? null
+            : new RevisionMigrationStatus.Proxies(proxies.target(), proxies.other()),
+        ns.restartId());
+  }
+
+  private static RevisionMigrationStatus.Alert fromAlert(AlertRecord alert) {
+    return new RevisionMigrationStatus.Alert(
+        alert.fingerprint(),
+        alert.name(),
+        alert.action(),
+        alert.namespace(),
+        alert.revision(),
+        text(alert.startsAt()));
+  }
+
+  private static RevisionMigrationStatus.Condition fromCondition(Condition c) {
+    return new RevisionMigrationStatus.Condition(
+        c.type(),
+        c.status(),
+        c.reason(),
+        c.message(),
+        text(c.lastTransitionTime()),
+        c.observedGeneration());
+  }
+
+  private static <T> T or(T value, T otherwise) {
+    return value == null ? otherwise : value;
+  }
+
+  private static <A, B> List<B> map(List<A> list, Function<A, B> f) {
+    return list == null ? List.of() : list.stream().map(f).toList();
+  }
+
+  private static Duration duration(String field, String text, Duration otherwise) {
+    if (text == null) {
+      return otherwise;
+    }
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static <E extends Enum<E>> E constant(
+      String field, String text, Class<E> type, E otherwise) {
+    if (text == null) {
+      return otherwise;
+    }
+    return Arrays.stream(type.getEnumConstants())
+        .filter(c -> c.name().equals(text))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    field
+                        + " is \""
+                        + text
+                        + "\"; expected one of "
+                        + String.join(
+                            ", ",
+                            Arrays.stream(type.getEnumConstants()).map(Enum::name).toList())));
+  }
+
+  /** Kubernetes writes RFC 3339; {@link Instant#parse} reads it, with Z or an offset. */
+  private static Instant instant(String text) {
+    return text == null ? null : Instant.parse(text);
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
+  }
+}

@@ -1,0 +1,241 @@
+package io.meshgate.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.meshgate.config.RevisionMigrationSchema;
+import io.meshgate.config.Yaml;
+import io.meshgate.migration.AlertRecord;
+import io.meshgate.migration.Condition;
+import io.meshgate.migration.MigrationPhase;
+import io.meshgate.migration.MigrationSpec;
+import io.meshgate.migration.MigrationSpec.GateRef;
+import io.meshgate.migration.MigrationSpec.MaintenanceWindow;
+import io.meshgate.migration.MigrationSpec.Restart;
+import io.meshgate.migration.MigrationSpec.Wave;
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.NamespaceStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RevisionMigrationsTest {
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  /** Only what the CRD requires; everything else is left to the defaults. */
+  private static final String MINIMAL =
+      """
+      fromRevision: 1-19-0
+      toRevision: 1-20-0
+      waves: [{name: test, namespaces: [test]}]
+      gates: [{rule: error-rate}]
+      window: {cron: "0 0 1 ? * MON-FRI", duration: 4h}
+      """;
+
+  private static RevisionMigrationSpec spec(JsonNode node) throws IOException {
+    return Yaml.MAPPER.treeToValue(node, RevisionMigrationSpec.class);
+  }
+
+  @Test
+  void fullExampleMapsEveryField() throws IOException {
+    RevisionMigration resource =
+        SERIALIZATION.unmarshal(
+            Files.readString(Path.of("deploy/examples/istio-1-20.yaml")), RevisionMigration.class);
+
+    MigrationSpec spec = RevisionMigrations.toSpec(resource.getSpec());
+
+    assertThat(spec)
+        .isEqualTo(
+            new MigrationSpec(
+                "1-19-0",
+                "1-20-0",
+                List.of(
+                    new Wave("test", List.of("test"), null, Duration.ofMinutes(10), 1, false),
+                    new Wave(
+                        "staging",
+                        List.of("staging-payments", "staging-checkout"),
+                        null,
+                        Duration.ofMinutes(30),
+                        2,
+                        false),
+                    new Wave("prod", null, Map.of("env", "prod"), Duration.ofHours(1), 1, true)),
+                List.of(
+                    new GateRef("error-rate", 0.01, null, null, null, null),
+                    new GateRef("p99-latency", null, null, 0.2, null, null),
+                    new GateRef("convergence-time", null, null, null, null, null),
+                    new GateRef("xds-rejects", null, null, null, null, null)),
+                Duration.ofSeconds(30),
+                3,
+                3,
+                10,
+                Duration.ofMinutes(30),
+                MigrationSpec.OnFailure.Rollback,
+                MigrationSpec.RollbackScope.Namespace,
+                1,
+                new Restart(
+                    List.of("Deployment", "StatefulSet", "DaemonSet"), 5, Duration.ofMinutes(10)),
+                new MaintenanceWindow("0 0 1 ? * MON-FRI", Duration.ofHours(4), "UTC"),
+                false,
+                false));
+  }
+
+  @Test
+  void leftOutFieldsGetTheDocumentedDefaults() throws IOException {
+    MigrationSpec spec = RevisionMigrations.toSpec(spec(Yaml.MAPPER.readTree(MINIMAL)));
+
+    assertThat(spec.interval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(spec.failureLimit()).isEqualTo(3);
+    assertThat(spec.passStreak()).isEqualTo(3);
+    assertThat(spec.noDataLimit()).isEqualTo(10);
+    assertThat(spec.baselineWindow()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(spec.onFailure()).isEqualTo(MigrationSpec.OnFailure.Rollback);
+    assertThat(spec.rollbackScope()).isEqualTo(MigrationSpec.RollbackScope.Namespace);
+    assertThat(spec.maxRollbacks()).isEqualTo(1);
+    assertThat(spec.restart()).isEqualTo(Restart.DEFAULT);
+    assertThat(spec.window().timeZone()).isEqualTo("UTC");
+    assertThat(spec.paused()).isFalse();
+    assertThat(spec.dryRun()).isFalse();
+    assertThat(spec.waves().get(0))
+        .isEqualTo(new Wave("test", List.of("test"), null, Duration.ZERO, 1, false));
+  }
+
+  @Test
+  void mapperDefaultsAreTheOnesTheApiServerApplies() throws IOException {
+    JsonNode minimal = Yaml.MAPPER.readTree(MINIMAL);
+    JsonNode defaulted =
+        applyDefaults(
+            minimal.deepCopy(),
+            RevisionMigrationSchema.openApiSchema().path("properties").path("spec"));
+
+    assertThat(defaulted).isNotEqualTo(minimal);
+    assertThat(RevisionMigrations.toSpec(spec(defaulted)))
+        .isEqualTo(RevisionMigrations.toSpec(spec(minimal)));
+  }
+
+  /** What the API server does with {@code default}: fill absent fields, then descend. */
+  private static JsonNode applyDefaults(JsonNode value, JsonNode schema) {
+    if (value instanceof ObjectNode object) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields();
+          it.hasNext(); ) {
+        Map.Entry<String, JsonNode> property = it.next();
+        if (!object.has(property.getKey()) && property.getValue().has("default")) {
+          object.set(property.getKey(), property.getValue().get("default").deepCopy());
+        }
+        if (object.has(property.getKey())) {
+          applyDefaults(object.get(property.getKey()), property.getValue());
+        }
+      }
+    } else if (value instanceof ArrayNode array) {
+      array.forEach(item -> applyDefaults(item, schema.path("items")));
+    }
+    return value;
+  }
+
+  @Test
+  void malformedDurationNamesTheField() throws IOException {
+    ObjectNode node = (ObjectNode) Yaml.MAPPER.readTree(MINIMAL);
+    node.put("interval", "soon");
+    RevisionMigrationSpec spec = spec(node);
+
+    assertThatThrownBy(() -> RevisionMigrations.toSpec(spec))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("interval: \"soon\" is not a duration; expected e.g. 30s, 5m or 1h30m");
+  }
+
+  @Test
+  void unknownEnumConstantNamesTheFieldAndTheChoices() throws IOException {
+    ObjectNode node = (ObjectNode) Yaml.MAPPER.readTree(MINIMAL);
+    node.put("rollbackScope", "Cluster");
+    RevisionMigrationSpec spec = spec(node);
+
+    assertThatThrownBy(() -> RevisionMigrations.toSpec(spec))
+        .hasMessage("rollbackScope is \"Cluster\"; expected one of Namespace, Migration");
+  }
+
+  @Test
+  void missingStatusIsTheInitialOne() {
+    assertThat(RevisionMigrations.toStatus(null)).isEqualTo(MigrationStatus.initial());
+  }
+
+  @Test
+  void statusSurvivesAWriteAndReadThroughTheApiServerFormat() throws IOException {
+    Instant t = Instant.parse("2025-03-01T10:15:30Z");
+    MigrationStatus status =
+        new MigrationStatus(
+            MigrationPhase.Progressing,
+            "staging",
+            "1/3",
+            List.of(
+                new NamespaceStatus(
+                    "test",
+                    "test",
+                    NamespacePhase.Promoted,
+                    t,
+                    Map.of("error-rate", 0.0004, "p99-latency", 87.0),
+                    new NamespaceStatus.Verdict("PROMOTE", "every rule passed 3 times", t),
+                    Map.of("error-rate", 0),
+                    3,
+                    0,
+                    new NamespaceStatus.Proxies(11, 0),
+                    "istio-1-20/test/1"),
+                new NamespaceStatus(
+                    "staging-payments",
+                    "staging",
+                    NamespacePhase.Soaking,
+                    t.plusSeconds(600),
+                    Map.of("error-rate", 0.001),
+                    new NamespaceStatus.Verdict(
+                        "HOLD", "warning rule convergence-time failed", t.plusSeconds(630)),
+                    Map.of("convergence-time", 2),
+                    0,
+                    1,
+                    new NamespaceStatus.Proxies(7, 1),
+                    "istio-1-20/staging-payments/1"),
+                NamespaceStatus.pending("staging-checkout", "staging")),
+            List.of(
+                new AlertRecord("a1b2c3", "IstioHigh5xx", "rollback", "staging-payments", null, t)),
+            List.of(
+                new Condition(
+                    "OldRevisionUnused", "False", "NamespacesOnOldRevision", "2 left", t, 4L)),
+            4L);
+    RevisionMigration resource =
+        SERIALIZATION.unmarshal(
+            Files.readString(Path.of("deploy/examples/istio-1-20.yaml")), RevisionMigration.class);
+    resource.setStatus(RevisionMigrations.fromStatus(status));
+
+    String json = SERIALIZATION.asJson(resource);
+    RevisionMigration read = SERIALIZATION.unmarshal(json, RevisionMigration.class);
+
+    assertThat(RevisionMigrations.toStatus(read.getStatus())).isEqualTo(status);
+    assertThat(RevisionMigrationSchema.problems(Yaml.MAPPER.readTree(json))).isEmpty();
+  }
+
+  @Test
+  void statusWithoutPhaseOrCountersReadsAsPending() throws IOException {
+    RevisionMigrationStatus stored =
+        Yaml.MAPPER.readValue(
+            "namespaces: [{name: test, wave: test}]", RevisionMigrationStatus.class);
+
+    assertThat(RevisionMigrations.toStatus(stored))
+        .isEqualTo(
+            new MigrationStatus(
+                MigrationPhase.Pending,
+                null,
+                null,
+                List.of(NamespaceStatus.pending("test", "test")),
+                List.of(),
+                List.of(),
+                null));
+  }
+}
