@@ -1,0 +1,491 @@
+package io.meshgate.kube;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.meshgate.controller.ClusterPort;
+import io.meshgate.controller.MigrationRef;
+import io.meshgate.controller.WriteHook;
+import io.meshgate.migration.Decision;
+import io.meshgate.migration.MigrationSpec;
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.Observed;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster as the controller sees it, through fabric8: reads from informer caches (an idle tick
+ * sends no request), writes as RFC 7386 JSON merge patches that are safe to repeat.
+ *
+ * <pre>{@code
+ * KubeCluster cluster = KubeCluster.start(client, "istio-system", Clock.systemUTC(), WriteHook.NONE);
+ * Observed facts = cluster.observe("istio-1-20", spec, status);
+ * }</pre>
+ */
+public final class KubeCluster implements ClusterPort, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KubeCluster.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String EVENTS_NAMESPACE = "default";
+
+  private final KubernetesClient client;
+  private final String controlPlaneNamespace;
+  private final Clock clock;
+  private final WriteHook hook;
+  private final SharedIndexInformer<Namespace> namespaces;
+  private final SharedIndexInformer<Deployment> deployments;
+  private final SharedIndexInformer<StatefulSet> statefulSets;
+  private final SharedIndexInformer<DaemonSet> daemonSets;
+  private final SharedIndexInformer<Pod> pods;
+  private final SharedIndexInformer<MutatingWebhookConfiguration> webhooks;
+
+  private KubeCluster(
+      KubernetesClient client, String controlPlaneNamespace, Clock clock, WriteHook hook) {
+    this.client = client;
+    this.controlPlaneNamespace = controlPlaneNamespace;
+    this.clock = clock;
+    this.hook = hook;
+    this.namespaces = client.namespaces().inform();
+    this.deployments = client.apps().deployments().inAnyNamespace().inform();
+    this.statefulSets = client.apps().statefulSets().inAnyNamespace().inform();
+    this.daemonSets = client.apps().daemonSets().inAnyNamespace().inform();
+    this.pods = client.pods().inAnyNamespace().inform();
+    this.webhooks = client.admissionRegistration().v1().mutatingWebhookConfigurations().inform();
+  }
+
+  /** Starts the informers and waits until their caches are filled. */
+  public static KubeCluster start(
+      KubernetesClient client, String controlPlaneNamespace, Clock clock, WriteHook hook) {
+    KubeCluster cluster = new KubeCluster(client, controlPlaneNamespace, clock, hook);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!cluster.hasSynced()) {
+      if (System.nanoTime() > deadline) {
+        cluster.close();
+        throw new IllegalStateException(
+            "informers did not sync within 60s; is the API server reachable and RBAC granted?");
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        cluster.close();
+        throw new IllegalStateException("interrupted while waiting for informers", e);
+      }
+    }
+    return cluster;
+  }
+
+  private List<SharedIndexInformer<?>> informers() {
+    return List.of(namespaces, deployments, statefulSets, daemonSets, pods, webhooks);
+  }
+
+  public boolean hasSynced() {
+    return informers().stream().allMatch(SharedIndexInformer::hasSynced);
+  }
+
+  @Override
+  public void close() {
+    informers().forEach(SharedIndexInformer::stop);
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  @Override
+  public Observed observe(String migration, MigrationSpec spec, MigrationStatus status) {
+    Map<String, List<String>> selected = new HashMap<>();
+    for (MigrationSpec.Wave wave : spec.waves()) {
+      if (!wave.selector().isEmpty()) {
+        selected.put(
+            wave.name(),
+            namespaces.getStore().list().stream()
+                .filter(
+                    n -> labels(n.getMetadata()).entrySet().containsAll(wave.selector().entrySet()))
+                .map(n -> n.getMetadata().getName())
+                .sorted()
+                .toList());
+      }
+    }
+    Set<String> members = new HashSet<>();
+    spec.waves().forEach(w -> members.addAll(w.namespaces()));
+    selected.values().forEach(members::addAll);
+    status.namespaces().forEach(n -> members.add(n.name()));
+    Map<String, Observed.NamespaceFacts> facts = new HashMap<>();
+    for (String ns : members) {
+      String restartId = status.namespace(ns).map(NamespaceStatus::restartId).orElse(null);
+      facts.put(ns, facts(migration, ns, restartId, spec.restart()));
+    }
+    return new Observed(
+        revisionAvailable(spec.toRevision(), true),
+        revisionAvailable(spec.fromRevision(), false),
+        selected,
+        facts,
+        oldRevisionInUse(spec.fromRevision()));
+  }
+
+  private Observed.NamespaceFacts facts(
+      String migration, String ns, String restartId, MigrationSpec.Restart policy) {
+    Namespace namespace = namespaces.getStore().getByKey(ns);
+    if (namespace == null) {
+      return Observed.NamespaceFacts.ABSENT;
+    }
+    boolean flipped =
+        migration.equals(annotations(namespace.getMetadata()).get(Annotations.MIGRATION));
+    List<Workload> workloads = workloads(ns, policy);
+    int restarted = 0;
+    int rolledOut = 0;
+    boolean failed = false;
+    for (Workload w : workloads) {
+      if (restartId != null && restartId.equals(w.restartId())) {
+        restarted++;
+        rolledOut += w.state() == Rollouts.State.COMPLETE ? 1 : 0;
+        failed |= w.state() == Rollouts.State.FAILED;
+      }
+    }
+    return new Observed.NamespaceFacts(
+        true, flipped, workloads.size(), restarted, rolledOut, failed, census(ns));
+  }
+
+  /** A workload of a restartable kind, as far as restarts and rollouts are concerned. */
+  record Workload(
+      String kind, String namespace, String name, String restartId, Rollouts.State state) {}
+
+  List<Workload> workloads(String ns, MigrationSpec.Restart policy) {
+    List<Workload> all = new ArrayList<>();
+    if (policy.kinds().contains("Deployment")) {
+      for (Deployment d : deployments.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+        add(all, "Deployment", d, d.getSpec().getTemplate(), Rollouts.of(d));
+      }
+    }
+    if (policy.kinds().contains("StatefulSet")) {
+      for (StatefulSet s : statefulSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+        add(all, "StatefulSet", s, s.getSpec().getTemplate(), Rollouts.of(s));
+      }
+    }
+    if (policy.kinds().contains("DaemonSet")) {
+      for (DaemonSet d : daemonSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+        add(all, "DaemonSet", d, d.getSpec().getTemplate(), Rollouts.of(d));
+      }
+    }
+    all.sort(Comparator.comparing(Workload::kind).thenComparing(Workload::name));
+    return all;
+  }
+
+  private static void add(
+      List<Workload> all,
+      String kind,
+      HasMetadata owner,
+      PodTemplateSpec template,
+      Rollouts.State state) {
+    ObjectMeta meta = template == null ? null : template.getMetadata();
+    Map<String, String> annotations = meta == null ? Map.of() : annotations(meta);
+    Map<String, String> labels = meta == null ? Map.of() : labels(meta);
+    // opted out of injection: restarting it would not move it to any revision
+    if ("false".equals(annotations.get(Annotations.INJECT))
+        || "false".equals(labels.get(Annotations.INJECT))) {
+      return;
+    }
+    all.add(
+        new Workload(
+            kind,
+            owner.getMetadata().getNamespace(),
+            owner.getMetadata().getName(),
+            annotations.get(Annotations.RESTART_ID),
+            state));
+  }
+
+  /**
+   * Sidecars by revision: the istio.io/rev annotation, else the sidecar status (as istioctl does).
+   */
+  Map<String, Integer> census(String ns) {
+    Map<String, Integer> byRevision = new LinkedHashMap<>();
+    for (Pod pod : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+      String revision = sidecarRevision(pod);
+      if (revision != null) {
+        byRevision.merge(revision, 1, Integer::sum);
+      }
+    }
+    return byRevision;
+  }
+
+  static String sidecarRevision(Pod pod) {
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      return null;
+    }
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+      return null;
+    }
+    Map<String, String> annotations = annotations(pod.getMetadata());
+    String revision = annotations.get(Annotations.REV_LABEL);
+    if (revision != null && !revision.isBlank()) {
+      return revision;
+    }
+    String status = annotations.get(Annotations.SIDECAR_STATUS);
+    if (status == null) {
+      return null;
+    }
+    try {
+      JsonNode parsed = JSON.readTree(status);
+      String fromStatus = parsed.path("revision").asText("");
+      return fromStatus.isEmpty() ? "default" : fromStatus;
+    } catch (JsonProcessingException e) {
+      LOG.warn(
+          "pod {}/{} has an unreadable {} annotation: {}",
+          pod.getMetadata().getNamespace(),
+          pod.getMetadata().getName(),
+          Annotations.SIDECAR_STATUS,
+          e.getOriginalMessage());
+      return null;
+    }
+  }
+
+  /**
+   * istiod of the revision Available in the control-plane namespace; for the target also its
+   * webhook.
+   */
+  boolean revisionAvailable(String revision, boolean needsWebhook) {
+    boolean istiod =
+        deployments.getIndexer().byIndex(Cache.NAMESPACE_INDEX, controlPlaneNamespace).stream()
+            .filter(d -> revision.equals(labels(d.getMetadata()).get(Annotations.REV_LABEL)))
+            .filter(d -> "istiod".equals(labels(d.getMetadata()).get("app")))
+            .anyMatch(
+                d ->
+                    d.getStatus() != null
+                        && d.getStatus().getConditions() != null
+                        && d.getStatus().getConditions().stream()
+                            .anyMatch(
+                                c ->
+                                    "Available".equals(c.getType())
+                                        && "True".equals(c.getStatus())));
+    if (!istiod || !needsWebhook) {
+      return istiod;
+    }
+    return webhooks.getStore().list().stream()
+        .anyMatch(w -> revision.equals(labels(w.getMetadata()).get(Annotations.REV_LABEL)));
+  }
+
+  private Set<String> oldRevisionInUse(String fromRevision) {
+    Set<String> inUse = new HashSet<>();
+    for (Namespace n : namespaces.getStore().list()) {
+      if (fromRevision.equals(labels(n.getMetadata()).get(Annotations.REV_LABEL))) {
+        inUse.add(n.getMetadata().getName());
+      }
+    }
+    for (Pod pod : pods.getStore().list()) {
+      if (fromRevision.equals(sidecarRevision(pod))) {
+        inUse.add(pod.getMetadata().getNamespace());
+      }
+    }
+    return inUse;
+  }
+
+  // ---- writing ---------------------------------------------------------------------------
+
+  @Override
+  public void flip(String migration, String ns, String toRevision) {
+    Namespace namespace = namespaces.getStore().getByKey(ns);
+    if (namespace == null) {
+      throw new IllegalStateException("namespace " + ns + " does not exist");
+    }
+    Map<String, String> labels = labels(namespace.getMetadata());
+    Map<String, String> previous = new LinkedHashMap<>();
+    previous.put(Annotations.REV_LABEL, labels.get(Annotations.REV_LABEL));
+    previous.put(Annotations.INJECTION_LABEL, labels.get(Annotations.INJECTION_LABEL));
+    ObjectNode patch = JSON.createObjectNode();
+    ObjectNode metadata = patch.putObject("metadata");
+    ObjectNode labelPatch = metadata.putObject("labels");
+    labelPatch.put(Annotations.REV_LABEL, toRevision);
+    // any istio-injection value, even "disabled", overrides istio.io/rev
+    labelPatch.putNull(Annotations.INJECTION_LABEL);
+    ObjectNode annotationPatch = metadata.putObject("annotations");
+    annotationPatch.put(Annotations.MIGRATION, migration);
+    annotationPatch.put(Annotations.PREVIOUS_LABELS, json(previous));
+    client.namespaces().withName(ns).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    LOG.info(
+        "migration={} ns={} flipped {}={} (previous {})",
+        migration,
+        ns,
+        Annotations.REV_LABEL,
+        toRevision,
+        json(previous));
+    hook.afterWrite("patch", "namespaces", ns);
+  }
+
+  @Override
+  public void restoreLabels(String ns) {
+    Namespace namespace = namespaces.getStore().getByKey(ns);
+    if (namespace == null) {
+      throw new IllegalStateException("namespace " + ns + " does not exist");
+    }
+    String recorded = annotations(namespace.getMetadata()).get(Annotations.PREVIOUS_LABELS);
+    if (recorded == null) {
+      throw new IllegalStateException(
+          "namespace "
+              + ns
+              + " has no "
+              + Annotations.PREVIOUS_LABELS
+              + " annotation; cannot restore its labels");
+    }
+    ObjectNode patch = JSON.createObjectNode();
+    ObjectNode metadata = patch.putObject("metadata");
+    ObjectNode labelPatch = metadata.putObject("labels");
+    try {
+      JsonNode previous = JSON.readTree(recorded);
+      for (String key : List.of(Annotations.REV_LABEL, Annotations.INJECTION_LABEL)) {
+        JsonNode value = previous.path(key);
+        if (value.isTextual()) {
+          labelPatch.put(key, value.asText());
+        } else {
+          labelPatch.putNull(key);
+        }
+      }
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(
+          "namespace "
+              + ns
+              + " has an unreadable "
+              + Annotations.PREVIOUS_LABELS
+              + " annotation: "
+              + recorded,
+          e);
+    }
+    ObjectNode annotationPatch = metadata.putObject("annotations");
+    annotationPatch.putNull(Annotations.MIGRATION);
+    annotationPatch.putNull(Annotations.PREVIOUS_LABELS);
+    client.namespaces().withName(ns).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    LOG.info("ns={} restored labels {}", ns, recorded);
+    hook.afterWrite("patch", "namespaces", ns);
+  }
+
+  @Override
+  public void restart(String ns, String restartId, MigrationSpec.Restart policy) {
+    List<Workload> workloads = workloads(ns, policy);
+    long inProgress =
+        workloads.stream()
+            .filter(w -> restartId.equals(w.restartId()) && w.state() != Rollouts.State.COMPLETE)
+            .count();
+    long budget = policy.maxConcurrent() - inProgress;
+    String now = clock.instant().toString();
+    for (Workload w : workloads) {
+      if (budget <= 0) {
+        return;
+      }
+      if (restartId.equals(w.restartId())) {
+        continue;
+      }
+      String patch =
+          "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\""
+              + Annotations.RESTARTED_AT
+              + "\":\""
+              + now
+              + "\",\""
+              + Annotations.RESTART_ID
+              + "\":\""
+              + restartId
+              + "\"}}}}}";
+      PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
+      String resource;
+      switch (w.kind()) {
+        case "Deployment" -> {
+          client.apps().deployments().inNamespace(ns).withName(w.name()).patch(merge, patch);
+          resource = "deployments";
+        }
+        case "StatefulSet" -> {
+          client.apps().statefulSets().inNamespace(ns).withName(w.name()).patch(merge, patch);
+          resource = "statefulsets";
+        }
+        default -> {
+          client.apps().daemonSets().inNamespace(ns).withName(w.name()).patch(merge, patch);
+          resource = "daemonsets";
+        }
+      }
+      budget--;
+      LOG.info("ns={} restarted {}/{} (restart-id {})", ns, w.kind(), w.name(), restartId);
+      hook.afterWrite("patch", resource, ns + "/" + w.name());
+    }
+  }
+
+  @Override
+  public void recordEvent(MigrationRef migration, Decision.Transition t) {
+    Instant now = clock.instant();
+    boolean warning =
+        t.to().equals("RollingBack")
+            || t.to().equals("Failed")
+            || t.to().equals("Stalled")
+            || t.to().equals("Paused");
+    var event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(migration.name() + "." + UUID.randomUUID().toString().substring(0, 8))
+            .withNamespace(EVENTS_NAMESPACE)
+            .endMetadata()
+            .withNewInvolvedObject()
+            .withApiVersion("meshgate.io/v1alpha1")
+            .withKind("RevisionMigration")
+            .withName(migration.name())
+            .withUid(migration.uid())
+            .endInvolvedObject()
+            .withReason(t.reason())
+            .withMessage(
+                (t.namespace() == null ? "" : "namespace " + t.namespace() + ": ")
+                    + t.from()
+                    + " -> "
+                    + t.to()
+                    + ": "
+                    + t.message())
+            .withType(warning ? "Warning" : "Normal")
+            .withFirstTimestamp(now.toString())
+            .withLastTimestamp(now.toString())
+            .withCount(1)
+            .withNewSource()
+            .withComponent("meshgate")
+            .endSource()
+            .build();
+    client.v1().events().inNamespace(EVENTS_NAMESPACE).resource(event).create();
+    hook.afterWrite("create", "events", event.getMetadata().getName());
+  }
+
+  private static Map<String, String> labels(ObjectMeta meta) {
+    return meta.getLabels() == null ? Map.of() : meta.getLabels();
+  }
+
+  private static Map<String, String> annotations(ObjectMeta meta) {
+    return meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
