@@ -1,0 +1,24 @@
+package io.meshgate.controller;
+
+import io.meshgate.gate.RuleResult;
+import io.meshgate.migration.MigrationSpec;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** The gate as the controller uses it: one batched tick, and baselines before flips. */
+public interface GatePort {
+  /** Rule results by namespace; every namespace asked for is present. */
+  Map<String, List<RuleResult>> evaluate(
+      MigrationSpec spec,
+      List<String> namespaces,
+      Map<String, Map<String, Double>> baselines,
+      Instant now);
+
+  /**
+   * Baselines of the namespace-scoped rules over the spec's baseline window ending now; null when
+   * Prometheus could not be asked (the namespace then waits), an empty map when it had no data.
+   */
+  Map<String, Map<String, Double>> baselines(
+      MigrationSpec spec, List<String> namespaces, Instant now);
+}

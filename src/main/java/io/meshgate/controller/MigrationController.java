@@ -1,0 +1,215 @@
+package io.meshgate.controller;
+
+import io.meshgate.gate.RuleResult;
+import io.meshgate.migration.Action;
+import io.meshgate.migration.Decision;
+import io.meshgate.migration.MigrationMachine;
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.Observed;
+import io.meshgate.migration.TickInput;
+import io.meshgate.notify.Notifier;
+import io.meshgate.schedule.MaintenanceWindows;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reconcile of one RevisionMigration, as named steps: gather, decide, act, record, notify.
+ * Level-triggered: everything it needs is re-read each time, so it may be killed anywhere.
+ *
+ * <pre>{@code
+ * MigrationController controller = new MigrationController(store, cluster, gate, notifier, clock, leader::isLeader);
+ * controller.reconcile("istio-1-20");
+ * }</pre>
+ */
+public final class MigrationController {
+  private static final Logger LOG = LoggerFactory.getLogger(MigrationController.class);
+  private static final Set<NamespacePhase> GATED =
+      EnumSet.of(
+          NamespacePhase.Verifying,
+          NamespacePhase.Soaking,
+          NamespacePhase.Held,
+          NamespacePhase.Stalled);
+
+  private final MigrationStore store;
+  private final ClusterPort cluster;
+  private final GatePort gate;
+  private final Notifier notifier;
+  private final Clock clock;
+  private final BooleanSupplier leading;
+
+  public MigrationController(
+      MigrationStore store,
+      ClusterPort cluster,
+      GatePort gate,
+      Notifier notifier,
+      Clock clock,
+      BooleanSupplier leading) {
+    this.store = store;
+    this.cluster = cluster;
+    this.gate = gate;
+    this.notifier = notifier;
+    this.clock = clock;
+    this.leading = leading;
+  }
+
+  /** What one reconcile did, for tests and logs. */
+  public record Outcome(Decision decision, boolean statusWritten) {}
+
+  public Outcome reconcile(String name) {
+    if (!leading.getAsBoolean()) {
+      return new Outcome(null, false);
+    }
+    MigrationObject migration = store.get(name).orElse(null);
+    if (migration == null || migration.spec() == null) {
+      if (migration != null) {
+        LOG.error("migration={} cannot be read: {}", name, migration.specProblem());
+      }
+      return new Outcome(null, false);
+    }
+    if (migration.status().phase().isTerminal()
+        && migration.status().observedGeneration() != null
+        && migration.status().observedGeneration() == migration.generation()) {
+      return new Outcome(null, false);
+    }
+    Instant now = clock.instant();
+    TickInput input = gather(migration, now);
+    Decision decision = MigrationMachine.decide(input);
+    MigrationStatus status = act(migration, decision, now);
+    boolean written = record(migration, status);
+    if (written) {
+      notify(migration, decision, status);
+    }
+    return new Outcome(decision, written);
+  }
+
+  private TickInput gather(MigrationObject m, Instant now) {
+    Observed observed = cluster.observe(m.name(), m.spec(), m.status());
+    List<String> gated = new ArrayList<>();
+    Map<String, Map<String, Double>> baselines = new HashMap<>();
+    for (NamespaceStatus ns : m.status().namespaces()) {
+      if (GATED.contains(ns.phase())) {
+        gated.add(ns.name());
+        baselines.put(ns.name(), ns.baseline() == null ? Map.of() : ns.baseline());
+      }
+    }
+    Map<String, List<RuleResult>> results =
+        gated.isEmpty() ? Map.of() : gate.evaluate(m.spec(), gated, baselines, now);
+    boolean windowOpen = MaintenanceWindows.isOpen(m.spec().window(), now);
+    return new TickInput(
+        m.name(),
+        m.generation(),
+        m.spec(),
+        m.status(),
+        observed,
+        results,
+        windowOpen,
+        m.approvedWaves(),
+        m.aborted(),
+        now);
+  }
+
+  /** Executes the decided actions (none in dry run, where only Prometheus is read). */
+  private MigrationStatus act(MigrationObject m, Decision decision, Instant now) {
+    MigrationStatus status = decision.status();
+    List<String> baselineFor = new ArrayList<>();
+    for (Action action : decision.actions()) {
+      if (!leading.getAsBoolean()) {
+        throw new LostLeadershipException(m.name());
+      }
+      if (action instanceof Action.CaptureBaseline capture) {
+        baselineFor.add(capture.namespace());
+      } else if (m.spec().dryRun()) {
+        LOG.info("migration={} ns={} dry run: would {}", m.name(), action.namespace(), action);
+      } else if (action instanceof Action.Flip) {
+        cluster.flip(m.name(), action.namespace(), m.spec().toRevision());
+      } else if (action instanceof Action.Restart restart) {
+        cluster.restart(action.namespace(), restart.restartId(), m.spec().restart());
+      } else if (action instanceof Action.RestoreLabels) {
+        cluster.restoreLabels(action.namespace());
+      }
+    }
+    if (!baselineFor.isEmpty()) {
+      Map<String, Map<String, Double>> captured = gate.baselines(m.spec(), baselineFor, now);
+      if (captured != null) {
+        status = withBaselines(status, baselineFor, captured);
+      }
+    }
+    return status;
+  }
+
+  private static MigrationStatus withBaselines(
+      MigrationStatus status, List<String> namespaces, Map<String, Map<String, Double>> captured) {
+    List<NamespaceStatus> updated = new ArrayList<>();
+    for (NamespaceStatus n : status.namespaces()) {
+      if (namespaces.contains(n.name())) {
+        updated.add(
+            new NamespaceStatus(
+                n.name(),
+                n.wave(),
+                n.phase(),
+                n.phaseSince(),
+                captured.getOrDefault(n.name(), Map.of()),
+                n.lastVerdict(),
+                n.failureStreaks(),
+                n.passStreak(),
+                n.noDataStreak(),
+                n.proxies(),
+                n.restartId()));
+      } else {
+        updated.add(n);
+      }
+    }
+    return new MigrationStatus(
+        status.phase(),
+        status.currentWave(),
+        status.promoted(),
+        updated,
+        status.alerts(),
+        status.conditions(),
+        status.observedGeneration());
+  }
+
+  /** A status write that changes nothing is skipped. */
+  private boolean record(MigrationObject m, MigrationStatus status) {
+    if (status.equals(m.status())) {
+      return false;
+    }
+    if (!leading.getAsBoolean()) {
+      throw new LostLeadershipException(m.name());
+    }
+    return store.writeStatus(m.name(), status);
+  }
+
+  private void notify(MigrationObject m, Decision decision, MigrationStatus status) {
+    for (Decision.Transition t : decision.transitions()) {
+      NamespaceStatus.Verdict verdict =
+          t.namespace() == null
+              ? null
+              : status.namespace(t.namespace()).map(NamespaceStatus::lastVerdict).orElse(null);
+      notifier.transition(m.name(), t, verdict);
+      try {
+        cluster.recordEvent(m.ref(), t);
+      } catch (RuntimeException e) {
+        LOG.warn("migration={} could not record an event for {}: {}", m.name(), t, e.toString());
+      }
+    }
+  }
+
+  /** Thrown when the lease was lost mid-reconcile: nothing more is written. */
+  public static final class LostLeadershipException extends RuntimeException {
+    LostLeadershipException(String migration) {
+      super("lost leadership while reconciling migration " + migration + "; stopped acting");
+    }
+  }
+}

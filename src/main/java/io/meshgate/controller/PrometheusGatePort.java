@@ -1,0 +1,92 @@
+package io.meshgate.controller;
+
+import io.meshgate.gate.Rule;
+import io.meshgate.gate.RuleResult;
+import io.meshgate.gate.Target;
+import io.meshgate.gate.TickReport;
+import io.meshgate.migration.MigrationSpec;
+import io.meshgate.prometheus.PrometheusGate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The gate of a migration against Prometheus: the rules its spec names, with its overrides,
+ * evaluated in one batched tick for all its gated namespaces.
+ */
+public final class PrometheusGatePort implements GatePort {
+  private final PrometheusGate gate;
+  private final Supplier<List<Rule>> rules;
+  private final String revisionLabel;
+
+  public PrometheusGatePort(PrometheusGate gate, Supplier<List<Rule>> rules, String revisionLabel) {
+    this.gate = gate;
+    this.rules = rules;
+    this.revisionLabel = revisionLabel;
+  }
+
+  @Override
+  public Map<String, List<RuleResult>> evaluate(
+      MigrationSpec spec,
+      List<String> namespaces,
+      Map<String, Map<String, Double>> baselines,
+      Instant now) {
+    Target target = new Target(namespaces, spec.toRevision(), spec.fromRevision(), revisionLabel);
+    TickReport report = gate.tick(resolve(spec, rules.get()), target, now, baselines);
+    Map<String, List<RuleResult>> results = new HashMap<>();
+    report.namespaces().forEach(ns -> results.put(ns.namespace(), ns.rules()));
+    return results;
+  }
+
+  @Override
+  public Map<String, Map<String, Double>> baselines(
+      MigrationSpec spec, List<String> namespaces, Instant now) {
+    Target target = new Target(namespaces, spec.toRevision(), spec.fromRevision(), revisionLabel);
+    Map<String, Map<String, Double>> captured =
+        gate.baselines(resolve(spec, rules.get()), target, now, spec.baselineWindow());
+    Map<String, Map<String, Double>> all = new HashMap<>();
+    namespaces.forEach(ns -> all.put(ns, captured.getOrDefault(ns, Map.of())));
+    return all;
+  }
+
+  /**
+   * The rules a spec's gates name, with their bound overrides.
+   *
+   * @throws IllegalArgumentException naming a gate whose rule is not loaded
+   */
+  public static List<Rule> resolve(MigrationSpec spec, List<Rule> loaded) {
+    Map<String, Rule> byName = new HashMap<>();
+    loaded.forEach(r -> byName.put(r.name(), r));
+    List<Rule> resolved = new ArrayList<>();
+    for (MigrationSpec.GateRef ref : spec.gates()) {
+      Rule rule = byName.get(ref.rule());
+      if (rule == null) {
+        throw new IllegalArgumentException(
+            "gate names rule \""
+                + ref.rule()
+                + "\", which is not in the rules directory; loaded: "
+                + byName.keySet());
+      }
+      resolved.add(
+          new Rule(
+              rule.name(),
+              rule.description(),
+              rule.scope(),
+              rule.query(),
+              rule.groupBy(),
+              rule.window(),
+              ref.max() != null ? ref.max() : rule.max(),
+              ref.min() != null ? ref.min() : rule.min(),
+              ref.maxIncrease() != null ? ref.maxIncrease() : rule.maxIncrease(),
+              ref.baselineFloor() != null ? ref.baselineFloor() : rule.baselineFloor(),
+              ref.minVolume() != null ? ref.minVolume() : rule.minVolume(),
+              rule.volumeQuery(),
+              rule.severity(),
+              rule.onNoData()));
+    }
+    return resolved;
+  }
+}

@@ -1,0 +1,142 @@
+package io.meshgate.kube;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.meshgate.controller.MigrationObject;
+import io.meshgate.controller.MigrationStore;
+import io.meshgate.controller.WriteHook;
+import io.meshgate.migration.MigrationSpec;
+import io.meshgate.migration.MigrationStatus;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * RevisionMigrations from an informer cache; status written as a full replace of the status
+ * subresource (a merge patch would keep map keys the machine removed), on top of the latest object
+ * so that alerts written meanwhile by the webhook are kept, with optimistic locking.
+ */
+public final class KubeMigrationStore implements MigrationStore, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(KubeMigrationStore.class);
+
+  private final KubernetesClient client;
+  private final WriteHook hook;
+  private final SharedIndexInformer<RevisionMigration> informer;
+
+  /**
+   * @param onChange called with a migration's name whenever it is added, changed or deleted
+   */
+  public KubeMigrationStore(KubernetesClient client, WriteHook hook, Consumer<String> onChange) {
+    this.client = client;
+    this.hook = hook;
+    this.informer =
+        client
+            .resources(RevisionMigration.class)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(RevisionMigration rm) {
+                    onChange.accept(rm.getMetadata().getName());
+                  }
+
+                  @Override
+                  public void onUpdate(RevisionMigration before, RevisionMigration after) {
+                    onChange.accept(after.getMetadata().getName());
+                  }
+
+                  @Override
+                  public void onDelete(RevisionMigration rm, boolean unknownFinalState) {
+                    onChange.accept(rm.getMetadata().getName());
+                  }
+                });
+  }
+
+  public boolean hasSynced() {
+    return informer.hasSynced();
+  }
+
+  @Override
+  public List<MigrationObject> all() {
+    return informer.getStore().list().stream().map(KubeMigrationStore::toObject).toList();
+  }
+
+  @Override
+  public Optional<MigrationObject> get(String name) {
+    return Optional.ofNullable(informer.getStore().getByKey(name))
+        .map(KubeMigrationStore::toObject);
+  }
+
+  static MigrationObject toObject(RevisionMigration rm) {
+    Map<String, String> annotations =
+        rm.getMetadata().getAnnotations() == null ? Map.of() : rm.getMetadata().getAnnotations();
+    String approve = annotations.getOrDefault(Annotations.APPROVE, "");
+    Set<String> approved =
+        Arrays.stream(approve.split(","))
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toSet());
+    boolean aborted = "true".equals(annotations.get(Annotations.ABORT));
+    MigrationSpec spec = null;
+    String problem = null;
+    try {
+      spec = RevisionMigrations.toSpec(rm.getSpec());
+    } catch (RuntimeException e) {
+      problem = e.getMessage();
+    }
+    long generation =
+        rm.getMetadata().getGeneration() == null ? 0 : rm.getMetadata().getGeneration();
+    return new MigrationObject(
+        rm.getMetadata().getName(),
+        rm.getMetadata().getUid(),
+        generation,
+        spec,
+        problem,
+        RevisionMigrations.toStatus(rm.getStatus()),
+        approved,
+        aborted);
+  }
+
+  @Override
+  public boolean writeStatus(String name, MigrationStatus status) {
+    var resource = client.resources(RevisionMigration.class).withName(name);
+    RevisionMigration latest = resource.get();
+    if (latest == null) {
+      LOG.warn("migration={} was deleted; status not written", name);
+      return false;
+    }
+    MigrationStatus keepAlerts =
+        new MigrationStatus(
+            status.phase(),
+            status.currentWave(),
+            status.promoted(),
+            status.namespaces(),
+            RevisionMigrations.toStatus(latest.getStatus()).alerts(),
+            status.conditions(),
+            status.observedGeneration());
+    latest.setStatus(RevisionMigrations.fromStatus(keepAlerts));
+    try {
+      client.resources(RevisionMigration.class).resource(latest).updateStatus();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        LOG.info("migration={} changed while writing its status; deciding again next tick", name);
+        return false;
+      }
+      throw e;
+    }
+    hook.afterWrite("update", "revisionmigrations/status", name);
+    return true;
+  }
+
+  @Override
+  public void close() {
+    informer.stop();
+  }
+}

@@ -1,0 +1,19 @@
+package io.meshgate.notify;
+
+import io.meshgate.migration.Decision;
+import io.meshgate.migration.NamespaceStatus;
+
+/**
+ * Tells people what meshgate does. Called only by the leader, only on transitions, and must never
+ * block the controller.
+ */
+public interface Notifier {
+  Notifier NONE = (migration, transition, verdict) -> {};
+
+  /**
+   * @param verdict the namespace's last verdict (with the rule, value and bound behind it), or null
+   *     for a migration transition
+   */
+  void transition(
+      String migration, Decision.Transition transition, NamespaceStatus.Verdict verdict);
+}
