@@ -11,7 +11,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = MeshgateCommand.Version.class,
     description = "Drives Istio revision-based control-plane upgrades behind PromQL health gates.",
-    subcommands = {EvaluateCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      RunCommand.class,
+      EvaluateCommand.class,
+      ValidateCommand.class,
+      StatusCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class MeshgateCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

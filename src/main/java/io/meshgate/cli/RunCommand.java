@@ -1,0 +1,63 @@
+package io.meshgate.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.meshgate.config.DaemonConfig;
+import io.meshgate.config.DaemonConfigLoader;
+import io.meshgate.controller.Daemon;
+import io.meshgate.notify.LogNotifier;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The daemon: drives every RevisionMigration in the cluster until stopped. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the meshgate daemon against the current cluster (in-cluster config or kubeconfig).",
+      "A bad config stops start-up with every problem listed (exit 64)."
+    })
+final class RunCommand implements Callable<Integer> {
+  @Option(
+      names = "--config",
+      required = true,
+      paramLabel = "FILE",
+      description = "Daemon config (see daemon/meshgate.yaml).")
+  Path config;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    DaemonConfig daemonConfig = DaemonConfigLoader.load(config, true);
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (KubernetesClient client = new KubernetesClientBuilder().build();
+        Daemon daemon =
+            Daemon.start(
+                daemonConfig,
+                client,
+                Clock.systemUTC(),
+                new LogNotifier(),
+                Daemon.Options.production(identity()))) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "meshgate-shutdown"));
+      stopped.await();
+    }
+    return 0;
+  }
+
+  private static String identity() {
+    String pod = System.getenv("POD_NAME");
+    if (pod != null && !pod.isBlank()) {
+      return pod;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "meshgate-" + ProcessHandle.current().pid();
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package io.meshgate.controller;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.config.DaemonConfig;
+import io.meshgate.config.RuleLoader;
+import io.meshgate.gate.Rule;
+import io.meshgate.kube.KubeCluster;
+import io.meshgate.kube.KubeMigrationStore;
+import io.meshgate.kube.Leadership;
+import io.meshgate.notify.Notifier;
+import io.meshgate.prometheus.PrometheusClient;
+import io.meshgate.prometheus.PrometheusGate;
+import io.meshgate.schedule.TickScheduler;
+import java.time.Clock;
+import java.util.List;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: informers, the tick scheduler, leader election and the controller, wired from
+ * a {@link DaemonConfig}. Only the leader ticks; every replica keeps its caches warm.
+ *
+ * <pre>{@code
+ * try (Daemon daemon = Daemon.start(config, client, Clock.systemUTC(), new LogNotifier(), options)) {
+ *   daemon.awaitTermination();
+ * }
+ * }</pre>
+ */
+public final class Daemon implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+  /** What differs between production and tests: identity, lease timings, the write hook. */
+  public record Options(String identity, Leadership.Timings timings, WriteHook hook) {
+    public static Options production(String identity) {
+      return new Options(identity, Leadership.Timings.DEFAULT, WriteHook.NONE);
+    }
+  }
+
+  private final OkHttpClient http = new OkHttpClient();
+  private final KubeCluster cluster;
+  private final KubeMigrationStore store;
+  private final TickScheduler ticks;
+  private final Leadership leadership;
+  private final MigrationController controller;
+
+  private Daemon(
+      DaemonConfig config,
+      KubernetesClient client,
+      Clock clock,
+      Notifier notifier,
+      Options options) {
+    List<Rule> rules = RuleLoader.loadDirectory(config.rulesDir());
+    PrometheusGate gate =
+        new PrometheusGate(new PrometheusClient(config.prometheus(), http, new ObjectMapper()));
+    GatePort gatePort =
+        new PrometheusGatePort(gate, () -> rules, config.prometheus().revisionLabel());
+    this.cluster = KubeCluster.start(client, config.controlPlaneNamespace(), clock, options.hook());
+    MigrationController[] self = new MigrationController[1];
+    this.ticks = new TickScheduler(name -> self[0].reconcile(name));
+    this.store = new KubeMigrationStore(client, options.hook(), this::onMigrationChanged);
+    if (config.leaderElection().enabled()) {
+      this.leadership =
+          Leadership.start(
+              client,
+              config.leaderElection().namespace(),
+              config.leaderElection().leaseName(),
+              options.identity(),
+              options.timings(),
+              ticks::start,
+              ticks::standby);
+    } else {
+      this.leadership = null;
+      ticks.start();
+    }
+    this.controller =
+        new MigrationController(store, cluster, gatePort, notifier, clock, this::isLeader);
+    self[0] = controller;
+    store.all().forEach(m -> onMigrationChanged(m.name()));
+    LOG.info(
+        "meshgate {} running: {} rules, Prometheus {}, leader election {}",
+        options.identity(),
+        rules.size(),
+        config.prometheus().url(),
+        leadership == null ? "off" : "on");
+  }
+
+  public static Daemon start(
+      DaemonConfig config,
+      KubernetesClient client,
+      Clock clock,
+      Notifier notifier,
+      Options options) {
+    return new Daemon(config, client, clock, notifier, options);
+  }
+
+  private void onMigrationChanged(String name) {
+    if (ticks == null) {
+      return;
+    }
+    store
+        .get(name)
+        .ifPresentOrElse(
+            m -> {
+              if (m.spec() != null) {
+                ticks.schedule(name, m.spec().interval());
+              } else {
+                LOG.error("migration={} is invalid and is not run: {}", name, m.specProblem());
+              }
+            },
+            () -> ticks.unschedule(name));
+  }
+
+  public boolean isLeader() {
+    return leadership == null || leadership.isLeader();
+  }
+
+  public boolean isReady() {
+    return cluster.hasSynced() && store.hasSynced();
+  }
+
+  public MigrationController controller() {
+    return controller;
+  }
+
+  @Override
+  public void close() {
+    if (leadership != null) {
+      leadership.close();
+    }
+    ticks.close();
+    store.close();
+    cluster.close();
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+}
