@@ -1,0 +1,168 @@
+package io.meshgate.controller;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.kube.KubeCluster;
+import io.meshgate.kube.KubeMigrationStore;
+import io.meshgate.kube.RevisionMigration;
+import io.meshgate.migration.MigrationPhase;
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.notify.Notifier;
+import io.meshgate.sim.ClusterSimulator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * A simulated cluster with two istiod revisions, the CRD, and a controller driven tick by tick
+ * with a hand-moved clock.
+ */
+final class Harness implements AutoCloseable {
+  static final String FROM = "1-19-0";
+  static final String TO = "1-20-0";
+  static final Duration INTERVAL = Duration.ofSeconds(30);
+
+  final ClusterSimulator sim;
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T02:00:00Z"));
+  final ScriptedGate gate = new ScriptedGate();
+  private Instance current;
+
+  /** One controller process: its caches, store and controller. Closing it is its death. */
+  final class Instance implements AutoCloseable {
+    final KubeCluster cluster;
+    final KubeMigrationStore store;
+    final MigrationController controller;
+
+    Instance(KubernetesClient client, WriteHook hook) {
+      cluster = KubeCluster.start(client, ClusterSimulator.CONTROL_PLANE_NAMESPACE, clock, hook);
+      store = new KubeMigrationStore(client, hook, name -> {});
+      await().atMost(Duration.ofSeconds(30)).until(store::hasSynced);
+      controller = new MigrationController(store, cluster, gate, Notifier.NONE, clock, () -> true);
+    }
+
+    @Override
+    public void close() {
+      store.close();
+      cluster.close();
+    }
+  }
+
+  Harness() {
+    sim = ClusterSimulator.start().rolloutDelay(Duration.ofMillis(20));
+    try (InputStream crd = Files.newInputStream(Path.of("deploy/crds/revisionmigrations.meshgate.io.yaml"))) {
+      sim.client().apiextensions().v1().customResourceDefinitions().load(crd).create();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    sim.istiod(FROM, true).istiod(TO, true);
+  }
+
+  Instance controller(WriteHook hook) {
+    if (current != null) {
+      current.close();
+    }
+    current = new Instance(sim.client(), hook);
+    return current;
+  }
+
+  Instance controller() {
+    return controller(WriteHook.NONE);
+  }
+
+  /** An application namespace on the old revision with one workload of each kind. */
+  Harness appNamespace(String name, Map<String, String> labels) {
+    sim.namespace(name, labels);
+    sim.deployment(name, name + "-web", 2).statefulSet(name, name + "-db", 1).daemonSet(name, name + "-agent", 2);
+    return this;
+  }
+
+  void apply(String manifest) {
+    sim.client().resources(RevisionMigration.class).load(new java.io.ByteArrayInputStream(manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8))).create();
+    await().atMost(Duration.ofSeconds(10)).until(() -> current.store.get(name(manifest)).isPresent());
+  }
+
+  private static String name(String manifest) {
+    return manifest.lines().filter(l -> l.strip().startsWith("name:")).findFirst().orElseThrow().split(":", 2)[1].strip();
+  }
+
+  MigrationStatus status(String migration) {
+    return current.store.get(migration).orElseThrow().status();
+  }
+
+  /** One tick: move time, reconcile, then let caches and rollouts settle. */
+  MigrationController.Outcome tick(String migration) {
+    clock.advance(INTERVAL);
+    MigrationController.Outcome outcome = current.controller.reconcile(migration);
+    settle(migration, outcome);
+    return outcome;
+  }
+
+  void settle(String migration, MigrationController.Outcome outcome) {
+    if (outcome.statusWritten()) {
+      MigrationStatus written = outcome.decision().status();
+      await().atMost(Duration.ofSeconds(10)).until(() -> sameProgress(status(migration), written));
+    }
+    sim.awaitRolloutsIdle(Duration.ofSeconds(10));
+    await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).until(() -> current.cluster.hasSynced());
+  }
+
+  private static boolean sameProgress(MigrationStatus cached, MigrationStatus written) {
+    return cached.phase() == written.phase() && Objects.equals(cached.namespaces(), written.namespaces());
+  }
+
+  MigrationStatus tickUntil(String migration, Predicate<MigrationStatus> done, int maxTicks) {
+    for (int i = 0; i < maxTicks; i++) {
+      if (done.test(status(migration))) {
+        return status(migration);
+      }
+      tick(migration);
+    }
+    throw new AssertionError("not done after " + maxTicks + " ticks: " + status(migration));
+  }
+
+  static Predicate<MigrationStatus> finished() {
+    return s -> s.phase().isTerminal() || s.phase() == MigrationPhase.Paused;
+  }
+
+  Map<String, String> labels(String namespace) {
+    Namespace ns = sim.client().namespaces().withName(namespace).get();
+    return ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels();
+  }
+
+  @Override
+  public void close() {
+    if (current != null) {
+      current.close();
+    }
+    sim.close();
+  }
+
+  static String migration(String name, String extraSpec, String waves) {
+    return """
+        apiVersion: meshgate.io/v1alpha1
+        kind: RevisionMigration
+        metadata:
+          name: %s
+        spec:
+          fromRevision: "%s"
+          toRevision: "%s"
+          interval: 30s
+          failureLimit: 3
+          passStreak: 2
+          restart: {timeout: 3m}
+        %s
+          gates:
+            - {rule: error-rate}
+          waves:
+        %s
+        """.formatted(name, FROM, TO, extraSpec.indent(2).stripTrailing(), waves.indent(4).stripTrailing());
+  }
+}

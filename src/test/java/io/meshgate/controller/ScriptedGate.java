@@ -1,0 +1,40 @@
+package io.meshgate.controller;
+
+import io.meshgate.gate.Result;
+import io.meshgate.gate.RuleResult;
+import io.meshgate.gate.Severity;
+import io.meshgate.migration.MigrationSpec;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A gate whose verdicts the test sets per namespace: passing unless told to fail. */
+final class ScriptedGate implements GatePort {
+  final Set<String> failing = ConcurrentHashMap.newKeySet();
+
+  @Override
+  public Map<String, List<RuleResult>> evaluate(
+      MigrationSpec spec, List<String> namespaces, Map<String, Map<String, Double>> baselines, Instant now) {
+    Map<String, List<RuleResult>> results = new HashMap<>();
+    for (String ns : namespaces) {
+      boolean fail = failing.contains(ns);
+      results.put(
+          ns,
+          List.of(
+              new RuleResult(
+                  "error-rate", Severity.CRITICAL, fail ? Result.FAIL : Result.PASS, fail ? 0.2 : 0.001, 0.01, null,
+                  "error-rate query", fail ? "ThresholdExceeded" : "WithinBounds", fail ? "error-rate 0.2 > max 0.01" : "error-rate 0.001 <= 0.01")));
+    }
+    return results;
+  }
+
+  @Override
+  public Map<String, Map<String, Double>> baselines(MigrationSpec spec, List<String> namespaces, Instant now) {
+    Map<String, Map<String, Double>> baselines = new HashMap<>();
+    namespaces.forEach(ns -> baselines.put(ns, Map.of("p99-latency", 87.0)));
+    return baselines;
+  }
+}
