@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -489,6 +490,14 @@ public final class ClusterSimulator implements AutoCloseable {
             kind, workload.getMetadata().getNamespace(), workload.getMetadata().getName());
     onWorker(
         () -> {
+          // the mock accepts objects in namespaces that do not exist; a real API server does not
+          if (sim.namespaces().withName(key.namespace()).get() == null) {
+            throw new IllegalArgumentException(
+                key
+                    + ": namespace \""
+                    + key.namespace()
+                    + "\" does not exist; add it with namespace(name, labels) first");
+          }
           HasMetadata created = sim.resource(workload).create();
           // tracked before the informer sees it, so that its ADDED event finds nothing to do
           Tracked state = new Tracked(size);
@@ -941,6 +950,24 @@ public final class ClusterSimulator implements AutoCloseable {
             .build();
     Sidecars.injectingRevision(namespaceLabels, labels, annotations)
         .ifPresent(sidecar -> Sidecars.inject(pod, sidecar));
+    pod.getStatus()
+        .setContainerStatuses(
+            pod.getSpec().getContainers().stream()
+                .map(
+                    container ->
+                        new ContainerStatusBuilder()
+                            .withName(container.getName())
+                            .withImage(container.getImage())
+                            .withReady(ready)
+                            .withStarted(true)
+                            .withRestartCount(0)
+                            .withNewState()
+                            .withNewRunning()
+                            .withStartedAt(Instant.now().toString())
+                            .endRunning()
+                            .endState()
+                            .build())
+                .toList());
     return pod;
   }
 

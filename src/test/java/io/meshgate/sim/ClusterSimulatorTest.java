@@ -1,6 +1,7 @@
 package io.meshgate.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
 
@@ -236,7 +237,7 @@ class ClusterSimulatorTest {
   }
 
   @Test
-  void jsonPatchStillWorks() {
+  void jsonPatchStillAppliesItsOperations() {
     cluster.namespace("payments", Map.of("istio-injection", "enabled", "env", "prod"));
 
     client
@@ -457,6 +458,15 @@ class ClusterSimulatorTest {
                   .isEqualTo("/apis/apps/v1/namespaces/payments/deployments");
             })
         .allSatisfy(c -> assertThat(c.userAgent()).startsWith("fabric8-kubernetes-client/"));
+  }
+
+  @Test
+  void refusesAWorkloadInANamespaceThatDoesNotExist() {
+    assertThatThrownBy(() -> cluster.deployment("nowhere", "api", 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "nowhere/Deployment/api: namespace \"nowhere\" does not exist;"
+                + " add it with namespace(name, labels) first");
   }
 
   @Test
