@@ -251,7 +251,7 @@ public final class ClusterSimulator implements AutoCloseable {
   public ClusterSimulator istiod(String revision, boolean available) {
     onWorker(
         () -> {
-          ensureNamespace(CONTROL_PLANE_NAMESPACE, Map.of());
+          ensureNamespace(CONTROL_PLANE_NAMESPACE);
           Map<String, String> labels =
               Map.of("app", "istiod", Sidecars.REVISION_LABEL, revision, "istio", "pilot");
           Deployment istiod =
@@ -372,15 +372,9 @@ public final class ClusterSimulator implements AutoCloseable {
     return this;
   }
 
-  private void ensureNamespace(String name, Map<String, String> labels) {
+  private void ensureNamespace(String name) {
     if (sim.namespaces().withName(name).get() == null) {
-      sim.resource(
-              new NamespaceBuilder()
-                  .withNewMetadata()
-                  .withName(name)
-                  .withLabels(labels)
-                  .endMetadata()
-                  .build())
+      sim.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
           .create();
     }
   }
