@@ -1,0 +1,174 @@
+package io.meshgate.sim;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.crud.KubernetesCrudDispatcherException;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.ByteString;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.fabric8.mockwebserver.internal.MockDispatcher;
+import io.fabric8.mockwebserver.internal.SimpleRequest;
+import java.net.HttpURLConnection;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * fabric8's CRUD dispatcher made closer to a real API server: JSON merge patch follows RFC 7386
+ * (null removes a key, arrays are replaced; fabric8 7.8.0 stores nulls and appends arrays), PATCH
+ * answers 200 instead of 202, and every request not sent by {@code ownUserAgent} is recorded.
+ * Expectations set with {@code server.expect()} (the mock's {@code /} and {@code /version}) win
+ * over the CRUD store, as in fabric8's own mixed dispatcher. A watch closed by its client no longer
+ * blocks the server for 30 s (see {@link ClosedOffEventLoop}).
+ */
+final class ApiServerDispatcher extends KubernetesCrudDispatcher {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Map<ServerRequest, Queue<ServerResponse>> expectations;
+  private final MockDispatcher expectationDispatcher;
+  private final String ownUserAgent;
+  private final Queue<ApiCall> calls = new ConcurrentLinkedQueue<>();
+
+  ApiServerDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations, String ownUserAgent) {
+    this.expectations = expectations;
+    this.expectationDispatcher = new MockDispatcher(expectations);
+    this.ownUserAgent = ownUserAgent;
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String userAgent = request.getHeader("User-Agent");
+    if (!ownUserAgent.equals(userAgent)) {
+      calls.add(new ApiCall(request.getMethod(), request.getPath(), userAgent));
+    }
+    Queue<ServerResponse> expected =
+        expectations.get(new SimpleRequest(request.method(), request.getPath()));
+    if (expected != null && !expected.isEmpty()) {
+      return expectationDispatcher.dispatch(request);
+    }
+    return super.dispatch(request);
+  }
+
+  @Override
+  public MockResponse handlePatch(RecordedRequest request) {
+    MockResponse response = super.handlePatch(request);
+    // the real API server answers a successful PATCH with 200 OK
+    return response.code() == HttpURLConnection.HTTP_ACCEPTED
+        ? response.setResponseCode(HttpURLConnection.HTTP_OK)
+        : response;
+  }
+
+  @Override
+  public MockResponse handleWatch(String path) {
+    MockResponse response = super.handleWatch(path);
+    return response.withWebSocketUpgrade(new ClosedOffEventLoop(response.getWebSocketListener()));
+  }
+
+  /**
+   * fabric8 7.8.0's watch listener waits, on the server's only event-loop thread, for its sender
+   * thread to finish, while that thread waits up to 30 s for a write only the event loop can
+   * complete: a client closing a watch while an event is on its way (an informer stopped during a
+   * rollout) froze the whole server for 30 s. The close handling runs on a thread of its own.
+   */
+  private static final class ClosedOffEventLoop extends WebSocketListener {
+    private final WebSocketListener delegate;
+
+    ClosedOffEventLoop(WebSocketListener delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void onBeforeAccept(WebSocket webSocket, Response response) {
+      delegate.onBeforeAccept(webSocket, response);
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket, Response response) {
+      delegate.onOpen(webSocket, response);
+    }
+
+    @Override
+    public void onMessage(WebSocket webSocket, String text) {
+      delegate.onMessage(webSocket, text);
+    }
+
+    @Override
+    public void onMessage(WebSocket webSocket, ByteString bytes) {
+      delegate.onMessage(webSocket, bytes);
+    }
+
+    @Override
+    public void onMessage(WebSocket webSocket, byte[] bytes) {
+      delegate.onMessage(webSocket, bytes);
+    }
+
+    @Override
+    public void onClosing(WebSocket webSocket, int code, String reason) {
+      delegate.onClosing(webSocket, code, reason);
+    }
+
+    @Override
+    public void onClosed(WebSocket webSocket, int code, String reason) {
+      offEventLoop(() -> delegate.onClosed(webSocket, code, reason));
+    }
+
+    @Override
+    public void onFailure(WebSocket webSocket, Throwable failure, Response response) {
+      offEventLoop(() -> delegate.onFailure(webSocket, failure, response));
+    }
+
+    private static void offEventLoop(Runnable close) {
+      Thread thread = new Thread(close, "cluster-sim-watch-close");
+      thread.setDaemon(true);
+      thread.start();
+    }
+  }
+
+  /** Called by fabric8's PatchHandler for {@code application/merge-patch+json} only. */
+  @Override
+  public JsonNode merge(JsonNode current, String patch) throws KubernetesCrudDispatcherException {
+    try {
+      return mergePatch(current.deepCopy(), JSON.readTree(patch));
+    } catch (JsonProcessingException e) {
+      throw new KubernetesCrudDispatcherException(
+          "merge patch is not valid JSON: " + e.getOriginalMessage(), 422);
+    }
+  }
+
+  /** RFC 7386 section 2, applied in place to {@code target} where it is an object. */
+  static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+    if (!patch.isObject()) {
+      return patch;
+    }
+    ObjectNode result =
+        target != null && target.isObject() ? (ObjectNode) target : JSON.createObjectNode();
+    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      if (field.getValue().isNull()) {
+        result.remove(field.getKey());
+      } else {
+        result.set(field.getKey(), mergePatch(result.get(field.getKey()), field.getValue()));
+      }
+    }
+    return result;
+  }
+
+  List<ApiCall> calls() {
+    return new ArrayList<>(calls);
+  }
+
+  void clearCalls() {
+    calls.clear();
+  }
+}

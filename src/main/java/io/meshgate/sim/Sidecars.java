@@ -1,0 +1,103 @@
+package io.meshgate.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What Istio's sidecar injector decides and writes (istio-facts.md section 4): which revision
+ * injects a new pod, and the annotations, labels and containers it adds.
+ */
+final class Sidecars {
+  static final String INJECTION_LABEL = "istio-injection";
+  static final String REVISION_LABEL = "istio.io/rev";
+  static final String INJECT = "sidecar.istio.io/inject";
+  static final String STATUS = "sidecar.istio.io/status";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Sidecars() {}
+
+  /**
+   * The revision whose webhook injects a pod created now. Any {@code istio-injection} value wins
+   * over {@code istio.io/rev} (the revision webhooks require {@code istio-injection DoesNotExist});
+   * {@code sidecar.istio.io/inject: "false"} on the pod opts out.
+   */
+  static Optional<String> injectingRevision(
+      Map<String, String> namespaceLabels,
+      Map<String, String> podLabels,
+      Map<String, String> podAnnotations) {
+    if ("false".equals(podLabels.get(INJECT)) || "false".equals(podAnnotations.get(INJECT))) {
+      return Optional.empty();
+    }
+    if (namespaceLabels.containsKey(INJECTION_LABEL)) {
+      return "enabled".equals(namespaceLabels.get(INJECTION_LABEL))
+          ? Optional.of("default")
+          : Optional.empty();
+    }
+    return Optional.ofNullable(namespaceLabels.get(REVISION_LABEL));
+  }
+
+  /** Adds what the injector of {@code revision} adds to a pod. */
+  static void inject(Pod pod, String revision) {
+    String image = "docker.io/istio/proxyv2:" + revision;
+    pod.getMetadata().getAnnotations().put(REVISION_LABEL, revision);
+    pod.getMetadata()
+        .getAnnotations()
+        .put(
+            STATUS,
+            "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"],"
+                + "\"volumes\":[],\"imagePullSecrets\":null,\"revision\":\""
+                + revision
+                + "\"}");
+    pod.getMetadata().getLabels().put("security.istio.io/tlsMode", "istio");
+    pod.getSpec()
+        .getInitContainers()
+        .add(new ContainerBuilder().withName("istio-init").withImage(image).build());
+    pod.getSpec()
+        .getContainers()
+        .add(
+            new ContainerBuilder()
+                .withName("istio-proxy")
+                .withImage(image)
+                .withArgs("proxy", "sidecar")
+                .build());
+  }
+
+  /**
+   * The revision of a pod's sidecar as istioctl reads it: the {@code istio.io/rev} annotation, else
+   * {@code revision} in {@code sidecar.istio.io/status}; empty for a pod without a sidecar.
+   */
+  static Optional<String> revisionOf(Pod pod) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    if (annotations == null) {
+      return Optional.empty();
+    }
+    if (annotations.containsKey(REVISION_LABEL)) {
+      return Optional.of(annotations.get(REVISION_LABEL));
+    }
+    String status = annotations.get(STATUS);
+    if (status == null) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode revision = JSON.readTree(status).path("revision");
+      return revision.isTextual() ? Optional.of(revision.asText()) : Optional.empty();
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "pod "
+              + pod.getMetadata().getNamespace()
+              + "/"
+              + pod.getMetadata().getName()
+              + ": annotation "
+              + STATUS
+              + " is not JSON: "
+              + status,
+          e);
+    }
+  }
+}
