@@ -63,24 +63,24 @@ public final class MigrationController {
     this.leading = leading;
   }
 
-  /** What one reconcile did, for tests and logs. */
-  public record Outcome(Decision decision, boolean statusWritten) {}
+  /** What one reconcile did: the decision, the status it recorded, whether that was written. */
+  public record Outcome(Decision decision, MigrationStatus status, boolean statusWritten) {}
 
   public Outcome reconcile(String name) {
     if (!leading.getAsBoolean()) {
-      return new Outcome(null, false);
+      return new Outcome(null, null, false);
     }
     MigrationObject migration = store.get(name).orElse(null);
     if (migration == null || migration.spec() == null) {
       if (migration != null) {
         LOG.error("migration={} cannot be read: {}", name, migration.specProblem());
       }
-      return new Outcome(null, false);
+      return new Outcome(null, null, false);
     }
     if (migration.status().phase().isTerminal()
         && migration.status().observedGeneration() != null
         && migration.status().observedGeneration() == migration.generation()) {
-      return new Outcome(null, false);
+      return new Outcome(null, null, false);
     }
     Instant now = clock.instant();
     TickInput input = gather(migration, now);
@@ -90,7 +90,7 @@ public final class MigrationController {
     if (written) {
       notify(migration, decision, status);
     }
-    return new Outcome(decision, written);
+    return new Outcome(decision, status, written);
   }
 
   private TickInput gather(MigrationObject m, Instant now) {

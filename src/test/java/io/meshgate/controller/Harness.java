@@ -22,8 +22,8 @@ import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
- * A simulated cluster with two istiod revisions, the CRD, and a controller driven tick by tick
- * with a hand-moved clock.
+ * A simulated cluster with two istiod revisions, the CRD, and a controller driven tick by tick with
+ * a hand-moved clock.
  */
 final class Harness implements AutoCloseable {
   static final String FROM = "1-19-0";
@@ -57,7 +57,8 @@ final class Harness implements AutoCloseable {
 
   Harness() {
     sim = ClusterSimulator.start().rolloutDelay(Duration.ofMillis(20));
-    try (InputStream crd = Files.newInputStream(Path.of("deploy/crds/revisionmigrations.meshgate.io.yaml"))) {
+    try (InputStream crd =
+        Files.newInputStream(Path.of("deploy/crds/revisionmigrations.meshgate.io.yaml"))) {
       sim.client().apiextensions().v1().customResourceDefinitions().load(crd).create();
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -80,17 +81,32 @@ final class Harness implements AutoCloseable {
   /** An application namespace on the old revision with one workload of each kind. */
   Harness appNamespace(String name, Map<String, String> labels) {
     sim.namespace(name, labels);
-    sim.deployment(name, name + "-web", 2).statefulSet(name, name + "-db", 1).daemonSet(name, name + "-agent", 2);
+    sim.deployment(name, name + "-web", 2)
+        .statefulSet(name, name + "-db", 1)
+        .daemonSet(name, name + "-agent", 2);
     return this;
   }
 
   void apply(String manifest) {
-    sim.client().resources(RevisionMigration.class).load(new java.io.ByteArrayInputStream(manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8))).create();
-    await().atMost(Duration.ofSeconds(10)).until(() -> current.store.get(name(manifest)).isPresent());
+    sim.client()
+        .resources(RevisionMigration.class)
+        .load(
+            new java.io.ByteArrayInputStream(
+                manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .create();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> current.store.get(name(manifest)).isPresent());
   }
 
   private static String name(String manifest) {
-    return manifest.lines().filter(l -> l.strip().startsWith("name:")).findFirst().orElseThrow().split(":", 2)[1].strip();
+    return manifest
+        .lines()
+        .filter(l -> l.strip().startsWith("name:"))
+        .findFirst()
+        .orElseThrow()
+        .split(":", 2)[1]
+        .strip();
   }
 
   MigrationStatus status(String migration) {
@@ -107,15 +123,19 @@ final class Harness implements AutoCloseable {
 
   void settle(String migration, MigrationController.Outcome outcome) {
     if (outcome.statusWritten()) {
-      MigrationStatus written = outcome.decision().status();
+      MigrationStatus written = outcome.status();
       await().atMost(Duration.ofSeconds(10)).until(() -> sameProgress(status(migration), written));
     }
     sim.awaitRolloutsIdle(Duration.ofSeconds(10));
-    await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).until(() -> current.cluster.hasSynced());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollDelay(Duration.ZERO)
+        .until(() -> current.cluster.hasSynced());
   }
 
   private static boolean sameProgress(MigrationStatus cached, MigrationStatus written) {
-    return cached.phase() == written.phase() && Objects.equals(cached.namespaces(), written.namespaces());
+    return cached.phase() == written.phase()
+        && Objects.equals(cached.namespaces(), written.namespaces());
   }
 
   MigrationStatus tickUntil(String migration, Predicate<MigrationStatus> done, int maxTicks) {
@@ -163,6 +183,8 @@ final class Harness implements AutoCloseable {
             - {rule: error-rate}
           waves:
         %s
-        """.formatted(name, FROM, TO, extraSpec.indent(2).stripTrailing(), waves.indent(4).stripTrailing());
+        """
+        .formatted(
+            name, FROM, TO, extraSpec.indent(2).stripTrailing(), waves.indent(4).stripTrailing());
   }
 }

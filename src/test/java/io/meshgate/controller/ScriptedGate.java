@@ -17,7 +17,10 @@ final class ScriptedGate implements GatePort {
 
   @Override
   public Map<String, List<RuleResult>> evaluate(
-      MigrationSpec spec, List<String> namespaces, Map<String, Map<String, Double>> baselines, Instant now) {
+      MigrationSpec spec,
+      List<String> namespaces,
+      Map<String, Map<String, Double>> baselines,
+      Instant now) {
     Map<String, List<RuleResult>> results = new HashMap<>();
     for (String ns : namespaces) {
       boolean fail = failing.contains(ns);
@@ -25,14 +28,22 @@ final class ScriptedGate implements GatePort {
           ns,
           List.of(
               new RuleResult(
-                  "error-rate", Severity.CRITICAL, fail ? Result.FAIL : Result.PASS, fail ? 0.2 : 0.001, 0.01, null,
-                  "error-rate query", fail ? "ThresholdExceeded" : "WithinBounds", fail ? "error-rate 0.2 > max 0.01" : "error-rate 0.001 <= 0.01")));
+                  "error-rate",
+                  Severity.CRITICAL,
+                  fail ? Result.FAIL : Result.PASS,
+                  fail ? 0.2 : 0.001,
+                  0.01,
+                  null,
+                  "error-rate query",
+                  fail ? "ThresholdExceeded" : "WithinBounds",
+                  fail ? "error-rate 0.2 > max 0.01" : "error-rate 0.001 <= 0.01")));
     }
     return results;
   }
 
   @Override
-  public Map<String, Map<String, Double>> baselines(MigrationSpec spec, List<String> namespaces, Instant now) {
+  public Map<String, Map<String, Double>> baselines(
+      MigrationSpec spec, List<String> namespaces, Instant now) {
     Map<String, Map<String, Double>> baselines = new HashMap<>();
     namespaces.forEach(ns -> baselines.put(ns, Map.of("p99-latency", 87.0)));
     return baselines;

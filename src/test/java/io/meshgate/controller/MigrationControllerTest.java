@@ -1,0 +1,112 @@
+package io.meshgate.controller;
+
+import static io.meshgate.controller.Harness.FROM;
+import static io.meshgate.controller.Harness.TO;
+import static io.meshgate.controller.Harness.finished;
+import static io.meshgate.controller.Harness.migration;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshgate.migration.MigrationPhase;
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.sim.ApiCall;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MigrationControllerTest {
+  private static final String THREE_WAVES =
+      """
+      - {name: test, namespaces: [test], soak: 1m}
+      - {name: stage, namespaces: [stage-a, stage-b], soak: 1m, maxConcurrent: 2}
+      - {name: prod, selector: {matchLabels: {env: prod}}, soak: 1m}
+      """;
+
+  private Harness harness;
+
+  @BeforeEach
+  void cluster() {
+    harness = new Harness();
+    harness
+        .appNamespace("test", Map.of("istio.io/rev", FROM))
+        .appNamespace("stage-a", Map.of("istio-injection", "enabled"))
+        .appNamespace("stage-b", Map.of("istio.io/rev", FROM))
+        .appNamespace("prod-a", Map.of("istio.io/rev", FROM, "env", "prod"));
+    harness.controller();
+  }
+
+  @AfterEach
+  void stop() {
+    harness.close();
+  }
+
+  private static NamespacePhase phase(MigrationStatus status, String ns) {
+    return status.namespace(ns).map(NamespaceStatus::phase).orElse(NamespacePhase.Pending);
+  }
+
+  @Test
+  void threeWaveMigrationPromotesEveryNamespaceInOrder() {
+    harness.apply(migration("istio-1-20", "", THREE_WAVES));
+
+    MigrationStatus status = harness.tickUntil("istio-1-20", finished(), 80);
+
+    assertThat(status.phase()).isEqualTo(MigrationPhase.Succeeded);
+    assertThat(status.promoted()).isEqualTo("4/4");
+    for (String ns : List.of("test", "stage-a", "stage-b", "prod-a")) {
+      assertThat(harness.labels(ns))
+          .containsEntry("istio.io/rev", TO)
+          .doesNotContainKey("istio-injection");
+      assertThat(harness.sim.census(ns).byRevision()).containsOnlyKeys(TO);
+    }
+    assertThat(status.conditions())
+        .anySatisfy(
+            c -> {
+              assertThat(c.type()).isEqualTo("OldRevisionUnused");
+              assertThat(c.status()).isEqualTo("True");
+            });
+  }
+
+  @Test
+  void regressionInOneNamespaceRollsBackExactlyThatNamespaceAndPausesTheMigration() {
+    harness.apply(migration("istio-1-20", "maxRollbacks: 1", THREE_WAVES));
+    harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.Promoted, 40);
+    harness.gate.failing.add("stage-a");
+
+    MigrationStatus status =
+        harness.tickUntil("istio-1-20", s -> phase(s, "stage-a") == NamespacePhase.RolledBack, 40);
+    status = harness.tickUntil("istio-1-20", finished(), 20);
+
+    assertThat(status.phase()).isEqualTo(MigrationPhase.Paused);
+    assertThat(status.conditions()).anySatisfy(c -> assertThat(c.reason()).isEqualTo("FleetBrake"));
+    assertThat(harness.labels("stage-a"))
+        .as("previous labels restored exactly")
+        .containsEntry("istio-injection", "enabled")
+        .doesNotContainKey("istio.io/rev");
+    assertThat(harness.sim.census("stage-a").byRevision()).doesNotContainKey(TO);
+    assertThat(phase(status, "test")).isEqualTo(NamespacePhase.Promoted);
+    assertThat(harness.labels("test")).containsEntry("istio.io/rev", TO);
+    assertThat(phase(status, "prod-a")).isEqualTo(NamespacePhase.Pending);
+    assertThat(harness.labels("prod-a")).containsEntry("istio.io/rev", FROM);
+  }
+
+  @Test
+  void dryRunWritesNothingButItsOwnStatusAndEvents() {
+    harness.apply(migration("istio-1-20", "dryRun: true", THREE_WAVES));
+    harness.sim.clearApiCalls();
+
+    MigrationStatus status = harness.tickUntil("istio-1-20", finished(), 80);
+
+    assertThat(status.phase()).isEqualTo(MigrationPhase.Succeeded);
+    List<ApiCall> writes = harness.sim.apiCalls().stream().filter(ApiCall::isWrite).toList();
+    assertThat(writes).isNotEmpty();
+    assertThat(writes)
+        .allSatisfy(
+            w ->
+                assertThat(w.resourcePath())
+                    .matches(".*/(revisionmigrations/istio-1-20/status|events)$"));
+    assertThat(harness.labels("test")).containsEntry("istio.io/rev", FROM);
+  }
+}
