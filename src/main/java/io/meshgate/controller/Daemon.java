@@ -31,10 +31,14 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
-  /** What differs between production and tests: identity, lease timings, the write hook. */
-  public record Options(String identity, Leadership.Timings timings, WriteHook hook) {
+  /**
+   * What differs between production and tests: identity, lease timings, the write hook, and a gate
+   * replacing Prometheus (null: the configured Prometheus and rules).
+   */
+  public record Options(
+      String identity, Leadership.Timings timings, WriteHook hook, GatePort gate) {
     public static Options production(String identity) {
-      return new Options(identity, Leadership.Timings.DEFAULT, WriteHook.NONE);
+      return new Options(identity, Leadership.Timings.DEFAULT, WriteHook.NONE, null);
     }
   }
 
@@ -52,10 +56,12 @@ public final class Daemon implements AutoCloseable {
       Notifier notifier,
       Options options) {
     List<Rule> rules = RuleLoader.loadDirectory(config.rulesDir());
-    PrometheusGate gate =
-        new PrometheusGate(new PrometheusClient(config.prometheus(), http, new ObjectMapper()));
-    GatePort gatePort =
-        new PrometheusGatePort(gate, () -> rules, config.prometheus().revisionLabel());
+    GatePort gatePort = options.gate();
+    if (gatePort == null) {
+      PrometheusGate gate =
+          new PrometheusGate(new PrometheusClient(config.prometheus(), http, new ObjectMapper()));
+      gatePort = new PrometheusGatePort(gate, () -> rules, config.prometheus().revisionLabel());
+    }
     this.cluster = KubeCluster.start(client, config.controlPlaneNamespace(), clock, options.hook());
     MigrationController[] self = new MigrationController[1];
     this.ticks = new TickScheduler(name -> self[0].reconcile(name));
