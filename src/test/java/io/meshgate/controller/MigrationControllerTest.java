@@ -109,4 +109,105 @@ class MigrationControllerTest {
                     .matches(".*/(revisionmigrations/istio-1-20/status|events)$"));
     assertThat(harness.labels("test")).containsEntry("istio.io/rev", FROM);
   }
+
+  @Test
+  void rollbackScopeMigrationRollsBackEveryNamespaceOfTheMigration() {
+    harness.apply(
+        migration("istio-1-20", "rollbackScope: Migration\nmaxRollbacks: 0", THREE_WAVES));
+    harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.Promoted, 40);
+    harness.gate.failing.add("stage-b");
+
+    MigrationStatus status = harness.tickUntil("istio-1-20", finished(), 60);
+
+    assertThat(status.phase()).isEqualTo(MigrationPhase.Failed);
+    for (String ns : List.of("test", "stage-a", "stage-b")) {
+      assertThat(phase(status, ns)).as(ns).isEqualTo(NamespacePhase.RolledBack);
+      assertThat(harness.sim.census(ns).byRevision()).as(ns).doesNotContainKey(TO);
+    }
+    assertThat(harness.labels("test")).containsEntry("istio.io/rev", FROM);
+    assertThat(harness.labels("stage-a"))
+        .containsEntry("istio-injection", "enabled")
+        .doesNotContainKey("istio.io/rev");
+    assertThat(phase(status, "prod-a")).isEqualTo(NamespacePhase.Pending);
+  }
+
+  @Test
+  void rolloutReportingProgressDeadlineExceededRollsBackAtOnce() {
+    harness.sim.stuckRollout("test", "test-web");
+    harness.apply(migration("istio-1-20", "", THREE_WAVES));
+
+    MigrationStatus status =
+        harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.RollingBack, 20);
+    assertThat(status.namespace("test").orElseThrow().lastVerdict().reason())
+        .isEqualTo("a rollout reported ProgressDeadlineExceeded");
+
+    harness.sim.clearFaults("test", "test-web");
+    harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.RolledBack, 20);
+    assertThat(harness.labels("test")).containsEntry("istio.io/rev", FROM);
+    assertThat(harness.sim.census("test").byRevision()).containsOnlyKeys(FROM);
+  }
+
+  @Test
+  void rolloutThatNeverBecomesReadyRollsBackAfterRestartTimeout() {
+    harness.sim.podNeverReady("test", "test-db");
+    harness.apply(migration("istio-1-20", "", THREE_WAVES));
+
+    MigrationStatus status =
+        harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.RollingBack, 20);
+
+    assertThat(status.namespace("test").orElseThrow().lastVerdict().reason())
+        .startsWith("rollout not complete after 3m (restart.timeout): 2/3 workloads rolled out");
+  }
+
+  @Test
+  void missingRollbackRevisionHoldsWithRevisionUnavailableAndTouchesNothing() {
+    harness.sim.removeIstiod(FROM);
+    harness.apply(migration("istio-1-20", "", THREE_WAVES));
+    harness.sim.clearApiCalls();
+
+    for (int i = 0; i < 5; i++) {
+      harness.tick("istio-1-20");
+    }
+
+    MigrationStatus status = harness.status("istio-1-20");
+    assertThat(phase(status, "test")).isEqualTo(NamespacePhase.Pending);
+    assertThat(status.namespace("test").orElseThrow().lastVerdict().reason())
+        .startsWith("RevisionUnavailable: istiod of rollback revision 1-19-0 is not Available");
+    assertThat(harness.labels("test")).containsEntry("istio.io/rev", FROM);
+    assertThat(harness.sim.apiCalls().stream().filter(ApiCall::isWrite))
+        .allSatisfy(w -> assertThat(w.resourcePath()).matches(".*/(status|events)$"));
+  }
+
+  @Test
+  void idleTickSendsNoRequestAtAll() {
+    harness.apply(
+        migration("istio-1-20", "", "- {name: prod, namespaces: [prod-a], requireApproval: true}"));
+    harness.tick("istio-1-20");
+    assertThat(harness.status("istio-1-20").phase()).isEqualTo(MigrationPhase.AwaitingApproval);
+    harness.sim.clearApiCalls();
+
+    for (int i = 0; i < 5; i++) {
+      harness.tick("istio-1-20");
+    }
+
+    assertThat(harness.sim.apiCalls().stream().filter(c -> !c.isWatch())).isEmpty();
+  }
+
+  @Test
+  void ticksNeverListOnlyInformersDo() {
+    harness.apply(migration("istio-1-20", "", THREE_WAVES));
+    harness.sim.clearApiCalls();
+
+    harness.tickUntil("istio-1-20", finished(), 80);
+
+    assertThat(harness.sim.apiCalls())
+        .filteredOn(c -> c.method().equals("GET") && !c.isWatch())
+        .allSatisfy(
+            c ->
+                assertThat(c.resourcePath())
+                    .as("a GET of one named object, never a LIST")
+                    .matches(".*/[^/]+/[^/]+$")
+                    .doesNotEndWith("/namespaces")
+                    .doesNotEndWith("/pods"));
+  }
 }
