@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * A simulated cluster with two istiod revisions, the CRD, and a controller driven tick by tick with
@@ -64,6 +65,51 @@ final class Harness implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     sim.istiod(FROM, true).istiod(TO, true);
+  }
+
+  /**
+   * Waits until the simulated controllers have seen and finished every change. The fabric8 mock's
+   * watches ignore resourceVersion, so a delete between an informer's LIST and WATCH would never
+   * reach a controller started mid-rollout; a real API server replays it.
+   */
+  void quiesce() {
+    KubernetesClient client = sim.client();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                Stream.of(
+                        client.apps().deployments().inAnyNamespace().list().getItems().stream()
+                            .map(
+                                d ->
+                                    observed(
+                                        d.getMetadata().getGeneration(),
+                                        d.getStatus() == null
+                                            ? null
+                                            : d.getStatus().getObservedGeneration())),
+                        client.apps().statefulSets().inAnyNamespace().list().getItems().stream()
+                            .map(
+                                d ->
+                                    observed(
+                                        d.getMetadata().getGeneration(),
+                                        d.getStatus() == null
+                                            ? null
+                                            : d.getStatus().getObservedGeneration())),
+                        client.apps().daemonSets().inAnyNamespace().list().getItems().stream()
+                            .map(
+                                d ->
+                                    observed(
+                                        d.getMetadata().getGeneration(),
+                                        d.getStatus() == null
+                                            ? null
+                                            : d.getStatus().getObservedGeneration())))
+                    .flatMap(x -> x)
+                    .allMatch(Boolean::booleanValue));
+    sim.awaitRolloutsIdle(Duration.ofSeconds(20));
+  }
+
+  private static boolean observed(Long generation, Long observedGeneration) {
+    return generation == null || (observedGeneration != null && observedGeneration >= generation);
   }
 
   Instance controller(WriteHook hook) {
