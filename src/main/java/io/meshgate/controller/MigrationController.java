@@ -192,6 +192,15 @@ public final class MigrationController {
   }
 
   private void notify(MigrationObject m, Decision decision, MigrationStatus status) {
+    for (NamespaceStatus ns : status.namespaces()) {
+      NamespaceStatus.Verdict before =
+          m.status().namespace(ns.name()).map(NamespaceStatus::lastVerdict).orElse(null);
+      boolean moved =
+          decision.transitions().stream().anyMatch(t -> ns.name().equals(t.namespace()));
+      if (ns.lastVerdict() != null && !ns.lastVerdict().equals(before) && !moved) {
+        notifier.verdictChanged(m.name(), ns.name(), ns.lastVerdict());
+      }
+    }
     for (Decision.Transition t : decision.transitions()) {
       NamespaceStatus.Verdict verdict =
           t.namespace() == null

@@ -28,4 +28,19 @@ public final class LogNotifier implements Notifier {
       LOG.info("{} {} -> {} {}: {}{}", subject, t.from(), t.to(), t.reason(), t.message(), detail);
     }
   }
+
+  @Override
+  public void verdictChanged(String migration, String namespace, NamespaceStatus.Verdict verdict) {
+    boolean loud =
+        verdict.reason() != null
+            && (verdict.reason().contains("RevisionUnavailable")
+                || verdict.verdict().equals("ROLLBACK"));
+    if (loud) {
+      LOG.warn(
+          "migration={} ns={} {}: {}", migration, namespace, verdict.verdict(), verdict.reason());
+    } else {
+      LOG.info(
+          "migration={} ns={} {}: {}", migration, namespace, verdict.verdict(), verdict.reason());
+    }
+  }
 }

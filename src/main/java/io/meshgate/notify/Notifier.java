@@ -8,7 +8,12 @@ import io.meshgate.migration.NamespaceStatus;
  * block the controller.
  */
 public interface Notifier {
-  Notifier NONE = (migration, transition, verdict) -> {};
+  Notifier NONE =
+      new Notifier() {
+        @Override
+        public void transition(
+            String migration, Decision.Transition transition, NamespaceStatus.Verdict verdict) {}
+      };
 
   /**
    * @param verdict the namespace's last verdict (with the rule, value and bound behind it), or null
@@ -16,4 +21,11 @@ public interface Notifier {
    */
   void transition(
       String migration, Decision.Transition transition, NamespaceStatus.Verdict verdict);
+
+  /**
+   * A namespace's verdict or its reason changed without a change of phase (a hold starting, a
+   * revision going missing): said once per change, never per tick.
+   */
+  default void verdictChanged(
+      String migration, String namespace, NamespaceStatus.Verdict verdict) {}
 }

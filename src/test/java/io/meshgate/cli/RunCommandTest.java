@@ -1,0 +1,45 @@
+package io.meshgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void refusesToStartWithoutAConfig() {
+    Cli result = Cli.run("run");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.err()).contains("Missing required option: '--config=FILE'");
+  }
+
+  @Test
+  void badConfigStopsStartUpWithEveryProblemListed() throws IOException {
+    Path config =
+        Files.writeString(
+            dir.resolve("meshgate.yaml"),
+            """
+            prometheus: {url: "prometheus:9090", bearerTokenFile: /nonexistent/token}
+            http: {port: 0}
+            leaderElecton: {enabled: true}
+            """);
+
+    Cli result = Cli.run("run", "--config", config.toString());
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.err())
+        .contains(
+            config + ": field 'prometheus.url' is \"prometheus:9090\"; expected an http(s) URL")
+        .contains(
+            config
+                + ": field 'prometheus.bearerTokenFile' names /nonexistent/token, which does not exist or cannot be read")
+        .contains(config + ": field 'http.port' is 0; expected a whole number from 1 to 65535")
+        .contains(config + ": has unknown field 'leaderElecton'; did you mean 'leaderElection'?");
+  }
+}

@@ -1,0 +1,100 @@
+package io.meshgate.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.meshgate.kube.RevisionMigration;
+import io.meshgate.kube.RevisionMigrations;
+import io.meshgate.migration.MigrationPhase;
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.NamespaceStatus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class StatusCommandTest {
+  @AfterEach
+  void clearProperties() {
+    System.clearProperty("kubernetes.master");
+    System.clearProperty("kubernetes.auth.tryKubeConfig");
+    System.clearProperty("kubernetes.request.retry.backoffLimit");
+  }
+
+  private static RevisionMigration example() throws Exception {
+    RevisionMigration rm =
+        Serialization.unmarshal(
+            Files.readString(Path.of("deploy/examples/istio-1-20.yaml")), RevisionMigration.class);
+    rm.getMetadata().setCreationTimestamp("2026-11-21T08:00:00Z");
+    NamespaceStatus test =
+        new NamespaceStatus(
+            "test",
+            "test",
+            NamespacePhase.Promoted,
+            Instant.parse("2026-11-21T09:00:00Z"),
+            Map.of(),
+            new NamespaceStatus.Verdict(
+                "PROMOTE",
+                "all rules passed 3 consecutive ticks, soaked 10m",
+                Instant.parse("2026-11-21T09:00:00Z")),
+            Map.of(),
+            3,
+            0,
+            new NamespaceStatus.Proxies(4, 0),
+            "istio-1-20/test/1");
+    rm.setStatus(
+        RevisionMigrations.fromStatus(
+            new MigrationStatus(
+                MigrationPhase.AwaitingApproval,
+                "prod",
+                "1/3",
+                List.of(test),
+                List.of(),
+                List.of(),
+                1L)));
+    return rm;
+  }
+
+  @Test
+  void printsOneRowPerMigrationAndOptionallyItsNamespaces() throws Exception {
+    StringWriter out = new StringWriter();
+    StatusCommand command = new StatusCommand();
+    command.namespaces = true;
+
+    command.print(new PrintWriter(out), List.of(example()), Instant.parse("2026-11-21T10:30:00Z"));
+
+    assertThat(out.toString())
+        .contains("NAME")
+        .containsPattern("istio-1-20\\s+AwaitingApproval\\s+prod\\s+1/3\\s+2h\\s+1-19-0 -> 1-20-0")
+        .containsPattern(
+            "test\\s+Promoted\\s+test\\s+PROMOTE: all rules passed 3 consecutive ticks, soaked 10m");
+  }
+
+  @Test
+  void saysWhenThereIsNothing() {
+    StringWriter out = new StringWriter();
+
+    new StatusCommand().print(new PrintWriter(out), List.of(), Instant.now());
+
+    assertThat(out.toString()).isEqualTo("No RevisionMigrations found." + System.lineSeparator());
+  }
+
+  @Test
+  void unreachableClusterExits69WithTheAddress() {
+    System.setProperty("kubernetes.master", "http://127.0.0.1:1");
+    System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+    System.setProperty("kubernetes.request.retry.backoffLimit", "0");
+
+    Cli result = Cli.run("status");
+
+    assertThat(result.exitCode()).isEqualTo(69);
+    assertThat(result.err())
+        .startsWith("meshgate: cannot list RevisionMigrations in http://127.0.0.1:1/");
+  }
+}
