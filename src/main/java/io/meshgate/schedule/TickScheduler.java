@@ -2,6 +2,7 @@ package io.meshgate.schedule;
 
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
@@ -33,12 +34,16 @@ public final class TickScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TickScheduler.class);
   private static final String RECONCILE = "reconcile";
   private static final String GROUP = "migrations";
+  // Quartz keeps one scheduler per instance name and JVM: a shared name would make every
+  // TickScheduler of the JVM the same scheduler, running the last registered consumer
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final Scheduler scheduler;
 
   public TickScheduler(Consumer<String> reconcile) {
     Properties properties = new Properties();
-    properties.setProperty("org.quartz.scheduler.instanceName", "meshgate");
+    properties.setProperty(
+        "org.quartz.scheduler.instanceName", "meshgate-" + INSTANCES.incrementAndGet());
     properties.setProperty("org.quartz.threadPool.threadCount", "4");
     properties.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
     properties.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");

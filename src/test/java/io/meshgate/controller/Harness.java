@@ -3,7 +3,9 @@ package io.meshgate.controller;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.meshgate.kube.KubeCluster;
 import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.RevisionMigration;
@@ -54,6 +56,13 @@ final class Harness implements AutoCloseable {
       store.close();
       cluster.close();
     }
+  }
+
+  /** Another client of the simulated cluster; its requests carry {@code userAgent}. */
+  static KubernetesClient client(ClusterSimulator sim, String userAgent) {
+    return new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(sim.config()).withUserAgent(userAgent).build())
+        .build();
   }
 
   Harness() {
@@ -113,10 +122,15 @@ final class Harness implements AutoCloseable {
   }
 
   Instance controller(WriteHook hook) {
+    return controller(sim.client(), hook);
+  }
+
+  /** A controller on a client of its own, e.g. one whose User-Agent marks its requests. */
+  Instance controller(KubernetesClient client, WriteHook hook) {
     if (current != null) {
       current.close();
     }
-    current = new Instance(sim.client(), hook);
+    current = new Instance(client, hook);
     return current;
   }
 
