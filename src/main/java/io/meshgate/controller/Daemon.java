@@ -14,6 +14,7 @@ import io.meshgate.prometheus.PrometheusGate;
 import io.meshgate.schedule.TickScheduler;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ public final class Daemon implements AutoCloseable {
   private final KubeMigrationStore store;
   private final TickScheduler ticks;
   private final Leadership leadership;
+  private final AtomicBoolean leading = new AtomicBoolean();
   private final MigrationController controller;
 
   private Daemon(
@@ -63,9 +65,11 @@ public final class Daemon implements AutoCloseable {
       gatePort = new PrometheusGatePort(gate, () -> rules, config.prometheus().revisionLabel());
     }
     this.cluster = KubeCluster.start(client, config.controlPlaneNamespace(), clock, options.hook());
-    MigrationController[] self = new MigrationController[1];
-    this.ticks = new TickScheduler(name -> self[0].reconcile(name));
+    // ticks and callbacks may run as soon as they exist, so everything they use exists first
+    this.ticks = new TickScheduler(this::tick);
     this.store = new KubeMigrationStore(client, options.hook(), this::onMigrationChanged);
+    this.controller =
+        new MigrationController(store, cluster, gatePort, notifier, clock, leading::get);
     if (config.leaderElection().enabled()) {
       this.leadership =
           Leadership.start(
@@ -74,15 +78,19 @@ public final class Daemon implements AutoCloseable {
               config.leaderElection().leaseName(),
               options.identity(),
               options.timings(),
-              ticks::start,
-              ticks::standby);
+              () -> {
+                leading.set(true);
+                ticks.start();
+              },
+              () -> {
+                leading.set(false);
+                ticks.standby();
+              });
     } else {
       this.leadership = null;
+      leading.set(true);
       ticks.start();
     }
-    this.controller =
-        new MigrationController(store, cluster, gatePort, notifier, clock, this::isLeader);
-    self[0] = controller;
     store.all().forEach(m -> onMigrationChanged(m.name()));
     LOG.info(
         "meshgate {} running: {} rules, Prometheus {}, leader election {}",
@@ -99,6 +107,10 @@ public final class Daemon implements AutoCloseable {
       Notifier notifier,
       Options options) {
     return new Daemon(config, client, clock, notifier, options);
+  }
+
+  private void tick(String migration) {
+    controller.reconcile(migration);
   }
 
   private void onMigrationChanged(String name) {
@@ -119,7 +131,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   public boolean isLeader() {
-    return leadership == null || leadership.isLeader();
+    return leading.get();
   }
 
   public boolean isReady() {

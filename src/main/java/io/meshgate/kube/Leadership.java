@@ -2,6 +2,7 @@ package io.meshgate.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
@@ -29,8 +30,11 @@ public final class Leadership implements AutoCloseable {
   }
 
   private final AtomicBoolean leader = new AtomicBoolean();
-  private final CompletableFuture<?> running;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final KubernetesClient client;
+  private final LeaderElectionConfig config;
   private final String identity;
+  private volatile CompletableFuture<?> running;
 
   private Leadership(
       KubernetesClient client,
@@ -41,38 +45,44 @@ public final class Leadership implements AutoCloseable {
       Runnable onStart,
       Runnable onStop) {
     this.identity = identity;
-    LeaderElector elector =
-        client
-            .leaderElector()
-            .withConfig(
-                new LeaderElectionConfigBuilder()
-                    .withName("meshgate")
-                    .withLeaseDuration(timings.leaseDuration())
-                    .withRenewDeadline(timings.renewDeadline())
-                    .withRetryPeriod(timings.retryPeriod())
-                    .withLock(new LeaseLock(namespace, lease, identity))
-                    .withReleaseOnCancel(true)
-                    .withLeaderCallbacks(
-                        new LeaderCallbacks(
-                            () -> {
-                              leader.set(true);
-                              LOG.info(
-                                  "{} is the leader (lease {}/{})", identity, namespace, lease);
-                              onStart.run();
-                            },
-                            () -> {
-                              leader.set(false);
-                              LOG.warn(
-                                  "{} lost the lease {}/{}; stopped acting",
-                                  identity,
-                                  namespace,
-                                  lease);
-                              onStop.run();
-                            },
-                            newLeader -> LOG.info("leader is now {}", newLeader)))
-                    .build())
+    this.client = client;
+    this.config =
+        new LeaderElectionConfigBuilder()
+            .withName("meshgate")
+            .withLeaseDuration(timings.leaseDuration())
+            .withRenewDeadline(timings.renewDeadline())
+            .withRetryPeriod(timings.retryPeriod())
+            .withLock(new LeaseLock(namespace, lease, identity))
+            .withReleaseOnCancel(true)
+            .withLeaderCallbacks(
+                new LeaderCallbacks(
+                    () -> {
+                      leader.set(true);
+                      LOG.info("{} is the leader (lease {}/{})", identity, namespace, lease);
+                      onStart.run();
+                    },
+                    () -> {
+                      leader.set(false);
+                      LOG.warn(
+                          "{} lost the lease {}/{}; stopped acting", identity, namespace, lease);
+                      onStop.run();
+                    },
+                    newLeader -> LOG.info("leader is now {}", newLeader)))
             .build();
-    this.running = elector.start();
+    compete();
+  }
+
+  /**
+   * fabric8's elector ends once leadership is lost and cannot be started twice; a replica must keep
+   * competing, so each round gets a new one.
+   */
+  private void compete() {
+    if (closed.get()) {
+      return;
+    }
+    LeaderElector elector = client.leaderElector().withConfig(config).build();
+    running = elector.start();
+    running.whenComplete((done, error) -> compete());
   }
 
   public static Leadership start(
@@ -97,6 +107,7 @@ public final class Leadership implements AutoCloseable {
   /** Gives the lease up (if held) and stops competing. */
   @Override
   public void close() {
+    closed.set(true);
     leader.set(false);
     running.cancel(true);
   }
