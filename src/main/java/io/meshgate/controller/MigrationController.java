@@ -9,6 +9,7 @@ import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Observed;
 import io.meshgate.migration.TickInput;
+import io.meshgate.notify.Notification;
 import io.meshgate.notify.Notifier;
 import io.meshgate.schedule.MaintenanceWindows;
 import java.time.Clock;
@@ -88,7 +89,7 @@ public final class MigrationController {
     MigrationStatus status = act(migration, decision, now);
     boolean written = record(migration, status);
     if (written) {
-      notify(migration, decision, status);
+      notify(migration, input, decision, status);
     }
     return new Outcome(decision, status, written);
   }
@@ -191,27 +192,52 @@ public final class MigrationController {
     return store.writeStatus(m.name(), status);
   }
 
-  private void notify(MigrationObject m, Decision decision, MigrationStatus status) {
-    for (NamespaceStatus ns : status.namespaces()) {
-      NamespaceStatus.Verdict before =
-          m.status().namespace(ns.name()).map(NamespaceStatus::lastVerdict).orElse(null);
-      boolean moved =
-          decision.transitions().stream().anyMatch(t -> ns.name().equals(t.namespace()));
-      if (ns.lastVerdict() != null && !ns.lastVerdict().equals(before) && !moved) {
-        notifier.verdictChanged(m.name(), ns.name(), ns.lastVerdict());
-      }
-    }
+  private void notify(
+      MigrationObject m, TickInput input, Decision decision, MigrationStatus status) {
+    Instant at = input.now();
     for (Decision.Transition t : decision.transitions()) {
       NamespaceStatus.Verdict verdict =
           t.namespace() == null
               ? null
               : status.namespace(t.namespace()).map(NamespaceStatus::lastVerdict).orElse(null);
-      notifier.transition(m.name(), t, verdict);
+      List<RuleResult> rules =
+          t.namespace() == null ? List.of() : input.gate().getOrDefault(t.namespace(), List.of());
+      notifier.notify(
+          new Notification(
+              Notification.kindOf(t),
+              m.name(),
+              t.namespace(),
+              m.spec().fromRevision(),
+              m.spec().toRevision(),
+              t.from(),
+              t.to(),
+              t.reason(),
+              t.message(),
+              verdict,
+              rules,
+              at));
       try {
         cluster.recordEvent(m.ref(), t);
       } catch (RuntimeException e) {
         LOG.warn("migration={} could not record an event for {}: {}", m.name(), t, e.toString());
       }
+    }
+    for (Decision.Hold hold : decision.holds()) {
+      NamespaceStatus ns = status.namespace(hold.namespace()).orElseThrow();
+      notifier.notify(
+          new Notification(
+              Notification.Kind.HELD,
+              m.name(),
+              ns.name(),
+              m.spec().fromRevision(),
+              m.spec().toRevision(),
+              ns.phase().name(),
+              ns.phase().name(),
+              "Held",
+              hold.reason(),
+              ns.lastVerdict(),
+              input.gate().getOrDefault(ns.name(), List.of()),
+              at));
     }
   }
 

@@ -83,6 +83,7 @@ public final class MigrationMachine {
     private final Map<String, Ns> namespaces = new LinkedHashMap<>();
     private final List<Action> actions = new ArrayList<>();
     private final List<Decision.Transition> transitions = new ArrayList<>();
+    private final List<Decision.Hold> holds = new ArrayList<>();
 
     Tick(TickInput in) {
       this.in = in;
@@ -124,7 +125,7 @@ public final class MigrationMachine {
               in.status().alerts(),
               conditions(phase),
               in.generation());
-      return new Decision(status, actions, transitions);
+      return new Decision(status, actions, transitions, holds);
     }
 
     /** Every namespace of every wave gets a status entry, in wave order; first wave wins. */
@@ -231,7 +232,7 @@ public final class MigrationMachine {
       }
       if (!facts.flipped()) {
         if (!revisionsAvailable()) {
-          verdict(ns, Verdict.HOLD, revisionUnavailable());
+          hold(ns, revisionUnavailable());
           return;
         }
         actions.add(new Action.Flip(ns.name));
@@ -297,7 +298,7 @@ public final class MigrationMachine {
           startRollback(ns, "ThresholdExceeded", breach);
         } else if (ns.phase != NamespacePhase.Held) {
           move(ns, NamespacePhase.Held, "ThresholdExceeded", breach + " (onFailure: Hold)");
-          verdict(ns, Verdict.HOLD, breach + " (onFailure: Hold)");
+          hold(ns, breach + " (onFailure: Hold)");
         }
         return;
       }
@@ -307,7 +308,7 @@ public final class MigrationMachine {
         if (ns.phase != NamespacePhase.Held) {
           move(ns, NamespacePhase.Held, "AlertFiring", "hold alert firing: " + names);
         }
-        verdict(ns, Verdict.HOLD, "alert firing: " + names);
+        hold(ns, "alert firing: " + names);
         return;
       }
       if (ns.phase == NamespacePhase.Held) {
@@ -346,7 +347,7 @@ public final class MigrationMachine {
     private void decideSoak(
         Ns ns, List<RuleResult> results, boolean converged, Observed.NamespaceFacts facts) {
       if (ns.phase == NamespacePhase.Stalled) {
-        verdict(ns, Verdict.HOLD, "stalled: " + gateReason(ns, results));
+        hold(ns, "stalled: " + gateReason(ns, results));
         return;
       }
       if (!converged) {
@@ -358,7 +359,11 @@ public final class MigrationMachine {
       }
       String gateHold = gateReason(ns, results);
       if (gateHold != null) {
-        verdict(ns, Verdict.HOLD, gateHold);
+        if (results == null) {
+          verdict(ns, Verdict.HOLD, gateHold);
+        } else {
+          hold(ns, gateHold);
+        }
         return;
       }
       Duration soak = wave(ns.wave) == null ? Duration.ZERO : wave(ns.wave).soak();
@@ -371,7 +376,7 @@ public final class MigrationMachine {
       } else if (soaked.compareTo(soak) < 0) {
         verdict(ns, Verdict.HOLD, "soaking: " + minutes(soaked) + " of " + minutes(soak));
       } else if (spec.paused() || brakeEngaged()) {
-        verdict(ns, Verdict.HOLD, spec.paused() ? "paused" : "paused by the fleet brake");
+        hold(ns, spec.paused() ? "paused" : "paused by the fleet brake");
       } else if (facts.rolloutComplete()) {
         move(
             ns,
@@ -464,6 +469,7 @@ public final class MigrationMachine {
       if (facts.flipped()) {
         if (!in.observed().fromRevisionAvailable() && !spec.dryRun()) {
           verdict(ns, Verdict.ROLLBACK, "cannot roll back yet: " + revisionUnavailable());
+          holds.add(new Decision.Hold(ns.name, "cannot roll back yet: " + revisionUnavailable()));
           return;
         }
         actions.add(new Action.RestoreLabels(ns.name));
@@ -500,6 +506,15 @@ public final class MigrationMachine {
       ns.phaseSince = in.now();
       if (to == NamespacePhase.Soaking || to == NamespacePhase.Verifying) {
         ns.passStreak = 0;
+      }
+    }
+
+    /** A hold that needs attention; said once when it begins or its reason changes. */
+    private void hold(Ns ns, String reason) {
+      NamespaceStatus.Verdict before = ns.lastVerdict;
+      verdict(ns, Verdict.HOLD, reason);
+      if (before != ns.lastVerdict) {
+        holds.add(new Decision.Hold(ns.name, reason));
       }
     }
 
@@ -634,11 +649,11 @@ public final class MigrationMachine {
           waveSpec.maxConcurrent() - wave.stream().filter(n -> n.phase.isInFlight()).count();
       for (Ns ns : pending) {
         if (blocked != null) {
-          verdict(ns, Verdict.HOLD, blocked);
+          hold(ns, blocked);
         } else if (!facts(ns).exists()) {
-          verdict(ns, Verdict.HOLD, "namespace " + ns.name + " does not exist");
+          hold(ns, "namespace " + ns.name + " does not exist");
         } else if (holdAlert(ns)) {
-          verdict(ns, Verdict.HOLD, "alert firing; not starting");
+          hold(ns, "alert firing; not starting");
         } else if (slots > 0) {
           slots--;
           move(

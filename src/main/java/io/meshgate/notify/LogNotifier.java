@@ -1,46 +1,44 @@
 package io.meshgate.notify;
 
-import io.meshgate.migration.Decision;
-import io.meshgate.migration.NamespaceStatus;
+import java.util.EnumSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Transitions as log lines naming their unit of work; the default when Slack is not set up. */
+/** Notifications as log lines naming their unit of work; always on, Slack or not. */
 public final class LogNotifier implements Notifier {
   private static final Logger LOG = LoggerFactory.getLogger("meshgate.notify");
+  private static final Set<Notification.Kind> LOUD =
+      EnumSet.of(
+          Notification.Kind.ROLLING_BACK,
+          Notification.Kind.ROLLED_BACK,
+          Notification.Kind.STALLED,
+          Notification.Kind.PAUSED,
+          Notification.Kind.FAILED);
 
   @Override
-  public void transition(String migration, Decision.Transition t, NamespaceStatus.Verdict verdict) {
+  public void notify(Notification n) {
     String subject =
-        t.namespace() == null
-            ? "migration=" + migration
-            : "migration=" + migration + " ns=" + t.namespace();
-    String detail =
-        verdict == null || verdict.reason() == null
-            ? ""
-            : " [" + verdict.verdict() + ": " + verdict.reason() + "]";
-    if (t.to().equals("RollingBack")
-        || t.to().equals("Failed")
-        || t.to().equals("Stalled")
-        || t.to().equals("Paused")) {
-      LOG.warn("{} {} -> {} {}: {}{}", subject, t.from(), t.to(), t.reason(), t.message(), detail);
-    } else {
-      LOG.info("{} {} -> {} {}: {}{}", subject, t.from(), t.to(), t.reason(), t.message(), detail);
-    }
-  }
-
-  @Override
-  public void verdictChanged(String migration, String namespace, NamespaceStatus.Verdict verdict) {
+        "migration="
+            + n.migration()
+            + (n.namespace() == null ? "" : " ns=" + n.namespace())
+            + " "
+            + n.fromRevision()
+            + "\u2192"
+            + n.toRevision();
+    String change =
+        n.fromPhase().equals(n.toPhase()) ? n.toPhase() : n.fromPhase() + " -> " + n.toPhase();
+    String verdict =
+        n.verdict() == null ? "" : " [" + n.verdict().verdict() + ": " + n.verdict().reason() + "]";
     boolean loud =
-        verdict.reason() != null
-            && (verdict.reason().contains("RevisionUnavailable")
-                || verdict.verdict().equals("ROLLBACK"));
+        LOUD.contains(n.kind())
+            || (n.verdict() != null
+                && n.verdict().reason() != null
+                && n.verdict().reason().contains("RevisionUnavailable"));
     if (loud) {
-      LOG.warn(
-          "migration={} ns={} {}: {}", migration, namespace, verdict.verdict(), verdict.reason());
+      LOG.warn("{} {} {}: {}{}", subject, change, n.reason(), n.message(), verdict);
     } else {
-      LOG.info(
-          "migration={} ns={} {}: {}", migration, namespace, verdict.verdict(), verdict.reason());
+      LOG.info("{} {} {}: {}{}", subject, change, n.reason(), n.message(), verdict);
     }
   }
 }

@@ -545,4 +545,47 @@ class MigrationMachineTest {
         .containsExactly("billing", "shop");
     assertThat(world.status.phase()).isEqualTo(MigrationPhase.Succeeded);
   }
+
+  @Test
+  void problemHoldsAreReportedOnceAndSoakProgressNever() {
+    FakeWorld world = threeWaves();
+    world.fromAvailable = false;
+
+    List<Decision.Hold> first = world.tick().holds();
+    List<Decision.Hold> second = world.tick().holds();
+
+    assertThat(first)
+        .singleElement()
+        .satisfies(
+            h -> {
+              assertThat(h.namespace()).isEqualTo("test");
+              assertThat(h.reason()).startsWith("RevisionUnavailable");
+            });
+    assertThat(second).isEmpty();
+
+    world.fromAvailable = true;
+    List<Decision.Hold> progress = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      progress.addAll(world.tick().holds());
+    }
+    assertThat(progress)
+        .as("capturing, flipping, restarting and soaking are progress, not holds")
+        .isEmpty();
+  }
+
+  @Test
+  void warningFailureIsReportedOnceWhileItLasts() {
+    FakeWorld world = threeWaves();
+    world.runTicks(4);
+    world.gate = (ns, tick) -> failing("convergence-time", Severity.WARNING);
+
+    List<Decision.Hold> holds = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      holds.addAll(world.tick().holds());
+    }
+
+    assertThat(holds)
+        .singleElement()
+        .satisfies(h -> assertThat(h.reason()).startsWith("warning rule convergence-time failed"));
+  }
 }

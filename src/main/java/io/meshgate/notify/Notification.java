@@ -1,0 +1,71 @@
+package io.meshgate.notify;
+
+import io.meshgate.gate.RuleResult;
+import io.meshgate.migration.Decision;
+import io.meshgate.migration.NamespaceStatus;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Something people should hear about: a phase change of a migration or a namespace, or a
+ * namespace's hold reason changing. {@code rules} are the gate results of the tick behind it (empty
+ * when the gate was not evaluated), so a message can show rule, value, bound, baseline and the
+ * resolved PromQL.
+ */
+public record Notification(
+    Kind kind,
+    String migration,
+    String namespace,
+    String fromRevision,
+    String toRevision,
+    String fromPhase,
+    String toPhase,
+    String reason,
+    String message,
+    NamespaceStatus.Verdict verdict,
+    List<RuleResult> rules,
+    Instant at) {
+
+  /** What happened, as the kinds of message people get. */
+  public enum Kind {
+    MIGRATION_STARTED,
+    NAMESPACE_FLIPPED,
+    HELD,
+    PROMOTED,
+    ROLLING_BACK,
+    ROLLED_BACK,
+    STALLED,
+    PAUSED,
+    SUCCEEDED,
+    FAILED,
+    /** Any other transition: logged, not sent to chat. */
+    OTHER
+  }
+
+  public Notification {
+    rules = rules == null ? List.of() : List.copyOf(rules);
+  }
+
+  /** The kind of a phase change; a namespace's or the migration's (namespace null). */
+  public static Kind kindOf(Decision.Transition t) {
+    if (t.namespace() == null) {
+      return switch (t.to()) {
+        case "Progressing" -> t.from().equals("Pending") ? Kind.MIGRATION_STARTED : Kind.OTHER;
+        case "Paused" -> Kind.PAUSED;
+        case "AwaitingApproval" -> Kind.HELD;
+        case "Succeeded" -> Kind.SUCCEEDED;
+        case "Failed" -> Kind.FAILED;
+        default -> Kind.OTHER;
+      };
+    }
+    return switch (t.to()) {
+      case "Restarting" -> Kind.NAMESPACE_FLIPPED;
+      case "Held" -> Kind.HELD;
+      case "Promoted" -> Kind.PROMOTED;
+      case "RollingBack" -> Kind.ROLLING_BACK;
+      case "RolledBack" -> Kind.ROLLED_BACK;
+      case "Stalled" -> Kind.STALLED;
+      default -> Kind.OTHER;
+    };
+  }
+}
