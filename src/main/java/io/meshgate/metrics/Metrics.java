@@ -1,0 +1,101 @@
+package io.meshgate.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/**
+ * meshgate's own metrics, with the names and labels of DESIGN.md section 8 (alerts and dashboards
+ * depend on them). The Java client adds {@code _total} to counters on exposition.
+ *
+ * <pre>{@code
+ * Metrics metrics = new Metrics();
+ * metrics.actions.labelValues("flip", "success").inc();
+ * }</pre>
+ */
+public final class Metrics {
+  public final PrometheusRegistry registry = new PrometheusRegistry();
+
+  /** {@code meshgate_evaluations_total{migration,rule,result}}: rule results per tick. */
+  public final Counter evaluations =
+      Counter.builder()
+          .name("meshgate_evaluations")
+          .help("Gate rule results, per migration, rule and result (PASS, FAIL, NO_DATA, ERROR).")
+          .labelNames("migration", "rule", "result")
+          .register(registry);
+
+  /** {@code meshgate_verdicts_total{migration,verdict}}. */
+  public final Counter verdicts =
+      Counter.builder()
+          .name("meshgate_verdicts")
+          .help("Namespace verdicts per tick (PROMOTE, HOLD, ROLLBACK).")
+          .labelNames("migration", "verdict")
+          .register(registry);
+
+  /** {@code meshgate_namespace_phase{migration,namespace,phase}}: 1 for the current phase. */
+  public final Gauge namespacePhase =
+      Gauge.builder()
+          .name("meshgate_namespace_phase")
+          .help("1 for the current phase of each namespace of each migration.")
+          .labelNames("migration", "namespace", "phase")
+          .register(registry);
+
+  /** {@code meshgate_actions_total{action,result}}. */
+  public final Counter actions =
+      Counter.builder()
+          .name("meshgate_actions")
+          .help("Cluster actions taken (flip, restart, restore, status, event) and their result.")
+          .labelNames("action", "result")
+          .register(registry);
+
+  /** {@code meshgate_prometheus_query_seconds{rule}}. */
+  public final Histogram prometheusQuerySeconds =
+      Histogram.builder()
+          .name("meshgate_prometheus_query_seconds")
+          .help("Duration of the PromQL query of each rule, retries included.")
+          .classicOnly()
+          .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+          .labelNames("rule")
+          .register(registry);
+
+  /** {@code meshgate_prometheus_errors_total{reason}}. */
+  public final Counter prometheusErrors =
+      Counter.builder()
+          .name("meshgate_prometheus_errors")
+          .help(
+              "Failed PromQL queries by reason (unreachable, timeout, bad_data, circuit_open, ...).")
+          .labelNames("reason")
+          .register(registry);
+
+  /** {@code meshgate_alerts_received_total{action}}. */
+  public final Counter alertsReceived =
+      Counter.builder()
+          .name("meshgate_alerts_received")
+          .help("Alerts received from Alertmanager by mapped action (rollback, hold, none).")
+          .labelNames("action")
+          .register(registry);
+
+  /** {@code meshgate_notifications_total{channel,result}}. */
+  public final Counter notifications =
+      Counter.builder()
+          .name("meshgate_notifications")
+          .help("Notifications by channel and result (sent, failed, dropped, rejected).")
+          .labelNames("channel", "result")
+          .register(registry);
+
+  /** {@code meshgate_leader}: 1 on the replica holding the lease. */
+  public final Gauge leader =
+      Gauge.builder()
+          .name("meshgate_leader")
+          .help("1 when this replica is the leader.")
+          .register(registry);
+
+  /** {@code meshgate_last_evaluation_timestamp_seconds{migration}}. */
+  public final Gauge lastEvaluation =
+      Gauge.builder()
+          .name("meshgate_last_evaluation_timestamp_seconds")
+          .help("Unix time of the last completed tick of each migration.")
+          .labelNames("migration")
+          .register(registry);
+}
