@@ -31,6 +31,12 @@ final class RunCommand implements Callable<Integer> {
       description = "Daemon config (see daemon/meshgate.yaml).")
   Path config;
 
+  @Option(
+      names = "--insecure-webhook",
+      description =
+          "Accept the webhook and API writes without a bearer token (never in production).")
+  boolean insecureWebhook;
+
   @Override
   public Integer call() throws InterruptedException {
     DaemonConfig daemonConfig = DaemonConfigLoader.load(config, true);
@@ -42,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
                 client,
                 Clock.systemUTC(),
                 new LogNotifier(),
-                Daemon.Options.production(identity()))) {
+                Daemon.Options.production(identity(), insecureWebhook))) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "meshgate-shutdown"));
       stopped.await();
     }

@@ -2,16 +2,22 @@ package io.meshgate.controller;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.alerting.AlertHandOff;
+import io.meshgate.alerting.AlertMapping;
 import io.meshgate.config.DaemonConfig;
+import io.meshgate.config.InvalidInputException;
 import io.meshgate.config.RuleLoader;
 import io.meshgate.gate.Rule;
 import io.meshgate.kube.KubeCluster;
 import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.Leadership;
+import io.meshgate.kube.MigrationCommands;
+import io.meshgate.metrics.Metrics;
 import io.meshgate.notify.Notifier;
 import io.meshgate.prometheus.PrometheusClient;
 import io.meshgate.prometheus.PrometheusGate;
 import io.meshgate.schedule.TickScheduler;
+import io.meshgate.web.HttpServer;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -33,13 +39,19 @@ public final class Daemon implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
   /**
-   * What differs between production and tests: identity, lease timings, the write hook, and a gate
-   * replacing Prometheus (null: the configured Prometheus and rules).
+   * What differs between runs: identity, lease timings, the write hook, a gate replacing Prometheus
+   * (null: the configured Prometheus and rules), and whether the webhook and API may run without a
+   * token ({@code --insecure-webhook}).
    */
   public record Options(
-      String identity, Leadership.Timings timings, WriteHook hook, GatePort gate) {
-    public static Options production(String identity) {
-      return new Options(identity, Leadership.Timings.DEFAULT, WriteHook.NONE, null);
+      String identity,
+      Leadership.Timings timings,
+      WriteHook hook,
+      GatePort gate,
+      boolean insecureWebhook) {
+    public static Options production(String identity, boolean insecureWebhook) {
+      return new Options(
+          identity, Leadership.Timings.DEFAULT, WriteHook.NONE, null, insecureWebhook);
     }
   }
 
@@ -50,6 +62,8 @@ public final class Daemon implements AutoCloseable {
   private final Leadership leadership;
   private final AtomicBoolean leading = new AtomicBoolean();
   private final MigrationController controller;
+  private final Metrics metrics = new Metrics();
+  private final HttpServer httpServer;
 
   private Daemon(
       DaemonConfig config,
@@ -57,11 +71,19 @@ public final class Daemon implements AutoCloseable {
       Clock clock,
       Notifier notifier,
       Options options) {
+    String token =
+        HttpServer.readToken(
+            config.http().webhookTokenFile(), () -> System.getenv("MESHGATE_WEBHOOK_TOKEN"));
+    if (token == null && !options.insecureWebhook()) {
+      throw new InvalidInputException(
+          "no webhook token: set http.webhookTokenFile or MESHGATE_WEBHOOK_TOKEN, or pass --insecure-webhook to accept unauthenticated writes");
+    }
     List<Rule> rules = RuleLoader.loadDirectory(config.rulesDir());
     GatePort gatePort = options.gate();
     if (gatePort == null) {
       PrometheusGate gate =
-          new PrometheusGate(new PrometheusClient(config.prometheus(), http, new ObjectMapper()));
+          new PrometheusGate(
+              new PrometheusClient(config.prometheus(), http, new ObjectMapper()), metrics);
       gatePort = new PrometheusGatePort(gate, () -> rules, config.prometheus().revisionLabel());
     }
     this.cluster = KubeCluster.start(client, config.controlPlaneNamespace(), clock, options.hook());
@@ -69,7 +91,7 @@ public final class Daemon implements AutoCloseable {
     this.ticks = new TickScheduler(this::tick);
     this.store = new KubeMigrationStore(client, options.hook(), this::onMigrationChanged);
     this.controller =
-        new MigrationController(store, cluster, gatePort, notifier, clock, leading::get);
+        new MigrationController(store, cluster, gatePort, notifier, clock, leading::get, metrics);
     if (config.leaderElection().enabled()) {
       this.leadership =
           Leadership.start(
@@ -80,17 +102,37 @@ public final class Daemon implements AutoCloseable {
               options.timings(),
               () -> {
                 leading.set(true);
+                metrics.leader.set(1);
                 ticks.start();
               },
               () -> {
                 leading.set(false);
+                metrics.leader.set(0);
                 ticks.standby();
               });
     } else {
       this.leadership = null;
       leading.set(true);
+      metrics.leader.set(1);
       ticks.start();
     }
+    MigrationCommands commands = new MigrationCommands(client, store);
+    AlertHandOff handOff = new AlertHandOff(new AlertMapping(config.alerts()), commands);
+    HttpServer.MigrationView view =
+        new HttpServer.MigrationView() {
+          @Override
+          public List<MigrationObject> all() {
+            return store.all();
+          }
+
+          @Override
+          public java.util.Optional<MigrationObject> get(String name) {
+            return store.get(name);
+          }
+        };
+    this.httpServer =
+        HttpServer.start(
+            config.http().port(), token, metrics, this::isReady, view, handOff, commands);
     store.all().forEach(m -> onMigrationChanged(m.name()));
     LOG.info(
         "meshgate {} running: {} rules, Prometheus {}, leader election {}",
@@ -134,6 +176,14 @@ public final class Daemon implements AutoCloseable {
     return leading.get();
   }
 
+  public int httpPort() {
+    return httpServer.port();
+  }
+
+  public Metrics metrics() {
+    return metrics;
+  }
+
   public boolean isReady() {
     return cluster.hasSynced() && store.hasSynced();
   }
@@ -144,6 +194,7 @@ public final class Daemon implements AutoCloseable {
 
   @Override
   public void close() {
+    httpServer.close();
     if (leadership != null) {
       leadership.close();
     }

@@ -1,6 +1,7 @@
 package io.meshgate.controller;
 
 import io.meshgate.gate.RuleResult;
+import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.Action;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.MigrationMachine;
@@ -48,6 +49,7 @@ public final class MigrationController {
   private final Notifier notifier;
   private final Clock clock;
   private final BooleanSupplier leading;
+  private final Metrics metrics;
 
   public MigrationController(
       MigrationStore store,
@@ -56,12 +58,24 @@ public final class MigrationController {
       Notifier notifier,
       Clock clock,
       BooleanSupplier leading) {
+    this(store, cluster, gate, notifier, clock, leading, new Metrics());
+  }
+
+  public MigrationController(
+      MigrationStore store,
+      ClusterPort cluster,
+      GatePort gate,
+      Notifier notifier,
+      Clock clock,
+      BooleanSupplier leading,
+      Metrics metrics) {
     this.store = store;
     this.cluster = cluster;
     this.gate = gate;
     this.notifier = notifier;
     this.clock = clock;
     this.leading = leading;
+    this.metrics = metrics;
   }
 
   /** What one reconcile did: the decision, the status it recorded, whether that was written. */
@@ -91,6 +105,7 @@ public final class MigrationController {
     if (written) {
       notify(migration, input, decision, status);
     }
+    observe(migration, input, status, now);
     return new Outcome(decision, status, written);
   }
 
@@ -133,11 +148,13 @@ public final class MigrationController {
       } else if (m.spec().dryRun()) {
         LOG.info("migration={} ns={} dry run: would {}", m.name(), action.namespace(), action);
       } else if (action instanceof Action.Flip) {
-        cluster.flip(m.name(), action.namespace(), m.spec().toRevision());
+        counted("flip", () -> cluster.flip(m.name(), action.namespace(), m.spec().toRevision()));
       } else if (action instanceof Action.Restart restart) {
-        cluster.restart(action.namespace(), restart.restartId(), m.spec().restart());
+        counted(
+            "restart",
+            () -> cluster.restart(action.namespace(), restart.restartId(), m.spec().restart()));
       } else if (action instanceof Action.RestoreLabels) {
-        cluster.restoreLabels(action.namespace());
+        counted("restore", () -> cluster.restoreLabels(action.namespace()));
       }
     }
     if (!baselineFor.isEmpty()) {
@@ -179,6 +196,44 @@ public final class MigrationController {
         status.alerts(),
         status.conditions(),
         status.observedGeneration());
+  }
+
+  private void counted(String action, Runnable run) {
+    try {
+      run.run();
+      metrics.actions.labelValues(action, "success").inc();
+    } catch (RuntimeException e) {
+      metrics.actions.labelValues(action, "failure").inc();
+      throw e;
+    }
+  }
+
+  /** Self-metrics of one tick: rule results, verdicts, the phase of each namespace. */
+  private void observe(MigrationObject m, TickInput input, MigrationStatus status, Instant now) {
+    input
+        .gate()
+        .values()
+        .forEach(
+            results ->
+                results.forEach(
+                    r ->
+                        metrics
+                            .evaluations
+                            .labelValues(m.name(), r.rule(), r.result().name())
+                            .inc()));
+    for (NamespaceStatus ns : status.namespaces()) {
+      if (ns.phase().isInFlight() && ns.lastVerdict() != null) {
+        metrics.verdicts.labelValues(m.name(), ns.lastVerdict().verdict()).inc();
+      }
+      for (NamespacePhase phase : NamespacePhase.values()) {
+        if (phase == ns.phase()) {
+          metrics.namespacePhase.labelValues(m.name(), ns.name(), phase.name()).set(1);
+        } else {
+          metrics.namespacePhase.remove(m.name(), ns.name(), phase.name());
+        }
+      }
+    }
+    metrics.lastEvaluation.labelValues(m.name()).set(now.toEpochMilli() / 1000.0);
   }
 
   /** A status write that changes nothing is skipped. */

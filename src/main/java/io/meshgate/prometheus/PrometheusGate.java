@@ -7,6 +7,7 @@ import io.meshgate.gate.QueryResult;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
+import io.meshgate.metrics.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -19,9 +20,15 @@ import java.util.Map;
  */
 public final class PrometheusGate {
   private final PrometheusClient client;
+  private final Metrics metrics;
 
   public PrometheusGate(PrometheusClient client) {
+    this(client, new Metrics());
+  }
+
+  public PrometheusGate(PrometheusClient client, Metrics metrics) {
     this.client = client;
+    this.metrics = metrics;
   }
 
   public TickReport tick(
@@ -41,7 +48,16 @@ public final class PrometheusGate {
     Map<PlannedQuery, QueryResult> answers = new LinkedHashMap<>();
     for (PlannedQuery q : plan) {
       if (q.isSendable()) {
-        answers.put(q, client.query(q.promql(), q.time()));
+        long start = System.nanoTime();
+        QueryResult answer = client.query(q.promql(), q.time());
+        metrics
+            .prometheusQuerySeconds
+            .labelValues(q.rule().name())
+            .observe((System.nanoTime() - start) / 1e9);
+        if (answer instanceof QueryResult.Failure failure) {
+          metrics.prometheusErrors.labelValues(failure.reason()).inc();
+        }
+        answers.put(q, answer);
       }
     }
     return answers;

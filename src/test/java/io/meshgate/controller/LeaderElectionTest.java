@@ -47,7 +47,7 @@ class LeaderElectionTest {
           PrometheusSettings.of(URI.create("http://prometheus.invalid:9090")),
           DaemonConfig.DEFAULT_RULES_DIR,
           ClusterSimulator.CONTROL_PLANE_NAMESPACE,
-          new DaemonConfig.Http(8080, null),
+          new DaemonConfig.Http(0, null),
           DaemonConfig.Alerts.DEFAULT,
           null,
           new DaemonConfig.LeaderElection(true, LEASE_NAMESPACE, "meshgate-leader"));
@@ -109,7 +109,7 @@ class LeaderElectionTest {
         client,
         Clock.systemUTC(),
         Notifier.NONE,
-        new Daemon.Options(identity, SHORT_LEASE, WriteHook.NONE, harness.gate));
+        new Daemon.Options(identity, SHORT_LEASE, WriteHook.NONE, harness.gate, true));
   }
 
   @Test

@@ -66,7 +66,7 @@ class RollbackLatencyIT {
               settings,
               rules,
               "istio-system",
-              new DaemonConfig.Http(8080, null),
+              new DaemonConfig.Http(0, null),
               DaemonConfig.Alerts.DEFAULT,
               null,
               new DaemonConfig.LeaderElection(false, "meshgate", "meshgate-leader"));
@@ -76,7 +76,7 @@ class RollbackLatencyIT {
               harness.sim.client(),
               Clock.systemUTC(),
               new LogNotifier(),
-              Daemon.Options.production("latency-test"))) {
+              Daemon.Options.production("latency-test", true))) {
         harness
             .sim
             .client()

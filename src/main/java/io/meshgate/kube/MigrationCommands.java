@@ -1,0 +1,119 @@
+package io.meshgate.kube;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.meshgate.alerting.AlertHandOff;
+import io.meshgate.migration.AlertRecord;
+import io.meshgate.migration.MigrationStatus;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Writes people and Alertmanager make to RevisionMigrations: pause, resume, approve, abort (the
+ * same fields and annotations as kubectl), and alerts handed over by the webhook.
+ */
+public final class MigrationCommands implements AlertHandOff.Migrations {
+  private static final int ATTEMPTS = 5;
+
+  private final KubernetesClient client;
+  private final KubeMigrationStore store;
+
+  public MigrationCommands(KubernetesClient client, KubeMigrationStore store) {
+    this.client = client;
+    this.store = store;
+  }
+
+  /** What a command did; {@code found} false when there is no such migration. */
+  public record Outcome(boolean found, String message) {}
+
+  public Outcome pause(String name, boolean paused) {
+    return patch(name, "{\"spec\":{\"paused\":" + paused + "}}", paused ? "paused" : "resumed");
+  }
+
+  public Outcome approve(String name, String wave) {
+    Optional<io.meshgate.controller.MigrationObject> migration = store.get(name);
+    if (migration.isEmpty()) {
+      return new Outcome(false, "no RevisionMigration " + name);
+    }
+    String toApprove = wave != null ? wave : migration.get().status().currentWave();
+    if (toApprove == null) {
+      return new Outcome(true, "nothing to approve: the migration has no current wave");
+    }
+    java.util.Set<String> approved = new java.util.TreeSet<>(migration.get().approvedWaves());
+    approved.add(toApprove);
+    String value = String.join(",", approved);
+    return patch(
+        name,
+        "{\"metadata\":{\"annotations\":{\"" + Annotations.APPROVE + "\":\"" + value + "\"}}}",
+        "wave " + toApprove + " approved");
+  }
+
+  public Outcome abort(String name) {
+    return patch(
+        name,
+        "{\"metadata\":{\"annotations\":{\"" + Annotations.ABORT + "\":\"true\"}}}",
+        "aborted; namespaces in flight roll back");
+  }
+
+  private Outcome patch(String name, String mergePatch, String done) {
+    try {
+      RevisionMigration patched =
+          client
+              .resources(RevisionMigration.class)
+              .withName(name)
+              .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
+      return patched == null
+          ? new Outcome(false, "no RevisionMigration " + name)
+          : new Outcome(true, name + ": " + done);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return new Outcome(false, "no RevisionMigration " + name);
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public List<AlertHandOff.Target> active() {
+    return store.all().stream()
+        .filter(m -> m.spec() != null && !m.status().phase().isTerminal())
+        .map(m -> new AlertHandOff.Target(m.name(), m.spec(), m.status().namespaces()))
+        .toList();
+  }
+
+  @Override
+  public void updateAlerts(String name, UnaryOperator<List<AlertRecord>> change) {
+    for (int attempt = 1; ; attempt++) {
+      RevisionMigration latest = client.resources(RevisionMigration.class).withName(name).get();
+      if (latest == null) {
+        return;
+      }
+      MigrationStatus status = RevisionMigrations.toStatus(latest.getStatus());
+      List<AlertRecord> alerts = change.apply(status.alerts());
+      if (alerts.equals(status.alerts())) {
+        return;
+      }
+      MigrationStatus updated =
+          new MigrationStatus(
+              status.phase(),
+              status.currentWave(),
+              status.promoted(),
+              status.namespaces(),
+              alerts,
+              status.conditions(),
+              status.observedGeneration());
+      latest.setStatus(RevisionMigrations.fromStatus(updated));
+      try {
+        client.resources(RevisionMigration.class).resource(latest).updateStatus();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+  }
+}

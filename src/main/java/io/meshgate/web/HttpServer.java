@@ -1,0 +1,271 @@
+package io.meshgate.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.meshgate.alerting.AlertHandOff;
+import io.meshgate.alerting.AlertmanagerPayload;
+import io.meshgate.controller.MigrationObject;
+import io.meshgate.kube.MigrationCommands;
+import io.meshgate.kube.RevisionMigrations;
+import io.meshgate.metrics.Metrics;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One port: health, readiness, metrics, the migrations API and the Alertmanager webhook. Writes
+ * need {@code Authorization: Bearer <token>} unless started without a token on purpose ({@code
+ * --insecure-webhook}).
+ *
+ * <pre>{@code
+ * HttpServer http = HttpServer.start(8080, token, metrics, daemon::isReady, migrations, handOff, commands);
+ * }</pre>
+ */
+public final class HttpServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+  static final long MAX_BODY = 1024 * 1024;
+  private static final ObjectMapper JSON =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Read access to the migrations for the API. */
+  public interface MigrationView {
+    List<MigrationObject> all();
+
+    Optional<MigrationObject> get(String name);
+  }
+
+  private final Javalin app;
+  private final byte[] token;
+  private final Metrics metrics;
+
+  private HttpServer(
+      int port,
+      String token,
+      Metrics metrics,
+      BooleanSupplier ready,
+      MigrationView migrations,
+      AlertHandOff handOff,
+      MigrationCommands commands) {
+    this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    this.metrics = metrics;
+    this.app =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.http.maxRequestSize = MAX_BODY;
+            });
+    app.exception(
+        HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+    app.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.error("{} {} failed: {}", ctx.method(), ctx.path(), e.toString(), e);
+          error(ctx, 500, "internal error: " + e.getMessage());
+        });
+    app.get("/healthz", ctx -> ctx.result("ok"));
+    app.get(
+        "/readyz",
+        ctx -> {
+          if (ready.getAsBoolean()) {
+            ctx.result("ready");
+          } else {
+            ctx.status(503).result("not ready: caches not synced yet");
+          }
+        });
+    app.get("/metrics", this::metrics);
+    app.get(
+        "/api/v1/migrations",
+        ctx -> ctx.json(migrations.all().stream().map(HttpServer::view).toList()));
+    app.get(
+        "/api/v1/migrations/{name}",
+        ctx ->
+            ctx.json(
+                view(
+                    migrations
+                        .get(ctx.pathParam("name"))
+                        .orElseThrow(() -> notFound(ctx.pathParam("name"))))));
+    app.post(
+        "/api/v1/migrations/{name}/pause", ctx -> command(ctx, name -> commands.pause(name, true)));
+    app.post(
+        "/api/v1/migrations/{name}/resume",
+        ctx -> command(ctx, name -> commands.pause(name, false)));
+    app.post(
+        "/api/v1/migrations/{name}/approve",
+        ctx -> command(ctx, name -> commands.approve(name, ctx.queryParam("wave"))));
+    app.post("/api/v1/migrations/{name}/abort", ctx -> command(ctx, commands::abort));
+    app.post("/api/v1/alertmanager", ctx -> alertmanager(ctx, handOff));
+    app.start("0.0.0.0", port);
+  }
+
+  public static HttpServer start(
+      int port,
+      String token,
+      Metrics metrics,
+      BooleanSupplier ready,
+      MigrationView migrations,
+      AlertHandOff handOff,
+      MigrationCommands commands) {
+    return new HttpServer(port, token, metrics, ready, migrations, handOff, commands);
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  private static HttpResponseException notFound(String name) {
+    return new HttpResponseException(404, "no RevisionMigration " + name);
+  }
+
+  private static void error(Context ctx, int status, String message) {
+    ctx.status(status).json(Map.of("error", message == null ? "" : message));
+  }
+
+  private static Map<String, Object> view(MigrationObject m) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("name", m.name());
+    if (m.spec() != null) {
+      view.put("fromRevision", m.spec().fromRevision());
+      view.put("toRevision", m.spec().toRevision());
+      view.put("paused", m.spec().paused());
+      view.put("dryRun", m.spec().dryRun());
+    } else {
+      view.put("specProblem", m.specProblem());
+    }
+    view.put("aborted", m.aborted());
+    view.put("approvedWaves", m.approvedWaves().stream().sorted().toList());
+    view.put("status", RevisionMigrations.fromStatus(m.status()));
+    return view;
+  }
+
+  private void metrics(Context ctx) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    new PrometheusTextFormatWriter(false).write(out, metrics.registry.scrape());
+    ctx.contentType(PrometheusTextFormatWriter.CONTENT_TYPE).result(out.toByteArray());
+  }
+
+  /** 401 without a bearer token, 403 with a wrong one; compared in constant time. */
+  private void authorize(Context ctx) {
+    if (token == null) {
+      return;
+    }
+    String header = ctx.header("Authorization");
+    if (header == null || !header.startsWith("Bearer ")) {
+      throw new HttpResponseException(401, "missing Authorization: Bearer <token>");
+    }
+    byte[] offered = header.substring("Bearer ".length()).strip().getBytes(StandardCharsets.UTF_8);
+    if (!MessageDigest.isEqual(offered, token)) {
+      throw new HttpResponseException(403, "wrong bearer token");
+    }
+  }
+
+  private void command(Context ctx, Function<String, MigrationCommands.Outcome> command) {
+    authorize(ctx);
+    MigrationCommands.Outcome outcome = command.apply(ctx.pathParam("name"));
+    if (!outcome.found()) {
+      throw new HttpResponseException(404, outcome.message());
+    }
+    LOG.info("api: {}", outcome.message());
+    ctx.json(Map.of("result", outcome.message()));
+  }
+
+  private void alertmanager(Context ctx, AlertHandOff handOff) {
+    authorize(ctx);
+    String type = ctx.contentType();
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new HttpResponseException(
+          415, "expected Content-Type application/json, got " + (type == null ? "none" : type));
+    }
+    if (ctx.contentLength() > MAX_BODY) {
+      throw new HttpResponseException(
+          413, "body of " + ctx.contentLength() + " bytes is over the 1 MiB limit");
+    }
+    AlertmanagerPayload payload = parse(ctx.bodyAsBytes());
+    AlertHandOff.Result result;
+    try {
+      result = handOff.accept(payload);
+    } catch (RuntimeException e) {
+      // 5xx is what Alertmanager retries: the alerts were not durably recorded
+      LOG.warn(
+          "alerts of group {} not recorded, asking Alertmanager to retry: {}",
+          payload.groupKey(),
+          e.toString());
+      throw new HttpResponseException(503, "alerts not recorded (" + e.getMessage() + "); retry");
+    }
+    result
+        .byAction()
+        .forEach((action, count) -> metrics.alertsReceived.labelValues(action).inc(count));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("firing", result.firing());
+    body.put("resolved", result.resolved());
+    body.put("unmatched", result.unmatched());
+    body.put("migrations", result.migrations());
+    ctx.json(body);
+  }
+
+  static AlertmanagerPayload parse(byte[] body) {
+    AlertmanagerPayload payload;
+    try {
+      payload = JSON.readValue(body, AlertmanagerPayload.class);
+    } catch (JsonProcessingException e) {
+      throw new HttpResponseException(
+          400, "malformed Alertmanager payload: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new HttpResponseException(400, "unreadable body: " + e.getMessage());
+    }
+    if (payload == null || payload.alerts() == null) {
+      throw new HttpResponseException(400, "malformed Alertmanager payload: no alerts list");
+    }
+    if (!"4".equals(payload.version())) {
+      throw new HttpResponseException(
+          400,
+          "unsupported Alertmanager payload version " + payload.version() + "; expected \"4\"");
+    }
+    for (AlertmanagerPayload.Alert alert : payload.alerts()) {
+      if (alert == null
+          || alert.labels() == null
+          || !("firing".equals(alert.status()) || "resolved".equals(alert.status()))) {
+        throw new HttpResponseException(
+            400,
+            "malformed Alertmanager payload: every alert needs labels and status firing or resolved");
+      }
+    }
+    return payload;
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  /** The webhook token: the file's content, else MESHGATE_WEBHOOK_TOKEN; null when neither. */
+  public static String readToken(java.nio.file.Path file, Supplier<String> env) {
+    if (file != null) {
+      try {
+        String token = java.nio.file.Files.readString(file).strip();
+        if (!token.isEmpty()) {
+          return token;
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "http.webhookTokenFile " + file + " cannot be read: " + e.getMessage(), e);
+      }
+    }
+    String fromEnv = env.get();
+    return fromEnv == null || fromEnv.isBlank() ? null : fromEnv.strip();
+  }
+}

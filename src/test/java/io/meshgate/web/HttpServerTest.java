@@ -1,0 +1,419 @@
+package io.meshgate.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.meshgate.alerting.AlertHandOff;
+import io.meshgate.alerting.AlertMapping;
+import io.meshgate.config.DaemonConfig;
+import io.meshgate.controller.MigrationObject;
+import io.meshgate.controller.WriteHook;
+import io.meshgate.kube.KubeMigrationStore;
+import io.meshgate.kube.MigrationCommands;
+import io.meshgate.kube.RevisionMigration;
+import io.meshgate.metrics.Metrics;
+import io.meshgate.migration.AlertRecord;
+import io.meshgate.sim.ClusterSimulator;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The webhook receiver and the migrations API against the simulated cluster. */
+class HttpServerTest {
+  private static final String TOKEN = "s3cret-token";
+  private static final String MIGRATION =
+      """
+      apiVersion: meshgate.io/v1alpha1
+      kind: RevisionMigration
+      metadata: {name: istio-1-20}
+      spec:
+        fromRevision: "1-19-0"
+        toRevision: "1-20-0"
+        gates: [{rule: error-rate}]
+        waves:
+          - {name: test, namespaces: [payments]}
+          - {name: prod, namespaces: [orders], requireApproval: true}
+      """;
+
+  private ClusterSimulator sim;
+  private KubeMigrationStore store;
+  private HttpServer server;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final Metrics metrics = new Metrics();
+  private final AtomicBoolean failPersistence = new AtomicBoolean();
+
+  @BeforeEach
+  void start() throws IOException {
+    sim = ClusterSimulator.start();
+    try (InputStream crd =
+        Files.newInputStream(Path.of("deploy/crds/revisionmigrations.meshgate.io.yaml"))) {
+      sim.client().apiextensions().v1().customResourceDefinitions().load(crd).create();
+    }
+    sim.client()
+        .resources(RevisionMigration.class)
+        .load(new ByteArrayInputStream(MIGRATION.getBytes(StandardCharsets.UTF_8)))
+        .create();
+    store = new KubeMigrationStore(sim.client(), WriteHook.NONE, name -> {});
+    await().atMost(Duration.ofSeconds(10)).until(() -> store.get("istio-1-20").isPresent());
+    MigrationCommands commands = new MigrationCommands(sim.client(), store);
+    AlertHandOff.Migrations persisted =
+        new AlertHandOff.Migrations() {
+          @Override
+          public List<AlertHandOff.Target> active() {
+            return commands.active();
+          }
+
+          @Override
+          public void updateAlerts(
+              String migration, java.util.function.UnaryOperator<List<AlertRecord>> change) {
+            if (failPersistence.get()) {
+              throw new IllegalStateException("API server answered 500");
+            }
+            commands.updateAlerts(migration, change);
+          }
+        };
+    AlertHandOff handOff =
+        new AlertHandOff(new AlertMapping(DaemonConfig.Alerts.DEFAULT), persisted);
+    HttpServer.MigrationView view =
+        new HttpServer.MigrationView() {
+          @Override
+          public List<MigrationObject> all() {
+            return store.all();
+          }
+
+          @Override
+          public Optional<MigrationObject> get(String name) {
+            return store.get(name);
+          }
+        };
+    server = HttpServer.start(0, TOKEN, metrics, () -> true, view, handOff, commands);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    store.close();
+    sim.close();
+  }
+
+  private HttpResponse<String> post(String path, String contentType, String body, String token)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> webhook(String body) throws Exception {
+    return post("/api/v1/alertmanager", "application/json", body, TOKEN);
+  }
+
+  private static String payload(String status, String... alerts) {
+    return """
+        {"version":"4","groupKey":"{}:{alertname=\\"x\\"}","truncatedAlerts":0,"status":"%s","receiver":"meshgate",
+         "groupLabels":{},"commonLabels":{},"commonAnnotations":{},"externalURL":"http://am:9093","alerts":[%s]}
+        """
+        .formatted(status, String.join(",", alerts));
+  }
+
+  private static String alert(String status, String fingerprint, String labels) {
+    return """
+        {"status":"%s","labels":{%s},"annotations":{"summary":"s"},"startsAt":"2026-11-21T10:00:00.123+01:00",
+         "endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://p/graph","fingerprint":"%s"}
+        """
+        .formatted(status, labels, fingerprint);
+  }
+
+  private List<AlertRecord> alerts() {
+    RevisionMigration rm =
+        sim.client().resources(RevisionMigration.class).withName("istio-1-20").get();
+    return io.meshgate.kube.RevisionMigrations.toStatus(rm.getStatus()).alerts();
+  }
+
+  @Test
+  void firingCriticalAlertIsPersistedOnTheMigrationBeforeThe200() throws Exception {
+    HttpResponse<String> response =
+        webhook(
+            payload(
+                "firing",
+                alert(
+                    "firing",
+                    "f1",
+                    "\"alertname\":\"IstioHigh5xx\",\"severity\":\"critical\",\"destination_workload_namespace\":\"payments\"")));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.fingerprint()).isEqualTo("f1");
+              assertThat(a.action()).isEqualTo("rollback");
+              assertThat(a.namespace()).isEqualTo("payments");
+            });
+    assertThat(metrics.alertsReceived.labelValues("rollback").get()).isEqualTo(1.0);
+  }
+
+  @Test
+  void theSameAlertTwiceIsRecordedOnce() throws Exception {
+    String body =
+        payload(
+            "firing",
+            alert(
+                "firing",
+                "f1",
+                "\"alertname\":\"A\",\"severity\":\"critical\",\"namespace\":\"payments\""));
+
+    webhook(body);
+    webhook(body);
+
+    assertThat(alerts()).hasSize(1);
+  }
+
+  @Test
+  void resolvedAlertReleasesItsHoldAndMixedPayloadsApplyBoth() throws Exception {
+    webhook(
+        payload(
+            "firing",
+            alert(
+                "firing",
+                "hold1",
+                "\"alertname\":\"P99\",\"severity\":\"warning\",\"namespace\":\"payments\"")));
+    assertThat(alerts()).extracting(AlertRecord::action).containsExactly("hold");
+
+    HttpResponse<String> response =
+        webhook(
+            payload(
+                "firing",
+                alert(
+                    "resolved",
+                    "hold1",
+                    "\"alertname\":\"P99\",\"severity\":\"warning\",\"namespace\":\"payments\""),
+                alert(
+                    "firing",
+                    "rev1",
+                    "\"alertname\":\"XdsRejects\",\"severity\":\"critical\",\"istio_io_rev\":\"1-20-0\"")));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.fingerprint()).isEqualTo("rev1");
+              assertThat(a.revision()).isEqualTo("1-20-0");
+            });
+  }
+
+  @Test
+  void truncatedPayloadWithUnknownFieldsIsAccepted() throws Exception {
+    String body =
+        payload(
+                "firing",
+                alert(
+                    "firing",
+                    "f9",
+                    "\"alertname\":\"A\",\"severity\":\"critical\",\"namespace\":\"orders\""))
+            .replace(
+                "\"truncatedAlerts\":0",
+                "\"truncatedAlerts\":12,\"notification_reason\":\"new\",\"routeLabels\":{}");
+
+    assertThat(webhook(body).statusCode()).isEqualTo(200);
+    assertThat(alerts()).hasSize(1);
+  }
+
+  @Test
+  void alertForANamespaceNoMigrationCoversIsAcknowledgedCountedAndIgnored() throws Exception {
+    HttpResponse<String> response =
+        webhook(
+            payload(
+                "firing",
+                alert(
+                    "firing",
+                    "f2",
+                    "\"alertname\":\"A\",\"severity\":\"critical\",\"namespace\":\"unrelated\"")));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("\"unmatched\":1");
+    assertThat(alerts()).isEmpty();
+    assertThat(metrics.alertsReceived.labelValues("rollback").get()).isEqualTo(1.0);
+  }
+
+  @Test
+  void malformedPayloadsAre400WithAJsonErrorAndChangeNothing() throws Exception {
+    for (String body :
+        List.of(
+            "{",
+            "[]",
+            "{\"version\":\"4\"}",
+            "{\"version\":\"3\",\"alerts\":[]}",
+            payload("firing", "{\"status\":\"firing\"}"))) {
+      HttpResponse<String> response = webhook(body);
+      assertThat(response.statusCode()).as(body).isEqualTo(400);
+      assertThat(response.body()).as(body).startsWith("{\"error\":\"");
+    }
+    assertThat(alerts()).isEmpty();
+  }
+
+  @Test
+  void wrongContentTypeIs415() throws Exception {
+    HttpResponse<String> response =
+        post("/api/v1/alertmanager", "text/plain", payload("firing"), TOKEN);
+
+    assertThat(response.statusCode()).isEqualTo(415);
+    assertThat(response.body()).contains("expected Content-Type application/json, got text/plain");
+  }
+
+  @Test
+  void missingTokenIs401AndWrongTokenIs403() throws Exception {
+    String body =
+        payload(
+            "firing",
+            alert(
+                "firing",
+                "f1",
+                "\"alertname\":\"A\",\"severity\":\"critical\",\"namespace\":\"payments\""));
+
+    assertThat(post("/api/v1/alertmanager", "application/json", body, null).statusCode())
+        .isEqualTo(401);
+    assertThat(post("/api/v1/alertmanager", "application/json", body, "guess").statusCode())
+        .isEqualTo(403);
+    assertThat(
+            post("/api/v1/migrations/istio-1-20/abort", "application/json", "", null).statusCode())
+        .isEqualTo(401);
+    assertThat(alerts()).isEmpty();
+  }
+
+  @Test
+  void oversizeBodyIs413() throws Exception {
+    String huge =
+        payload("firing", alert("firing", "f1", "\"alertname\":\"" + "x".repeat(1_100_000) + "\""));
+
+    HttpResponse<String> response = webhook(huge);
+
+    assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(alerts()).isEmpty();
+  }
+
+  @Test
+  void failingPersistenceIs503SoAlertmanagerRetriesAndNothingIsWritten() throws Exception {
+    failPersistence.set(true);
+
+    HttpResponse<String> response =
+        webhook(
+            payload(
+                "firing",
+                alert(
+                    "firing",
+                    "f1",
+                    "\"alertname\":\"A\",\"severity\":\"critical\",\"namespace\":\"payments\"")));
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body()).contains("alerts not recorded");
+    assertThat(alerts()).isEmpty();
+  }
+
+  @Test
+  void apiListsGetsAndCommandsMigrations() throws Exception {
+    HttpResponse<String> list =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/api/v1/migrations"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> missing =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/api/v1/migrations/nope"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(list.statusCode()).isEqualTo(200);
+    assertThat(list.body())
+        .contains("\"name\":\"istio-1-20\"")
+        .contains("\"toRevision\":\"1-20-0\"");
+    assertThat(missing.statusCode()).isEqualTo(404);
+
+    assertThat(post("/api/v1/migrations/istio-1-20/pause", null, "", TOKEN).statusCode())
+        .isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.get("istio-1-20").orElseThrow().spec().paused());
+    assertThat(post("/api/v1/migrations/istio-1-20/resume", null, "", TOKEN).statusCode())
+        .isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !store.get("istio-1-20").orElseThrow().spec().paused());
+    assertThat(
+            post("/api/v1/migrations/istio-1-20/approve?wave=prod", null, "", TOKEN).statusCode())
+        .isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.get("istio-1-20").orElseThrow().approvedWaves().contains("prod"));
+    assertThat(post("/api/v1/migrations/istio-1-20/abort", null, "", TOKEN).statusCode())
+        .isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.get("istio-1-20").orElseThrow().aborted());
+    assertThat(post("/api/v1/migrations/nope/abort", null, "", TOKEN).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void healthzAndMetricsWithEveryDesignedName() throws Exception {
+    metrics.evaluations.labelValues("m", "error-rate", "PASS").inc();
+    metrics.verdicts.labelValues("m", "HOLD").inc();
+    metrics.namespacePhase.labelValues("m", "payments", "Soaking").set(1);
+    metrics.actions.labelValues("flip", "success").inc();
+    metrics.prometheusQuerySeconds.labelValues("error-rate").observe(0.02);
+    metrics.prometheusErrors.labelValues("timeout").inc();
+    metrics.alertsReceived.labelValues("rollback").inc();
+    metrics.notifications.labelValues("slack", "sent").inc();
+    metrics.leader.set(1);
+    metrics.lastEvaluation.labelValues("m").set(1.7e9);
+
+    HttpResponse<String> health =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/healthz"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    String page =
+        http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(page)
+        .contains(
+            "meshgate_evaluations_total{migration=\"m\",result=\"PASS\",rule=\"error-rate\"} 1.0")
+        .contains("meshgate_verdicts_total{migration=\"m\",verdict=\"HOLD\"} 1.0")
+        .contains(
+            "meshgate_namespace_phase{migration=\"m\",namespace=\"payments\",phase=\"Soaking\"} 1.0")
+        .contains("meshgate_actions_total{action=\"flip\",result=\"success\"} 1.0")
+        .contains("meshgate_prometheus_query_seconds_bucket{rule=\"error-rate\",le=\"0.025\"} 1")
+        .contains("meshgate_prometheus_errors_total{reason=\"timeout\"} 1.0")
+        .contains("meshgate_alerts_received_total{action=\"rollback\"} 1.0")
+        .contains("meshgate_notifications_total{channel=\"slack\",result=\"sent\"} 1.0")
+        .contains("meshgate_leader 1.0")
+        .contains("meshgate_last_evaluation_timestamp_seconds{migration=\"m\"} 1.7E9");
+  }
+}
