@@ -16,7 +16,10 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.Leadership;
+import io.meshgate.kube.MigrationCommands;
+import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
@@ -82,6 +85,18 @@ class RbacTest {
 
       assertThat(phase(status, "payments")).isEqualTo(NamespacePhase.Promoted);
       assertThat(phase(status, "checkout")).isEqualTo(NamespacePhase.RolledBack);
+      // the HTTP API's commands and the webhook's hand-off write with the same service account
+      KubeMigrationStore store = new KubeMigrationStore(client, WriteHook.NONE, name -> {});
+      await().atMost(Duration.ofSeconds(10)).until(() -> store.get("istio-1-20").isPresent());
+      MigrationCommands commands = new MigrationCommands(client, store);
+      commands.pause("istio-1-20", true);
+      commands.approve("istio-1-20", "all");
+      commands.abort("istio-1-20");
+      commands.updateAlerts(
+          "istio-1-20",
+          alerts ->
+              List.of(new AlertRecord("f1", "IstioHigh5xx", "rollback", "payments", null, null)));
+      store.close();
       try (Leadership leadership =
           Leadership.start(
               client, MESHGATE_NAMESPACE, LEASE, "meshgate-0", SHORT_LEASE, () -> {}, () -> {})) {
