@@ -100,6 +100,22 @@ public final class PrometheusProcess implements AutoCloseable {
     return yaml.toString();
   }
 
+  /** {@code config} plus rule files evaluated at its interval and the Alertmanager to send to. */
+  public static String withAlerting(String config, List<Path> ruleFiles, URI alertmanager) {
+    StringBuilder yaml = new StringBuilder(config);
+    yaml.append("rule_files:\n");
+    ruleFiles.forEach(f -> yaml.append("  - ").append(f.toAbsolutePath()).append('\n'));
+    yaml.append("alerting:\n")
+        .append("  alertmanagers:\n")
+        .append("    - static_configs:\n")
+        .append("        - targets: ['")
+        .append(alertmanager.getHost())
+        .append(':')
+        .append(alertmanager.getPort())
+        .append("']\n");
+    return yaml.toString();
+  }
+
   public static PrometheusProcess start(Path workDir, String config) throws IOException {
     return start(workDir, config, List.of());
   }
