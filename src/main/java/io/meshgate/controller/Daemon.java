@@ -20,6 +20,8 @@ import io.meshgate.schedule.TickScheduler;
 import io.meshgate.web.HttpServer;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -64,6 +66,7 @@ public final class Daemon implements AutoCloseable {
   private final MigrationController controller;
   private final Metrics metrics = new Metrics();
   private final HttpServer httpServer;
+  private final Map<String, Object> stimuli = new ConcurrentHashMap<>();
 
   private Daemon(
       DaemonConfig config,
@@ -159,17 +162,24 @@ public final class Daemon implements AutoCloseable {
     if (ticks == null) {
       return;
     }
-    store
-        .get(name)
-        .ifPresentOrElse(
-            m -> {
-              if (m.spec() != null) {
-                ticks.schedule(name, m.spec().interval());
-              } else {
-                LOG.error("migration={} is invalid and is not run: {}", name, m.specProblem());
-              }
-            },
-            () -> ticks.unschedule(name));
+    MigrationObject m = store.get(name).orElse(null);
+    if (m == null) {
+      stimuli.remove(name);
+      ticks.unschedule(name);
+      return;
+    }
+    if (m.spec() == null) {
+      LOG.error("migration={} is invalid and is not run: {}", name, m.specProblem());
+      return;
+    }
+    ticks.schedule(name, m.spec().interval());
+    // a handed-over alert, a spec change, approve or abort is acted on at once; the
+    // controller's own status writes are not (each would tick again, in a loop)
+    Object stimulus = List.of(m.status().alerts(), m.generation(), m.approvedWaves(), m.aborted());
+    Object previous = stimuli.put(name, stimulus);
+    if (previous != null && !previous.equals(stimulus)) {
+      ticks.triggerNow(name);
+    }
   }
 
   public boolean isLeader() {

@@ -8,7 +8,9 @@ import io.meshgate.alerting.AlertHandOff;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.MigrationStatus;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -20,6 +22,7 @@ public final class MigrationCommands implements AlertHandOff.Migrations {
 
   private final KubernetesClient client;
   private final KubeMigrationStore store;
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
   public MigrationCommands(KubernetesClient client, KubeMigrationStore store) {
     this.client = client;
@@ -86,6 +89,13 @@ public final class MigrationCommands implements AlertHandOff.Migrations {
 
   @Override
   public void updateAlerts(String name, UnaryOperator<List<AlertRecord>> change) {
+    // deliveries for one migration queue here instead of racing each other into 409s
+    synchronized (locks.computeIfAbsent(name, k -> new Object())) {
+      updateAlertsOnce(name, change);
+    }
+  }
+
+  private void updateAlertsOnce(String name, UnaryOperator<List<AlertRecord>> change) {
     for (int attempt = 1; ; attempt++) {
       RevisionMigration latest = client.resources(RevisionMigration.class).withName(name).get();
       if (latest == null) {

@@ -104,6 +104,19 @@ public final class TickScheduler implements AutoCloseable {
     }
   }
 
+  /** Runs a tick of the migration now (after the running one, if any), besides its schedule. */
+  public void triggerNow(String migration) {
+    try {
+      JobKey key = JobKey.jobKey(migration, GROUP);
+      if (scheduler.checkExists(key)) {
+        scheduler.triggerJob(key);
+      }
+    } catch (SchedulerException e) {
+      throw new IllegalStateException(
+          "cannot trigger a tick of migration " + migration + ": " + e.getMessage(), e);
+    }
+  }
+
   public void unschedule(String migration) {
     try {
       scheduler.deleteJob(JobKey.jobKey(migration, GROUP));
