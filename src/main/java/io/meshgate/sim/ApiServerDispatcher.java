@@ -60,6 +60,45 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     return super.dispatch(request);
   }
 
+  /**
+   * Optimistic concurrency as a real API server has it: an update carrying a resourceVersion other
+   * than the stored one is a 409 Conflict. The CRUD mock accepts it and silently loses the other
+   * writer's change.
+   */
+  @Override
+  public MockResponse handleUpdate(RecordedRequest request) {
+    String path = request.getPath();
+    int query = path.indexOf('?');
+    String resourcePath = query < 0 ? path : path.substring(0, query);
+    if (resourcePath.endsWith("/status")) {
+      resourcePath = resourcePath.substring(0, resourcePath.length() - "/status".length());
+    }
+    try {
+      String offered =
+          JSON.readTree(request.getBody().getBytes())
+              .path("metadata")
+              .path("resourceVersion")
+              .asText("");
+      Map.Entry<io.fabric8.mockwebserver.crud.AttributeSet, String> stored =
+          findResource(getKey(resourcePath));
+      if (!offered.isEmpty() && stored != null) {
+        String current =
+            JSON.readTree(stored.getValue()).path("metadata").path("resourceVersion").asText("");
+        if (!current.isEmpty() && !current.equals(offered)) {
+          String status =
+              "{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"Conflict\",\"code\":409,"
+                  + "\"message\":\"the object has been modified; please apply your changes to the latest version and try again\"}";
+          return new MockResponse()
+              .setResponseCode(HttpURLConnection.HTTP_CONFLICT)
+              .setBody(status);
+        }
+      }
+    } catch (java.io.IOException e) {
+      // not JSON: let the CRUD dispatcher answer as it does
+    }
+    return super.handleUpdate(request);
+  }
+
   @Override
   public MockResponse handlePatch(RecordedRequest request) {
     MockResponse response = super.handlePatch(request);
