@@ -88,7 +88,9 @@ final class SlackMessages {
   static Message render(Notification n, URI prometheusExternalUrl) {
     if (!SENT.contains(n.kind())) {
       throw new IllegalArgumentException(
-          "a " + n.kind() + " notification is not sent to Slack; check SlackMessages.SENT first");
+          "notifications of kind "
+              + n.kind()
+              + " are not sent to Slack; check SlackMessages.SENT first");
     }
     String title = title(n);
     List<Block> blocks = new ArrayList<>();

@@ -447,9 +447,16 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    Outgoing left;
-    while ((left = queue.poll()) != null) {
-      dropped(left, "the notifier closed before it was sent");
+    int unsent = 0;
+    while (queue.poll() != null) {
+      count("dropped");
+      unsent++;
+    }
+    if (unsent > 0) {
+      LOG.warn(
+          "Slack notifier closed with {} messages not sent after {}; dropped them",
+          unsent,
+          Durations.format(tuning.closeGrace()));
     }
   }
 
