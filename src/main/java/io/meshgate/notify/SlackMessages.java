@@ -1,0 +1,276 @@
+package io.meshgate.notify;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.meshgate.gate.Numbers;
+import io.meshgate.gate.Result;
+import io.meshgate.gate.RuleResult;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Notifications as Slack Block Kit messages: a plain title, who and what moved, why, and for the
+ * kinds that follow a gate (rolling back, held, stalled) every rule that did not pass, with value,
+ * bound, baseline, the resolved PromQL and a link to its graph in Prometheus.
+ *
+ * <pre>{@code
+ * SlackMessages.Message message = SlackMessages.render(notification, prometheusExternalUrl);
+ * }</pre>
+ */
+final class SlackMessages {
+  /** Slack's limits: text of a section, of a section field, of a header; blocks per message. */
+  static final int SECTION_LIMIT = 3000;
+
+  static final int FIELD_LIMIT = 2000;
+  static final int HEADER_LIMIT = 150;
+  static final int MAX_BLOCKS = 50;
+
+  /** The kinds worth a chat message; OTHER is logged only. */
+  static final Set<Notification.Kind> SENT =
+      EnumSet.complementOf(EnumSet.of(Notification.Kind.OTHER));
+
+  /** The kinds that follow a gate decision, so their failing rules explain them. */
+  private static final Set<Notification.Kind> WITH_RULES =
+      EnumSet.of(Notification.Kind.ROLLING_BACK, Notification.Kind.HELD, Notification.Kind.STALLED);
+
+  private SlackMessages() {}
+
+  /**
+   * An incoming-webhook payload: {@code text} is the fallback for notifications and old clients.
+   */
+  record Message(String text, List<Block> blocks) {}
+
+  /** One Block Kit block; only the members its {@code type} uses are set. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Block(String type, Text text, List<Text> fields, List<Text> elements) {
+    static Block header(String title) {
+      return new Block("header", Text.plain(clamp(title, HEADER_LIMIT)), null, null);
+    }
+
+    static Block section(String mrkdwn) {
+      return new Block("section", Text.mrkdwn(clamp(mrkdwn, SECTION_LIMIT)), null, null);
+    }
+
+    static Block fields(List<String> mrkdwn) {
+      return new Block(
+          "section",
+          null,
+          mrkdwn.stream().map(f -> Text.mrkdwn(clamp(f, FIELD_LIMIT))).toList(),
+          null);
+    }
+
+    static Block context(String mrkdwn) {
+      return new Block("context", null, null, List.of(Text.mrkdwn(clamp(mrkdwn, SECTION_LIMIT))));
+    }
+  }
+
+  /** A Block Kit text object. */
+  record Text(String type, String text) {
+    static Text plain(String text) {
+      return new Text("plain_text", text);
+    }
+
+    static Text mrkdwn(String text) {
+      return new Text("mrkdwn", text);
+    }
+  }
+
+  /**
+   * The message for {@code n}; {@code prometheusExternalUrl} (null: no links) is where people open
+   * Prometheus, which is not always where meshgate queries it.
+   */
+  static Message render(Notification n, URI prometheusExternalUrl) {
+    if (!SENT.contains(n.kind())) {
+      throw new IllegalArgumentException(
+          "notifications of kind "
+              + n.kind()
+              + " are not sent to Slack; check SlackMessages.SENT first");
+    }
+    String title = title(n);
+    List<Block> blocks = new ArrayList<>();
+    blocks.add(Block.header(title));
+    blocks.add(Block.fields(facts(n)));
+    String why = why(n);
+    if (!why.isEmpty()) {
+      blocks.add(Block.section(why));
+    }
+    Block context = Block.context(context(n));
+    List<RuleResult> failing =
+        WITH_RULES.contains(n.kind())
+            ? n.rules().stream().filter(r -> r.result() != Result.PASS).toList()
+            : List.of();
+    int room = MAX_BLOCKS - blocks.size() - 1;
+    int shown = failing.size() <= room ? failing.size() : room - 1;
+    String graphBase = prometheusExternalUrl == null ? null : graphBase(prometheusExternalUrl);
+    for (RuleResult rule : failing.subList(0, shown)) {
+      blocks.add(Block.section(rule(rule, graphBase)));
+    }
+    if (shown < failing.size()) {
+      blocks.add(
+          Block.section(
+              "…and " + (failing.size() - shown) + " more rules that did not pass (not shown)"));
+    }
+    blocks.add(context);
+    return new Message(clamp(fallback(title, n), SECTION_LIMIT), List.copyOf(blocks));
+  }
+
+  /** Plain words, no emoji: people read these on a lock screen and in search results. */
+  static String title(Notification n) {
+    String migration = "migration " + n.migration();
+    String subject = n.namespace() == null ? migration : n.namespace();
+    return switch (n.kind()) {
+      case MIGRATION_STARTED -> "Started " + migration;
+      case NAMESPACE_FLIPPED -> "Flipped " + subject + " to " + n.toRevision();
+      case HELD -> "Held " + subject;
+      case PROMOTED -> "Promoted " + subject;
+      case ROLLING_BACK -> "Rolling back " + subject;
+      case ROLLED_BACK -> "Rolled back " + subject;
+      case STALLED -> "Stalled " + subject;
+      case PAUSED -> "Paused " + subject;
+      case SUCCEEDED -> "Migration " + n.migration() + " succeeded";
+      case FAILED -> "Migration " + n.migration() + " failed";
+      case OTHER -> throw new IllegalArgumentException("OTHER has no Slack title");
+    };
+  }
+
+  private static String fallback(String title, Notification n) {
+    String revisions = n.fromRevision() + " → " + n.toRevision();
+    String text =
+        title + " (" + (n.namespace() == null ? "" : n.migration() + ", ") + revisions + ")";
+    String why = reasonAndMessage(n);
+    return escape(why.isEmpty() ? text : text + ": " + why);
+  }
+
+  private static List<String> facts(Notification n) {
+    List<String> facts = new ArrayList<>();
+    facts.add("*Migration*\n" + escape(n.migration()));
+    if (n.namespace() != null) {
+      facts.add("*Namespace*\n" + escape(n.namespace()));
+    }
+    facts.add("*Revisions*\n" + escape(n.fromRevision()) + " → " + escape(n.toRevision()));
+    if (n.fromPhase() != null && n.toPhase() != null) {
+      facts.add(
+          "*Phase*\n"
+              + escape(
+                  n.fromPhase().equals(n.toPhase())
+                      ? n.toPhase()
+                      : n.fromPhase() + " → " + n.toPhase()));
+    }
+    if (n.verdict() != null) {
+      facts.add(
+          "*Verdict*\n"
+              + escape(
+                  n.verdict().reason() == null
+                      ? n.verdict().verdict()
+                      : n.verdict().verdict() + " (" + n.verdict().reason() + ")"));
+    }
+    return facts;
+  }
+
+  private static String why(Notification n) {
+    if (n.reason() == null) {
+      return n.message() == null ? "" : escape(n.message());
+    }
+    return "*" + escape(n.reason()) + "*" + (n.message() == null ? "" : ": " + escape(n.message()));
+  }
+
+  private static String reasonAndMessage(Notification n) {
+    if (n.reason() == null) {
+      return n.message() == null ? "" : n.message();
+    }
+    return n.reason() + (n.message() == null ? "" : ": " + n.message());
+  }
+
+  /**
+   * One rule that did not pass. The query goes last, in a code block, so that a very long one is
+   * what gets shortened; its link is dropped only when the link alone would not fit.
+   */
+  static String rule(RuleResult r, String graphBase) {
+    StringBuilder head = new StringBuilder();
+    head.append('*').append(escape(r.rule())).append("* ").append(r.result());
+    if (r.severity() != null) {
+      head.append(" (").append(r.severity().name().toLowerCase(Locale.ROOT)).append(')');
+    }
+    if (r.reason() != null) {
+      head.append(": ").append(escape(r.reason()));
+    }
+    head.append("\nvalue `")
+        .append(Numbers.format(r.value()))
+        .append("` · bound `")
+        .append(Numbers.format(r.bound()))
+        .append("` · baseline `")
+        .append(Numbers.format(r.baseline()))
+        .append('`');
+    if (r.message() != null) {
+      head.append('\n').append(escape(r.message()));
+    }
+    if (r.query() == null) {
+      return head.toString();
+    }
+    String query = escape(r.query());
+    String link =
+        graphBase == null ? "" : "\n<" + escape(graphLink(graphBase, r.query())) + "|Graph>";
+    int frame = "\n```".length() + "```".length();
+    if (head.length() + link.length() + frame + query.length() > SECTION_LIMIT
+        && head.length() + link.length() + frame + 40 > SECTION_LIMIT) {
+      link = "";
+    }
+    int room = SECTION_LIMIT - head.length() - link.length() - frame;
+    return head + link + "\n```" + clamp(query, Math.max(room, 1)) + "```";
+  }
+
+  static String graphBase(URI externalUrl) {
+    String base = externalUrl.toString();
+    return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+  }
+
+  /** Prometheus' own graph page, on the graph tab; a space is %20, never '+', in any UI. */
+  static String graphLink(String graphBase, String query) {
+    return graphBase
+        + "/graph?g0.expr="
+        + URLEncoder.encode(query, StandardCharsets.UTF_8).replace("+", "%20")
+        + "&g0.tab=0";
+  }
+
+  /** The time, shown in each reader's own time zone; the ISO text where Slack cannot. */
+  private static String context(Notification n) {
+    if (n.at() == null) {
+      return "meshgate";
+    }
+    Instant at = n.at();
+    return "meshgate · <!date^" + at.getEpochSecond() + "^{date_num} {time_secs}|" + at + ">";
+  }
+
+  /** Slack parses {@code & < >} in mrkdwn as control characters; everything else is literal. */
+  static String escape(String text) {
+    if (text == null) {
+      return "";
+    }
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+
+  /**
+   * At most {@code max} characters, ending in "…" when cut; never inside an HTML entity or a
+   * surrogate pair.
+   */
+  static String clamp(String text, int max) {
+    if (text.length() <= max) {
+      return text;
+    }
+    int cut = max - 1;
+    int amp = text.lastIndexOf('&', cut - 1);
+    if (amp >= 0 && amp >= cut - 4 && text.indexOf(';', amp) >= cut) {
+      cut = amp;
+    }
+    if (cut > 0 && Character.isHighSurrogate(text.charAt(cut - 1))) {
+      cut--;
+    }
+    return text.substring(0, cut) + "…";
+  }
+}

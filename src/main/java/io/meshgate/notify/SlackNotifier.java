@@ -1,0 +1,467 @@
+package io.meshgate.notify;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.meshgate.config.DaemonConfig;
+import io.meshgate.gate.Durations;
+import io.meshgate.metrics.Metrics;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Posts notifications to a Slack incoming webhook without ever making the caller wait: {@link
+ * #notify} renders and queues (bounded; when full the oldest message is dropped), one daemon thread
+ * sends at about one message per second, honours {@code Retry-After} on 429, retries 5xx and
+ * timeouts with backoff, and gives up at once on other 4xx. Results are counted in {@code
+ * meshgate_notifications_total{channel="slack",result}}: sent, failed, rejected, dropped.
+ *
+ * <p>The webhook URL is a secret: it is read from a file and never logged; logs name its host only.
+ *
+ * <pre>{@code
+ * try (SlackNotifier slack =
+ *     SlackNotifier.fromConfig(config.slack(), externalUrl, sharedOkHttp, sharedMapper, metrics)) {
+ *   slack.notify(notification);
+ * }
+ * }</pre>
+ */
+public final class SlackNotifier implements Notifier, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SlackNotifier.class);
+  private static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
+  private static final String CHANNEL = "slack";
+
+  /** What each of Slack's error strings means for whoever reads the log. */
+  private static final Map<String, String> HINTS =
+      Map.of(
+          "invalid_payload", "the message is not valid Block Kit; this is a meshgate bug",
+          "action_prohibited", "a workspace admin restricted this webhook",
+          "channel_not_found", "the channel was deleted or the webhook revoked",
+          "channel_is_archived", "unarchive the channel or point slack.webhookUrlFile at a new one",
+          "no_service", "the webhook was disabled or revoked; create a new one",
+          "invalid_token", "the webhook was revoked; create a new one");
+
+  /**
+   * Pacing, retries and bounds.
+   *
+   * @param interval at most one message per interval (Slack allows about one per second)
+   * @param maxAttempts tries per message on 5xx and transport failures, the first included
+   * @param firstBackoff wait after the first such failure, doubled after each next one
+   * @param timeout for one request, connection included
+   * @param queueCapacity messages waiting to be sent; beyond it the oldest are dropped
+   * @param closeGrace how long {@link #close} lets the sender finish the queue
+   */
+  record Tuning(
+      Duration interval,
+      int maxAttempts,
+      Duration firstBackoff,
+      Duration timeout,
+      int queueCapacity,
+      Duration closeGrace) {
+    static final Tuning DEFAULT =
+        new Tuning(
+            Duration.ofSeconds(1),
+            5,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(10),
+            500,
+            Duration.ofSeconds(5));
+
+    Tuning {
+      positive(interval, "interval");
+      positive(firstBackoff, "firstBackoff");
+      positive(timeout, "timeout");
+      if (closeGrace == null || closeGrace.isNegative()) {
+        throw new IllegalArgumentException("closeGrace is " + closeGrace + "; expected >= 0");
+      }
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts is " + maxAttempts + "; expected >= 1");
+      }
+      if (queueCapacity < 1) {
+        throw new IllegalArgumentException("queueCapacity is " + queueCapacity + "; expected >= 1");
+      }
+    }
+
+    private static void positive(Duration d, String name) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " is " + d + "; expected a positive duration");
+      }
+    }
+  }
+
+  /** A rendered message and the unit of work it names in logs. */
+  private record Outgoing(Notification.Kind kind, String subject, byte[] body) {}
+
+  /** How one request ended. */
+  private sealed interface Outcome {
+    record Sent() implements Outcome {}
+
+    record RateLimited(Duration retryAfter) implements Outcome {}
+
+    /** 5xx or a transport failure: worth another try. */
+    record Transient(String what) implements Outcome {}
+
+    /** Slack refused the message for good (4xx other than 429). */
+    record Refused(int status, String error) implements Outcome {}
+  }
+
+  private final HttpUrl webhook;
+  private final URI prometheusExternalUrl;
+  private final OkHttpClient http;
+  private final ObjectMapper json;
+  private final Metrics metrics;
+  private final Tuning tuning;
+  private final RateLimiter pace;
+  private final IntervalFunction backoff;
+  private final BlockingQueue<Outgoing> queue;
+  private final AtomicLong droppedSoFar = new AtomicLong();
+  private final Thread sender;
+  private volatile boolean accepting = true;
+
+  /**
+   * Slack for the daemon: the webhook URL from {@code slack.webhookUrlFile}, the default pacing.
+   *
+   * @throws IllegalArgumentException when the file cannot be read, is empty or holds no http(s) URL
+   */
+  public static SlackNotifier fromConfig(
+      DaemonConfig.Slack slack,
+      URI prometheusExternalUrl,
+      OkHttpClient http,
+      ObjectMapper json,
+      Metrics metrics) {
+    return new SlackNotifier(
+        slack.webhookUrlFile(), prometheusExternalUrl, http, json, metrics, Tuning.DEFAULT);
+  }
+
+  SlackNotifier(
+      Path webhookUrlFile,
+      URI prometheusExternalUrl,
+      OkHttpClient shared,
+      ObjectMapper json,
+      Metrics metrics,
+      Tuning tuning) {
+    this.webhook = readWebhook(webhookUrlFile);
+    this.prometheusExternalUrl = prometheusExternalUrl;
+    this.json = json;
+    this.metrics = metrics;
+    this.tuning = tuning;
+    this.http =
+        shared
+            .newBuilder()
+            // retries are ours, paced and counted; OkHttp's silent re-send would double them
+            .retryOnConnectionFailure(false)
+            .callTimeout(tuning.timeout())
+            .readTimeout(tuning.timeout())
+            .writeTimeout(tuning.timeout())
+            .connectTimeout(tuning.timeout())
+            .build();
+    this.pace =
+        RateLimiter.of(
+            "slack",
+            RateLimiterConfig.custom()
+                .limitForPeriod(1)
+                .limitRefreshPeriod(tuning.interval())
+                // a single sender never waits more than one period for its permit
+                .timeoutDuration(tuning.interval().multipliedBy(2))
+                .build());
+    this.backoff = IntervalFunction.ofExponentialBackoff(tuning.firstBackoff(), 2.0);
+    this.queue = new ArrayBlockingQueue<>(tuning.queueCapacity());
+    this.sender = new Thread(this::drain, "slack-notifier");
+    sender.setDaemon(true);
+    sender.start();
+    LOG.info(
+        "Slack notifications go to the Slack webhook at {}, at most one per {}",
+        webhook.host(),
+        Durations.format(tuning.interval()));
+  }
+
+  /** The URL is only ever in this object's field: not in messages, not in toString. */
+  private static HttpUrl readWebhook(Path file) {
+    String where = "slack.webhookUrlFile " + file;
+    String content;
+    try {
+      content = Files.readString(file).strip();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          where + " cannot be read (" + e.getClass().getSimpleName() + ")", e);
+    }
+    if (content.isEmpty()) {
+      throw new IllegalArgumentException(
+          where + " is empty; expected the Slack incoming-webhook URL");
+    }
+    HttpUrl url = HttpUrl.parse(content);
+    if (url == null) {
+      throw new IllegalArgumentException(
+          where + " does not hold an http(s) URL; expected https://hooks.slack.com/services/...");
+    }
+    return url;
+  }
+
+  /** Renders and queues {@code n}; returns at once. OTHER is not sent. */
+  @Override
+  public void notify(Notification n) {
+    if (!SlackMessages.SENT.contains(n.kind())) {
+      return;
+    }
+    String subject = subject(n);
+    if (!accepting) {
+      count("dropped");
+      LOG.warn("{} Slack {} message dropped: the notifier is closed", subject, n.kind());
+      return;
+    }
+    byte[] body;
+    try {
+      body = json.writeValueAsBytes(SlackMessages.render(n, prometheusExternalUrl));
+    } catch (JsonProcessingException | RuntimeException e) {
+      // the controller must go on whatever a message holds
+      count("failed");
+      LOG.warn("{} Slack {} message could not be rendered: {}", subject, n.kind(), e.toString());
+      return;
+    }
+    Outgoing message = new Outgoing(n.kind(), subject, body);
+    while (!queue.offer(message)) {
+      Outgoing oldest = queue.poll();
+      if (oldest != null) {
+        dropped(oldest, "the queue is full (" + tuning.queueCapacity() + " messages)");
+      }
+    }
+    // close() may have emptied the queue between the check above and the offer
+    if (!accepting && queue.remove(message)) {
+      dropped(message, "the notifier is closed");
+    }
+  }
+
+  private void drain() {
+    try {
+      while (accepting || !queue.isEmpty()) {
+        Outgoing message = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (message != null) {
+          deliverSafely(message);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One bad message must not stop the sender: everything after it would wait forever. */
+  private void deliverSafely(Outgoing message) throws InterruptedException {
+    try {
+      deliver(message);
+    } catch (RuntimeException e) {
+      count("failed");
+      LOG.warn(
+          "{} Slack {} message not sent: {}",
+          message.subject(),
+          message.kind(),
+          scrub(e.toString()));
+    }
+  }
+
+  /**
+   * Sends one message until it is sent, refused or out of attempts. A 429 is not an attempt: Slack
+   * says when to come back, and waiting that long is never hammering.
+   */
+  private void deliver(Outgoing message) throws InterruptedException {
+    int attempt = 1;
+    while (true) {
+      while (!pace.acquirePermission()) {
+        if (Thread.currentThread().isInterrupted()) {
+          dropped(message, "the notifier is closing");
+          throw new InterruptedException("closing while waiting for the Slack rate limit");
+        }
+      }
+      Outcome outcome = post(message);
+      if (outcome instanceof Outcome.Sent) {
+        count("sent");
+        return;
+      }
+      if (outcome instanceof Outcome.RateLimited limited) {
+        LOG.info(
+            "{} Slack rate-limited the {} message (HTTP 429); sending it again in {}",
+            message.subject(),
+            message.kind(),
+            Durations.format(limited.retryAfter()));
+        pause(message, limited.retryAfter());
+      } else if (outcome instanceof Outcome.Refused refused) {
+        count("rejected");
+        LOG.warn(
+            "{} Slack rejected the {} message: HTTP {} {}; not retried ({})",
+            message.subject(),
+            message.kind(),
+            refused.status(),
+            refused.error(),
+            HINTS.getOrDefault(refused.error(), "see Slack's incoming-webhook errors"));
+        return;
+      } else if (outcome instanceof Outcome.Transient failure) {
+        if (attempt >= tuning.maxAttempts()) {
+          count("failed");
+          LOG.warn(
+              "{} Slack {} message not sent after {} attempts: {}",
+              message.subject(),
+              message.kind(),
+              attempt,
+              failure.what());
+          return;
+        }
+        Duration wait = Duration.ofMillis(backoff.apply(attempt));
+        LOG.info(
+            "{} Slack {} message attempt {} of {} failed: {}; trying again in {}",
+            message.subject(),
+            message.kind(),
+            attempt,
+            tuning.maxAttempts(),
+            failure.what(),
+            Durations.format(wait));
+        attempt++;
+        pause(message, wait);
+      }
+    }
+  }
+
+  private void pause(Outgoing message, Duration wait) throws InterruptedException {
+    try {
+      Thread.sleep(wait.toMillis());
+    } catch (InterruptedException e) {
+      dropped(message, "the notifier is closing");
+      throw e;
+    }
+  }
+
+  private Outcome post(Outgoing message) throws InterruptedException {
+    Request request =
+        new Request.Builder()
+            .url(webhook)
+            .post(RequestBody.create(message.body(), JSON_TYPE))
+            .build();
+    try (Response response = http.newCall(request).execute()) {
+      int status = response.code();
+      if (response.isSuccessful()) {
+        return new Outcome.Sent();
+      }
+      if (status == 429) {
+        return new Outcome.RateLimited(retryAfter(response.header("Retry-After")));
+      }
+      String error = scrub(response.peekBody(200).string().strip());
+      if (status >= 500) {
+        return new Outcome.Transient("HTTP " + status + " " + error);
+      }
+      return new Outcome.Refused(status, error);
+    } catch (InterruptedIOException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        dropped(message, "the notifier is closing");
+        throw new InterruptedException("closing during a Slack request");
+      }
+      return new Outcome.Transient(
+          "no answer from " + webhook.host() + " within " + Durations.format(tuning.timeout()));
+    } catch (IOException e) {
+      return new Outcome.Transient(
+          "request to " + webhook.host() + " failed: " + scrub(e.toString()));
+    }
+  }
+
+  /** Slack sends whole seconds; without a usable header, wait one interval and a second. */
+  private Duration retryAfter(String header) {
+    if (header != null) {
+      try {
+        long seconds = Long.parseLong(header.strip());
+        if (seconds >= 0) {
+          return Duration.ofSeconds(seconds);
+        }
+      } catch (NumberFormatException e) {
+        // an HTTP date or garbage: fall through to the conservative default
+      }
+    }
+    return tuning.interval().plusSeconds(1);
+  }
+
+  /** Bodies and exception texts come from outside; the URL must not reach a log through them. */
+  private String scrub(String text) {
+    String scrubbed = text.replace(webhook.toString(), "the Slack webhook");
+    String path = webhook.encodedPath();
+    return path.length() > 1 ? scrubbed.replace(path, "/…") : scrubbed;
+  }
+
+  private void dropped(Outgoing message, String why) {
+    count("dropped");
+    long total = droppedSoFar.incrementAndGet();
+    // a full queue drops one message per notify: say so once per hundred, not each time
+    if (total % 100 == 1) {
+      LOG.warn(
+          "{} Slack {} message dropped: {} ({} dropped since start)",
+          message.subject(),
+          message.kind(),
+          why,
+          total);
+    }
+  }
+
+  private void count(String result) {
+    metrics.notifications.labelValues(CHANNEL, result).inc();
+  }
+
+  private static String subject(Notification n) {
+    return "migration="
+        + n.migration()
+        + (n.namespace() == null ? "" : " ns=" + n.namespace())
+        + " "
+        + n.fromRevision()
+        + "→"
+        + n.toRevision();
+  }
+
+  /**
+   * Stops taking messages, lets the sender work through the queue for up to {@code closeGrace},
+   * then stops it; whatever is still queued is dropped and counted.
+   */
+  @Override
+  public void close() {
+    accepting = false;
+    try {
+      // join(0) would wait forever, not at all
+      if (!tuning.closeGrace().isZero()) {
+        sender.join(tuning.closeGrace().toMillis());
+      }
+      if (sender.isAlive()) {
+        sender.interrupt();
+        sender.join(tuning.timeout().toMillis());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    int unsent = 0;
+    while (queue.poll() != null) {
+      count("dropped");
+      unsent++;
+    }
+    if (unsent > 0) {
+      LOG.warn(
+          "Slack notifier closed with {} messages not sent after {}; dropped them",
+          unsent,
+          Durations.format(tuning.closeGrace()));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SlackNotifier[" + webhook.host() + "]";
+  }
+}

@@ -1,0 +1,168 @@
+package io.meshgate.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meshgate.gate.Result;
+import io.meshgate.gate.RuleResult;
+import io.meshgate.gate.Severity;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** What Slack refuses or garbles: oversized sections, too many blocks, unescaped mrkdwn. */
+class SlackMessagesTest {
+  private static final URI PROMETHEUS = URI.create("https://prometheus.example.com/prom/");
+
+  private static Notification rollingBack(List<RuleResult> rules) {
+    return new Notification(
+        Notification.Kind.ROLLING_BACK,
+        "istio-1-20",
+        "payments",
+        "1-19-0",
+        "1-20-0",
+        "Soaking",
+        "RollingBack",
+        "ThresholdExceeded",
+        "error-rate 0.025 > 0.01",
+        null,
+        rules,
+        Instant.parse("2026-11-21T10:00:00Z"));
+  }
+
+  private static RuleResult failing(String rule, String query) {
+    return new RuleResult(
+        rule,
+        Severity.CRITICAL,
+        Result.FAIL,
+        0.025,
+        0.01,
+        null,
+        query,
+        "ThresholdExceeded",
+        "too high");
+  }
+
+  private static List<String> texts(SlackMessages.Message message) {
+    return message.blocks().stream()
+        .filter(b -> b.text() != null)
+        .map(b -> b.text().text())
+        .toList();
+  }
+
+  @Test
+  void aLongQueryKeepsItsLinkAndIsShortenedInItsCodeBlock() {
+    String query = "{a=\"" + "x".repeat(2000) + "\"}";
+
+    String section = SlackMessages.rule(failing("long", query), "https://p.example.com");
+
+    assertThat(section).hasSizeLessThanOrEqualTo(SlackMessages.SECTION_LIMIT).endsWith("…```");
+    assertThat(section)
+        .contains("\n<https://p.example.com/graph?g0.expr=%7Ba%3D%22xxx")
+        .contains("%22%7D&amp;g0.tab=0|Graph>\n```{a=\"xxx");
+  }
+
+  @Test
+  void aQueryTooLongEvenToLinkIsShownShortenedWithoutALink() {
+    String query = "sum(rate(x{a=\"b\"}[5m])) or " + "vector(0) or ".repeat(400) + "vector(1)";
+
+    SlackMessages.Message message =
+        SlackMessages.render(rollingBack(List.of(failing("huge", query))), PROMETHEUS);
+
+    String section = texts(message).get(texts(message).size() - 1);
+    assertThat(section).hasSizeLessThanOrEqualTo(SlackMessages.SECTION_LIMIT).endsWith("…```");
+    assertThat(section)
+        .startsWith("*huge* FAIL (critical): ThresholdExceeded\n")
+        .contains("```sum(rate(x{a=\"b\"}[5m])) or vector(0)")
+        .doesNotContain("/graph?");
+  }
+
+  @Test
+  void manyFailingRulesStayWithinFiftyBlocksAndSayHowManyAreNotShown() {
+    List<RuleResult> rules =
+        IntStream.range(0, 60).mapToObj(i -> failing("rule-" + i, "up == " + i)).toList();
+
+    SlackMessages.Message message = SlackMessages.render(rollingBack(rules), PROMETHEUS);
+
+    assertThat(message.blocks()).hasSize(SlackMessages.MAX_BLOCKS);
+    assertThat(message.blocks().get(SlackMessages.MAX_BLOCKS - 1).type()).isEqualTo("context");
+    assertThat(texts(message))
+        .contains("…and 15 more rules that did not pass (not shown)")
+        .anyMatch(t -> t.startsWith("*rule-44* "))
+        .noneMatch(t -> t.startsWith("*rule-45* "));
+  }
+
+  @Test
+  void theGraphLinkOpensExactlyTheQueryUnderTheExternalUrlPrefix() {
+    String query = "sum(rate(m{code=~\"5..\", ns!=\"a&b\"}[5m])) > 0.01 + 1";
+
+    String link = SlackMessages.graphLink(SlackMessages.graphBase(PROMETHEUS), query);
+
+    assertThat(link).startsWith("https://prometheus.example.com/prom/graph?g0.expr=");
+    assertThat(link).endsWith("&g0.tab=0").doesNotContain(" ", "+");
+    String expr = link.substring(link.indexOf("g0.expr=") + 8, link.indexOf("&g0.tab"));
+    assertThat(URLDecoder.decode(expr, StandardCharsets.UTF_8)).isEqualTo(query);
+  }
+
+  @Test
+  void escapesSlackControlCharactersButNeverCutsAnEntity() {
+    assertThat(SlackMessages.escape("a < b && c > d")).isEqualTo("a &lt; b &amp;&amp; c &gt; d");
+    assertThat(SlackMessages.clamp("abc&amp;def", 6)).isEqualTo("abc…");
+    assertThat(SlackMessages.clamp("abcdef", 6)).isEqualTo("abcdef");
+    assertThat(SlackMessages.clamp("abcdefg", 6)).isEqualTo("abcde…");
+  }
+
+  @Test
+  void aLongNamespaceKeepsTheHeaderWithinSlacksLimit() {
+    Notification n =
+        new Notification(
+            Notification.Kind.PROMOTED,
+            "istio-1-20",
+            "n".repeat(200),
+            "1-19-0",
+            "1-20-0",
+            "Soaking",
+            "Promoted",
+            null,
+            null,
+            null,
+            List.of(),
+            null);
+
+    SlackMessages.Message message = SlackMessages.render(n, null);
+
+    assertThat(message.blocks().get(0).text().text())
+        .hasSize(SlackMessages.HEADER_LIMIT)
+        .endsWith("…");
+    assertThat(message.blocks())
+        .extracting(SlackMessages.Block::type)
+        .containsExactly("header", "section", "context");
+  }
+
+  @Test
+  void otherIsNeverRendered() {
+    Notification other =
+        new Notification(
+            Notification.Kind.OTHER,
+            "istio-1-20",
+            "payments",
+            "1-19-0",
+            "1-20-0",
+            "Restarting",
+            "Verifying",
+            "RolledOut",
+            "3 workloads rolled out",
+            null,
+            List.of(),
+            null);
+
+    assertThatThrownBy(() -> SlackMessages.render(other, PROMETHEUS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "notifications of kind OTHER are not sent to Slack; check SlackMessages.SENT first");
+  }
+}
