@@ -14,6 +14,7 @@ import io.meshgate.kube.Leadership;
 import io.meshgate.kube.MigrationCommands;
 import io.meshgate.metrics.Metrics;
 import io.meshgate.notify.Notifier;
+import io.meshgate.notify.SlackNotifier;
 import io.meshgate.prometheus.PrometheusClient;
 import io.meshgate.prometheus.PrometheusGate;
 import io.meshgate.schedule.TickScheduler;
@@ -21,6 +22,7 @@ import io.meshgate.web.HttpServer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.OkHttpClient;
@@ -67,6 +69,8 @@ public final class Daemon implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final HttpServer httpServer;
   private final Map<String, Object> stimuli = new ConcurrentHashMap<>();
+  private final Set<String> tickRequested = ConcurrentHashMap.newKeySet();
+  private final SlackNotifier slack;
 
   private Daemon(
       DaemonConfig config,
@@ -82,6 +86,22 @@ public final class Daemon implements AutoCloseable {
           "no webhook token: set http.webhookTokenFile or MESHGATE_WEBHOOK_TOKEN, or pass --insecure-webhook to accept unauthenticated writes");
     }
     List<Rule> rules = RuleLoader.loadDirectory(config.rulesDir());
+    this.slack =
+        config.slack() == null
+            ? null
+            : SlackNotifier.fromConfig(
+                config.slack(),
+                config.prometheus().externalUrl(),
+                http,
+                new ObjectMapper(),
+                metrics);
+    Notifier everyone =
+        slack == null
+            ? notifier
+            : n -> {
+              notifier.notify(n);
+              slack.notify(n);
+            };
     GatePort gatePort = options.gate();
     if (gatePort == null) {
       PrometheusGate gate =
@@ -94,7 +114,7 @@ public final class Daemon implements AutoCloseable {
     this.ticks = new TickScheduler(this::tick);
     this.store = new KubeMigrationStore(client, options.hook(), this::onMigrationChanged);
     this.controller =
-        new MigrationController(store, cluster, gatePort, notifier, clock, leading::get, metrics);
+        new MigrationController(store, cluster, gatePort, everyone, clock, leading::get, metrics);
     if (config.leaderElection().enabled()) {
       this.leadership =
           Leadership.start(
@@ -155,6 +175,7 @@ public final class Daemon implements AutoCloseable {
   }
 
   private void tick(String migration) {
+    tickRequested.remove(migration);
     controller.reconcile(migration);
   }
 
@@ -177,7 +198,8 @@ public final class Daemon implements AutoCloseable {
     // controller's own status writes are not (each would tick again, in a loop)
     Object stimulus = List.of(m.status().alerts(), m.generation(), m.approvedWaves(), m.aborted());
     Object previous = stimuli.put(name, stimulus);
-    if (previous != null && !previous.equals(stimulus)) {
+    // a burst of alerts asks for one extra tick, not one per alert
+    if (previous != null && !previous.equals(stimulus) && tickRequested.add(name)) {
       ticks.triggerNow(name);
     }
   }
@@ -205,6 +227,9 @@ public final class Daemon implements AutoCloseable {
   @Override
   public void close() {
     httpServer.close();
+    if (slack != null) {
+      slack.close();
+    }
     if (leadership != null) {
       leadership.close();
     }

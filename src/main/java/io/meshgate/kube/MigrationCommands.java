@@ -7,9 +7,12 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.meshgate.alerting.AlertHandOff;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.MigrationStatus;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
@@ -22,7 +25,7 @@ public final class MigrationCommands implements AlertHandOff.Migrations {
 
   private final KubernetesClient client;
   private final KubeMigrationStore store;
-  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Map<String, Batch> batches = new ConcurrentHashMap<>();
 
   public MigrationCommands(KubernetesClient client, KubeMigrationStore store) {
     this.client = client;
@@ -87,11 +90,64 @@ public final class MigrationCommands implements AlertHandOff.Migrations {
         .toList();
   }
 
+  /** Deliveries waiting to be written to one migration's status. */
+  private static final class Batch {
+    final List<Pending> pending = new ArrayList<>();
+    boolean writing;
+  }
+
+  private record Pending(UnaryOperator<List<AlertRecord>> change, CompletableFuture<Void> done) {}
+
+  /**
+   * Group commit: deliveries for one migration queue up, and whoever finds no write under way
+   * applies every queued change in one read and write, then releases all their callers. Each caller
+   * still returns only once its own change is persisted.
+   */
   @Override
   public void updateAlerts(String name, UnaryOperator<List<AlertRecord>> change) {
-    // deliveries for one migration queue here instead of racing each other into 409s
-    synchronized (locks.computeIfAbsent(name, k -> new Object())) {
-      updateAlertsOnce(name, change);
+    Pending mine = new Pending(change, new CompletableFuture<>());
+    Batch batch = batches.computeIfAbsent(name, k -> new Batch());
+    boolean writer;
+    synchronized (batch) {
+      batch.pending.add(mine);
+      writer = !batch.writing;
+      batch.writing = true;
+    }
+    if (writer) {
+      drain(name, batch);
+    }
+    try {
+      mine.done().join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  private void drain(String name, Batch batch) {
+    while (true) {
+      List<Pending> work;
+      synchronized (batch) {
+        work = new ArrayList<>(batch.pending);
+        batch.pending.clear();
+        if (work.isEmpty()) {
+          batch.writing = false;
+          return;
+        }
+      }
+      try {
+        updateAlertsOnce(
+            name,
+            alerts -> {
+              List<AlertRecord> result = alerts;
+              for (Pending p : work) {
+                result = p.change().apply(result);
+              }
+              return result;
+            });
+        work.forEach(p -> p.done().complete(null));
+      } catch (RuntimeException e) {
+        work.forEach(p -> p.done().completeExceptionally(e));
+      }
     }
   }
 

@@ -130,8 +130,18 @@ public final class ReceiverBenchmark {
         awaitSoaking(sim, names.size());
         URI webhook = URI.create("http://127.0.0.1:" + daemon.httpPort() + "/api/v1/alertmanager");
         HttpClient http = HttpClient.newHttpClient();
-        throughput(sim, http, webhook, names);
         latency(sim, http, webhook, names);
+        // a migration that stays active (its only wave awaits approval) receives the load
+        List<String> load = IntStream.range(0, 10).mapToObj(i -> "load-" + i).toList();
+        for (String ns : load) {
+          sim.namespace(ns, Map.of("istio.io/rev", "1-19-0"));
+        }
+        create(
+            sim,
+            "load",
+            "[{name: all, namespaces: [" + String.join(", ", load) + "], requireApproval: true}]",
+            "interval: 1s");
+        throughput(sim, http, webhook, load);
       }
     }
     System.exit(0);
@@ -261,7 +271,7 @@ public final class ReceiverBenchmark {
       f.get();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    RevisionMigration rm = sim.client().resources(RevisionMigration.class).withName("bench").get();
+    RevisionMigration rm = sim.client().resources(RevisionMigration.class).withName("load").get();
     long persisted =
         RevisionMigrations.toStatus(rm.getStatus()).alerts().stream()
             .filter(a -> a.fingerprint().startsWith("hold-"))
@@ -270,6 +280,7 @@ public final class ReceiverBenchmark {
         "FIGURE persisted throughput: %d hold alerts in %.2f s = %.0f alerts/s, %d persisted (lost: %d, retries after 503: %d)%n",
         count, seconds, count / seconds, persisted, count - persisted, retries.get());
     senders.shutdown();
+    groupedThroughput(sim, http, webhook, names);
     for (int i = 0; i < count; i++) {
       String labels =
           "\"alertname\":\"Hold\",\"severity\":\"warning\",\"namespace\":\""
@@ -281,9 +292,62 @@ public final class ReceiverBenchmark {
     }
   }
 
+  /** As Alertmanager delivers them: a group of alerts per request. */
+  private static void groupedThroughput(
+      ClusterSimulator sim, HttpClient http, URI webhook, List<String> names) throws Exception {
+    int groups = 100;
+    int perGroup = 10;
+    ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
+    long start = System.nanoTime();
+    List<Future<?>> sent = new ArrayList<>();
+    for (int g = 0; g < groups; g++) {
+      int group = g;
+      sent.add(
+          senders.submit(
+              () -> {
+                List<String> alerts = new ArrayList<>();
+                for (int a = 0; a < perGroup; a++) {
+                  int n = group * perGroup + a;
+                  String labels =
+                      "\"alertname\":\"Grouped\",\"severity\":\"warning\",\"namespace\":\""
+                          + names.get(n % names.size())
+                          + "\",\"i\":\""
+                          + n
+                          + "\"";
+                  String one = payload("firing", "group-" + n, labels);
+                  alerts.add(one.substring(one.indexOf("\"alerts\":[") + 10, one.lastIndexOf(']')));
+                }
+                String body = payload("firing", "unused", "\"x\":\"y\"");
+                body =
+                    body.substring(0, body.indexOf("\"alerts\":[") + 10)
+                        + String.join(",", alerts)
+                        + "]}";
+                deliver(http, webhook, body);
+                return null;
+              }));
+    }
+    for (Future<?> f : sent) {
+      f.get();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    senders.shutdown();
+    RevisionMigration rm = sim.client().resources(RevisionMigration.class).withName("load").get();
+    long persisted =
+        RevisionMigrations.toStatus(rm.getStatus()).alerts().stream()
+            .filter(a -> a.fingerprint().startsWith("group-"))
+            .count();
+    System.out.printf(
+        "FIGURE grouped persisted throughput: %d deliveries of %d alerts in %.2f s = %.0f alerts/s, %d persisted (lost: %d)%n",
+        groups,
+        perGroup,
+        seconds,
+        groups * perGroup / seconds,
+        persisted,
+        groups * perGroup - persisted);
+  }
+
   private static void latency(
       ClusterSimulator sim, HttpClient http, URI webhook, List<String> names) throws Exception {
-    awaitSoaking(sim, names.size());
     List<Long> millis = new ArrayList<>();
     for (String ns : names) {
       long start = System.nanoTime();
