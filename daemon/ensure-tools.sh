@@ -3,9 +3,13 @@
 # On a machine where we cannot install (not root, no apt-get) it says what to do and fails.
 set -euo pipefail
 missing=()
-for tool in prometheus promtool alertmanager amtool; do
+for tool in prometheus promtool amtool; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+# Debian installs Alertmanager as prometheus-alertmanager, upstream releases as alertmanager
+if ! command -v alertmanager >/dev/null 2>&1 && ! command -v prometheus-alertmanager >/dev/null 2>&1; then
+  missing+=(alertmanager)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "meshgate: missing ${missing[*]}; installing Debian packages prometheus and prometheus-alertmanager" >&2

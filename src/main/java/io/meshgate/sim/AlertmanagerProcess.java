@@ -66,9 +66,13 @@ public final class AlertmanagerProcess implements AutoCloseable {
   }
 
   static String binary() {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, "alertmanager"))) {
-        return Path.of(dir, "alertmanager").toString();
+    // Debian installs it as prometheus-alertmanager, upstream releases as alertmanager
+    for (String name : List.of("alertmanager", "prometheus-alertmanager")) {
+      for (String dir :
+          System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        if (Files.isExecutable(Path.of(dir, name))) {
+          return Path.of(dir, name).toString();
+        }
       }
     }
     throw new IllegalStateException(
