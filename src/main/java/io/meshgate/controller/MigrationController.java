@@ -171,31 +171,12 @@ public final class MigrationController {
     List<NamespaceStatus> updated = new ArrayList<>();
     for (NamespaceStatus n : status.namespaces()) {
       if (namespaces.contains(n.name())) {
-        updated.add(
-            new NamespaceStatus(
-                n.name(),
-                n.wave(),
-                n.phase(),
-                n.phaseSince(),
-                captured.getOrDefault(n.name(), Map.of()),
-                n.lastVerdict(),
-                n.failureStreaks(),
-                n.passStreak(),
-                n.noDataStreak(),
-                n.proxies(),
-                n.restartId()));
+        updated.add(n.withBaseline(captured.getOrDefault(n.name(), Map.of())));
       } else {
         updated.add(n);
       }
     }
-    return new MigrationStatus(
-        status.phase(),
-        status.currentWave(),
-        status.promoted(),
-        updated,
-        status.alerts(),
-        status.conditions(),
-        status.observedGeneration());
+    return status.withNamespaces(updated);
   }
 
   private void counted(String action, Runnable run) {

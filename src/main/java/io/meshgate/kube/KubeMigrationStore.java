@@ -113,14 +113,7 @@ public final class KubeMigrationStore implements MigrationStore, AutoCloseable {
       return false;
     }
     MigrationStatus keepAlerts =
-        new MigrationStatus(
-            status.phase(),
-            status.currentWave(),
-            status.promoted(),
-            status.namespaces(),
-            RevisionMigrations.toStatus(latest.getStatus()).alerts(),
-            status.conditions(),
-            status.observedGeneration());
+        status.withAlerts(RevisionMigrations.toStatus(latest.getStatus()).alerts());
     latest.setStatus(RevisionMigrations.fromStatus(keepAlerts));
     try {
       client.resources(RevisionMigration.class).resource(latest).updateStatus();

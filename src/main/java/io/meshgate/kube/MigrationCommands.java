@@ -162,15 +162,7 @@ public final class MigrationCommands implements AlertHandOff.Migrations {
       if (alerts.equals(status.alerts())) {
         return;
       }
-      MigrationStatus updated =
-          new MigrationStatus(
-              status.phase(),
-              status.currentWave(),
-              status.promoted(),
-              status.namespaces(),
-              alerts,
-              status.conditions(),
-              status.observedGeneration());
+      MigrationStatus updated = status.withAlerts(alerts);
       latest.setStatus(RevisionMigrations.fromStatus(updated));
       try {
         client.resources(RevisionMigration.class).resource(latest).updateStatus();

@@ -30,4 +30,14 @@ public record MigrationStatus(
   public Optional<NamespaceStatus> namespace(String name) {
     return namespaces.stream().filter(n -> n.name().equals(name)).findFirst();
   }
+
+  public MigrationStatus withAlerts(List<AlertRecord> newAlerts) {
+    return new MigrationStatus(
+        phase, currentWave, promoted, namespaces, newAlerts, conditions, observedGeneration);
+  }
+
+  public MigrationStatus withNamespaces(List<NamespaceStatus> newNamespaces) {
+    return new MigrationStatus(
+        phase, currentWave, promoted, newNamespaces, alerts, conditions, observedGeneration);
+  }
 }

@@ -37,6 +37,21 @@ public record NamespaceStatus(
         name, wave, NamespacePhase.Pending, null, null, null, Map.of(), 0, 0, null, null);
   }
 
+  public NamespaceStatus withBaseline(Map<String, Double> newBaseline) {
+    return new NamespaceStatus(
+        name,
+        wave,
+        phase,
+        phaseSince,
+        newBaseline,
+        lastVerdict,
+        failureStreaks,
+        passStreak,
+        noDataStreak,
+        proxies,
+        restartId);
+  }
+
   /** The last decision for the namespace: PROMOTE, HOLD or ROLLBACK, with its reason. */
   public record Verdict(String verdict, String reason, Instant at) {}
 

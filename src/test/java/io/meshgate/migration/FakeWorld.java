@@ -176,31 +176,9 @@ final class FakeWorld {
   static MigrationStatus withBaseline(MigrationStatus status, String namespace) {
     List<NamespaceStatus> namespaces =
         status.namespaces().stream()
-            .map(
-                n ->
-                    n.name().equals(namespace)
-                        ? new NamespaceStatus(
-                            n.name(),
-                            n.wave(),
-                            n.phase(),
-                            n.phaseSince(),
-                            Map.of("p99-latency", 87.0),
-                            n.lastVerdict(),
-                            n.failureStreaks(),
-                            n.passStreak(),
-                            n.noDataStreak(),
-                            n.proxies(),
-                            n.restartId())
-                        : n)
+            .map(n -> n.name().equals(namespace) ? n.withBaseline(Map.of("p99-latency", 87.0)) : n)
             .toList();
-    return new MigrationStatus(
-        status.phase(),
-        status.currentWave(),
-        status.promoted(),
-        namespaces,
-        status.alerts(),
-        status.conditions(),
-        status.observedGeneration());
+    return status.withNamespaces(namespaces);
   }
 
   void runTicks(int n) {
@@ -219,28 +197,12 @@ final class FakeWorld {
 
   void alert(String name, String action, String namespace, String revision) {
     alerts.add(new AlertRecord("fp-" + name, name, action, namespace, revision, START));
-    status =
-        new MigrationStatus(
-            status.phase(),
-            status.currentWave(),
-            status.promoted(),
-            status.namespaces(),
-            alerts,
-            status.conditions(),
-            status.observedGeneration());
+    status = status.withAlerts(alerts);
   }
 
   void resolveAlerts() {
     alerts.clear();
-    status =
-        new MigrationStatus(
-            status.phase(),
-            status.currentWave(),
-            status.promoted(),
-            status.namespaces(),
-            List.of(),
-            status.conditions(),
-            status.observedGeneration());
+    status = status.withAlerts(List.of());
   }
 
   static MigrationSpec spec(List<MigrationSpec.Wave> waves) {
