@@ -87,7 +87,12 @@ class ControllerCrashIT {
           crashed = true;
         }
       }
-      assertThat(crashed).as("the run reached write #%d", crashAfter).isTrue();
+      if (!crashed) {
+        // write counts vary by one or two with timing (a conflict retried, say): a run that
+        // ends before its crash point is an uninterrupted run and must end the same way
+        assertThat(phases(harness.tickUntil("istio-1-20", finished(), 60))).isEqualTo(reference);
+        return;
+      }
 
       harness.quiesce();
       harness.controller();
