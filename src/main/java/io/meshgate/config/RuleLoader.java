@@ -116,37 +116,25 @@ public final class RuleLoader {
     if (problems.list().size() > before) {
       return null;
     }
-    List<Rule.Problem> semantic =
-        Rule.problems(
-            name,
-            scope,
-            query,
-            groupBy,
-            window,
-            max,
-            min,
-            maxIncrease,
-            baselineFloor,
-            minVolume,
-            volumeQuery);
-    semantic.forEach(p -> problems.add(source, p.field(), p.message()));
-    if (!semantic.isEmpty()) {
+    try {
+      return new Rule(
+          name,
+          description,
+          scope,
+          query,
+          groupBy,
+          window,
+          max,
+          min,
+          maxIncrease,
+          baselineFloor,
+          minVolume,
+          volumeQuery,
+          severity,
+          onNoData);
+    } catch (Rule.InvalidRuleException e) {
+      e.problems().forEach(p -> problems.add(source, p.field(), p.message()));
       return null;
     }
-    return new Rule(
-        name,
-        description,
-        scope,
-        query,
-        groupBy,
-        window,
-        max,
-        min,
-        maxIncrease,
-        baselineFloor,
-        minVolume,
-        volumeQuery,
-        severity,
-        onNoData);
   }
 }

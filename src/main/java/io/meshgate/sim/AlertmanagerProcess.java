@@ -1,18 +1,10 @@
 package io.meshgate.sim;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Alertmanager (the {@code alertmanager} binary on PATH, Debian package {@code
@@ -27,22 +19,17 @@ import java.util.concurrent.TimeUnit;
 public final class AlertmanagerProcess implements AutoCloseable {
   private final Process process;
   private final URI url;
-  private final Path log;
 
-  private AlertmanagerProcess(Process process, URI url, Path log) {
+  private AlertmanagerProcess(Process process, URI url) {
     this.process = process;
     this.url = url;
-    this.log = log;
   }
 
   public static AlertmanagerProcess start(Path workDir, String config) throws IOException {
     Files.createDirectories(workDir);
     Path configFile = Files.writeString(workDir.resolve("alertmanager.yml"), config);
     Path log = workDir.resolve("alertmanager.log");
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
+    int port = LocalProcesses.freeLoopbackPort();
     Process process =
         new ProcessBuilder(
                 binary(),
@@ -55,9 +42,14 @@ public final class AlertmanagerProcess implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
     AlertmanagerProcess alertmanager =
-        new AlertmanagerProcess(process, URI.create("http://127.0.0.1:" + port), log);
+        new AlertmanagerProcess(process, URI.create("http://127.0.0.1:" + port));
     try {
-      alertmanager.awaitReady();
+      LocalProcesses.awaitReady(
+          process,
+          alertmanager.url.resolve("/-/ready"),
+          Duration.ofSeconds(30),
+          log,
+          "alertmanager");
     } catch (IOException e) {
       alertmanager.close();
       throw e;
@@ -67,56 +59,12 @@ public final class AlertmanagerProcess implements AutoCloseable {
 
   static String binary() {
     // Debian installs it as prometheus-alertmanager, upstream releases as alertmanager
-    for (String name : List.of("alertmanager", "prometheus-alertmanager")) {
-      for (String dir :
-          System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-        if (Files.isExecutable(Path.of(dir, name))) {
-          return Path.of(dir, name).toString();
-        }
-      }
+    String found = LocalProcesses.onPath("alertmanager", "prometheus-alertmanager");
+    if (found == null) {
+      throw new IllegalStateException(
+          "alertmanager not found on PATH; install it (Debian/Ubuntu: sudo apt-get install prometheus-alertmanager)");
     }
-    throw new IllegalStateException(
-        "alertmanager not found on PATH; install it (Debian/Ubuntu: sudo apt-get install prometheus-alertmanager)");
-  }
-
-  private void awaitReady() throws IOException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    Instant deadline = Instant.now().plusSeconds(30);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IOException("alertmanager exited: " + tail());
-      }
-      try {
-        if (http.send(
-                    HttpRequest.newBuilder(url.resolve("/-/ready")).build(),
-                    HttpResponse.BodyHandlers.discarding())
-                .statusCode()
-            == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for alertmanager", e);
-      }
-      try {
-        process.waitFor(200, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for alertmanager", e);
-      }
-    }
-    throw new IOException("alertmanager not ready after 30s: " + tail());
-  }
-
-  private String tail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
-    } catch (IOException e) {
-      return "(no log)";
-    }
+    return found;
   }
 
   public URI url() {
@@ -125,14 +73,6 @@ public final class AlertmanagerProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    LocalProcesses.stop(process);
   }
 }

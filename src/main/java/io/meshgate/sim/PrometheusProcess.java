@@ -1,15 +1,10 @@
 package io.meshgate.sim;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,13 +25,11 @@ public final class PrometheusProcess implements AutoCloseable {
 
   private final Process process;
   private final URI url;
-  private final Path log;
   private final Thread reaper;
 
-  private PrometheusProcess(Process process, URI url, Path log) {
+  private PrometheusProcess(Process process, URI url) {
     this.process = process;
     this.url = url;
-    this.log = log;
     this.reaper = new Thread(process::destroyForcibly, "prometheus-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
   }
@@ -47,10 +40,9 @@ public final class PrometheusProcess implements AutoCloseable {
     if (configured != null && !configured.isBlank()) {
       return configured;
     }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, "prometheus"))) {
-        return Path.of(dir, "prometheus").toString();
-      }
+    String found = LocalProcesses.onPath("prometheus");
+    if (found != null) {
+      return found;
     }
     throw new IllegalStateException(
         "prometheus not found on PATH; install it (Debian/Ubuntu: sudo apt-get install prometheus)"
@@ -128,7 +120,7 @@ public final class PrometheusProcess implements AutoCloseable {
     Path log = workDir.resolve("prometheus.log");
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
-      int port = freePort();
+      int port = LocalProcesses.freeLoopbackPort();
       List<String> command =
           new ArrayList<>(
               List.of(
@@ -145,9 +137,14 @@ public final class PrometheusProcess implements AutoCloseable {
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .start();
       PrometheusProcess prometheus =
-          new PrometheusProcess(process, URI.create("http://127.0.0.1:" + port), log);
+          new PrometheusProcess(process, URI.create("http://127.0.0.1:" + port));
       try {
-        prometheus.awaitReady();
+        LocalProcesses.awaitReady(
+            prometheus.process,
+            prometheus.url.resolve("/-/ready"),
+            READY_TIMEOUT,
+            log,
+            "prometheus");
         return prometheus;
       } catch (IOException e) {
         prometheus.close();
@@ -155,51 +152,6 @@ public final class PrometheusProcess implements AutoCloseable {
       }
     }
     throw last;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private void awaitReady() throws IOException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    HttpRequest ready =
-        HttpRequest.newBuilder(url.resolve("/-/ready")).timeout(Duration.ofSeconds(2)).build();
-    Instant deadline = Instant.now().plus(READY_TIMEOUT);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IOException("prometheus exited with code " + process.exitValue() + ": " + tail());
-      }
-      try {
-        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for prometheus", e);
-      }
-      try {
-        process.waitFor(200, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while waiting for prometheus", e);
-      }
-    }
-    throw new IOException(
-        "prometheus not ready after " + READY_TIMEOUT.toSeconds() + "s: " + tail());
-  }
-
-  private String tail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
   }
 
   public URI url() {
@@ -222,15 +174,7 @@ public final class PrometheusProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    LocalProcesses.stop(process);
     try {
       Runtime.getRuntime().removeShutdownHook(reaper);
     } catch (IllegalStateException e) {
