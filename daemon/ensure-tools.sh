@@ -1,26 +1,34 @@
 #!/usr/bin/env bash
 # Installs the real Prometheus/Alertmanager tools the integration tests and the demo start.
 # On a machine where we cannot install (not root, no apt-get) it says what to do and fails.
+# With --prometheus-only (the demo) Alertmanager and amtool are not needed.
 set -euo pipefail
+packages=(prometheus prometheus-alertmanager)
+tools=(prometheus promtool amtool)
+if [ "${1:-}" = "--prometheus-only" ]; then
+  packages=(prometheus)
+  tools=(prometheus)
+fi
 missing=()
-for tool in prometheus promtool amtool; do
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 # Debian installs Alertmanager as prometheus-alertmanager, upstream releases as alertmanager
-if ! command -v alertmanager >/dev/null 2>&1 && ! command -v prometheus-alertmanager >/dev/null 2>&1; then
+if [ ${#packages[@]} -gt 1 ] && ! command -v alertmanager >/dev/null 2>&1 \
+    && ! command -v prometheus-alertmanager >/dev/null 2>&1; then
   missing+=(alertmanager)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "meshgate: missing ${missing[*]}; installing Debian packages prometheus and prometheus-alertmanager" >&2
+echo "meshgate: missing ${missing[*]}; installing Debian packages ${packages[*]}" >&2
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "meshgate: cannot install them here (needs root and apt-get)." >&2
-  echo "  Run: sudo apt-get install -y prometheus prometheus-alertmanager" >&2
+  echo "  Run: sudo apt-get install -y ${packages[*]}" >&2
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 # The packages start system services where an init system runs; our tests start their own.
 for svc in prometheus prometheus-alertmanager prometheus-node-exporter; do
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then

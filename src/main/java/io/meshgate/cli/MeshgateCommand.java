@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     description = "Drives Istio revision-based control-plane upgrades behind PromQL health gates.",
     subcommands = {
       RunCommand.class,
+      DemoCommand.class,
       EvaluateCommand.class,
       ValidateCommand.class,
       StatusCommand.class,

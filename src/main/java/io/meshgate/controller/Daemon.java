@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,12 +48,26 @@ public final class Daemon implements AutoCloseable {
    * (null: the configured Prometheus and rules), and whether the webhook and API may run without a
    * token ({@code --insecure-webhook}).
    */
+  /**
+   * {@code gate} null means the Prometheus gate of the config; {@code observeGate} wraps whichever
+   * gate is used, so that the demo can show every tick's values.
+   */
   public record Options(
       String identity,
       Leadership.Timings timings,
       WriteHook hook,
       GatePort gate,
-      boolean insecureWebhook) {
+      boolean insecureWebhook,
+      UnaryOperator<GatePort> observeGate) {
+    public Options(
+        String identity,
+        Leadership.Timings timings,
+        WriteHook hook,
+        GatePort gate,
+        boolean insecureWebhook) {
+      this(identity, timings, hook, gate, insecureWebhook, UnaryOperator.identity());
+    }
+
     public static Options production(String identity, boolean insecureWebhook) {
       return new Options(
           identity, Leadership.Timings.DEFAULT, WriteHook.NONE, null, insecureWebhook);
@@ -109,6 +124,7 @@ public final class Daemon implements AutoCloseable {
               new PrometheusClient(config.prometheus(), http, new ObjectMapper()), metrics);
       gatePort = new PrometheusGatePort(gate, () -> rules, config.prometheus().revisionLabel());
     }
+    gatePort = options.observeGate().apply(gatePort);
     this.cluster = KubeCluster.start(client, config.controlPlaneNamespace(), clock, options.hook());
     // ticks and callbacks may run as soon as they exist, so everything they use exists first
     this.ticks = new TickScheduler(this::tick);

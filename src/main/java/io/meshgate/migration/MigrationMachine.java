@@ -1,5 +1,6 @@
 package io.meshgate.migration;
 
+import io.meshgate.gate.Durations;
 import io.meshgate.gate.Gate;
 import io.meshgate.gate.NamespaceVerdict;
 import io.meshgate.gate.Result;
@@ -226,8 +227,8 @@ public final class MigrationMachine {
             ns,
             Verdict.HOLD,
             "capturing the baseline over "
-                + spec.baselineWindow().toMinutes()
-                + "m before the flip");
+                + Durations.format(spec.baselineWindow())
+                + " before the flip");
         return;
       }
       if (!facts.flipped()) {

@@ -115,6 +115,36 @@ class MigrationMachineTest {
     assertThat(world.ns("test").baseline()).containsEntry("p99-latency", 87.0);
   }
 
+  /** The demo's 20s baseline window was shown as "0m". */
+  @Test
+  void holdReasonNamesTheBaselineWindowExactlyEvenUnderAMinute() {
+    MigrationSpec s = spec(List.of(wave("all", SOAK, 1, false, "a")));
+    MigrationSpec shortWindow =
+        new MigrationSpec(
+            s.fromRevision(),
+            s.toRevision(),
+            s.waves(),
+            s.gates(),
+            s.interval(),
+            s.failureLimit(),
+            s.passStreak(),
+            s.noDataLimit(),
+            Duration.ofSeconds(20),
+            s.onFailure(),
+            s.rollbackScope(),
+            s.maxRollbacks(),
+            s.restart(),
+            s.window(),
+            s.paused(),
+            s.dryRun());
+    FakeWorld world = new FakeWorld(shortWindow, "a");
+
+    world.tick();
+
+    assertThat(world.ns("a").lastVerdict().reason())
+        .isEqualTo("capturing the baseline over 20s before the flip");
+  }
+
   @Test
   void maxConcurrentLimitsNamespacesInFlightPerWave() {
     MigrationSpec spec = spec(List.of(wave("all", SOAK, 2, false, "a", "b", "c", "d")));

@@ -1,0 +1,239 @@
+package io.meshgate.cli;
+
+import io.meshgate.gate.RuleResult;
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.notify.Notification;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code meshgate demo} shows while it runs: on a terminal, a table redrawn in place (one line
+ * per namespace: wave, phase, signals, verdict and reason) above the latest events; otherwise plain
+ * lines, one per event or verdict change, that read well in a CI log.
+ */
+final class DemoDisplay {
+  private static final int EVENTS_SHOWN = 6;
+  private static final String ROW = "  %-9s %-7s %-11s %7s %7s %4s  %-8s %s";
+
+  private final PrintWriter out;
+  private final boolean live;
+  private final int width;
+  private final Instant start;
+  private final Deque<String> events = new ArrayDeque<>();
+  private final Map<String, String> shownVerdicts = new HashMap<>();
+  private final Map<String, String> rollbackCauses = new HashMap<>();
+  private String shownMigration = "";
+  private int drawnLines;
+
+  DemoDisplay(PrintWriter out, boolean live, int width, Instant start) {
+    this.out = out;
+    this.live = live;
+    this.width = width;
+    this.start = start;
+  }
+
+  /** A stage of start-up or shutdown. */
+  synchronized void step(String text) {
+    out.println((live ? "" : stamp(Instant.now()) + " ") + text);
+    out.flush();
+  }
+
+  /** A transition reported by the controller; called on its threads. */
+  synchronized void event(Notification n) {
+    String subject = n.namespace() == null ? "migration " + n.migration() : n.namespace();
+    String change =
+        n.fromPhase().equals(n.toPhase()) ? n.toPhase() : n.fromPhase() + " -> " + n.toPhase();
+    String line = stamp(n.at()) + " " + subject + ": " + change + "  " + n.message();
+    if (n.kind() == Notification.Kind.ROLLING_BACK && n.namespace() != null) {
+      rollbackCauses.put(n.namespace(), n.message());
+      n.rules().stream()
+          .filter(RuleResult::isCriticalFailure)
+          .findFirst()
+          .ifPresent(
+              r ->
+                  rollbackCauses.put(
+                      n.namespace(),
+                      r.message() + "\n      PromQL: " + r.query().replaceAll("\\s+", " ")));
+    }
+    if (live) {
+      events.addLast(line);
+      while (events.size() > EVENTS_SHOWN) {
+        events.removeFirst();
+      }
+    } else {
+      out.println(line);
+      out.flush();
+    }
+  }
+
+  /** Why each rolled-back namespace was rolled back, as the controller said it. */
+  synchronized Map<String, String> rollbackCauses() {
+    return Map.copyOf(rollbackCauses);
+  }
+
+  synchronized void render(DemoRun run, String scenario) {
+    MigrationStatus status = run.status();
+    Map<String, List<RuleResult>> results = run.latestResults();
+    if (live) {
+      redraw(table(run, scenario, status, results));
+    } else {
+      printChanges(status, results);
+    }
+  }
+
+  private List<String> table(
+      DemoRun run, String scenario, MigrationStatus status, Map<String, List<RuleResult>> results) {
+    List<String> lines = new ArrayList<>();
+    Instant now = Instant.now();
+    String migration =
+        status == null || status.phase() == null
+            ? warmUp(run, now)
+            : "migration "
+                + DemoRun.MIGRATION
+                + " "
+                + status.phase()
+                + (status.currentWave() == null ? "" : ", wave " + status.currentWave())
+                + (status.promoted() == null ? "" : ", promoted " + status.promoted());
+    lines.add(
+        "meshgate demo: "
+            + scenario
+            + "  "
+            + stamp(now)
+            + "  "
+            + migration
+            + (run.faultOn() ? "  [fault on]" : ""));
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            ROW,
+            "NAMESPACE",
+            "WAVE",
+            "PHASE",
+            "5XX",
+            "P99",
+            "XDS",
+            "VERDICT",
+            "REASON"));
+    for (String ns : DemoRun.namespaces()) {
+      NamespaceStatus n = status == null ? null : status.namespace(ns).orElse(null);
+      lines.add(row(ns, n, results.getOrDefault(ns, List.of())));
+    }
+    lines.add("events:");
+    events.forEach(e -> lines.add("  " + e));
+    return lines;
+  }
+
+  private String warmUp(DemoRun run, Instant now) {
+    Duration left = DemoRun.WARM_UP.minus(Duration.between(run.startedAt(), now)).withNanos(0);
+    return left.isNegative() || left.isZero()
+        ? "starting migration " + DemoRun.MIGRATION
+        : "warming up Prometheus (" + left.toSeconds() + " s)";
+  }
+
+  private String row(String ns, NamespaceStatus n, List<RuleResult> rules) {
+    String wave = n == null ? "" : n.wave();
+    String phase = n == null ? "Pending" : n.phase().name();
+    String verdict = n == null || n.lastVerdict() == null ? "" : n.lastVerdict().verdict();
+    String reason = n == null || n.lastVerdict() == null ? "" : n.lastVerdict().reason();
+    String line =
+        String.format(
+            Locale.ROOT,
+            ROW,
+            ns,
+            wave,
+            phase,
+            signal(rules, "error-rate", v -> String.format(Locale.ROOT, "%.1f%%", v * 100)),
+            signal(rules, "p99-latency", v -> String.format(Locale.ROOT, "%.0fms", v)),
+            signal(rules, "xds-rejects", v -> String.format(Locale.ROOT, "%.0f", v)),
+            verdict,
+            reason == null ? "" : reason);
+    return line.length() > width ? line.substring(0, width - 1) + "\u2026" : line;
+  }
+
+  private static String signal(
+      List<RuleResult> rules, String rule, java.util.function.DoubleFunction<String> format) {
+    return rules.stream()
+        .filter(r -> r.rule().equals(rule) && r.value() != null && !r.value().isNaN())
+        .findFirst()
+        .map(r -> format.apply(r.value()))
+        .orElse("-");
+  }
+
+  private void redraw(List<String> lines) {
+    StringBuilder frame = new StringBuilder();
+    if (drawnLines > 0) {
+      frame.append("\033[").append(drawnLines).append('F');
+    }
+    for (String line : lines) {
+      frame.append("\033[2K").append(line).append('\n');
+    }
+    frame.append("\033[J");
+    out.print(frame);
+    out.flush();
+    drawnLines = lines.size();
+  }
+
+  /** Plain output: a line when the migration's phase or a namespace's verdict changes. */
+  private void printChanges(MigrationStatus status, Map<String, List<RuleResult>> results) {
+    if (status == null || status.phase() == null) {
+      return;
+    }
+    String migration =
+        status.phase() + (status.currentWave() == null ? "" : ", wave " + status.currentWave());
+    if (!migration.equals(shownMigration)) {
+      shownMigration = migration;
+      out.println(
+          stamp(Instant.now())
+              + " migration "
+              + DemoRun.MIGRATION
+              + ": "
+              + migration
+              + (status.promoted() == null ? "" : ", promoted " + status.promoted()));
+    }
+    for (NamespaceStatus n : status.namespaces()) {
+      if (n.lastVerdict() == null) {
+        continue;
+      }
+      String verdict = n.lastVerdict().verdict() + " " + n.lastVerdict().reason();
+      if (!verdict.equals(shownVerdicts.put(n.name(), verdict))) {
+        List<RuleResult> rules = results.getOrDefault(n.name(), List.of());
+        out.println(
+            stamp(Instant.now())
+                + " "
+                + n.name()
+                + " ("
+                + n.phase()
+                + ", 5xx "
+                + signal(rules, "error-rate", v -> String.format(Locale.ROOT, "%.1f%%", v * 100))
+                + ", p99 "
+                + signal(rules, "p99-latency", v -> String.format(Locale.ROOT, "%.0fms", v))
+                + "): "
+                + verdict);
+      }
+    }
+    out.flush();
+  }
+
+  /** Leaves the live table where it is; later output goes below it. */
+  synchronized void finish() {
+    drawnLines = 0;
+    out.flush();
+  }
+
+  String stamp(Instant at) {
+    Duration d = Duration.between(start, at);
+    if (d.isNegative()) {
+      d = Duration.ZERO;
+    }
+    return String.format(Locale.ROOT, "[%02d:%02d]", d.toMinutes(), d.toSecondsPart());
+  }
+}

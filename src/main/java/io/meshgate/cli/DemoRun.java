@@ -1,0 +1,405 @@
+package io.meshgate.cli;
+
+import io.meshgate.config.DaemonConfig;
+import io.meshgate.config.DaemonConfigLoader;
+import io.meshgate.controller.Daemon;
+import io.meshgate.controller.GatePort;
+import io.meshgate.controller.WriteHook;
+import io.meshgate.gate.RuleResult;
+import io.meshgate.kube.Leadership;
+import io.meshgate.kube.RevisionMigration;
+import io.meshgate.kube.RevisionMigrations;
+import io.meshgate.migration.MigrationSpec;
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.notify.Notifier;
+import io.meshgate.sim.ClusterSimulator;
+import io.meshgate.sim.ControlPlane;
+import io.meshgate.sim.DemoScenario;
+import io.meshgate.sim.MeshSimulator;
+import io.meshgate.sim.PrometheusProcess;
+import io.meshgate.sim.Traffic;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything {@code meshgate demo} runs: the simulated mesh, a real Prometheus scraping it every
+ * second, the simulated cluster, and the real daemon migrating the namespaces of {@code
+ * daemon/demo-migration.yaml}. The scenario's fault follows the victim's sidecars onto the target
+ * revision and off it again.
+ */
+final class DemoRun implements AutoCloseable {
+  static final String FROM = "1-19-0";
+  static final String TO = "1-20-0";
+  static final String MIGRATION = "demo-1-20";
+
+  /**
+   * Baselines are captured over {@code baselineWindow} (20s) before each flip: the first flip waits
+   * until Prometheus holds that much traffic.
+   */
+  static final Duration WARM_UP = Duration.ofSeconds(20);
+
+  private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
+  private static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration ROLLOUT_DELAY = Duration.ofMillis(1500);
+  private static final String DEMO_WINDOW = "20s";
+
+  private record Workload(String kind, String name, int replicas) {}
+
+  /** The demo's applications, in wave order; every kind meshgate restarts appears. */
+  private static final Map<String, List<Workload>> APPLICATIONS = applications();
+
+  private static Map<String, List<Workload>> applications() {
+    Map<String, List<Workload>> apps = new LinkedHashMap<>();
+    apps.put("frontend", List.of(new Workload("Deployment", "frontend-web", 3)));
+    apps.put(
+        "catalog",
+        List.of(
+            new Workload("Deployment", "catalog-api", 2),
+            new Workload("StatefulSet", "catalog-db", 1)));
+    apps.put(
+        "cart",
+        List.of(
+            new Workload("Deployment", "cart-api", 2),
+            new Workload("StatefulSet", "cart-redis", 1)));
+    apps.put(
+        "shipping",
+        List.of(
+            new Workload("Deployment", "shipping-api", 2),
+            new Workload("DaemonSet", "shipping-agent", 3)));
+    apps.put(
+        "payments",
+        List.of(
+            new Workload("Deployment", "payments-api", 2),
+            new Workload("Deployment", "payments-worker", 1)));
+    return apps;
+  }
+
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Map<String, List<RuleResult>> latest = new ConcurrentHashMap<>();
+  private final DemoScenario scenario;
+  private final Instant startedAt = Instant.now();
+  private MeshSimulator mesh;
+  private PrometheusProcess prometheus;
+  private ClusterSimulator cluster;
+  private Daemon daemon;
+  private volatile Instant migrationCreatedAt;
+  private volatile boolean faultOn;
+
+  private DemoRun(DemoScenario scenario) {
+    this.scenario = scenario;
+  }
+
+  static List<String> namespaces() {
+    return List.copyOf(APPLICATIONS.keySet());
+  }
+
+  /**
+   * Starts everything; {@code step} hears each stage. The migration is created once Prometheus has
+   * {@link #WARM_UP} of traffic. Whatever started is stopped again if a later stage fails.
+   */
+  static DemoRun start(
+      DemoScenario scenario, Path workDir, Notifier notifier, Consumer<String> step)
+      throws IOException {
+    String binary = PrometheusProcess.binary();
+    DemoRun run = new DemoRun(scenario);
+    try {
+      run.startEverything(binary, workDir, notifier, step);
+      return run;
+    } catch (IOException | RuntimeException e) {
+      run.close();
+      throw e;
+    }
+  }
+
+  private void startEverything(
+      String binary, Path workDir, Notifier notifier, Consumer<String> step) throws IOException {
+    mesh = new MeshSimulator(7);
+    APPLICATIONS.forEach(
+        (ns, workloads) ->
+            mesh.namespace(ns, Traffic.HEALTHY, workloads.stream().map(Workload::name).toList()));
+    mesh.revision(FROM, ControlPlane.healthy("1.19.0"))
+        .revision(TO, ControlPlane.healthy("1.20.0"));
+    started.push(mesh);
+    URI meshUrl = mesh.start();
+    step.accept(
+        "mesh simulator: Istio metrics of "
+            + APPLICATIONS.size()
+            + " namespaces and istiod "
+            + FROM
+            + " and "
+            + TO
+            + " at "
+            + meshUrl);
+
+    prometheus =
+        PrometheusProcess.start(
+            workDir.resolve("prometheus"),
+            PrometheusProcess.scrapeConfig(mesh, SCRAPE_INTERVAL, null));
+    started.push(prometheus);
+    step.accept(
+        "Prometheus ("
+            + binary
+            + ", pid "
+            + prometheus.pid()
+            + ") scraping it every second at "
+            + prometheus.url());
+
+    cluster = ClusterSimulator.start().rolloutDelay(ROLLOUT_DELAY);
+    started.push(cluster);
+    populate(cluster);
+    step.accept(
+        "simulated cluster: istiod "
+            + FROM
+            + " and "
+            + TO
+            + " in istio-system, "
+            + APPLICATIONS.size()
+            + " namespaces on "
+            + FROM
+            + " with Deployments, StatefulSets and a DaemonSet");
+
+    DaemonConfig config = config(workDir);
+    daemon =
+        Daemon.start(
+            config,
+            cluster.client(),
+            Clock.systemUTC(),
+            notifier,
+            new Daemon.Options(
+                "demo", Leadership.Timings.DEFAULT, WriteHook.NONE, null, false, this::recording));
+    started.push(daemon);
+    step.accept(
+        "meshgate: rules of rules/ (windows "
+            + DEMO_WINDOW
+            + "), HTTP API at http://127.0.0.1:"
+            + daemon.httpPort()
+            + "/api/v1/migrations");
+
+    ScheduledExecutorService driver =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "demo-driver");
+              t.setDaemon(true);
+              return t;
+            });
+    started.push(driver::shutdownNow);
+    driver.schedule(this::createMigration, WARM_UP.toMillis(), TimeUnit.MILLISECONDS);
+    driver.scheduleWithFixedDelay(this::followVictim, 0, 250, TimeUnit.MILLISECONDS);
+    step.accept(
+        "warming up: the first baseline needs "
+            + WARM_UP.toSeconds()
+            + " s of traffic; then RevisionMigration "
+            + MIGRATION
+            + " starts ("
+            + scenario.id()
+            + ": "
+            + scenario.description()
+            + ")");
+  }
+
+  private static void populate(ClusterSimulator cluster) {
+    cluster.istiod(FROM, true).istiod(TO, true);
+    try (InputStream crd = resource("revisionmigrations.meshgate.io.yaml")) {
+      cluster.client().apiextensions().v1().customResourceDefinitions().load(crd).create();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    APPLICATIONS.forEach(
+        (ns, workloads) -> {
+          cluster.namespace(ns, Map.of("istio.io/rev", FROM));
+          for (Workload w : workloads) {
+            switch (w.kind()) {
+              case "Deployment" -> cluster.deployment(ns, w.name(), w.replicas());
+              case "StatefulSet" -> cluster.statefulSet(ns, w.name(), w.replicas());
+              case "DaemonSet" -> cluster.daemonSet(ns, w.name(), w.replicas());
+              default -> throw new IllegalStateException("unknown workload kind " + w.kind());
+            }
+          }
+        });
+  }
+
+  /** The embedded daemon/demo.yaml and rules/, with this run's Prometheus, port and token. */
+  private DaemonConfig config(Path workDir) throws IOException {
+    Path file = workDir.resolve("demo.yaml");
+    try (InputStream in = resource("meshgate/demo/demo.yaml")) {
+      Files.copy(in, file);
+    }
+    DaemonConfig loaded = DaemonConfigLoader.load(file, false);
+    Path rules = copyRules(workDir.resolve("rules"));
+    Path token = workDir.resolve("webhook-token");
+    byte[] secret = new byte[16];
+    new SecureRandom().nextBytes(secret);
+    Files.writeString(token, HexFormat.of().formatHex(secret));
+    return new DaemonConfig(
+        loaded.prometheus().withUrl(prometheus.url()),
+        rules,
+        loaded.controlPlaneNamespace(),
+        new DaemonConfig.Http(0, token),
+        loaded.alerts(),
+        null,
+        loaded.leaderElection());
+  }
+
+  /** rules/ as shipped, with each window shortened: a demo has minutes of data, not hours. */
+  private static Path copyRules(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    URL url = DemoRun.class.getClassLoader().getResource("meshgate/rules");
+    if (url == null) {
+      throw new IllegalStateException("the jar holds no meshgate/rules; rebuild it");
+    }
+    try {
+      URI uri = url.toURI();
+      if (uri.getScheme().equals("jar")) {
+        try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
+          copyRuleFiles(jar.getPath("meshgate/rules"), dir);
+        }
+      } else {
+        copyRuleFiles(Path.of(uri), dir);
+      }
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+    return dir;
+  }
+
+  private static void copyRuleFiles(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.list(from)) {
+      for (Path rule : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+        String text =
+            Files.readString(rule).replaceAll("(?m)^window: .*$", "window: " + DEMO_WINDOW);
+        Files.writeString(to.resolve(rule.getFileName().toString()), text);
+      }
+    }
+  }
+
+  private static InputStream resource(String name) throws IOException {
+    InputStream in = DemoRun.class.getClassLoader().getResourceAsStream(name);
+    if (in == null) {
+      throw new IOException("the jar holds no " + name + "; rebuild it");
+    }
+    return in;
+  }
+
+  private GatePort recording(GatePort gate) {
+    return new GatePort() {
+      @Override
+      public Map<String, List<RuleResult>> evaluate(
+          MigrationSpec spec,
+          List<String> namespaces,
+          Map<String, Map<String, Double>> baselines,
+          Instant now) {
+        Map<String, List<RuleResult>> results = gate.evaluate(spec, namespaces, baselines, now);
+        latest.putAll(results);
+        return results;
+      }
+
+      @Override
+      public Map<String, Map<String, Double>> baselines(
+          MigrationSpec spec, List<String> namespaces, Instant now) {
+        return gate.baselines(spec, namespaces, now);
+      }
+    };
+  }
+
+  private void createMigration() {
+    try (InputStream manifest = resource("meshgate/demo/demo-migration.yaml")) {
+      cluster.client().resources(RevisionMigration.class).load(manifest).create();
+      migrationCreatedAt = Instant.now();
+    } catch (IOException | RuntimeException e) {
+      LOG.error("could not create RevisionMigration {}", MIGRATION, e);
+    }
+  }
+
+  /** The fault is on exactly while one of the victim's sidecars runs the target revision. */
+  private void followVictim() {
+    String victim = scenario.victim();
+    if (victim == null) {
+      return;
+    }
+    try {
+      boolean onTarget = cluster.census(victim).byRevision().getOrDefault(TO, 0) > 0;
+      if (onTarget != faultOn) {
+        scenario.apply(mesh, TO, Traffic.HEALTHY, onTarget);
+        faultOn = onTarget;
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("demo could not follow {}: {}", victim, e.toString());
+    }
+  }
+
+  Instant startedAt() {
+    return startedAt;
+  }
+
+  /** When the RevisionMigration was created; null during the warm-up. */
+  Instant migrationCreatedAt() {
+    return migrationCreatedAt;
+  }
+
+  /** The migration's status as stored in the (simulated) API server; null before it exists. */
+  MigrationStatus status() {
+    RevisionMigration rm =
+        cluster.client().resources(RevisionMigration.class).withName(MIGRATION).get();
+    return rm == null ? null : RevisionMigrations.toStatus(rm.getStatus());
+  }
+
+  /** The last gate results of each namespace, as the controller saw them. */
+  Map<String, List<RuleResult>> latestResults() {
+    return Map.copyOf(latest);
+  }
+
+  boolean faultOn() {
+    return faultOn;
+  }
+
+  URI prometheusUrl() {
+    return prometheus.url();
+  }
+
+  long prometheusPid() {
+    return prometheus.pid();
+  }
+
+  int httpPort() {
+    return daemon.httpPort();
+  }
+
+  /** Stops what started, newest first; every part is stopped even when another fails. */
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable part = started.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.warn("demo: stopping {} failed: {}", part, e.toString());
+      }
+    }
+  }
+}
