@@ -1,0 +1,151 @@
+package io.meshgate.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshgate.deploy.DockerfileCheck.Instruction;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The image cannot be built here (no registry access), so its properties are checked by reading.
+ */
+class DockerfileTest {
+  static final Path DOCKERFILE = Path.of("daemon", "Dockerfile");
+
+  private static String text;
+  private static List<Instruction> all;
+  private static List<Instruction> runtime;
+
+  @BeforeAll
+  static void read() throws IOException {
+    text = Files.readString(DOCKERFILE);
+    all = DockerfileCheck.parse(text);
+    runtime = DockerfileCheck.finalStage(all);
+  }
+
+  @Test
+  void dockerfileHasEveryPropertyTheDeploymentReliesOn() {
+    assertThat(DockerfileCheck.problems(text)).isEmpty();
+  }
+
+  @Test
+  void runtimeRunsTheJarAsNumericUser10001OnAPinnedJre17() {
+    assertThat(args("FROM").get(args("FROM").size() - 1)).startsWith("eclipse-temurin:17.0.");
+    assertThat(runtimeArgs("USER")).containsExactly("10001:10001");
+    assertThat(runtimeArgs("WORKDIR")).containsExactly("/app");
+    assertThat(runtimeArgs("EXPOSE")).containsExactly("8080");
+    assertThat(runtimeArgs("ENTRYPOINT"))
+        .containsExactly("[\"java\", \"-jar\", \"meshgate.jar\", \"run\"]");
+    assertThat(runtimeArgs("CMD"))
+        .containsExactly("[\"--config\", \"/etc/meshgate/meshgate.yaml\"]");
+  }
+
+  @Test
+  void runtimeHoldsTheJarTheDefaultConfigAndTheRules() {
+    assertThat(runtimeArgs("COPY"))
+        .contains(
+            "--from=build /src/target/meshgate.jar /app/meshgate.jar",
+            "rules/ /etc/meshgate/rules/",
+            "daemon/meshgate.yaml /etc/meshgate/meshgate.yaml");
+  }
+
+  @Test
+  void jvmWritesNothingOutsideTmp() {
+    assertThat(runtimeArgs("ENV"))
+        .singleElement()
+        .asString()
+        .startsWith("JDK_JAVA_OPTIONS=")
+        .contains("-XX:-UsePerfData", "-Djava.io.tmpdir=/tmp");
+  }
+
+  @Test
+  void buildStageRunsTheMavenVersionTheWrapperPinsOnJdk17() throws IOException {
+    Properties wrapper = new Properties();
+    try (var in = Files.newInputStream(Path.of(".mvn", "wrapper", "maven-wrapper.properties"))) {
+      wrapper.load(in);
+    }
+    String version =
+        wrapper.getProperty("distributionUrl").replaceAll(".*/apache-maven-([0-9.]+)-bin.*", "$1");
+
+    assertThat(args("FROM").get(0)).isEqualTo("maven:" + version + "-eclipse-temurin-17 AS build");
+    assertThat(args("RUN")).contains("mvn -B -DskipTests package");
+  }
+
+  @Test
+  void everyFileTheBuildCopiesExistsAndIsNotDockerignored() throws IOException {
+    List<String> ignored =
+        Files.readAllLines(Path.of(".dockerignore")).stream()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+            .map(l -> l.endsWith("/") ? l.substring(0, l.length() - 1) : l)
+            .toList();
+    for (String copy : args("COPY")) {
+      if (copy.startsWith("--from=")) {
+        continue;
+      }
+      String[] words = copy.split("\\s+");
+      for (int i = 0; i < words.length - 1; i++) {
+        Path source = Path.of(words[i]);
+        assertThat(source).as(copy).exists();
+        assertThat(ignored).as(copy).doesNotContain(source.getName(0).toString());
+      }
+    }
+  }
+
+  @Test
+  void reportsASingleStageRootOrNamedUserAndAShellEntrypoint() {
+    String dockerfile =
+        """
+        FROM eclipse-temurin:17-jre
+        USER %s
+        ENTRYPOINT java -jar meshgate.jar run
+        CMD ["--config", "/etc/meshgate/meshgate.yaml"]
+        """;
+
+    assertThat(DockerfileCheck.problems(dockerfile.formatted("0:0")))
+        .containsExactly(
+            "has 1 stage(s); expected a build stage and a runtime stage",
+            "runtime stage is FROM eclipse-temurin:17-jre; expected a pinned JRE 17 such as"
+                + " eclipse-temurin:17.0.13_11-jre-jammy",
+            "USER is 0:0; expected a UID and GID other than 0 (root)",
+            "ENTRYPOINT is java -jar meshgate.jar run; expected ENTRYPOINT [\"java\", \"-jar\","
+                + " \"meshgate.jar\", \"run\"]");
+    assertThat(DockerfileCheck.problems(dockerfile.formatted("meshgate")))
+        .contains(
+            "USER is meshgate; expected a numeric UID:GID (runAsNonRoot cannot check a user"
+                + " name)");
+  }
+
+  @Test
+  void parseJoinsContinuationLinesAndSkipsComments() {
+    assertThat(
+            DockerfileCheck.parse(
+                """
+                # syntax=docker/dockerfile:1
+                FROM a AS b
+                RUN one \\
+                  # a comment inside
+                  two
+                """))
+        .containsExactly(new Instruction("FROM", "a AS b"), new Instruction("RUN", "one two"));
+  }
+
+  private static List<String> args(String keyword) {
+    return all.stream()
+        .filter(i -> i.keyword().equals(keyword))
+        .map(Instruction::arguments)
+        .toList();
+  }
+
+  private static List<String> runtimeArgs(String keyword) {
+    return runtime.stream()
+        .filter(i -> i.keyword().equals(keyword))
+        .map(Instruction::arguments)
+        .toList();
+  }
+}
