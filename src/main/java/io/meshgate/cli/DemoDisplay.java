@@ -216,6 +216,8 @@ final class DemoDisplay {
                 + signal(rules, "error-rate", v -> String.format(Locale.ROOT, "%.1f%%", v * 100))
                 + ", p99 "
                 + signal(rules, "p99-latency", v -> String.format(Locale.ROOT, "%.0fms", v))
+                + ", xds rejects "
+                + signal(rules, "xds-rejects", v -> String.format(Locale.ROOT, "%.0f", v))
                 + "): "
                 + verdict);
       }

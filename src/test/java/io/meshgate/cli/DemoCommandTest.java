@@ -31,7 +31,7 @@ class DemoCommandTest {
     Cli cli = Cli.run("demo", "--help");
 
     assertThat(cli.exitCode()).isZero();
-    assertThat(cli.out())
+    assertThat(cli.out().replaceAll("\\s+", " "))
         .contains("all-healthy, error-spike, latency-regression, xds-rejects")
         .contains("Ctrl-C stops everything it started");
   }

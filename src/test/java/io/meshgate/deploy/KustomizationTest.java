@@ -100,12 +100,16 @@ class KustomizationTest {
     assertThat(secrets).containsExactlyInAnyOrder("meshgate-webhook-token", "meshgate-slack");
   }
 
+  /**
+   * The default config has a slack section and meshgate refuses to start without its file: an
+   * optional Secret would only turn "pod waits for a Secret" into a crash loop.
+   */
   @Test
-  void theWebhookTokenIsRequiredAndSlackIsOptional() {
+  void bothSecretsTheDefaultConfigNamesAreRequired() {
     assertThat(PodSpec.sources(deployment))
         .contains(
             new PodSpec.Source("Secret", "meshgate-webhook-token", false),
-            new PodSpec.Source("Secret", "meshgate-slack", true));
+            new PodSpec.Source("Secret", "meshgate-slack", false));
   }
 
   @Test
