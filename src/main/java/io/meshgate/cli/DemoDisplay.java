@@ -22,7 +22,7 @@ import java.util.Map;
  */
 final class DemoDisplay {
   private static final int EVENTS_SHOWN = 6;
-  private static final String ROW = "  %-9s %-7s %-11s %7s %7s %4s  %-8s %s";
+  private static final String ROW = "  %-10s %-7s %-11s %6s %6s %4s  %-8s %s";
 
   private final PrintWriter out;
   private final boolean live;
@@ -133,7 +133,7 @@ final class DemoDisplay {
   }
 
   private String warmUp(DemoRun run, Instant now) {
-    Duration left = DemoRun.WARM_UP.minus(Duration.between(run.startedAt(), now)).withNanos(0);
+    Duration left = Duration.between(now, run.migrationDueAt()).withNanos(0);
     return left.isNegative() || left.isZero()
         ? "starting migration " + DemoRun.MIGRATION
         : "warming up Prometheus (" + left.toSeconds() + " s)";

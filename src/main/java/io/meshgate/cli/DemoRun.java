@@ -108,7 +108,7 @@ final class DemoRun implements AutoCloseable {
   private PrometheusProcess prometheus;
   private ClusterSimulator cluster;
   private Daemon daemon;
-  private volatile Instant migrationCreatedAt;
+  private volatile Instant migrationDueAt;
   private volatile boolean faultOn;
 
   private DemoRun(DemoScenario scenario) {
@@ -209,6 +209,7 @@ final class DemoRun implements AutoCloseable {
               return t;
             });
     started.push(driver::shutdownNow);
+    migrationDueAt = Instant.now().plus(WARM_UP);
     driver.schedule(this::createMigration, WARM_UP.toMillis(), TimeUnit.MILLISECONDS);
     driver.scheduleWithFixedDelay(this::followVictim, 0, 250, TimeUnit.MILLISECONDS);
     step.accept(
@@ -330,7 +331,6 @@ final class DemoRun implements AutoCloseable {
   private void createMigration() {
     try (InputStream manifest = resource("meshgate/demo/demo-migration.yaml")) {
       cluster.client().resources(RevisionMigration.class).load(manifest).create();
-      migrationCreatedAt = Instant.now();
     } catch (IOException | RuntimeException e) {
       LOG.error("could not create RevisionMigration {}", MIGRATION, e);
     }
@@ -357,9 +357,9 @@ final class DemoRun implements AutoCloseable {
     return startedAt;
   }
 
-  /** When the RevisionMigration was created; null during the warm-up. */
-  Instant migrationCreatedAt() {
-    return migrationCreatedAt;
+  /** When the warm-up ends and the RevisionMigration is created. */
+  Instant migrationDueAt() {
+    return migrationDueAt;
   }
 
   /** The migration's status as stored in the (simulated) API server; null before it exists. */

@@ -1,0 +1,89 @@
+package io.meshgate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README a new user follows: its Quick start, what CI runs, and the files it names. */
+class ReadmeTest {
+  private static final Path README = Path.of("README.md");
+
+  static List<String> quickStartCommands() throws IOException {
+    String readme = Files.readString(README);
+    int start = readme.indexOf("\n## Quick start\n");
+    assertThat(start).as("README has a Quick start section").isNotNegative();
+    int end = readme.indexOf("\n## ", start + 1);
+    String section = readme.substring(start, end < 0 ? readme.length() : end);
+    Matcher block = Pattern.compile("```sh\n(.*?)```", Pattern.DOTALL).matcher(section);
+    assertThat(block.find()).as("the Quick start opens with a sh code block").isTrue();
+    return commands(block.group(1));
+  }
+
+  private static List<String> commands(String script) {
+    List<String> commands = new ArrayList<>();
+    for (String line : script.split("\n")) {
+      String command = line.strip();
+      if (!command.isEmpty() && !command.startsWith("#")) {
+        commands.add(command);
+      }
+    }
+    return commands;
+  }
+
+  @Test
+  void quickStartIsExactlyTwoCommandsTheDemoAndTheTests() throws IOException {
+    List<String> commands = quickStartCommands();
+
+    assertThat(commands).containsExactly("daemon/demo.sh", "./mvnw -B verify");
+  }
+
+  @Test
+  void ciRunsExactlyTheReadmesTestCommand() throws IOException {
+    String testCommand = quickStartCommands().get(1);
+    List<String> ci = commands(Files.readString(Path.of(".ci/run")));
+
+    assertThat(ci).last().isEqualTo(testCommand);
+    assertThat(ci)
+        .as("nothing else in .ci/run runs a build or test")
+        .allMatch(
+            line -> line.equals(testCommand) || line.startsWith("set ") || line.startsWith("cd "));
+  }
+
+  @Test
+  void demoCommandBuildsInstallsPrometheusWhenMissingAndRunsTheDemo() throws IOException {
+    Path script = Path.of(quickStartCommands().get(0));
+
+    assertThat(script).isExecutable();
+    List<String> steps = commands(Files.readString(script));
+    assertThat(steps)
+        .contains(
+            "bash daemon/ensure-tools.sh --prometheus-only", "./mvnw -B -q -DskipTests package")
+        .last()
+        .isEqualTo("exec java -jar target/meshgate.jar demo \"$@\"");
+  }
+
+  @Test
+  void everyRepositoryPathTheReadmeNamesExists() throws IOException {
+    Matcher paths =
+        Pattern.compile("`((?:deploy|daemon|alerts|rules|src|\\.ci)/[\\w./-]*[\\w/])`")
+            .matcher(Files.readString(README));
+    List<String> missing = new ArrayList<>();
+    int named = 0;
+    while (paths.find()) {
+      named++;
+      String path = paths.group(1);
+      if (!path.contains("*") && !Files.exists(Path.of(path))) {
+        missing.add(path);
+      }
+    }
+    assertThat(named).isGreaterThan(10);
+    assertThat(missing).isEmpty();
+  }
+}
