@@ -4,11 +4,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.meshgate.alerting.AlertHandOff;
 import io.meshgate.controller.MigrationObject;
 import io.meshgate.controller.MigrationStore;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +74,30 @@ public final class KubeMigrationStore implements MigrationStore, AutoCloseable {
   public Optional<MigrationObject> get(String name) {
     return Optional.ofNullable(informer.getStore().getByKey(name))
         .map(KubeMigrationStore::toObject);
+  }
+
+  /**
+   * Migrations not finished, with their spec and namespaces: the webhook asks on every delivery, so
+   * the alerts in their status are not converted.
+   */
+  public List<AlertHandOff.Target> alertTargets() {
+    List<AlertHandOff.Target> targets = new ArrayList<>();
+    for (RevisionMigration rm : informer.getStore().list()) {
+      MigrationStatus status = RevisionMigrations.toStatusWithoutAlerts(rm.getStatus());
+      if (rm.getSpec() == null || status.phase().isTerminal()) {
+        continue;
+      }
+      try {
+        targets.add(
+            new AlertHandOff.Target(
+                rm.getMetadata().getName(),
+                RevisionMigrations.toSpec(rm.getSpec()),
+                status.namespaces()));
+      } catch (RuntimeException invalidSpec) {
+        // an invalid migration is not run, so no alert concerns it
+      }
+    }
+    return targets;
   }
 
   static MigrationObject toObject(RevisionMigration rm) {

@@ -84,10 +84,7 @@ public final class MigrationCommands implements AlertHandOff.Migrations {
 
   @Override
   public List<AlertHandOff.Target> active() {
-    return store.all().stream()
-        .filter(m -> m.spec() != null && !m.status().phase().isTerminal())
-        .map(m -> new AlertHandOff.Target(m.name(), m.spec(), m.status().namespaces()))
-        .toList();
+    return store.alertTargets();
   }
 
   /** Deliveries waiting to be written to one migration's status. */

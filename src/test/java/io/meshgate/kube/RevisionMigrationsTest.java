@@ -25,10 +25,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RevisionMigrationsTest {
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
@@ -237,5 +241,37 @@ class RevisionMigrationsTest {
                 List.of(),
                 List.of(),
                 null));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "2026-11-21T10:00:00Z",
+        "2026-11-21T10:00:00.5Z",
+        "2026-11-21T10:00:00.123456789Z",
+        "2026-11-21T10:00:00.000001Z",
+        "2024-02-29T23:59:59Z",
+        "2026-11-21T12:00:00+02:00",
+        "2026-11-21T10:00:00.25-05:30",
+        "0001-01-01T00:00:00Z"
+      })
+  void readsEveryRfc3339TimeAsTheJdkDoes(String text) {
+    assertThat(RevisionMigrations.instant(text))
+        .isEqualTo(OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "2026-13-01T00:00:00Z",
+        "2026-02-30T00:00:00Z",
+        "2026-11-21T24:00:00Z",
+        "2026-11-21T10:00:00.1234567890Z",
+        "2026-11-21 10:00:00Z",
+        "2026-11-21T10:00:0xZ"
+      })
+  void refusesWhatIsNotRfc3339(String text) {
+    assertThatThrownBy(() -> RevisionMigrations.instant(text))
+        .isInstanceOf(java.time.format.DateTimeParseException.class);
   }
 }
