@@ -6,8 +6,11 @@ import io.meshgate.deploy.DockerfileCheck.Instruction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +55,50 @@ class DockerfileTest {
             "--from=build /src/target/meshgate.jar /app/meshgate.jar",
             "rules/ /etc/meshgate/rules/",
             "daemon/meshgate.yaml /etc/meshgate/meshgate.yaml");
+  }
+
+  /** The jar built in the image must be the one built locally: every resource the pom packs. */
+  @Test
+  void buildStageCopiesEveryFileThePomPacksIntoTheJar() throws IOException {
+    String pom = Files.readString(Path.of("pom.xml"));
+    List<String> copied =
+        all.subList(0, all.size() - runtime.size()).stream()
+            .filter(i -> i.keyword().equals("COPY"))
+            .map(Instruction::arguments)
+            .toList();
+    Matcher resource =
+        Pattern.compile(
+                "<resource>\\s*<directory>([^<]+)</directory>(.*?)</resource>", Pattern.DOTALL)
+            .matcher(pom);
+    int resources = 0;
+    while (resource.find()) {
+      resources++;
+      String directory = resource.group(1);
+      Matcher include = Pattern.compile("<include>([^<]+)</include>").matcher(resource.group(2));
+      List<String> files = new ArrayList<>();
+      while (include.find()) {
+        files.add(directory + "/" + include.group(1));
+      }
+      List<String> needed = files.isEmpty() ? List.of(directory) : files;
+      for (String path : needed) {
+        assertThat(copied)
+            .as("the build stage copies %s (a resource in pom.xml)", path)
+            .anyMatch(copy -> copiesPath(copy, path));
+      }
+    }
+    assertThat(resources).isGreaterThanOrEqualTo(4);
+  }
+
+  /** COPY's sources are every word but the last; a directory source brings what is under it. */
+  private static boolean copiesPath(String copy, String path) {
+    List<String> words = List.of(copy.trim().split("\\s+"));
+    for (String source : words.subList(0, words.size() - 1)) {
+      String dir = source.endsWith("/") ? source : source + "/";
+      if (source.equals(path) || path.startsWith(dir) || dir.equals(path + "/")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test
