@@ -108,47 +108,59 @@ final class DemoCommand implements Callable<Integer> {
     Interruption interruption = Interruption.install();
     PrintStream console = System.err;
     boolean expected = false;
-    try (PrintStream logFile = new PrintStream(Files.newOutputStream(log), true)) {
-      // the daemon logs to stderr; on the demo's screen its lines would tear the table apart
-      System.setErr(logFile);
-      display.step("meshgate demo, scenario " + chosen.id() + "; work directory " + workDir);
-      try (DemoRun run = DemoRun.start(chosen, workDir, display::event, display::step)) {
-        boolean ended = await(run, display, chosen);
-        display.finish();
-        MigrationStatus status = run.status();
-        expected = ended && summary(out, chosen, status, display, start);
-        if (!ended) {
-          out.printf(
-              "%nThe migration did not end within %s; the log is %s%n",
-              Durations.format(timeout), log);
+    boolean summarized = false;
+    try {
+      try (PrintStream logFile = new PrintStream(Files.newOutputStream(log), true)) {
+        // the daemon logs to stderr; on the demo's screen its lines would tear the table apart
+        System.setErr(logFile);
+        display.step("meshgate demo, scenario " + chosen.id() + "; work directory " + workDir);
+        try (DemoRun run = DemoRun.start(chosen, workDir, display::event, display::step)) {
+          boolean ended = await(run, display, chosen);
+          display.finish();
+          MigrationStatus status = run.status();
+          expected = ended && summary(out, chosen, status, display, start);
+          summarized = ended;
+          if (!ended) {
+            out.printf(
+                "%nThe migration did not end within %s; the log is %s%n",
+                Durations.format(timeout), log);
+          }
+          if (keepRunning) {
+            out.printf(
+                "%nStill running until Ctrl-C: Prometheus %s, meshgate API http://127.0.0.1:%d/api/v1/migrations%n",
+                run.prometheusUrl(), run.httpPort());
+            out.flush();
+            interruption.await();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          System.setErr(console);
         }
-        if (keepRunning) {
-          out.printf(
-              "%nStill running until Ctrl-C: Prometheus %s, meshgate API http://127.0.0.1:%d/api/v1/migrations%n",
-              run.prometheusUrl(), run.httpPort());
-          out.flush();
-          interruption.await();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } finally {
-        System.setErr(console);
       }
+      // after a signal the JVM exits 130 (SIGINT) or 143 (SIGTERM) whatever this returns
       if (interruption.happened()) {
+        boolean stoppedAsAsked = keepRunning && summarized;
         out.println();
-        out.println("Interrupted: stopped meshgate, Prometheus and the simulators. Log: " + log);
+        out.println(
+            stoppedAsAsked
+                ? "Stopped meshgate, Prometheus and the simulators."
+                : "Interrupted: stopped meshgate, Prometheus and the simulators. Log: " + log);
         out.flush();
+        if (stoppedAsAsked && expected) {
+          deleteRecursively(workDir);
+        }
         return INTERRUPTED;
       }
+      if (expected) {
+        deleteRecursively(workDir);
+        return 0;
+      }
+      out.println("Kept the work directory for a look: " + workDir);
+      return UNEXPECTED;
     } finally {
       interruption.done();
     }
-    if (expected) {
-      deleteRecursively(workDir);
-      return 0;
-    }
-    out.println("Kept the work directory for a look: " + workDir);
-    return UNEXPECTED;
   }
 
   /** Refreshes the display until the migration ends; false when it did not end in time. */

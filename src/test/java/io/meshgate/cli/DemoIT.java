@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +103,36 @@ class DemoIT {
     assertThat(process.exitValue()).isEqualTo(130);
     assertThat(Files.readString(out)).contains("Interrupted: stopped meshgate, Prometheus");
     await().atMost(Duration.ofSeconds(10)).until(() -> leftBehind().isEmpty());
+  }
+
+  @Test
+  void keepRunningLeavesPrometheusAndTheApiUpUntilInterrupted() throws Exception {
+    Path out = tmp.resolve("stdout.txt");
+    Process process = demo(out, Map.of(), "--scenario", "xds-rejects", "--keep-running");
+    await()
+        .atMost(Duration.ofMinutes(5))
+        .until(() -> Files.readString(out).contains("Still running until Ctrl-C"));
+    String text = Files.readString(out);
+    assertThat(text).contains("As expected: payments rolled back to 1-19-0 by xds-rejects");
+    Matcher urls =
+        Pattern.compile("Prometheus (http://\\S+), meshgate API (http://\\S+)").matcher(text);
+    assertThat(urls.find()).isTrue();
+    HttpClient http = HttpClient.newHttpClient();
+    assertThat(get(http, urls.group(2))).contains("\"name\":\"demo-1-20\"", "\"phase\":\"Failed\"");
+    assertThat(get(http, urls.group(1) + "/api/v1/query?query=up"))
+        .contains("\"status\":\"success\"");
+
+    new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).start().waitFor();
+
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(out)).contains("Stopped meshgate, Prometheus and the simulators.");
+    await().atMost(Duration.ofSeconds(10)).until(() -> leftBehind().isEmpty());
+  }
+
+  private static String get(HttpClient http, String url) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test
