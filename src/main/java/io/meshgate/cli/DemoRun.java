@@ -382,10 +382,6 @@ final class DemoRun implements AutoCloseable {
     return prometheus.url();
   }
 
-  long prometheusPid() {
-    return prometheus.pid();
-  }
-
   int httpPort() {
     return daemon.httpPort();
   }
