@@ -1,6 +1,7 @@
 package io.meshgate.cli;
 
 import io.meshgate.gate.Durations;
+import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
@@ -183,7 +184,7 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Paused with nothing in flight (the fleet brake): nothing more happens without a person. */
   private static boolean stopped(MigrationStatus status) {
-    return status.phase() == io.meshgate.migration.MigrationPhase.Paused
+    return status.phase() == MigrationPhase.Paused
         && status.namespaces().stream().noneMatch(n -> n.phase().isInFlight());
   }
 

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.DoubleFunction;
 
 /**
  * What {@code meshgate demo} shows while it runs: on a terminal, a table redrawn in place (one line
@@ -159,8 +160,7 @@ final class DemoDisplay {
     return line.length() > width ? line.substring(0, width - 1) + "\u2026" : line;
   }
 
-  private static String signal(
-      List<RuleResult> rules, String rule, java.util.function.DoubleFunction<String> format) {
+  private static String signal(List<RuleResult> rules, String rule, DoubleFunction<String> format) {
     return rules.stream()
         .filter(r -> r.rule().equals(rule) && r.value() != null && !r.value().isNaN())
         .findFirst()
