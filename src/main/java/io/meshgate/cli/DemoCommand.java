@@ -46,7 +46,6 @@ import picocli.CommandLine.Spec;
     })
 final class DemoCommand implements Callable<Integer> {
   static final int UNEXPECTED = 1;
-  static final int UNAVAILABLE = 69;
   static final int INTERRUPTED = 130;
   private static final Duration REFRESH = Duration.ofMillis(500);
 
@@ -99,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
       PrometheusProcess.binary();
     } catch (IllegalStateException e) {
       spec.commandLine().getErr().println("meshgate demo: " + e.getMessage());
-      return UNAVAILABLE;
+      return ExitCodes.UNAVAILABLE;
     }
     boolean live = !plain && System.console() != null;
     Instant start = Instant.now();
@@ -167,14 +166,13 @@ final class DemoCommand implements Callable<Integer> {
   /** Refreshes the display until the migration ends; false when it did not end in time. */
   private boolean await(DemoRun run, DemoDisplay display, DemoScenario chosen)
       throws InterruptedException {
-    Instant deadline = run.startedAt().plus(DemoRun.WARM_UP).plus(timeout);
+    Instant deadline = run.migrationDueAt().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
-      display.render(run, chosen.id());
       MigrationStatus status = run.status();
+      display.render(run, status, chosen.id());
       if (status != null
           && status.phase() != null
           && (status.phase().isTerminal() || stopped(status))) {
-        display.render(run, chosen.id());
         return true;
       }
       TimeUnit.MILLISECONDS.sleep(REFRESH.toMillis());

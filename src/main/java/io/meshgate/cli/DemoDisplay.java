@@ -81,8 +81,8 @@ final class DemoDisplay {
     return Map.copyOf(rollbackCauses);
   }
 
-  synchronized void render(DemoRun run, String scenario) {
-    MigrationStatus status = run.status();
+  /** Shows {@code status}, the migration as just read (null before it exists). */
+  synchronized void render(DemoRun run, MigrationStatus status, String scenario) {
     Map<String, List<RuleResult>> results = run.latestResults();
     if (live) {
       redraw(table(run, scenario, status, results));
@@ -152,12 +152,24 @@ final class DemoDisplay {
             ns,
             wave,
             phase,
-            signal(rules, "error-rate", v -> String.format(Locale.ROOT, "%.1f%%", v * 100)),
-            signal(rules, "p99-latency", v -> String.format(Locale.ROOT, "%.0fms", v)),
-            signal(rules, "xds-rejects", v -> String.format(Locale.ROOT, "%.0f", v)),
+            errorShare(rules),
+            p99(rules),
+            xdsRejects(rules),
             verdict,
             reason == null ? "" : reason);
     return line.length() > width ? line.substring(0, width - 1) + "\u2026" : line;
+  }
+
+  private static String errorShare(List<RuleResult> rules) {
+    return signal(rules, "error-rate", v -> String.format(Locale.ROOT, "%.1f%%", v * 100));
+  }
+
+  private static String p99(List<RuleResult> rules) {
+    return signal(rules, "p99-latency", v -> String.format(Locale.ROOT, "%.0fms", v));
+  }
+
+  private static String xdsRejects(List<RuleResult> rules) {
+    return signal(rules, "xds-rejects", v -> String.format(Locale.ROOT, "%.0f", v));
   }
 
   private static String signal(List<RuleResult> rules, String rule, DoubleFunction<String> format) {
@@ -213,11 +225,11 @@ final class DemoDisplay {
                 + " ("
                 + n.phase()
                 + ", 5xx "
-                + signal(rules, "error-rate", v -> String.format(Locale.ROOT, "%.1f%%", v * 100))
+                + errorShare(rules)
                 + ", p99 "
-                + signal(rules, "p99-latency", v -> String.format(Locale.ROOT, "%.0fms", v))
+                + p99(rules)
                 + ", xds rejects "
-                + signal(rules, "xds-rejects", v -> String.format(Locale.ROOT, "%.0f", v))
+                + xdsRejects(rules)
                 + "): "
                 + verdict);
       }

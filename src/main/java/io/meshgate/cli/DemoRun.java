@@ -103,7 +103,6 @@ final class DemoRun implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<String, List<RuleResult>> latest = new ConcurrentHashMap<>();
   private final DemoScenario scenario;
-  private final Instant startedAt = Instant.now();
   private MeshSimulator mesh;
   private PrometheusProcess prometheus;
   private ClusterSimulator cluster;
@@ -351,10 +350,6 @@ final class DemoRun implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("demo could not follow {}: {}", victim, e.toString());
     }
-  }
-
-  Instant startedAt() {
-    return startedAt;
   }
 
   /** When the warm-up ends and the RevisionMigration is created. */

@@ -26,7 +26,6 @@ import picocli.CommandLine.Option;
       "Exit code: 0, or 69 when the cluster cannot be reached."
     })
 final class StatusCommand implements Callable<Integer> {
-  static final int UNAVAILABLE = 69;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -49,7 +48,7 @@ final class StatusCommand implements Callable<Integer> {
                     + client.getMasterUrl()
                     + ": "
                     + e.getMessage());
-        return UNAVAILABLE;
+        return ExitCodes.UNAVAILABLE;
       }
       print(spec.commandLine().getOut(), migrations, Instant.now());
       return 0;

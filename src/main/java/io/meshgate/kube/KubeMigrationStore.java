@@ -10,7 +10,6 @@ import io.meshgate.controller.MigrationStore;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -81,26 +80,18 @@ public final class KubeMigrationStore implements MigrationStore, AutoCloseable {
    * the alerts in their status are not converted.
    */
   public List<AlertHandOff.Target> alertTargets() {
-    List<AlertHandOff.Target> targets = new ArrayList<>();
-    for (RevisionMigration rm : informer.getStore().list()) {
-      MigrationStatus status = RevisionMigrations.toStatusWithoutAlerts(rm.getStatus());
-      if (rm.getSpec() == null || status.phase().isTerminal()) {
-        continue;
-      }
-      try {
-        targets.add(
-            new AlertHandOff.Target(
-                rm.getMetadata().getName(),
-                RevisionMigrations.toSpec(rm.getSpec()),
-                status.namespaces()));
-      } catch (RuntimeException invalidSpec) {
-        // an invalid migration is not run, so no alert concerns it
-      }
-    }
-    return targets;
+    return informer.getStore().list().stream()
+        .map(rm -> toObject(rm, RevisionMigrations.toStatusWithoutAlerts(rm.getStatus())))
+        .filter(m -> m.spec() != null && !m.status().phase().isTerminal())
+        .map(m -> new AlertHandOff.Target(m.name(), m.spec(), m.status().namespaces()))
+        .toList();
   }
 
   static MigrationObject toObject(RevisionMigration rm) {
+    return toObject(rm, RevisionMigrations.toStatus(rm.getStatus()));
+  }
+
+  private static MigrationObject toObject(RevisionMigration rm, MigrationStatus status) {
     Map<String, String> annotations =
         rm.getMetadata().getAnnotations() == null ? Map.of() : rm.getMetadata().getAnnotations();
     String approve = annotations.getOrDefault(Annotations.APPROVE, "");
@@ -125,7 +116,7 @@ public final class KubeMigrationStore implements MigrationStore, AutoCloseable {
         generation,
         spec,
         problem,
-        RevisionMigrations.toStatus(rm.getStatus()),
+        status,
         approved,
         aborted);
   }
