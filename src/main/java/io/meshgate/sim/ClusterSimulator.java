@@ -56,10 +56,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -552,17 +550,7 @@ public final class ClusterSimulator implements AutoCloseable {
 
   /** Pods of {@code namespace} by sidecar revision, read as istioctl reads it. */
   public Census census(String namespace) {
-    Map<String, Integer> byRevision = new TreeMap<>();
-    int withoutSidecar = 0;
-    for (Pod pod : sim.pods().inNamespace(namespace).list().getItems()) {
-      Optional<String> revision = Sidecars.revisionOf(pod);
-      if (revision.isPresent()) {
-        byRevision.merge(revision.get(), 1, Integer::sum);
-      } else {
-        withoutSidecar++;
-      }
-    }
-    return new Census(byRevision, withoutSidecar);
+    return Census.of(sim.pods().inNamespace(namespace).list().getItems());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.meshgate.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
@@ -17,6 +18,9 @@ final class Sidecars {
   static final String REVISION_LABEL = "istio.io/rev";
   static final String INJECT = "sidecar.istio.io/inject";
   static final String STATUS = "sidecar.istio.io/status";
+
+  /** Labels the injector adds to a pod. */
+  static final Map<String, String> LABELS = Map.of("security.istio.io/tlsMode", "istio");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,28 +48,38 @@ final class Sidecars {
 
   /** Adds what the injector of {@code revision} adds to a pod. */
   static void inject(Pod pod, String revision) {
-    String image = "docker.io/istio/proxyv2:" + revision;
-    pod.getMetadata().getAnnotations().put(REVISION_LABEL, revision);
-    pod.getMetadata()
-        .getAnnotations()
-        .put(
-            STATUS,
-            "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"],"
-                + "\"volumes\":[],\"imagePullSecrets\":null,\"revision\":\""
-                + revision
-                + "\"}");
-    pod.getMetadata().getLabels().put("security.istio.io/tlsMode", "istio");
-    pod.getSpec()
-        .getInitContainers()
-        .add(new ContainerBuilder().withName("istio-init").withImage(image).build());
-    pod.getSpec()
-        .getContainers()
-        .add(
-            new ContainerBuilder()
-                .withName("istio-proxy")
-                .withImage(image)
-                .withArgs("proxy", "sidecar")
-                .build());
+    pod.getMetadata().getAnnotations().putAll(annotations(revision));
+    pod.getMetadata().getLabels().putAll(LABELS);
+    pod.getSpec().getInitContainers().add(initContainer(revision));
+    pod.getSpec().getContainers().add(proxyContainer(revision));
+  }
+
+  /** Annotations the injector of {@code revision} adds to a pod. */
+  static Map<String, String> annotations(String revision) {
+    return Map.of(
+        REVISION_LABEL,
+        revision,
+        STATUS,
+        "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"],"
+            + "\"volumes\":[],\"imagePullSecrets\":null,\"revision\":\""
+            + revision
+            + "\"}");
+  }
+
+  static Container initContainer(String revision) {
+    return new ContainerBuilder().withName("istio-init").withImage(image(revision)).build();
+  }
+
+  static Container proxyContainer(String revision) {
+    return new ContainerBuilder()
+        .withName("istio-proxy")
+        .withImage(image(revision))
+        .withArgs("proxy", "sidecar")
+        .build();
+  }
+
+  private static String image(String revision) {
+    return "docker.io/istio/proxyv2:" + revision;
   }
 
   /**

@@ -1,0 +1,316 @@
+package io.meshgate.sim;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An Istio mesh on a {@link RealCluster}: fake nodes and kubelets, the sidecar injector as a real
+ * webhook, istiod Deployments per revision in {@code istio-system} (Available once the real
+ * deployment controller and the fake kubelet have run their pod), and application namespaces whose
+ * workloads the real controllers roll out.
+ *
+ * <pre>{@code
+ * try (RealMesh mesh = RealMesh.start(3)) {
+ *   mesh.istiod("1-19-0").istiod("1-20-0");
+ *   mesh.namespace("payments", Map.of("istio.io/rev", "1-19-0")).deployment("payments", "web", 2);
+ *   mesh.awaitSettled("payments");
+ * }
+ * }</pre>
+ */
+public final class RealMesh implements AutoCloseable {
+  public static final String CONTROL_PLANE_NAMESPACE = "istio-system";
+  private static final Duration SETTLE = Duration.ofSeconds(60);
+
+  public final RealCluster cluster;
+  public final FakeKubelet kubelet;
+  public final InjectorWebhook injector;
+  private final KubernetesClient admin;
+
+  private RealMesh(RealCluster cluster, int nodes) {
+    this.cluster = cluster;
+    this.admin = cluster.admin();
+    this.kubelet = FakeKubelet.start(admin, nodes);
+    this.injector = InjectorWebhook.start();
+  }
+
+  /** Starts a cluster with {@code nodes} fake nodes and the injector. */
+  public static RealMesh start(int nodes) {
+    RealCluster cluster = RealCluster.start();
+    try {
+      return new RealMesh(cluster, nodes);
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  public KubernetesClient admin() {
+    return admin;
+  }
+
+  /**
+   * istiod of {@code revision} (Deployment {@code istiod-<rev>}, labels {@code app=istiod}, {@code
+   * istio.io/rev}) and its injector webhook, as istioctl or the Sail Operator install them; waits
+   * until the Deployment is Available.
+   */
+  public RealMesh istiod(String revision) {
+    namespace(CONTROL_PLANE_NAMESPACE, Map.of());
+    Map<String, String> labels =
+        Map.of("app", "istiod", Sidecars.REVISION_LABEL, revision, "istio", "pilot");
+    Deployment istiod =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName("istiod-" + revision)
+            .withNamespace(CONTROL_PLANE_NAMESPACE)
+            .withLabels(labels)
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(1)
+            .withNewSelector()
+            .withMatchLabels(Map.of("app", "istiod", Sidecars.REVISION_LABEL, revision))
+            .endSelector()
+            .withTemplate(
+                template(
+                    labels, Map.of(Sidecars.INJECT, "false"), "discovery", "docker.io/istio/pilot"))
+            .endSpec()
+            .build();
+    admin.resource(istiod).serverSideApply();
+    admin.resource(injector.revisionWebhook(revision)).serverSideApply();
+    await().atMost(SETTLE).until(() -> available(CONTROL_PLANE_NAMESPACE, "istiod-" + revision));
+    return this;
+  }
+
+  /** Scales istiod of {@code revision} to zero (it stays installed but is not Available). */
+  public RealMesh istiodDown(String revision) {
+    admin
+        .apps()
+        .deployments()
+        .inNamespace(CONTROL_PLANE_NAMESPACE)
+        .withName("istiod-" + revision)
+        .scale(0);
+    return this;
+  }
+
+  private boolean available(String namespace, String name) {
+    Deployment d = admin.apps().deployments().inNamespace(namespace).withName(name).get();
+    return d != null
+        && d.getStatus() != null
+        && d.getStatus().getConditions() != null
+        && d.getStatus().getConditions().stream()
+            .anyMatch(c -> "Available".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** Creates the namespace with these labels, or sets them. */
+  public RealMesh namespace(String name, Map<String, String> labels) {
+    admin
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
+        .serverSideApply();
+    await()
+        .atMost(SETTLE)
+        .until(() -> admin.serviceAccounts().inNamespace(name).withName("default").get() != null);
+    return this;
+  }
+
+  public RealMesh deployment(String namespace, String name, int replicas) {
+    return create(
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withNamespace(namespace)
+            .withName(name)
+            .withLabels(Map.of("app", name))
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(replicas)
+            .withNewSelector()
+            .withMatchLabels(Map.of("app", name))
+            .endSelector()
+            .withTemplate(appTemplate(name))
+            .endSpec()
+            .build());
+  }
+
+  public RealMesh statefulSet(String namespace, String name, int replicas) {
+    return create(
+        new StatefulSetBuilder()
+            .withNewMetadata()
+            .withNamespace(namespace)
+            .withName(name)
+            .withLabels(Map.of("app", name))
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(replicas)
+            .withServiceName(name)
+            .withNewSelector()
+            .withMatchLabels(Map.of("app", name))
+            .endSelector()
+            .withTemplate(appTemplate(name))
+            .endSpec()
+            .build());
+  }
+
+  /** A DaemonSet: one pod on each fake node. */
+  public RealMesh daemonSet(String namespace, String name) {
+    return create(
+        new DaemonSetBuilder()
+            .withNewMetadata()
+            .withNamespace(namespace)
+            .withName(name)
+            .withLabels(Map.of("app", name))
+            .endMetadata()
+            .withNewSpec()
+            .withNewSelector()
+            .withMatchLabels(Map.of("app", name))
+            .endSelector()
+            .withTemplate(appTemplate(name))
+            .endSpec()
+            .build());
+  }
+
+  /** An application namespace with a Deployment (2), a StatefulSet (1) and a DaemonSet. */
+  public RealMesh appNamespace(String name, Map<String, String> labels) {
+    return namespace(name, labels)
+        .deployment(name, name + "-web", 2)
+        .statefulSet(name, name + "-db", 1)
+        .daemonSet(name, name + "-agent");
+  }
+
+  private RealMesh create(HasMetadata workload) {
+    admin.resource(workload).create();
+    return this;
+  }
+
+  private static PodTemplateSpec appTemplate(String name) {
+    return template(Map.of("app", name), Map.of(), "app", "registry.example/" + name + ":1");
+  }
+
+  private static PodTemplateSpec template(
+      Map<String, String> labels, Map<String, String> annotations, String container, String image) {
+    return new PodTemplateSpecBuilder()
+        .withNewMetadata()
+        .withLabels(labels)
+        .withAnnotations(annotations)
+        .endMetadata()
+        .withNewSpec()
+        .withTerminationGracePeriodSeconds(0L)
+        .addToContainers(new ContainerBuilder().withName(container).withImage(image).build())
+        .endSpec()
+        .build();
+  }
+
+  /** Waits until every workload of the namespace is rolled out, by kubectl's rules. */
+  public void awaitSettled(String namespace) {
+    await()
+        .atMost(SETTLE)
+        .untilAsserted(
+            () ->
+                org.assertj.core.api.Assertions.assertThat(unsettled(namespace))
+                    .as("workloads of %s not rolled out", namespace)
+                    .isEmpty());
+  }
+
+  public boolean settled(String namespace) {
+    return unsettled(namespace).isEmpty();
+  }
+
+  /** What is still rolling out in the namespace, one line per workload or pod. */
+  public List<String> unsettled(String namespace) {
+    List<String> pending = new ArrayList<>();
+    for (Deployment d : admin.apps().deployments().inNamespace(namespace).list().getItems()) {
+      if (!rolledOut(d)) {
+        pending.add("Deployment " + d.getMetadata().getName() + " " + d.getStatus());
+      }
+    }
+    for (StatefulSet s : admin.apps().statefulSets().inNamespace(namespace).list().getItems()) {
+      if (!rolledOut(s)) {
+        pending.add("StatefulSet " + s.getMetadata().getName() + " " + s.getStatus());
+      }
+    }
+    for (DaemonSet d : admin.apps().daemonSets().inNamespace(namespace).list().getItems()) {
+      if (!rolledOut(d)) {
+        pending.add("DaemonSet " + d.getMetadata().getName() + " " + d.getStatus());
+      }
+    }
+    for (Pod p : admin.pods().inNamespace(namespace).list().getItems()) {
+      if (p.getMetadata().getDeletionTimestamp() != null) {
+        pending.add("Pod " + p.getMetadata().getName() + " being deleted");
+      }
+    }
+    return pending;
+  }
+
+  private static boolean rolledOut(Deployment d) {
+    var s = d.getStatus();
+    int replicas = d.getSpec().getReplicas();
+    return s != null
+        && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
+        && Objects.equals(s.getUpdatedReplicas(), replicas)
+        && Objects.equals(s.getReplicas(), replicas)
+        && Objects.equals(s.getAvailableReplicas(), replicas);
+  }
+
+  private static boolean rolledOut(StatefulSet st) {
+    var s = st.getStatus();
+    return s != null
+        && Objects.equals(s.getObservedGeneration(), st.getMetadata().getGeneration())
+        && Objects.equals(s.getReadyReplicas(), st.getSpec().getReplicas())
+        && Objects.equals(s.getUpdateRevision(), s.getCurrentRevision());
+  }
+
+  private static boolean rolledOut(DaemonSet ds) {
+    var s = ds.getStatus();
+    return s != null
+        && Objects.equals(s.getObservedGeneration(), ds.getMetadata().getGeneration())
+        && s.getDesiredNumberScheduled() != null
+        && s.getDesiredNumberScheduled() > 0
+        && Objects.equals(s.getUpdatedNumberScheduled(), s.getDesiredNumberScheduled())
+        && Objects.equals(s.getNumberAvailable(), s.getDesiredNumberScheduled());
+  }
+
+  /** Pods of {@code namespace} by sidecar revision, read as istioctl reads it. */
+  public Census census(String namespace) {
+    return Census.of(pods(namespace));
+  }
+
+  /** Live pods of a namespace (those being deleted excluded). */
+  public List<Pod> pods(String namespace) {
+    return admin.pods().inNamespace(namespace).list().getItems().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .toList();
+  }
+
+  public Map<String, String> labels(String namespace) {
+    var ns = admin.namespaces().withName(namespace).get();
+    return ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels();
+  }
+
+  @Override
+  public void close() {
+    kubelet.close();
+    injector.close();
+    cluster.close();
+  }
+}
