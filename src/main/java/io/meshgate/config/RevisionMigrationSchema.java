@@ -140,6 +140,13 @@ public final class RevisionMigrationSchema {
                   + YamlNode.shown(value)
                   + "; expected at least "
                   + owner.path("minimum").asText());
+      case "maximum" ->
+          new Problem(
+              at,
+              "is "
+                  + YamlNode.shown(value)
+                  + "; expected at most "
+                  + owner.path("maximum").asText());
       case "minItems" ->
           new Problem(
               at,

@@ -1,0 +1,221 @@
+package io.meshgate.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The one table of bad RevisionMigration manifests: each is {@code deploy/examples/istio-1-20.yaml}
+ * with a few edits, the exact problems {@code meshgate validate} prints for it, and what a real API
+ * server answers with the CRD of {@code deploy/crds/} applied: a rejection naming the field, or
+ * acceptance where no server-side check can exist (then {@code validate} and the daemon's {@code
+ * InvalidSpec} condition are the only guard, and the reason says why).
+ */
+public final class BadManifests {
+  static final Path EXAMPLE = Path.of("deploy/examples/istio-1-20.yaml");
+
+  /**
+   * @param edits pairs of (text, replacement) applied to the example
+   * @param problems what {@code validate} prints, one line each, {@code %s} standing for the file
+   * @param server a fragment of the API server's rejection, or null when it accepts the manifest
+   * @param whyServerAccepts for an accepted manifest, why no server-side check exists
+   */
+  public record BadManifest(
+      String name,
+      List<String> edits,
+      List<String> problems,
+      String server,
+      String whyServerAccepts) {
+
+    /** The example with the edits applied. */
+    public String text() {
+      String text;
+      try {
+        text = Files.readString(EXAMPLE);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      for (int i = 0; i < edits.size(); i += 2) {
+        assertThat(text)
+            .as("%s: %s contains the text to edit", name, EXAMPLE)
+            .contains(edits.get(i));
+        text = text.replace(edits.get(i), edits.get(i + 1));
+      }
+      return text;
+    }
+
+    /** {@code validate}'s lines for the manifest written to {@code file}. */
+    public List<String> problemsFor(Path file) {
+      return problems.stream().map(p -> p.formatted(file)).toList();
+    }
+
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  private BadManifests() {}
+
+  private static BadManifest rejected(
+      String name, List<String> edits, List<String> problems, String server) {
+    return new BadManifest(name, edits, problems, server, null);
+  }
+
+  private static BadManifest validateOnly(
+      String name, List<String> edits, List<String> problems, String why) {
+    return new BadManifest(name, edits, problems, null, why);
+  }
+
+  public static Stream<BadManifest> all() {
+    return Stream.of(
+        rejected(
+            "unknown field",
+            List.of("  waves:", "  wavez:"),
+            List.of(
+                "%s: field 'spec.waves' is missing; expected a list",
+                "%s: field 'spec.wavez' is unknown; did you mean 'spec.waves'?"),
+            "unknown field \"spec.wavez\""),
+        rejected(
+            "enum value in the wrong case",
+            List.of("onFailure: Rollback", "onFailure: rollback"),
+            List.of("%s: field 'spec.onFailure' is \"rollback\"; expected one of Rollback, Hold"),
+            "spec.onFailure: Unsupported value: \"rollback\""),
+        rejected(
+            "namespace that is no DNS-1123 label",
+            List.of("[staging-payments, staging-checkout]", "[Staging_Payments]"),
+            List.of(
+                "%s: field 'spec.waves[1].namespaces[0]' is \"Staging_Payments\"; expected a"
+                    + " DNS-1123 label (lower-case letters, digits and '-', starting and ending"
+                    + " with a letter or digit)"),
+            "spec.waves[1].namespaces[0]: Invalid value: \"Staging_Payments\""),
+        validateOnly(
+            "namespace in two waves",
+            List.of("[staging-payments, staging-checkout]", "[staging-payments, test]"),
+            List.of(
+                "%s: field 'spec.waves[1].namespaces[1]' is \"test\", already at"
+                    + " spec.waves[0].namespaces[0]; a namespace belongs to one wave only"),
+            "a check across every pair of waves exceeds the API server's CEL cost budget"),
+        validateOnly(
+            "gate naming no rule",
+            List.of(
+                "{rule: xds-rejects}",
+                "{rule: xds-reject}",
+                "{rule: convergence-time}",
+                "{rule: slo}"),
+            List.of(
+                "%s: field 'spec.gates[2].rule' is \"slo\"; expected a rule in rules"
+                    + " (convergence-time, error-rate, p99-latency, xds-rejects)",
+                "%s: field 'spec.gates[3].rule' is \"xds-reject\"; expected a rule in rules; did"
+                    + " you mean \"xds-rejects\"?"),
+            "the rules directory is the daemon's, not the API server's"),
+        validateOnly(
+            "cron expression that does not parse",
+            List.of("\"0 0 1 ? * MON-FRI\"", "\"0 0 1 * * MON-FRI\""),
+            List.of(
+                "%s: field 'spec.window.cron' is \"0 0 1 * * MON-FRI\"; expected a Quartz cron"
+                    + " expression (seconds minutes hours day-of-month month day-of-week [year])"
+                    + " such as \"0 0 1 ? * MON-FRI\": Support for specifying both a day-of-week"
+                    + " AND a day-of-month parameter is not implemented."),
+            "CEL has no Quartz cron parser"),
+        validateOnly(
+            "unknown time zone",
+            List.of("timeZone: UTC", "timeZone: Mars/Olympus"),
+            List.of(
+                "%s: field 'spec.window.timeZone' is \"Mars/Olympus\"; expected a time zone such"
+                    + " as UTC or Europe/Berlin"),
+            "CEL has no time zone database"),
+        rejected(
+            "the same revision twice",
+            List.of("toRevision: \"1-20-0\"", "toRevision: \"1-19-0\""),
+            List.of(
+                "%s: field 'spec.toRevision' is \"1-19-0\", the same as fromRevision; expected"
+                    + " the revision to migrate to"),
+            "spec.toRevision: Invalid value: toRevision must differ from fromRevision"),
+        rejected(
+            "wave without namespaces or selector",
+            List.of("      namespaces: [test]\n", ""),
+            List.of(
+                "%s: field 'spec.waves[0]' has neither namespaces nor selector; expected one of"
+                    + " them"),
+            "spec.waves[0]: Invalid value: a wave needs namespaces or a selector"),
+        rejected(
+            "selector without labels",
+            List.of("matchLabels: {env: prod}", "matchLabels: {}"),
+            List.of(
+                "%s: field 'spec.waves[2].selector' has no matchLabels; expected at least one"
+                    + " label (an empty selector would select every namespace)"),
+            "spec.waves[2].selector: Invalid value: a selector needs at least one label"),
+        rejected(
+            "two waves of the same name",
+            List.of("- name: staging", "- name: test"),
+            List.of(
+                "%s: field 'spec.waves[1].name' is \"test\", already used by spec.waves[0].name"),
+            "spec.waves[1]: Duplicate value"),
+        rejected(
+            "zero interval",
+            List.of("interval: 30s", "interval: 0s"),
+            List.of(
+                "%s: field 'spec.interval' is \"0s\"; expected a positive duration such as 30s, 5m"
+                    + " or 1h30m"),
+            "spec.interval: Invalid value: \"0s\": must be a duration greater than zero"),
+        rejected(
+            "zero restart timeout",
+            List.of("timeout: 10m", "timeout: 0m"),
+            List.of(
+                "%s: field 'spec.restart.timeout' is \"0m\"; expected a positive duration such as"
+                    + " 30s, 5m or 1h30m"),
+            "spec.restart.timeout: Invalid value: \"0m\": must be a duration greater than zero"),
+        rejected(
+            "duration in words",
+            List.of("baselineWindow: 30m", "baselineWindow: half an hour"),
+            List.of(
+                "%s: field 'spec.baselineWindow' is \"half an hour\"; expected a duration such as"
+                    + " 30s, 5m or 1h30m"),
+            "spec.baselineWindow: Invalid value: \"half an hour\""),
+        rejected(
+            "window without a duration",
+            List.of("duration: 4h, ", ""),
+            List.of(
+                "%s: field 'spec.window.duration' is missing; expected a duration such as 30s, 5m"
+                    + " or 1h30m"),
+            "spec.window.duration: Required value"),
+        rejected(
+            "failure limit of zero",
+            List.of("failureLimit: 3", "failureLimit: 0"),
+            List.of("%s: field 'spec.failureLimit' is 0; expected at least 1"),
+            "spec.failureLimit: Invalid value: 0"),
+        rejected(
+            "integer beyond 32 bits",
+            List.of("failureLimit: 3", "failureLimit: 3000000000"),
+            List.of("%s: field 'spec.failureLimit' is 3000000000; expected at most 2147483647"),
+            "spec.failureLimit: Invalid value: 3000000000"),
+        rejected(
+            "no restart slot",
+            List.of("maxConcurrent: 5", "maxConcurrent: 0"),
+            List.of("%s: field 'spec.restart.maxConcurrent' is 0; expected at least 1"),
+            "spec.restart.maxConcurrent: Invalid value: 0"),
+        validateOnly(
+            "negative relative bound",
+            List.of("maxIncrease: 0.2", "maxIncrease: -0.2"),
+            List.of(
+                "%s: field 'spec.gates[1].maxIncrease' is -0.2; expected a number >= 0 (0.5 means"
+                    + " +50%%)"),
+            "the CRD does not bound gate overrides yet"),
+        rejected(
+            "wrong apiVersion",
+            List.of("meshgate.io/v1alpha1", "meshgate.io/v1"),
+            List.of("%s: field 'apiVersion' is \"meshgate.io/v1\"; expected meshgate.io/v1alpha1"),
+            "404 page not found"),
+        rejected(
+            "text where a boolean belongs",
+            List.of("paused: false", "paused: no-thanks"),
+            List.of("%s: field 'spec.paused' is \"no-thanks\"; expected true or false"),
+            "spec.paused: Invalid value: \"string\""));
+  }
+}
