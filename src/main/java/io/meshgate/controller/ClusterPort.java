@@ -7,7 +7,8 @@ import io.meshgate.migration.Observed;
 
 /**
  * What the controller needs from the cluster. Reads come from informer caches; writes are
- * idempotent, so a controller killed between any two calls resumes correctly.
+ * idempotent, so a controller killed between any two calls resumes correctly. A write the API
+ * server refuses throws {@link ClusterWriteException}.
  */
 public interface ClusterPort {
   /** Facts for one tick, from caches only (no LIST per tick). */
@@ -26,4 +27,7 @@ public interface ClusterPort {
 
   /** A Kubernetes Event on the migration for a transition. */
   void recordEvent(MigrationRef migration, Decision.Transition transition);
+
+  /** A Warning Event on the migration, e.g. for a write the API server refused. */
+  void warn(MigrationRef migration, String reason, String message);
 }

@@ -3,6 +3,7 @@ package io.meshgate.controller;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.Action;
+import io.meshgate.migration.Condition;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.MigrationMachine;
 import io.meshgate.migration.MigrationStatus;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class MigrationController {
   private static final Logger LOG = LoggerFactory.getLogger(MigrationController.class);
+
+  /** Reason of the Event and of condition Ready=False when the API server refused a write. */
+  public static final String WRITE_REFUSED = "WriteRefused";
+
   private static final Set<NamespacePhase> GATED =
       EnumSet.of(
           NamespacePhase.Verifying,
@@ -50,6 +56,12 @@ public final class MigrationController {
   private final Clock clock;
   private final BooleanSupplier leading;
   private final Metrics metrics;
+
+  /**
+   * The last refusal reported per migration, so that a refusal repeating each tick is reported
+   * once.
+   */
+  private final Map<String, String> refusals = new ConcurrentHashMap<>();
 
   public MigrationController(
       MigrationStore store,
@@ -100,13 +112,65 @@ public final class MigrationController {
     Instant now = clock.instant();
     TickInput input = gather(migration, now);
     Decision decision = MigrationMachine.decide(input);
-    MigrationStatus status = act(migration, decision, now);
-    boolean written = record(migration, status);
+    MigrationStatus status;
+    boolean written;
+    try {
+      status = act(migration, decision, now);
+      written = record(migration, status);
+    } catch (ClusterWriteException e) {
+      return refused(migration, decision, e, now);
+    }
+    refusals.remove(name);
     if (written) {
       notify(migration, input, decision, status);
     }
     observe(migration, input, status, now);
     return new Outcome(decision, status, written);
+  }
+
+  /**
+   * A write the API server refused: counted, logged, reported once per distinct refusal as a
+   * Warning Event and, unless the status itself was refused, as condition {@code Ready=False}
+   * (reason {@value #WRITE_REFUSED}) on the status as it was. The decision is not recorded: the
+   * next tick decides again, on what the cluster then holds.
+   */
+  private Outcome refused(
+      MigrationObject m, Decision decision, ClusterWriteException e, Instant now) {
+    metrics.actions.labelValues(e.action(), "error").inc();
+    LOG.error("migration={} {}", m.name(), e.getMessage());
+    if (e.getMessage().equals(refusals.put(m.name(), e.getMessage()))) {
+      return new Outcome(decision, m.status(), false);
+    }
+    try {
+      cluster.warn(m.ref(), WRITE_REFUSED, e.getMessage());
+    } catch (RuntimeException eventRefused) {
+      LOG.warn("migration={} could not record an event: {}", m.name(), eventRefused.getMessage());
+    }
+    if (e.action().equals("status")) {
+      return new Outcome(decision, m.status(), false);
+    }
+    MigrationStatus reported = withRefusal(m.status(), e.getMessage(), now);
+    try {
+      return new Outcome(decision, reported, store.writeStatus(m.name(), reported));
+    } catch (RuntimeException statusRefused) {
+      LOG.error(
+          "migration={} could not report the refusal: {}", m.name(), statusRefused.getMessage());
+      return new Outcome(decision, m.status(), false);
+    }
+  }
+
+  private static MigrationStatus withRefusal(MigrationStatus status, String message, Instant now) {
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(new Condition("Ready", "False", WRITE_REFUSED, message, now, null));
+    status.conditions().stream().filter(c -> !c.type().equals("Ready")).forEach(conditions::add);
+    return new MigrationStatus(
+        status.phase(),
+        status.currentWave(),
+        status.promoted(),
+        status.namespaces(),
+        status.alerts(),
+        conditions,
+        status.observedGeneration());
   }
 
   private TickInput gather(MigrationObject m, Instant now) {
@@ -180,13 +244,8 @@ public final class MigrationController {
   }
 
   private void counted(String action, Runnable run) {
-    try {
-      run.run();
-      metrics.actions.labelValues(action, "success").inc();
-    } catch (RuntimeException e) {
-      metrics.actions.labelValues(action, "failure").inc();
-      throw e;
-    }
+    run.run();
+    metrics.actions.labelValues(action, "success").inc();
   }
 
   /** Self-metrics of one tick: rule results, verdicts, the phase of each namespace. */
@@ -225,7 +284,11 @@ public final class MigrationController {
     if (!leading.getAsBoolean()) {
       throw new LostLeadershipException(m.name());
     }
-    return store.writeStatus(m.name(), status);
+    boolean written = store.writeStatus(m.name(), status);
+    if (written) {
+      metrics.actions.labelValues("status", "success").inc();
+    }
+    return written;
   }
 
   private void notify(

@@ -14,6 +14,7 @@ public interface MigrationStore {
    * Replaces the status, keeping the alerts currently stored (the webhook owns them).
    *
    * @return false when the object changed underneath (a conflict): the next tick decides again
+   * @throws ClusterWriteException when the API server refuses the write
    */
   boolean writeStatus(String name, MigrationStatus status);
 }

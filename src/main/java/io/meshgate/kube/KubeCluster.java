@@ -28,6 +28,7 @@ import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Observed;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,7 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +55,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KubeCluster.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String EVENTS_NAMESPACE = "default";
+  private static final Duration STARTUP_DEADLINE = Duration.ofSeconds(60);
 
   private final KubernetesClient client;
   private final String controlPlaneNamespace;
@@ -73,33 +74,37 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     this.controlPlaneNamespace = controlPlaneNamespace;
     this.clock = clock;
     this.hook = hook;
-    this.namespaces = client.namespaces().inform();
-    this.deployments = client.apps().deployments().inAnyNamespace().inform();
-    this.statefulSets = client.apps().statefulSets().inAnyNamespace().inform();
-    this.daemonSets = client.apps().daemonSets().inAnyNamespace().inform();
-    this.pods = client.pods().inAnyNamespace().inform();
-    this.webhooks = client.admissionRegistration().v1().mutatingWebhookConfigurations().inform();
+    this.namespaces = client.namespaces().runnableInformer(0);
+    this.deployments = client.apps().deployments().inAnyNamespace().runnableInformer(0);
+    this.statefulSets = client.apps().statefulSets().inAnyNamespace().runnableInformer(0);
+    this.daemonSets = client.apps().daemonSets().inAnyNamespace().runnableInformer(0);
+    this.pods = client.pods().inAnyNamespace().runnableInformer(0);
+    this.webhooks =
+        client.admissionRegistration().v1().mutatingWebhookConfigurations().runnableInformer(0);
   }
 
-  /** Starts the informers and waits until their caches are filled. */
+  /**
+   * Starts the informers and waits until their caches are filled.
+   *
+   * @throws IllegalStateException naming the resource when a list is refused or takes longer than a
+   *     minute
+   */
   public static KubeCluster start(
       KubernetesClient client, String controlPlaneNamespace, Clock clock, WriteHook hook) {
     KubeCluster cluster = new KubeCluster(client, controlPlaneNamespace, clock, hook);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!cluster.hasSynced()) {
-      if (System.nanoTime() > deadline) {
-        cluster.close();
-        throw new IllegalStateException(
-            "informers did not sync within 60s; is the API server reachable and RBAC granted?");
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        cluster.close();
-        throw new IllegalStateException("interrupted while waiting for informers", e);
-      }
-    }
+    Informers.startAll(
+        STARTUP_DEADLINE,
+        List.of(
+            new Informers.Named("namespaces", "namespaces", cluster.namespaces),
+            new Informers.Named("deployments (all namespaces)", "deployments", cluster.deployments),
+            new Informers.Named(
+                "statefulsets (all namespaces)", "statefulsets", cluster.statefulSets),
+            new Informers.Named("daemonsets (all namespaces)", "daemonsets", cluster.daemonSets),
+            new Informers.Named("pods (all namespaces)", "pods", cluster.pods),
+            new Informers.Named(
+                "mutatingwebhookconfigurations",
+                "mutatingwebhookconfigurations",
+                cluster.webhooks)));
     return cluster;
   }
 
@@ -328,7 +333,16 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     ObjectNode annotationPatch = metadata.putObject("annotations");
     annotationPatch.put(Annotations.MIGRATION, migration);
     annotationPatch.put(Annotations.PREVIOUS_LABELS, json(previous));
-    client.namespaces().withName(ns).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    Refusals.refusedAs(
+        "flip",
+        "patch",
+        "namespaces",
+        ns,
+        () ->
+            client
+                .namespaces()
+                .withName(ns)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()));
     LOG.info(
         "migration={} ns={} flipped {}={} (previous {})",
         migration,
@@ -380,7 +394,16 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     ObjectNode annotationPatch = metadata.putObject("annotations");
     annotationPatch.putNull(Annotations.MIGRATION);
     annotationPatch.putNull(Annotations.PREVIOUS_LABELS);
-    client.namespaces().withName(ns).patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    Refusals.refusedAs(
+        "restore",
+        "patch",
+        "namespaces",
+        ns,
+        () ->
+            client
+                .namespaces()
+                .withName(ns)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()));
     LOG.info("ns={} restored labels {}", ns, recorded);
     hook.afterWrite("patch", "namespaces", ns);
   }
@@ -412,21 +435,41 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
               + restartId
               + "\"}}}}}";
       PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
-      String resource;
-      switch (w.kind()) {
-        case "Deployment" -> {
-          client.apps().deployments().inNamespace(ns).withName(w.name()).patch(merge, patch);
-          resource = "deployments";
-        }
-        case "StatefulSet" -> {
-          client.apps().statefulSets().inNamespace(ns).withName(w.name()).patch(merge, patch);
-          resource = "statefulsets";
-        }
-        default -> {
-          client.apps().daemonSets().inNamespace(ns).withName(w.name()).patch(merge, patch);
-          resource = "daemonsets";
-        }
-      }
+      String resource =
+          switch (w.kind()) {
+            case "Deployment" -> "deployments";
+            case "StatefulSet" -> "statefulsets";
+            default -> "daemonsets";
+          };
+      Refusals.refusedAs(
+          "restart",
+          "patch",
+          resource,
+          ns + "/" + w.name(),
+          () ->
+              switch (w.kind()) {
+                case "Deployment" ->
+                    client
+                        .apps()
+                        .deployments()
+                        .inNamespace(ns)
+                        .withName(w.name())
+                        .patch(merge, patch);
+                case "StatefulSet" ->
+                    client
+                        .apps()
+                        .statefulSets()
+                        .inNamespace(ns)
+                        .withName(w.name())
+                        .patch(merge, patch);
+                default ->
+                    client
+                        .apps()
+                        .daemonSets()
+                        .inNamespace(ns)
+                        .withName(w.name())
+                        .patch(merge, patch);
+              });
       budget--;
       LOG.info("ns={} restarted {}/{} (restart-id {})", ns, w.kind(), w.name(), restartId);
       hook.afterWrite("patch", resource, ns + "/" + w.name());
@@ -435,12 +478,30 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   @Override
   public void recordEvent(MigrationRef migration, Decision.Transition t) {
-    Instant now = clock.instant();
     boolean warning =
         t.to().equals("RollingBack")
             || t.to().equals("Failed")
             || t.to().equals("Stalled")
             || t.to().equals("Paused");
+    event(
+        migration,
+        warning,
+        t.reason(),
+        (t.namespace() == null ? "" : "namespace " + t.namespace() + ": ")
+            + t.from()
+            + " -> "
+            + t.to()
+            + ": "
+            + t.message());
+  }
+
+  @Override
+  public void warn(MigrationRef migration, String reason, String message) {
+    event(migration, true, reason, message);
+  }
+
+  private void event(MigrationRef migration, boolean warning, String reason, String message) {
+    Instant now = clock.instant();
     var event =
         new EventBuilder()
             .withNewMetadata()
@@ -453,14 +514,8 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
             .withName(migration.name())
             .withUid(migration.uid())
             .endInvolvedObject()
-            .withReason(t.reason())
-            .withMessage(
-                (t.namespace() == null ? "" : "namespace " + t.namespace() + ": ")
-                    + t.from()
-                    + " -> "
-                    + t.to()
-                    + ": "
-                    + t.message())
+            .withReason(reason)
+            .withMessage(message)
             .withType(warning ? "Warning" : "Normal")
             .withFirstTimestamp(now.toString())
             .withLastTimestamp(now.toString())
@@ -469,7 +524,12 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
             .withComponent("meshgate")
             .endSource()
             .build();
-    client.v1().events().inNamespace(EVENTS_NAMESPACE).resource(event).create();
+    Refusals.refusedAs(
+        "event",
+        "create",
+        "events",
+        EVENTS_NAMESPACE + "/" + event.getMetadata().getName(),
+        () -> client.v1().events().inNamespace(EVENTS_NAMESPACE).resource(event).create());
     hook.afterWrite("create", "events", event.getMetadata().getName());
   }
 

@@ -10,6 +10,7 @@ import io.meshgate.controller.MigrationStore;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -33,31 +34,35 @@ public final class KubeMigrationStore implements MigrationStore, AutoCloseable {
   private final SharedIndexInformer<RevisionMigration> informer;
 
   /**
+   * Starts the informer and waits until its cache is filled.
+   *
    * @param onChange called with a migration's name whenever it is added, changed or deleted
+   * @throws IllegalStateException naming the resource when the list is refused or too slow
    */
   public KubeMigrationStore(KubernetesClient client, WriteHook hook, Consumer<String> onChange) {
     this.client = client;
     this.hook = hook;
-    this.informer =
-        client
-            .resources(RevisionMigration.class)
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(RevisionMigration rm) {
-                    onChange.accept(rm.getMetadata().getName());
-                  }
+    this.informer = client.resources(RevisionMigration.class).runnableInformer(0);
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(RevisionMigration rm) {
+            onChange.accept(rm.getMetadata().getName());
+          }
 
-                  @Override
-                  public void onUpdate(RevisionMigration before, RevisionMigration after) {
-                    onChange.accept(after.getMetadata().getName());
-                  }
+          @Override
+          public void onUpdate(RevisionMigration before, RevisionMigration after) {
+            onChange.accept(after.getMetadata().getName());
+          }
 
-                  @Override
-                  public void onDelete(RevisionMigration rm, boolean unknownFinalState) {
-                    onChange.accept(rm.getMetadata().getName());
-                  }
-                });
+          @Override
+          public void onDelete(RevisionMigration rm, boolean unknownFinalState) {
+            onChange.accept(rm.getMetadata().getName());
+          }
+        });
+    Informers.startAll(
+        Duration.ofSeconds(60),
+        List.of(new Informers.Named("revisionmigrations", "revisionmigrations", informer)));
   }
 
   public boolean hasSynced() {
@@ -124,7 +129,8 @@ public final class KubeMigrationStore implements MigrationStore, AutoCloseable {
   @Override
   public boolean writeStatus(String name, MigrationStatus status) {
     var resource = client.resources(RevisionMigration.class).withName(name);
-    RevisionMigration latest = resource.get();
+    RevisionMigration latest =
+        Refusals.refusedAs("status", "get", "revisionmigrations", name, resource::get);
     if (latest == null) {
       LOG.warn("migration={} was deleted; status not written", name);
       return false;
@@ -139,7 +145,7 @@ public final class KubeMigrationStore implements MigrationStore, AutoCloseable {
         LOG.info("migration={} changed while writing its status; deciding again next tick", name);
         return false;
       }
-      throw e;
+      throw Refusals.of("status", "update", "revisionmigrations/status", name, e);
     }
     hook.afterWrite("update", "revisionmigrations/status", name);
     return true;

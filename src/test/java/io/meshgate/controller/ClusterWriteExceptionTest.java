@@ -1,0 +1,54 @@
+package io.meshgate.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class ClusterWriteExceptionTest {
+  @Test
+  void aForbiddenWriteNamesTheRequestTheAnswerAndTheMissingGrant() {
+    var refused =
+        new ClusterWriteException(
+            "restart",
+            "patch",
+            "deployments",
+            "payments/web",
+            403,
+            "deployments.apps \"web\" is forbidden: User \"system:serviceaccount:meshgate:meshgate\""
+                + " cannot patch resource \"deployments\"");
+
+    assertThat(refused.getMessage())
+        .isEqualTo(
+            "restart failed: the API server answered patch deployments \"payments/web\" with 403"
+                + " Forbidden: deployments.apps \"web\" is forbidden: User"
+                + " \"system:serviceaccount:meshgate:meshgate\" cannot patch resource"
+                + " \"deployments\"; meshgate's ServiceAccount needs 'patch' on 'deployments'"
+                + " (see deploy/rbac.yaml)");
+  }
+
+  @Test
+  void aStatusTheSchemaRefusesPointsAtTheCrd() {
+    var refused =
+        new ClusterWriteException(
+            "status",
+            "update",
+            "revisionmigrations/status",
+            "istio-1-20",
+            422,
+            "status.phase: bad");
+
+    assertThat(refused.getMessage())
+        .isEqualTo(
+            "status failed: the API server answered update revisionmigrations/status"
+                + " \"istio-1-20\" with 422 Unprocessable Entity: status.phase: bad; the CRD in the"
+                + " cluster may be older than this meshgate: apply deploy/crds/");
+  }
+
+  @Test
+  void noAnswerAtAllIsSaidSo() {
+    var refused = new ClusterWriteException("flip", "patch", "namespaces", "a", 0, null);
+
+    assertThat(refused.getMessage())
+        .isEqualTo("flip failed: no answer from the API server to patch namespaces \"a\"");
+  }
+}
