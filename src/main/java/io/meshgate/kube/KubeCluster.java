@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,9 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   private final SharedIndexInformer<DaemonSet> daemonSets;
   private final SharedIndexInformer<Pod> pods;
   private final SharedIndexInformer<MutatingWebhookConfiguration> webhooks;
+
+  /** Restart ids patched onto workloads whose change the cache has not shown yet, by key. */
+  private final Map<String, String> restartsInFlight = new ConcurrentHashMap<>();
 
   private KubeCluster(
       KubernetesClient client, String controlPlaneNamespace, Clock clock, WriteHook hook) {
@@ -180,7 +184,24 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   /** A workload of a restartable kind, as far as restarts and rollouts are concerned. */
   record Workload(
-      String kind, String namespace, String name, String restartId, Rollouts.State state) {}
+      String kind, String namespace, String name, String restartId, Rollouts.State state) {
+    String key() {
+      return kind + "/" + namespace + "/" + name;
+    }
+  }
+
+  /**
+   * Whether the workload got this restart: its template in the cache says so, or this process
+   * patched it a moment ago and the cache has not caught up yet (patching again would start a
+   * second rollout).
+   */
+  private boolean carries(Workload w, String restartId) {
+    if (restartId.equals(w.restartId())) {
+      restartsInFlight.remove(w.key(), restartId);
+      return true;
+    }
+    return restartId.equals(restartsInFlight.get(w.key()));
+  }
 
   List<Workload> workloads(String ns, MigrationSpec.Restart policy) {
     List<Workload> all = new ArrayList<>();
@@ -413,7 +434,8 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     List<Workload> workloads = workloads(ns, policy);
     long inProgress =
         workloads.stream()
-            .filter(w -> restartId.equals(w.restartId()) && w.state() != Rollouts.State.COMPLETE)
+            .filter(w -> carries(w, restartId))
+            .filter(w -> !restartId.equals(w.restartId()) || w.state() != Rollouts.State.COMPLETE)
             .count();
     long budget = policy.maxConcurrent() - inProgress;
     String now = clock.instant().toString();
@@ -421,19 +443,18 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
       if (budget <= 0) {
         return;
       }
-      if (restartId.equals(w.restartId())) {
+      if (carries(w, restartId)) {
         continue;
       }
-      String patch =
-          "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\""
-              + Annotations.RESTARTED_AT
-              + "\":\""
-              + now
-              + "\",\""
-              + Annotations.RESTART_ID
-              + "\":\""
-              + restartId
-              + "\"}}}}}";
+      ObjectNode annotations = JSON.createObjectNode();
+      annotations
+          .putObject("spec")
+          .putObject("template")
+          .putObject("metadata")
+          .putObject("annotations")
+          .put(Annotations.RESTARTED_AT, now)
+          .put(Annotations.RESTART_ID, restartId);
+      String patch = annotations.toString();
       PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
       String resource =
           switch (w.kind()) {
@@ -470,6 +491,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
                         .withName(w.name())
                         .patch(merge, patch);
               });
+      restartsInFlight.put(w.key(), restartId);
       budget--;
       LOG.info("ns={} restarted {}/{} (restart-id {})", ns, w.kind(), w.name(), restartId);
       hook.afterWrite("patch", resource, ns + "/" + w.name());

@@ -1,0 +1,194 @@
+package io.meshgate.controller;
+
+import static io.meshgate.controller.RealClusterFixture.FROM;
+import static io.meshgate.controller.RealClusterFixture.TO;
+import static io.meshgate.controller.RealClusterFixture.migration;
+import static io.meshgate.controller.RealClusterFixture.phase;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.config.DaemonConfig;
+import io.meshgate.kube.Leadership;
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NamespacePhase;
+import io.meshgate.notify.Notifier;
+import io.meshgate.sim.Census;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The daemon killed right after one of its writes (a flip, a restart, a status write, a restore, an
+ * Event, the first restart of a rollback) on a real API server, and a new daemon started on what
+ * the cluster then holds: it ends where an uninterrupted run ends, and no workload is restarted
+ * twice.
+ */
+class CrashRealClusterIT {
+  private static final DaemonConfig CONFIG =
+      new DaemonConfig(
+          RealClusterFixture.CONFIG.prometheus(),
+          RealClusterFixture.CONFIG.rulesDir(),
+          RealClusterFixture.CONFIG.controlPlaneNamespace(),
+          RealClusterFixture.CONFIG.http(),
+          RealClusterFixture.CONFIG.alerts(),
+          null,
+          new DaemonConfig.LeaderElection(false, "meshgate", "meshgate-leader"));
+  private static final AtomicInteger RUNS = new AtomicInteger();
+
+  private static RealClusterFixture fixture;
+
+  @BeforeAll
+  static void cluster() {
+    fixture = RealClusterFixture.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  /** One write, as the write hook sees it. */
+  record Write(String verb, String resource, String name) {}
+
+  /** Where to crash: right after the first write the predicate accepts, given the writes so far. */
+  record CrashPoint(String description, java.util.function.BiPredicate<Write, List<Write>> at) {
+    @Override
+    public String toString() {
+      return description;
+    }
+  }
+
+  static Stream<CrashPoint> crashPoints() {
+    return Stream.of(
+        new CrashPoint(
+            "after the first flip",
+            (w, before) -> w.verb().equals("patch") && w.resource().equals("namespaces")),
+        new CrashPoint("after the first restart", (w, before) -> isRestart(w)),
+        new CrashPoint(
+            "after the first status write",
+            (w, before) -> w.resource().equals("revisionmigrations/status")),
+        new CrashPoint("after the first Event", (w, before) -> w.resource().equals("events")),
+        new CrashPoint(
+            "after the restore of the regressing namespace",
+            (w, before) -> isBadNamespacePatch(w) && badNamespacePatches(before) == 1),
+        new CrashPoint(
+            "after the first restart of the rollback",
+            (w, before) ->
+                isRestart(w) && w.name().startsWith("bad-") && badNamespacePatches(before) == 2));
+  }
+
+  private static boolean isRestart(Write w) {
+    return w.verb().equals("patch") && w.resource().matches("deployments|statefulsets|daemonsets");
+  }
+
+  /** Patches of the regressing namespace: the first flips it, the second restores it. */
+  private static boolean isBadNamespacePatch(Write w) {
+    return w.verb().equals("patch")
+        && w.resource().equals("namespaces")
+        && w.name().startsWith("bad-");
+  }
+
+  private static long badNamespacePatches(List<Write> writes) {
+    return writes.stream().filter(CrashRealClusterIT::isBadNamespacePatch).count();
+  }
+
+  @ParameterizedTest(name = "killed {0}")
+  @MethodSource("crashPoints")
+  void aDaemonKilledRightAfterAWriteIsResumedByTheNextToTheSameEnd(CrashPoint crash) {
+    int run = RUNS.incrementAndGet();
+    String good = "good-" + run;
+    String bad = "bad-" + run;
+    String name = "crash-" + run;
+    fixture.mesh.appNamespace(good, Map.of("istio.io/rev", FROM));
+    fixture.mesh.appNamespace(bad, Map.of("istio.io/rev", FROM));
+    fixture.mesh.awaitSettled(good);
+    fixture.mesh.awaitSettled(bad);
+    ScriptedGate gate = new ScriptedGate();
+    gate.failing.add(bad);
+
+    List<Write> writes = new ArrayList<>();
+    AtomicBoolean dead = new AtomicBoolean();
+    WriteHook killAt =
+        (verb, resource, object) -> {
+          // a dead process writes nothing more: every later write of this daemon fails too
+          if (dead.get()) {
+            throw new SimulatedCrash(writes.size());
+          }
+          Write w = new Write(verb, resource, object.contains("/") ? object.split("/")[0] : object);
+          List<Write> before = List.copyOf(writes);
+          writes.add(w);
+          if (crash.at().test(w, before)) {
+            dead.set(true);
+            throw new SimulatedCrash(writes.size());
+          }
+        };
+    Daemon first = start(killAt, gate);
+    try {
+      fixture.apply(
+          migration(
+              name,
+              "interval: 1s\nfailureLimit: 2\npassStreak: 2\nmaxRollbacks: 0\nrestart: {timeout: 2m}",
+              "- {name: all, namespaces: [%s, %s], soak: 0s, maxConcurrent: 2}"
+                  .formatted(good, bad)));
+      await("the daemon is killed " + crash).atMost(Duration.ofSeconds(120)).untilTrue(dead);
+    } finally {
+      first.close();
+    }
+
+    Daemon second = start(WriteHook.NONE, gate);
+    MigrationStatus end;
+    try {
+      end =
+          await("the next daemon finishes the migration")
+              .atMost(Duration.ofSeconds(180))
+              .until(() -> fixture.status(name), s -> s.phase().isTerminal());
+    } finally {
+      second.close();
+    }
+    fixture.mesh.awaitSettled(good);
+    fixture.mesh.awaitSettled(bad);
+
+    assertThat(phase(end, good)).isEqualTo(NamespacePhase.Promoted);
+    assertThat(phase(end, bad)).isEqualTo(NamespacePhase.RolledBack);
+    assertThat(fixture.restarts(good))
+        .as("restarts of the promoted namespace's workloads")
+        .isEqualTo(
+            Map.of(
+                "daemonsets/" + good + "-agent", 1,
+                "deployments/" + good + "-web", 1,
+                "statefulsets/" + good + "-db", 1));
+    assertThat(fixture.restarts(bad))
+        .as("restarts of the rolled-back namespace's workloads: forward, then back")
+        .isEqualTo(
+            Map.of(
+                "daemonsets/" + bad + "-agent", 2,
+                "deployments/" + bad + "-web", 2,
+                "statefulsets/" + bad + "-db", 2));
+    assertThat(fixture.mesh.labels(good)).containsEntry("istio.io/rev", TO);
+    assertThat(fixture.mesh.labels(bad)).containsEntry("istio.io/rev", FROM);
+    assertThat(fixture.mesh.census(good)).isEqualTo(new Census(Map.of(TO, 6), 0));
+    assertThat(fixture.mesh.census(bad)).isEqualTo(new Census(Map.of(FROM, 6), 0));
+  }
+
+  private static Daemon start(WriteHook hook, ScriptedGate gate) {
+    KubernetesClient meshgate = fixture.meshgateClient();
+    return Daemon.start(
+        CONFIG,
+        meshgate,
+        Clock.systemUTC(),
+        Notifier.NONE,
+        new Daemon.Options("meshgate-crash", Leadership.Timings.DEFAULT, hook, gate, true));
+  }
+}
