@@ -6,17 +6,16 @@ import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.sim.DemoScenario;
+import io.meshgate.sim.LocalProcesses;
 import io.meshgate.sim.PrometheusProcess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +24,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -148,12 +146,12 @@ final class DemoCommand implements Callable<Integer> {
                 : "Interrupted: stopped meshgate, Prometheus and the simulators. Log: " + log);
         out.flush();
         if (stoppedAsAsked && expected) {
-          deleteRecursively(workDir);
+          LocalProcesses.deleteTree(workDir);
         }
         return INTERRUPTED;
       }
       if (expected) {
-        deleteRecursively(workDir);
+        LocalProcesses.deleteTree(workDir);
         return 0;
       }
       out.println("Kept the work directory for a look: " + workDir);
@@ -272,16 +270,6 @@ final class DemoCommand implements Callable<Integer> {
       return Math.max(60, Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "120")));
     } catch (NumberFormatException e) {
       return 120;
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
     }
   }
 

@@ -67,8 +67,13 @@ public final class MeshgateCommand implements Runnable {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
+      return new String[] {"meshgate " + number()};
+    }
+
+    /** The jar's version, or "development build" when run from classes. */
+    static String number() {
       String version = MeshgateCommand.class.getPackage().getImplementationVersion();
-      return new String[] {"meshgate " + (version == null ? "development build" : version)};
+      return version == null ? "development build" : version;
     }
   }
 }

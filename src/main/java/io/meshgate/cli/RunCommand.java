@@ -1,5 +1,7 @@
 package io.meshgate.cli;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.meshgate.config.DaemonConfig;
@@ -41,18 +43,36 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     DaemonConfig daemonConfig = DaemonConfigLoader.load(config, true);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (KubernetesClient client = new KubernetesClientBuilder().build();
+    String identity = identity();
+    try (KubernetesClient client = client(identity);
         Daemon daemon =
             Daemon.start(
                 daemonConfig,
                 client,
                 Clock.systemUTC(),
                 new LogNotifier(),
-                Daemon.Options.production(identity(), insecureWebhook))) {
+                Daemon.Options.production(identity, insecureWebhook))) {
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "meshgate-shutdown"));
       stopped.await();
     }
     return 0;
+  }
+
+  /**
+   * The in-cluster service account, else the kubeconfig's current context; requests carry the
+   * replica in their User-Agent, so that audit logs tell the replicas apart.
+   */
+  private static KubernetesClient client(String identity) {
+    Config config =
+        new ConfigBuilder(Config.autoConfigure(null))
+            .withUserAgent(
+                "meshgate/"
+                    + MeshgateCommand.Version.number().replace(' ', '-')
+                    + " ("
+                    + identity
+                    + ")")
+            .build();
+    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   private static String identity() {

@@ -2,6 +2,7 @@ package io.meshgate.sim;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -12,11 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** What running a real Prometheus or Alertmanager next to a test or the demo takes. */
-final class LocalProcesses {
+public final class LocalProcesses {
   private LocalProcesses() {}
 
   /** The first of {@code names} found executable on PATH, or null. */
@@ -31,7 +34,7 @@ final class LocalProcesses {
     return null;
   }
 
-  static int freeLoopbackPort() throws IOException {
+  public static int freeLoopbackPort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
@@ -86,6 +89,20 @@ final class LocalProcesses {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Deletes a directory and everything in it; a directory that is gone already is fine. */
+  public static void deleteTree(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 }

@@ -15,6 +15,10 @@ import io.meshgate.migration.NamespacePhase;
 import io.meshgate.notify.Notifier;
 import io.meshgate.sim.AuditLog;
 import io.meshgate.sim.Census;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -185,6 +189,44 @@ class MigrationRealClusterIT {
         "requests per idle tick on the real API server (watches and the lease excluded): %.2f%n",
         during.size() / 10.0);
     assertThat(during).as("requests of ten idle ticks").isEmpty();
+  }
+
+  @Test
+  void everyRequestIsGrantedAndEveryGrantOfTheRbacManifestIsUsed() throws Exception {
+    // the HTTP API's commands write with the same ServiceAccount
+    fixture.mesh.namespace("commanded", Map.of("istio.io/rev", FROM));
+    fixture.apply(
+        migration(
+            "commands",
+            "interval: 1s",
+            "- {name: gated, namespaces: [commanded], requireApproval: true}"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> daemon.controller() != null && fixture.status("commands").phase() != null);
+    for (String command : List.of("pause", "resume", "approve?wave=gated", "abort")) {
+      assertThat(post("/api/v1/migrations/commands/" + command)).as(command).isEqualTo(200);
+    }
+    RbacTest.Manifest rbac = RbacTest.Manifest.load(RealClusterFixture.RBAC);
+    List<RbacTest.Access> used =
+        fixture.meshgateRequests().stream().map(RbacTest.Access::of).distinct().toList();
+
+    assertThat(used.stream().filter(a -> rbac.grants().stream().noneMatch(g -> g.allows(a))))
+        .as("requests meshgate sends that %s does not grant", RealClusterFixture.RBAC)
+        .isEmpty();
+    assertThat(rbac.grants().stream().filter(g -> used.stream().noneMatch(g::allows)))
+        .as("grants of %s that meshgate never used", RealClusterFixture.RBAC)
+        .isEmpty();
+  }
+
+  private static int post(String path) throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.httpPort() + path))
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    return response.statusCode();
   }
 
   /** meshgate's requests but watches and the leader-election lease. */

@@ -48,7 +48,7 @@ public final class AuditLog {
     }
   }
 
-  /** Every completed request so far, oldest first (a watch counts once it ended). */
+  /** Every request answered so far, oldest first (a watch as soon as it started). */
   public List<Request> requests() {
     List<String> lines;
     try {
@@ -68,7 +68,10 @@ public final class AuditLog {
         // the last line may be half written while the server appends it
         continue;
       }
-      if (!"ResponseComplete".equals(event.path("stage").asText())) {
+      String stage = event.path("stage").asText();
+      boolean watch = "watch".equals(event.path("verb").asText());
+      // a watch is logged when it starts and again when it ends; anything else when it ends
+      if (!(watch ? "ResponseStarted" : "ResponseComplete").equals(stage)) {
         continue;
       }
       JsonNode ref = event.path("objectRef");

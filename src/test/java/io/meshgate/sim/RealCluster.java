@@ -281,12 +281,8 @@ public final class RealCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
-    deleteTree(dir);
-  }
-
-  private static void deleteTree(Path root) {
-    try (var paths = Files.walk(root)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      LocalProcesses.deleteTree(dir);
     } catch (IOException e) {
       // a leftover temporary directory is not worth failing a test for
     }

@@ -1,0 +1,190 @@
+package io.meshgate.controller;
+
+import static io.meshgate.controller.RealClusterFixture.FROM;
+import static io.meshgate.controller.RealClusterFixture.TO;
+import static io.meshgate.controller.RealClusterFixture.migration;
+import static io.meshgate.controller.RealClusterFixture.phase;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.meshgate.migration.MigrationPhase;
+import io.meshgate.migration.NamespacePhase;
+import io.meshgate.sim.AuditLog;
+import io.meshgate.sim.Census;
+import io.meshgate.sim.LocalProcesses;
+import io.meshgate.sim.PrometheusProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two replicas of {@code meshgate run} (the jar, as its own process, authenticated with a
+ * ServiceAccount token kubeconfig) compete for the real Lease {@code meshgate/meshgate-leader}: the
+ * leader is killed with SIGKILL mid-migration, without releasing anything, and the other replica
+ * takes the lease over once it expires and finishes the migration, restarting no workload twice.
+ */
+class LeaderElectionRealClusterIT {
+  private static final String MIGRATION = "istio-1-20";
+  private static final List<String> NAMESPACES = List.of("first", "second", "third");
+  private static final String ALWAYS_HEALTHY =
+      """
+      # 0 whenever Prometheus has no series of the revision (this test's has none): a gate that
+      # passes without traffic
+      name: always-healthy
+      description: a constant healthy value
+      scope: revision
+      window: 1m
+      query: absent(up{{{revisionLabel}}="{{revision}}"}) * 0
+      max: 1
+      severity: critical
+      """;
+
+  private static RealClusterFixture fixture;
+  private static PrometheusProcess prometheus;
+  private static Path work;
+  private static final Map<String, Process> replicas = new HashMap<>();
+
+  @BeforeAll
+  static void start() throws IOException {
+    fixture = RealClusterFixture.start();
+    work = Files.createTempDirectory("leader-election-");
+    prometheus =
+        PrometheusProcess.start(
+            work.resolve("prometheus"), "global: {scrape_interval: 15s}\nscrape_configs: []\n");
+    for (String ns : NAMESPACES) {
+      fixture.mesh.appNamespace(ns, Map.of("istio.io/rev", FROM));
+    }
+    NAMESPACES.forEach(fixture.mesh::awaitSettled);
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    replicas.values().forEach(Process::destroyForcibly);
+    if (prometheus != null) {
+      prometheus.close();
+    }
+    if (fixture != null) {
+      fixture.close();
+    }
+    LocalProcesses.deleteTree(work);
+  }
+
+  @Test
+  void whenTheLeaderIsKilledTheOtherReplicaTakesOverAndFinishes() throws Exception {
+    Path kubeconfig =
+        fixture.mesh.cluster.serviceAccountKubeconfig(
+            RealClusterFixture.MESHGATE_NAMESPACE, RealClusterFixture.SERVICE_ACCOUNT);
+    Path config = daemonConfig();
+    replicas.put("meshgate-a", run("meshgate-a", config, kubeconfig));
+    replicas.put("meshgate-b", run("meshgate-b", config, kubeconfig));
+    String leader =
+        await("one replica holds the lease")
+            .atMost(Duration.ofSeconds(60))
+            .until(LeaderElectionRealClusterIT::holder, h -> replicas.containsKey(h));
+    String follower = leader.equals("meshgate-a") ? "meshgate-b" : "meshgate-a";
+
+    fixture.apply(
+        migration(
+                MIGRATION,
+                "interval: 1s\npassStreak: 1\nrestart: {timeout: 2m}",
+                """
+            - {name: one, namespaces: [first], soak: 0s}
+            - {name: two, namespaces: [second], soak: 0s}
+            - {name: three, namespaces: [third], soak: 0s}
+            """)
+            .replace("- {rule: error-rate}", "- {rule: always-healthy}"));
+    await("the leader promotes the first wave")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> phase(fixture.status(MIGRATION), "first") == NamespacePhase.Promoted);
+    assertThat(actingWrites(follower)).as("writes of %s while it follows", follower).isEmpty();
+
+    Process killed = replicas.get(leader);
+    killed.destroyForcibly();
+    assertThat(killed.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    int requestsAtKill = fixture.meshgateRequests().size();
+
+    await("the other replica takes the lease over")
+        .atMost(Duration.ofSeconds(60))
+        .until(LeaderElectionRealClusterIT::holder, follower::equals);
+    await("the new leader finishes the migration")
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> fixture.status(MIGRATION).phase() == MigrationPhase.Succeeded);
+
+    List<AuditLog.Request> all = fixture.meshgateRequests();
+    List<AuditLog.Request> afterKill = all.subList(requestsAtKill, all.size());
+    assertThat(afterKill).noneMatch(r -> r.userAgent().contains("(" + leader + ")"));
+    assertThat(actingWrites(follower)).isNotEmpty();
+    assertThat(fixture.status(MIGRATION).promoted()).isEqualTo("3/3");
+    for (String ns : NAMESPACES) {
+      fixture.mesh.awaitSettled(ns);
+      assertThat(fixture.mesh.labels(ns)).as(ns).containsEntry("istio.io/rev", TO);
+      assertThat(fixture.mesh.census(ns)).as(ns).isEqualTo(new Census(Map.of(TO, 6), 0));
+      assertThat(fixture.restarts(ns).values()).as("restarts in %s", ns).containsOnly(1);
+      assertThat(fixture.restarts(ns)).hasSize(3);
+    }
+  }
+
+  private static String holder() {
+    Lease lease =
+        fixture
+            .admin
+            .leases()
+            .inNamespace(RealClusterFixture.MESHGATE_NAMESPACE)
+            .withName("meshgate-leader")
+            .get();
+    return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  /** Writes of one replica that act on the cluster or record progress: all but the lease. */
+  private static List<AuditLog.Request> actingWrites(String replica) {
+    return fixture.meshgateRequests().stream()
+        .filter(r -> r.userAgent().contains("(" + replica + ")"))
+        .filter(r -> !List.of("get", "list", "watch").contains(r.verb()))
+        .filter(r -> !"leases".equals(r.resource()))
+        .toList();
+  }
+
+  private static Path daemonConfig() throws IOException {
+    Path rules = Files.createDirectories(work.resolve("rules"));
+    Files.writeString(rules.resolve("always-healthy.yaml"), ALWAYS_HEALTHY);
+    return Files.writeString(
+        work.resolve("meshgate.yaml"),
+        """
+        prometheus: {url: %s}
+        rulesDir: %s
+        controlPlaneNamespace: istio-system
+        leaderElection: {enabled: true, namespace: meshgate, leaseName: meshgate-leader}
+        """
+            .formatted(prometheus.url(), rules));
+  }
+
+  private static Process run(String identity, Path config, Path kubeconfig) throws IOException {
+    Path replicaConfig =
+        Files.writeString(
+            work.resolve(identity + ".yaml"),
+            Files.readString(config) + "http: {port: " + LocalProcesses.freeLoopbackPort() + "}\n");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                "target/meshgate.jar",
+                "run",
+                "--config",
+                replicaConfig.toString(),
+                "--insecure-webhook")
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve(identity + ".log").toFile());
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder.environment().put("POD_NAME", identity);
+    return builder.start();
+  }
+}
