@@ -65,12 +65,14 @@ minor=$(echo "$go_version" | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
 if [ -n "$minor" ] && [ "$minor" -lt 21 ]; then
   toolchain="golang.org/toolchain@v0.0.1-go${required}.linux-$(dpkg --print-architecture 2>/dev/null || echo amd64)"
   say "$go_version cannot build this module (go.mod wants go $required); fetching $toolchain from the Go module proxy"
-  dir=$(cd "$here" && GOFLAGS=-mod=mod GO111MODULE=on "$go_bin" mod download -json "$toolchain" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')
+  # outside the module: a go this old cannot read its go.mod
+  dir=$(cd "${TMPDIR:-/tmp}" && GOFLAGS=-mod=mod GO111MODULE=on "$go_bin" mod download -json "$toolchain" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')
+  # module zips keep no file modes: make the toolchain's programs executable again
+  [ -n "$dir" ] && chmod +x "$dir"/bin/* "$dir"/pkg/tool/*/* 2>/dev/null
   if [ -z "$dir" ] || [ ! -x "$dir/bin/go" ]; then
     say "could not fetch $toolchain; install Go $required or newer (https://go.dev/doc/install)"
     exit 1
   fi
-  chmod +x "$dir/bin/go" "$dir"/pkg/tool/*/* 2>/dev/null || true
   go_bin=$dir/bin/go
 fi
 # go 1.21+ fetches the toolchain go.mod names when it is older itself
