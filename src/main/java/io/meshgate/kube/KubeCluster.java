@@ -302,20 +302,25 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
         deployments.getIndexer().byIndex(Cache.NAMESPACE_INDEX, controlPlaneNamespace).stream()
             .filter(d -> revision.equals(labels(d.getMetadata()).get(Annotations.REV_LABEL)))
             .filter(d -> "istiod".equals(labels(d.getMetadata()).get("app")))
-            .anyMatch(
-                d ->
-                    d.getStatus() != null
-                        && d.getStatus().getConditions() != null
-                        && d.getStatus().getConditions().stream()
-                            .anyMatch(
-                                c ->
-                                    "Available".equals(c.getType())
-                                        && "True".equals(c.getStatus())));
+            .anyMatch(KubeCluster::serving);
     if (!istiod || !needsWebhook) {
       return istiod;
     }
     return webhooks.getStore().list().stream()
         .anyMatch(w -> revision.equals(labels(w.getMetadata()).get(Annotations.REV_LABEL)));
+  }
+
+  /**
+   * Available with at least one available pod: a Deployment scaled to zero reports Available (it
+   * has all the replicas it wants), but an istiod without a pod serves no proxy.
+   */
+  private static boolean serving(Deployment d) {
+    return d.getStatus() != null
+        && d.getStatus().getAvailableReplicas() != null
+        && d.getStatus().getAvailableReplicas() > 0
+        && d.getStatus().getConditions() != null
+        && d.getStatus().getConditions().stream()
+            .anyMatch(c -> "Available".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   private Set<String> oldRevisionInUse(String fromRevision) {

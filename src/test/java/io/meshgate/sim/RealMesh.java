@@ -2,6 +2,8 @@ package io.meshgate.sim;
 
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -15,6 +17,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +40,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class RealMesh implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
   public static final String CONTROL_PLANE_NAMESPACE = "istio-system";
   private static final Duration SETTLE = Duration.ofSeconds(60);
 
@@ -109,6 +114,23 @@ public final class RealMesh implements AutoCloseable {
     return this;
   }
 
+  /** Scales istiod of {@code revision} back to one replica and waits until it is Available. */
+  public RealMesh istiodUp(String revision) {
+    admin
+        .apps()
+        .deployments()
+        .inNamespace(CONTROL_PLANE_NAMESPACE)
+        .withName("istiod-" + revision)
+        .scale(1);
+    await().atMost(SETTLE).until(() -> istiodAvailable(revision));
+    return this;
+  }
+
+  /** Whether the istiod Deployment of {@code revision} reports condition Available. */
+  public boolean istiodAvailable(String revision) {
+    return available(CONTROL_PLANE_NAMESPACE, "istiod-" + revision);
+  }
+
   private boolean available(String namespace, String name) {
     Deployment d = admin.apps().deployments().inNamespace(namespace).withName(name).get();
     return d != null
@@ -136,6 +158,12 @@ public final class RealMesh implements AutoCloseable {
   }
 
   public RealMesh deployment(String namespace, String name, int replicas) {
+    return deployment(namespace, name, replicas, Map.of());
+  }
+
+  /** A Deployment whose pod template carries these annotations, e.g. an injection opt-out. */
+  public RealMesh deployment(
+      String namespace, String name, int replicas, Map<String, String> templateAnnotations) {
     return create(
         new DeploymentBuilder()
             .withNewMetadata()
@@ -148,9 +176,30 @@ public final class RealMesh implements AutoCloseable {
             .withNewSelector()
             .withMatchLabels(Map.of("app", name))
             .endSelector()
-            .withTemplate(appTemplate(name))
+            .withTemplate(
+                template(
+                    Map.of("app", name),
+                    templateAnnotations,
+                    "app",
+                    "registry.example/" + name + ":1"))
             .endSpec()
             .build());
+  }
+
+  /**
+   * Gives the Deployment's rollouts {@code seconds} to progress: past that, the deployment
+   * controller reports {@code Progressing=False, ProgressDeadlineExceeded}.
+   */
+  public RealMesh progressDeadline(String namespace, String name, int seconds) {
+    ObjectNode patch = JSON.createObjectNode();
+    patch.putObject("spec").put("progressDeadlineSeconds", seconds);
+    admin
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    return this;
   }
 
   public RealMesh statefulSet(String namespace, String name, int replicas) {
