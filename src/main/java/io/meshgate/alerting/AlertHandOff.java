@@ -1,14 +1,14 @@
 package io.meshgate.alerting;
 
+import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
+import io.meshgate.migration.AlertRecords;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.NamespaceStatus;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,8 +16,16 @@ import java.util.function.UnaryOperator;
 
 /**
  * Hands Alertmanager's alerts over to the RevisionMigrations they concern, durably: firing alerts
- * are added (once per fingerprint), resolved ones removed, and only once every affected migration
- * is updated is the delivery acknowledged. Any replica may receive; the leader acts.
+ * join the migration's alert records (once per fingerprint), resolved ones leave them, and only
+ * once every affected migration is updated is the delivery acknowledged. Any replica may receive;
+ * the leader acts. A delivery is taken one alert at a time, so that its size costs no more memory
+ * than the few numbers each alert leaves.
+ *
+ * <pre>{@code
+ * AlertHandOff.Delivery delivery = handOff.begin();
+ * alerts.forEach(delivery::add);
+ * AlertHandOff.Result result = delivery.commit();
+ * }</pre>
  */
 public final class AlertHandOff {
   /** The migrations as the hand-off needs them, and a way to update their alerts. */
@@ -54,71 +62,82 @@ public final class AlertHandOff {
 
   private final AlertMapping mapping;
   private final Migrations migrations;
+  private final Clock clock;
 
-  public AlertHandOff(AlertMapping mapping, Migrations migrations) {
+  public AlertHandOff(AlertMapping mapping, Migrations migrations, Clock clock) {
     this.mapping = mapping;
     this.migrations = migrations;
+    this.clock = clock;
   }
 
+  /** Takes a whole payload at once: {@link #begin}, every alert, {@link Delivery#commit}. */
   public Result accept(AlertmanagerPayload payload) {
-    List<Target> active = migrations.active();
-    Map<String, List<AlertmanagerPayload.Alert>> firingByMigration = new LinkedHashMap<>();
-    Map<String, Set<String>> resolvedByMigration = new LinkedHashMap<>();
-    Map<String, Integer> byAction = new LinkedHashMap<>();
-    int firing = 0;
-    int resolved = 0;
-    int unmatched = 0;
-    for (AlertmanagerPayload.Alert alert : payload.alerts()) {
+    Delivery delivery = begin();
+    payload.alerts().forEach(delivery::add);
+    return delivery.commit();
+  }
+
+  /** Starts a delivery; nothing is written before {@link Delivery#commit}. */
+  public Delivery begin() {
+    return new Delivery(migrations.active());
+  }
+
+  /** The alerts of one delivery, reduced as they come to what each migration's records keep. */
+  public final class Delivery {
+    private final List<Target> active;
+    private final Map<String, List<AlertRecords.Incoming>> firing = new LinkedHashMap<>();
+    private final Map<String, List<AlertRecords.Incoming>> resolved = new LinkedHashMap<>();
+    private final Map<String, Integer> byAction = new LinkedHashMap<>();
+    private int firingCount;
+    private int resolvedCount;
+    private int unmatched;
+
+    private Delivery(List<Target> active) {
+      this.active = active;
+    }
+
+    public void add(AlertmanagerPayload.Alert alert) {
       AlertMapping.Mapped mapped = mapping.map(alert);
       List<Target> concerned = active.stream().filter(t -> t.concerns(mapped)).toList();
       if (alert.firing()) {
-        firing++;
+        firingCount++;
         byAction.merge(mapped.action() == null ? "none" : mapped.action(), 1, Integer::sum);
         if (mapped.action() == null || concerned.isEmpty()) {
           unmatched++;
-          continue;
+          return;
         }
-        concerned.forEach(
-            t -> firingByMigration.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(alert));
       } else {
-        resolved++;
-        concerned.forEach(
-            t ->
-                resolvedByMigration
-                    .computeIfAbsent(t.name(), k -> new HashSet<>())
-                    .add(mapped.fingerprint()));
+        resolvedCount++;
+        if (mapped.action() == null) {
+          return;
+        }
       }
+      AlertRecords.Incoming incoming =
+          new AlertRecords.Incoming(
+              AlertFingerprints.parse(mapped.fingerprint()),
+              mapped.name(),
+              mapped.action(),
+              mapped.namespace(),
+              mapped.namespace() == null ? mapped.revision() : null);
+      Map<String, List<AlertRecords.Incoming>> into = alert.firing() ? firing : resolved;
+      concerned.forEach(t -> into.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(incoming));
     }
-    Set<String> touched = new java.util.LinkedHashSet<>(firingByMigration.keySet());
-    touched.addAll(resolvedByMigration.keySet());
-    for (String migration : touched) {
-      List<AlertmanagerPayload.Alert> add = firingByMigration.getOrDefault(migration, List.of());
-      Set<String> remove = resolvedByMigration.getOrDefault(migration, Set.of());
-      migrations.updateAlerts(migration, current -> merge(current, add, remove));
-    }
-    return new Result(firing, resolved, unmatched, byAction, List.copyOf(touched));
-  }
 
-  private List<AlertRecord> merge(
-      List<AlertRecord> current, List<AlertmanagerPayload.Alert> add, Set<String> remove) {
-    Map<String, AlertRecord> byFingerprint = new LinkedHashMap<>();
-    current.forEach(a -> byFingerprint.put(a.fingerprint(), a));
-    remove.forEach(byFingerprint::remove);
-    for (AlertmanagerPayload.Alert alert : add) {
-      AlertMapping.Mapped m = mapping.map(alert);
-      byFingerprint.putIfAbsent(
-          m.fingerprint(),
-          new AlertRecord(
-              m.fingerprint(), m.name(), m.action(), m.namespace(), m.revision(), startsAt(alert)));
-    }
-    return List.copyOf(byFingerprint.values());
-  }
-
-  private static Instant startsAt(AlertmanagerPayload.Alert alert) {
-    try {
-      return alert.startsAt() == null ? null : OffsetDateTime.parse(alert.startsAt()).toInstant();
-    } catch (DateTimeParseException e) {
-      return null;
+    /**
+     * Records the delivery on every migration it concerns.
+     *
+     * @throws RuntimeException when a migration could not be updated: nothing is acknowledged
+     */
+    public Result commit() {
+      Set<String> touched = new LinkedHashSet<>(firing.keySet());
+      touched.addAll(resolved.keySet());
+      for (String migration : touched) {
+        List<AlertRecords.Incoming> add = firing.getOrDefault(migration, List.of());
+        List<AlertRecords.Incoming> remove = resolved.getOrDefault(migration, List.of());
+        migrations.updateAlerts(
+            migration, current -> AlertRecords.apply(current, add, remove, clock.instant()));
+      }
+      return new Result(firingCount, resolvedCount, unmatched, byAction, List.copyOf(touched));
     }
   }
 }

@@ -34,6 +34,9 @@ public final class RevisionMigrationSchema {
       "^([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$";
   private static final String DURATION_EXPECTED = "a duration such as 30s, 5m or 1h30m";
 
+  /** How the message of an unknown field starts. */
+  static final String UNKNOWN = "is unknown";
+
   private static final JsonNode CRD = load();
   private static final JsonNode STRICT_SCHEMA = strict(openApiSchema().deepCopy());
   private static final JsonSchema VALIDATOR =
@@ -111,8 +114,7 @@ public final class RevisionMigrationSchema {
     JsonNode owner = owner(m.getSchemaLocation().getFragment());
     return switch (m.getType()) {
       case "additionalProperties" ->
-          new Problem(
-              join(at, m.getProperty()), "is unknown" + suggestion(at, m.getProperty(), owner));
+          new Problem(join(at, m.getProperty()), UNKNOWN + suggestion(at, m.getProperty(), owner));
       case "required" ->
           new Problem(
               join(at, m.getProperty()),

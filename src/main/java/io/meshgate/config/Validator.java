@@ -1,15 +1,19 @@
 package io.meshgate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshgate.gate.Rule;
 import io.meshgate.kube.RevisionMigration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -41,6 +45,29 @@ public final class Validator {
     }
     // rules named on the command line and loaded for --rules report the same problem twice
     return new Report(validator.valid, validator.problems.list().stream().distinct().toList());
+  }
+
+  /**
+   * What {@code validate} says of a RevisionMigration as the API server stored it, without a file
+   * ({@code field 'spec.interval' is "0s"; expected a positive duration ...}): its spec, with the
+   * gates checked against {@code rules}, and fields this version does not know ignored (a reader of
+   * API objects ignores them; a manifest author is told).
+   */
+  public static List<String> storedMigrationProblems(
+      JsonNode object, Collection<String> rules, String rulesDir) {
+    ObjectNode document = Yaml.MAPPER.createObjectNode();
+    document.put("apiVersion", RevisionMigration.API_VERSION);
+    document.put("kind", RevisionMigration.KIND);
+    document.putObject("metadata").set("name", object.path("metadata").path("name"));
+    document.set("spec", object.path("spec"));
+    List<RevisionMigrationSchema.Problem> schema =
+        RevisionMigrationSchema.problems(document).stream()
+            .filter(p -> !p.message().startsWith(RevisionMigrationSchema.UNKNOWN))
+            .toList();
+    return migrationProblems(document, schema, rules, rulesDir).stream()
+        .map(p -> "field '" + p.field() + "' " + p.message())
+        .distinct()
+        .toList();
   }
 
   private void file(Path file) {
@@ -89,10 +116,28 @@ public final class Validator {
   }
 
   private void migration(String source, JsonNode tree) {
-    List<RevisionMigrationSchema.Problem> found =
-        new ArrayList<>(RevisionMigrationSchema.problems(tree));
-    found.addAll(RevisionMigrationChecks.problems(tree, gateRules(), rulesDir.toString()));
-    found.forEach(p -> problems.add(source, p.field(), p.message()));
+    migrationProblems(
+            tree, RevisionMigrationSchema.problems(tree), gateRules(), rulesDir.toString())
+        .forEach(p -> problems.add(source, p.field(), p.message()));
+  }
+
+  /**
+   * Schema and meaning problems together; where both speak of one field, the meaning check's
+   * message (it says more: "expected a number >= 0 (0.5 means +50%)") replaces the schema's.
+   */
+  private static List<RevisionMigrationSchema.Problem> migrationProblems(
+      JsonNode document,
+      List<RevisionMigrationSchema.Problem> schema,
+      Collection<String> rules,
+      String rulesDir) {
+    List<RevisionMigrationSchema.Problem> checks =
+        RevisionMigrationChecks.problems(document, rules, rulesDir);
+    Set<String> checked = new HashSet<>();
+    checks.forEach(p -> checked.add(p.field()));
+    List<RevisionMigrationSchema.Problem> found = new ArrayList<>();
+    schema.stream().filter(p -> !checked.contains(p.field())).forEach(found::add);
+    found.addAll(checks);
+    return found;
   }
 
   /** The names of the rules in {@code --rules}, or null when none could be loaded. */

@@ -7,12 +7,14 @@ import io.meshgate.alerting.AlertMapping;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.config.InvalidInputException;
 import io.meshgate.config.RuleLoader;
+import io.meshgate.config.Validator;
 import io.meshgate.gate.Rule;
 import io.meshgate.kube.KubeCluster;
 import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.Leadership;
 import io.meshgate.kube.MigrationCommands;
 import io.meshgate.metrics.Metrics;
+import io.meshgate.migration.MigrationSpec;
 import io.meshgate.notify.Notifier;
 import io.meshgate.notify.SlackNotifier;
 import io.meshgate.prometheus.PrometheusClient;
@@ -128,7 +130,14 @@ public final class Daemon implements AutoCloseable {
     this.cluster = KubeCluster.start(client, config.controlPlaneNamespace(), clock, options.hook());
     // ticks and callbacks may run as soon as they exist, so everything they use exists first
     this.ticks = new TickScheduler(this::tick);
-    this.store = new KubeMigrationStore(client, options.hook(), this::onMigrationChanged);
+    List<String> ruleNames = rules.stream().map(Rule::name).toList();
+    String rulesDir = config.rulesDir().toString();
+    this.store =
+        new KubeMigrationStore(
+            client,
+            options.hook(),
+            object -> Validator.storedMigrationProblems(object, ruleNames, rulesDir),
+            this::onMigrationChanged);
     this.controller =
         new MigrationController(store, cluster, gatePort, everyone, clock, leading::get, metrics);
     if (config.leaderElection().enabled()) {
@@ -156,7 +165,7 @@ public final class Daemon implements AutoCloseable {
       ticks.start();
     }
     MigrationCommands commands = new MigrationCommands(client, store);
-    AlertHandOff handOff = new AlertHandOff(new AlertMapping(config.alerts()), commands);
+    AlertHandOff handOff = new AlertHandOff(new AlertMapping(config.alerts()), commands, clock);
     HttpServer.MigrationView view =
         new HttpServer.MigrationView() {
           @Override
@@ -195,21 +204,30 @@ public final class Daemon implements AutoCloseable {
     controller.reconcile(migration);
   }
 
+  /**
+   * Schedules ticks for a migration added or changed, and asks for one at once on a stimulus. No
+   * content can make it throw: whatever fails is logged, and the daemon goes on.
+   */
   private void onMigrationChanged(String name) {
     if (ticks == null) {
       return;
     }
+    try {
+      schedule(name);
+    } catch (RuntimeException e) {
+      LOG.error("migration={} could not be scheduled: {}", name, e.toString(), e);
+    }
+  }
+
+  private void schedule(String name) {
     MigrationObject m = store.get(name).orElse(null);
     if (m == null) {
       stimuli.remove(name);
       ticks.unschedule(name);
       return;
     }
-    if (m.spec() == null) {
-      LOG.error("migration={} is invalid and is not run: {}", name, m.specProblem());
-      return;
-    }
-    ticks.schedule(name, m.spec().interval());
+    // a migration that cannot be acted on still ticks, to report why and to see it fixed
+    ticks.schedule(name, m.spec() == null ? MigrationSpec.DEFAULT_INTERVAL : m.spec().interval());
     // a handed-over alert, a spec change, approve or abort is acted on at once; the
     // controller's own status writes are not (each would tick again, in a loop)
     Object stimulus = List.of(m.status().alerts(), m.generation(), m.approvedWaves(), m.aborted());

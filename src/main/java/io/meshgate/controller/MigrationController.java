@@ -42,6 +42,14 @@ public final class MigrationController {
   /** Reason of the Event and of condition Ready=False when the API server refused a write. */
   public static final String WRITE_REFUSED = "WriteRefused";
 
+  /** Reason of the Event and of condition Ready=False for a migration that cannot be acted on. */
+  public static final String INVALID_SPEC = "InvalidSpec";
+
+  /** Runs of one tick: a conflicting status write runs it again on fresh data, twice at most. */
+  private static final int ATTEMPTS = 3;
+
+  private static final Outcome NOTHING = new Outcome(null, null, false);
+
   private static final Set<NamespacePhase> GATED =
       EnumSet.of(
           NamespacePhase.Verifying,
@@ -93,39 +101,83 @@ public final class MigrationController {
   /** What one reconcile did: the decision, the status it recorded, whether that was written. */
   public record Outcome(Decision decision, MigrationStatus status, boolean statusWritten) {}
 
+  /**
+   * One tick of the migration, decided on the cached object; when the status write finds the object
+   * changed meanwhile (the webhook recorded an alert, someone approved), the tick runs again on the
+   * object as the API server then holds it, so that no decision overwrites what it did not see.
+   */
   public Outcome reconcile(String name) {
     if (!leading.getAsBoolean()) {
-      return new Outcome(null, null, false);
+      return NOTHING;
     }
     MigrationObject migration = store.get(name).orElse(null);
-    if (migration == null || migration.spec() == null) {
-      if (migration != null) {
-        LOG.error("migration={} cannot be read: {}", name, migration.specProblem());
+    for (int attempt = 1; ; attempt++) {
+      if (migration == null) {
+        return NOTHING;
       }
-      return new Outcome(null, null, false);
+      if (migration.spec() == null) {
+        return invalid(migration);
+      }
+      if (migration.status().phase().isTerminal()
+          && migration.status().observedGeneration() != null
+          && migration.status().observedGeneration() == migration.generation()) {
+        return NOTHING;
+      }
+      Instant now = clock.instant();
+      TickInput input = gather(migration, now);
+      Decision decision = MigrationMachine.decide(input);
+      MigrationStatus status;
+      Write write;
+      try {
+        status = act(migration, decision, now);
+        write = record(migration, status);
+      } catch (ClusterWriteException e) {
+        return refused(migration, decision, e, now);
+      }
+      if (write == Write.CONFLICT && attempt < ATTEMPTS) {
+        migration = store.fresh(name).orElse(null);
+        continue;
+      }
+      refusals.remove(name);
+      if (write == Write.WRITTEN) {
+        notify(migration, input, decision, status);
+      }
+      observe(migration, input, status, now);
+      return new Outcome(decision, status, write == Write.WRITTEN);
     }
-    if (migration.status().phase().isTerminal()
-        && migration.status().observedGeneration() != null
-        && migration.status().observedGeneration() == migration.generation()) {
-      return new Outcome(null, null, false);
+  }
+
+  /**
+   * A migration the daemon cannot act on: condition {@code Ready=False}, reason {@value
+   * #INVALID_SPEC}, with what {@code meshgate validate} says of it, and a Warning Event, once (each
+   * time the problem changes); nothing else is done.
+   */
+  private Outcome invalid(MigrationObject m) {
+    boolean reported =
+        m.status().conditions().stream()
+            .anyMatch(
+                c ->
+                    c.type().equals("Ready")
+                        && INVALID_SPEC.equals(c.reason())
+                        && m.specProblem().equals(c.message()));
+    if (reported) {
+      return NOTHING;
     }
-    Instant now = clock.instant();
-    TickInput input = gather(migration, now);
-    Decision decision = MigrationMachine.decide(input);
-    MigrationStatus status;
-    boolean written;
+    LOG.error("migration={} is not acted on: {}", m.name(), m.specProblem());
     try {
-      status = act(migration, decision, now);
-      written = record(migration, status);
+      cluster.warn(m.ref(), INVALID_SPEC, m.specProblem());
+      MigrationStatus status =
+          withReady(m.status(), INVALID_SPEC, m.specProblem(), clock.instant());
+      boolean written = store.writeStatus(m.name(), m.resourceVersion(), status);
+      if (written) {
+        metrics.actions.labelValues("status", "success").inc();
+      }
+      return new Outcome(null, status, written);
     } catch (ClusterWriteException e) {
-      return refused(migration, decision, e, now);
+      metrics.actions.labelValues(e.action(), "error").inc();
+      LOG.error("migration={} {}", m.name(), e.getMessage());
+      return NOTHING;
     }
-    refusals.remove(name);
-    if (written) {
-      notify(migration, input, decision, status);
-    }
-    observe(migration, input, status, now);
-    return new Outcome(decision, status, written);
   }
 
   /**
@@ -149,9 +201,10 @@ public final class MigrationController {
     if (e.action().equals("status")) {
       return new Outcome(decision, m.status(), false);
     }
-    MigrationStatus reported = withRefusal(m.status(), e.getMessage(), now);
+    MigrationStatus reported = withReady(m.status(), WRITE_REFUSED, e.getMessage(), now);
     try {
-      return new Outcome(decision, reported, store.writeStatus(m.name(), reported));
+      return new Outcome(
+          decision, reported, store.writeStatus(m.name(), m.resourceVersion(), reported));
     } catch (RuntimeException statusRefused) {
       LOG.error(
           "migration={} could not report the refusal: {}", m.name(), statusRefused.getMessage());
@@ -159,9 +212,11 @@ public final class MigrationController {
     }
   }
 
-  private static MigrationStatus withRefusal(MigrationStatus status, String message, Instant now) {
+  /** The status with condition Ready=False for {@code reason}, the rest as it was. */
+  private static MigrationStatus withReady(
+      MigrationStatus status, String reason, String message, Instant now) {
     List<Condition> conditions = new ArrayList<>();
-    conditions.add(new Condition("Ready", "False", WRITE_REFUSED, message, now, null));
+    conditions.add(new Condition("Ready", "False", reason, message, now, null));
     status.conditions().stream().filter(c -> !c.type().equals("Ready")).forEach(conditions::add);
     return new MigrationStatus(
         status.phase(),
@@ -235,12 +290,37 @@ public final class MigrationController {
     List<NamespaceStatus> updated = new ArrayList<>();
     for (NamespaceStatus n : status.namespaces()) {
       if (namespaces.contains(n.name())) {
-        updated.add(n.withBaseline(captured.getOrDefault(n.name(), Map.of())));
+        updated.add(baseline(n, captured.getOrDefault(n.name(), Map.of())));
       } else {
         updated.add(n);
       }
     }
     return status.withNamespaces(updated);
+  }
+
+  /**
+   * A value that is not a finite number (a rule dividing by zero, say) is kept as null with a note:
+   * its relative bound is skipped, as without a baseline.
+   */
+  private static NamespaceStatus baseline(NamespaceStatus n, Map<String, Double> values) {
+    Map<String, Double> finite = new java.util.LinkedHashMap<>();
+    Map<String, String> notes = new java.util.LinkedHashMap<>();
+    values.forEach(
+        (rule, value) -> {
+          if (value != null && Double.isFinite(value)) {
+            finite.put(rule, value);
+          } else {
+            finite.put(rule, null);
+            notes.put(
+                rule,
+                "baseline was "
+                    + value
+                    + ", not a number a bound can be relative to; maxIncrease of "
+                    + rule
+                    + " is not checked for this namespace");
+          }
+        });
+    return n.withBaseline(finite, notes);
   }
 
   private void counted(String action, Runnable run) {
@@ -276,19 +356,25 @@ public final class MigrationController {
     metrics.lastEvaluation.labelValues(m.name()).set(now.toEpochMilli() / 1000.0);
   }
 
+  private enum Write {
+    WRITTEN,
+    UNCHANGED,
+    CONFLICT
+  }
+
   /** A status write that changes nothing is skipped. */
-  private boolean record(MigrationObject m, MigrationStatus status) {
+  private Write record(MigrationObject m, MigrationStatus status) {
     if (status.equals(m.status())) {
-      return false;
+      return Write.UNCHANGED;
     }
     if (!leading.getAsBoolean()) {
       throw new LostLeadershipException(m.name());
     }
-    boolean written = store.writeStatus(m.name(), status);
-    if (written) {
-      metrics.actions.labelValues("status", "success").inc();
+    if (!store.writeStatus(m.name(), m.resourceVersion(), status)) {
+      return Write.CONFLICT;
     }
-    return written;
+    metrics.actions.labelValues("status", "success").inc();
+    return Write.WRITTEN;
   }
 
   private void notify(

@@ -53,11 +53,16 @@ public final class PrometheusGatePort implements GatePort {
   }
 
   /**
-   * The rules a spec's gates name, with their bound overrides.
+   * The rules a spec's gates name, with their bound overrides; every loaded rule when it names
+   * none.
    *
    * @throws IllegalArgumentException naming a gate whose rule is not loaded
    */
   public static List<Rule> resolve(MigrationSpec spec, List<Rule> loaded) {
+    if (spec.gates().isEmpty()) {
+      // no gates listed: every rule of the rules directory gates the migration
+      return loaded;
+    }
     Map<String, Rule> byName = new HashMap<>();
     loaded.forEach(r -> byName.put(r.name(), r));
     List<Rule> resolved = new ArrayList<>();

@@ -28,20 +28,18 @@ final class Informers {
 
   private Informers() {}
 
-  /** Starts every informer at once and waits until all are synced, or stops them all. */
+  /**
+   * Starts every informer at once and waits until all are synced; on failure the caller closes
+   * them.
+   */
   static void startAll(Duration deadline, List<Named> informers) {
     List<CompletableFuture<Void>> started = new ArrayList<>();
     for (Named named : informers) {
       started.add(named.informer().start().toCompletableFuture());
     }
     long end = System.nanoTime() + deadline.toNanos();
-    try {
-      for (int i = 0; i < informers.size(); i++) {
-        await(informers.get(i), started.get(i), end, deadline);
-      }
-    } catch (RuntimeException e) {
-      informers.forEach(n -> n.informer().stop());
-      throw e;
+    for (int i = 0; i < informers.size(); i++) {
+      await(informers.get(i), started.get(i), end, deadline);
     }
   }
 

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.meshgate.controller.ClusterPort;
 import io.meshgate.controller.MigrationRef;
@@ -62,12 +61,12 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   private final String controlPlaneNamespace;
   private final Clock clock;
   private final WriteHook hook;
-  private final SharedIndexInformer<Namespace> namespaces;
-  private final SharedIndexInformer<Deployment> deployments;
-  private final SharedIndexInformer<StatefulSet> statefulSets;
-  private final SharedIndexInformer<DaemonSet> daemonSets;
-  private final SharedIndexInformer<Pod> pods;
-  private final SharedIndexInformer<MutatingWebhookConfiguration> webhooks;
+  private final Watched<Namespace> namespaces;
+  private final Watched<Deployment> deployments;
+  private final Watched<StatefulSet> statefulSets;
+  private final Watched<DaemonSet> daemonSets;
+  private final Watched<Pod> pods;
+  private final Watched<MutatingWebhookConfiguration> webhooks;
 
   /** Restart ids patched onto workloads whose change the cache has not shown yet, by key. */
   private final Map<String, String> restartsInFlight = new ConcurrentHashMap<>();
@@ -78,13 +77,44 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     this.controlPlaneNamespace = controlPlaneNamespace;
     this.clock = clock;
     this.hook = hook;
-    this.namespaces = client.namespaces().runnableInformer(0);
-    this.deployments = client.apps().deployments().inAnyNamespace().runnableInformer(0);
-    this.statefulSets = client.apps().statefulSets().inAnyNamespace().runnableInformer(0);
-    this.daemonSets = client.apps().daemonSets().inAnyNamespace().runnableInformer(0);
-    this.pods = client.pods().inAnyNamespace().runnableInformer(0);
+    this.namespaces =
+        new Watched<>(
+            "namespaces", "namespaces", () -> client.namespaces().runnableInformer(0), List.of());
+    this.deployments =
+        new Watched<>(
+            "deployments (all namespaces)",
+            "deployments",
+            () -> client.apps().deployments().inAnyNamespace().runnableInformer(0),
+            List.of());
+    this.statefulSets =
+        new Watched<>(
+            "statefulsets (all namespaces)",
+            "statefulsets",
+            () -> client.apps().statefulSets().inAnyNamespace().runnableInformer(0),
+            List.of());
+    this.daemonSets =
+        new Watched<>(
+            "daemonsets (all namespaces)",
+            "daemonsets",
+            () -> client.apps().daemonSets().inAnyNamespace().runnableInformer(0),
+            List.of());
+    this.pods =
+        new Watched<>(
+            "pods (all namespaces)",
+            "pods",
+            () -> client.pods().inAnyNamespace().runnableInformer(0),
+            List.of());
     this.webhooks =
-        client.admissionRegistration().v1().mutatingWebhookConfigurations().runnableInformer(0);
+        new Watched<>(
+            "mutatingwebhookconfigurations",
+            "mutatingwebhookconfigurations",
+            () ->
+                client
+                    .admissionRegistration()
+                    .v1()
+                    .mutatingWebhookConfigurations()
+                    .runnableInformer(0),
+            List.of());
   }
 
   /**
@@ -96,33 +126,27 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   public static KubeCluster start(
       KubernetesClient client, String controlPlaneNamespace, Clock clock, WriteHook hook) {
     KubeCluster cluster = new KubeCluster(client, controlPlaneNamespace, clock, hook);
-    Informers.startAll(
-        STARTUP_DEADLINE,
-        List.of(
-            new Informers.Named("namespaces", "namespaces", cluster.namespaces),
-            new Informers.Named("deployments (all namespaces)", "deployments", cluster.deployments),
-            new Informers.Named(
-                "statefulsets (all namespaces)", "statefulsets", cluster.statefulSets),
-            new Informers.Named("daemonsets (all namespaces)", "daemonsets", cluster.daemonSets),
-            new Informers.Named("pods (all namespaces)", "pods", cluster.pods),
-            new Informers.Named(
-                "mutatingwebhookconfigurations",
-                "mutatingwebhookconfigurations",
-                cluster.webhooks)));
+    try {
+      Informers.startAll(
+          STARTUP_DEADLINE, cluster.informers().stream().map(Watched::named).toList());
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
     return cluster;
   }
 
-  private List<SharedIndexInformer<?>> informers() {
+  private List<Watched<?>> informers() {
     return List.of(namespaces, deployments, statefulSets, daemonSets, pods, webhooks);
   }
 
   public boolean hasSynced() {
-    return informers().stream().allMatch(SharedIndexInformer::hasSynced);
+    return informers().stream().allMatch(Watched::hasSynced);
   }
 
   @Override
   public void close() {
-    informers().forEach(SharedIndexInformer::stop);
+    informers().forEach(Watched::close);
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -134,7 +158,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
       if (!wave.selector().isEmpty()) {
         selected.put(
             wave.name(),
-            namespaces.getStore().list().stream()
+            namespaces.list().stream()
                 .filter(
                     n -> labels(n.getMetadata()).entrySet().containsAll(wave.selector().entrySet()))
                 .map(n -> n.getMetadata().getName())
@@ -161,7 +185,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   private Observed.NamespaceFacts facts(
       String migration, String ns, String restartId, MigrationSpec.Restart policy) {
-    Namespace namespace = namespaces.getStore().getByKey(ns);
+    Namespace namespace = namespaces.get(ns);
     if (namespace == null) {
       return Observed.NamespaceFacts.ABSENT;
     }
@@ -206,17 +230,17 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   List<Workload> workloads(String ns, MigrationSpec.Restart policy) {
     List<Workload> all = new ArrayList<>();
     if (policy.kinds().contains("Deployment")) {
-      for (Deployment d : deployments.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+      for (Deployment d : deployments.indexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
         add(all, "Deployment", d, d.getSpec().getTemplate(), Rollouts.of(d));
       }
     }
     if (policy.kinds().contains("StatefulSet")) {
-      for (StatefulSet s : statefulSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+      for (StatefulSet s : statefulSets.indexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
         add(all, "StatefulSet", s, s.getSpec().getTemplate(), Rollouts.of(s));
       }
     }
     if (policy.kinds().contains("DaemonSet")) {
-      for (DaemonSet d : daemonSets.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+      for (DaemonSet d : daemonSets.indexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
         add(all, "DaemonSet", d, d.getSpec().getTemplate(), Rollouts.of(d));
       }
     }
@@ -252,7 +276,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
    */
   Map<String, Integer> census(String ns) {
     Map<String, Integer> byRevision = new LinkedHashMap<>();
-    for (Pod pod : pods.getIndexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+    for (Pod pod : pods.indexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
       String revision = sidecarRevision(pod);
       if (revision != null) {
         byRevision.merge(revision, 1, Integer::sum);
@@ -299,14 +323,14 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
    */
   boolean revisionAvailable(String revision, boolean needsWebhook) {
     boolean istiod =
-        deployments.getIndexer().byIndex(Cache.NAMESPACE_INDEX, controlPlaneNamespace).stream()
+        deployments.indexer().byIndex(Cache.NAMESPACE_INDEX, controlPlaneNamespace).stream()
             .filter(d -> revision.equals(labels(d.getMetadata()).get(Annotations.REV_LABEL)))
             .filter(d -> "istiod".equals(labels(d.getMetadata()).get("app")))
             .anyMatch(KubeCluster::serving);
     if (!istiod || !needsWebhook) {
       return istiod;
     }
-    return webhooks.getStore().list().stream()
+    return webhooks.list().stream()
         .anyMatch(w -> revision.equals(labels(w.getMetadata()).get(Annotations.REV_LABEL)));
   }
 
@@ -325,12 +349,12 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   private Set<String> oldRevisionInUse(String fromRevision) {
     Set<String> inUse = new HashSet<>();
-    for (Namespace n : namespaces.getStore().list()) {
+    for (Namespace n : namespaces.list()) {
       if (fromRevision.equals(labels(n.getMetadata()).get(Annotations.REV_LABEL))) {
         inUse.add(n.getMetadata().getName());
       }
     }
-    for (Pod pod : pods.getStore().list()) {
+    for (Pod pod : pods.list()) {
       if (fromRevision.equals(sidecarRevision(pod))) {
         inUse.add(pod.getMetadata().getNamespace());
       }
@@ -342,7 +366,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   @Override
   public void flip(String migration, String ns, String toRevision) {
-    Namespace namespace = namespaces.getStore().getByKey(ns);
+    Namespace namespace = namespaces.get(ns);
     if (namespace == null) {
       throw new IllegalStateException("namespace " + ns + " does not exist");
     }
@@ -381,7 +405,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   @Override
   public void restoreLabels(String ns) {
-    Namespace namespace = namespaces.getStore().getByKey(ns);
+    Namespace namespace = namespaces.get(ns);
     if (namespace == null) {
       throw new IllegalStateException("namespace " + ns + " does not exist");
     }
@@ -509,6 +533,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
         t.to().equals("RollingBack")
             || t.to().equals("Failed")
             || t.to().equals("Stalled")
+            || t.to().equals("Skipped")
             || t.to().equals("Paused");
     event(
         migration,

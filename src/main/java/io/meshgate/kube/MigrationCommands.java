@@ -1,16 +1,23 @@
 package io.meshgate.kube;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.meshgate.alerting.AlertHandOff;
+import io.meshgate.controller.MigrationObject;
 import io.meshgate.migration.AlertRecord;
+import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +30,11 @@ import java.util.function.UnaryOperator;
 public final class MigrationCommands implements AlertHandOff.Migrations {
   private static final int ATTEMPTS = 5;
 
+  /** Concurrent approvals each win once: as many rounds as approvers, with jitter between. */
+  private static final int APPROVE_ATTEMPTS = 20;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final KubernetesClient client;
   private final KubeMigrationStore store;
   private final Map<String, Batch> batches = new ConcurrentHashMap<>();
@@ -32,51 +44,103 @@ public final class MigrationCommands implements AlertHandOff.Migrations {
     this.store = store;
   }
 
-  /** What a command did; {@code found} false when there is no such migration. */
-  public record Outcome(boolean found, String message) {}
-
-  public Outcome pause(String name, boolean paused) {
-    return patch(name, "{\"spec\":{\"paused\":" + paused + "}}", paused ? "paused" : "resumed");
+  /** What a command did. */
+  public record Outcome(Result result, String message) {
+    public boolean found() {
+      return result != Result.NOT_FOUND;
+    }
   }
 
+  /** DONE, or why not: no such migration, or a request that does not fit it (a 400). */
+  public enum Result {
+    DONE,
+    NOT_FOUND,
+    INVALID
+  }
+
+  public Outcome pause(String name, boolean paused) {
+    ObjectNode patch = JSON.createObjectNode();
+    patch.putObject("spec").put("paused", paused);
+    return patch(name, patch, paused ? "paused" : "resumed");
+  }
+
+  /**
+   * Adds {@code wave} (null: the current wave) to the approved waves. The annotation is read and
+   * written with optimistic locking, so that two replicas approving two waves at once both count.
+   */
   public Outcome approve(String name, String wave) {
-    Optional<io.meshgate.controller.MigrationObject> migration = store.get(name);
-    if (migration.isEmpty()) {
-      return new Outcome(false, "no RevisionMigration " + name);
+    for (int attempt = 1; ; attempt++) {
+      Optional<MigrationObject> migration = store.fresh(name);
+      if (migration.isEmpty()) {
+        return new Outcome(Result.NOT_FOUND, "no RevisionMigration " + name);
+      }
+      MigrationObject m = migration.get();
+      if (m.spec() == null) {
+        return new Outcome(Result.INVALID, name + " cannot be approved: " + m.specProblem());
+      }
+      List<String> waves = m.spec().waves().stream().map(MigrationSpec.Wave::name).toList();
+      if (wave != null && !waves.contains(wave)) {
+        return new Outcome(
+            Result.INVALID,
+            "wave \""
+                + wave
+                + "\" is not a wave of "
+                + name
+                + "; expected one of "
+                + String.join(", ", waves));
+      }
+      String toApprove = wave != null ? wave : m.status().currentWave();
+      if (toApprove == null) {
+        return new Outcome(Result.DONE, "nothing to approve: the migration has no current wave");
+      }
+      Set<String> approved = new TreeSet<>(m.approvedWaves());
+      approved.add(toApprove);
+      ObjectNode patch = JSON.createObjectNode();
+      ObjectNode metadata = patch.putObject("metadata");
+      // a merge patch carrying the resourceVersion is refused (409) if the object changed
+      metadata.put("resourceVersion", m.resourceVersion());
+      metadata.putObject("annotations").put(Annotations.APPROVE, String.join(",", approved));
+      try {
+        return patch(name, patch, "wave " + toApprove + " approved");
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= APPROVE_ATTEMPTS) {
+          throw e;
+        }
+        pause(attempt);
+      }
     }
-    String toApprove = wave != null ? wave : migration.get().status().currentWave();
-    if (toApprove == null) {
-      return new Outcome(true, "nothing to approve: the migration has no current wave");
+  }
+
+  /** A random 10 to 50 ms wait, longer with each attempt, so that racing writers spread out. */
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(
+          java.util.concurrent.ThreadLocalRandom.current().nextLong(10, 50) * Math.min(attempt, 4));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while approving", e);
     }
-    java.util.Set<String> approved = new java.util.TreeSet<>(migration.get().approvedWaves());
-    approved.add(toApprove);
-    String value = String.join(",", approved);
-    return patch(
-        name,
-        "{\"metadata\":{\"annotations\":{\"" + Annotations.APPROVE + "\":\"" + value + "\"}}}",
-        "wave " + toApprove + " approved");
   }
 
   public Outcome abort(String name) {
-    return patch(
-        name,
-        "{\"metadata\":{\"annotations\":{\"" + Annotations.ABORT + "\":\"true\"}}}",
-        "aborted; namespaces in flight roll back");
+    ObjectNode patch = JSON.createObjectNode();
+    patch.putObject("metadata").putObject("annotations").put(Annotations.ABORT, "true");
+    return patch(name, patch, "aborted; namespaces in flight roll back");
   }
 
-  private Outcome patch(String name, String mergePatch, String done) {
+  private Outcome patch(String name, ObjectNode mergePatch, String done) {
     try {
-      RevisionMigration patched =
+      GenericKubernetesResource patched =
           client
-              .resources(RevisionMigration.class)
+              .genericKubernetesResources(KubeMigrationStore.CONTEXT)
               .withName(name)
-              .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
+              .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch.toString());
       return patched == null
-          ? new Outcome(false, "no RevisionMigration " + name)
-          : new Outcome(true, name + ": " + done);
+          ? new Outcome(Result.NOT_FOUND, "no RevisionMigration " + name)
+          : new Outcome(Result.DONE, name + ": " + done);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
-        return new Outcome(false, "no RevisionMigration " + name);
+        return new Outcome(Result.NOT_FOUND, "no RevisionMigration " + name);
       }
       throw e;
     }
@@ -150,24 +214,21 @@ public final class MigrationCommands implements AlertHandOff.Migrations {
 
   private void updateAlertsOnce(String name, UnaryOperator<List<AlertRecord>> change) {
     for (int attempt = 1; ; attempt++) {
-      RevisionMigration latest = client.resources(RevisionMigration.class).withName(name).get();
-      if (latest == null) {
+      Optional<MigrationObject> latest = store.fresh(name);
+      if (latest.isEmpty()) {
         return;
       }
-      MigrationStatus status = RevisionMigrations.toStatus(latest.getStatus());
+      MigrationStatus status = latest.get().status();
       List<AlertRecord> alerts = change.apply(status.alerts());
       if (alerts.equals(status.alerts())) {
         return;
       }
-      MigrationStatus updated = status.withAlerts(alerts);
-      latest.setStatus(RevisionMigrations.fromStatus(updated));
-      try {
-        client.resources(RevisionMigration.class).resource(latest).updateStatus();
+      if (store.writeStatus(name, latest.get().resourceVersion(), status.withAlerts(alerts))) {
         return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt >= ATTEMPTS) {
-          throw e;
-        }
+      }
+      if (attempt >= ATTEMPTS) {
+        throw new IllegalStateException(
+            "alerts of " + name + " not recorded: " + ATTEMPTS + " conflicting writes in a row");
       }
     }
   }

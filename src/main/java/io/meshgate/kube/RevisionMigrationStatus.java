@@ -25,6 +25,7 @@ public record RevisionMigrationStatus(
       String phase,
       String phaseSince,
       Map<String, Double> baseline,
+      Map<String, String> baselineNotes,
       Verdict lastVerdict,
       Map<String, Integer> failureStreaks,
       Integer passStreak,
@@ -38,14 +39,17 @@ public record RevisionMigrationStatus(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Proxies(Integer target, Integer other) {}
 
+  /** Firing alerts of one action and target; {@code fingerprints} is their compact set. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Alert(
-      String fingerprint,
-      String name,
       String action,
       String namespace,
       String revision,
-      String startsAt) {}
+      List<String> names,
+      Integer count,
+      String firstSeen,
+      String lastSeen,
+      String fingerprints) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Condition(

@@ -1,6 +1,7 @@
 package io.meshgate.kube;
 
 import io.meshgate.gate.Durations;
+import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.MigrationPhase;
@@ -17,6 +18,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -160,6 +162,7 @@ public final class RevisionMigrations {
         constant("phase", ns.phase(), NamespacePhase.class, NamespacePhase.Pending),
         instant(ns.phaseSince()),
         ns.baseline(),
+        ns.baselineNotes(),
         verdict == null
             ? null
             : new NamespaceStatus.Verdict(
@@ -174,13 +177,16 @@ public final class RevisionMigrations {
   }
 
   private static AlertRecord alert(RevisionMigrationStatus.Alert alert) {
+    AlertFingerprints fingerprints = AlertFingerprints.decode(alert.fingerprints());
     return new AlertRecord(
-        alert.fingerprint(),
-        alert.name(),
         alert.action(),
         alert.namespace(),
         alert.revision(),
-        instant(alert.startsAt()));
+        or(alert.names(), List.of()),
+        Math.max(or(alert.count(), 0), fingerprints.size()),
+        fingerprints,
+        instant(alert.firstSeen()),
+        instant(alert.lastSeen()));
   }
 
   private static Condition condition(RevisionMigrationStatus.Condition c) {
@@ -212,7 +218,8 @@ public final class RevisionMigrations {
         ns.wave(),
         ns.phase() == null ? null : ns.phase().name(),
         text(ns.phaseSince()),
-        ns.baseline(),
+        finite(ns.baseline()),
+        ns.baselineNotes().isEmpty() ? null : ns.baselineNotes(),
         verdict == null
             ? null
             : new RevisionMigrationStatus.Verdict(
@@ -228,12 +235,14 @@ public final class RevisionMigrations {
 
   private static RevisionMigrationStatus.Alert fromAlert(AlertRecord alert) {
     return new RevisionMigrationStatus.Alert(
-        alert.fingerprint(),
-        alert.name(),
         alert.action(),
         alert.namespace(),
         alert.revision(),
-        text(alert.startsAt()));
+        alert.names(),
+        alert.count(),
+        text(alert.firstSeen()),
+        text(alert.lastSeen()),
+        alert.fingerprints().encoded());
   }
 
   private static RevisionMigrationStatus.Condition fromCondition(Condition c) {
@@ -244,6 +253,20 @@ public final class RevisionMigrations {
         c.message(),
         text(c.lastTransitionTime()),
         c.observedGeneration());
+  }
+
+  /**
+   * The baseline with every value that is not a finite number as null: a real API server refuses
+   * "NaN" or "Infinity" for a {@code type: number} field, and with it the whole status.
+   */
+  private static Map<String, Double> finite(Map<String, Double> baseline) {
+    if (baseline == null) {
+      return null;
+    }
+    Map<String, Double> finite = new java.util.LinkedHashMap<>();
+    baseline.forEach(
+        (rule, value) -> finite.put(rule, value != null && Double.isFinite(value) ? value : null));
+    return finite;
   }
 
   private static <T> T or(T value, T otherwise) {

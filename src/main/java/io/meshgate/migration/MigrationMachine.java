@@ -42,6 +42,7 @@ public final class MigrationMachine {
     Instant phaseSince;
     Map<String, Double> baseline;
     NamespaceStatus.Verdict lastVerdict;
+    Map<String, String> baselineNotes;
     Map<String, Integer> failureStreaks;
     int passStreak;
     int noDataStreak;
@@ -54,6 +55,7 @@ public final class MigrationMachine {
       phase = s.phase();
       phaseSince = s.phaseSince();
       baseline = s.baseline();
+      baselineNotes = s.baselineNotes();
       lastVerdict = s.lastVerdict();
       failureStreaks = s.failureStreaks();
       passStreak = s.passStreak();
@@ -69,6 +71,7 @@ public final class MigrationMachine {
           phase,
           phaseSince,
           baseline,
+          baselineNotes,
           lastVerdict,
           failureStreaks,
           passStreak,
@@ -154,6 +157,16 @@ public final class MigrationMachine {
       return spec.waves().stream().filter(w -> w.name().equals(name)).findFirst().orElse(null);
     }
 
+    /** A namespace that does not exist (or no longer): nothing to move, its wave goes on. */
+    private void skip(Ns ns) {
+      move(
+          ns,
+          NamespacePhase.Skipped,
+          "NamespaceNotFound",
+          "namespace " + ns.name + " does not exist; its wave goes on without it");
+      verdict(ns, Verdict.HOLD, "NamespaceNotFound: namespace " + ns.name + " does not exist");
+    }
+
     private Observed.NamespaceFacts facts(Ns ns) {
       if (!spec.dryRun()) {
         return in.observed().facts(ns.name);
@@ -161,7 +174,8 @@ public final class MigrationMachine {
       // dry run changes nothing, so what the actions would have done is taken as done
       boolean forward =
           ns.phase != NamespacePhase.RollingBack && ns.phase != NamespacePhase.Pending;
-      return new Observed.NamespaceFacts(true, forward, 0, 0, 0, false, Map.of());
+      return new Observed.NamespaceFacts(
+          in.observed().facts(ns.name).exists(), forward, 0, 0, 0, false, Map.of());
     }
 
     private void step(Ns ns) {
@@ -169,6 +183,10 @@ public final class MigrationMachine {
         return;
       }
       Observed.NamespaceFacts facts = facts(ns);
+      if (!facts.exists()) {
+        skip(ns);
+        return;
+      }
       ns.proxies = facts.proxies(spec.toRevision());
       if (ns.phase == NamespacePhase.RollingBack) {
         stepRollback(ns, facts);
@@ -193,9 +211,9 @@ public final class MigrationMachine {
       }
       for (AlertRecord alert : alerts(ns)) {
         if ("rollback".equals(alert.action())) {
-          return "AlertFiring: alert "
-              + alert.name()
-              + " is firing for "
+          return "AlertFiring: "
+              + firing(alert)
+              + " for "
               + (alert.namespace() != null
                   ? "namespace " + alert.namespace()
                   : "revision " + alert.revision());
@@ -214,6 +232,14 @@ public final class MigrationMachine {
                           && a.namespace() == null
                           && spec.toRevision().equals(a.revision())))
           .toList();
+    }
+
+    /** "alert HighErrorRate is firing", or "3 alerts (HighErrorRate, ...) are firing". */
+    private static String firing(AlertRecord alert) {
+      String names = String.join(", ", alert.names());
+      return alert.count() == 1
+          ? "alert " + names + " is firing"
+          : alert.count() + " alerts (" + names + ") are firing";
     }
 
     private boolean holdAlert(Ns ns) {
@@ -305,7 +331,10 @@ public final class MigrationMachine {
       }
       if (holdAlert(ns)) {
         String names =
-            alerts(ns).stream().map(AlertRecord::name).distinct().collect(Collectors.joining(", "));
+            alerts(ns).stream()
+                .flatMap(a -> a.names().stream())
+                .distinct()
+                .collect(Collectors.joining(", "));
         if (ns.phase != NamespacePhase.Held) {
           move(ns, NamespacePhase.Held, "AlertFiring", "hold alert firing: " + names);
         }
@@ -575,7 +604,7 @@ public final class MigrationMachine {
         boolean done =
             namespaces.values().stream()
                 .filter(n -> n.wave.equals(wave.name()))
-                .allMatch(n -> n.phase == NamespacePhase.Promoted);
+                .allMatch(n -> n.phase.isDone());
         if (!done) {
           return wave.name();
         }
@@ -588,11 +617,15 @@ public final class MigrationMachine {
     private Phase startNamespacesAndPhase(String currentWave) {
       List<Ns> all = List.copyOf(namespaces.values());
       boolean inFlight = all.stream().anyMatch(n -> n.phase.isInFlight());
-      if (!all.isEmpty() && all.stream().allMatch(n -> n.phase == NamespacePhase.Promoted)) {
+      if (!all.isEmpty() && all.stream().allMatch(n -> n.phase.isDone())) {
+        long skipped = all.stream().filter(n -> n.phase == NamespacePhase.Skipped).count();
         return new Phase(
             MigrationPhase.Succeeded,
             "Succeeded",
-            all.size() + " namespaces promoted to " + spec.toRevision());
+            (all.size() - skipped)
+                + " namespaces promoted to "
+                + spec.toRevision()
+                + (skipped == 0 ? "" : ", " + skipped + " skipped (not found)"));
       }
       if (in.aborted()) {
         return inFlight
@@ -612,6 +645,14 @@ public final class MigrationMachine {
                 MigrationPhase.Failed,
                 "RolledBack",
                 "every namespace rolled back (rollbackScope: Migration)");
+      }
+      if (all.stream().allMatch(n -> n.phase.isTerminal())
+          && all.stream().anyMatch(n -> n.phase == NamespacePhase.RolledBack)) {
+        // nothing left to do, even when this last rollback engaged the fleet brake
+        return new Phase(
+            MigrationPhase.Failed,
+            "RolledBack",
+            rollbacks() + " namespaces rolled back, the others promoted or skipped");
       }
       if (brakeEngaged()) {
         return new Phase(
@@ -649,10 +690,10 @@ public final class MigrationMachine {
       long slots =
           waveSpec.maxConcurrent() - wave.stream().filter(n -> n.phase.isInFlight()).count();
       for (Ns ns : pending) {
-        if (blocked != null) {
+        if (!facts(ns).exists()) {
+          skip(ns);
+        } else if (blocked != null) {
           hold(ns, blocked);
-        } else if (!facts(ns).exists()) {
-          hold(ns, "namespace " + ns.name + " does not exist");
         } else if (holdAlert(ns)) {
           hold(ns, "alert firing; not starting");
         } else if (slots > 0) {

@@ -21,10 +21,17 @@ public enum NamespacePhase {
   /** Stopped by a failure with onFailure: Hold or by a hold alert; waits for it to clear. */
   Held,
   /** No data for noDataLimit ticks; waits for data. */
-  Stalled;
+  Stalled,
+  /** The namespace does not exist (never created, or deleted); its wave goes on. Terminal. */
+  Skipped;
 
   public boolean isTerminal() {
-    return this == Promoted || this == RolledBack;
+    return this == Promoted || this == RolledBack || this == Skipped;
+  }
+
+  /** Nothing more to do here for the wave: promoted or skipped. */
+  public boolean isDone() {
+    return this == Promoted || this == Skipped;
   }
 
   /** A namespace whose label points at the target revision and that may still roll back. */

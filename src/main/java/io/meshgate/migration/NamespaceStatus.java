@@ -1,6 +1,8 @@
 package io.meshgate.migration;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -12,7 +14,9 @@ import java.util.Map;
  * @param noDataStreak consecutive ticks with no data for at least one rule
  * @param phaseSince when the namespace entered its phase (rollout timeout, soak)
  * @param baseline values of the namespace-scoped rules just before the flip; null until captured
- *     (an empty map means captured, without data)
+ *     (an empty map means captured, without data); a rule's value is null when it was not a finite
+ *     number
+ * @param baselineNotes why a rule's baseline is null
  */
 public record NamespaceStatus(
     String name,
@@ -20,6 +24,7 @@ public record NamespaceStatus(
     NamespacePhase phase,
     Instant phaseSince,
     Map<String, Double> baseline,
+    Map<String, String> baselineNotes,
     Verdict lastVerdict,
     Map<String, Integer> failureStreaks,
     int passStreak,
@@ -28,22 +33,25 @@ public record NamespaceStatus(
     String restartId) {
 
   public NamespaceStatus {
-    baseline = baseline == null ? null : Map.copyOf(baseline);
+    // values may be null (not finite), which Map.copyOf refuses
+    baseline = baseline == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(baseline));
+    baselineNotes = baselineNotes == null ? Map.of() : Map.copyOf(baselineNotes);
     failureStreaks = failureStreaks == null ? Map.of() : Map.copyOf(failureStreaks);
   }
 
   public static NamespaceStatus pending(String name, String wave) {
     return new NamespaceStatus(
-        name, wave, NamespacePhase.Pending, null, null, null, Map.of(), 0, 0, null, null);
+        name, wave, NamespacePhase.Pending, null, null, Map.of(), null, Map.of(), 0, 0, null, null);
   }
 
-  public NamespaceStatus withBaseline(Map<String, Double> newBaseline) {
+  public NamespaceStatus withBaseline(Map<String, Double> newBaseline, Map<String, String> notes) {
     return new NamespaceStatus(
         name,
         wave,
         phase,
         phaseSince,
         newBaseline,
+        notes,
         lastVerdict,
         failureStreaks,
         passStreak,

@@ -7,6 +7,7 @@ import static io.meshgate.migration.NamespacePhase.Promoted;
 import static io.meshgate.migration.NamespacePhase.Restarting;
 import static io.meshgate.migration.NamespacePhase.RolledBack;
 import static io.meshgate.migration.NamespacePhase.RollingBack;
+import static io.meshgate.migration.NamespacePhase.Skipped;
 import static io.meshgate.migration.NamespacePhase.Soaking;
 import static io.meshgate.migration.NamespacePhase.Stalled;
 import static io.meshgate.migration.NamespacePhase.Verifying;
@@ -25,17 +26,19 @@ public final class Transitions {
       new EnumMap<>(NamespacePhase.class);
 
   static {
-    ALLOWED.put(Pending, EnumSet.of(Migrating));
-    ALLOWED.put(Migrating, EnumSet.of(Restarting, RollingBack));
-    ALLOWED.put(Restarting, EnumSet.of(Verifying, RollingBack));
-    ALLOWED.put(Verifying, EnumSet.of(Soaking, RollingBack, Held, Stalled));
-    ALLOWED.put(Soaking, EnumSet.of(Promoted, Verifying, RollingBack, Held, Stalled));
-    ALLOWED.put(Held, EnumSet.of(Soaking, RollingBack));
-    ALLOWED.put(Stalled, EnumSet.of(Soaking, RollingBack, Held));
+    ALLOWED.put(Pending, EnumSet.of(Migrating, Skipped));
+    ALLOWED.put(Migrating, EnumSet.of(Restarting, RollingBack, Skipped));
+    ALLOWED.put(Restarting, EnumSet.of(Verifying, RollingBack, Skipped));
+    ALLOWED.put(Verifying, EnumSet.of(Soaking, RollingBack, Held, Stalled, Skipped));
+    ALLOWED.put(Soaking, EnumSet.of(Promoted, Verifying, RollingBack, Held, Stalled, Skipped));
+    ALLOWED.put(Held, EnumSet.of(Soaking, RollingBack, Skipped));
+    ALLOWED.put(Stalled, EnumSet.of(Soaking, RollingBack, Held, Skipped));
     // rollbackScope: Migration takes back namespaces that were already promoted
     ALLOWED.put(Promoted, EnumSet.of(RollingBack));
-    ALLOWED.put(RollingBack, EnumSet.of(RolledBack));
+    ALLOWED.put(RollingBack, EnumSet.of(RolledBack, Skipped));
     ALLOWED.put(RolledBack, EnumSet.noneOf(NamespacePhase.class));
+    // a namespace deleted (or never created): nothing left to move
+    ALLOWED.put(Skipped, EnumSet.noneOf(NamespacePhase.class));
   }
 
   private Transitions() {}

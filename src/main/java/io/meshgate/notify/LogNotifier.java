@@ -13,6 +13,7 @@ public final class LogNotifier implements Notifier {
           Notification.Kind.ROLLING_BACK,
           Notification.Kind.ROLLED_BACK,
           Notification.Kind.STALLED,
+          Notification.Kind.SKIPPED,
           Notification.Kind.PAUSED,
           Notification.Kind.FAILED);
 

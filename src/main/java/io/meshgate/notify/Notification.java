@@ -35,6 +35,8 @@ public record Notification(
     ROLLING_BACK,
     ROLLED_BACK,
     STALLED,
+    /** A namespace of the migration does not exist; its wave goes on without it. */
+    SKIPPED,
     PAUSED,
     SUCCEEDED,
     FAILED,
@@ -65,6 +67,7 @@ public record Notification(
       case "RollingBack" -> Kind.ROLLING_BACK;
       case "RolledBack" -> Kind.ROLLED_BACK;
       case "Stalled" -> Kind.STALLED;
+      case "Skipped" -> Kind.SKIPPED;
       default -> Kind.OTHER;
     };
   }

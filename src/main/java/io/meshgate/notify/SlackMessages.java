@@ -132,6 +132,7 @@ final class SlackMessages {
       case ROLLING_BACK -> "Rolling back " + subject;
       case ROLLED_BACK -> "Rolled back " + subject;
       case STALLED -> "Stalled " + subject;
+      case SKIPPED -> "Skipped " + subject + ": namespace not found";
       case PAUSED -> "Paused " + subject;
       case SUCCEEDED -> "Migration " + n.migration() + " succeeded";
       case FAILED -> "Migration " + n.migration() + " failed";

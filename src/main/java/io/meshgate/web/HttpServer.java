@@ -1,6 +1,5 @@
 package io.meshgate.web;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
@@ -15,6 +14,7 @@ import io.meshgate.metrics.Metrics;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
@@ -38,7 +38,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
-  static final long MAX_BODY = 1024 * 1024;
+
+  /**
+   * Alertmanager sends a whole group in one request (10,000 alerts make about 5 MB) and never
+   * retries a 413, so the limit is generous; the body is streamed, not held.
+   */
+  static final long MAX_BODY = 64L * 1024 * 1024;
+
+  private static final String MAX_BODY_TEXT = "64 MiB";
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -176,8 +183,10 @@ public final class HttpServer implements AutoCloseable {
   private void command(Context ctx, Function<String, MigrationCommands.Outcome> command) {
     authorize(ctx);
     MigrationCommands.Outcome outcome = command.apply(ctx.pathParam("name"));
-    if (!outcome.found()) {
-      throw new HttpResponseException(404, outcome.message());
+    switch (outcome.result()) {
+      case NOT_FOUND -> throw new HttpResponseException(404, outcome.message());
+      case INVALID -> throw new HttpResponseException(400, outcome.message());
+      case DONE -> {}
     }
     LOG.info("api: {}", outcome.message());
     ctx.json(Map.of("result", outcome.message()));
@@ -192,17 +201,27 @@ public final class HttpServer implements AutoCloseable {
     }
     if (ctx.contentLength() > MAX_BODY) {
       throw new HttpResponseException(
-          413, "body of " + ctx.contentLength() + " bytes is over the 1 MiB limit");
+          413, "body of " + ctx.contentLength() + " bytes is over the " + MAX_BODY_TEXT + " limit");
     }
-    AlertmanagerPayload payload = parse(ctx.bodyAsBytes());
+    AlertHandOff.Delivery delivery = handOff.begin();
+    AlertmanagerPayload.Header header;
+    try (InputStream body = new LimitedInputStream(ctx.bodyInputStream(), MAX_BODY)) {
+      header = AlertmanagerPayload.stream(body, JSON, delivery::add);
+    } catch (AlertmanagerPayload.MalformedPayloadException e) {
+      throw new HttpResponseException(400, e.getMessage());
+    } catch (LimitedInputStream.LimitExceededException e) {
+      throw new HttpResponseException(413, "body is over the " + MAX_BODY_TEXT + " limit");
+    } catch (IOException e) {
+      throw new HttpResponseException(400, "unreadable body: " + e.getMessage());
+    }
     AlertHandOff.Result result;
     try {
-      result = handOff.accept(payload);
+      result = delivery.commit();
     } catch (RuntimeException e) {
       // 5xx is what Alertmanager retries: the alerts were not durably recorded
       LOG.warn(
           "alerts of group {} not recorded, asking Alertmanager to retry: {}",
-          payload.groupKey(),
+          header.groupKey(),
           e.toString());
       throw new HttpResponseException(503, "alerts not recorded (" + e.getMessage() + "); retry");
     }
@@ -215,36 +234,6 @@ public final class HttpServer implements AutoCloseable {
     body.put("unmatched", result.unmatched());
     body.put("migrations", result.migrations());
     ctx.json(body);
-  }
-
-  static AlertmanagerPayload parse(byte[] body) {
-    AlertmanagerPayload payload;
-    try {
-      payload = JSON.readValue(body, AlertmanagerPayload.class);
-    } catch (JsonProcessingException e) {
-      throw new HttpResponseException(
-          400, "malformed Alertmanager payload: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new HttpResponseException(400, "unreadable body: " + e.getMessage());
-    }
-    if (payload == null || payload.alerts() == null) {
-      throw new HttpResponseException(400, "malformed Alertmanager payload: no alerts list");
-    }
-    if (!"4".equals(payload.version())) {
-      throw new HttpResponseException(
-          400,
-          "unsupported Alertmanager payload version " + payload.version() + "; expected \"4\"");
-    }
-    for (AlertmanagerPayload.Alert alert : payload.alerts()) {
-      if (alert == null
-          || alert.labels() == null
-          || !("firing".equals(alert.status()) || "resolved".equals(alert.status()))) {
-        throw new HttpResponseException(
-            400,
-            "malformed Alertmanager payload: every alert needs labels and status firing or resolved");
-      }
-    }
-    return payload;
   }
 
   @Override

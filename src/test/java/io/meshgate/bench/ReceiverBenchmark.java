@@ -10,6 +10,7 @@ import io.meshgate.gate.Severity;
 import io.meshgate.kube.Leadership;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
+import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.notify.Notifier;
 import io.meshgate.prometheus.PrometheusSettings;
@@ -271,16 +272,12 @@ public final class ReceiverBenchmark {
       f.get();
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    RevisionMigration rm = sim.client().resources(RevisionMigration.class).withName("load").get();
-    long persisted =
-        RevisionMigrations.toStatus(rm.getStatus()).alerts().stream()
-            .filter(a -> a.fingerprint().startsWith("hold-"))
-            .count();
+    long persisted = firingAlerts(sim);
     System.out.printf(
         "FIGURE persisted throughput: %d hold alerts in %.2f s = %.0f alerts/s, %d persisted (lost: %d, retries after 503: %d)%n",
         count, seconds, count / seconds, persisted, count - persisted, retries.get());
     senders.shutdown();
-    groupedThroughput(sim, http, webhook, names);
+    groupedThroughput(sim, http, webhook, names, persisted);
     for (int i = 0; i < count; i++) {
       String labels =
           "\"alertname\":\"Hold\",\"severity\":\"warning\",\"namespace\":\""
@@ -292,9 +289,18 @@ public final class ReceiverBenchmark {
     }
   }
 
+  /** Distinct firing alerts the migration's status stands for. */
+  private static long firingAlerts(ClusterSimulator sim) {
+    RevisionMigration rm = sim.client().resources(RevisionMigration.class).withName("load").get();
+    return RevisionMigrations.toStatus(rm.getStatus()).alerts().stream()
+        .mapToLong(AlertRecord::count)
+        .sum();
+  }
+
   /** As Alertmanager delivers them: a group of alerts per request. */
   private static void groupedThroughput(
-      ClusterSimulator sim, HttpClient http, URI webhook, List<String> names) throws Exception {
+      ClusterSimulator sim, HttpClient http, URI webhook, List<String> names, long before)
+      throws Exception {
     int groups = 100;
     int perGroup = 10;
     ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
@@ -331,11 +337,7 @@ public final class ReceiverBenchmark {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     senders.shutdown();
-    RevisionMigration rm = sim.client().resources(RevisionMigration.class).withName("load").get();
-    long persisted =
-        RevisionMigrations.toStatus(rm.getStatus()).alerts().stream()
-            .filter(a -> a.fingerprint().startsWith("group-"))
-            .count();
+    long persisted = firingAlerts(sim) - before;
     System.out.printf(
         "FIGURE grouped persisted throughput: %d deliveries of %d alerts in %.2f s = %.0f alerts/s, %d persisted (lost: %d)%n",
         groups,

@@ -39,6 +39,7 @@ class StatusCommandTest {
             NamespacePhase.Promoted,
             Instant.parse("2026-11-21T09:00:00Z"),
             Map.of(),
+            Map.of(),
             new NamespaceStatus.Verdict(
                 "PROMOTE",
                 "all rules passed 3 consecutive ticks, soaked 10m",

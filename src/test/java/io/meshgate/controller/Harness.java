@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.meshgate.kube.KubeCluster;
 import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.RevisionMigration;
+import io.meshgate.kube.SpecProblems;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.notify.Notifier;
@@ -46,7 +47,7 @@ final class Harness implements AutoCloseable {
 
     Instance(KubernetesClient client, WriteHook hook) {
       cluster = KubeCluster.start(client, ClusterSimulator.CONTROL_PLANE_NAMESPACE, clock, hook);
-      store = new KubeMigrationStore(client, hook, name -> {});
+      store = new KubeMigrationStore(client, hook, SpecProblems.SHIPPED_RULES, name -> {});
       await().atMost(Duration.ofSeconds(30)).until(store::hasSynced);
       controller = new MigrationController(store, cluster, gate, Notifier.NONE, clock, () -> true);
     }

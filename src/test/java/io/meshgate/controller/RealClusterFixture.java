@@ -2,10 +2,14 @@ package io.meshgate.controller;
 
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.kube.RevisionMigration;
+import io.meshgate.kube.RevisionMigrationStatus;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
@@ -55,6 +59,9 @@ final class RealClusterFixture implements AutoCloseable {
           DaemonConfig.Alerts.DEFAULT,
           null,
           new DaemonConfig.LeaderElection(true, MESHGATE_NAMESPACE, "meshgate-leader"));
+
+  private static final ObjectMapper LENIENT =
+      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   final RealMesh mesh;
   final KubernetesClient admin;
@@ -109,9 +116,16 @@ final class RealClusterFixture implements AutoCloseable {
     return mesh.cluster.serviceAccountClient(MESHGATE_NAMESPACE, SERVICE_ACCOUNT);
   }
 
+  /** The status as stored, read leniently: any spec (even one meshgate refuses) is fine. */
   MigrationStatus status(String migration) {
-    RevisionMigration rm = admin.resources(RevisionMigration.class).withName(migration).get();
-    return RevisionMigrations.toStatus(rm == null ? null : rm.getStatus());
+    GenericKubernetesResource rm =
+        admin
+            .genericKubernetesResources(RevisionMigration.API_VERSION, RevisionMigration.KIND)
+            .withName(migration)
+            .get();
+    Object status = rm == null ? null : rm.getAdditionalProperties().get("status");
+    return RevisionMigrations.toStatus(
+        status == null ? null : LENIENT.convertValue(status, RevisionMigrationStatus.class));
   }
 
   static NamespacePhase phase(MigrationStatus status, String namespace) {

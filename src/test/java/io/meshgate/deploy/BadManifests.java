@@ -200,13 +200,23 @@ public final class BadManifests {
             List.of("maxConcurrent: 5", "maxConcurrent: 0"),
             List.of("%s: field 'spec.restart.maxConcurrent' is 0; expected at least 1"),
             "spec.restart.maxConcurrent: Invalid value: 0"),
-        validateOnly(
+        rejected(
             "negative relative bound",
             List.of("maxIncrease: 0.2", "maxIncrease: -0.2"),
             List.of(
                 "%s: field 'spec.gates[1].maxIncrease' is -0.2; expected a number >= 0 (0.5 means"
                     + " +50%%)"),
-            "the CRD does not bound gate overrides yet"),
+            "spec.gates[1].maxIncrease: Invalid value: -0.2"),
+        rejected(
+            "negative absolute bound",
+            List.of("{rule: error-rate, max: 0.01}", "{rule: error-rate, max: -0.01}"),
+            List.of("%s: field 'spec.gates[0].max' is -0.01; expected at least 0"),
+            "spec.gates[0].max: Invalid value: -0.01"),
+        rejected(
+            "min above max",
+            List.of("{rule: error-rate, max: 0.01}", "{rule: error-rate, max: 0.01, min: 0.5}"),
+            List.of("%s: field 'spec.gates[0].min' is 0.5, above max 0.01"),
+            "spec.gates[0].min: Invalid value: min must not be above max"),
         rejected(
             "wrong apiVersion",
             List.of("meshgate.io/v1alpha1", "meshgate.io/v1"),

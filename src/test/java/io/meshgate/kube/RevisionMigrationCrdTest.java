@@ -118,9 +118,8 @@ class RevisionMigrationCrdTest {
   }
 
   @Test
-  void schemaRequiresTheFieldsAMigrationCannotDoWithout() throws IOException {
-    assertThat(schema("spec").getRequired())
-        .containsExactly("fromRevision", "toRevision", "waves", "gates");
+  void schemaRequiresTheFieldsAMigrationCannotDoWithoutAndGatesMayBeOmitted() throws IOException {
+    assertThat(schema("spec").getRequired()).containsExactly("fromRevision", "toRevision", "waves");
     assertThat(schema("spec", "waves").getMinItems()).isEqualTo(1);
     assertThat(schema("spec", "gates").getMinItems()).isEqualTo(1);
     assertThat(schema("spec", "waves", "[]").getRequired()).containsExactly("name");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.meshgate.config.RevisionMigrationSchema;
 import io.meshgate.config.Yaml;
+import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.MigrationPhase;
@@ -187,6 +188,7 @@ class RevisionMigrationsTest {
                     NamespacePhase.Promoted,
                     t,
                     Map.of("error-rate", 0.0004, "p99-latency", 87.0),
+                    Map.of(),
                     new NamespaceStatus.Verdict("PROMOTE", "every rule passed 3 times", t),
                     Map.of("error-rate", 0),
                     3,
@@ -199,6 +201,7 @@ class RevisionMigrationsTest {
                     NamespacePhase.Soaking,
                     t.plusSeconds(600),
                     Map.of("error-rate", 0.001),
+                    Map.of(),
                     new NamespaceStatus.Verdict(
                         "HOLD", "warning rule convergence-time failed", t.plusSeconds(630)),
                     Map.of("convergence-time", 2),
@@ -208,7 +211,15 @@ class RevisionMigrationsTest {
                     "istio-1-20/staging-payments/1"),
                 NamespaceStatus.pending("staging-checkout", "staging")),
             List.of(
-                new AlertRecord("a1b2c3", "IstioHigh5xx", "rollback", "staging-payments", null, t)),
+                new AlertRecord(
+                    "rollback",
+                    "staging-payments",
+                    null,
+                    List.of("IstioHigh5xx"),
+                    1,
+                    AlertFingerprints.EMPTY.with(new long[] {0x1d2c3b4a5f6e7d8cL}, 100),
+                    t,
+                    t)),
             List.of(
                 new Condition(
                     "OldRevisionUnused", "False", "NamespacesOnOldRevision", "2 left", t, 4L)),

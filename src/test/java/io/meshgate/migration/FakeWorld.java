@@ -176,7 +176,11 @@ final class FakeWorld {
   static MigrationStatus withBaseline(MigrationStatus status, String namespace) {
     List<NamespaceStatus> namespaces =
         status.namespaces().stream()
-            .map(n -> n.name().equals(namespace) ? n.withBaseline(Map.of("p99-latency", 87.0)) : n)
+            .map(
+                n ->
+                    n.name().equals(namespace)
+                        ? n.withBaseline(Map.of("p99-latency", 87.0), Map.of())
+                        : n)
             .toList();
     return status.withNamespaces(namespaces);
   }
@@ -196,7 +200,17 @@ final class FakeWorld {
   }
 
   void alert(String name, String action, String namespace, String revision) {
-    alerts.add(new AlertRecord("fp-" + name, name, action, namespace, revision, START));
+    alerts.add(
+        new AlertRecord(
+            action,
+            namespace,
+            revision,
+            List.of(name),
+            1,
+            AlertFingerprints.EMPTY.with(
+                new long[] {AlertFingerprints.parse("fp-" + name)}, AlertRecords.MAX_TRACKED),
+            START,
+            START));
     status = status.withAlerts(alerts);
   }
 

@@ -6,11 +6,13 @@ import static io.meshgate.migration.FakeWorld.passing;
 import static io.meshgate.migration.FakeWorld.spec;
 import static io.meshgate.migration.FakeWorld.wave;
 import static io.meshgate.migration.NamespacePhase.Held;
+import static io.meshgate.migration.NamespacePhase.Migrating;
 import static io.meshgate.migration.NamespacePhase.Pending;
 import static io.meshgate.migration.NamespacePhase.Promoted;
 import static io.meshgate.migration.NamespacePhase.Restarting;
 import static io.meshgate.migration.NamespacePhase.RolledBack;
 import static io.meshgate.migration.NamespacePhase.RollingBack;
+import static io.meshgate.migration.NamespacePhase.Skipped;
 import static io.meshgate.migration.NamespacePhase.Soaking;
 import static io.meshgate.migration.NamespacePhase.Stalled;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -289,6 +291,61 @@ class MigrationMachineTest {
               assertThat(c.type()).isEqualTo("Paused");
               assertThat(c.reason()).isEqualTo("FleetBrake");
             });
+  }
+
+  /** Issue "Nothing a cluster sends can stop the daemon", point 9. */
+  @Test
+  void aMigrationWithNothingLeftToDoIsFailedEvenWhenItsLastRollbackEngagesTheBrake() {
+    // one at a time: a is promoted, then b regresses and is the brake's first (and last) rollback
+    MigrationSpec spec = spec(List.of(wave("all", SOAK, 1, false, "a", "b")));
+    FakeWorld world = new FakeWorld(spec, "a", "b");
+    world.gate =
+        (ns, tick) -> ns.equals("b") ? failing("error-rate", Severity.CRITICAL) : passing();
+
+    world.runTicks(60);
+
+    assertThat(world.phase("a")).isEqualTo(Promoted);
+    assertThat(world.phase("b")).isEqualTo(RolledBack);
+    assertThat(world.status.phase()).isEqualTo(MigrationPhase.Failed);
+  }
+
+  /** Issue "Nothing a cluster sends can stop the daemon", point 6. */
+  @Test
+  void aNamespaceThatWasNeverCreatedIsSkippedAndItsWaveCompletesWithoutIt() {
+    FakeWorld world = threeWaves();
+    world.workloads.remove("stage-b");
+
+    world.runTicks(60);
+
+    assertThat(world.phase("stage-b")).isEqualTo(Skipped);
+    assertThat(world.ns("stage-b").lastVerdict().reason())
+        .isEqualTo("NamespaceNotFound: namespace stage-b does not exist");
+    assertThat(world.phase("prod")).isEqualTo(Promoted);
+    assertThat(world.status.phase()).isEqualTo(MigrationPhase.Succeeded);
+    assertThat(world.status.promoted()).isEqualTo("3/4");
+    assertThat(world.transitions)
+        .anySatisfy(
+            t -> {
+              assertThat(t.namespace()).isEqualTo("stage-b");
+              assertThat(t.to()).isEqualTo("Skipped");
+              assertThat(t.reason()).isEqualTo("NamespaceNotFound");
+            });
+  }
+
+  @Test
+  void aNamespaceDeletedWhileInFlightIsSkippedAndTheWaveGoesOn() {
+    FakeWorld world = threeWaves();
+    world.runTicks(1);
+    assertThat(world.phase("test")).isIn(Migrating, Restarting);
+    world.workloads.remove("test");
+
+    world.runTicks(60);
+
+    assertThat(world.phase("test")).isEqualTo(Skipped);
+    assertThat(world.status.phase()).isEqualTo(MigrationPhase.Succeeded);
+    assertThat(world.executed)
+        .as("nothing is done to a namespace that is gone")
+        .noneMatch(a -> a instanceof Action.RestoreLabels);
   }
 
   @Test

@@ -11,7 +11,9 @@ import io.meshgate.controller.WriteHook;
 import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.MigrationCommands;
 import io.meshgate.kube.RevisionMigration;
+import io.meshgate.kube.SpecProblems;
 import io.meshgate.metrics.Metrics;
+import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.sim.ClusterSimulator;
 import java.io.ByteArrayInputStream;
@@ -26,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -67,7 +70,9 @@ class HttpServerTest {
         .resources(RevisionMigration.class)
         .load(new ByteArrayInputStream(MIGRATION.getBytes(StandardCharsets.UTF_8)))
         .create();
-    store = new KubeMigrationStore(sim.client(), WriteHook.NONE, name -> {});
+    store =
+        new KubeMigrationStore(
+            sim.client(), WriteHook.NONE, SpecProblems.SHIPPED_RULES, name -> {});
     await().atMost(Duration.ofSeconds(10)).until(() -> store.get("istio-1-20").isPresent());
     MigrationCommands commands = new MigrationCommands(sim.client(), store);
     AlertHandOff.Migrations persisted =
@@ -87,7 +92,8 @@ class HttpServerTest {
           }
         };
     AlertHandOff handOff =
-        new AlertHandOff(new AlertMapping(DaemonConfig.Alerts.DEFAULT), persisted);
+        new AlertHandOff(
+            new AlertMapping(DaemonConfig.Alerts.DEFAULT), persisted, java.time.Clock.systemUTC());
     HttpServer.MigrationView view =
         new HttpServer.MigrationView() {
           @Override
@@ -166,7 +172,9 @@ class HttpServerTest {
         .singleElement()
         .satisfies(
             a -> {
-              assertThat(a.fingerprint()).isEqualTo("f1");
+              assertThat(a.fingerprints().contains(AlertFingerprints.parse("f1"))).isTrue();
+              assertThat(a.count()).isEqualTo(1);
+              assertThat(a.names()).containsExactly("IstioHigh5xx");
               assertThat(a.action()).isEqualTo("rollback");
               assertThat(a.namespace()).isEqualTo("payments");
             });
@@ -218,7 +226,7 @@ class HttpServerTest {
         .singleElement()
         .satisfies(
             a -> {
-              assertThat(a.fingerprint()).isEqualTo("rev1");
+              assertThat(a.fingerprints().contains(AlertFingerprints.parse("rev1"))).isTrue();
               assertThat(a.revision()).isEqualTo("1-20-0");
             });
   }
@@ -303,13 +311,32 @@ class HttpServerTest {
   }
 
   @Test
-  void oversizeBodyIs413() throws Exception {
-    String huge =
-        payload("firing", alert("firing", "f1", "\"alertname\":\"" + "x".repeat(1_100_000) + "\""));
+  void aBodyOverTheLimitIs413() throws Exception {
+    long declared = HttpServer.MAX_BODY + 1;
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/api/v1/alertmanager"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + TOKEN)
+                .POST(
+                    HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(
+                            () ->
+                                new java.io.InputStream() {
+                                  private long left = declared;
 
-    HttpResponse<String> response = webhook(huge);
+                                  @Override
+                                  public int read() {
+                                    return left-- > 0 ? ' ' : -1;
+                                  }
+                                }),
+                        declared))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(413);
+    assertThat(response.body()).contains("64 MiB");
     assertThat(alerts()).isEmpty();
   }
 
@@ -329,6 +356,41 @@ class HttpServerTest {
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(response.body()).contains("alerts not recorded");
     assertThat(alerts()).isEmpty();
+  }
+
+  /** Issue "Nothing a cluster sends can stop the daemon", point 8: no JSON pasted together. */
+  @Test
+  void approvingAWaveTheMigrationDoesNotHaveIs400AndChangesNothing() throws Exception {
+    String crafted =
+        java.net.URLEncoder.encode(
+            "one\",\"meshgate.io/abort\":\"true", java.nio.charset.StandardCharsets.UTF_8);
+
+    HttpResponse<String> response =
+        post("/api/v1/migrations/istio-1-20/approve?wave=" + crafted, null, "", TOKEN);
+    HttpResponse<String> unknown =
+        post("/api/v1/migrations/istio-1-20/approve?wave=canary", null, "", TOKEN);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(response.body())
+                .path("error")
+                .asText())
+        .isEqualTo(
+            "wave \"one\",\"meshgate.io/abort\":\"true\" is not a wave of istio-1-20; expected one"
+                + " of test, prod");
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(unknown.body()).contains("is not a wave of istio-1-20; expected one of");
+    var annotations =
+        sim.client()
+            .resources(RevisionMigration.class)
+            .withName("istio-1-20")
+            .get()
+            .getMetadata()
+            .getAnnotations();
+    assertThat(annotations == null ? Map.of() : annotations)
+        .doesNotContainKey("meshgate.io/abort")
+        .doesNotContainKey("meshgate.io/approve");
   }
 
   @Test
