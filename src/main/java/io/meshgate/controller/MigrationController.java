@@ -403,6 +403,9 @@ public final class MigrationController {
               at));
       try {
         cluster.recordEvent(m.ref(), t);
+      } catch (ClusterWriteException e) {
+        metrics.actions.labelValues(e.action(), "error").inc();
+        LOG.warn("migration={} could not record an event for {}: {}", m.name(), t, e.getMessage());
       } catch (RuntimeException e) {
         LOG.warn("migration={} could not record an event for {}: {}", m.name(), t, e.toString());
       }

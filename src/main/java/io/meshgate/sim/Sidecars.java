@@ -2,6 +2,7 @@ package io.meshgate.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -56,14 +57,13 @@ final class Sidecars {
 
   /** Annotations the injector of {@code revision} adds to a pod. */
   static Map<String, String> annotations(String revision) {
-    return Map.of(
-        REVISION_LABEL,
-        revision,
-        STATUS,
-        "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"],"
-            + "\"volumes\":[],\"imagePullSecrets\":null,\"revision\":\""
-            + revision
-            + "\"}");
+    ObjectNode status = JSON.createObjectNode();
+    status.putArray("initContainers").add("istio-init");
+    status.putArray("containers").add("istio-proxy");
+    status.putArray("volumes");
+    status.putNull("imagePullSecrets");
+    status.put("revision", revision);
+    return Map.of(REVISION_LABEL, revision, STATUS, status.toString());
   }
 
   static Container initContainer(String revision) {

@@ -128,20 +128,27 @@ public final class ReceiverBenchmark {
                 + NAMESPACES
                 + "}]";
         create(sim, "bench", waves, "passStreak: 1000000\n  maxRollbacks: 0\n  interval: 1s");
-        awaitSoaking(sim, names.size());
+        awaitSoaking(sim, "bench", names.size());
         URI webhook = URI.create("http://127.0.0.1:" + daemon.httpPort() + "/api/v1/alertmanager");
         HttpClient http = HttpClient.newHttpClient();
         latency(sim, http, webhook, names);
-        // a migration that stays active (its only wave awaits approval) receives the load
+        // the migration receiving the load ticks every second and writes its status each time
+        // (its first namespace soaks for ever), so deliveries race its ticks; the load's
+        // namespaces wait in its second wave
         List<String> load = IntStream.range(0, 10).mapToObj(i -> "load-" + i).toList();
         for (String ns : load) {
           sim.namespace(ns, Map.of("istio.io/rev", "1-19-0"));
         }
+        sim.namespace("load-ticker", Map.of("istio.io/rev", "1-19-0"));
+        sim.deployment("load-ticker", "load-ticker-web", 1);
         create(
             sim,
             "load",
-            "[{name: all, namespaces: [" + String.join(", ", load) + "], requireApproval: true}]",
-            "interval: 1s");
+            "[{name: tick, namespaces: [load-ticker], soak: 0s}, {name: all, namespaces: ["
+                + String.join(", ", load)
+                + "]}]",
+            "passStreak: 1000000\n  interval: 1s");
+        awaitSoaking(sim, "load", 1);
         throughput(sim, http, webhook, load);
       }
     }
@@ -168,11 +175,12 @@ public final class ReceiverBenchmark {
         .create();
   }
 
-  private static void awaitSoaking(ClusterSimulator sim, int count) throws InterruptedException {
+  private static void awaitSoaking(ClusterSimulator sim, String migration, int count)
+      throws InterruptedException {
     Instant deadline = Instant.now().plusSeconds(180);
     while (Instant.now().isBefore(deadline)) {
       RevisionMigration rm =
-          sim.client().resources(RevisionMigration.class).withName("bench").get();
+          sim.client().resources(RevisionMigration.class).withName(migration).get();
       long soaking =
           RevisionMigrations.toStatus(rm.getStatus()).namespaces().stream()
               .filter(n -> n.phase().name().equals("Soaking"))

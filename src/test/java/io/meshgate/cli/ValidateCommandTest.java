@@ -89,6 +89,20 @@ class ValidateCommandTest {
     assertThat(problemsOf(file)).containsExactlyElementsOf(bad.problemsFor(file));
   }
 
+  /** Issue "Nothing a cluster sends can stop the daemon", point 10: every rule gates then. */
+  @Test
+  void aMigrationWithoutGatesIsValid() throws IOException {
+    String text = Files.readString(Path.of("deploy/examples/istio-1-20.yaml"));
+    String withoutGates =
+        text.substring(0, text.indexOf("  gates:")) + text.substring(text.indexOf("  interval:"));
+    Path file = Files.writeString(dir.resolve("no-gates.yaml"), withoutGates);
+
+    Cli result = Cli.run("validate", file.toString());
+
+    assertThat(result.err()).isEmpty();
+    assertThat(result.exitCode()).isZero();
+  }
+
   @Test
   void gateRulesComeFromTheRulesOption() throws IOException {
     Files.createDirectory(dir.resolve("rules"));

@@ -285,4 +285,29 @@ class RevisionMigrationsTest {
     assertThatThrownBy(() -> RevisionMigrations.instant(text))
         .isInstanceOf(java.time.format.DateTimeParseException.class);
   }
+
+  /** Issue "Nothing a cluster sends can stop the daemon", point 5. */
+  @ParameterizedTest
+  @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
+  void aBaselineThatIsNoFiniteNumberIsWrittenAsNull(double value) throws Exception {
+    Map<String, Double> baseline = new java.util.HashMap<>();
+    baseline.put("p99-latency", value);
+    baseline.put("error-rate", 0.002);
+    MigrationStatus status =
+        MigrationStatus.initial()
+            .withNamespaces(
+                List.of(
+                    NamespaceStatus.pending("payments", "all")
+                        .withBaseline(baseline, Map.of("p99-latency", "not finite"))));
+
+    String json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .writeValueAsString(RevisionMigrations.fromStatus(status));
+
+    assertThat(json)
+        .contains("\"baseline\":{\"error-rate\":0.002,\"p99-latency\":null}")
+        .contains("\"baselineNotes\":{\"p99-latency\":\"not finite\"}")
+        .doesNotContain("NaN")
+        .doesNotContain("Infinity");
+  }
 }
