@@ -2,6 +2,7 @@ package io.meshgate;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -87,6 +88,35 @@ class ArchitectureTest {
         .dependOnClassesThat()
         .haveFullyQualifiedName(Runtime.class.getName())
         .allowEmptyShould(true)
+        .check(production);
+  }
+
+  /**
+   * Packages depend on each other in one direction only; the composition root ({@code app}) and the
+   * command line ({@code cli}) sit on top, the decision core at the bottom.
+   */
+  @Test
+  void packagesFormNoCycle() {
+    slices().matching("io.meshgate.(*)..").should().beFreeOfCycles().check(production);
+  }
+
+  /** The loop and its ports: adapters (fabric8, Prometheus, HTTP) are wired in {@code app}. */
+  @Test
+  void theControllerDependsOnNoAdapter() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.meshgate.controller..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.meshgate.app..",
+            "io.meshgate.kube..",
+            "io.meshgate.prometheus..",
+            "io.meshgate.web..",
+            "io.meshgate.config..",
+            "io.fabric8..",
+            "okhttp3..",
+            "io.javalin..")
         .check(production);
   }
 }

@@ -1,8 +1,8 @@
 package io.meshgate.cli;
 
+import io.meshgate.app.Daemon;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.config.DaemonConfigLoader;
-import io.meshgate.controller.Daemon;
 import io.meshgate.controller.GatePort;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.gate.RuleResult;

@@ -1,7 +1,7 @@
 package io.meshgate.cli;
 
 import io.meshgate.config.InvalidInputException;
-import io.meshgate.config.Validator;
+import io.meshgate.validate.Validator;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,5 +1,6 @@
 package io.meshgate.config;
 
+import io.meshgate.notify.SlackSettings;
 import io.meshgate.prometheus.PrometheusSettings;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +13,7 @@ public record DaemonConfig(
     String controlPlaneNamespace,
     Http http,
     Alerts alerts,
-    Slack slack,
+    SlackSettings slack,
     LeaderElection leaderElection) {
 
   public static final Path DEFAULT_RULES_DIR = Path.of("rules");
@@ -40,9 +41,6 @@ public record DaemonConfig(
       HOLD
     }
   }
-
-  /** Slack incoming webhook; the URL is a secret, read from the file. Absent: no Slack. */
-  public record Slack(Path webhookUrlFile) {}
 
   /** Lease-based leader election, so that one replica acts at a time. */
   public record LeaderElection(boolean enabled, String namespace, String leaseName) {}

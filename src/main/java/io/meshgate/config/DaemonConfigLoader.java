@@ -2,6 +2,7 @@ package io.meshgate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.gate.Names;
+import io.meshgate.notify.SlackSettings;
 import io.meshgate.prometheus.PrometheusSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -45,7 +46,8 @@ public final class DaemonConfigLoader {
     return parse(source, tree, checkFiles, problems);
   }
 
-  static DaemonConfig parse(String source, JsonNode tree, boolean checkFiles, Problems problems) {
+  public static DaemonConfig parse(
+      String source, JsonNode tree, boolean checkFiles, Problems problems) {
     YamlNode root = YamlNode.root(source, tree, problems);
     int before = problems.list().size();
     YamlNode prometheusNode = root.object("prometheus");
@@ -62,7 +64,7 @@ public final class DaemonConfigLoader {
     }
     DaemonConfig.Http http = http(root.object("http"), checkFiles);
     DaemonConfig.Alerts alerts = alerts(root.object("alerts"));
-    DaemonConfig.Slack slack = slack(root.object("slack"), checkFiles);
+    SlackSettings slack = slack(root.object("slack"), checkFiles);
     DaemonConfig.LeaderElection election = leaderElection(root.object("leaderElection"));
     root.rejectUnknown();
     if (problems.list().size() > before) {
@@ -200,7 +202,7 @@ public final class DaemonConfigLoader {
     return labels;
   }
 
-  private static DaemonConfig.Slack slack(YamlNode node, boolean checkFiles) {
+  private static SlackSettings slack(YamlNode node, boolean checkFiles) {
     if (!node.isPresent()) {
       return null;
     }
@@ -211,7 +213,7 @@ public final class DaemonConfigLoader {
           "is missing; expected the path of a file holding the Slack webhook URL");
     }
     node.rejectUnknown();
-    return new DaemonConfig.Slack(urlFile);
+    return new SlackSettings(urlFile);
   }
 
   private static DaemonConfig.LeaderElection leaderElection(YamlNode node) {

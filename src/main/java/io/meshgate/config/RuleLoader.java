@@ -32,7 +32,7 @@ public final class RuleLoader {
     return rules;
   }
 
-  static List<Rule> loadDirectory(Path dir, Problems problems) {
+  public static List<Rule> loadDirectory(Path dir, Problems problems) {
     if (!Files.isDirectory(dir)) {
       problems.add(
           "rules directory "
@@ -83,7 +83,7 @@ public final class RuleLoader {
     return tree == null ? null : parse(source, tree, problems);
   }
 
-  static Rule parse(String source, JsonNode tree, Problems problems) {
+  public static Rule parse(String source, JsonNode tree, Problems problems) {
     YamlNode node = YamlNode.root(source, tree, problems);
     if (!node.isPresent()) {
       return null;

@@ -36,7 +36,7 @@ public final class Yaml {
    * Every non-empty document of a file ({@code ---} separated, as {@code kubectl apply} reads
    * manifests), or null after recording why the file could not be read.
    */
-  static List<JsonNode> readAll(Path file, String source, Problems problems) {
+  public static List<JsonNode> readAll(Path file, String source, Problems problems) {
     String text = text(file, source, problems);
     if (text == null) {
       return null;

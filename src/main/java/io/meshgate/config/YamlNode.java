@@ -19,7 +19,7 @@ import java.util.Set;
  * instead of stopping at the first. Every key read is "known"; {@link #rejectUnknown} then reports
  * the others with the nearest known key.
  */
-final class YamlNode {
+public final class YamlNode {
   private final String source;
   private final String path;
   private final JsonNode node;
@@ -63,7 +63,7 @@ final class YamlNode {
     problem(key, "is " + shown(value) + "; expected " + expectation);
   }
 
-  static String shown(JsonNode value) {
+  public static String shown(JsonNode value) {
     if (value.isTextual()) {
       return "\"" + value.asText() + "\"";
     }
@@ -277,7 +277,7 @@ final class YamlNode {
   }
 
   /** The known name closest to a misspelt {@code key}, or null when none is close enough. */
-  static String nearest(String key, Collection<String> known) {
+  public static String nearest(String key, Collection<String> known) {
     String nearest =
         known.stream()
             .min(

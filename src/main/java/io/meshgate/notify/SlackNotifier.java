@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.meshgate.config.DaemonConfig;
 import io.meshgate.gate.Durations;
 import io.meshgate.metrics.Metrics;
 import java.io.IOException;
@@ -142,7 +141,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
    * @throws IllegalArgumentException when the file cannot be read, is empty or holds no http(s) URL
    */
   public static SlackNotifier fromConfig(
-      DaemonConfig.Slack slack,
+      SlackSettings slack,
       URI prometheusExternalUrl,
       OkHttpClient http,
       ObjectMapper json,

@@ -1,7 +1,7 @@
 package io.meshgate.bench;
 
+import io.meshgate.app.Daemon;
 import io.meshgate.config.DaemonConfig;
-import io.meshgate.controller.Daemon;
 import io.meshgate.controller.GatePort;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.gate.Result;

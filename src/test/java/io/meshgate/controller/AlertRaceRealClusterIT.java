@@ -6,6 +6,7 @@ import static io.meshgate.controller.RealClusterFixture.phase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.meshgate.app.Daemon;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;

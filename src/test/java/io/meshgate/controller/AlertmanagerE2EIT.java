@@ -3,6 +3,7 @@ package io.meshgate.controller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.meshgate.app.Daemon;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.kube.Leadership;
 import io.meshgate.kube.RevisionMigration;

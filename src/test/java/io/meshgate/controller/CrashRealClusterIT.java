@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.app.Daemon;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.MigrationStatus;

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.app.Daemon;
 import io.meshgate.config.Yaml;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.Condition;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.meshgate.app.Daemon;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;

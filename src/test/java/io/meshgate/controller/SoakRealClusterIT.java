@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.meshgate.app.Daemon;
 import io.meshgate.config.Yaml;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.Condition;

@@ -9,11 +9,11 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.meshgate.config.RevisionMigrationSchema;
 import io.meshgate.config.Yaml;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.NamespacePhase;
+import io.meshgate.validate.RevisionMigrationSchema;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

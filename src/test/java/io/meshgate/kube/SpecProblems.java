@@ -2,8 +2,8 @@ package io.meshgate.kube;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.config.RuleLoader;
-import io.meshgate.config.Validator;
 import io.meshgate.gate.Rule;
+import io.meshgate.validate.Validator;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;

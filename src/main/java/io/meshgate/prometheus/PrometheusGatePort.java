@@ -1,11 +1,11 @@
-package io.meshgate.controller;
+package io.meshgate.prometheus;
 
+import io.meshgate.controller.GatePort;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
 import io.meshgate.migration.MigrationSpec;
-import io.meshgate.prometheus.PrometheusGate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

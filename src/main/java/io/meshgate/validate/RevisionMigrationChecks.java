@@ -1,13 +1,15 @@
-package io.meshgate.config;
+package io.meshgate.validate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.meshgate.config.RevisionMigrationSchema.Problem;
+import io.meshgate.config.Yaml;
+import io.meshgate.config.YamlNode;
 import io.meshgate.gate.Durations;
 import io.meshgate.gate.Numbers;
 import io.meshgate.kube.RevisionMigrationSpec;
+import io.meshgate.validate.RevisionMigrationSchema.Problem;
 import java.text.ParseException;
 import java.time.DateTimeException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.meshgate.controller;
+package io.meshgate.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -7,7 +7,10 @@ import io.meshgate.alerting.AlertMapping;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.config.InvalidInputException;
 import io.meshgate.config.RuleLoader;
-import io.meshgate.config.Validator;
+import io.meshgate.controller.GatePort;
+import io.meshgate.controller.MigrationController;
+import io.meshgate.controller.MigrationObject;
+import io.meshgate.controller.WriteHook;
 import io.meshgate.gate.Rule;
 import io.meshgate.kube.KubeCluster;
 import io.meshgate.kube.KubeMigrationStore;
@@ -19,7 +22,9 @@ import io.meshgate.notify.Notifier;
 import io.meshgate.notify.SlackNotifier;
 import io.meshgate.prometheus.PrometheusClient;
 import io.meshgate.prometheus.PrometheusGate;
+import io.meshgate.prometheus.PrometheusGatePort;
 import io.meshgate.schedule.TickScheduler;
+import io.meshgate.validate.Validator;
 import io.meshgate.web.HttpServer;
 import java.time.Clock;
 import java.util.List;

@@ -1,7 +1,11 @@
-package io.meshgate.config;
+package io.meshgate.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshgate.config.DaemonConfigLoader;
+import io.meshgate.config.Problems;
+import io.meshgate.config.RuleLoader;
+import io.meshgate.config.Yaml;
 import io.meshgate.gate.Rule;
 import io.meshgate.kube.RevisionMigration;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.meshgate.config;
+package io.meshgate.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +8,8 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import io.meshgate.config.Yaml;
+import io.meshgate.config.YamlNode;
 import io.meshgate.kube.RevisionMigration;
 import java.io.IOException;
 import java.io.InputStream;
