@@ -10,15 +10,7 @@ import picocli.CommandLine.Command;
     name = "meshgate",
     mixinStandardHelpOptions = true,
     versionProvider = MeshgateCommand.Version.class,
-    description = "Drives Istio revision-based control-plane upgrades behind PromQL health gates.",
-    subcommands = {
-      RunCommand.class,
-      DemoCommand.class,
-      EvaluateCommand.class,
-      ValidateCommand.class,
-      StatusCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "Drives Istio revision-based control-plane upgrades behind PromQL health gates.")
 public final class MeshgateCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -30,6 +22,12 @@ public final class MeshgateCommand implements Runnable {
   /** A command line with meshgate's exit codes: 64 for bad usage or input, 70 for bugs. */
   public static CommandLine commandLine() {
     CommandLine cmd = new CommandLine(new MeshgateCommand());
+    cmd.addSubcommand(new RunCommand());
+    cmd.addSubcommand("demo", demo());
+    cmd.addSubcommand(new EvaluateCommand());
+    cmd.addSubcommand(new ValidateCommand());
+    cmd.addSubcommand(new StatusCommand());
+    cmd.addSubcommand(new CommandLine.HelpCommand());
     cmd.setParameterExceptionHandler(
         (e, args) -> {
           PrintWriter err = e.getCommandLine().getErr();
@@ -62,6 +60,18 @@ public final class MeshgateCommand implements Runnable {
           return ExitCodes.INTERNAL;
         });
     return cmd;
+  }
+
+  /**
+   * {@code demo} where the jar has it (target/meshgate.jar); the daemon image's jar leaves the
+   * simulator out, and says where to run the demo instead.
+   */
+  private static Object demo() {
+    try {
+      return Class.forName("io.meshgate.cli.DemoCommand").getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return new NoDemo();
+    }
   }
 
   static final class Version implements CommandLine.IVersionProvider {

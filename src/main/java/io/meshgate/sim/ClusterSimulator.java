@@ -59,7 +59,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +66,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +89,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class ClusterSimulator implements AutoCloseable {
+public class ClusterSimulator implements AutoCloseable {
   /** The simulator's own client sends this; its requests are not in {@link #apiCalls()}. */
   public static final String USER_AGENT = "meshgate-cluster-simulator";
 
@@ -147,12 +147,10 @@ public final class ClusterSimulator implements AutoCloseable {
   private final List<SharedIndexInformer<? extends HasMetadata>> informers = new ArrayList<>();
   private final Map<WorkloadKey, Tracked> tracked = new HashMap<>();
   private final Set<WorkloadKey> pending = new HashSet<>();
-  private final Set<String> stuck = ConcurrentHashMap.newKeySet();
-  private final Set<String> neverReady = ConcurrentHashMap.newKeySet();
   private final AtomicLong podSequence = new AtomicLong();
   private volatile Duration rolloutDelay = DEFAULT_ROLLOUT_DELAY;
 
-  private ClusterSimulator(KubernetesMockServer server, ApiServerDispatcher dispatcher) {
+  protected ClusterSimulator(KubernetesMockServer server, ApiServerDispatcher dispatcher) {
     this.server = server;
     this.dispatcher = dispatcher;
     this.client = server.createClient();
@@ -162,15 +160,21 @@ public final class ClusterSimulator implements AutoCloseable {
 
   /** Starts an empty cluster on a free loopback port, with its workload controllers running. */
   public static ClusterSimulator start() {
+    return start(ClusterSimulator::new);
+  }
+
+  /** Starts a cluster of a subclass, built by {@code create}. */
+  protected static <T extends ClusterSimulator> T start(
+      BiFunction<KubernetesMockServer, ApiServerDispatcher, T> create) {
     Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
     ApiServerDispatcher dispatcher = new ApiServerDispatcher(expectations, USER_AGENT);
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(), new MockWebServer(), expectations, dispatcher, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
-    ClusterSimulator cluster = new ClusterSimulator(server, dispatcher);
+    T cluster = create.apply(server, dispatcher);
     try {
-      cluster.startControllers();
+      ((ClusterSimulator) cluster).startControllers();
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
@@ -218,6 +222,11 @@ public final class ClusterSimulator implements AutoCloseable {
   /** The client for the code under test. */
   public KubernetesClient client() {
     return client;
+  }
+
+  /** The simulator's own client, whose requests {@link #apiCalls()} leaves out. */
+  protected KubernetesClient simulatorClient() {
+    return sim;
   }
 
   /** A copy of {@link #client()}'s configuration, to build more clients of this cluster. */
@@ -275,43 +284,14 @@ public final class ClusterSimulator implements AutoCloseable {
     return this;
   }
 
-  /** Makes the istiod of {@code revision} (un)available, as when its pods crash or recover. */
-  public ClusterSimulator istiodAvailable(String revision, boolean available) {
-    onWorker(
-        () -> {
-          if (istiodResource(revision).get() == null) {
-            throw new IllegalArgumentException(
-                "no istiod for revision \"" + revision + "\"; add it with istiod(revision, ...)");
-          }
-          writeIstiodStatus(revision, available);
-          return null;
-        });
-    return this;
-  }
-
-  /** Deletes istiod and the injector webhook of {@code revision}, as the Sail Operator prunes. */
-  public ClusterSimulator removeIstiod(String revision) {
-    onWorker(
-        () -> {
-          istiodResource(revision).delete();
-          sim.admissionRegistration()
-              .v1()
-              .mutatingWebhookConfigurations()
-              .withName("istio-sidecar-injector-" + revision)
-              .delete();
-          return null;
-        });
-    return this;
-  }
-
-  private Resource<Deployment> istiodResource(String revision) {
+  protected Resource<Deployment> istiodResource(String revision) {
     return sim.apps()
         .deployments()
         .inNamespace(CONTROL_PLANE_NAMESPACE)
         .withName("istiod-" + revision);
   }
 
-  private void writeIstiodStatus(String revision, boolean available) {
+  protected void writeIstiodStatus(String revision, boolean available) {
     WorkloadKind.Counts counts = new WorkloadKind.Counts(1, 1, 1, available ? 1 : 0);
     long generation = generation(istiodResource(revision).get());
     Map<String, Object> status =
@@ -501,40 +481,30 @@ public final class ClusterSimulator implements AutoCloseable {
     return this;
   }
 
-  // ---- faults -------------------------------------------------------------------------------
+  // ---- faults (tests override these) ---------------------------------------------------------
 
-  /**
-   * Rollouts of this workload (any kind) never complete: its pods stay as they are, and a
-   * Deployment reports {@code Progressing=False, reason ProgressDeadlineExceeded} after the rollout
-   * delay.
-   */
-  public ClusterSimulator stuckRollout(String namespace, String workload) {
-    stuck.add(namespace + "/" + workload);
-    return this;
+  /** Whether rollouts of {@code workload} ({@code namespace/name}) never complete. */
+  protected boolean isStuck(String workload) {
+    return false;
   }
 
-  /** New pods of this workload (any kind) run but never become Ready. */
-  public ClusterSimulator podNeverReady(String namespace, String workload) {
-    neverReady.add(namespace + "/" + workload);
-    return this;
+  /** Whether new pods of {@code workload} ({@code namespace/name}) never become Ready. */
+  protected boolean isNeverReady(String workload) {
+    return false;
   }
 
-  /** Removes the faults of a workload and lets its rollout finish, as a fixed cluster would. */
-  public ClusterSimulator clearFaults(String namespace, String workload) {
-    String fault = namespace + "/" + workload;
-    stuck.remove(fault);
-    neverReady.remove(fault);
+  /** Runs the rollout of {@code workload} again, e.g. once its fault is gone. */
+  protected void rollOutAgain(String workload) {
     onWorker(
         () -> {
           for (Map.Entry<WorkloadKey, Tracked> entry : tracked.entrySet()) {
-            if (entry.getKey().fault().equals(fault)) {
+            if (entry.getKey().fault().equals(workload)) {
               entry.getValue().observedGeneration = -1;
               reconcile(entry.getKey());
             }
           }
           return null;
         });
-    return this;
   }
 
   // ---- observation --------------------------------------------------------------------------
@@ -663,14 +633,14 @@ public final class ClusterSimulator implements AutoCloseable {
     state.selector = WorkloadKind.selector(workload).getMatchLabels();
     List<Pod> pods = ownedPods(key, workload);
     int desired = WorkloadKind.desired(workload, state.nodes);
-    if (stuck.contains(key.fault())) {
+    if (isStuck(key.fault())) {
       WorkloadKind.Counts counts =
           new WorkloadKind.Counts(desired, pods.size(), updated(key, pods, revision), ready(pods));
       writeStatus(key, workload, state, counts, revision, true);
       log.info("rollout of {} is stuck (simulated fault)", key);
       return;
     }
-    boolean readyPods = !neverReady.contains(key.fault());
+    boolean readyPods = !isNeverReady(key.fault());
     List<Pod> kept = new ArrayList<>();
     for (Pod pod : pods) {
       boolean current =
@@ -1014,7 +984,8 @@ public final class ClusterSimulator implements AutoCloseable {
 
   // ---- plumbing -----------------------------------------------------------------------------
 
-  private <T> T onWorker(Callable<T> task) {
+  /** Runs {@code task} on the simulator's worker, after every event queued so far. */
+  protected <T> T onWorker(Callable<T> task) {
     try {
       return worker.submit(task).get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {

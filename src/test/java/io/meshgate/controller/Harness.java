@@ -14,6 +14,7 @@ import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.notify.Notifier;
 import io.meshgate.sim.ClusterSimulator;
+import io.meshgate.sim.FaultyClusterSimulator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ final class Harness implements AutoCloseable {
   static final String TO = "1-20-0";
   static final Duration INTERVAL = Duration.ofSeconds(30);
 
-  final ClusterSimulator sim;
+  final FaultyClusterSimulator sim;
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T02:00:00Z"));
   final ScriptedGate gate = new ScriptedGate();
   private Instance current;
@@ -67,7 +68,8 @@ final class Harness implements AutoCloseable {
   }
 
   Harness() {
-    sim = ClusterSimulator.start().rolloutDelay(Duration.ofMillis(20));
+    sim = FaultyClusterSimulator.start();
+    sim.rolloutDelay(Duration.ofMillis(20));
     try (InputStream crd =
         Files.newInputStream(Path.of("deploy/crds/revisionmigrations.meshgate.io.yaml"))) {
       sim.client().apiextensions().v1().customResourceDefinitions().load(crd).create();

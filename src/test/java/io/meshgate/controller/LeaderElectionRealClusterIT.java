@@ -27,10 +27,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two replicas of {@code meshgate run} (the jar, as its own process, authenticated with a
- * ServiceAccount token kubeconfig) compete for the real Lease {@code meshgate/meshgate-leader}: the
- * leader is killed with SIGKILL mid-migration, without releasing anything, and the other replica
- * takes the lease over once it expires and finishes the migration, restarting no workload twice.
+ * Two replicas of {@code meshgate run} (the daemon image's jar, {@code target/meshgate-daemon.jar},
+ * as its own process, authenticated with a ServiceAccount token kubeconfig) compete for the real
+ * Lease {@code meshgate/meshgate-leader}: the leader is killed with SIGKILL mid-migration, without
+ * releasing anything, and the other replica takes the lease over once it expires and finishes the
+ * migration, restarting no workload twice.
  */
 class LeaderElectionRealClusterIT {
   private static final String MIGRATION = "istio-1-20";
@@ -176,7 +177,8 @@ class LeaderElectionRealClusterIT {
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
-                "target/meshgate.jar",
+                // the jar of the daemon image
+                "target/meshgate-daemon.jar",
                 "run",
                 "--config",
                 replicaConfig.toString(),

@@ -49,10 +49,10 @@ class DockerfileTest {
   }
 
   @Test
-  void runtimeHoldsTheJarTheDefaultConfigAndTheRules() {
+  void runtimeHoldsTheDaemonJarTheDefaultConfigAndTheRules() {
     assertThat(runtimeArgs("COPY"))
         .contains(
-            "--from=build /src/target/meshgate.jar /app/meshgate.jar",
+            "--from=build /src/target/meshgate-daemon.jar /app/meshgate.jar",
             "rules/ /etc/meshgate/rules/",
             "daemon/meshgate.yaml /etc/meshgate/meshgate.yaml");
   }

@@ -33,12 +33,12 @@ class ClusterSimulatorTest {
   private static final Map<String, String> ON_1_19 = Map.of("istio.io/rev", "1-19-0");
   private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
 
-  private ClusterSimulator cluster;
+  private FaultyClusterSimulator cluster;
   private KubernetesClient client;
 
   @BeforeEach
   void start() {
-    cluster = ClusterSimulator.start();
+    cluster = FaultyClusterSimulator.start();
     client = cluster.client();
     cluster.istiod("1-19-0", true).istiod("1-20-0", true);
   }
@@ -323,10 +323,8 @@ class ClusterSimulatorTest {
 
   @Test
   void stuckRolloutNeverCompletesAndReportsProgressDeadlineExceeded() {
-    cluster
-        .namespace("payments", ON_1_19)
-        .deployment("payments", "api", 3)
-        .stuckRollout("payments", "api");
+    cluster.namespace("payments", ON_1_19).deployment("payments", "api", 3);
+    cluster.stuckRollout("payments", "api");
 
     flip("payments", "1-20-0");
     restart("deployments", "payments", "api");
@@ -346,10 +344,8 @@ class ClusterSimulatorTest {
 
   @Test
   void podsThatNeverBecomeReadyKeepTheRolloutShortUntilTheFaultIsCleared() {
-    cluster
-        .namespace("payments", ON_1_19)
-        .deployment("payments", "api", 2)
-        .podNeverReady("payments", "api");
+    cluster.namespace("payments", ON_1_19).deployment("payments", "api", 2);
+    cluster.podNeverReady("payments", "api");
 
     flip("payments", "1-20-0");
     restart("deployments", "payments", "api");
