@@ -16,6 +16,7 @@ import io.meshgate.kube.KubeCluster;
 import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.Leadership;
 import io.meshgate.kube.MigrationCommands;
+import io.meshgate.logging.LogContext;
 import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.notify.Notifier;
@@ -217,10 +218,10 @@ public final class Daemon implements AutoCloseable {
     if (ticks == null) {
       return;
     }
-    try {
+    try (LogContext context = LogContext.migration(name)) {
       schedule(name);
     } catch (RuntimeException e) {
-      LOG.error("migration={} could not be scheduled: {}", name, e.toString(), e);
+      LOG.error("{} could not be scheduled: {}", name, e.toString(), e);
     }
   }
 

@@ -34,6 +34,15 @@ final class RunCommand implements Callable<Integer> {
   Path config;
 
   @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      description =
+          "json (one object per line), text, or auto (the default: JSON unless on a terminal);"
+              + " also MESHGATE_LOG_FORMAT.")
+  // applied by Main before logging starts; declared here so that picocli documents and checks it
+  LogFormat logFormat = LogFormat.auto;
+
+  @Option(
       names = "--insecure-webhook",
       description =
           "Accept the webhook and API writes without a bearer token (never in production).")

@@ -1,11 +1,13 @@
 package io.meshgate.controller;
 
 import io.meshgate.gate.RuleResult;
+import io.meshgate.logging.LogContext;
 import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.Action;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.MigrationMachine;
+import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
@@ -111,6 +113,17 @@ public final class MigrationController {
       return NOTHING;
     }
     MigrationObject migration = store.get(name).orElse(null);
+    MigrationSpec spec = migration == null ? null : migration.spec();
+    try (LogContext context =
+        spec == null
+            ? LogContext.migration(name)
+            : LogContext.migration(name, spec.fromRevision(), spec.toRevision())) {
+      return reconcile(name, migration);
+    }
+  }
+
+  private Outcome reconcile(String name, MigrationObject first) {
+    MigrationObject migration = first;
     for (int attempt = 1; ; attempt++) {
       if (migration == null) {
         return NOTHING;
@@ -163,7 +176,7 @@ public final class MigrationController {
     if (reported) {
       return NOTHING;
     }
-    LOG.error("migration={} is not acted on: {}", m.name(), m.specProblem());
+    LOG.error("not acted on: {}", m.specProblem());
     try {
       cluster.warn(m.ref(), INVALID_SPEC, m.specProblem());
       MigrationStatus status =
@@ -175,7 +188,7 @@ public final class MigrationController {
       return new Outcome(null, status, written);
     } catch (ClusterWriteException e) {
       metrics.actions.labelValues(e.action(), "error").inc();
-      LOG.error("migration={} {}", m.name(), e.getMessage());
+      LOG.error("{}", e.getMessage());
       return NOTHING;
     }
   }
@@ -189,14 +202,14 @@ public final class MigrationController {
   private Outcome refused(
       MigrationObject m, Decision decision, ClusterWriteException e, Instant now) {
     metrics.actions.labelValues(e.action(), "error").inc();
-    LOG.error("migration={} {}", m.name(), e.getMessage());
+    LOG.error("{}", e.getMessage());
     if (e.getMessage().equals(refusals.put(m.name(), e.getMessage()))) {
       return new Outcome(decision, m.status(), false);
     }
     try {
       cluster.warn(m.ref(), WRITE_REFUSED, e.getMessage());
     } catch (RuntimeException eventRefused) {
-      LOG.warn("migration={} could not record an event: {}", m.name(), eventRefused.getMessage());
+      LOG.warn("could not record an event: {}", eventRefused.getMessage());
     }
     if (e.action().equals("status")) {
       return new Outcome(decision, m.status(), false);
@@ -206,8 +219,7 @@ public final class MigrationController {
       return new Outcome(
           decision, reported, store.writeStatus(m.name(), m.resourceVersion(), reported));
     } catch (RuntimeException statusRefused) {
-      LOG.error(
-          "migration={} could not report the refusal: {}", m.name(), statusRefused.getMessage());
+      LOG.error("could not report the refusal: {}", statusRefused.getMessage());
       return new Outcome(decision, m.status(), false);
     }
   }
@@ -262,18 +274,20 @@ public final class MigrationController {
       if (!leading.getAsBoolean()) {
         throw new LostLeadershipException(m.name());
       }
-      if (action instanceof Action.CaptureBaseline capture) {
-        baselineFor.add(capture.namespace());
-      } else if (m.spec().dryRun()) {
-        LOG.info("migration={} ns={} dry run: would {}", m.name(), action.namespace(), action);
-      } else if (action instanceof Action.Flip) {
-        counted("flip", () -> cluster.flip(m.name(), action.namespace(), m.spec().toRevision()));
-      } else if (action instanceof Action.Restart restart) {
-        counted(
-            "restart",
-            () -> cluster.restart(action.namespace(), restart.restartId(), m.spec().restart()));
-      } else if (action instanceof Action.RestoreLabels) {
-        counted("restore", () -> cluster.restoreLabels(action.namespace()));
+      try (LogContext context = LogContext.namespace(action.namespace())) {
+        if (action instanceof Action.CaptureBaseline capture) {
+          baselineFor.add(capture.namespace());
+        } else if (m.spec().dryRun()) {
+          LOG.info("dry run: would {}", action);
+        } else if (action instanceof Action.Flip) {
+          counted("flip", () -> cluster.flip(m.name(), action.namespace(), m.spec().toRevision()));
+        } else if (action instanceof Action.Restart restart) {
+          counted(
+              "restart",
+              () -> cluster.restart(action.namespace(), restart.restartId(), m.spec().restart()));
+        } else if (action instanceof Action.RestoreLabels) {
+          counted("restore", () -> cluster.restoreLabels(action.namespace()));
+        }
       }
     }
     if (!baselineFor.isEmpty()) {
@@ -405,9 +419,9 @@ public final class MigrationController {
         cluster.recordEvent(m.ref(), t);
       } catch (ClusterWriteException e) {
         metrics.actions.labelValues(e.action(), "error").inc();
-        LOG.warn("migration={} could not record an event for {}: {}", m.name(), t, e.getMessage());
+        LOG.warn("could not record an event for {}: {}", t, e.getMessage());
       } catch (RuntimeException e) {
-        LOG.warn("migration={} could not record an event for {}: {}", m.name(), t, e.toString());
+        LOG.warn("could not record an event for {}: {}", t, e.toString());
       }
     }
     for (Decision.Hold hold : decision.holds()) {

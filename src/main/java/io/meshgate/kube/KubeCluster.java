@@ -394,12 +394,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
                 .withName(ns)
                 .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()));
     LOG.info(
-        "migration={} ns={} flipped {}={} (previous {})",
-        migration,
-        ns,
-        Annotations.REV_LABEL,
-        toRevision,
-        json(previous));
+        "flipped {}={} (previous labels {})", Annotations.REV_LABEL, toRevision, json(previous));
     hook.afterWrite("patch", "namespaces", ns);
   }
 
@@ -454,7 +449,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
                 .namespaces()
                 .withName(ns)
                 .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()));
-    LOG.info("ns={} restored labels {}", ns, recorded);
+    LOG.info("restored labels {}", recorded);
     hook.afterWrite("patch", "namespaces", ns);
   }
 
@@ -522,7 +517,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
               });
       restartsInFlight.put(w.key(), restartId);
       budget--;
-      LOG.info("ns={} restarted {}/{} (restart-id {})", ns, w.kind(), w.name(), restartId);
+      LOG.info("restarted {}/{} (restart-id {})", w.kind(), w.name(), restartId);
       hook.afterWrite("patch", resource, ns + "/" + w.name());
     }
   }

@@ -229,11 +229,11 @@ public final class KubeMigrationStore implements MigrationStore, AutoCloseable {
       client.genericKubernetesResources(CONTEXT).resource(update).updateStatus();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
-        LOG.info("migration={} changed since this tick read it; deciding again", name);
+        LOG.info("RevisionMigration {} changed since it was read; deciding again", name);
         return false;
       }
       if (e.getCode() == 404) {
-        LOG.warn("migration={} was deleted; status not written", name);
+        LOG.warn("RevisionMigration {} was deleted; status not written", name);
         return false;
       }
       throw Refusals.of("status", "update", "revisionmigrations/status", name, e);

@@ -1,5 +1,6 @@
 package io.meshgate.notify;
 
+import io.meshgate.logging.LogContext;
 import java.util.EnumSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -19,14 +20,6 @@ public final class LogNotifier implements Notifier {
 
   @Override
   public void notify(Notification n) {
-    String subject =
-        "migration="
-            + n.migration()
-            + (n.namespace() == null ? "" : " ns=" + n.namespace())
-            + " "
-            + n.fromRevision()
-            + "\u2192"
-            + n.toRevision();
     String change =
         n.fromPhase().equals(n.toPhase()) ? n.toPhase() : n.fromPhase() + " -> " + n.toPhase();
     String verdict =
@@ -36,10 +29,14 @@ public final class LogNotifier implements Notifier {
             || (n.verdict() != null
                 && n.verdict().reason() != null
                 && n.verdict().reason().contains("RevisionUnavailable"));
-    if (loud) {
-      LOG.warn("{} {} {}: {}{}", subject, change, n.reason(), n.message(), verdict);
-    } else {
-      LOG.info("{} {} {}: {}{}", subject, change, n.reason(), n.message(), verdict);
+    try (LogContext migration =
+            LogContext.migration(n.migration(), n.fromRevision(), n.toRevision());
+        LogContext namespace = LogContext.namespace(n.namespace())) {
+      if (loud) {
+        LOG.warn("{} {}: {}{}", change, n.reason(), n.message(), verdict);
+      } else {
+        LOG.info("{} {}: {}{}", change, n.reason(), n.message(), verdict);
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.meshgate.schedule;
 
+import io.meshgate.logging.LogContext;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,13 +62,13 @@ public final class TickScheduler implements AutoCloseable {
     @Override
     public void execute(JobExecutionContext context) {
       String migration = context.getJobDetail().getKey().getName();
-      try {
+      try (LogContext log = LogContext.migration(migration)) {
         @SuppressWarnings("unchecked")
         Consumer<String> reconcile =
             (Consumer<String>) context.getScheduler().getContext().get(RECONCILE);
         reconcile.accept(migration);
       } catch (SchedulerException | RuntimeException e) {
-        LOG.error("migration={} tick failed; retrying next tick: {}", migration, e.toString(), e);
+        LOG.error("tick of {} failed; retrying next tick: {}", migration, e.toString(), e);
       }
     }
   }
@@ -97,7 +98,7 @@ public final class TickScheduler implements AutoCloseable {
         scheduler.scheduleJob(
             JobBuilder.newJob(TickJob.class).withIdentity(migration, GROUP).build(), trigger);
       }
-      LOG.info("migration={} ticks every {}", migration, interval);
+      LOG.info("{} ticks every {}", migration, interval);
     } catch (SchedulerException e) {
       throw new IllegalStateException(
           "cannot schedule ticks of migration " + migration + ": " + e.getMessage(), e);

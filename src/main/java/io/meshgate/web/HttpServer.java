@@ -10,6 +10,7 @@ import io.meshgate.alerting.AlertmanagerPayload;
 import io.meshgate.controller.MigrationObject;
 import io.meshgate.kube.MigrationCommands;
 import io.meshgate.kube.RevisionMigrations;
+import io.meshgate.logging.LogContext;
 import io.meshgate.metrics.Metrics;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
@@ -182,7 +183,10 @@ public final class HttpServer implements AutoCloseable {
 
   private void command(Context ctx, Function<String, MigrationCommands.Outcome> command) {
     authorize(ctx);
-    MigrationCommands.Outcome outcome = command.apply(ctx.pathParam("name"));
+    MigrationCommands.Outcome outcome;
+    try (LogContext context = LogContext.migration(ctx.pathParam("name"))) {
+      outcome = command.apply(ctx.pathParam("name"));
+    }
     switch (outcome.result()) {
       case NOT_FOUND -> throw new HttpResponseException(404, outcome.message());
       case INVALID -> throw new HttpResponseException(400, outcome.message());

@@ -7,6 +7,8 @@ import static io.meshgate.controller.RealClusterFixture.phase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.NamespacePhase;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +127,7 @@ class LeaderElectionRealClusterIT {
     List<AuditLog.Request> afterKill = all.subList(requestsAtKill, all.size());
     assertThat(afterKill).noneMatch(r -> r.userAgent().contains("(" + leader + ")"));
     assertThat(actingWrites(follower)).isNotEmpty();
+    assertTheLogIsJsonWithTheUnitOfWorkAsFields(follower);
     assertThat(fixture.status(MIGRATION).promoted()).isEqualTo("3/3");
     for (String ns : NAMESPACES) {
       fixture.mesh.awaitSettled(ns);
@@ -132,6 +136,27 @@ class LeaderElectionRealClusterIT {
       assertThat(fixture.restarts(ns).values()).as("restarts in %s", ns).containsOnly(1);
       assertThat(fixture.restarts(ns)).hasSize(3);
     }
+  }
+
+  /** Without a terminal, `meshgate run` logs JSON; a flip names its migration and namespace. */
+  private static void assertTheLogIsJsonWithTheUnitOfWorkAsFields(String replica)
+      throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : Files.readAllLines(work.resolve(replica + ".log"))) {
+      if (line.startsWith("{")) {
+        lines.add(json.readTree(line));
+      }
+    }
+    assertThat(lines)
+        .anySatisfy(
+            line -> {
+              assertThat(line.path("message").asText()).startsWith("flipped istio.io/rev=" + TO);
+              assertThat(line.path("migration").asText()).isEqualTo(MIGRATION);
+              assertThat(line.path("namespace").asText()).isIn(NAMESPACES);
+              assertThat(line.path("fromRevision").asText()).isEqualTo(FROM);
+              assertThat(line.path("toRevision").asText()).isEqualTo(TO);
+            });
   }
 
   private static String holder() {
