@@ -1,6 +1,5 @@
 package io.meshgate.app;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshgate.alerting.AlertHandOff;
 import io.meshgate.alerting.AlertMapping;
@@ -12,6 +11,7 @@ import io.meshgate.controller.MigrationController;
 import io.meshgate.controller.MigrationObject;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.gate.Rule;
+import io.meshgate.json.Mappers;
 import io.meshgate.kube.KubeCluster;
 import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.Leadership;
@@ -113,11 +113,7 @@ public final class Daemon implements AutoCloseable {
         config.slack() == null
             ? null
             : SlackNotifier.fromConfig(
-                config.slack(),
-                config.prometheus().externalUrl(),
-                http,
-                new ObjectMapper(),
-                metrics);
+                config.slack(), config.prometheus().externalUrl(), http, Mappers.json(), metrics);
     Notifier everyone =
         slack == null
             ? notifier
@@ -129,7 +125,7 @@ public final class Daemon implements AutoCloseable {
     if (gatePort == null) {
       PrometheusGate gate =
           new PrometheusGate(
-              new PrometheusClient(config.prometheus(), http, new ObjectMapper()), metrics);
+              new PrometheusClient(config.prometheus(), http, Mappers.json()), metrics);
       gatePort = new PrometheusGatePort(gate, () -> rules, config.prometheus().revisionLabel());
     }
     gatePort = options.observeGate().apply(gatePort);

@@ -7,6 +7,7 @@ import io.meshgate.config.RuleLoader;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
+import io.meshgate.json.Mappers;
 import io.meshgate.prometheus.PrometheusClient;
 import io.meshgate.prometheus.PrometheusGate;
 import io.meshgate.prometheus.PrometheusSettings;
@@ -121,7 +122,7 @@ final class EvaluateCommand implements Callable<Integer> {
     List<Rule> rules = RuleLoader.loadDirectory(rulesDir);
     Instant at = time == null ? Instant.now() : time;
 
-    ObjectMapper json = new ObjectMapper();
+    ObjectMapper json = Mappers.json();
     OkHttpClient http = new OkHttpClient();
     try {
       PrometheusGate gate = new PrometheusGate(new PrometheusClient(settings, http, json));

@@ -3,8 +3,7 @@ package io.meshgate.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.meshgate.json.Mappers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,7 +13,6 @@ import java.util.List;
 
 /** The shared YAML mapper, and reading a file into a tree with parse errors as problems. */
 public final class Yaml {
-  public static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory());
 
   private Yaml() {}
 
@@ -25,7 +23,7 @@ public final class Yaml {
       return null;
     }
     try {
-      return MAPPER.readTree(text);
+      return Mappers.yaml().readTree(text);
     } catch (JsonProcessingException e) {
       notYaml(e, source, problems);
       return null;
@@ -41,7 +39,8 @@ public final class Yaml {
     if (text == null) {
       return null;
     }
-    try (MappingIterator<JsonNode> documents = MAPPER.readerFor(JsonNode.class).readValues(text)) {
+    try (MappingIterator<JsonNode> documents =
+        Mappers.yaml().readerFor(JsonNode.class).readValues(text)) {
       List<JsonNode> list = new ArrayList<>();
       while (documents.hasNextValue()) {
         JsonNode document = documents.nextValue();

@@ -15,9 +15,11 @@ import java.util.stream.Collectors;
  * The pure gate: from the answers to a tick's planned queries to per-rule results and a verdict per
  * namespace. No I/O, no clock: the time is the tick's, given by the caller.
  *
- * <p>{@snippet : List<PlannedQuery> plan = GatePlan.tick(rules, target, now); Map<PlannedQuery,
- * QueryResult> answers = ...; // one query per rule, sent by the caller TickReport report =
- * Gate.evaluate(target, now, plan, answers, baselines); }
+ * <pre>{@code
+ * List<PlannedQuery> plan = GatePlan.tick(rules, target, now);
+ * Map<PlannedQuery, QueryResult> answers = ...; // one query per rule, sent by the caller
+ * TickReport report = Gate.evaluate(target, now, plan, answers, baselines);
+ * }</pre>
  */
 public final class Gate {
   private Gate() {}

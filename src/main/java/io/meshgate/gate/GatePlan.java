@@ -142,11 +142,6 @@ public final class GatePlan {
     return displayTemplate.replace(NAMESPACE_MARK, namespace);
   }
 
-  /** The display query of {@code rule} for one namespace. */
-  public static String displayQuery(Rule rule, Target target, String namespace) {
-    return withNamespace(displayTemplate(rule, target), namespace);
-  }
-
   private static Map<String, String> values(Target target, String revision, Duration window) {
     Map<String, String> values = new HashMap<>();
     values.put(QueryTemplate.REVISION, revision);

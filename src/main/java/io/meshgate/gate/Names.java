@@ -13,10 +13,6 @@ public final class Names {
 
   private Names() {}
 
-  public static boolean isDns1123Label(String name) {
-    return name != null && name.length() <= 63 && DNS_1123_LABEL.matcher(name).matches();
-  }
-
   public static boolean isPrometheusLabel(String name) {
     return name != null && PROMETHEUS_LABEL.matcher(name).matches();
   }

@@ -90,24 +90,6 @@ public record Rule(
                 && QueryTemplate.placeholders(volumeQuery).contains(QueryTemplate.NAMESPACE)));
   }
 
-  public Rule withWindow(Duration newWindow) {
-    return new Rule(
-        name,
-        description,
-        scope,
-        query,
-        groupBy,
-        newWindow,
-        max,
-        min,
-        maxIncrease,
-        baselineFloor,
-        minVolume,
-        volumeQuery,
-        severity,
-        onNoData);
-  }
-
   /** Every problem of a rule with these fields, in field order; empty when it is valid. */
   public static List<Problem> problems(
       String name,

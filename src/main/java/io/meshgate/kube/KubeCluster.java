@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.meshgate.controller.ClusterPort;
 import io.meshgate.controller.MigrationRef;
 import io.meshgate.controller.WriteHook;
+import io.meshgate.json.Mappers;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KubeCluster implements ClusterPort, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KubeCluster.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.json();
   private static final String EVENTS_NAMESPACE = "default";
   private static final Duration STARTUP_DEADLINE = Duration.ofSeconds(60);
 

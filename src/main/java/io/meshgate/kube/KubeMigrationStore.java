@@ -1,6 +1,5 @@
 package io.meshgate.kube;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +13,7 @@ import io.meshgate.alerting.AlertHandOff;
 import io.meshgate.controller.MigrationObject;
 import io.meshgate.controller.MigrationStore;
 import io.meshgate.controller.WriteHook;
+import io.meshgate.json.Mappers;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import java.time.Duration;
@@ -49,8 +49,7 @@ public final class KubeMigrationStore implements MigrationStore, AutoCloseable {
           .build();
 
   /** Readers of API objects ignore fields they do not know; {@code validate} does not. */
-  static final ObjectMapper LENIENT =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  static final ObjectMapper LENIENT = Mappers.json();
 
   private final KubernetesClient client;
   private final WriteHook hook;

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.meshgate.alerting.AlertHandOff;
 import io.meshgate.controller.MigrationObject;
+import io.meshgate.json.Mappers;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
@@ -33,7 +34,7 @@ public final class MigrationCommands implements AlertHandOff.Migrations {
   /** Concurrent approvals each win once: as many rounds as approvers, with jitter between. */
   private static final int APPROVE_ATTEMPTS = 20;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.json();
 
   private final KubernetesClient client;
   private final KubeMigrationStore store;

@@ -32,12 +32,6 @@ public final class MaintenanceWindows {
     return opened != null && !opened.toInstant().isAfter(now);
   }
 
-  /** When the window next opens after {@code now}, for messages; null if never. */
-  public static Instant nextOpening(MigrationSpec.MaintenanceWindow window, Instant now) {
-    Date next = parse(window).getNextValidTimeAfter(Date.from(now));
-    return next == null ? null : next.toInstant();
-  }
-
   /**
    * @throws IllegalArgumentException naming the expression or time zone and what is wrong
    */

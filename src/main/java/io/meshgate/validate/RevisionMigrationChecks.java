@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.meshgate.config.Yaml;
 import io.meshgate.config.YamlNode;
 import io.meshgate.gate.Durations;
 import io.meshgate.gate.Numbers;
+import io.meshgate.json.Mappers;
 import io.meshgate.kube.RevisionMigrationSpec;
 import io.meshgate.validate.RevisionMigrationSchema.Problem;
 import java.text.ParseException;
@@ -31,7 +31,7 @@ final class RevisionMigrationChecks {
   private static final Pattern DNS_1123_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   private static final ObjectReader LENIENT =
-      Yaml.MAPPER
+      Mappers.yaml()
           .readerFor(RevisionMigrationSpec.class)
           .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 

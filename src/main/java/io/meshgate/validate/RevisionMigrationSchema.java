@@ -8,8 +8,8 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import io.meshgate.config.Yaml;
 import io.meshgate.config.YamlNode;
+import io.meshgate.json.Mappers;
 import io.meshgate.kube.RevisionMigration;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,11 +50,6 @@ public final class RevisionMigrationSchema {
 
   private RevisionMigrationSchema() {}
 
-  /** The whole CustomResourceDefinition, as in {@code deploy/crds}. */
-  public static JsonNode crd() {
-    return CRD.deepCopy();
-  }
-
   /** The {@code openAPIV3Schema} of the served version, as the API server sees it. */
   public static JsonNode openApiSchema() {
     for (JsonNode version : CRD.path("spec").path("versions")) {
@@ -85,7 +80,7 @@ public final class RevisionMigrationSchema {
         throw new IllegalStateException(
             CRD_RESOURCE + " is not on the classpath; the build copies it from deploy/crds");
       }
-      return Yaml.MAPPER.readTree(in);
+      return Mappers.yaml().readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + CRD_RESOURCE, e);
     }

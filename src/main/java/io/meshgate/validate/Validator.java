@@ -7,6 +7,7 @@ import io.meshgate.config.Problems;
 import io.meshgate.config.RuleLoader;
 import io.meshgate.config.Yaml;
 import io.meshgate.gate.Rule;
+import io.meshgate.json.Mappers;
 import io.meshgate.kube.RevisionMigration;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ public final class Validator {
    */
   public static List<String> storedMigrationProblems(
       JsonNode object, Collection<String> rules, String rulesDir) {
-    ObjectNode document = Yaml.MAPPER.createObjectNode();
+    ObjectNode document = Mappers.yaml().createObjectNode();
     document.put("apiVersion", RevisionMigration.API_VERSION);
     document.put("kind", RevisionMigration.KIND);
     document.putObject("metadata").set("name", object.path("metadata").path("name"));

@@ -1,6 +1,5 @@
 package io.meshgate.web;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -8,6 +7,7 @@ import io.javalin.http.HttpResponseException;
 import io.meshgate.alerting.AlertHandOff;
 import io.meshgate.alerting.AlertmanagerPayload;
 import io.meshgate.controller.MigrationObject;
+import io.meshgate.json.Mappers;
 import io.meshgate.kube.MigrationCommands;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.logging.LogContext;
@@ -47,8 +47,7 @@ public final class HttpServer implements AutoCloseable {
   static final long MAX_BODY = 64L * 1024 * 1024;
 
   private static final String MAX_BODY_TEXT = "64 MiB";
-  private static final ObjectMapper JSON =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private static final ObjectMapper JSON = Mappers.json();
 
   /** Read access to the migrations for the API. */
   public interface MigrationView {

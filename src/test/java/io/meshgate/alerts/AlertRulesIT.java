@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meshgate.config.Yaml;
+import io.meshgate.json.Mappers;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +50,7 @@ class AlertRulesIT {
   void everyAlertHasAFiringAndANotFiringTestAndNoTestNamesAnUnknownAlert() throws IOException {
     Set<String> alerts = new TreeSet<>();
     for (Path file : ruleFiles()) {
-      Yaml.MAPPER
+      Mappers.yaml()
           .readTree(file.toFile())
           .path("groups")
           .forEach(g -> g.path("rules").forEach(r -> addText(alerts, r.path("alert"))));
@@ -59,7 +59,7 @@ class AlertRulesIT {
     Set<String> notFiring = new TreeSet<>();
     List<String> unasserted = new ArrayList<>();
     for (Path file : testFiles()) {
-      for (JsonNode group : Yaml.MAPPER.readTree(file.toFile()).path("tests")) {
+      for (JsonNode group : Mappers.yaml().readTree(file.toFile()).path("tests")) {
         for (JsonNode test : group.path("alert_rule_test")) {
           String alert = test.path("alertname").asText();
           JsonNode expected = test.path("exp_alerts");

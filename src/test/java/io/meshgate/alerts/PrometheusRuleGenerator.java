@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
-import io.meshgate.config.Yaml;
+import io.meshgate.json.Mappers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +103,7 @@ public final class PrometheusRuleGenerator {
 
     Map<String, Path> groupFiles = new HashMap<>();
     for (Path file : ruleFiles(alertsDir)) {
-      JsonNode document = Yaml.MAPPER.readTree(file.toFile());
+      JsonNode document = Mappers.yaml().readTree(file.toFile());
       if (document == null
           || !document.isObject()
           || document.size() != 1

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meshgate.config.Yaml;
+import io.meshgate.json.Mappers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ class PrometheusRuleTest {
   @Test
   void deployedPrometheusRuleIsWhatTheAlertRuleFilesGenerate() throws IOException {
     JsonNode expected = PrometheusRuleGenerator.generate(PrometheusRuleGenerator.ALERTS);
-    JsonNode deployed = Yaml.MAPPER.readTree(PrometheusRuleGenerator.OUTPUT.toFile());
+    JsonNode deployed = Mappers.yaml().readTree(PrometheusRuleGenerator.OUTPUT.toFile());
 
     assertThat(deployed)
         .withFailMessage(
@@ -34,7 +34,7 @@ class PrometheusRuleTest {
 
   @Test
   void prometheusRuleIsInTheMeshgateNamespaceWithEveryGroupOfEveryRuleFile() throws IOException {
-    JsonNode rule = Yaml.MAPPER.readTree(PrometheusRuleGenerator.OUTPUT.toFile());
+    JsonNode rule = Mappers.yaml().readTree(PrometheusRuleGenerator.OUTPUT.toFile());
 
     assertThat(rule.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
     assertThat(rule.path("kind").asText()).isEqualTo("PrometheusRule");
@@ -47,7 +47,7 @@ class PrometheusRuleTest {
   void generatedTextReadsBackAsTheSameTree() throws IOException {
     JsonNode generated = PrometheusRuleGenerator.generate(PrometheusRuleGenerator.ALERTS);
 
-    assertThat(Yaml.MAPPER.readTree(PrometheusRuleGenerator.render(generated)))
+    assertThat(Mappers.yaml().readTree(PrometheusRuleGenerator.render(generated)))
         .isEqualTo(generated);
   }
 

@@ -41,6 +41,25 @@ import okhttp3.OkHttpClient;
  * -Dexec.mainClass=io.meshgate.bench.GateBenchmark}
  */
 public final class GateBenchmark {
+  /** The rule over a 1m window: the simulated history is short. */
+  private static Rule withOneMinuteWindow(Rule r) {
+    return new Rule(
+        r.name(),
+        r.description(),
+        r.scope(),
+        r.query(),
+        r.groupBy(),
+        Duration.ofMinutes(1),
+        r.max(),
+        r.min(),
+        r.maxIncrease(),
+        r.baselineFloor(),
+        r.minVolume(),
+        r.volumeQuery(),
+        r.severity(),
+        r.onNoData());
+  }
+
   private static final int NAMESPACES = 1000;
   private static final int WARMUP = 20;
   private static final int ROUNDS = 30;
@@ -62,7 +81,7 @@ public final class GateBenchmark {
             dir, PrometheusProcess.scrapeConfig(mesh, Duration.ofSeconds(5), queryLog))) {
       List<Rule> rules =
           RuleLoader.loadDirectory(Path.of("rules")).stream()
-              .map(r -> r.withWindow(Duration.ofMinutes(1)))
+              .map(GateBenchmark::withOneMinuteWindow)
               .toList();
       PrometheusGate gate =
           new PrometheusGate(

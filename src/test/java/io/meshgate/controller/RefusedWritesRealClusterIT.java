@@ -17,7 +17,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshgate.app.Daemon;
-import io.meshgate.config.Yaml;
+import io.meshgate.json.Mappers;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.NamespacePhase;
@@ -224,11 +224,11 @@ class RefusedWritesRealClusterIT {
   /** deploy/crds as a cluster that has not applied this release's CRD would hold it. */
   private static String olderCrd() {
     try {
-      ObjectNode crd = (ObjectNode) Yaml.MAPPER.readTree(RealClusterFixture.CRD.toFile());
+      ObjectNode crd = (ObjectNode) Mappers.yaml().readTree(RealClusterFixture.CRD.toFile());
       ObjectNode phase =
           (ObjectNode)
               crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/status/properties/phase");
-      ArrayNode values = Yaml.MAPPER.createArrayNode();
+      ArrayNode values = Mappers.yaml().createArrayNode();
       phase
           .path("enum")
           .forEach(
@@ -238,7 +238,7 @@ class RefusedWritesRealClusterIT {
                 }
               });
       phase.set("enum", values);
-      return Yaml.MAPPER.writeValueAsString(crd);
+      return Mappers.yaml().writeValueAsString(crd);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

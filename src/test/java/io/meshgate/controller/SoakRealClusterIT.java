@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.meshgate.app.Daemon;
-import io.meshgate.config.Yaml;
+import io.meshgate.json.Mappers;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.MigrationPhase;
@@ -259,9 +259,9 @@ class SoakRealClusterIT {
    * int32 formats an API server enforces.
    */
   private static String olderCrd() throws IOException {
-    JsonNode crd = Yaml.MAPPER.readTree(RealClusterFixture.CRD.toFile());
+    JsonNode crd = Mappers.yaml().readTree(RealClusterFixture.CRD.toFile());
     strip(crd);
-    return Yaml.MAPPER.writeValueAsString(crd);
+    return Mappers.yaml().writeValueAsString(crd);
   }
 
   private static void strip(JsonNode node) {

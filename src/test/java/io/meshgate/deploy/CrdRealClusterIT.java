@@ -13,8 +13,8 @@ import io.fabric8.kubernetes.client.dsl.FieldValidateable.Validation;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
-import io.meshgate.config.Yaml;
 import io.meshgate.deploy.BadManifests.BadManifest;
+import io.meshgate.json.Mappers;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrationStatus;
 import io.meshgate.sim.RealCluster;
@@ -89,7 +89,7 @@ class CrdRealClusterIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("io.meshgate.deploy.BadManifests#all")
   void theServerRefusesWhatItCanCheck(BadManifest bad) throws Exception {
-    JsonNode manifest = Yaml.MAPPER.readTree(bad.text());
+    JsonNode manifest = Mappers.yaml().readTree(bad.text());
     HttpClient http = admin.getHttpClient();
     HttpRequest post =
         http.newHttpRequestBuilder()
@@ -116,9 +116,10 @@ class CrdRealClusterIT {
   @Test
   void printerColumnsShowPhaseWavePromotedAndAge() throws IOException {
     RevisionMigration rm =
-        Yaml.MAPPER.readValue(
-            Files.readString(ExamplesTest.EXAMPLES.resolve("istio-1-20.yaml")),
-            RevisionMigration.class);
+        Mappers.yaml()
+            .readValue(
+                Files.readString(ExamplesTest.EXAMPLES.resolve("istio-1-20.yaml")),
+                RevisionMigration.class);
     rm.getMetadata().setName("columns");
     RevisionMigration created = admin.resource(rm).create();
     created.setStatus(

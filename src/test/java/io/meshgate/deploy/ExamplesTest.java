@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshgate.cli.MeshgateCommand;
-import io.meshgate.config.Yaml;
+import io.meshgate.json.Mappers;
 import io.meshgate.validate.RevisionMigrationSchema;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -62,7 +62,7 @@ class ExamplesTest {
     ObjectNode document = (ObjectNode) Manifests.documents(examples().get(0)).get(0);
     ((ObjectNode) document.path("spec")).put("dryrun", true);
     Path file = dir.resolve("typo.yaml");
-    Files.writeString(file, Yaml.MAPPER.writeValueAsString(document));
+    Files.writeString(file, Mappers.yaml().writeValueAsString(document));
 
     assertThat(RevisionMigrationSchema.problems(document))
         .containsExactly(

@@ -2,7 +2,7 @@ package io.meshgate.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.meshgate.config.Yaml;
+import io.meshgate.json.Mappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,7 +57,7 @@ final class Kustomization {
     Path file = root.resolve("kustomization.yaml");
     JsonNode tree;
     try {
-      tree = Yaml.MAPPER.readTree(Files.readString(file));
+      tree = Mappers.yaml().readTree(Files.readString(file));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }
@@ -167,7 +167,7 @@ final class Kustomization {
   }
 
   private static ObjectNode configMap(Generator generator) {
-    ObjectNode map = Yaml.MAPPER.createObjectNode();
+    ObjectNode map = Mappers.yaml().createObjectNode();
     map.put("apiVersion", "v1");
     map.put("kind", "ConfigMap");
     ObjectNode metadata = map.putObject("metadata");

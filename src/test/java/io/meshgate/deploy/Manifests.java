@@ -2,7 +2,7 @@ package io.meshgate.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
-import io.meshgate.config.Yaml;
+import io.meshgate.json.Mappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ final class Manifests {
   /** Every non-empty document of a YAML text. */
   static List<JsonNode> documents(String text) {
     try (MappingIterator<JsonNode> documents =
-        Yaml.MAPPER.readerFor(JsonNode.class).readValues(text)) {
+        Mappers.yaml().readerFor(JsonNode.class).readValues(text)) {
       List<JsonNode> list = new ArrayList<>();
       while (documents.hasNextValue()) {
         JsonNode document = documents.nextValue();

@@ -92,12 +92,4 @@ class GatePlanTest {
         .extracting(PlannedQuery::promql)
         .containsExactly("x{ns=\"a\"}", "x{ns=\"b\"}", "x{ns=\"c\"}");
   }
-
-  @Test
-  void displayQueryIsTheValueQueryForOneNamespace() {
-    Target target = new Target(List.of("payments", "orders"), "1-20-0", null, "istio_io_rev");
-
-    assertThat(GatePlan.displayQuery(ERROR_RATE, target, "orders"))
-        .isEqualTo("sum by (destination_workload_namespace) (rate(x_5xx{ns=~\"orders\"}[5m]))");
-  }
 }

@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.meshgate.config.Yaml;
+import io.meshgate.json.Mappers;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.NamespacePhase;
@@ -128,7 +128,11 @@ class RevisionMigrationCrdTest {
 
   @Test
   void schemaIsTheOneValidateUses() throws IOException {
-    assertThat(RevisionMigrationSchema.crd()).isEqualTo(Yaml.MAPPER.readTree(CRD_FILE.toFile()));
+    assertThat(RevisionMigrationSchema.openApiSchema())
+        .isEqualTo(
+            Mappers.yaml()
+                .readTree(CRD_FILE.toFile())
+                .at("/spec/versions/0/schema/openAPIV3Schema"));
   }
 
   static Stream<Path> examples() throws IOException {
@@ -140,7 +144,8 @@ class RevisionMigrationCrdTest {
   @ParameterizedTest
   @MethodSource("examples")
   void everyExampleValidatesAgainstTheCrdSchema(Path example) throws IOException {
-    assertThat(RevisionMigrationSchema.problems(Yaml.MAPPER.readTree(example.toFile()))).isEmpty();
+    assertThat(RevisionMigrationSchema.problems(Mappers.yaml().readTree(example.toFile())))
+        .isEmpty();
   }
 
   @ParameterizedTest

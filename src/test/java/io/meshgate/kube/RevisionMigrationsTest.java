@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.meshgate.config.Yaml;
+import io.meshgate.json.Mappers;
 import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.Condition;
@@ -49,7 +49,7 @@ class RevisionMigrationsTest {
       """;
 
   private static RevisionMigrationSpec spec(JsonNode node) throws IOException {
-    return Yaml.MAPPER.treeToValue(node, RevisionMigrationSpec.class);
+    return Mappers.yaml().treeToValue(node, RevisionMigrationSpec.class);
   }
 
   @Test
@@ -97,7 +97,7 @@ class RevisionMigrationsTest {
 
   @Test
   void leftOutFieldsGetTheDocumentedDefaults() throws IOException {
-    MigrationSpec spec = RevisionMigrations.toSpec(spec(Yaml.MAPPER.readTree(MINIMAL)));
+    MigrationSpec spec = RevisionMigrations.toSpec(spec(Mappers.yaml().readTree(MINIMAL)));
 
     assertThat(spec.interval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(spec.failureLimit()).isEqualTo(3);
@@ -117,7 +117,7 @@ class RevisionMigrationsTest {
 
   @Test
   void mapperDefaultsAreTheOnesTheApiServerApplies() throws IOException {
-    JsonNode minimal = Yaml.MAPPER.readTree(MINIMAL);
+    JsonNode minimal = Mappers.yaml().readTree(MINIMAL);
     JsonNode defaulted =
         applyDefaults(
             minimal.deepCopy(),
@@ -149,7 +149,7 @@ class RevisionMigrationsTest {
 
   @Test
   void malformedDurationNamesTheField() throws IOException {
-    ObjectNode node = (ObjectNode) Yaml.MAPPER.readTree(MINIMAL);
+    ObjectNode node = (ObjectNode) Mappers.yaml().readTree(MINIMAL);
     node.put("interval", "soon");
     RevisionMigrationSpec spec = spec(node);
 
@@ -160,7 +160,7 @@ class RevisionMigrationsTest {
 
   @Test
   void unknownEnumConstantNamesTheFieldAndTheChoices() throws IOException {
-    ObjectNode node = (ObjectNode) Yaml.MAPPER.readTree(MINIMAL);
+    ObjectNode node = (ObjectNode) Mappers.yaml().readTree(MINIMAL);
     node.put("rollbackScope", "Cluster");
     RevisionMigrationSpec spec = spec(node);
 
@@ -233,14 +233,14 @@ class RevisionMigrationsTest {
     RevisionMigration read = SERIALIZATION.unmarshal(json, RevisionMigration.class);
 
     assertThat(RevisionMigrations.toStatus(read.getStatus())).isEqualTo(status);
-    assertThat(RevisionMigrationSchema.problems(Yaml.MAPPER.readTree(json))).isEmpty();
+    assertThat(RevisionMigrationSchema.problems(Mappers.yaml().readTree(json))).isEmpty();
   }
 
   @Test
   void statusWithoutPhaseOrCountersReadsAsPending() throws IOException {
     RevisionMigrationStatus stored =
-        Yaml.MAPPER.readValue(
-            "namespaces: [{name: test, wave: test}]", RevisionMigrationStatus.class);
+        Mappers.yaml()
+            .readValue("namespaces: [{name: test, wave: test}]", RevisionMigrationStatus.class);
 
     assertThat(RevisionMigrations.toStatus(stored))
         .isEqualTo(
