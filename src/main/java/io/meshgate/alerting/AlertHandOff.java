@@ -101,7 +101,7 @@ public final class AlertHandOff {
       List<Target> concerned = active.stream().filter(t -> t.concerns(mapped)).toList();
       if (alert.firing()) {
         firingCount++;
-        byAction.merge(mapped.action() == null ? "none" : mapped.action(), 1, Integer::sum);
+        byAction.merge(mapped.action() == null ? "none" : mapped.action().token(), 1, Integer::sum);
         if (mapped.action() == null || concerned.isEmpty()) {
           unmatched++;
           return;

@@ -1,6 +1,7 @@
 package io.meshgate.alerting;
 
 import io.meshgate.config.DaemonConfig;
+import io.meshgate.migration.AlertAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,7 +17,7 @@ import java.util.TreeMap;
 public final class AlertMapping {
   /** What one alert means for migrations; {@code action} null when no rule matches. */
   public record Mapped(
-      String fingerprint, String name, String action, String namespace, String revision) {}
+      String fingerprint, String name, AlertAction action, String namespace, String revision) {}
 
   private final DaemonConfig.Alerts config;
 
@@ -26,10 +27,10 @@ public final class AlertMapping {
 
   public Mapped map(AlertmanagerPayload.Alert alert) {
     Map<String, String> labels = alert.labels() == null ? Map.of() : alert.labels();
-    String action = null;
-    for (DaemonConfig.AlertAction candidate : config.actions()) {
+    AlertAction action = null;
+    for (DaemonConfig.AlertRoute candidate : config.actions()) {
       if (labels.entrySet().containsAll(candidate.match().entrySet())) {
-        action = candidate.action().name().toLowerCase(java.util.Locale.ROOT);
+        action = candidate.action();
         break;
       }
     }

@@ -52,7 +52,7 @@ final class DemoDisplay {
   synchronized void event(Notification n) {
     String subject = n.namespace() == null ? "migration " + n.migration() : n.namespace();
     String change =
-        n.fromPhase().equals(n.toPhase()) ? n.toPhase() : n.fromPhase() + " -> " + n.toPhase();
+        n.fromPhase() == n.toPhase() ? n.toPhase().name() : n.fromPhase() + " -> " + n.toPhase();
     String line = stamp(n.at()) + " " + subject + ": " + change + "  " + n.message();
     if (n.kind() == Notification.Kind.ROLLING_BACK && n.namespace() != null) {
       rollbackCauses.put(n.namespace(), n.message());
@@ -143,7 +143,7 @@ final class DemoDisplay {
   private String row(String ns, NamespaceStatus n, List<RuleResult> rules) {
     String wave = n == null ? "" : n.wave();
     String phase = n == null ? "Pending" : n.phase().name();
-    String verdict = n == null || n.lastVerdict() == null ? "" : n.lastVerdict().verdict();
+    String verdict = n == null || n.lastVerdict() == null ? "" : n.lastVerdict().verdict().name();
     String reason = n == null || n.lastVerdict() == null ? "" : n.lastVerdict().reason();
     String line =
         String.format(

@@ -1,5 +1,6 @@
 package io.meshgate.config;
 
+import io.meshgate.migration.AlertAction;
 import io.meshgate.notify.SlackSettings;
 import io.meshgate.prometheus.PrometheusSettings;
 import java.nio.file.Path;
@@ -23,24 +24,18 @@ public record DaemonConfig(
 
   /** How Alertmanager alerts map to actions and to namespaces or revisions. */
   public record Alerts(
-      List<String> namespaceLabels, List<String> revisionLabels, List<AlertAction> actions) {
+      List<String> namespaceLabels, List<String> revisionLabels, List<AlertRoute> actions) {
     public static final Alerts DEFAULT =
         new Alerts(
             List.of("namespace", "destination_workload_namespace", "destination_service_namespace"),
             List.of("istio_io_rev", "revision"),
             List.of(
-                new AlertAction(Map.of("severity", "critical"), AlertAction.Kind.ROLLBACK),
-                new AlertAction(Map.of("severity", "warning"), AlertAction.Kind.HOLD)));
+                new AlertRoute(Map.of("severity", "critical"), AlertAction.ROLLBACK),
+                new AlertRoute(Map.of("severity", "warning"), AlertAction.HOLD)));
   }
 
   /** Alerts whose labels include every {@code match} pair lead to {@code action}. */
-  public record AlertAction(Map<String, String> match, Kind action) {
-    /** What a matching firing alert does to the namespaces it names. */
-    public enum Kind {
-      ROLLBACK,
-      HOLD
-    }
-  }
+  public record AlertRoute(Map<String, String> match, AlertAction action) {}
 
   /** Lease-based leader election, so that one replica acts at a time. */
   public record LeaderElection(boolean enabled, String namespace, String leaseName) {}

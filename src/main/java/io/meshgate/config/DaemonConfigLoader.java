@@ -2,6 +2,7 @@ package io.meshgate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.gate.Names;
+import io.meshgate.migration.AlertAction;
 import io.meshgate.notify.SlackSettings;
 import io.meshgate.prometheus.PrometheusSettings;
 import java.net.URI;
@@ -166,7 +167,7 @@ public final class DaemonConfigLoader {
     List<String> namespaceLabels = labels(node, "namespaceLabels");
     List<String> revisionLabels = labels(node, "revisionLabels");
     List<YamlNode> actionNodes = node.objectList("actions");
-    List<DaemonConfig.AlertAction> actions = new ArrayList<>();
+    List<DaemonConfig.AlertRoute> actions = new ArrayList<>();
     if (actionNodes != null) {
       for (YamlNode action : actionNodes) {
         Map<String, String> match = action.stringMap("match");
@@ -174,13 +175,12 @@ public final class DaemonConfigLoader {
           action.problem(
               "match", "is missing or empty; expected labels such as {severity: critical}");
         }
-        DaemonConfig.AlertAction.Kind kind =
-            action.enumValue("action", DaemonConfig.AlertAction.Kind.class);
+        AlertAction kind = action.enumValue("action", AlertAction.class);
         if (kind == null && action.string("action") == null) {
           action.problem("action", "is missing; expected one of rollback, hold");
         }
         action.rejectUnknown();
-        actions.add(new DaemonConfig.AlertAction(match, kind));
+        actions.add(new DaemonConfig.AlertRoute(match, kind));
       }
     }
     node.rejectUnknown();

@@ -4,6 +4,7 @@ import io.meshgate.migration.Decision;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.Observed;
+import io.meshgate.migration.Reason;
 
 /**
  * What the controller needs from the cluster. Reads come from informer caches; writes are
@@ -29,5 +30,5 @@ public interface ClusterPort {
   void recordEvent(MigrationRef migration, Decision.Transition transition);
 
   /** A Warning Event on the migration, e.g. for a write the API server refused. */
-  void warn(MigrationRef migration, String reason, String message);
+  void warn(MigrationRef migration, Reason reason, String message);
 }

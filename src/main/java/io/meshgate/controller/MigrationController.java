@@ -12,6 +12,7 @@ import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Observed;
+import io.meshgate.migration.Reason;
 import io.meshgate.migration.TickInput;
 import io.meshgate.notify.Notification;
 import io.meshgate.notify.Notifier;
@@ -40,12 +41,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MigrationController {
   private static final Logger LOG = LoggerFactory.getLogger(MigrationController.class);
-
-  /** Reason of the Event and of condition Ready=False when the API server refused a write. */
-  public static final String WRITE_REFUSED = "WriteRefused";
-
-  /** Reason of the Event and of condition Ready=False for a migration that cannot be acted on. */
-  public static final String INVALID_SPEC = "InvalidSpec";
 
   /** Runs of one tick: a conflicting status write runs it again on fresh data, twice at most. */
   private static final int ATTEMPTS = 3;
@@ -161,8 +156,8 @@ public final class MigrationController {
   }
 
   /**
-   * A migration the daemon cannot act on: condition {@code Ready=False}, reason {@value
-   * #INVALID_SPEC}, with what {@code meshgate validate} says of it, and a Warning Event, once (each
+   * A migration the daemon cannot act on: condition {@code Ready=False}, reason {@code
+   * InvalidSpec}, with what {@code meshgate validate} says of it, and a Warning Event, once (each
    * time the problem changes); nothing else is done.
    */
   private Outcome invalid(MigrationObject m) {
@@ -171,16 +166,16 @@ public final class MigrationController {
             .anyMatch(
                 c ->
                     c.type().equals("Ready")
-                        && INVALID_SPEC.equals(c.reason())
+                        && Reason.INVALID_SPEC.token().equals(c.reason())
                         && m.specProblem().equals(c.message()));
     if (reported) {
       return NOTHING;
     }
     LOG.error("not acted on: {}", m.specProblem());
     try {
-      cluster.warn(m.ref(), INVALID_SPEC, m.specProblem());
+      cluster.warn(m.ref(), Reason.INVALID_SPEC, m.specProblem());
       MigrationStatus status =
-          withReady(m.status(), INVALID_SPEC, m.specProblem(), clock.instant());
+          withReady(m.status(), Reason.INVALID_SPEC, m.specProblem(), clock.instant());
       boolean written = store.writeStatus(m.name(), m.resourceVersion(), status);
       if (written) {
         metrics.actions.labelValues("status", "success").inc();
@@ -196,8 +191,8 @@ public final class MigrationController {
   /**
    * A write the API server refused: counted, logged, reported once per distinct refusal as a
    * Warning Event and, unless the status itself was refused, as condition {@code Ready=False}
-   * (reason {@value #WRITE_REFUSED}) on the status as it was. The decision is not recorded: the
-   * next tick decides again, on what the cluster then holds.
+   * (reason {@code WriteRefused}) on the status as it was. The decision is not recorded: the next
+   * tick decides again, on what the cluster then holds.
    */
   private Outcome refused(
       MigrationObject m, Decision decision, ClusterWriteException e, Instant now) {
@@ -207,14 +202,14 @@ public final class MigrationController {
       return new Outcome(decision, m.status(), false);
     }
     try {
-      cluster.warn(m.ref(), WRITE_REFUSED, e.getMessage());
+      cluster.warn(m.ref(), Reason.WRITE_REFUSED, e.getMessage());
     } catch (RuntimeException eventRefused) {
       LOG.warn("could not record an event: {}", eventRefused.getMessage());
     }
     if (e.action().equals("status")) {
       return new Outcome(decision, m.status(), false);
     }
-    MigrationStatus reported = withReady(m.status(), WRITE_REFUSED, e.getMessage(), now);
+    MigrationStatus reported = withReady(m.status(), Reason.WRITE_REFUSED, e.getMessage(), now);
     try {
       return new Outcome(
           decision, reported, store.writeStatus(m.name(), m.resourceVersion(), reported));
@@ -226,9 +221,9 @@ public final class MigrationController {
 
   /** The status with condition Ready=False for {@code reason}, the rest as it was. */
   private static MigrationStatus withReady(
-      MigrationStatus status, String reason, String message, Instant now) {
+      MigrationStatus status, Reason reason, String message, Instant now) {
     List<Condition> conditions = new ArrayList<>();
-    conditions.add(new Condition("Ready", "False", reason, message, now, null));
+    conditions.add(new Condition("Ready", "False", reason.token(), message, now, null));
     status.conditions().stream().filter(c -> !c.type().equals("Ready")).forEach(conditions::add);
     return new MigrationStatus(
         status.phase(),
@@ -357,7 +352,7 @@ public final class MigrationController {
                             .inc()));
     for (NamespaceStatus ns : status.namespaces()) {
       if (ns.phase().isInFlight() && ns.lastVerdict() != null) {
-        metrics.verdicts.labelValues(m.name(), ns.lastVerdict().verdict()).inc();
+        metrics.verdicts.labelValues(m.name(), ns.lastVerdict().verdict().name()).inc();
       }
       for (NamespacePhase phase : NamespacePhase.values()) {
         if (phase == ns.phase()) {
@@ -433,10 +428,10 @@ public final class MigrationController {
               ns.name(),
               m.spec().fromRevision(),
               m.spec().toRevision(),
-              ns.phase().name(),
-              ns.phase().name(),
-              "Held",
+              ns.phase(),
+              ns.phase(),
               hold.reason(),
+              hold.message(),
               ns.lastVerdict(),
               input.gate().getOrDefault(ns.name(), List.of()),
               at));

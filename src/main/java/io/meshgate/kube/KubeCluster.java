@@ -27,6 +27,8 @@ import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Observed;
+import io.meshgate.migration.Reason;
+import io.meshgate.migration.WorkloadKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -209,7 +211,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   /** A workload of a restartable kind, as far as restarts and rollouts are concerned. */
   record Workload(
-      String kind, String namespace, String name, String restartId, Rollouts.State state) {
+      WorkloadKind kind, String namespace, String name, String restartId, Rollouts.State state) {
     String key() {
       return kind + "/" + namespace + "/" + name;
     }
@@ -230,19 +232,19 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   List<Workload> workloads(String ns, MigrationSpec.Restart policy) {
     List<Workload> all = new ArrayList<>();
-    if (policy.kinds().contains("Deployment")) {
+    if (policy.kinds().contains(WorkloadKind.Deployment)) {
       for (Deployment d : deployments.indexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
-        add(all, "Deployment", d, d.getSpec().getTemplate(), Rollouts.of(d));
+        add(all, WorkloadKind.Deployment, d, d.getSpec().getTemplate(), Rollouts.of(d));
       }
     }
-    if (policy.kinds().contains("StatefulSet")) {
+    if (policy.kinds().contains(WorkloadKind.StatefulSet)) {
       for (StatefulSet s : statefulSets.indexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
-        add(all, "StatefulSet", s, s.getSpec().getTemplate(), Rollouts.of(s));
+        add(all, WorkloadKind.StatefulSet, s, s.getSpec().getTemplate(), Rollouts.of(s));
       }
     }
-    if (policy.kinds().contains("DaemonSet")) {
+    if (policy.kinds().contains(WorkloadKind.DaemonSet)) {
       for (DaemonSet d : daemonSets.indexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
-        add(all, "DaemonSet", d, d.getSpec().getTemplate(), Rollouts.of(d));
+        add(all, WorkloadKind.DaemonSet, d, d.getSpec().getTemplate(), Rollouts.of(d));
       }
     }
     all.sort(Comparator.comparing(Workload::kind).thenComparing(Workload::name));
@@ -251,7 +253,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   private static void add(
       List<Workload> all,
-      String kind,
+      WorkloadKind kind,
       HasMetadata owner,
       PodTemplateSpec template,
       Rollouts.State state) {
@@ -481,12 +483,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
           .put(Annotations.RESTART_ID, restartId);
       String patch = annotations.toString();
       PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
-      String resource =
-          switch (w.kind()) {
-            case "Deployment" -> "deployments";
-            case "StatefulSet" -> "statefulsets";
-            default -> "daemonsets";
-          };
+      String resource = w.kind().resource();
       Refusals.refusedAs(
           "restart",
           "patch",
@@ -494,21 +491,21 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
           ns + "/" + w.name(),
           () ->
               switch (w.kind()) {
-                case "Deployment" ->
+                case Deployment ->
                     client
                         .apps()
                         .deployments()
                         .inNamespace(ns)
                         .withName(w.name())
                         .patch(merge, patch);
-                case "StatefulSet" ->
+                case StatefulSet ->
                     client
                         .apps()
                         .statefulSets()
                         .inNamespace(ns)
                         .withName(w.name())
                         .patch(merge, patch);
-                default ->
+                case DaemonSet ->
                     client
                         .apps()
                         .daemonSets()
@@ -525,16 +522,10 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   @Override
   public void recordEvent(MigrationRef migration, Decision.Transition t) {
-    boolean warning =
-        t.to().equals("RollingBack")
-            || t.to().equals("Failed")
-            || t.to().equals("Stalled")
-            || t.to().equals("Skipped")
-            || t.to().equals("Paused");
     event(
         migration,
-        warning,
-        t.reason(),
+        t.to().needsAttention(),
+        t.reason().token(),
         (t.namespace() == null ? "" : "namespace " + t.namespace() + ": ")
             + t.from()
             + " -> "
@@ -544,8 +535,8 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   }
 
   @Override
-  public void warn(MigrationRef migration, String reason, String message) {
-    event(migration, true, reason, message);
+  public void warn(MigrationRef migration, Reason reason, String message) {
+    event(migration, true, reason.token(), message);
   }
 
   private void event(MigrationRef migration, boolean warning, String reason, String message) {

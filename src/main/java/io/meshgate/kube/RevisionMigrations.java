@@ -1,6 +1,8 @@
 package io.meshgate.kube;
 
 import io.meshgate.gate.Durations;
+import io.meshgate.gate.Verdict;
+import io.meshgate.migration.AlertAction;
 import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.Condition;
@@ -9,6 +11,7 @@ import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.WorkloadKind;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,7 +109,11 @@ public final class RevisionMigrations {
       return defaults;
     }
     return new MigrationSpec.Restart(
-        or(restart.kinds(), defaults.kinds()),
+        restart.kinds() == null
+            ? defaults.kinds()
+            : restart.kinds().stream()
+                .map(k -> constant("restart.kinds", k, WorkloadKind.class, null))
+                .toList(),
         or(restart.maxConcurrent(), defaults.maxConcurrent()),
         duration("restart.timeout", restart.timeout(), defaults.timeout()));
   }
@@ -166,7 +173,9 @@ public final class RevisionMigrations {
         verdict == null
             ? null
             : new NamespaceStatus.Verdict(
-                verdict.verdict(), verdict.reason(), instant(verdict.at())),
+                constant("lastVerdict.verdict", verdict.verdict(), Verdict.class, Verdict.HOLD),
+                verdict.reason(),
+                instant(verdict.at())),
         ns.failureStreaks(),
         or(ns.passStreak(), 0),
         or(ns.noDataStreak(), 0),
@@ -179,7 +188,7 @@ public final class RevisionMigrations {
   private static AlertRecord alert(RevisionMigrationStatus.Alert alert) {
     AlertFingerprints fingerprints = AlertFingerprints.decode(alert.fingerprints());
     return new AlertRecord(
-        alert.action(),
+        AlertAction.of(alert.action()),
         alert.namespace(),
         alert.revision(),
         or(alert.names(), List.of()),
@@ -223,7 +232,7 @@ public final class RevisionMigrations {
         verdict == null
             ? null
             : new RevisionMigrationStatus.Verdict(
-                verdict.verdict(), verdict.reason(), text(verdict.at())),
+                verdict.verdict().name(), verdict.reason(), text(verdict.at())),
         ns.failureStreaks(),
         ns.passStreak(),
         ns.noDataStreak(),
@@ -235,7 +244,7 @@ public final class RevisionMigrations {
 
   private static RevisionMigrationStatus.Alert fromAlert(AlertRecord alert) {
     return new RevisionMigrationStatus.Alert(
-        alert.action(),
+        alert.action().token(),
         alert.namespace(),
         alert.revision(),
         alert.names(),

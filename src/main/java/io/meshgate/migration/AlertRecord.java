@@ -10,14 +10,14 @@ import java.util.List;
  * when the first and the last arrived, and the fingerprints needed to release them when they
  * resolve.
  *
- * @param action {@code rollback} or {@code hold}
+ * @param action what the alerts ask of the namespaces they name
  * @param namespace the namespace the alerts name, or null
  * @param revision the revision they name (when they name no namespace), or null
  * @param names distinct alert names, at most {@link AlertRecords#MAX_NAMES}
  * @param count distinct firing alerts: those tracked by fingerprint and those beyond the cap
  */
 public record AlertRecord(
-    String action,
+    AlertAction action,
     String namespace,
     String revision,
     List<String> names,
@@ -36,8 +36,8 @@ public record AlertRecord(
     return count - fingerprints.size();
   }
 
-  boolean sameTarget(String action, String namespace, String revision) {
-    return java.util.Objects.equals(this.action, action)
+  boolean sameTarget(AlertAction action, String namespace, String revision) {
+    return this.action == action
         && java.util.Objects.equals(this.namespace, namespace)
         && java.util.Objects.equals(this.revision, revision);
   }

@@ -28,29 +28,31 @@ public final class AlertRecords {
 
   /** One alert of a delivery, reduced to what a record keeps. */
   public record Incoming(
-      long fingerprint, String name, String action, String namespace, String revision) {}
+      long fingerprint, String name, AlertAction action, String namespace, String revision) {}
 
   private AlertRecords() {}
 
   public static List<AlertRecord> apply(
       List<AlertRecord> current, List<Incoming> firing, List<Incoming> resolved, Instant now) {
     List<AlertRecord> records = new ArrayList<>(current);
-    for (Map.Entry<List<String>, List<Incoming>> group : byTarget(resolved).entrySet()) {
+    for (Map.Entry<Target, List<Incoming>> group : byTarget(resolved).entrySet()) {
       release(records, group.getValue());
     }
-    for (Map.Entry<List<String>, List<Incoming>> group : byTarget(firing).entrySet()) {
+    for (Map.Entry<Target, List<Incoming>> group : byTarget(firing).entrySet()) {
       add(records, group.getValue(), now);
     }
     return List.copyOf(records);
   }
 
-  private static Map<List<String>, List<Incoming>> byTarget(List<Incoming> alerts) {
-    Map<List<String>, List<Incoming>> groups = new LinkedHashMap<>();
+  /** What a record stands for: alerts with the same action for the same namespace or revision. */
+  private record Target(AlertAction action, String namespace, String revision) {}
+
+  private static Map<Target, List<Incoming>> byTarget(List<Incoming> alerts) {
+    Map<Target, List<Incoming>> groups = new LinkedHashMap<>();
     for (Incoming a : alerts) {
       groups
           .computeIfAbsent(
-              java.util.Arrays.asList(a.action(), a.namespace(), a.revision()),
-              k -> new ArrayList<>())
+              new Target(a.action(), a.namespace(), a.revision()), k -> new ArrayList<>())
           .add(a);
     }
     return groups;
@@ -109,14 +111,7 @@ public final class AlertRecords {
         index >= 0
             ? records.get(index)
             : new AlertRecord(
-                first.action(),
-                first.namespace(),
-                first.revision(),
-                List.of(),
-                0,
-                AlertFingerprints.EMPTY,
-                now,
-                now);
+                first.action(), first.namespace(), first.revision(), List.of(), 0, null, now, now);
     long[] fresh =
         firing.stream()
             .mapToLong(Incoming::fingerprint)
@@ -128,19 +123,12 @@ public final class AlertRecords {
     }
     int room = MAX_TRACKED - tracked(records) + r.fingerprints().size();
     AlertFingerprints fingerprints = r.fingerprints().with(fresh, Math.max(room, 0));
-    TreeSet<String> names = new TreeSet<>(r.names());
-    for (Incoming a : firing) {
-      if (names.size() >= MAX_NAMES) {
-        break;
-      }
-      names.add(Objects.requireNonNullElse(a.name(), "unnamed"));
-    }
     AlertRecord updated =
         new AlertRecord(
             r.action(),
             r.namespace(),
             r.revision(),
-            List.copyOf(names),
+            names(r, firing),
             r.count() + fresh.length,
             fingerprints,
             r.firstSeen(),
@@ -150,6 +138,18 @@ public final class AlertRecords {
     } else {
       records.add(updated);
     }
+  }
+
+  /** The record's distinct names and the new ones, up to {@link #MAX_NAMES}. */
+  private static List<String> names(AlertRecord r, List<Incoming> firing) {
+    TreeSet<String> names = new TreeSet<>(r.names());
+    for (Incoming a : firing) {
+      if (names.size() >= MAX_NAMES) {
+        break;
+      }
+      names.add(Objects.requireNonNullElse(a.name(), "unnamed"));
+    }
+    return List.copyOf(names);
   }
 
   private static int tracked(List<AlertRecord> records) {

@@ -18,12 +18,11 @@ public record Decision(
    * A namespace started holding for a reason that needs attention (not mere progress such as
    * soaking), or that reason changed. Emitted once per change, not per tick.
    */
-  public record Hold(String namespace, String reason) {}
+  public record Hold(String namespace, Reason reason, String message) {}
 
   /**
-   * A change of phase. {@code namespace} is null for the migration's own phase; {@code reason} is a
-   * CamelCase token, {@code message} a sentence.
+   * A change of phase: of a namespace ({@link NamespacePhase}s), or of the migration itself ({@link
+   * MigrationPhase}s, {@code namespace} null).
    */
-  public record Transition(
-      String namespace, String from, String to, String reason, String message) {}
+  public record Transition(String namespace, Phase from, Phase to, Reason reason, String message) {}
 }

@@ -1,7 +1,7 @@
 package io.meshgate.migration;
 
 /** Where a whole RevisionMigration is (DESIGN.md section 4). */
-public enum MigrationPhase {
+public enum MigrationPhase implements Phase {
   Pending,
   Progressing,
   Paused,
@@ -11,5 +11,10 @@ public enum MigrationPhase {
 
   public boolean isTerminal() {
     return this == Succeeded || this == Failed;
+  }
+
+  @Override
+  public boolean needsAttention() {
+    return this == Failed || this == Paused;
   }
 }

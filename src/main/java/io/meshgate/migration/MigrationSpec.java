@@ -65,9 +65,9 @@ public record MigrationSpec(
       Double minVolume) {}
 
   /** Which workload kinds are restarted, how many at a time, and how long a rollout may take. */
-  public record Restart(List<String> kinds, int maxConcurrent, Duration timeout) {
+  public record Restart(List<WorkloadKind> kinds, int maxConcurrent, Duration timeout) {
     public static final Restart DEFAULT =
-        new Restart(List.of("Deployment", "StatefulSet", "DaemonSet"), 5, Duration.ofMinutes(10));
+        new Restart(List.of(WorkloadKind.values()), 5, Duration.ofMinutes(10));
 
     public Restart {
       kinds = List.copyOf(kinds);

@@ -1,7 +1,7 @@
 package io.meshgate.migration;
 
 /** Where one namespace is in its move to the target revision (DESIGN.md section 4). */
-public enum NamespacePhase {
+public enum NamespacePhase implements Phase {
   /** Not started. */
   Pending,
   /** Baseline captured; the label flip is being made. */
@@ -27,6 +27,11 @@ public enum NamespacePhase {
 
   public boolean isTerminal() {
     return this == Promoted || this == RolledBack || this == Skipped;
+  }
+
+  @Override
+  public boolean needsAttention() {
+    return this == RollingBack || this == Stalled || this == Skipped;
   }
 
   /** Nothing more to do here for the wave: promoted or skipped. */

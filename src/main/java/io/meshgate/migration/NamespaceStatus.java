@@ -61,7 +61,7 @@ public record NamespaceStatus(
   }
 
   /** The last decision for the namespace: PROMOTE, HOLD or ROLLBACK, with its reason. */
-  public record Verdict(String verdict, String reason, Instant at) {}
+  public record Verdict(io.meshgate.gate.Verdict verdict, String reason, Instant at) {}
 
   /** Sidecars on the target revision and on any other. */
   public record Proxies(int target, int other) {}

@@ -1,6 +1,7 @@
 package io.meshgate.notify;
 
 import io.meshgate.logging.LogContext;
+import io.meshgate.migration.Reason;
 import java.util.EnumSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -21,14 +22,10 @@ public final class LogNotifier implements Notifier {
   @Override
   public void notify(Notification n) {
     String change =
-        n.fromPhase().equals(n.toPhase()) ? n.toPhase() : n.fromPhase() + " -> " + n.toPhase();
+        n.fromPhase() == n.toPhase() ? n.toPhase().name() : n.fromPhase() + " -> " + n.toPhase();
     String verdict =
         n.verdict() == null ? "" : " [" + n.verdict().verdict() + ": " + n.verdict().reason() + "]";
-    boolean loud =
-        LOUD.contains(n.kind())
-            || (n.verdict() != null
-                && n.verdict().reason() != null
-                && n.verdict().reason().contains("RevisionUnavailable"));
+    boolean loud = LOUD.contains(n.kind()) || n.reason() == Reason.REVISION_UNAVAILABLE;
     try (LogContext migration =
             LogContext.migration(n.migration(), n.fromRevision(), n.toRevision());
         LogContext namespace = LogContext.namespace(n.namespace())) {

@@ -2,7 +2,11 @@ package io.meshgate.notify;
 
 import io.meshgate.gate.RuleResult;
 import io.meshgate.migration.Decision;
+import io.meshgate.migration.MigrationPhase;
+import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.Phase;
+import io.meshgate.migration.Reason;
 import java.time.Instant;
 import java.util.List;
 
@@ -18,9 +22,9 @@ public record Notification(
     String namespace,
     String fromRevision,
     String toRevision,
-    String fromPhase,
-    String toPhase,
-    String reason,
+    Phase fromPhase,
+    Phase toPhase,
+    Reason reason,
     String message,
     NamespaceStatus.Verdict verdict,
     List<RuleResult> rules,
@@ -48,27 +52,28 @@ public record Notification(
     rules = rules == null ? List.of() : List.copyOf(rules);
   }
 
-  /** The kind of a phase change; a namespace's or the migration's (namespace null). */
+  /** The kind of a phase change; a namespace's or the migration's. */
   public static Kind kindOf(Decision.Transition t) {
-    if (t.namespace() == null) {
-      return switch (t.to()) {
-        case "Progressing" -> t.from().equals("Pending") ? Kind.MIGRATION_STARTED : Kind.OTHER;
-        case "Paused" -> Kind.PAUSED;
-        case "AwaitingApproval" -> Kind.HELD;
-        case "Succeeded" -> Kind.SUCCEEDED;
-        case "Failed" -> Kind.FAILED;
-        default -> Kind.OTHER;
+    if (t.to() instanceof MigrationPhase to) {
+      return switch (to) {
+        case Progressing ->
+            t.from() == MigrationPhase.Pending ? Kind.MIGRATION_STARTED : Kind.OTHER;
+        case Paused -> Kind.PAUSED;
+        case AwaitingApproval -> Kind.HELD;
+        case Succeeded -> Kind.SUCCEEDED;
+        case Failed -> Kind.FAILED;
+        case Pending -> Kind.OTHER;
       };
     }
-    return switch (t.to()) {
-      case "Restarting" -> Kind.NAMESPACE_FLIPPED;
-      case "Held" -> Kind.HELD;
-      case "Promoted" -> Kind.PROMOTED;
-      case "RollingBack" -> Kind.ROLLING_BACK;
-      case "RolledBack" -> Kind.ROLLED_BACK;
-      case "Stalled" -> Kind.STALLED;
-      case "Skipped" -> Kind.SKIPPED;
-      default -> Kind.OTHER;
+    return switch ((NamespacePhase) t.to()) {
+      case Restarting -> Kind.NAMESPACE_FLIPPED;
+      case Held -> Kind.HELD;
+      case Promoted -> Kind.PROMOTED;
+      case RollingBack -> Kind.ROLLING_BACK;
+      case RolledBack -> Kind.ROLLED_BACK;
+      case Stalled -> Kind.STALLED;
+      case Skipped -> Kind.SKIPPED;
+      case Pending, Migrating, Verifying, Soaking -> Kind.OTHER;
     };
   }
 }

@@ -159,8 +159,8 @@ final class SlackMessages {
       facts.add(
           "*Phase*\n"
               + escape(
-                  n.fromPhase().equals(n.toPhase())
-                      ? n.toPhase()
+                  n.fromPhase() == n.toPhase()
+                      ? n.toPhase().name()
                       : n.fromPhase() + " → " + n.toPhase()));
     }
     if (n.verdict() != null) {
@@ -168,7 +168,7 @@ final class SlackMessages {
           "*Verdict*\n"
               + escape(
                   n.verdict().reason() == null
-                      ? n.verdict().verdict()
+                      ? n.verdict().verdict().name()
                       : n.verdict().verdict() + " (" + n.verdict().reason() + ")"));
     }
     return facts;
@@ -178,14 +178,14 @@ final class SlackMessages {
     if (n.reason() == null) {
       return n.message() == null ? "" : escape(n.message());
     }
-    return "*" + escape(n.reason()) + "*" + (n.message() == null ? "" : ": " + escape(n.message()));
+    return "*" + n.reason().token() + "*" + (n.message() == null ? "" : ": " + escape(n.message()));
   }
 
   private static String reasonAndMessage(Notification n) {
     if (n.reason() == null) {
       return n.message() == null ? "" : n.message();
     }
-    return n.reason() + (n.message() == null ? "" : ": " + n.message());
+    return n.reason().token() + (n.message() == null ? "" : ": " + n.message());
   }
 
   /**

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshgate.gate.Result;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.gate.Severity;
+import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.Reason;
 import io.meshgate.notify.Notification;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -22,9 +24,9 @@ class DemoDisplayTest {
         "payments",
         "1-19-0",
         "1-20-0",
-        "Soaking",
-        "RollingBack",
-        "ThresholdExceeded",
+        NamespacePhase.Soaking,
+        NamespacePhase.RollingBack,
+        Reason.THRESHOLD_EXCEEDED,
         "critical rule error-rate failed 2 consecutive ticks",
         null,
         rules,

@@ -3,6 +3,7 @@ package io.meshgate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.meshgate.gate.Verdict;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationPhase;
@@ -41,7 +42,7 @@ class StatusCommandTest {
             Map.of(),
             Map.of(),
             new NamespaceStatus.Verdict(
-                "PROMOTE",
+                Verdict.PROMOTE,
                 "all rules passed 3 consecutive ticks, soaked 10m",
                 Instant.parse("2026-11-21T09:00:00Z")),
             Map.of(),

@@ -8,6 +8,7 @@ import io.meshgate.config.DaemonConfig;
 import io.meshgate.kube.Leadership;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
+import io.meshgate.migration.AlertAction;
 import io.meshgate.notify.LogNotifier;
 import io.meshgate.prometheus.PrometheusSettings;
 import io.meshgate.sim.AlertmanagerProcess;
@@ -137,7 +138,9 @@ class AlertmanagerE2EIT {
               () ->
                   status(harness).alerts().stream()
                       .anyMatch(
-                          a -> "rollback".equals(a.action()) && "payments".equals(a.namespace())));
+                          a ->
+                              a.action() == AlertAction.ROLLBACK
+                                  && "payments".equals(a.namespace())));
       Instant flippedBack =
           awaitTrue(() -> "1-19-0".equals(harness.labels("payments").get("istio.io/rev")));
 

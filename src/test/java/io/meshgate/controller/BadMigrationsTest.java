@@ -16,6 +16,7 @@ import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.Reason;
 import io.meshgate.notify.Notifier;
 import io.meshgate.prometheus.PrometheusSettings;
 import io.meshgate.sim.ClusterSimulator;
@@ -142,7 +143,7 @@ class BadMigrationsTest {
                         .filter(c -> c.type().equals("Ready"))
                         .findFirst()
                         .orElse(null),
-                c -> c != null && MigrationController.INVALID_SPEC.equals(c.reason()));
+                c -> c != null && Reason.INVALID_SPEC.token().equals(c.reason()));
     assertThat(ready.status()).isEqualTo("False");
     assertThat(ready.message()).isEqualTo(message);
     List<Event> events =
@@ -154,7 +155,7 @@ class BadMigrationsTest {
         .satisfies(
             e -> {
               assertThat(e.getType()).isEqualTo("Warning");
-              assertThat(e.getReason()).isEqualTo(MigrationController.INVALID_SPEC);
+              assertThat(e.getReason()).isEqualTo(Reason.INVALID_SPEC.token());
               assertThat(e.getMessage()).isEqualTo(message);
             });
     assertThat(status(migration).phase()).isEqualTo(MigrationPhase.Pending);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.meshgate.kube.MigrationCommands;
+import io.meshgate.migration.AlertAction;
 import io.meshgate.migration.AlertRecords;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
@@ -74,7 +75,7 @@ class ConflictingWritesTest {
                           alerts,
                           List.of(
                               new AlertRecords.Incoming(
-                                  7, "LatencyHigh", "hold", "payments", null)),
+                                  7, "LatencyHigh", AlertAction.HOLD, "payments", null)),
                           List.of(),
                           harness.clock.instant()));
             }

@@ -21,6 +21,7 @@ import io.meshgate.json.Mappers;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.Reason;
 import io.meshgate.notify.Notifier;
 import io.meshgate.sim.AuditLog;
 import java.time.Clock;
@@ -115,7 +116,7 @@ class RefusedWritesRealClusterIT {
             });
     Condition ready = ready("no-patch");
     assertThat(ready.status()).isEqualTo("False");
-    assertThat(ready.reason()).isEqualTo(MigrationController.WRITE_REFUSED);
+    assertThat(ready.reason()).isEqualTo(Reason.WRITE_REFUSED.token());
     assertThat(ready.message()).contains(expected);
     assertThat(logLines()).anyMatch(line -> line.contains(expected));
     assertThat(fixture.mesh.labels("rbac")).containsEntry("istio.io/rev", FROM);
@@ -125,7 +126,7 @@ class RefusedWritesRealClusterIT {
     await("the migration goes on once the grant is back")
         .atMost(Duration.ofSeconds(90))
         .until(() -> phase(fixture.status("no-patch"), "rbac") == NamespacePhase.Promoted);
-    assertThat(ready("no-patch").reason()).isNotEqualTo(MigrationController.WRITE_REFUSED);
+    assertThat(ready("no-patch").reason()).isNotEqualTo(Reason.WRITE_REFUSED.token());
   }
 
   @Test
@@ -186,7 +187,7 @@ class RefusedWritesRealClusterIT {
   private List<Event> refusalEvents(String migration) {
     return fixture.admin.v1().events().inNamespace("default").list().getItems().stream()
         .filter(e -> migration.equals(e.getInvolvedObject().getName()))
-        .filter(e -> MigrationController.WRITE_REFUSED.equals(e.getReason()))
+        .filter(e -> Reason.WRITE_REFUSED.token().equals(e.getReason()))
         .toList();
   }
 

@@ -19,6 +19,7 @@ import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.Reason;
 import io.meshgate.notify.Notifier;
 import io.meshgate.sim.Manifests;
 import java.io.IOException;
@@ -182,7 +183,7 @@ class SoakRealClusterIT {
                         .filter(c -> c.type().equals("Ready"))
                         .findFirst()
                         .orElse(null),
-                c -> c != null && MigrationController.INVALID_SPEC.equals(c.reason()));
+                c -> c != null && Reason.INVALID_SPEC.token().equals(c.reason()));
     assertThat(ready.status()).isEqualTo("False");
     assertThat(ready.message()).startsWith(messageStart);
   }

@@ -3,6 +3,7 @@ package io.meshgate.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshgate.migration.AlertAction;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.AlertRecords;
 import io.meshgate.migration.MigrationStatus;
@@ -26,7 +27,11 @@ class AlertStatusSizeTest {
       for (int i = start; i < start + 100; i++) {
         delivery.add(
             new AlertRecords.Incoming(
-                0x9e3779b97f4a7c15L * (i + 1), "Alert" + (i % 40), "hold", "payments", null));
+                0x9e3779b97f4a7c15L * (i + 1),
+                "Alert" + (i % 40),
+                AlertAction.HOLD,
+                "payments",
+                null));
       }
       records = AlertRecords.apply(records, delivery, List.of(), now);
     }

@@ -13,6 +13,7 @@ import io.meshgate.json.Mappers;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.WorkloadKind;
 import io.meshgate.validate.RevisionMigrationSchema;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -113,8 +114,7 @@ class RevisionMigrationCrdTest {
     assertThat(enumOf("spec", "onFailure")).isEqualTo(names(MigrationSpec.OnFailure.values()));
     assertThat(enumOf("spec", "rollbackScope"))
         .isEqualTo(names(MigrationSpec.RollbackScope.values()));
-    assertThat(enumOf("spec", "restart", "kinds", "[]"))
-        .isEqualTo(MigrationSpec.Restart.DEFAULT.kinds());
+    assertThat(enumOf("spec", "restart", "kinds", "[]")).isEqualTo(names(WorkloadKind.values()));
   }
 
   @Test

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.meshgate.gate.Verdict;
 import io.meshgate.json.Mappers;
+import io.meshgate.migration.AlertAction;
 import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.Condition;
@@ -20,6 +22,7 @@ import io.meshgate.migration.MigrationSpec.Wave;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.WorkloadKind;
 import io.meshgate.validate.RevisionMigrationSchema;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,8 +91,7 @@ class RevisionMigrationsTest {
                 MigrationSpec.OnFailure.Rollback,
                 MigrationSpec.RollbackScope.Namespace,
                 1,
-                new Restart(
-                    List.of("Deployment", "StatefulSet", "DaemonSet"), 5, Duration.ofMinutes(10)),
+                new Restart(List.of(WorkloadKind.values()), 5, Duration.ofMinutes(10)),
                 new MaintenanceWindow("0 0 1 ? * MON-FRI", Duration.ofHours(4), "UTC"),
                 false,
                 false));
@@ -189,7 +191,7 @@ class RevisionMigrationsTest {
                     t,
                     Map.of("error-rate", 0.0004, "p99-latency", 87.0),
                     Map.of(),
-                    new NamespaceStatus.Verdict("PROMOTE", "every rule passed 3 times", t),
+                    new NamespaceStatus.Verdict(Verdict.PROMOTE, "every rule passed 3 times", t),
                     Map.of("error-rate", 0),
                     3,
                     0,
@@ -203,7 +205,7 @@ class RevisionMigrationsTest {
                     Map.of("error-rate", 0.001),
                     Map.of(),
                     new NamespaceStatus.Verdict(
-                        "HOLD", "warning rule convergence-time failed", t.plusSeconds(630)),
+                        Verdict.HOLD, "warning rule convergence-time failed", t.plusSeconds(630)),
                     Map.of("convergence-time", 2),
                     0,
                     1,
@@ -212,7 +214,7 @@ class RevisionMigrationsTest {
                 NamespaceStatus.pending("staging-checkout", "staging")),
             List.of(
                 new AlertRecord(
-                    "rollback",
+                    AlertAction.ROLLBACK,
                     "staging-payments",
                     null,
                     List.of("IstioHigh5xx"),

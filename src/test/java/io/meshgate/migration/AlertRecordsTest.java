@@ -12,7 +12,7 @@ class AlertRecordsTest {
   private static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
 
   private static AlertRecords.Incoming hold(long fingerprint, String name) {
-    return new AlertRecords.Incoming(fingerprint, name, "hold", "payments", null);
+    return new AlertRecords.Incoming(fingerprint, name, AlertAction.HOLD, "payments", null);
   }
 
   private static List<AlertRecords.Incoming> holds(long from, long to) {
@@ -65,9 +65,9 @@ class AlertRecordsTest {
     List<AlertRecords.Incoming> firing =
         List.of(
             hold(1, "A"),
-            new AlertRecords.Incoming(2, "B", "rollback", "payments", null),
-            new AlertRecords.Incoming(3, "C", "rollback", null, "1-20-0"),
-            new AlertRecords.Incoming(4, "D", "hold", "orders", null));
+            new AlertRecords.Incoming(2, "B", AlertAction.ROLLBACK, "payments", null),
+            new AlertRecords.Incoming(3, "C", AlertAction.ROLLBACK, null, "1-20-0"),
+            new AlertRecords.Incoming(4, "D", AlertAction.HOLD, "orders", null));
 
     List<AlertRecord> records = AlertRecords.apply(List.of(), firing, List.of(), T0);
 

@@ -199,7 +199,7 @@ final class FakeWorld {
     return status.namespace(ns).orElseThrow();
   }
 
-  void alert(String name, String action, String namespace, String revision) {
+  void alert(String name, AlertAction action, String namespace, String revision) {
     alerts.add(
         new AlertRecord(
             action,

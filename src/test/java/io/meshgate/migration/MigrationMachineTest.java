@@ -18,6 +18,7 @@ import static io.meshgate.migration.NamespacePhase.Stalled;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshgate.gate.Severity;
+import io.meshgate.gate.Verdict;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +74,7 @@ class MigrationMachineTest {
     assertThat(world.status.promoted()).isEqualTo("4/4");
     List<String> promotions =
         world.transitions.stream()
-            .filter(t -> "Promoted".equals(t.to()) && t.namespace() != null)
+            .filter(t -> t.to() == Promoted && t.namespace() != null)
             .map(Decision.Transition::namespace)
             .toList();
     assertThat(promotions.get(0)).isEqualTo("test");
@@ -96,7 +97,7 @@ class MigrationMachineTest {
   private static int indexOf(FakeWorld world, String ns, String to) {
     for (int i = 0; i < world.transitions.size(); i++) {
       Decision.Transition t = world.transitions.get(i);
-      if (ns.equals(t.namespace()) && to.equals(t.to())) {
+      if (ns.equals(t.namespace()) && to.equals(t.to().name())) {
         return i;
       }
     }
@@ -181,7 +182,7 @@ class MigrationMachineTest {
     world.tick();
 
     assertThat(world.phase("test")).isIn(RollingBack, RolledBack);
-    assertThat(world.ns("test").lastVerdict().verdict()).isEqualTo("ROLLBACK");
+    assertThat(world.ns("test").lastVerdict().verdict()).isEqualTo(Verdict.ROLLBACK);
     assertThat(world.ns("test").lastVerdict().reason())
         .isEqualTo("critical rule error-rate failed 3 consecutive ticks: error-rate FAIL");
   }
@@ -246,7 +247,7 @@ class MigrationMachineTest {
     world.runTicks(30);
 
     assertThat(world.phase("test")).isIn(NamespacePhase.Verifying, Soaking);
-    assertThat(world.ns("test").lastVerdict().verdict()).isEqualTo("HOLD");
+    assertThat(world.ns("test").lastVerdict().verdict()).isEqualTo(Verdict.HOLD);
   }
 
   @Test
@@ -327,8 +328,8 @@ class MigrationMachineTest {
         .anySatisfy(
             t -> {
               assertThat(t.namespace()).isEqualTo("stage-b");
-              assertThat(t.to()).isEqualTo("Skipped");
-              assertThat(t.reason()).isEqualTo("NamespaceNotFound");
+              assertThat(t.to()).isEqualTo(Skipped);
+              assertThat(t.reason()).isEqualTo(Reason.NAMESPACE_NOT_FOUND);
             });
   }
 
@@ -428,7 +429,7 @@ class MigrationMachineTest {
         .anySatisfy(
             t -> {
               assertThat(t.namespace()).isNull();
-              assertThat(t.reason()).isEqualTo("Aborted");
+              assertThat(t.reason()).isEqualTo(Reason.ABORTED);
             });
   }
 
@@ -500,7 +501,7 @@ class MigrationMachineTest {
         .anySatisfy(
             t -> {
               assertThat(t.namespace()).isEqualTo("test");
-              assertThat(t.reason()).isEqualTo("RolloutTimeout");
+              assertThat(t.reason()).isEqualTo(Reason.ROLLOUT_TIMEOUT);
             });
   }
 
@@ -512,14 +513,14 @@ class MigrationMachineTest {
     world.runTicks(4);
 
     assertThat(world.transitions)
-        .anySatisfy(t -> assertThat(t.reason()).isEqualTo("RolloutFailed"));
+        .anySatisfy(t -> assertThat(t.reason()).isEqualTo(Reason.ROLLOUT_FAILED));
   }
 
   @Test
   void rollbackAlertForTheNamespaceRollsItBackAtOnce() {
     FakeWorld world = threeWaves();
     world.runTicks(4);
-    world.alert("IstioHigh5xx", "rollback", "test", null);
+    world.alert("IstioHigh5xx", AlertAction.ROLLBACK, "test", null);
 
     world.tick();
 
@@ -533,7 +534,7 @@ class MigrationMachineTest {
     MigrationSpec spec = spec(List.of(wave("all", SOAK, 2, false, "a", "b", "c")));
     FakeWorld world = new FakeWorld(spec, "a", "b", "c");
     world.runTicks(4);
-    world.alert("IstiodXdsRejects", "rollback", null, FakeWorld.TO);
+    world.alert("IstiodXdsRejects", AlertAction.ROLLBACK, null, FakeWorld.TO);
 
     world.tick();
 
@@ -546,7 +547,7 @@ class MigrationMachineTest {
   void holdAlertHoldsAndItsResolutionReleases() {
     FakeWorld world = threeWaves();
     world.runTicks(4);
-    world.alert("IstioP99High", "hold", "test", null);
+    world.alert("IstioP99High", AlertAction.HOLD, "test", null);
 
     world.tick();
     assertThat(world.phase("test")).isEqualTo(Held);
@@ -646,7 +647,7 @@ class MigrationMachineTest {
         .satisfies(
             h -> {
               assertThat(h.namespace()).isEqualTo("test");
-              assertThat(h.reason()).startsWith("RevisionUnavailable");
+              assertThat(h.reason()).isEqualTo(Reason.REVISION_UNAVAILABLE);
             });
     assertThat(second).isEmpty();
 
@@ -673,6 +674,10 @@ class MigrationMachineTest {
 
     assertThat(holds)
         .singleElement()
-        .satisfies(h -> assertThat(h.reason()).startsWith("warning rule convergence-time failed"));
+        .satisfies(
+            h -> {
+              assertThat(h.reason()).isEqualTo(Reason.THRESHOLD_EXCEEDED);
+              assertThat(h.message()).startsWith("warning rule convergence-time failed");
+            });
   }
 }

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.meshgate.gate.Result;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.gate.Severity;
+import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.Reason;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -25,9 +27,9 @@ class SlackMessagesTest {
         "payments",
         "1-19-0",
         "1-20-0",
-        "Soaking",
-        "RollingBack",
-        "ThresholdExceeded",
+        NamespacePhase.Soaking,
+        NamespacePhase.RollingBack,
+        Reason.THRESHOLD_EXCEEDED,
         "error-rate 0.025 > 0.01",
         null,
         rules,
@@ -125,8 +127,8 @@ class SlackMessagesTest {
             "n".repeat(200),
             "1-19-0",
             "1-20-0",
-            "Soaking",
-            "Promoted",
+            NamespacePhase.Soaking,
+            NamespacePhase.Promoted,
             null,
             null,
             null,
@@ -152,9 +154,9 @@ class SlackMessagesTest {
             "payments",
             "1-19-0",
             "1-20-0",
-            "Restarting",
-            "Verifying",
-            "RolledOut",
+            NamespacePhase.Restarting,
+            NamespacePhase.Verifying,
+            Reason.ROLLED_OUT,
             "3 workloads rolled out",
             null,
             List.of(),

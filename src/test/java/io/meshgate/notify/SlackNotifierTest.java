@@ -20,8 +20,13 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.meshgate.gate.Result;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.gate.Severity;
+import io.meshgate.gate.Verdict;
 import io.meshgate.metrics.Metrics;
+import io.meshgate.migration.MigrationPhase;
+import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.Phase;
+import io.meshgate.migration.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -186,9 +191,9 @@ class SlackNotifierTest {
   private static Notification notification(
       Notification.Kind kind,
       String namespace,
-      String fromPhase,
-      String toPhase,
-      String reason,
+      Phase fromPhase,
+      Phase toPhase,
+      Reason reason,
       String message,
       NamespaceStatus.Verdict verdict,
       List<RuleResult> rules) {
@@ -207,7 +212,7 @@ class SlackNotifierTest {
         AT);
   }
 
-  private static NamespaceStatus.Verdict verdict(String verdict, String reason) {
+  private static NamespaceStatus.Verdict verdict(Verdict verdict, String reason) {
     return new NamespaceStatus.Verdict(verdict, reason, AT);
   }
 
@@ -215,11 +220,11 @@ class SlackNotifierTest {
     return notification(
         Notification.Kind.PROMOTED,
         namespace,
-        "Soaking",
-        "Promoted",
-        "Promoted",
+        NamespacePhase.Soaking,
+        NamespacePhase.Promoted,
+        Reason.PROMOTED,
         "every rule passed for 10m",
-        verdict("PROMOTE", "AllRulesPassed"),
+        verdict(Verdict.PROMOTE, "AllRulesPassed"),
         List.of(LATENCY_PASSES));
   }
 
@@ -229,9 +234,9 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.MIGRATION_STARTED,
                 null,
-                "Pending",
-                "Progressing",
-                "Started",
+                MigrationPhase.Pending,
+                MigrationPhase.Progressing,
+                Reason.STARTED,
                 "wave canary: 2 namespaces",
                 null,
                 List.of()),
@@ -251,9 +256,9 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.NAMESPACE_FLIPPED,
                 "payments",
-                "Pending",
-                "Restarting",
-                "Flipped",
+                NamespacePhase.Pending,
+                NamespacePhase.Restarting,
+                Reason.FLIPPED,
                 "istio.io/rev=1-20-0; restarting 3 workloads",
                 null,
                 List.of()),
@@ -275,14 +280,14 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.HELD,
                 "payments",
-                "Soaking",
-                "Soaking",
-                "Held",
+                NamespacePhase.Soaking,
+                NamespacePhase.Soaking,
+                Reason.NO_DATA,
                 "request-volume no data (12 requests in 5m < minVolume 30), probably not receiving traffic",
-                verdict("HOLD", "NoData"),
+                verdict(Verdict.HOLD, "NoData"),
                 List.of(LATENCY_PASSES, VOLUME_HAS_NO_DATA)),
             """
-            {"text": "Held payments (istio-1-20, 1-19-0 → 1-20-0): Held: request-volume no data (12 requests in 5m &lt; minVolume 30), probably not receiving traffic",
+            {"text": "Held payments (istio-1-20, 1-19-0 → 1-20-0): NoData: request-volume no data (12 requests in 5m &lt; minVolume 30), probably not receiving traffic",
              "blocks": [
               {"type": "header", "text": {"type": "plain_text", "text": "Held payments"}},
               {"type": "section", "fields": [
@@ -292,7 +297,7 @@ class SlackNotifierTest {
                 {"type": "mrkdwn", "text": "*Phase*\\nSoaking"},
                 {"type": "mrkdwn", "text": "*Verdict*\\nHOLD (NoData)"}]},
               {"type": "section", "text": {"type": "mrkdwn",
-                "text": "*Held*: request-volume no data (12 requests in 5m &lt; minVolume 30), probably not receiving traffic"}},
+                "text": "*NoData*: request-volume no data (12 requests in 5m &lt; minVolume 30), probably not receiving traffic"}},
               {"type": "section", "text": {"type": "mrkdwn",
                 "text": "*request-volume* NO_DATA (warning): NoData\\nvalue `none` · bound `30` · baseline `none`\\nno values found, probably not receiving traffic\\n<https://prometheus.example.com/graph?g0.expr=sum%28rate%28istio_requests_total%7Bdestination_workload_namespace%3D%22payments%22%7D%5B5m%5D%29%29&amp;g0.tab=0|Graph>\\n```sum(rate(istio_requests_total{destination_workload_namespace=\\"payments\\"}[5m]))```"}},
               {"type": "context", "elements": [{"type": "mrkdwn",
@@ -318,11 +323,11 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.ROLLING_BACK,
                 "payments",
-                "Soaking",
-                "RollingBack",
-                "ThresholdExceeded",
+                NamespacePhase.Soaking,
+                NamespacePhase.RollingBack,
+                Reason.THRESHOLD_EXCEEDED,
                 "error-rate 0.025 > 0.01 (critical, 3 ticks in a row)",
-                verdict("ROLLBACK", "ThresholdExceeded"),
+                verdict(Verdict.ROLLBACK, "ThresholdExceeded"),
                 List.of(ERROR_RATE_FAILS, LATENCY_PASSES)),
             """
             {"text": "Rolling back payments (istio-1-20, 1-19-0 → 1-20-0): ThresholdExceeded: error-rate 0.025 &gt; 0.01 (critical, 3 ticks in a row)",
@@ -345,11 +350,11 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.ROLLED_BACK,
                 "payments",
-                "RollingBack",
-                "RolledBack",
-                "RolledBack",
+                NamespacePhase.RollingBack,
+                NamespacePhase.RolledBack,
+                Reason.ROLLED_BACK,
                 "back on 1-19-0; 3 workloads rolled out",
-                verdict("ROLLBACK", "ThresholdExceeded"),
+                verdict(Verdict.ROLLBACK, "ThresholdExceeded"),
                 List.of(ERROR_RATE_FAILS)),
             """
             {"text": "Rolled back payments (istio-1-20, 1-19-0 → 1-20-0): RolledBack: back on 1-19-0; 3 workloads rolled out",
@@ -370,11 +375,11 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.STALLED,
                 "payments",
-                "Restarting",
-                "Stalled",
-                "RolloutTimeout",
+                NamespacePhase.Restarting,
+                NamespacePhase.Stalled,
+                Reason.ROLLOUT_TIMEOUT,
                 "2 of 3 workloads not rolled out within 10m",
-                verdict("HOLD", "RolloutTimeout"),
+                verdict(Verdict.HOLD, "RolloutTimeout"),
                 List.of(LATENCY_ERRORS)),
             """
             {"text": "Stalled payments (istio-1-20, 1-19-0 → 1-20-0): RolloutTimeout: 2 of 3 workloads not rolled out within 10m",
@@ -397,9 +402,9 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.SUCCEEDED,
                 null,
-                "Progressing",
-                "Succeeded",
-                "Succeeded",
+                MigrationPhase.Progressing,
+                MigrationPhase.Succeeded,
+                Reason.SUCCEEDED,
                 "4 namespaces on 1-20-0",
                 null,
                 List.of()),
@@ -436,9 +441,9 @@ class SlackNotifierTest {
         notification(
             Notification.Kind.OTHER,
             "payments",
-            "Restarting",
-            "Verifying",
-            "RolledOut",
+            NamespacePhase.Restarting,
+            NamespacePhase.Verifying,
+            Reason.ROLLED_OUT,
             "3 workloads rolled out",
             null,
             List.of()));

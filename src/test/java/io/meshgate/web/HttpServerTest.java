@@ -13,6 +13,7 @@ import io.meshgate.kube.MigrationCommands;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.SpecProblems;
 import io.meshgate.metrics.Metrics;
+import io.meshgate.migration.AlertAction;
 import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.sim.ClusterSimulator;
@@ -175,7 +176,7 @@ class HttpServerTest {
               assertThat(a.fingerprints().contains(AlertFingerprints.parse("f1"))).isTrue();
               assertThat(a.count()).isEqualTo(1);
               assertThat(a.names()).containsExactly("IstioHigh5xx");
-              assertThat(a.action()).isEqualTo("rollback");
+              assertThat(a.action()).isEqualTo(AlertAction.ROLLBACK);
               assertThat(a.namespace()).isEqualTo("payments");
             });
     assertThat(metrics.alertsReceived.labelValues("rollback").get()).isEqualTo(1.0);
@@ -206,7 +207,7 @@ class HttpServerTest {
                 "firing",
                 "hold1",
                 "\"alertname\":\"P99\",\"severity\":\"warning\",\"namespace\":\"payments\"")));
-    assertThat(alerts()).extracting(AlertRecord::action).containsExactly("hold");
+    assertThat(alerts()).extracting(AlertRecord::action).containsExactly(AlertAction.HOLD);
 
     HttpResponse<String> response =
         webhook(

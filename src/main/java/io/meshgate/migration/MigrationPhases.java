@@ -1,0 +1,126 @@
+package io.meshgate.migration;
+
+import java.util.List;
+
+/**
+ * The migration's phase rule. Some states settle the phase before any namespace may start (done,
+ * aborted, rolled back, braked, paused); otherwise the current wave's admission runs and its
+ * outcome decides between Pending, AwaitingApproval, Progressing and Failed.
+ */
+final class MigrationPhases {
+  private MigrationPhases() {}
+
+  static PhaseOutcome decide(TickContext tick, String currentWave, WaveAdmission admission) {
+    PhaseOutcome settled = settled(tick);
+    return settled != null
+        ? settled
+        : afterAdmission(tick, currentWave, admission.admit(currentWave));
+  }
+
+  /** The phase when nothing may start this tick, else null. */
+  static PhaseOutcome settled(TickContext tick) {
+    List<NamespaceState> all = tick.all();
+    MigrationSpec spec = tick.spec;
+    boolean inFlight = all.stream().anyMatch(n -> n.phase.isInFlight());
+    if (!all.isEmpty() && all.stream().allMatch(n -> n.phase.isDone())) {
+      return succeeded(all, spec);
+    }
+    PhaseOutcome goingBack = goingBack(tick, inFlight);
+    if (goingBack != null) {
+      return goingBack;
+    }
+    if (all.stream().allMatch(n -> n.phase.isTerminal()) && anyRolledBack(all)) {
+      // nothing left to do, even when this last rollback engaged the fleet brake
+      return new PhaseOutcome(
+          MigrationPhase.Failed,
+          Reason.ROLLED_BACK,
+          tick.rollbacks() + " namespaces rolled back, the others promoted or skipped");
+    }
+    if (tick.brakeEngaged()) {
+      return new PhaseOutcome(
+          MigrationPhase.Paused,
+          Reason.FLEET_BRAKE,
+          tick.rollbacks()
+              + " namespaces rolled back (maxRollbacks "
+              + spec.maxRollbacks()
+              + "); resume after investigating");
+    }
+    if (spec.paused()) {
+      return new PhaseOutcome(MigrationPhase.Paused, Reason.PAUSED, "spec.paused is true");
+    }
+    return null;
+  }
+
+  /** An abort, or rollbackScope: Migration with a namespace going back: all of it goes back. */
+  private static PhaseOutcome goingBack(TickContext tick, boolean inFlight) {
+    if (tick.in.aborted()) {
+      return inFlight
+          ? new PhaseOutcome(
+              MigrationPhase.Progressing, Reason.ABORTING, "rolling back after abort")
+          : new PhaseOutcome(
+              MigrationPhase.Failed,
+              Reason.ABORTED,
+              "aborted; " + tick.rollbacks() + " namespaces rolled back");
+    }
+    if (tick.spec.rollbackScope() == MigrationSpec.RollbackScope.Migration
+        && tick.rollbacks() > 0) {
+      return inFlight
+          ? new PhaseOutcome(
+              MigrationPhase.Progressing,
+              Reason.ROLLING_BACK,
+              "rolling back every namespace (rollbackScope: Migration)")
+          : new PhaseOutcome(
+              MigrationPhase.Failed,
+              Reason.ROLLED_BACK,
+              "every namespace rolled back (rollbackScope: Migration)");
+    }
+    return null;
+  }
+
+  private static PhaseOutcome succeeded(List<NamespaceState> all, MigrationSpec spec) {
+    long skipped = all.stream().filter(n -> n.phase == NamespacePhase.Skipped).count();
+    return new PhaseOutcome(
+        MigrationPhase.Succeeded,
+        Reason.SUCCEEDED,
+        (all.size() - skipped)
+            + " namespaces promoted to "
+            + spec.toRevision()
+            + (skipped == 0 ? "" : ", " + skipped + " skipped (not found)"));
+  }
+
+  static PhaseOutcome afterAdmission(
+      TickContext tick, String currentWave, WaveAdmission.Admission admission) {
+    List<NamespaceState> all = tick.all();
+    String progressing = "wave " + currentWave;
+    switch (admission.outcome()) {
+      case NOTHING_PENDING -> {
+        boolean inFlight = all.stream().anyMatch(n -> n.phase.isInFlight());
+        return !inFlight && anyRolledBack(all)
+            ? new PhaseOutcome(
+                MigrationPhase.Failed,
+                Reason.ROLLED_BACK,
+                progressing + " has rolled-back namespaces; later waves do not start")
+            : new PhaseOutcome(MigrationPhase.Progressing, Reason.PROGRESSING, progressing);
+      }
+      case AWAITING_APPROVAL -> {
+        return new PhaseOutcome(
+            MigrationPhase.AwaitingApproval,
+            Reason.AWAITING_APPROVAL,
+            progressing + " waits for meshgate.io/approve: " + currentWave);
+      }
+      default -> {
+        if (all.stream().allMatch(n -> n.phase == NamespacePhase.Pending)) {
+          Cause blocker = admission.blocker();
+          return blocker == null
+              ? new PhaseOutcome(MigrationPhase.Pending, Reason.PENDING, "starting")
+              : new PhaseOutcome(MigrationPhase.Pending, blocker.reason(), blocker.text());
+        }
+        return new PhaseOutcome(MigrationPhase.Progressing, Reason.PROGRESSING, progressing);
+      }
+    }
+  }
+
+  private static boolean anyRolledBack(List<NamespaceState> all) {
+    return all.stream().anyMatch(n -> n.phase == NamespacePhase.RolledBack);
+  }
+}

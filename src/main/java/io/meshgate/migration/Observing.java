@@ -1,0 +1,176 @@
+package io.meshgate.migration;
+
+import io.meshgate.gate.RuleResult;
+import io.meshgate.gate.Verdict;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Verifying, Soaking, Held and Stalled: the gate's results are counted into streaks, and the
+ * streaks, the proxies' convergence, hold alerts and the soak decide where the namespace goes.
+ */
+final class Observing {
+  private final TickContext tick;
+  private final MigrationSpec spec;
+  private final NamespaceSteps steps;
+
+  Observing(TickContext tick, NamespaceSteps steps) {
+    this.tick = tick;
+    this.spec = tick.spec;
+    this.steps = steps;
+  }
+
+  void step(NamespaceState ns, Observed.NamespaceFacts facts) {
+    List<RuleResult> results = tick.in.gate().get(ns.name);
+    if (results != null) {
+      Streaks.count(ns, results);
+    }
+    Cause breach = Streaks.breach(ns, results, spec.failureLimit());
+    if (breach != null) {
+      onBreach(ns, breach);
+      return;
+    }
+    if (tick.holdAlert(ns)) {
+      holdForAlert(ns);
+      return;
+    }
+    if (ns.phase == NamespacePhase.Held) {
+      tick.move(ns, NamespacePhase.Soaking, Reason.RELEASED, "hold released; soak starts again");
+    }
+    followData(ns, results);
+    boolean converged = ns.proxies.other() == 0;
+    followConvergence(ns, converged);
+    soak(ns, results, converged, facts);
+  }
+
+  private void onBreach(NamespaceState ns, Cause breach) {
+    if (spec.onFailure() == MigrationSpec.OnFailure.Rollback) {
+      steps.startRollback(ns, breach);
+    } else if (ns.phase != NamespacePhase.Held) {
+      String held = breach.message() + " (onFailure: Hold)";
+      tick.move(ns, NamespacePhase.Held, breach.reason(), held);
+      tick.hold(ns, new Cause(breach.reason(), held));
+    }
+  }
+
+  private void holdForAlert(NamespaceState ns) {
+    String names =
+        tick.alerts(ns).stream()
+            .flatMap(a -> a.names().stream())
+            .distinct()
+            .collect(Collectors.joining(", "));
+    if (ns.phase != NamespacePhase.Held) {
+      tick.move(ns, NamespacePhase.Held, Reason.ALERT_FIRING, "hold alert firing: " + names);
+    }
+    tick.hold(ns, new Cause(Reason.ALERT_FIRING, "alert firing: " + names));
+  }
+
+  /** Stalled after noDataLimit ticks without data; back to Soaking when data returns. */
+  private void followData(NamespaceState ns, List<RuleResult> results) {
+    if (ns.noDataStreak >= spec.noDataLimit() && ns.phase != NamespacePhase.Stalled) {
+      tick.move(
+          ns,
+          NamespacePhase.Stalled,
+          Reason.NO_DATA,
+          "no data for "
+              + ns.noDataStreak
+              + " consecutive ticks (noDataLimit "
+              + spec.noDataLimit()
+              + ")");
+    } else if (ns.phase == NamespacePhase.Stalled && ns.noDataStreak == 0 && results != null) {
+      tick.move(
+          ns, NamespacePhase.Soaking, Reason.DATA_RETURNED, "data is back; soak starts again");
+    }
+  }
+
+  /** Soaking only while every proxy runs the target revision. */
+  private void followConvergence(NamespaceState ns, boolean converged) {
+    if (ns.phase == NamespacePhase.Verifying && converged) {
+      tick.move(
+          ns,
+          NamespacePhase.Soaking,
+          Reason.CONVERGED,
+          ns.proxies.target() + " proxies on " + spec.toRevision());
+    } else if (ns.phase == NamespacePhase.Soaking && !converged) {
+      tick.move(
+          ns,
+          NamespacePhase.Verifying,
+          Reason.NOT_CONVERGED,
+          ns.proxies.other() + " proxies not on " + spec.toRevision());
+    }
+  }
+
+  private void soak(
+      NamespaceState ns,
+      List<RuleResult> results,
+      boolean converged,
+      Observed.NamespaceFacts facts) {
+    Cause gateHold =
+        results == null
+            ? new Cause(Reason.NO_DATA, "not evaluated yet")
+            : Streaks.gateHold(ns, results, spec.failureLimit());
+    if (ns.phase == NamespacePhase.Stalled) {
+      tick.hold(
+          ns,
+          new Cause(Reason.NO_DATA, "stalled: " + (gateHold == null ? null : gateHold.message())));
+    } else if (!converged) {
+      tick.verdict(
+          ns,
+          Verdict.HOLD,
+          ns.proxies.other() + " proxies still on another revision than " + spec.toRevision());
+    } else if (gateHold != null) {
+      if (results == null) {
+        tick.verdict(ns, Verdict.HOLD, gateHold.message());
+      } else {
+        tick.hold(ns, gateHold);
+      }
+    } else {
+      promoteWhenSoaked(ns, facts);
+    }
+  }
+
+  private void promoteWhenSoaked(NamespaceState ns, Observed.NamespaceFacts facts) {
+    MigrationSpec.Wave wave = tick.wave(ns.wave);
+    Duration soak = wave == null ? Duration.ZERO : wave.soak();
+    Duration soaked = tick.elapsed(ns);
+    if (ns.passStreak < spec.passStreak()) {
+      tick.verdict(
+          ns,
+          Verdict.HOLD,
+          "soaking: " + ns.passStreak + "/" + spec.passStreak() + " passing ticks");
+    } else if (soaked.compareTo(soak) < 0) {
+      tick.verdict(
+          ns,
+          Verdict.HOLD,
+          "soaking: " + TickContext.minutes(soaked) + " of " + TickContext.minutes(soak));
+    } else if (spec.paused() || tick.brakeEngaged()) {
+      tick.hold(
+          ns,
+          spec.paused()
+              ? new Cause(Reason.PAUSED, "paused")
+              : new Cause(Reason.FLEET_BRAKE, "paused by the fleet brake"));
+    } else if (facts.rolloutComplete()) {
+      tick.move(
+          ns,
+          NamespacePhase.Promoted,
+          Reason.PROMOTED,
+          "healthy on "
+              + spec.toRevision()
+              + " for "
+              + TickContext.minutes(soaked)
+              + ", "
+              + ns.passStreak
+              + " passing ticks");
+      tick.verdict(
+          ns,
+          Verdict.PROMOTE,
+          "all rules passed "
+              + ns.passStreak
+              + " consecutive ticks, soaked "
+              + TickContext.minutes(soaked));
+    } else {
+      tick.verdict(ns, Verdict.HOLD, "workloads are rolling out again");
+    }
+  }
+}

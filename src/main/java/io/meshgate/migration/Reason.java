@@ -1,0 +1,61 @@
+package io.meshgate.migration;
+
+/**
+ * Why something happened, as the CamelCase token of Events, conditions, logs and Slack. Routing
+ * goes by these constants, never by parsing a message.
+ */
+public enum Reason {
+  // a namespace's way forward
+  STARTED("Started"),
+  FLIPPED("Flipped"),
+  ROLLED_OUT("RolledOut"),
+  CONVERGED("Converged"),
+  NOT_CONVERGED("NotConverged"),
+  RELEASED("Released"),
+  DATA_RETURNED("DataReturned"),
+  PROMOTED("Promoted"),
+  NAMESPACE_NOT_FOUND("NamespaceNotFound"),
+  // what stops or holds it
+  THRESHOLD_EXCEEDED("ThresholdExceeded"),
+  NO_DATA("NoData"),
+  NO_RULES("NoRules"),
+  PROMETHEUS_UNAVAILABLE("PrometheusUnavailable"),
+  QUERY_FAILED("QueryFailed"),
+  ALERT_FIRING("AlertFiring"),
+  REVISION_UNAVAILABLE("RevisionUnavailable"),
+  OUTSIDE_WINDOW("OutsideWindow"),
+  PAUSED("Paused"),
+  FLEET_BRAKE("FleetBrake"),
+  // what sends it back
+  ROLLOUT_FAILED("RolloutFailed"),
+  ROLLOUT_TIMEOUT("RolloutTimeout"),
+  ABORTED("Aborted"),
+  MIGRATION_ROLLBACK("MigrationRollback"),
+  ROLLED_BACK("RolledBack"),
+  // the migration's phase
+  PENDING("Pending"),
+  PROGRESSING("Progressing"),
+  AWAITING_APPROVAL("AwaitingApproval"),
+  ABORTING("Aborting"),
+  ROLLING_BACK("RollingBack"),
+  SUCCEEDED("Succeeded"),
+  // the controller's
+  WRITE_REFUSED("WriteRefused"),
+  INVALID_SPEC("InvalidSpec");
+
+  private final String token;
+
+  Reason(String token) {
+    this.token = token;
+  }
+
+  /** The CamelCase token: {@code ThresholdExceeded}. */
+  public String token() {
+    return token;
+  }
+
+  @Override
+  public String toString() {
+    return token;
+  }
+}

@@ -1,0 +1,113 @@
+package io.meshgate.migration;
+
+import io.meshgate.gate.Verdict;
+import java.util.List;
+
+/**
+ * Which wave is current, and which of its pending namespaces start this tick: only after approval
+ * where the wave requires it, never outside the maintenance window or without both revisions
+ * Available, never past {@code maxConcurrent} namespaces in flight, never under a hold alert.
+ */
+final class WaveAdmission {
+  /** What admission did this tick. */
+  enum Outcome {
+    /** The current wave has no pending namespace left. */
+    NOTHING_PENDING,
+    /** The current wave waits for {@code meshgate.io/approve}. */
+    AWAITING_APPROVAL,
+    /** Pending namespaces were considered; see {@link Admission#blocker()}. */
+    CONSIDERED
+  }
+
+  /** The outcome, and why no namespace could start at all (null when they could). */
+  record Admission(Outcome outcome, Cause blocker) {}
+
+  private final TickContext tick;
+  private final NamespaceSteps steps;
+
+  WaveAdmission(TickContext tick, NamespaceSteps steps) {
+    this.tick = tick;
+    this.steps = steps;
+  }
+
+  /** The first wave, in order, that still has a namespace not done; null when all are. */
+  static String currentWave(TickContext tick) {
+    for (MigrationSpec.Wave wave : tick.spec.waves()) {
+      boolean done =
+          tick.all().stream()
+              .filter(n -> n.wave.equals(wave.name()))
+              .allMatch(n -> n.phase.isDone());
+      if (!done) {
+        return wave.name();
+      }
+    }
+    return null;
+  }
+
+  Admission admit(String currentWave) {
+    List<NamespaceState> wave =
+        tick.all().stream().filter(n -> n.wave.equals(currentWave)).toList();
+    List<NamespaceState> pending =
+        wave.stream().filter(n -> n.phase == NamespacePhase.Pending).toList();
+    if (pending.isEmpty()) {
+      return new Admission(Outcome.NOTHING_PENDING, null);
+    }
+    MigrationSpec.Wave waveSpec = tick.wave(currentWave);
+    boolean started = wave.stream().anyMatch(n -> n.phase != NamespacePhase.Pending);
+    if (waveSpec.requireApproval() && !started && !tick.in.approvedWaves().contains(currentWave)) {
+      pending.forEach(
+          n -> tick.verdict(n, Verdict.HOLD, "awaiting approval of wave " + currentWave));
+      return new Admission(Outcome.AWAITING_APPROVAL, null);
+    }
+    Cause blocker = startBlocker();
+    long slots = waveSpec.maxConcurrent() - wave.stream().filter(n -> n.phase.isInFlight()).count();
+    for (NamespaceState ns : pending) {
+      if (!tick.facts(ns).exists()) {
+        steps.skip(ns);
+      } else if (blocker != null) {
+        tick.hold(ns, blocker, blocker.text());
+      } else if (tick.holdAlert(ns)) {
+        tick.hold(ns, new Cause(Reason.ALERT_FIRING, "alert firing; not starting"));
+      } else if (slots > 0) {
+        slots--;
+        start(ns, currentWave);
+      } else {
+        tick.verdict(
+            ns,
+            Verdict.HOLD,
+            "waiting for a slot in wave "
+                + currentWave
+                + " (maxConcurrent "
+                + waveSpec.maxConcurrent()
+                + ")");
+      }
+    }
+    return new Admission(Outcome.CONSIDERED, blocker);
+  }
+
+  private void start(NamespaceState ns, String currentWave) {
+    tick.move(
+        ns,
+        NamespacePhase.Migrating,
+        Reason.STARTED,
+        "wave " + currentWave + ": migrating to " + tick.spec.toRevision());
+    steps.stepMigrating(ns, tick.facts(ns));
+  }
+
+  /** Why no namespace may start now, or null. Rollbacks ignore all of these. */
+  private Cause startBlocker() {
+    if (!tick.in.windowOpen()) {
+      return new Cause(
+          Reason.OUTSIDE_WINDOW,
+          "outside the maintenance window "
+              + tick.spec.window().cron()
+              + " ("
+              + tick.spec.window().timeZone()
+              + ")");
+    }
+    if (!tick.revisionsAvailable()) {
+      return tick.revisionUnavailable();
+    }
+    return null;
+  }
+}

@@ -1,0 +1,79 @@
+package io.meshgate.migration;
+
+import io.meshgate.gate.RuleResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One tick's input, written as a table row reads: namespaces in given phases, what the cluster
+ * shows, the flags. The pieces of the machine are tested on the {@link TickContext} it builds.
+ */
+final class OneTick {
+  static final Instant NOW = FakeWorld.START.plus(Duration.ofHours(1));
+
+  MigrationSpec spec;
+  final Map<String, NamespaceStatus> recorded = new LinkedHashMap<>();
+  final Map<String, Observed.NamespaceFacts> facts = new HashMap<>();
+  final Map<String, List<RuleResult>> gate = new HashMap<>();
+  final List<AlertRecord> alerts = new ArrayList<>();
+  final Set<String> approved = new HashSet<>();
+  boolean toAvailable = true;
+  boolean fromAvailable = true;
+  boolean windowOpen = true;
+  boolean aborted;
+
+  OneTick(MigrationSpec spec) {
+    this.spec = spec;
+  }
+
+  /** A namespace of {@code wave} in {@code phase} since an hour ago, with a baseline. */
+  OneTick ns(String name, String wave, NamespacePhase phase) {
+    recorded.put(
+        name,
+        new NamespaceStatus(
+            name,
+            wave,
+            phase,
+            phase == NamespacePhase.Pending ? null : FakeWorld.START,
+            Map.of("p99-latency", 87.0),
+            Map.of(),
+            null,
+            Map.of(),
+            0,
+            0,
+            null,
+            phase == NamespacePhase.Pending ? null : "istio-1-20/" + name + "/1"));
+    boolean onTarget = phase.isInFlight() && phase != NamespacePhase.Migrating;
+    facts.put(
+        name,
+        new Observed.NamespaceFacts(
+            true, onTarget, 1, 1, 1, false, Map.of(onTarget ? FakeWorld.TO : FakeWorld.FROM, 2)));
+    return this;
+  }
+
+  OneTick facts(String name, Observed.NamespaceFacts f) {
+    facts.put(name, f);
+    return this;
+  }
+
+  TickInput input() {
+    MigrationStatus status =
+        MigrationStatus.initial().withNamespaces(List.copyOf(recorded.values())).withAlerts(alerts);
+    Observed observed = new Observed(toAvailable, fromAvailable, Map.of(), facts, Set.of());
+    return new TickInput(
+        "istio-1-20", 1, spec, status, observed, gate, windowOpen, approved, aborted, NOW);
+  }
+
+  TickContext context() {
+    TickContext tick = new TickContext(input());
+    tick.seed();
+    return tick;
+  }
+}
