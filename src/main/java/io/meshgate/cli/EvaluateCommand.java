@@ -1,6 +1,7 @@
 package io.meshgate.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshgate.config.Checks;
 import io.meshgate.config.DaemonConfigLoader;
 import io.meshgate.config.InvalidInputException;
 import io.meshgate.config.RuleLoader;
@@ -148,14 +149,9 @@ final class EvaluateCommand implements Callable<Integer> {
     PrometheusSettings fromConfig =
         config == null ? null : DaemonConfigLoader.load(config, true).prometheus();
     if (prometheus != null) {
-      String scheme = prometheus.getScheme();
-      if (scheme == null
-          || !(scheme.equals("http") || scheme.equals("https"))
-          || prometheus.getHost() == null) {
-        throw new InvalidInputException(
-            "--prometheus is '"
-                + prometheus
-                + "'; expected an http(s) URL such as http://localhost:9090");
+      String problem = Checks.httpUrl(prometheus.toString());
+      if (problem != null) {
+        throw new InvalidInputException("--prometheus " + problem);
       }
       return fromConfig == null
           ? PrometheusSettings.of(prometheus)

@@ -1,23 +1,25 @@
 package io.meshgate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meshgate.gate.Names;
+import io.meshgate.gate.Durations;
 import io.meshgate.migration.AlertAction;
 import io.meshgate.notify.SlackSettings;
 import io.meshgate.prometheus.PrometheusSettings;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Loads {@code meshgate.yaml}: every key checked, unknown keys named with the nearest known one,
- * all problems reported at once.
+ * Loads {@code meshgate.yaml}: checked against {@code schemas/meshgate.schema.json} (unknown keys
+ * named with the nearest known one), then its values; all problems reported at once.
  *
  * <pre>{@code
  * DaemonConfig config = DaemonConfigLoader.load(Path.of("daemon/meshgate.yaml"), true);
@@ -47,188 +49,181 @@ public final class DaemonConfigLoader {
     return parse(source, tree, checkFiles, problems);
   }
 
+  /**
+   * The configuration in {@code tree}, or null after recording its problems: first what the
+   * published schema says ({@code schemas/meshgate.schema.json}), then what only a reading of the
+   * values can (URLs, positive durations, secrets kept out, files that exist).
+   */
   public static DaemonConfig parse(
       String source, JsonNode tree, boolean checkFiles, Problems problems) {
-    YamlNode root = YamlNode.root(source, tree, problems);
-    int before = problems.list().size();
-    YamlNode prometheusNode = root.object("prometheus");
-    PrometheusSettings prometheus = null;
-    if (prometheusNode.isPresent()) {
-      prometheus = prometheus(prometheusNode, checkFiles);
-    } else if (tree.get("prometheus") == null) {
-      root.problem("prometheus", "is missing; expected at least prometheus.url");
-    }
-    String rulesDir = root.string("rulesDir");
-    String controlPlane = root.string("controlPlaneNamespace");
-    if (controlPlane != null && Names.dns1123Problem(controlPlane) != null) {
-      root.problem("controlPlaneNamespace", Names.dns1123Problem(controlPlane));
-    }
-    DaemonConfig.Http http = http(root.object("http"), checkFiles);
-    DaemonConfig.Alerts alerts = alerts(root.object("alerts"));
-    SlackSettings slack = slack(root.object("slack"), checkFiles);
-    DaemonConfig.LeaderElection election = leaderElection(root.object("leaderElection"));
-    root.rejectUnknown();
-    if (problems.list().size() > before) {
+    if (!tree.isObject()) {
+      problems.add(source, null, "is not a YAML mapping of fields");
       return null;
     }
-    return new DaemonConfig(
-        prometheus,
-        rulesDir == null ? DaemonConfig.DEFAULT_RULES_DIR : Path.of(rulesDir),
-        controlPlane == null ? "istio-system" : controlPlane,
-        http,
-        alerts,
-        slack,
-        election);
+    List<SchemaCheck.Problem> shape = SchemaCheck.DAEMON_CONFIG.problems(tree);
+    shape.forEach(p -> problems.add(source, p.field(), p.message()));
+    Reader reader = new Reader(source, checkFiles, problems, shape);
+    DaemonConfig config = reader.config(tree);
+    return reader.found || !shape.isEmpty() ? null : config;
   }
 
-  private static PrometheusSettings prometheus(YamlNode node, boolean checkFiles) {
-    URI url = httpUrl(node, "url", true);
-    URI externalUrl = httpUrl(node, "externalUrl", false);
-    Duration timeout = node.duration("timeout");
-    Map<String, String> headers = node.stringMap("headers");
-    for (String header : headers.keySet()) {
-      if (header.equalsIgnoreCase("Authorization")) {
-        node.problem(
-            "headers." + header,
-            "would put a secret in the config; use bearerTokenFile or basicAuth.passwordFile");
-      }
-    }
-    Path tokenFile = file(node, "bearerTokenFile", checkFiles);
-    YamlNode basic = node.object("basicAuth");
-    PrometheusSettings.BasicAuth basicAuth = null;
-    if (basic.isPresent()) {
-      String username = basic.requiredString("username", "a user name");
-      Path passwordFile = file(basic, "passwordFile", checkFiles);
-      if (passwordFile == null && basic.string("passwordFile") == null) {
-        basic.problem(
-            "passwordFile", "is missing; expected the path of a file holding the password");
-      }
-      basic.rejectUnknown();
-      basicAuth = new PrometheusSettings.BasicAuth(username, passwordFile);
-    }
-    if (tokenFile != null && basicAuth != null) {
-      node.problem("bearerTokenFile", "is set together with basicAuth; choose one");
-    }
-    Path caFile = file(node, "caFile", checkFiles);
-    String revisionLabel = node.string("revisionLabel");
-    if (revisionLabel != null && !Names.isPrometheusLabel(revisionLabel)) {
-      node.problem(
-          "revisionLabel",
-          "is \"" + revisionLabel + "\"; expected a Prometheus label name such as istio_io_rev");
-    }
-    node.rejectUnknown();
-    if (url == null) {
-      return null;
-    }
-    return new PrometheusSettings(
-        url, externalUrl, timeout, headers, tokenFile, basicAuth, caFile, revisionLabel);
-  }
+  /**
+   * Reads a configuration, recording what is wrong with its values; a field the schema already
+   * found wrong is not read again, so a user sees every problem once, in one run.
+   */
+  private static final class Reader {
+    private final String source;
+    private final boolean checkFiles;
+    private final Problems problems;
+    private final Set<String> misshapen = new HashSet<>();
+    private boolean found;
 
-  static URI httpUrl(YamlNode node, String key, boolean required) {
-    String text = required ? node.requiredString(key, "an http(s) URL") : node.string(key);
-    if (text == null) {
-      return null;
+    Reader(String source, boolean checkFiles, Problems problems, List<SchemaCheck.Problem> shape) {
+      this.source = source;
+      this.checkFiles = checkFiles;
+      this.problems = problems;
+      shape.forEach(p -> misshapen.add(p.field()));
     }
-    try {
-      URI uri = new URI(text);
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
-        return uri;
-      }
-    } catch (URISyntaxException e) {
-      // reported below with the expectation
-    }
-    node.problem(
-        key, "is \"" + text + "\"; expected an http(s) URL such as http://prometheus:9090");
-    return null;
-  }
 
-  private static Path file(YamlNode node, String key, boolean checkFiles) {
-    String text = node.string(key);
-    if (text == null) {
-      return null;
+    private void problem(String field, String message) {
+      problems.add(source, field, message);
+      found = true;
     }
-    Path path = Path.of(text);
-    if (checkFiles && !Files.isReadable(path)) {
-      node.problem(key, "names " + text + ", which does not exist or cannot be read");
+
+    private String value(JsonNode node, String field) {
+      return misshapen.contains(field) ? null : text(node, last(field), null);
     }
-    return path;
-  }
 
-  private static DaemonConfig.Http http(YamlNode node, boolean checkFiles) {
-    Integer port = node.integer("port", 1, 65535);
-    Path tokenFile = file(node, "webhookTokenFile", checkFiles);
-    node.rejectUnknown();
-    return new DaemonConfig.Http(port == null ? 8080 : port, tokenFile);
-  }
-
-  private static DaemonConfig.Alerts alerts(YamlNode node) {
-    DaemonConfig.Alerts defaults = DaemonConfig.Alerts.DEFAULT;
-    List<String> namespaceLabels = labels(node, "namespaceLabels");
-    List<String> revisionLabels = labels(node, "revisionLabels");
-    List<YamlNode> actionNodes = node.objectList("actions");
-    List<DaemonConfig.AlertRoute> actions = new ArrayList<>();
-    if (actionNodes != null) {
-      for (YamlNode action : actionNodes) {
-        Map<String, String> match = action.stringMap("match");
-        if (match.isEmpty()) {
-          action.problem(
-              "match", "is missing or empty; expected labels such as {severity: critical}");
-        }
-        AlertAction kind = action.enumValue("action", AlertAction.class);
-        if (kind == null && action.string("action") == null) {
-          action.problem("action", "is missing; expected one of rollback, hold");
-        }
-        action.rejectUnknown();
-        actions.add(new DaemonConfig.AlertRoute(match, kind));
-      }
+    DaemonConfig config(JsonNode tree) {
+      JsonNode election = tree.path("leaderElection");
+      JsonNode http = tree.path("http");
+      return new DaemonConfig(
+          prometheus(tree.path("prometheus")),
+          Path.of(text(tree, "rulesDir", DaemonConfig.DEFAULT_RULES_DIR.toString())),
+          text(tree, "controlPlaneNamespace", "istio-system"),
+          new DaemonConfig.Http(http.path("port").asInt(8080), file(http, "http.webhookTokenFile")),
+          alerts(tree.path("alerts")),
+          tree.has("slack")
+              ? new SlackSettings(file(tree.path("slack"), "slack.webhookUrlFile"))
+              : null,
+          new DaemonConfig.LeaderElection(
+              election.path("enabled").asBoolean(true),
+              text(election, "namespace", "meshgate"),
+              text(election, "leaseName", "meshgate-leader")));
     }
-    node.rejectUnknown();
-    return new DaemonConfig.Alerts(
-        namespaceLabels == null ? defaults.namespaceLabels() : namespaceLabels,
-        revisionLabels == null ? defaults.revisionLabels() : revisionLabels,
-        actionNodes == null ? defaults.actions() : actions);
-  }
 
-  private static List<String> labels(YamlNode node, String key) {
-    List<String> labels = node.stringList(key);
-    if (labels != null) {
-      for (String label : labels) {
-        if (!Names.isPrometheusLabel(label)) {
-          node.problem(key, "has \"" + label + "\"; expected Prometheus label names");
+    private PrometheusSettings prometheus(JsonNode node) {
+      Map<String, String> headers = new LinkedHashMap<>();
+      node.path("headers")
+          .fields()
+          .forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+      for (String header : headers.keySet()) {
+        if (header.equalsIgnoreCase("Authorization")) {
+          problem(
+              "prometheus.headers." + header,
+              "would put a secret in the config; use bearerTokenFile or basicAuth.passwordFile");
         }
       }
-    }
-    return labels;
-  }
-
-  private static SlackSettings slack(YamlNode node, boolean checkFiles) {
-    if (!node.isPresent()) {
-      return null;
-    }
-    Path urlFile = file(node, "webhookUrlFile", checkFiles);
-    if (urlFile == null && node.string("webhookUrlFile") == null) {
-      node.problem(
-          "webhookUrlFile",
-          "is missing; expected the path of a file holding the Slack webhook URL");
-    }
-    node.rejectUnknown();
-    return new SlackSettings(urlFile);
-  }
-
-  private static DaemonConfig.LeaderElection leaderElection(YamlNode node) {
-    Boolean enabled = node.bool("enabled");
-    String namespace = node.string("namespace");
-    String lease = node.string("leaseName");
-    for (String[] name : new String[][] {{"namespace", namespace}, {"leaseName", lease}}) {
-      if (name[1] != null && Names.dns1123Problem(name[1]) != null) {
-        node.problem(name[0], Names.dns1123Problem(name[1]));
+      Path tokenFile = file(node, "prometheus.bearerTokenFile");
+      PrometheusSettings.BasicAuth basicAuth =
+          node.has("basicAuth")
+              ? new PrometheusSettings.BasicAuth(
+                  node.path("basicAuth").path("username").asText(),
+                  file(node.path("basicAuth"), "prometheus.basicAuth.passwordFile"))
+              : null;
+      if (tokenFile != null && basicAuth != null) {
+        problem("prometheus.bearerTokenFile", "is set together with basicAuth; choose one");
       }
+      Duration timeout = duration(node, "prometheus.timeout");
+      URI url = url(node, "prometheus.url");
+      URI externalUrl = url(node, "prometheus.externalUrl");
+      if (url == null) {
+        return null;
+      }
+      return new PrometheusSettings(
+          url,
+          externalUrl,
+          timeout,
+          headers,
+          tokenFile,
+          basicAuth,
+          file(node, "prometheus.caFile"),
+          text(node, "revisionLabel", null));
     }
-    node.rejectUnknown();
-    return new DaemonConfig.LeaderElection(
-        enabled == null || enabled,
-        namespace == null ? "meshgate" : namespace,
-        lease == null ? "meshgate-leader" : lease);
+
+    private Duration duration(JsonNode node, String field) {
+      String text = value(node, field);
+      if (text == null) {
+        return null;
+      }
+      if (Checks.positiveDuration(text) != null) {
+        problem(field, Checks.positiveDuration(text));
+        return null;
+      }
+      return Durations.parse(text);
+    }
+
+    private URI url(JsonNode node, String field) {
+      String text = value(node, field);
+      if (text == null) {
+        return null;
+      }
+      if (Checks.httpUrl(text) != null) {
+        problem(field, Checks.httpUrl(text));
+        return null;
+      }
+      return URI.create(text);
+    }
+
+    /** The path a field names; with {@code checkFiles}, a file that must exist and be readable. */
+    private Path file(JsonNode node, String field) {
+      String text = value(node, field);
+      if (text == null) {
+        return null;
+      }
+      Path path = Path.of(text);
+      if (checkFiles && !Files.isReadable(path)) {
+        problem(field, "names " + text + ", which does not exist or cannot be read");
+      }
+      return path;
+    }
+
+    private static DaemonConfig.Alerts alerts(JsonNode node) {
+      DaemonConfig.Alerts defaults = DaemonConfig.Alerts.DEFAULT;
+      List<DaemonConfig.AlertRoute> actions = new ArrayList<>();
+      for (JsonNode action : node.path("actions")) {
+        Map<String, String> match = new LinkedHashMap<>();
+        action
+            .path("match")
+            .fields()
+            .forEachRemaining(e -> match.put(e.getKey(), e.getValue().asText()));
+        String kind = action.path("action").asText();
+        boolean known = Arrays.stream(AlertAction.values()).anyMatch(a -> a.token().equals(kind));
+        actions.add(new DaemonConfig.AlertRoute(match, known ? AlertAction.of(kind) : null));
+      }
+      return new DaemonConfig.Alerts(
+          node.has("namespaceLabels")
+              ? strings(node.path("namespaceLabels"))
+              : defaults.namespaceLabels(),
+          node.has("revisionLabels")
+              ? strings(node.path("revisionLabels"))
+              : defaults.revisionLabels(),
+          node.has("actions") ? actions : defaults.actions());
+    }
+
+    private static List<String> strings(JsonNode list) {
+      List<String> strings = new ArrayList<>();
+      list.forEach(s -> strings.add(s.asText()));
+      return strings;
+    }
+
+    private static String text(JsonNode node, String field, String otherwise) {
+      JsonNode value = node.get(field);
+      return value == null || value.isNull() ? otherwise : value.asText();
+    }
+
+    private static String last(String field) {
+      return field.substring(field.lastIndexOf('.') + 1);
+    }
   }
 }

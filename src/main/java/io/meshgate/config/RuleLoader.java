@@ -1,6 +1,7 @@
 package io.meshgate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshgate.gate.Durations;
 import io.meshgate.gate.NoDataPolicy;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.Scope;
@@ -83,58 +84,60 @@ public final class RuleLoader {
     return tree == null ? null : parse(source, tree, problems);
   }
 
+  /**
+   * The rule in {@code tree}, or null after recording its problems: first what the published schema
+   * says ({@code schemas/rule.schema.json}), then, for a rule of the right shape, what only the
+   * rule itself can say ({@link Rule#problems}).
+   */
   public static Rule parse(String source, JsonNode tree, Problems problems) {
-    YamlNode node = YamlNode.root(source, tree, problems);
-    if (!node.isPresent()) {
+    if (!tree.isObject()) {
+      problems.add(source, null, "is not a YAML mapping of fields");
       return null;
     }
-    int before = problems.list().size();
-    String name = node.requiredString("name", "a DNS-1123 rule name such as error-rate");
-    String description = node.string("description");
-    Scope scope = node.enumValue("scope", Scope.class);
-    String query = node.requiredString("query", "a PromQL template");
-    String groupBy = node.string("groupBy");
-    var window = node.duration("window");
-    Double max = node.number("max", "a number");
-    Double min = node.number("min", "a number");
-    Double maxIncrease = node.number("maxIncrease", "a number >= 0 (0.5 means +50%)");
-    Double baselineFloor = node.number("baselineFloor", "a number >= 0");
-    Double minVolume = node.number("minVolume", "a number >= 0");
-    String volumeQuery = node.string("volumeQuery");
-    Severity severity = node.enumValue("severity", Severity.class);
-    NoDataPolicy onNoData = node.enumValue("onNoData", NoDataPolicy.class);
-    node.rejectUnknown();
-    if (tree.get("window") == null) {
-      node.problem("window", "is missing; expected a duration such as 5m");
+    List<SchemaCheck.Problem> shape = SchemaCheck.RULE.problems(tree);
+    shape.forEach(p -> problems.add(source, p.field(), p.message()));
+    if (!shape.isEmpty()) {
+      return null;
     }
-    if (tree.get("scope") == null) {
-      node.problem("scope", "is missing; expected one of namespace, revision");
-    }
-    if (tree.get("severity") == null) {
-      node.problem("severity", "is missing; expected one of critical, warning");
-    }
-    if (problems.list().size() > before) {
+    String window = tree.path("window").asText();
+    if (Checks.positiveDuration(window) != null) {
+      problems.add(source, "window", Checks.positiveDuration(window));
       return null;
     }
     try {
       return new Rule(
-          name,
-          description,
-          scope,
-          query,
-          groupBy,
-          window,
-          max,
-          min,
-          maxIncrease,
-          baselineFloor,
-          minVolume,
-          volumeQuery,
-          severity,
-          onNoData);
+          tree.path("name").asText(),
+          text(tree, "description"),
+          Scope.valueOf(constant(tree, "scope")),
+          tree.path("query").asText(),
+          text(tree, "groupBy"),
+          Durations.parse(window),
+          number(tree, "max"),
+          number(tree, "min"),
+          number(tree, "maxIncrease"),
+          number(tree, "baselineFloor"),
+          number(tree, "minVolume"),
+          text(tree, "volumeQuery"),
+          Severity.valueOf(constant(tree, "severity")),
+          tree.has("onNoData") ? NoDataPolicy.valueOf(constant(tree, "onNoData")) : null);
     } catch (Rule.InvalidRuleException e) {
       e.problems().forEach(p -> problems.add(source, p.field(), p.message()));
       return null;
     }
+  }
+
+  private static String text(JsonNode tree, String field) {
+    JsonNode value = tree.get(field);
+    return value == null || value.isNull() ? null : value.asText();
+  }
+
+  private static Double number(JsonNode tree, String field) {
+    JsonNode value = tree.get(field);
+    return value == null || value.isNull() ? null : value.asDouble();
+  }
+
+  /** The schema allows only the lower-case names of the enum's constants. */
+  private static String constant(JsonNode tree, String field) {
+    return tree.path(field).asText().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
   }
 }

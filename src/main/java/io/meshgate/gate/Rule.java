@@ -135,18 +135,10 @@ public record Rule(
       problems.add(
           new Problem("max", "is missing; a rule needs at least one of max, min, maxIncrease"));
     }
-    requireFinite("max", max, problems);
-    requireFinite("min", min, problems);
-    if (max != null && min != null && min > max) {
-      problems.add(
-          new Problem("min", "is " + Numbers.format(min) + ", above max " + Numbers.format(max)));
-    }
-    requireNonNegative("maxIncrease", maxIncrease, problems);
-    requireNonNegative("baselineFloor", baselineFloor, problems);
+    problems.addAll(Bounds.problems(max, min, maxIncrease, baselineFloor, minVolume));
     if (baselineFloor != null && maxIncrease == null) {
       problems.add(new Problem("baselineFloor", "is set without maxIncrease; it has no effect"));
     }
-    requireNonNegative("minVolume", minVolume, problems);
     if (minVolume != null && (volumeQuery == null || volumeQuery.isBlank())) {
       problems.add(new Problem("volumeQuery", "is missing; minVolume needs a volumeQuery"));
     }
@@ -182,20 +174,6 @@ public record Rule(
       problems.add(
           new Problem(
               field, "does not use {{revision}}; a revision-scoped rule must select the revision"));
-    }
-  }
-
-  private static void requireFinite(String field, Double value, List<Problem> problems) {
-    if (value != null && (value.isNaN() || value.isInfinite())) {
-      problems.add(
-          new Problem(field, "is " + Numbers.format(value) + "; expected a finite number"));
-    }
-  }
-
-  private static void requireNonNegative(String field, Double value, List<Problem> problems) {
-    requireFinite(field, value, problems);
-    if (value != null && value < 0) {
-      problems.add(new Problem(field, "is " + Numbers.format(value) + "; expected a number >= 0"));
     }
   }
 }

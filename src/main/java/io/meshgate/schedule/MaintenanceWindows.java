@@ -2,6 +2,7 @@ package io.meshgate.schedule;
 
 import io.meshgate.migration.MigrationSpec;
 import java.text.ParseException;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Date;
@@ -36,26 +37,48 @@ public final class MaintenanceWindows {
    * @throws IllegalArgumentException naming the expression or time zone and what is wrong
    */
   public static CronExpression parse(MigrationSpec.MaintenanceWindow window) {
-    CronExpression cron;
-    try {
-      cron = new CronExpression(window.cron());
-    } catch (ParseException e) {
-      throw new IllegalArgumentException(
-          "window.cron \""
-              + window.cron()
-              + "\" is not a Quartz cron expression: "
-              + e.getMessage());
-    }
     String zone = window.timeZone() == null ? "UTC" : window.timeZone();
-    try {
-      cron.setTimeZone(TimeZone.getTimeZone(ZoneId.of(zone)));
-    } catch (java.time.DateTimeException e) {
-      throw new IllegalArgumentException(
-          "window.timeZone \"" + zone + "\" is not a time zone: " + e.getMessage());
+    for (String[] problem :
+        new String[][] {
+          {"window.cron", cronProblem(window.cron())}, {"window.timeZone", timeZoneProblem(zone)}
+        }) {
+      if (problem[1] != null) {
+        throw new IllegalArgumentException(problem[0] + " " + problem[1]);
+      }
     }
     if (window.duration() == null || window.duration().isZero() || window.duration().isNegative()) {
       throw new IllegalArgumentException("window.duration must be a positive duration");
     }
-    return cron;
+    try {
+      CronExpression cron = new CronExpression(window.cron());
+      cron.setTimeZone(TimeZone.getTimeZone(ZoneId.of(zone)));
+      return cron;
+    } catch (ParseException e) {
+      throw new IllegalStateException("checked above", e);
+    }
+  }
+
+  /** Why {@code cron} is not a Quartz cron expression, or null when it is one. */
+  public static String cronProblem(String cron) {
+    try {
+      new CronExpression(cron);
+      return null;
+    } catch (ParseException e) {
+      return "is \""
+          + cron
+          + "\"; expected a Quartz cron expression (seconds minutes hours day-of-month month"
+          + " day-of-week [year]) such as \"0 0 1 ? * MON-FRI\": "
+          + e.getMessage();
+    }
+  }
+
+  /** Why {@code zone} is not a time zone, or null when it is one. */
+  public static String timeZoneProblem(String zone) {
+    try {
+      ZoneId.of(zone);
+      return null;
+    } catch (DateTimeException e) {
+      return "is \"" + zone + "\"; expected a time zone such as UTC or Europe/Berlin";
+    }
   }
 }

@@ -4,23 +4,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.meshgate.config.YamlNode;
-import io.meshgate.gate.Durations;
-import io.meshgate.gate.Numbers;
+import io.meshgate.config.Checks;
+import io.meshgate.config.SchemaCheck;
+import io.meshgate.config.SchemaCheck.Problem;
+import io.meshgate.gate.Bounds;
 import io.meshgate.json.Mappers;
 import io.meshgate.kube.RevisionMigrationSpec;
-import io.meshgate.validate.RevisionMigrationSchema.Problem;
-import java.text.ParseException;
-import java.time.DateTimeException;
-import java.time.Duration;
-import java.time.ZoneId;
+import io.meshgate.schedule.MaintenanceWindows;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.quartz.CronExpression;
 
 /**
  * What the CRD schema cannot say about a RevisionMigration: relations between fields, rule names,
@@ -79,7 +75,7 @@ final class RevisionMigrationChecks {
       add(
           "metadata.name",
           "is "
-              + YamlNode.shown(name)
+              + SchemaCheck.shown(name)
               + "; expected a DNS-1123 subdomain (lower-case letters, digits, '-' and '.')");
     }
   }
@@ -151,7 +147,7 @@ final class RevisionMigrationChecks {
         }
       }
       // zero is a valid soak (the pass streak alone decides), so only parse it
-      duration(field + ".soak", wave.soak());
+      duration(field + ".soak", wave.soak(), true);
     }
   }
 
@@ -171,21 +167,14 @@ final class RevisionMigrationChecks {
           add(field + ".rule", "is \"" + gate.rule() + "\"; expected a rule in " + rulesHint(gate));
         }
       }
-      finite(field + ".max", gate.max());
-      finite(field + ".min", gate.min());
-      nonNegative(field + ".maxIncrease", gate.maxIncrease(), "0.5 means +50%");
-      nonNegative(field + ".baselineFloor", gate.baselineFloor(), "the smallest baseline used");
-      nonNegative(field + ".minVolume", gate.minVolume(), "the smallest volume that is data");
-      if (gate.max() != null && gate.min() != null && gate.min() > gate.max()) {
-        add(
-            field + ".min",
-            "is " + Numbers.format(gate.min()) + ", above max " + Numbers.format(gate.max()));
-      }
+      Bounds.problems(
+              gate.max(), gate.min(), gate.maxIncrease(), gate.baselineFloor(), gate.minVolume())
+          .forEach(p -> add(field + "." + p.field(), p.message()));
     }
   }
 
   private String rulesHint(RevisionMigrationSpec.Gate gate) {
-    String nearest = YamlNode.nearest(gate.rule(), rules);
+    String nearest = SchemaCheck.nearest(gate.rule(), rules);
     if (nearest != null) {
       return rulesDir + "; did you mean \"" + nearest + "\"?";
     }
@@ -193,64 +182,27 @@ final class RevisionMigrationChecks {
   }
 
   private void window(RevisionMigrationSpec.Window window) {
-    if (window.cron() != null) {
-      try {
-        new CronExpression(window.cron());
-      } catch (ParseException e) {
-        add(
-            "spec.window.cron",
-            "is \""
-                + window.cron()
-                + "\"; expected a Quartz cron expression (seconds minutes hours day-of-month month"
-                + " day-of-week [year]) such as \"0 0 1 ? * MON-FRI\": "
-                + e.getMessage());
-      }
+    if (window.cron() != null && MaintenanceWindows.cronProblem(window.cron()) != null) {
+      add("spec.window.cron", MaintenanceWindows.cronProblem(window.cron()));
     }
     positive("spec.window.duration", window.duration());
-    if (window.timeZone() != null) {
-      try {
-        ZoneId.of(window.timeZone());
-      } catch (DateTimeException e) {
-        add(
-            "spec.window.timeZone",
-            "is \"" + window.timeZone() + "\"; expected a time zone such as UTC or Europe/Berlin");
-      }
+    if (window.timeZone() != null
+        && MaintenanceWindows.timeZoneProblem(window.timeZone()) != null) {
+      add("spec.window.timeZone", MaintenanceWindows.timeZoneProblem(window.timeZone()));
     }
   }
 
   private void positive(String field, String text) {
-    Duration d = duration(field, text);
-    if (d != null && d.isZero()) {
-      add(field, "is \"" + text + "\"; expected a positive duration such as 30s, 5m or 1h30m");
-    }
+    duration(field, text, false);
   }
 
-  /** The duration, or null when absent or malformed (the schema's pattern reports that). */
-  private Duration duration(String field, String text) {
+  private void duration(String field, String text, boolean zeroAllowed) {
     if (text == null) {
-      return null;
+      return;
     }
-    try {
-      return Durations.parse(text);
-    } catch (IllegalArgumentException e) {
-      return null;
-    } catch (ArithmeticException e) {
-      add(field, "is \"" + text + "\"; expected a duration that fits in a few years");
-      return null;
-    }
-  }
-
-  private void finite(String field, Double value) {
-    if (value != null && !Double.isFinite(value)) {
-      add(field, "is " + Numbers.format(value) + "; expected a finite number");
-    }
-  }
-
-  private void nonNegative(String field, Double value, String hint) {
-    if (value != null && !Double.isFinite(value)) {
-      finite(field, value);
-    } else if (value != null && value < 0) {
-      add(field, "is " + Numbers.format(value) + "; expected a number >= 0 (" + hint + ")");
+    String problem = zeroAllowed ? Checks.durationProblem(text) : Checks.positiveDuration(text);
+    if (problem != null) {
+      add(field, problem);
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshgate.config.DaemonConfigLoader;
 import io.meshgate.config.Problems;
 import io.meshgate.config.RuleLoader;
+import io.meshgate.config.SchemaCheck;
 import io.meshgate.config.Yaml;
 import io.meshgate.gate.Rule;
 import io.meshgate.json.Mappers;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -65,10 +67,7 @@ public final class Validator {
     document.put("kind", RevisionMigration.KIND);
     document.putObject("metadata").set("name", object.path("metadata").path("name"));
     document.set("spec", object.path("spec"));
-    List<RevisionMigrationSchema.Problem> schema =
-        RevisionMigrationSchema.problems(document).stream()
-            .filter(p -> !p.message().startsWith(RevisionMigrationSchema.UNKNOWN))
-            .toList();
+    List<SchemaCheck.Problem> schema = RevisionMigrationSchema.storedProblems(document);
     return migrationProblems(document, schema, rules, rulesDir).stream()
         .map(p -> "field '" + p.field() + "' " + p.message())
         .distinct()
@@ -130,18 +129,18 @@ public final class Validator {
    * Schema and meaning problems together; where both speak of one field, the meaning check's
    * message (it says more: "expected a number >= 0 (0.5 means +50%)") replaces the schema's.
    */
-  private static List<RevisionMigrationSchema.Problem> migrationProblems(
+  private static List<SchemaCheck.Problem> migrationProblems(
       JsonNode document,
-      List<RevisionMigrationSchema.Problem> schema,
+      List<SchemaCheck.Problem> schema,
       Collection<String> rules,
       String rulesDir) {
-    List<RevisionMigrationSchema.Problem> checks =
-        RevisionMigrationChecks.problems(document, rules, rulesDir);
+    List<SchemaCheck.Problem> checks = RevisionMigrationChecks.problems(document, rules, rulesDir);
     Set<String> checked = new HashSet<>();
     checks.forEach(p -> checked.add(p.field()));
-    List<RevisionMigrationSchema.Problem> found = new ArrayList<>();
+    List<SchemaCheck.Problem> found = new ArrayList<>();
     schema.stream().filter(p -> !checked.contains(p.field())).forEach(found::add);
     found.addAll(checks);
+    found.sort(Comparator.comparing(SchemaCheck.Problem::field));
     return found;
   }
 

@@ -73,12 +73,12 @@ class EvaluateCommandTest {
             brokenRules.resolve("bad.yaml") + ": is not valid YAML at line 2"),
         Arguments.of(
             evaluate("-n", "a", "--rules", unknownField.toString()),
-            unknownField.resolve("r.yaml") + ": has unknown field 'treshold'"),
+            unknownField.resolve("r.yaml") + ": field 'treshold' is unknown"),
         Arguments.of(
             new String[] {
               "evaluate", "--prometheus", "localhost:9090", "--to-revision", "r", "-n", "a"
             },
-            "--prometheus is 'localhost:9090'; expected an http(s) URL"),
+            "--prometheus is \"localhost:9090\"; expected an http(s) URL"),
         Arguments.of(
             new String[] {"evaluate", "--to-revision", "r", "-n", "a"},
             "no Prometheus given; pass --prometheus URL or --config FILE"),

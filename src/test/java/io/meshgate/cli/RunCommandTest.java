@@ -40,6 +40,6 @@ class RunCommandTest {
             config
                 + ": field 'prometheus.bearerTokenFile' names /nonexistent/token, which does not exist or cannot be read")
         .contains(config + ": field 'http.port' is 0; expected a whole number from 1 to 65535")
-        .contains(config + ": has unknown field 'leaderElecton'; did you mean 'leaderElection'?");
+        .contains(config + ": field 'leaderElecton' is unknown; did you mean 'leaderElection'?");
   }
 }

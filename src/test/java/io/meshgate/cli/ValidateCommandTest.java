@@ -39,7 +39,7 @@ class ValidateCommandTest {
         .contains(dir.resolve("a.yaml") + ": field 'max' is \"fast\"; expected a number")
         .contains(
             dir.resolve("meshgate.yaml")
-                + ": has unknown field 'prometheus.timeot'; did you mean 'prometheus.timeout'?")
+                + ": field 'prometheus.timeot' is unknown; did you mean 'prometheus.timeout'?")
         .contains(dir.resolve("other.yaml") + ": is neither a gate rule");
   }
 

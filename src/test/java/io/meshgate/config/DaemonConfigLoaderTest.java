@@ -86,9 +86,9 @@ class DaemonConfigLoaderTest {
                 assertThat(e.problems())
                     .containsExactly(
                         file()
-                            + ": has unknown field 'prometheus.timout'; did you mean 'prometheus.timeout'?",
+                            + ": field 'leaderElecton' is unknown; did you mean 'leaderElection'?",
                         file()
-                            + ": has unknown field 'leaderElecton'; did you mean 'leaderElection'?"));
+                            + ": field 'prometheus.timout' is unknown; did you mean 'prometheus.timeout'?"));
   }
 
   @Test
@@ -113,17 +113,17 @@ class DaemonConfigLoaderTest {
                 assertThat(e.problems())
                     .containsExactly(
                         file()
-                            + ": field 'prometheus.url' is \"prometheus:9090\"; expected an http(s) URL such as http://prometheus:9090",
-                        file()
-                            + ": field 'prometheus.timeout' is 10; expected a duration such as 30s, 5m or 1h30m",
-                        file()
-                            + ": field 'prometheus.headers.Authorization' would put a secret in the config; use bearerTokenFile or basicAuth.passwordFile",
-                        file()
-                            + ": field 'prometheus.revisionLabel' is \"istio.io/rev\"; expected a Prometheus label name such as istio_io_rev",
+                            + ": field 'alerts.actions[0].action' is \"page\"; expected one of rollback, hold",
                         file()
                             + ": field 'http.port' is 70000; expected a whole number from 1 to 65535",
                         file()
-                            + ": field 'alerts.actions[0].action' is \"page\"; expected one of rollback, hold"));
+                            + ": field 'prometheus.revisionLabel' is \"istio.io/rev\"; expected a Prometheus label name such as istio_io_rev",
+                        file()
+                            + ": field 'prometheus.timeout' is 10; expected a duration such as 30s, 5m or 1h30m",
+                        file()
+                            + ": field 'prometheus.url' is \"prometheus:9090\"; expected an http(s) URL such as http://prometheus:9090",
+                        file()
+                            + ": field 'prometheus.headers.Authorization' would put a secret in the config; use bearerTokenFile or basicAuth.passwordFile"));
   }
 
   @Test

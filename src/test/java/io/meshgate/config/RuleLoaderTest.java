@@ -102,7 +102,7 @@ class RuleLoaderTest {
     assertThat(problemsOf(VALID + "maxIncreas: 0.5\n"))
         .containsExactly(
             dir.resolve("rule.yaml")
-                + ": has unknown field 'maxIncreas'; did you mean 'maxIncrease'?");
+                + ": field 'maxIncreas' is unknown; did you mean 'maxIncrease'?");
   }
 
   @Test
@@ -115,11 +115,11 @@ class RuleLoaderTest {
 
     assertThat(problemsOf(text))
         .containsExactly(
+            dir.resolve("rule.yaml") + ": field 'max' is \"fast\"; expected a number",
             dir.resolve("rule.yaml")
                 + ": field 'scope' is \"cluster\"; expected one of namespace, revision",
             dir.resolve("rule.yaml")
-                + ": field 'window' is \"soon\"; expected a duration such as 30s, 5m or 1h30m",
-            dir.resolve("rule.yaml") + ": field 'max' is \"fast\"; expected a number");
+                + ": field 'window' is \"soon\"; expected a duration such as 30s, 5m or 1h30m");
   }
 
   @Test
@@ -149,18 +149,19 @@ class RuleLoaderTest {
                 + ": field 'name' is missing; expected a DNS-1123 rule name such as error-rate",
             dir.resolve("rule.yaml") + ": field 'query' is missing; expected a PromQL template",
             dir.resolve("rule.yaml")
-                + ": field 'window' is missing; expected a duration such as 5m",
-            dir.resolve("rule.yaml")
                 + ": field 'scope' is missing; expected one of namespace, revision",
             dir.resolve("rule.yaml")
-                + ": field 'severity' is missing; expected one of critical, warning");
+                + ": field 'severity' is missing; expected one of critical, warning",
+            dir.resolve("rule.yaml")
+                + ": field 'window' is missing; expected a duration such as 30s, 5m or 1h30m");
   }
 
   @Test
   void semanticProblemsAreReportedWithTheField() throws IOException {
     assertThat(problemsOf(VALID + "minVolume: -1\n"))
         .containsExactly(
-            dir.resolve("rule.yaml") + ": field 'minVolume' is -1; expected a number >= 0",
+            dir.resolve("rule.yaml")
+                + ": field 'minVolume' is -1; expected a number >= 0 (the smallest volume that is data)",
             dir.resolve("rule.yaml")
                 + ": field 'volumeQuery' is missing; minVolume needs a volumeQuery");
   }

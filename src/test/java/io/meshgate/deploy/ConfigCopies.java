@@ -5,20 +5,25 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * deploy/config holds byte-identical copies of daemon/meshgate.yaml and rules/*.yaml, because
- * kustomize reads no file outside deploy/. This finds where the copies drifted.
+ * deploy/config holds copies of daemon/meshgate.yaml and rules/*.yaml, because kustomize reads no
+ * file outside deploy/; identical but for the editor's schema path in the first line, relative to
+ * each file. This finds where the copies drifted.
  */
 final class ConfigCopies {
   static final String REFRESH =
-      "rm -f deploy/config/rules/*.yaml && cp rules/*.yaml deploy/config/rules/"
-          + " && cp daemon/meshgate.yaml deploy/config/meshgate.yaml";
+      "rm -f deploy/config/rules/*.yaml && for f in rules/*.yaml; do sed"
+          + " 's#schema=../schemas/#schema=../../../schemas/#' $f > deploy/config/$f; done"
+          + " && sed 's#schema=../schemas/#schema=../../schemas/#' daemon/meshgate.yaml"
+          + " > deploy/config/meshgate.yaml";
+
+  /** The schema path of an editor's modeline, which points up to schemas/ from each file. */
+  private static final String SCHEMA_PATH = "\\$schema=(\\.\\./)+schemas/";
 
   private ConfigCopies() {}
 
@@ -55,6 +60,10 @@ final class ConfigCopies {
     }
   }
 
+  private static String withoutSchemaPath(Path file) throws IOException {
+    return Files.readString(file).replaceFirst(SCHEMA_PATH, "\\$schema=schemas/");
+  }
+
   private static void compare(Path root, Path original, Path copy, List<String> drift) {
     String copyName = copy.toString().replace('\\', '/');
     String originalName = original.toString().replace('\\', '/');
@@ -63,8 +72,8 @@ final class ConfigCopies {
       return;
     }
     try {
-      if (!Arrays.equals(
-          Files.readAllBytes(root.resolve(original)), Files.readAllBytes(root.resolve(copy)))) {
+      if (!withoutSchemaPath(root.resolve(original))
+          .equals(withoutSchemaPath(root.resolve(copy)))) {
         drift.add(copyName + " differs from " + originalName);
       }
     } catch (IOException e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshgate.cli.MeshgateCommand;
+import io.meshgate.config.SchemaCheck;
 import io.meshgate.json.Mappers;
 import io.meshgate.validate.RevisionMigrationSchema;
 import java.io.IOException;
@@ -66,8 +67,7 @@ class ExamplesTest {
 
     assertThat(RevisionMigrationSchema.problems(document))
         .containsExactly(
-            new RevisionMigrationSchema.Problem(
-                "spec.dryrun", "is unknown; did you mean 'spec.dryRun'?"));
+            new SchemaCheck.Problem("spec.dryrun", "is unknown; did you mean 'spec.dryRun'?"));
     Run run = validate(file);
     assertThat(run.exitCode()).isEqualTo(64);
     assertThat(run.err()).contains("spec.dryrun");

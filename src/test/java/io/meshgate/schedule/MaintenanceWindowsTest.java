@@ -80,11 +80,13 @@ class MaintenanceWindowsTest {
   void badCronAndZoneAreNamed() {
     assertThatThrownBy(
             () -> MaintenanceWindows.parse(window("0 0 25 * * ?", Duration.ofHours(1), "UTC")))
-        .hasMessageStartingWith("window.cron \"0 0 25 * * ?\" is not a Quartz cron expression: ");
+        .hasMessageStartingWith(
+            "window.cron is \"0 0 25 * * ?\"; expected a Quartz cron expression (seconds");
     assertThatThrownBy(
             () ->
                 MaintenanceWindows.parse(
                     window("0 0 1 ? * *", Duration.ofHours(1), "Mars/Olympus")))
-        .hasMessageStartingWith("window.timeZone \"Mars/Olympus\" is not a time zone");
+        .hasMessage(
+            "window.timeZone is \"Mars/Olympus\"; expected a time zone such as UTC or Europe/Berlin");
   }
 }
