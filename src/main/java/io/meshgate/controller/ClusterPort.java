@@ -5,6 +5,7 @@ import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.Observed;
 import io.meshgate.migration.Reason;
+import java.util.Set;
 
 /**
  * What the controller needs from the cluster. Reads come from informer caches; writes are
@@ -12,8 +13,18 @@ import io.meshgate.migration.Reason;
  * server refuses throws {@link ClusterWriteException}.
  */
 public interface ClusterPort {
-  /** Facts for one tick, from caches only (no LIST per tick). */
+  /**
+   * Facts for one tick, from caches only (no LIST per tick); {@link Observed#oldRevisionInUse()} is
+   * left unknown (null), it costs a list of every pod: see {@link #oldRevisionInUse}. The
+   * namespaces {@code status} has in flight are watched from now on.
+   */
   Observed observe(String migration, MigrationSpec spec, MigrationStatus status);
+
+  /** The migration ended or is gone: what was watched for it alone is no longer. */
+  void release(String migration);
+
+  /** Namespaces labelled for, or running proxies of, {@code fromRevision}. Lists every pod. */
+  Set<String> oldRevisionInUse(String fromRevision);
 
   /**
    * Labels {@code namespace} for {@code toRevision}, keeping its previous labels in an annotation.
@@ -23,8 +34,11 @@ public interface ClusterPort {
   /** Puts back exactly the labels recorded by the flip. */
   void restoreLabels(String namespace);
 
-  /** Restarts, paced, the namespace's workloads that do not yet carry {@code restartId}. */
-  void restart(String namespace, String restartId, MigrationSpec.Restart policy);
+  /**
+   * Restarts, paced, the namespace's workloads that do not yet carry {@code restartId}; the
+   * namespace is watched for {@code migration} from now on (it may have entered flight this tick).
+   */
+  void restart(String migration, String namespace, String restartId, MigrationSpec.Restart policy);
 
   /** A Kubernetes Event on the migration for a transition. */
   void recordEvent(MigrationRef migration, Decision.Transition transition);

@@ -7,6 +7,7 @@ import io.meshgate.migration.Action;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.MigrationMachine;
+import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
@@ -121,19 +122,33 @@ public final class MigrationController {
     MigrationObject migration = first;
     for (int attempt = 1; ; attempt++) {
       if (migration == null) {
+        cluster.release(name);
         return NOTHING;
       }
       if (migration.spec() == null) {
+        cluster.release(name);
         return invalid(migration);
       }
       if (migration.status().phase().isTerminal()
           && migration.status().observedGeneration() != null
           && migration.status().observedGeneration() == migration.generation()) {
+        cluster.release(name);
         return NOTHING;
       }
       Instant now = clock.instant();
       TickInput input = gather(migration, now);
       Decision decision = MigrationMachine.decide(input);
+      if (decision.status().phase() == MigrationPhase.Succeeded
+          && input.observed().oldRevisionInUse() == null) {
+        // the one tick that needs it: decided again with what uses the old revision
+        input =
+            input.withObserved(
+                input
+                    .observed()
+                    .withOldRevisionInUse(
+                        cluster.oldRevisionInUse(migration.spec().fromRevision())));
+        decision = MigrationMachine.decide(input);
+      }
       MigrationStatus status;
       Write write;
       try {
@@ -279,7 +294,9 @@ public final class MigrationController {
         } else if (action instanceof Action.Restart restart) {
           counted(
               "restart",
-              () -> cluster.restart(action.namespace(), restart.restartId(), m.spec().restart()));
+              () ->
+                  cluster.restart(
+                      m.name(), action.namespace(), restart.restartId(), m.spec().restart()));
         } else if (action instanceof Action.RestoreLabels) {
           counted("restore", () -> cluster.restoreLabels(action.namespace()));
         }

@@ -62,6 +62,19 @@ final class Informers {
     }
   }
 
+  /**
+   * One page of one object of {@code resource} in all namespaces: a grant checked at start-up that
+   * is otherwise used only once a namespace enters flight, so that a missing one stops start-up
+   * rather than a migration half-way.
+   */
+  static void checkList(String what, String resource, Runnable listOne) {
+    try {
+      listOne.run();
+    } catch (KubernetesClientException e) {
+      throw failed(new Named(what, resource, null), e);
+    }
+  }
+
   private static IllegalStateException failed(Named named, Throwable cause) {
     if (cause instanceof KubernetesClientException k && k.getCode() > 0) {
       String server =

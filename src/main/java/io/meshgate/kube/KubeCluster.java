@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -17,7 +19,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.meshgate.controller.ClusterPort;
 import io.meshgate.controller.MigrationRef;
 import io.meshgate.controller.WriteHook;
@@ -42,6 +43,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,16 +62,18 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   private static final String EVENTS_NAMESPACE = "default";
   private static final Duration STARTUP_DEADLINE = Duration.ofSeconds(60);
 
+  /** The index of namespaces by each of their labels, {@code key=value}. */
+  private static final String BY_LABEL = "label";
+
   private final KubernetesClient client;
+  private final KubernetesClient metadata;
   private final String controlPlaneNamespace;
   private final Clock clock;
   private final WriteHook hook;
-  private final Watched<Namespace> namespaces;
-  private final Watched<Deployment> deployments;
-  private final Watched<StatefulSet> statefulSets;
-  private final Watched<DaemonSet> daemonSets;
-  private final Watched<Pod> pods;
+  private final Watched<GenericKubernetesResource> namespaces;
+  private final Watched<Deployment> istiods;
   private final Watched<MutatingWebhookConfiguration> webhooks;
+  private final InFlightWatches inFlight;
 
   /** Restart ids patched onto workloads whose change the cache has not shown yet, by key. */
   private final Map<String, String> restartsInFlight = new ConcurrentHashMap<>();
@@ -77,47 +81,46 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   private KubeCluster(
       KubernetesClient client, String controlPlaneNamespace, Clock clock, WriteHook hook) {
     this.client = client;
+    this.metadata = MetadataOnly.client(client);
     this.controlPlaneNamespace = controlPlaneNamespace;
     this.clock = clock;
     this.hook = hook;
     this.namespaces =
         new Watched<>(
-            "namespaces", "namespaces", () -> client.namespaces().runnableInformer(0), List.of());
-    this.deployments =
+            "namespaces (metadata)",
+            "namespaces",
+            () ->
+                metadata
+                    .genericKubernetesResources(MetadataOnly.NAMESPACES)
+                    .withLimit(NamespaceWatch.PAGE)
+                    .withIndexers(Map.of(BY_LABEL, KubeCluster::labelPairs))
+                    .runnableInformer(0),
+            List.of());
+    this.istiods =
         new Watched<>(
-            "deployments (all namespaces)",
+            "istiod deployments in " + controlPlaneNamespace,
             "deployments",
-            () -> client.apps().deployments().inAnyNamespace().runnableInformer(0),
-            List.of());
-    this.statefulSets =
-        new Watched<>(
-            "statefulsets (all namespaces)",
-            "statefulsets",
-            () -> client.apps().statefulSets().inAnyNamespace().runnableInformer(0),
-            List.of());
-    this.daemonSets =
-        new Watched<>(
-            "daemonsets (all namespaces)",
-            "daemonsets",
-            () -> client.apps().daemonSets().inAnyNamespace().runnableInformer(0),
-            List.of());
-    this.pods =
-        new Watched<>(
-            "pods (all namespaces)",
-            "pods",
-            () -> client.pods().inAnyNamespace().runnableInformer(0),
+            () ->
+                client
+                    .apps()
+                    .deployments()
+                    .inNamespace(controlPlaneNamespace)
+                    .withLabel("app", "istiod")
+                    .runnableInformer(0),
             List.of());
     this.webhooks =
         new Watched<>(
-            "mutatingwebhookconfigurations",
+            "mutatingwebhookconfigurations labelled " + Annotations.REV_LABEL,
             "mutatingwebhookconfigurations",
             () ->
                 client
                     .admissionRegistration()
                     .v1()
                     .mutatingWebhookConfigurations()
+                    .withLabel(Annotations.REV_LABEL)
                     .runnableInformer(0),
             List.of());
+    this.inFlight = new InFlightWatches(client, metadata, STARTUP_DEADLINE);
   }
 
   /**
@@ -132,6 +135,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     try {
       Informers.startAll(
           STARTUP_DEADLINE, cluster.informers().stream().map(Watched::named).toList());
+      cluster.checkInFlightGrants();
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
@@ -139,17 +143,50 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     return cluster;
   }
 
+  private static final ListOptions ONE = new ListOptionsBuilder().withLimit(1L).build();
+
+  private void checkInFlightGrants() {
+    Informers.checkList(
+        "pods (all namespaces)",
+        "pods",
+        () -> metadata.genericKubernetesResources(MetadataOnly.PODS).inAnyNamespace().list(ONE));
+    Informers.checkList(
+        "deployments (all namespaces)",
+        "deployments",
+        () -> client.apps().deployments().inAnyNamespace().list(ONE));
+    Informers.checkList(
+        "statefulsets (all namespaces)",
+        "statefulsets",
+        () -> client.apps().statefulSets().inAnyNamespace().list(ONE));
+    Informers.checkList(
+        "daemonsets (all namespaces)",
+        "daemonsets",
+        () -> client.apps().daemonSets().inAnyNamespace().list(ONE));
+  }
+
   private List<Watched<?>> informers() {
-    return List.of(namespaces, deployments, statefulSets, daemonSets, pods, webhooks);
+    return List.of(namespaces, istiods, webhooks);
   }
 
   public boolean hasSynced() {
-    return informers().stream().allMatch(Watched::hasSynced);
+    return informers().stream().allMatch(Watched::hasSynced) && inFlight.hasSynced();
+  }
+
+  /** Objects held in informer caches: what the daemon's memory grows with. */
+  public int cachedObjects() {
+    return informers().stream().mapToInt(w -> w.list().size()).sum() + inFlight.cachedObjects();
+  }
+
+  /** The namespaces whose workloads and pods are watched now. */
+  public Set<String> watchedNamespaces() {
+    return inFlight.watched();
   }
 
   @Override
   public void close() {
+    inFlight.close();
     informers().forEach(Watched::close);
+    metadata.close();
   }
 
   // ---- reading ---------------------------------------------------------------------------
@@ -159,20 +196,19 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     Map<String, List<String>> selected = new HashMap<>();
     for (MigrationSpec.Wave wave : spec.waves()) {
       if (!wave.selector().isEmpty()) {
-        selected.put(
-            wave.name(),
-            namespaces.list().stream()
-                .filter(
-                    n -> labels(n.getMetadata()).entrySet().containsAll(wave.selector().entrySet()))
-                .map(n -> n.getMetadata().getName())
-                .sorted()
-                .toList());
+        selected.put(wave.name(), selected(wave.selector()));
       }
     }
     Set<String> members = new HashSet<>();
     spec.waves().forEach(w -> members.addAll(w.namespaces()));
     selected.values().forEach(members::addAll);
     status.namespaces().forEach(n -> members.add(n.name()));
+    watch(
+        migration,
+        status.namespaces().stream()
+            .filter(n -> n.phase().isInFlight())
+            .map(NamespaceStatus::name)
+            .collect(Collectors.toSet()));
     Map<String, Observed.NamespaceFacts> facts = new HashMap<>();
     for (String ns : members) {
       String restartId = status.namespace(ns).map(NamespaceStatus::restartId).orElse(null);
@@ -183,12 +219,52 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
         revisionAvailable(spec.fromRevision(), false),
         selected,
         facts,
-        oldRevisionInUse(spec.fromRevision()));
+        null);
   }
 
+  /** Watches the workloads and pods of exactly these namespaces for {@code migration}. */
+  void watch(String migration, Set<String> inFlightNamespaces) {
+    inFlight.need(migration, inFlightNamespaces);
+  }
+
+  @Override
+  public void release(String migration) {
+    inFlight.release(migration);
+  }
+
+  /**
+   * Namespaces with every label of {@code selector}, from the label index: as many lookups as the
+   * selector has labels, whatever the number of namespaces.
+   */
+  private List<String> selected(Map<String, String> selector) {
+    List<GenericKubernetesResource> candidates = null;
+    for (Map.Entry<String, String> label : selector.entrySet()) {
+      List<GenericKubernetesResource> matching =
+          namespaces.indexer().byIndex(BY_LABEL, label.getKey() + "=" + label.getValue());
+      if (candidates == null || matching.size() < candidates.size()) {
+        candidates = matching;
+      }
+    }
+    return candidates.stream()
+        .filter(n -> labels(n.getMetadata()).entrySet().containsAll(selector.entrySet()))
+        .map(n -> n.getMetadata().getName())
+        .sorted()
+        .toList();
+  }
+
+  private static List<String> labelPairs(GenericKubernetesResource namespace) {
+    return labels(namespace.getMetadata()).entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .toList();
+  }
+
+  /**
+   * Facts of one namespace; workloads and proxies only while it is in flight (the machine reads
+   * them for no other namespace).
+   */
   private Observed.NamespaceFacts facts(
       String migration, String ns, String restartId, MigrationSpec.Restart policy) {
-    Namespace namespace = namespaces.get(ns);
+    GenericKubernetesResource namespace = namespaces.get(ns);
     if (namespace == null) {
       return Observed.NamespaceFacts.ABSENT;
     }
@@ -231,19 +307,23 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   }
 
   List<Workload> workloads(String ns, MigrationSpec.Restart policy) {
+    NamespaceWatch watch = inFlight.get(ns);
+    if (watch == null) {
+      return List.of();
+    }
     List<Workload> all = new ArrayList<>();
     if (policy.kinds().contains(WorkloadKind.Deployment)) {
-      for (Deployment d : deployments.indexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+      for (Deployment d : watch.deployments.list()) {
         add(all, WorkloadKind.Deployment, d, d.getSpec().getTemplate(), Rollouts.of(d));
       }
     }
     if (policy.kinds().contains(WorkloadKind.StatefulSet)) {
-      for (StatefulSet s : statefulSets.indexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+      for (StatefulSet s : watch.statefulSets.list()) {
         add(all, WorkloadKind.StatefulSet, s, s.getSpec().getTemplate(), Rollouts.of(s));
       }
     }
     if (policy.kinds().contains(WorkloadKind.DaemonSet)) {
-      for (DaemonSet d : daemonSets.indexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+      for (DaemonSet d : watch.daemonSets.list()) {
         add(all, WorkloadKind.DaemonSet, d, d.getSpec().getTemplate(), Rollouts.of(d));
       }
     }
@@ -278,8 +358,12 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
    * Sidecars by revision: the istio.io/rev annotation, else the sidecar status (as istioctl does).
    */
   Map<String, Integer> census(String ns) {
+    NamespaceWatch watch = inFlight.get(ns);
     Map<String, Integer> byRevision = new LinkedHashMap<>();
-    for (Pod pod : pods.indexer().byIndex(Cache.NAMESPACE_INDEX, ns)) {
+    if (watch == null) {
+      return byRevision;
+    }
+    for (GenericKubernetesResource pod : watch.pods.list()) {
       String revision = sidecarRevision(pod);
       if (revision != null) {
         byRevision.merge(revision, 1, Integer::sum);
@@ -288,11 +372,11 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     return byRevision;
   }
 
-  static String sidecarRevision(Pod pod) {
+  static String sidecarRevision(GenericKubernetesResource pod) {
     if (pod.getMetadata().getDeletionTimestamp() != null) {
       return null;
     }
-    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    String phase = MetadataOnly.podPhase(pod);
     if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
       return null;
     }
@@ -326,7 +410,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
    */
   boolean revisionAvailable(String revision, boolean needsWebhook) {
     boolean istiod =
-        deployments.indexer().byIndex(Cache.NAMESPACE_INDEX, controlPlaneNamespace).stream()
+        istiods.list().stream()
             .filter(d -> revision.equals(labels(d.getMetadata()).get(Annotations.REV_LABEL)))
             .filter(d -> "istiod".equals(labels(d.getMetadata()).get("app")))
             .anyMatch(KubeCluster::serving);
@@ -350,18 +434,38 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
             .anyMatch(c -> "Available".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  private Set<String> oldRevisionInUse(String fromRevision) {
+  /**
+   * Namespaces labelled for, or running proxies of, {@code fromRevision}: the namespaces from the
+   * cache, the proxies from a list of every pod's metadata, page by page (asked for once, when a
+   * migration succeeds: no cache holds every pod).
+   */
+  @Override
+  public Set<String> oldRevisionInUse(String fromRevision) {
     Set<String> inUse = new HashSet<>();
-    for (Namespace n : namespaces.list()) {
+    for (GenericKubernetesResource n : namespaces.list()) {
       if (fromRevision.equals(labels(n.getMetadata()).get(Annotations.REV_LABEL))) {
         inUse.add(n.getMetadata().getName());
       }
     }
-    for (Pod pod : pods.list()) {
-      if (fromRevision.equals(sidecarRevision(pod))) {
-        inUse.add(pod.getMetadata().getNamespace());
+    String page = null;
+    do {
+      GenericKubernetesResourceList pods =
+          metadata
+              .genericKubernetesResources(MetadataOnly.PODS)
+              .inAnyNamespace()
+              .list(
+                  new ListOptionsBuilder()
+                      .withLimit(NamespaceWatch.PAGE)
+                      .withContinue(page)
+                      .withFieldSelector("status.phase!=Succeeded,status.phase!=Failed")
+                      .build());
+      for (GenericKubernetesResource pod : pods.getItems()) {
+        if (fromRevision.equals(sidecarRevision(pod))) {
+          inUse.add(pod.getMetadata().getNamespace());
+        }
       }
-    }
+      page = pods.getMetadata() == null ? null : pods.getMetadata().getContinue();
+    } while (page != null && !page.isEmpty());
     return inUse;
   }
 
@@ -369,7 +473,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   @Override
   public void flip(String migration, String ns, String toRevision) {
-    Namespace namespace = namespaces.get(ns);
+    GenericKubernetesResource namespace = namespaces.get(ns);
     if (namespace == null) {
       throw new IllegalStateException("namespace " + ns + " does not exist");
     }
@@ -403,7 +507,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   @Override
   public void restoreLabels(String ns) {
-    Namespace namespace = namespaces.get(ns);
+    GenericKubernetesResource namespace = namespaces.get(ns);
     if (namespace == null) {
       throw new IllegalStateException("namespace " + ns + " does not exist");
     }
@@ -457,7 +561,8 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   }
 
   @Override
-  public void restart(String ns, String restartId, MigrationSpec.Restart policy) {
+  public void restart(String migration, String ns, String restartId, MigrationSpec.Restart policy) {
+    inFlight.add(migration, ns);
     List<Workload> workloads = workloads(ns, policy);
     long inProgress =
         workloads.stream()

@@ -26,7 +26,9 @@ final class Conditions {
         "Ready", outcome.phase() == MigrationPhase.Succeeded, outcome.reason(), outcome.message());
     next.add(
         "Paused", outcome.phase() == MigrationPhase.Paused, outcome.reason(), outcome.message());
-    if (outcome.phase() == MigrationPhase.Succeeded) {
+    if (outcome.phase() == MigrationPhase.Succeeded && oldRevisionInUse == null) {
+      next.add("OldRevisionUnused", "Unknown", "NotChecked", "not looked up");
+    } else if (outcome.phase() == MigrationPhase.Succeeded) {
       boolean unused = oldRevisionInUse.isEmpty();
       next.add(
           "OldRevisionUnused",
@@ -58,7 +60,10 @@ final class Conditions {
     }
 
     void add(String type, boolean value, String reason, String message) {
-      String status = value ? "True" : "False";
+      add(type, value ? "True" : "False", reason, message);
+    }
+
+    void add(String type, String status, String reason, String message) {
       Instant since =
           previous.stream()
               .filter(c -> c.type().equals(type) && c.status().equals(status))

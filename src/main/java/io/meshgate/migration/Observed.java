@@ -11,7 +11,8 @@ import java.util.Set;
  * @param fromRevisionAvailable the old istiod is Available (needed before flips and rollbacks)
  * @param selected namespaces matched by each wave's selector, by wave name
  * @param namespaces per namespace of the migration
- * @param oldRevisionInUse namespaces labelled for, or running proxies of, the old revision
+ * @param oldRevisionInUse namespaces labelled for, or running proxies of, the old revision; null
+ *     when not looked up (it is needed once, when the migration succeeds)
  */
 public record Observed(
     boolean toRevisionAvailable,
@@ -23,7 +24,11 @@ public record Observed(
   public Observed {
     selected = Map.copyOf(selected);
     namespaces = Map.copyOf(namespaces);
-    oldRevisionInUse = Set.copyOf(oldRevisionInUse);
+    oldRevisionInUse = oldRevisionInUse == null ? null : Set.copyOf(oldRevisionInUse);
+  }
+
+  public Observed withOldRevisionInUse(Set<String> inUse) {
+    return new Observed(toRevisionAvailable, fromRevisionAvailable, selected, namespaces, inUse);
   }
 
   public NamespaceFacts facts(String namespace) {

@@ -30,4 +30,18 @@ public record TickInput(
     gate = Map.copyOf(gate);
     approvedWaves = Set.copyOf(approvedWaves);
   }
+
+  public TickInput withObserved(Observed newObserved) {
+    return new TickInput(
+        migration,
+        generation,
+        spec,
+        status,
+        newObserved,
+        gate,
+        windowOpen,
+        approvedWaves,
+        aborted,
+        now);
+  }
 }

@@ -11,6 +11,7 @@ import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.sim.ApiCall;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -194,20 +195,34 @@ class MigrationControllerTest {
   }
 
   @Test
-  void ticksNeverListOnlyInformersDo() {
+  void ticksListOnlyWhenANamespaceEntersFlightAndOncePodsWhenTheMigrationSucceeds() {
     harness.apply(migration("istio-1-20", "", THREE_WAVES));
     harness.sim.clearApiCalls();
 
-    harness.tickUntil("istio-1-20", finished(), 80);
+    MigrationStatus status = harness.tickUntil("istio-1-20", finished(), 80);
 
-    assertThat(harness.sim.apiCalls())
-        .filteredOn(c -> c.method().equals("GET") && !c.isWatch())
-        .allSatisfy(
-            c ->
-                assertThat(c.resourcePath())
-                    .as("a GET of one named object, never a LIST")
-                    .matches(".*/[^/]+/[^/]+$")
-                    .doesNotEndWith("/namespaces")
-                    .doesNotEndWith("/pods"));
+    List<String> lists =
+        harness.sim.apiCalls().stream()
+            .filter(c -> c.method().equals("GET") && !c.isWatch())
+            .map(ApiCall::resourcePath)
+            .filter(path -> !path.matches(".*/namespaces/[^/]+/[^/]+/[^/]+$"))
+            .filter(path -> !path.matches("/api/v1/namespaces/[^/]+$"))
+            .toList();
+    List<String> namespaces = status.namespaces().stream().map(NamespaceStatus::name).toList();
+    assertThat(namespaces).hasSizeGreaterThan(3);
+    List<String> expected = new ArrayList<>(List.of("/api/v1/pods"));
+    for (String ns : namespaces) {
+      for (String resource :
+          List.of(
+              "/apis/apps/v1/namespaces/%s/deployments",
+              "/apis/apps/v1/namespaces/%s/statefulsets",
+              "/apis/apps/v1/namespaces/%s/daemonsets",
+              "/api/v1/namespaces/%s/pods")) {
+        expected.add(resource.formatted(ns));
+      }
+    }
+    assertThat(lists)
+        .as("each in-flight namespace's caches filled once, every pod listed once at the end")
+        .containsExactlyInAnyOrderElementsOf(expected);
   }
 }

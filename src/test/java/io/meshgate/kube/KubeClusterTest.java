@@ -8,6 +8,7 @@ import io.meshgate.sim.ApiCall;
 import io.meshgate.sim.ClusterSimulator;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class KubeClusterTest {
@@ -20,11 +21,12 @@ class KubeClusterTest {
           .daemonSet("shop", "agent", 2);
       try (KubeCluster cluster =
           KubeCluster.start(sim.client(), "istio-system", Clock.systemUTC(), WriteHook.NONE)) {
+        cluster.watch("m", Set.of("shop"));
         sim.clearApiCalls();
 
         // back to back, as two ticks would be with a cache a moment behind the API server
-        cluster.restart("shop", "m/shop/1", MigrationSpec.Restart.DEFAULT);
-        cluster.restart("shop", "m/shop/1", MigrationSpec.Restart.DEFAULT);
+        cluster.restart("m", "shop", "m/shop/1", MigrationSpec.Restart.DEFAULT);
+        cluster.restart("m", "shop", "m/shop/1", MigrationSpec.Restart.DEFAULT);
       }
 
       assertThat(

@@ -1,0 +1,110 @@
+package io.meshgate.kube;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The caches of one namespace in flight: its restartable workloads, whole (templates and rollout
+ * status), and its pods' metadata (the proxy census reads annotations only), without pods that have
+ * ended. Lists are paginated.
+ */
+final class NamespaceWatch implements AutoCloseable {
+  /** Objects per page of an initial list. */
+  static final long PAGE = 500;
+
+  private final String namespace;
+  final Watched<Deployment> deployments;
+  final Watched<StatefulSet> statefulSets;
+  final Watched<DaemonSet> daemonSets;
+  final Watched<GenericKubernetesResource> pods;
+
+  NamespaceWatch(KubernetesClient client, KubernetesClient metadata, String namespace) {
+    this.namespace = namespace;
+    this.deployments =
+        new Watched<>(
+            "deployments in " + namespace,
+            "deployments",
+            () ->
+                client
+                    .apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withLimit(PAGE)
+                    .runnableInformer(0),
+            List.of());
+    this.statefulSets =
+        new Watched<>(
+            "statefulsets in " + namespace,
+            "statefulsets",
+            () ->
+                client
+                    .apps()
+                    .statefulSets()
+                    .inNamespace(namespace)
+                    .withLimit(PAGE)
+                    .runnableInformer(0),
+            List.of());
+    this.daemonSets =
+        new Watched<>(
+            "daemonsets in " + namespace,
+            "daemonsets",
+            () ->
+                client
+                    .apps()
+                    .daemonSets()
+                    .inNamespace(namespace)
+                    .withLimit(PAGE)
+                    .runnableInformer(0),
+            List.of());
+    this.pods =
+        new Watched<>(
+            "pods in " + namespace + " (metadata)",
+            "pods",
+            () ->
+                metadata
+                    .genericKubernetesResources(MetadataOnly.PODS)
+                    .inNamespace(namespace)
+                    .withoutField("status.phase", "Succeeded")
+                    .withoutField("status.phase", "Failed")
+                    .withLimit(PAGE)
+                    .runnableInformer(0),
+            List.of());
+  }
+
+  /** Starts the informers and waits for their caches, up to {@code deadline}. */
+  NamespaceWatch start(Duration deadline) {
+    try {
+      Informers.startAll(deadline, watched().stream().map(Watched::named).toList());
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    return this;
+  }
+
+  String namespace() {
+    return namespace;
+  }
+
+  private List<Watched<?>> watched() {
+    return List.of(deployments, statefulSets, daemonSets, pods);
+  }
+
+  boolean hasSynced() {
+    return watched().stream().allMatch(Watched::hasSynced);
+  }
+
+  int cachedObjects() {
+    return watched().stream().mapToInt(w -> w.list().size()).sum();
+  }
+
+  @Override
+  public void close() {
+    watched().forEach(Watched::close);
+  }
+}
