@@ -18,6 +18,8 @@ import io.meshgate.migration.TickInput;
 import io.meshgate.notify.Notification;
 import io.meshgate.notify.Notifier;
 import io.meshgate.schedule.MaintenanceWindows;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -334,7 +336,7 @@ public final class MigrationController {
     values.forEach(
         (rule, value) -> {
           if (value != null && Double.isFinite(value)) {
-            finite.put(rule, value);
+            finite.put(rule, significant(value));
           } else {
             finite.put(rule, null);
             notes.put(
@@ -347,6 +349,14 @@ public final class MigrationController {
           }
         });
     return n.withBaseline(finite, notes);
+  }
+
+  /**
+   * Six significant digits: far finer than any bound compares, and a 1,000-namespace status stays
+   * small (a rate from Prometheus has seventeen).
+   */
+  private static double significant(double value) {
+    return new BigDecimal(value).round(new MathContext(6)).doubleValue();
   }
 
   private void counted(String action, Runnable run) {

@@ -22,6 +22,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -175,7 +176,7 @@ public final class RevisionMigrations {
             : new NamespaceStatus.Verdict(
                 constant("lastVerdict.verdict", verdict.verdict(), Verdict.class, Verdict.HOLD),
                 verdict.reason(),
-                instant(verdict.at())),
+                verdict.at() == null ? instant(ns.phaseSince()) : instant(verdict.at())),
         ns.failureStreaks(),
         or(ns.passStreak(), 0),
         or(ns.noDataStreak(), 0),
@@ -222,6 +223,8 @@ public final class RevisionMigrations {
   private static RevisionMigrationStatus.Namespace fromNamespace(NamespaceStatus ns) {
     NamespaceStatus.Verdict verdict = ns.lastVerdict();
     NamespaceStatus.Proxies proxies = ns.proxies();
+    // defaults left out, and a verdict's time when it is the phase's: a status of 1,000
+    // namespaces stays under 512 KiB; the reader puts them back
     return new RevisionMigrationStatus.Namespace(
         ns.name(),
         ns.wave(),
@@ -232,10 +235,12 @@ public final class RevisionMigrations {
         verdict == null
             ? null
             : new RevisionMigrationStatus.Verdict(
-                verdict.verdict().name(), verdict.reason(), text(verdict.at())),
-        ns.failureStreaks(),
-        ns.passStreak(),
-        ns.noDataStreak(),
+                verdict.verdict().name(),
+                verdict.reason(),
+                Objects.equals(verdict.at(), ns.phaseSince()) ? null : text(verdict.at())),
+        ns.failureStreaks().isEmpty() ? null : ns.failureStreaks(),
+        ns.passStreak() == 0 ? null : ns.passStreak(),
+        ns.noDataStreak() == 0 ? null : ns.noDataStreak(),
         proxies == null
             ? null
             : new RevisionMigrationStatus.Proxies(proxies.target(), proxies.other()),

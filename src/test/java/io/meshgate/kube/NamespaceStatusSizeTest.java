@@ -1,0 +1,100 @@
+package io.meshgate.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meshgate.gate.Verdict;
+import io.meshgate.migration.Condition;
+import io.meshgate.migration.MigrationPhase;
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.NamespaceStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Issue "Memory and API load that grow with the work in flight", point 3: a migration of 1,000
+ * namespaces keeps its status under 512 KiB, whatever phase its namespaces are in, and reads back
+ * as it was written.
+ */
+class NamespaceStatusSizeTest {
+  private static final int LIMIT = 512 * 1024;
+  private static final int NAMESPACES = 1_000;
+  private static final Instant NOW = Instant.parse("2026-11-30T10:00:00.123456789Z");
+
+  @ParameterizedTest(name = "1,000 namespaces {0}")
+  @EnumSource(
+      value = NamespacePhase.class,
+      names = {"Pending", "Restarting", "Soaking", "Held", "Promoted", "RolledBack"})
+  void aThousandNamespaceMigrationStaysUnder512KiB(NamespacePhase phase) throws Exception {
+    List<NamespaceStatus> namespaces = new ArrayList<>();
+    for (int i = 0; i < NAMESPACES; i++) {
+      namespaces.add(namespace("team-%04d-payments-europe-west".formatted(i), phase));
+    }
+    MigrationStatus status =
+        new MigrationStatus(
+            MigrationPhase.Progressing,
+            "wave-07-production",
+            "500/1000",
+            namespaces,
+            List.of(),
+            List.of(
+                new Condition(
+                    "Ready",
+                    "False",
+                    "Progressing",
+                    "wave wave-07-production: 12 in flight",
+                    NOW,
+                    42L)),
+            42L);
+
+    byte[] json = new ObjectMapper().writeValueAsBytes(RevisionMigrations.fromStatus(status));
+
+    System.out.printf(
+        "FIGURE status of a 1,000-namespace migration, every namespace %s: %,d bytes%n",
+        phase, json.length);
+    assertThat(json.length).isLessThan(LIMIT);
+    assertThat(
+            RevisionMigrations.toStatus(
+                new ObjectMapper().readValue(json, RevisionMigrationStatus.class)))
+        .as("read back as written")
+        .isEqualTo(status);
+  }
+
+  /** The namespace as the state machine leaves it in {@code phase}, every field it may set set. */
+  private static NamespaceStatus namespace(String name, NamespacePhase phase) {
+    if (phase == NamespacePhase.Pending) {
+      return NamespaceStatus.pending(name, "wave-07-production");
+    }
+    Map<String, Double> baseline = new LinkedHashMap<>();
+    // as captured: six significant digits
+    baseline.put("error-rate", 0.00123457);
+    baseline.put("p99-latency", 0.287123);
+    baseline.put("convergence-time", 1.23457);
+    baseline.put("xds-rejects", 0.0);
+    boolean failing = phase == NamespacePhase.Held || phase == NamespacePhase.RolledBack;
+    return new NamespaceStatus(
+        name,
+        "wave-07-production",
+        phase,
+        NOW,
+        baseline,
+        Map.of(),
+        new NamespaceStatus.Verdict(
+            failing ? Verdict.ROLLBACK : Verdict.HOLD,
+            failing
+                ? "error-rate: 0.0213 > 0.01 (baseline 0.0012, +1675%) for 3 consecutive ticks"
+                : "soaking: 4m12s of 10m",
+            NOW),
+        failing ? Map.of("error-rate", 3, "p99-latency", 1) : Map.of(),
+        failing ? 0 : 7,
+        0,
+        new NamespaceStatus.Proxies(148, 3),
+        "istio-1-20/" + name + "/1");
+  }
+}
