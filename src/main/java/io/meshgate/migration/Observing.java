@@ -3,6 +3,7 @@ package io.meshgate.migration;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.gate.Verdict;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -24,7 +25,7 @@ final class Observing {
   void step(NamespaceState ns, Observed.NamespaceFacts facts) {
     List<RuleResult> results = tick.in.gate().get(ns.name);
     if (results != null) {
-      Streaks.count(ns, results);
+      Streaks.count(ns, results, Streaks.Caps.of(spec));
     }
     Cause breach = Streaks.breach(ns, results, spec.failureLimit());
     if (breach != null) {
@@ -140,10 +141,15 @@ final class Observing {
           Verdict.HOLD,
           "soaking: " + ns.passStreak + "/" + spec.passStreak() + " passing ticks");
     } else if (soaked.compareTo(soak) < 0) {
+      // the same words each tick of the soak: an idle tick writes nothing
       tick.verdict(
           ns,
           Verdict.HOLD,
-          "soaking: " + TickContext.minutes(soaked) + " of " + TickContext.minutes(soak));
+          "soaking until "
+              + ns.phaseSince.plus(soak).truncatedTo(ChronoUnit.SECONDS)
+              + " ("
+              + TickContext.minutes(soak)
+              + ")");
     } else if (spec.paused() || tick.brakeEngaged()) {
       tick.hold(
           ns,

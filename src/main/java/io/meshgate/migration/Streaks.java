@@ -19,20 +19,37 @@ import java.util.stream.Collectors;
 final class Streaks {
   private Streaks() {}
 
-  /** Counts one tick's results into the namespace's streaks (any other result resets a streak). */
-  static void count(NamespaceState ns, List<RuleResult> results) {
+  /**
+   * Where counting stops: a streak that reached what it is compared with means the same one tick
+   * later, and a count that stops leaves the status as it was, so a namespace that soaks or is held
+   * for hours causes no status write per tick.
+   */
+  record Caps(int failures, int passes, int noData) {
+    static Caps of(MigrationSpec spec) {
+      return new Caps(spec.failureLimit(), spec.passStreak(), spec.noDataLimit());
+    }
+  }
+
+  /**
+   * Counts one tick's results into the namespace's streaks (any other result resets a streak), each
+   * up to its cap.
+   */
+  static void count(NamespaceState ns, List<RuleResult> results, Caps caps) {
     Map<String, Integer> streaks = new TreeMap<>();
     for (RuleResult r : results) {
       if (r.result() == Result.FAIL) {
-        streaks.put(r.rule(), ns.failureStreaks.getOrDefault(r.rule(), 0) + 1);
+        streaks.put(
+            r.rule(), Math.min(ns.failureStreaks.getOrDefault(r.rule(), 0) + 1, caps.failures()));
       }
     }
     ns.failureStreaks = streaks;
     boolean allPass =
         !results.isEmpty() && results.stream().allMatch(r -> r.result() == Result.PASS);
-    ns.passStreak = allPass ? ns.passStreak + 1 : 0;
+    ns.passStreak = allPass ? Math.min(ns.passStreak + 1, caps.passes()) : 0;
     ns.noDataStreak =
-        results.stream().anyMatch(r -> r.result() == Result.NO_DATA) ? ns.noDataStreak + 1 : 0;
+        results.stream().anyMatch(r -> r.result() == Result.NO_DATA)
+            ? Math.min(ns.noDataStreak + 1, caps.noData())
+            : 0;
   }
 
   /** The first critical rule whose failure streak reached {@code failureLimit}, or null. */

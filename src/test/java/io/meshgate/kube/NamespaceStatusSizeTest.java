@@ -89,7 +89,7 @@ class NamespaceStatusSizeTest {
             failing ? Verdict.ROLLBACK : Verdict.HOLD,
             failing
                 ? "error-rate: 0.0213 > 0.01 (baseline 0.0012, +1675%) for 3 consecutive ticks"
-                : "soaking: 4m12s of 10m",
+                : "soaking until 2026-11-30T10:10:00Z (10m)",
             NOW),
         failing ? Map.of("error-rate", 3, "p99-latency", 1) : Map.of(),
         failing ? 0 : 7,

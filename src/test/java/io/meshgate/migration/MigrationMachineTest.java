@@ -583,8 +583,15 @@ class MigrationMachineTest {
 
     world.runTicks(12);
     assertThat(world.phase("test")).isEqualTo(Soaking);
-    assertThat(world.ns("test").passStreak()).isGreaterThanOrEqualTo(3);
-    assertThat(world.ns("test").lastVerdict().reason()).startsWith("soaking: ");
+    assertThat(world.ns("test").passStreak()).isEqualTo(spec.passStreak());
+    assertThat(world.ns("test").lastVerdict().reason())
+        .isEqualTo(
+            "soaking until "
+                + world.ns("test").phaseSince().plus(Duration.ofMinutes(10))
+                + " (10m)");
+    MigrationStatus soaking = world.status;
+    world.runTicks(1);
+    assertThat(world.status).as("a tick of the soak changes nothing to write").isEqualTo(soaking);
 
     world.runTicks(15);
     assertThat(world.phase("test")).isEqualTo(Promoted);

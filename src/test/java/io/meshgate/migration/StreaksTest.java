@@ -70,7 +70,35 @@ class StreaksTest {
       int noDataAfter) {
     NamespaceState ns = state(aFails, passes, noData);
 
-    Streaks.count(ns, results(results));
+    Streaks.count(ns, results(results), new Streaks.Caps(9, 9, 9));
+
+    assertThat(ns.failureStreaks.getOrDefault("a", 0)).as("failures of a").isEqualTo(aFailsAfter);
+    assertThat(ns.passStreak).as("pass streak").isEqualTo(passesAfter);
+    assertThat(ns.noDataStreak).as("no-data streak").isEqualTo(noDataAfter);
+  }
+
+  @ParameterizedTest(name = "{0} after a={1} pass={2} noData={3}, each capped at 3")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          # results               | a fails | passes | no data | a fails after | passes after | no data after
+          a:PASS b:PASS            | 0       | 3      | 0       | 0             | 3            | 0
+          a:PASS b:PASS            | 0       | 2      | 0       | 0             | 3            | 0
+          a:FAIL b:PASS            | 3       | 0      | 0       | 3             | 0            | 0
+          a:FAIL b:NO_DATA         | 2       | 0      | 3       | 3             | 0            | 3
+          """)
+  void aStreakStopsAtItsCapSoThatALongSoakOrHoldWritesNothingEachTick(
+      String results,
+      int aFails,
+      int passes,
+      int noData,
+      int aFailsAfter,
+      int passesAfter,
+      int noDataAfter) {
+    NamespaceState ns = state(aFails, passes, noData);
+
+    Streaks.count(ns, results(results), new Streaks.Caps(3, 3, 3));
 
     assertThat(ns.failureStreaks.getOrDefault("a", 0)).as("failures of a").isEqualTo(aFailsAfter);
     assertThat(ns.passStreak).as("pass streak").isEqualTo(passesAfter);
