@@ -1,5 +1,6 @@
 package io.meshgate.kube;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Indexer;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Informers.startAll(Duration.ofSeconds(60), List.of(pods.named()));
  * }</pre>
  */
-final class Watched<T> implements AutoCloseable {
+final class Watched<T extends HasMetadata> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Watched.class);
   private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -62,7 +63,7 @@ final class Watched<T> implements AutoCloseable {
   }
 
   private SharedIndexInformer<T> fresh() {
-    SharedIndexInformer<T> informer = create.get();
+    SharedIndexInformer<T> informer = create.get().itemStore(new LeanStore<>());
     handlers.forEach(h -> informer.addEventHandler(new Guarded<>(what, h)));
     informer
         .stopped()
