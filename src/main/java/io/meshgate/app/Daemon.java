@@ -130,6 +130,7 @@ public final class Daemon implements AutoCloseable {
     }
     gatePort = options.observeGate().apply(gatePort);
     this.cluster = KubeCluster.start(client, config.controlPlaneNamespace(), clock, options.hook());
+    metrics.watching(cluster::cachedObjects, () -> cluster.watchedNamespaces().size());
     // ticks and callbacks may run as soon as they exist, so everything they use exists first
     this.ticks = new TickScheduler(this::tick);
     List<String> ruleNames = rules.stream().map(Rule::name).toList();
@@ -203,7 +204,12 @@ public final class Daemon implements AutoCloseable {
 
   private void tick(String migration) {
     tickRequested.remove(migration);
-    controller.reconcile(migration);
+    long start = System.nanoTime();
+    try {
+      controller.reconcile(migration);
+    } finally {
+      metrics.tickSeconds.labelValues(migration).observe((System.nanoTime() - start) / 1e9);
+    }
   }
 
   /**

@@ -2,8 +2,10 @@ package io.meshgate.metrics;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.function.IntSupplier;
 
 /**
  * meshgate's own metrics, with the names and labels of DESIGN.md section 8 (alerts and dashboards
@@ -90,6 +92,31 @@ public final class Metrics {
           .name("meshgate_leader")
           .help("1 when this replica is the leader.")
           .register(registry);
+
+  /** {@code meshgate_tick_seconds{migration}}: wall time of a tick, Prometheus queries included. */
+  public final Histogram tickSeconds =
+      Histogram.builder()
+          .name("meshgate_tick_seconds")
+          .help("Wall time of one tick of a migration: observe, decide, act, record.")
+          .labelNames("migration")
+          .register(registry);
+
+  /**
+   * {@code meshgate_cached_objects} and {@code meshgate_watched_namespaces}: what the daemon's
+   * memory grows with, read when scraped.
+   */
+  public void watching(IntSupplier cachedObjects, IntSupplier watchedNamespaces) {
+    GaugeWithCallback.builder()
+        .name("meshgate_cached_objects")
+        .help("Objects held in informer caches.")
+        .callback(callback -> callback.call(cachedObjects.getAsInt()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("meshgate_watched_namespaces")
+        .help("Namespaces whose workloads and pods are watched: those in flight.")
+        .callback(callback -> callback.call(watchedNamespaces.getAsInt()))
+        .register(registry);
+  }
 
   /** {@code meshgate_last_evaluation_timestamp_seconds{migration}}. */
   public final Gauge lastEvaluation =

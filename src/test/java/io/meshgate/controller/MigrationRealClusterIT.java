@@ -16,14 +16,17 @@ import io.meshgate.migration.NamespacePhase;
 import io.meshgate.notify.Notifier;
 import io.meshgate.sim.AuditLog;
 import io.meshgate.sim.Census;
+import io.meshgate.sim.RealMesh;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +40,8 @@ class MigrationRealClusterIT {
   private static final String MIGRATION = "istio-1-20";
   private static final List<String> PROMOTED = List.of("canary", "orders", "catalog", "search");
   private static final String REGRESSING = "payments";
+  private static final Set<String> WATCHED_IN_FLIGHT =
+      Set.of("pods", "deployments", "statefulsets", "daemonsets");
   private static final String OPT_OUT = "sidecar.istio.io/inject";
   private static final Leadership.Timings SHORT_LEASE =
       new Leadership.Timings(Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500));
@@ -172,6 +177,38 @@ class MigrationRealClusterIT {
 
     assertThat(fixture.meshgateRequests()).hasSizeGreaterThan(50);
     assertThat(forbidden).as("requests deploy/rbac.yaml does not grant").isEmpty();
+  }
+
+  @Test
+  void podsAndWorkloadsAreReadOnlyInNamespacesInFlightAndClusterWideOnlyInPages() {
+    Set<String> inFlight = new HashSet<>(namespaces());
+    // the namespace the HTTP API test approves into flight
+    inFlight.add("commanded");
+    List<AuditLog.Request> reads =
+        fixture.meshgateRequests().stream()
+            .filter(r -> List.of("list", "watch").contains(r.verb()))
+            .filter(r -> WATCHED_IN_FLIGHT.contains(r.resource()))
+            .toList();
+
+    assertThat(reads)
+        .filteredOn(r -> RealMesh.CONTROL_PLANE_NAMESPACE.equals(r.namespace()))
+        .as("istiods, by label")
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(r.uri()).contains("labelSelector=app%3Distiod"));
+    assertThat(reads)
+        .filteredOn(
+            r -> r.namespace() != null && !RealMesh.CONTROL_PLANE_NAMESPACE.equals(r.namespace()))
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(inFlight).as(r.toString()).contains(r.namespace()));
+    assertThat(reads)
+        .filteredOn(r -> r.namespace() == null)
+        .as("cluster-wide: a grant checked with one object, the pods at the end, in pages")
+        .allSatisfy(r -> assertThat(r.uri()).containsPattern("[?&]limit=(1|500)(&|$)"));
+    assertThat(reads)
+        .filteredOn(r -> r.namespace() == null && r.uri().contains("limit=500"))
+        .as("every pod listed once, when the migration ended")
+        .hasSizeLessThanOrEqualTo(2)
+        .allSatisfy(r -> assertThat(r.resource()).isEqualTo("pods"));
   }
 
   @Test

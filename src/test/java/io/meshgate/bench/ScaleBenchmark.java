@@ -1,0 +1,440 @@
+package io.meshgate.bench;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.sim.AuditLog;
+import io.meshgate.sim.LocalProcesses;
+import io.meshgate.sim.PrometheusProcess;
+import io.meshgate.sim.RealMesh;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the daemon holds and sends with one migration in flight over 10 namespaces while the cluster
+ * grows around it: 0, 10,000 and 50,000 other pods in 1,000 other namespaces, on a real API server.
+ * The daemon is {@code target/meshgate-daemon.jar} (the image's), as meshgate's ServiceAccount, in
+ * its own JVM with a 256 MiB heap. Prints, for each size: heap used after a full GC, RSS, objects
+ * in informer caches, API requests per idle tick (watches and the lease left out), tick wall time;
+ * then heap(10,000) / heap(0).
+ *
+ * <pre>{@code
+ * ./mvnw -B -q package -DskipTests && ./mvnw -B -q exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.meshgate.bench.ScaleBenchmark [-Dexec.args="0 10000 50000"]
+ * }</pre>
+ */
+public final class ScaleBenchmark {
+  private static final String FROM = "1-19-0";
+  private static final String TO = "1-20-0";
+  private static final int IN_FLIGHT = 10;
+  private static final int OTHER_NAMESPACES = 1_000;
+  private static final String USER = "system:serviceaccount:meshgate:meshgate";
+  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+  private static final String ALWAYS_HEALTHY =
+      """
+      name: always-healthy
+      description: a constant healthy value
+      scope: revision
+      window: 1m
+      query: absent(up{{{revisionLabel}}="{{revision}}"}) * 0
+      max: 1
+      severity: critical
+      """;
+
+  private ScaleBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    List<Integer> sizes =
+        args.length == 0
+            ? List.of(0, 10_000, 50_000)
+            : Arrays.stream(args).map(Integer::parseInt).toList();
+    Path work = Files.createTempDirectory("scale-benchmark-");
+    try (RealMesh mesh = RealMesh.start(2);
+        PrometheusProcess prometheus =
+            PrometheusProcess.start(
+                work.resolve("prometheus"),
+                "global: {scrape_interval: 15s}\nscrape_configs: []\n")) {
+      new ScaleBenchmark().run(mesh, prometheus, work, sizes);
+    } finally {
+      LocalProcesses.deleteTree(work);
+    }
+    System.exit(0);
+  }
+
+  private void run(RealMesh mesh, PrometheusProcess prometheus, Path work, List<Integer> sizes)
+      throws Exception {
+    KubernetesClient admin = mesh.admin();
+    mesh.istiod(FROM).istiod(TO);
+    apply(admin, Path.of("deploy/crds/revisionmigrations.meshgate.io.yaml"));
+    mesh.namespace("meshgate", Map.of());
+    apply(admin, Path.of("deploy/rbac.yaml"));
+    List<String> flight = new ArrayList<>();
+    for (int i = 0; i < IN_FLIGHT; i++) {
+      flight.add("flight-%02d".formatted(i));
+      mesh.appNamespace(flight.get(i), Map.of("istio.io/rev", FROM));
+    }
+    flight.forEach(mesh::awaitSettled);
+
+    int port = LocalProcesses.freeLoopbackPort();
+    Process daemon = startDaemon(mesh, prometheus, work, port);
+    try {
+      migrate(admin, flight);
+      List<String> lines = new ArrayList<>();
+      Double heapWithNone = null;
+      Double heapWithTenThousand = null;
+      int seeded = 0;
+      for (int size : sizes) {
+        System.out.printf("seeding %,d other pods in %,d namespaces...%n", size, OTHER_NAMESPACES);
+        seed(admin, seeded, size);
+        seeded = Math.max(seeded, size);
+        awaitTicks(port, 3);
+        Measurement m = measure(mesh, daemon, port);
+        lines.add(m.line(size));
+        System.out.println(m.line(size));
+        if (size == 0) {
+          heapWithNone = m.heapMiB;
+        } else if (size == 10_000) {
+          heapWithTenThousand = m.heapMiB;
+        }
+      }
+      System.out.println();
+      System.out.println(
+          "ScaleBenchmark: one migration, " + IN_FLIGHT + " namespaces in flight, daemon -Xmx256m");
+      System.out.println(
+          "other pods | heap after GC | RSS     | cached objects | requests/idle tick | tick");
+      lines.forEach(System.out::println);
+      if (heapWithNone != null && heapWithTenThousand != null) {
+        System.out.printf(
+            "heap(10,000 other pods) / heap(0 other pods) = %.2f%n",
+            heapWithTenThousand / heapWithNone);
+      }
+    } finally {
+      daemon.destroyForcibly();
+    }
+  }
+
+  private static Process startDaemon(
+      RealMesh mesh, PrometheusProcess prometheus, Path work, int port) throws IOException {
+    Path rules = Files.createDirectories(work.resolve("rules"));
+    Files.writeString(rules.resolve("always-healthy.yaml"), ALWAYS_HEALTHY);
+    Path config =
+        Files.writeString(
+            work.resolve("meshgate.yaml"),
+            """
+            prometheus: {url: %s}
+            rulesDir: %s
+            controlPlaneNamespace: istio-system
+            http: {port: %d}
+            leaderElection: {enabled: true, namespace: meshgate, leaseName: meshgate-leader}
+            """
+                .formatted(prometheus.url(), rules, port));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-jar",
+                "target/meshgate-daemon.jar",
+                "run",
+                "--config",
+                config.toString(),
+                "--insecure-webhook")
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("daemon.log").toFile());
+    builder
+        .environment()
+        .put(
+            "KUBECONFIG", mesh.cluster.serviceAccountKubeconfig("meshgate", "meshgate").toString());
+    builder.environment().put("POD_NAME", "meshgate-0");
+    return builder.start();
+  }
+
+  /** One wave of the 10 namespaces, soaking for a day once moved, then paused: idle ticks. */
+  private static void migrate(KubernetesClient admin, List<String> flight) {
+    String manifest =
+        """
+        apiVersion: meshgate.io/v1alpha1
+        kind: RevisionMigration
+        metadata: {name: scale}
+        spec:
+          fromRevision: "%s"
+          toRevision: "%s"
+          interval: 1s
+          passStreak: 1
+          restart: {timeout: 5m, maxConcurrent: 3}
+          gates:
+            - {rule: always-healthy}
+          waves:
+            - {name: all, namespaces: [%s], soak: 24h, maxConcurrent: %d}
+        """
+            .formatted(FROM, TO, String.join(", ", flight), IN_FLIGHT);
+    admin
+        .load(new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8)))
+        .serverSideApply();
+    System.out.println("migrating " + IN_FLIGHT + " namespaces until all soak...");
+    await()
+        .atMost(Duration.ofMinutes(10))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(() -> soaking(admin) == IN_FLIGHT);
+    admin
+        .genericKubernetesResources("meshgate.io/v1alpha1", "RevisionMigration")
+        .withName("scale")
+        .edit(
+            rm -> {
+              @SuppressWarnings("unchecked")
+              Map<String, Object> spec =
+                  (Map<String, Object>) rm.getAdditionalProperties().get("spec");
+              spec.put("paused", true);
+              return rm;
+            });
+  }
+
+  private static long soaking(KubernetesClient admin) {
+    GenericKubernetesResource rm =
+        admin
+            .genericKubernetesResources("meshgate.io/v1alpha1", "RevisionMigration")
+            .withName("scale")
+            .get();
+    if (rm == null || !(rm.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
+      return 0;
+    }
+    if (!(status.get("namespaces") instanceof List<?> namespaces)) {
+      return 0;
+    }
+    return namespaces.stream()
+        .filter(n -> n instanceof Map<?, ?> ns && "Soaking".equals(ns.get("phase")))
+        .count();
+  }
+
+  /** Pods {@code from} to {@code to}, spread over the other namespaces, bound to a node. */
+  private static void seed(KubernetesClient admin, int from, int to) throws Exception {
+    if (to <= from) {
+      return;
+    }
+    String node = admin.nodes().list().getItems().get(0).getMetadata().getName();
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<?>> created = new ArrayList<>();
+      for (int n = 0; n < OTHER_NAMESPACES; n++) {
+        String ns = "other-%04d".formatted(n);
+        if (admin.namespaces().withName(ns).get() == null) {
+          created.add(
+              pool.submit(
+                  () ->
+                      admin
+                          .namespaces()
+                          .resource(
+                              new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                                  .withNewMetadata()
+                                  .withName(ns)
+                                  .addToLabels("team", "other")
+                                  .endMetadata()
+                                  .build())
+                          .create()));
+        }
+      }
+      for (Future<?> f : created) {
+        f.get();
+      }
+      created.clear();
+      for (int i = from; i < to; i++) {
+        Pod pod = pod("other-%04d".formatted(i % OTHER_NAMESPACES), "app-" + i, node);
+        created.add(pool.submit(() -> admin.resource(pod).create()));
+      }
+      for (Future<?> f : created) {
+        f.get();
+      }
+    } finally {
+      pool.shutdown();
+    }
+    await()
+        .atMost(Duration.ofMinutes(10))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () ->
+                admin
+                    .pods()
+                    .inAnyNamespace()
+                    .withoutField("status.phase", "Running")
+                    .list(new ListOptionsBuilder().withLimit(1L).build())
+                    .getItems()
+                    .isEmpty());
+  }
+
+  /** A pod the size of a meshed one: labels, the sidecar's annotations, two containers. */
+  private static Pod pod(String namespace, String name, String node) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName(name)
+        .addToLabels(
+            Map.of(
+                "app",
+                name,
+                "pod-template-hash",
+                "5d8f7c9b6",
+                "security.istio.io/tlsMode",
+                "istio",
+                "service.istio.io/canonical-name",
+                name))
+        .addToAnnotations(
+            Map.of(
+                "istio.io/rev",
+                FROM,
+                "sidecar.istio.io/status",
+                "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"],"
+                    + "\"volumes\":[\"workload-socket\",\"credential-socket\",\"workload-certs\","
+                    + "\"istio-envoy\",\"istio-data\",\"istio-podinfo\",\"istio-token\","
+                    + "\"istiod-ca-cert\"],\"imagePullSecrets\":null,\"revision\":\""
+                    + FROM
+                    + "\"}",
+                "prometheus.io/path",
+                "/stats/prometheus",
+                "prometheus.io/port",
+                "15020"))
+        .endMetadata()
+        .withNewSpec()
+        .withNodeName(node)
+        .withTerminationGracePeriodSeconds(0L)
+        .addToContainers(
+            new ContainerBuilder()
+                .withName("app")
+                .withImage("registry.example/" + name + ":1")
+                .addNewEnv()
+                .withName("SERVICE_NAME")
+                .withValue(name)
+                .endEnv()
+                .build(),
+            new ContainerBuilder()
+                .withName("istio-proxy")
+                .withImage("docker.io/istio/proxyv2:" + FROM)
+                .withArgs("proxy", "sidecar", "--domain", "$(POD_NAMESPACE).svc.cluster.local")
+                .build())
+        .endSpec()
+        .build();
+  }
+
+  private record Measurement(
+      double heapMiB, double rssMiB, double cachedObjects, double requestsPerTick, double tickMs) {
+    String line(int otherPods) {
+      return "%10s | %9.1f MiB | %5.0f MiB | %14.0f | %18.2f | %.1f ms"
+          .formatted(
+              "%,d".formatted(otherPods), heapMiB, rssMiB, cachedObjects, requestsPerTick, tickMs);
+    }
+  }
+
+  private static Measurement measure(RealMesh mesh, Process daemon, int port) throws Exception {
+    AuditLog audit = mesh.cluster.audit();
+    Map<String, Double> before = metrics(port);
+    int requestsBefore = acting(audit);
+    double ticksBefore = before.get("tick_count");
+    awaitTicks(port, 10);
+    int requestsAfter = acting(audit);
+    Map<String, Double> after = metrics(port);
+    double ticks = after.get("tick_count") - ticksBefore;
+    double tickSeconds = after.get("tick_sum") - before.get("tick_sum");
+    jcmd(daemon.pid(), "GC.run");
+    Matcher used = HEAP_USED.matcher(jcmd(daemon.pid(), "GC.heap_info"));
+    double heapMiB = used.find() ? Long.parseLong(used.group(1)) / 1024.0 : Double.NaN;
+    return new Measurement(
+        heapMiB,
+        rssMiB(daemon.pid()),
+        after.get("cached"),
+        (requestsAfter - requestsBefore) / ticks,
+        tickSeconds / ticks * 1000);
+  }
+
+  /** meshgate's requests but watches and the lease. */
+  private static int acting(AuditLog audit) {
+    return audit
+        .requests(
+            r ->
+                USER.equals(r.user())
+                    && !r.verb().equals("watch")
+                    && !"leases".equals(r.resource()))
+        .size();
+  }
+
+  private static void awaitTicks(int port, int ticks) throws Exception {
+    double start = metrics(port).getOrDefault("tick_count", 0.0);
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(() -> metrics(port).get("tick_count") >= start + ticks);
+  }
+
+  private static Map<String, Double> metrics(int port) throws Exception {
+    String text =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    Map<String, Double> values = new java.util.HashMap<>();
+    for (String line : text.split("\n")) {
+      if (line.startsWith("meshgate_tick_seconds_count{migration=\"scale\"}")) {
+        values.put("tick_count", last(line));
+      } else if (line.startsWith("meshgate_tick_seconds_sum{migration=\"scale\"}")) {
+        values.put("tick_sum", last(line));
+      } else if (line.startsWith("meshgate_cached_objects ")) {
+        values.put("cached", last(line));
+      }
+    }
+    return values;
+  }
+
+  private static double last(String line) {
+    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+  }
+
+  private static String jcmd(long pid, String command) throws Exception {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid),
+                command)
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
+  }
+
+  private static double rssMiB(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+      }
+    }
+    return Double.NaN;
+  }
+
+  private static void apply(KubernetesClient admin, Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      admin.load(in).forceConflicts().serverSideApply();
+    }
+  }
+}
