@@ -1,5 +1,7 @@
 package io.meshgate.bench;
 
+import static io.meshgate.bench.BenchDaemon.FROM;
+import static io.meshgate.bench.BenchDaemon.TO;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -12,14 +14,7 @@ import io.meshgate.sim.AuditLog;
 import io.meshgate.sim.LocalProcesses;
 import io.meshgate.sim.PrometheusProcess;
 import io.meshgate.sim.RealMesh;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,8 +25,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What the daemon holds and sends with one migration in flight over 10 namespaces while the cluster
@@ -47,22 +40,10 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class ScaleBenchmark {
-  private static final String FROM = "1-19-0";
-  private static final String TO = "1-20-0";
+  private static final String MIGRATION = "scale";
   private static final int IN_FLIGHT = 10;
   private static final int OTHER_NAMESPACES = 1_000;
   private static final String USER = "system:serviceaccount:meshgate:meshgate";
-  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
-  private static final String ALWAYS_HEALTHY =
-      """
-      name: always-healthy
-      description: a constant healthy value
-      scope: revision
-      window: 1m
-      query: absent(up{{{revisionLabel}}="{{revision}}"}) * 0
-      max: 1
-      severity: critical
-      """;
 
   private ScaleBenchmark() {}
 
@@ -87,10 +68,6 @@ public final class ScaleBenchmark {
   private void run(RealMesh mesh, PrometheusProcess prometheus, Path work, List<Integer> sizes)
       throws Exception {
     KubernetesClient admin = mesh.admin();
-    mesh.istiod(FROM).istiod(TO);
-    apply(admin, Path.of("deploy/crds/revisionmigrations.meshgate.io.yaml"));
-    mesh.namespace("meshgate", Map.of());
-    apply(admin, Path.of("deploy/rbac.yaml"));
     List<String> flight = new ArrayList<>();
     for (int i = 0; i < IN_FLIGHT; i++) {
       flight.add("flight-%02d".formatted(i));
@@ -98,9 +75,7 @@ public final class ScaleBenchmark {
     }
     flight.forEach(mesh::awaitSettled);
 
-    int port = LocalProcesses.freeLoopbackPort();
-    Process daemon = startDaemon(mesh, prometheus, work, port);
-    try {
+    try (BenchDaemon daemon = BenchDaemon.start(mesh, prometheus, work)) {
       migrate(admin, flight);
       List<String> lines = new ArrayList<>();
       Double heapWithNone = null;
@@ -110,8 +85,8 @@ public final class ScaleBenchmark {
         System.out.printf("seeding %,d other pods in %,d namespaces...%n", size, OTHER_NAMESPACES);
         seed(admin, seeded, size);
         seeded = Math.max(seeded, size);
-        awaitTicks(port, 3);
-        Measurement m = measure(mesh, daemon, port);
+        daemon.awaitTicks(MIGRATION, 3);
+        Measurement m = measure(mesh, daemon);
         lines.add(m.line(size));
         System.out.println(m.line(size));
         if (size == 0) {
@@ -131,53 +106,16 @@ public final class ScaleBenchmark {
             "heap(10,000 other pods) / heap(0 other pods) = %.2f%n",
             heapWithTenThousand / heapWithNone);
       }
-    } finally {
-      daemon.destroyForcibly();
     }
   }
 
-  private static Process startDaemon(
-      RealMesh mesh, PrometheusProcess prometheus, Path work, int port) throws IOException {
-    Path rules = Files.createDirectories(work.resolve("rules"));
-    Files.writeString(rules.resolve("always-healthy.yaml"), ALWAYS_HEALTHY);
-    Path config =
-        Files.writeString(
-            work.resolve("meshgate.yaml"),
-            """
-            prometheus: {url: %s}
-            rulesDir: %s
-            controlPlaneNamespace: istio-system
-            http: {port: %d}
-            leaderElection: {enabled: true, namespace: meshgate, leaseName: meshgate-leader}
-            """
-                .formatted(prometheus.url(), rules, port));
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-jar",
-                "target/meshgate-daemon.jar",
-                "run",
-                "--config",
-                config.toString(),
-                "--insecure-webhook")
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve("daemon.log").toFile());
-    builder
-        .environment()
-        .put(
-            "KUBECONFIG", mesh.cluster.serviceAccountKubeconfig("meshgate", "meshgate").toString());
-    builder.environment().put("POD_NAME", "meshgate-0");
-    return builder.start();
-  }
-
   /** One wave of the 10 namespaces, soaking for a day once moved, then paused: idle ticks. */
-  private static void migrate(KubernetesClient admin, List<String> flight) {
+  private static void migrate(KubernetesClient admin, List<String> flight) throws IOException {
     String manifest =
         """
         apiVersion: meshgate.io/v1alpha1
         kind: RevisionMigration
-        metadata: {name: scale}
+        metadata: {name: %s}
         spec:
           fromRevision: "%s"
           toRevision: "%s"
@@ -189,10 +127,8 @@ public final class ScaleBenchmark {
           waves:
             - {name: all, namespaces: [%s], soak: 24h, maxConcurrent: %d}
         """
-            .formatted(FROM, TO, String.join(", ", flight), IN_FLIGHT);
-    admin
-        .load(new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8)))
-        .serverSideApply();
+            .formatted(MIGRATION, FROM, TO, String.join(", ", flight), IN_FLIGHT);
+    BenchDaemon.apply(admin, manifest);
     System.out.println("migrating " + IN_FLIGHT + " namespaces until all soak...");
     await()
         .atMost(Duration.ofMinutes(10))
@@ -200,7 +136,7 @@ public final class ScaleBenchmark {
         .until(() -> soaking(admin) == IN_FLIGHT);
     admin
         .genericKubernetesResources("meshgate.io/v1alpha1", "RevisionMigration")
-        .withName("scale")
+        .withName(MIGRATION)
         .edit(
             rm -> {
               @SuppressWarnings("unchecked")
@@ -215,7 +151,7 @@ public final class ScaleBenchmark {
     GenericKubernetesResource rm =
         admin
             .genericKubernetesResources("meshgate.io/v1alpha1", "RevisionMigration")
-            .withName("scale")
+            .withName(MIGRATION)
             .get();
     if (rm == null || !(rm.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
       return 0;
@@ -345,22 +281,18 @@ public final class ScaleBenchmark {
     }
   }
 
-  private static Measurement measure(RealMesh mesh, Process daemon, int port) throws Exception {
+  private static Measurement measure(RealMesh mesh, BenchDaemon daemon) throws Exception {
     AuditLog audit = mesh.cluster.audit();
-    Map<String, Double> before = metrics(port);
+    Map<String, Double> before = daemon.metrics(MIGRATION);
     int requestsBefore = acting(audit);
-    double ticksBefore = before.get("tick_count");
-    awaitTicks(port, 10);
+    daemon.awaitTicks(MIGRATION, 10);
     int requestsAfter = acting(audit);
-    Map<String, Double> after = metrics(port);
-    double ticks = after.get("tick_count") - ticksBefore;
+    Map<String, Double> after = daemon.metrics(MIGRATION);
+    double ticks = after.get("tick_count") - before.get("tick_count");
     double tickSeconds = after.get("tick_sum") - before.get("tick_sum");
-    jcmd(daemon.pid(), "GC.run");
-    Matcher used = HEAP_USED.matcher(jcmd(daemon.pid(), "GC.heap_info"));
-    double heapMiB = used.find() ? Long.parseLong(used.group(1)) / 1024.0 : Double.NaN;
     return new Measurement(
-        heapMiB,
-        rssMiB(daemon.pid()),
+        daemon.heapMiB(true),
+        daemon.rssMiB(),
         after.get("cached"),
         (requestsAfter - requestsBefore) / ticks,
         tickSeconds / ticks * 1000);
@@ -375,66 +307,5 @@ public final class ScaleBenchmark {
                     && !r.verb().equals("watch")
                     && !"leases".equals(r.resource()))
         .size();
-  }
-
-  private static void awaitTicks(int port, int ticks) throws Exception {
-    double start = metrics(port).getOrDefault("tick_count", 0.0);
-    await()
-        .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(500))
-        .ignoreExceptions()
-        .until(() -> metrics(port).get("tick_count") >= start + ticks);
-  }
-
-  private static Map<String, Double> metrics(int port) throws Exception {
-    String text =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
-    Map<String, Double> values = new java.util.HashMap<>();
-    for (String line : text.split("\n")) {
-      if (line.startsWith("meshgate_tick_seconds_count{migration=\"scale\"}")) {
-        values.put("tick_count", last(line));
-      } else if (line.startsWith("meshgate_tick_seconds_sum{migration=\"scale\"}")) {
-        values.put("tick_sum", last(line));
-      } else if (line.startsWith("meshgate_cached_objects ")) {
-        values.put("cached", last(line));
-      }
-    }
-    return values;
-  }
-
-  private static double last(String line) {
-    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-  }
-
-  private static String jcmd(long pid, String command) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                Long.toString(pid),
-                command)
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor();
-    return out;
-  }
-
-  private static double rssMiB(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-      }
-    }
-    return Double.NaN;
-  }
-
-  private static void apply(KubernetesClient admin, Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      admin.load(in).forceConflicts().serverSideApply();
-    }
   }
 }
