@@ -106,6 +106,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
                     .deployments()
                     .inNamespace(controlPlaneNamespace)
                     .withLabel("app", "istiod")
+                    .withLimit(NamespaceWatch.PAGE)
                     .runnableInformer(0),
             List.of());
     this.webhooks =
@@ -118,6 +119,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
                     .v1()
                     .mutatingWebhookConfigurations()
                     .withLabel(Annotations.REV_LABEL)
+                    .withLimit(NamespaceWatch.PAGE)
                     .runnableInformer(0),
             List.of());
     this.inFlight = new InFlightWatches(client, metadata, STARTUP_DEADLINE);

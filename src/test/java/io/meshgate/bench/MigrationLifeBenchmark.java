@@ -5,8 +5,6 @@ import static io.meshgate.bench.BenchDaemon.TO;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshgate.json.Mappers;
 import io.meshgate.sim.LocalProcesses;
@@ -84,7 +82,7 @@ public final class MigrationLifeBenchmark {
     } finally {
       pool.shutdown();
     }
-    awaitAllRunning(admin, (long) namespaces * pods);
+    awaitAllReady(admin, namespaces, pods);
     System.out.printf("%,d pods running after %ds%n", (long) namespaces * pods, seconds(started));
 
     try (BenchDaemon daemon = BenchDaemon.start(mesh, prometheus, work)) {
@@ -160,32 +158,25 @@ public final class MigrationLifeBenchmark {
         : null;
   }
 
-  private static void awaitAllRunning(KubernetesClient admin, long expected) {
+  /** Every Deployment ready (a list with a selector carries no count of what it left out). */
+  private static void awaitAllReady(KubernetesClient admin, int namespaces, int pods) {
     await()
         .atMost(Duration.ofMinutes(30))
         .pollInterval(Duration.ofSeconds(5))
         .until(
-            () -> {
-              PodList one =
-                  admin
-                      .pods()
-                      .inAnyNamespace()
-                      .withLabel("app", "web")
-                      .list(new ListOptionsBuilder().withLimit(1L).build());
-              long total =
-                  one.getItems().size()
-                      + (one.getMetadata().getRemainingItemCount() == null
-                          ? 0
-                          : one.getMetadata().getRemainingItemCount());
-              return total >= expected
-                  && admin
-                      .pods()
-                      .inAnyNamespace()
-                      .withoutField("status.phase", "Running")
-                      .list(new ListOptionsBuilder().withLimit(1L).build())
-                      .getItems()
-                      .isEmpty();
-            });
+            () ->
+                admin
+                        .apps()
+                        .deployments()
+                        .inAnyNamespace()
+                        .withLabel("app", "web")
+                        .list()
+                        .getItems()
+                        .stream()
+                        .filter(d -> d.getStatus() != null)
+                        .filter(d -> Integer.valueOf(pods).equals(d.getStatus().getReadyReplicas()))
+                        .count()
+                    == namespaces);
   }
 
   private static long seconds(long since) {
