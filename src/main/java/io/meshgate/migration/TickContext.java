@@ -125,6 +125,11 @@ final class TickContext {
     if (to == NamespacePhase.Soaking || to == NamespacePhase.Verifying) {
       ns.passStreak = 0;
     }
+    if (to.isTerminal()) {
+      // counts of a namespace no longer judged; the verdict keeps why it ended
+      ns.failureStreaks = Map.of();
+      ns.noDataStreak = 0;
+    }
   }
 
   /** A hold that needs attention; said once when it begins or its reason changes. */

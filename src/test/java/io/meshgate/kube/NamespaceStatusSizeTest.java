@@ -91,7 +91,7 @@ class NamespaceStatusSizeTest {
                 ? "error-rate: 0.0213 > 0.01 (baseline 0.0012, +1675%) for 3 consecutive ticks"
                 : "soaking until 2026-11-30T10:10:00Z (10m)",
             NOW),
-        failing ? Map.of("error-rate", 3, "p99-latency", 1) : Map.of(),
+        phase == NamespacePhase.Held ? Map.of("error-rate", 3, "p99-latency", 1) : Map.of(),
         failing ? 0 : 7,
         0,
         new NamespaceStatus.Proxies(148, 3),

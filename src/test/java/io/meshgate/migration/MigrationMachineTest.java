@@ -196,6 +196,8 @@ class MigrationMachineTest {
     world.runTicks(8);
 
     assertThat(world.phase("test")).isEqualTo(RolledBack);
+    assertThat(world.ns("test").failureStreaks()).as("no longer judged").isEmpty();
+    assertThat(world.ns("test").lastVerdict().reason()).startsWith("critical rule error-rate");
     assertThat(world.flipped.get("test")).isFalse();
     assertThat(world.executed)
         .contains(
