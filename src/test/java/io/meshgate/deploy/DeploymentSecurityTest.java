@@ -102,7 +102,7 @@ class DeploymentSecurityTest {
     JsonNode resources = container.path("resources");
 
     assertThat(resources.path("requests").path("cpu").asText()).isEqualTo("100m");
-    assertThat(resources.path("requests").path("memory").asText()).isEqualTo("320Mi");
+    assertThat(resources.path("requests").path("memory").asText()).isEqualTo("384Mi");
     assertThat(resources.path("limits").path("memory").asText()).isEqualTo("512Mi");
     assertThat(env("JAVA_TOOL_OPTIONS").path("value").asText()).contains("-XX:MaxRAMPercentage=50");
   }
