@@ -141,6 +141,9 @@ public final class Daemon implements AutoCloseable {
             options.hook(),
             object -> Validator.storedMigrationProblems(object, ruleNames, rulesDir),
             this::onMigrationChanged);
+    // the store's first events may arrive before the constructor above returned: every
+    // migration it holds is scheduled here as well
+    store.all().forEach(m -> onMigrationChanged(m.name()));
     this.controller =
         new MigrationController(store, cluster, gatePort, everyone, clock, leading::get, metrics);
     if (config.leaderElection().enabled()) {
@@ -217,7 +220,7 @@ public final class Daemon implements AutoCloseable {
    * content can make it throw: whatever fails is logged, and the daemon goes on.
    */
   private void onMigrationChanged(String name) {
-    if (ticks == null) {
+    if (ticks == null || store == null) {
       return;
     }
     try (LogContext context = LogContext.migration(name)) {
