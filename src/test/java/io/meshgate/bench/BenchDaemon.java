@@ -3,6 +3,7 @@ package io.meshgate.bench;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.sim.ClusterSimulator;
 import io.meshgate.sim.LocalProcesses;
 import io.meshgate.sim.PrometheusProcess;
 import io.meshgate.sim.RealMesh;
@@ -58,6 +59,35 @@ final class BenchDaemon implements AutoCloseable {
     apply(admin, Files.readString(Path.of("deploy/crds/revisionmigrations.meshgate.io.yaml")));
     mesh.namespace("meshgate", Map.of());
     apply(admin, Files.readString(Path.of("deploy/rbac.yaml")));
+    return launch(
+        mesh.cluster.serviceAccountKubeconfig("meshgate", "meshgate"), prometheus, work, true);
+  }
+
+  /**
+   * The daemon on the simulator (fabric8's mock API server, in this JVM, so that the daemon's heap
+   * is its own), both istiods there; no leader election (the mock server has no Lease semantics).
+   */
+  static BenchDaemon start(ClusterSimulator sim, PrometheusProcess prometheus, Path work)
+      throws IOException {
+    sim.istiod(FROM, true).istiod(TO, true);
+    Path kubeconfig =
+        Files.writeString(
+            work.resolve("kubeconfig"),
+            """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: sim, cluster: {server: "%s"}}]
+            users: [{name: sim, user: {token: simulated}}]
+            contexts: [{name: sim, context: {cluster: sim, user: sim}}]
+            current-context: sim
+            """
+                .formatted(sim.config().getMasterUrl()));
+    return launch(kubeconfig, prometheus, work, false);
+  }
+
+  private static BenchDaemon launch(
+      Path kubeconfig, PrometheusProcess prometheus, Path work, boolean leaderElection)
+      throws IOException {
     Path rules = Files.createDirectories(work.resolve("rules"));
     Files.writeString(rules.resolve("always-healthy.yaml"), ALWAYS_HEALTHY);
     int port = LocalProcesses.freeLoopbackPort();
@@ -69,9 +99,9 @@ final class BenchDaemon implements AutoCloseable {
             rulesDir: %s
             controlPlaneNamespace: istio-system
             http: {port: %d}
-            leaderElection: {enabled: true, namespace: meshgate, leaseName: meshgate-leader}
+            leaderElection: {enabled: %s, namespace: meshgate, leaseName: meshgate-leader}
             """
-                .formatted(prometheus.url(), rules, port));
+                .formatted(prometheus.url(), rules, port, leaderElection));
     ProcessBuilder builder =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -84,10 +114,7 @@ final class BenchDaemon implements AutoCloseable {
                 "--insecure-webhook")
             .redirectErrorStream(true)
             .redirectOutput(work.resolve("daemon.log").toFile());
-    builder
-        .environment()
-        .put(
-            "KUBECONFIG", mesh.cluster.serviceAccountKubeconfig("meshgate", "meshgate").toString());
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.environment().put("POD_NAME", "meshgate-0");
     return new BenchDaemon(builder.start(), port);
   }

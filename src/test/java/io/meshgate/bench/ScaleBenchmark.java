@@ -5,16 +5,20 @@ import static io.meshgate.bench.BenchDaemon.TO;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.meshgate.sim.AuditLog;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.meshgate.kube.RevisionMigration;
+import io.meshgate.sim.ClusterSimulator;
 import io.meshgate.sim.LocalProcesses;
 import io.meshgate.sim.PrometheusProcess;
 import io.meshgate.sim.RealMesh;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,15 +32,18 @@ import java.util.concurrent.Future;
 
 /**
  * What the daemon holds and sends with one migration in flight over 10 namespaces while the cluster
- * grows around it: 0, 10,000 and 50,000 other pods in 1,000 other namespaces, on a real API server.
- * The daemon is {@code target/meshgate-daemon.jar} (the image's), as meshgate's ServiceAccount, in
- * its own JVM with a 256 MiB heap. Prints, for each size: heap used after a full GC, RSS, objects
- * in informer caches, API requests per idle tick (watches and the lease left out), tick wall time;
- * then heap(10,000) / heap(0).
+ * grows around it: 0, 10,000 and 50,000 other pods in 1,000 other namespaces, on a real API server
+ * (or, with the argument {@code simulator} first, on the simulator, whose mock API server stays in
+ * this JVM). The daemon is {@code target/meshgate-daemon.jar} (the image's), as meshgate's
+ * ServiceAccount, in its own JVM with a 256 MiB heap. Prints, for each size: heap used after a full
+ * GC, RSS, objects in informer caches, API requests per idle tick (watches and the lease left out),
+ * tick wall time; then heap(10,000) / heap(0).
  *
  * <pre>{@code
  * ./mvnw -B -q package -DskipTests && ./mvnw -B -q exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=io.meshgate.bench.ScaleBenchmark [-Dexec.args="0 10000 50000"]
+ * ./mvnw -B -q exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.meshgate.bench.ScaleBenchmark \
+ *     -Dexec.args="simulator"
  * }</pre>
  */
 public final class ScaleBenchmark {
@@ -47,35 +54,134 @@ public final class ScaleBenchmark {
 
   private ScaleBenchmark() {}
 
+  /** Where the benchmark runs: the real API server, or the simulator. */
+  private interface Cluster {
+    KubernetesClient admin();
+
+    /** A namespace of a Deployment, a StatefulSet and a DaemonSet on the old revision, settled. */
+    void appNamespace(String name);
+
+    BenchDaemon daemon(PrometheusProcess prometheus, Path work) throws IOException;
+
+    /** meshgate's requests so far but watches and the lease. */
+    int acting();
+
+    /** Seeded pods are reported Running by a kubelet, and waited for. */
+    boolean hasKubelet();
+  }
+
   public static void main(String[] args) throws Exception {
+    boolean simulator = args.length > 0 && args[0].equals("simulator");
     List<Integer> sizes =
-        args.length == 0
-            ? List.of(0, 10_000, 50_000)
-            : Arrays.stream(args).map(Integer::parseInt).toList();
+        args.length == (simulator ? 1 : 0)
+            // the mock server's store slows with every object: 50,000 pods take it too long
+            ? simulator ? List.of(0, 10_000) : List.of(0, 10_000, 50_000)
+            : Arrays.stream(args).skip(simulator ? 1 : 0).map(Integer::parseInt).toList();
     Path work = Files.createTempDirectory("scale-benchmark-");
-    try (RealMesh mesh = RealMesh.start(2);
-        PrometheusProcess prometheus =
-            PrometheusProcess.start(
-                work.resolve("prometheus"),
-                "global: {scrape_interval: 15s}\nscrape_configs: []\n")) {
-      new ScaleBenchmark().run(mesh, prometheus, work, sizes);
+    try (PrometheusProcess prometheus =
+        PrometheusProcess.start(
+            work.resolve("prometheus"), "global: {scrape_interval: 15s}\nscrape_configs: []\n")) {
+      if (simulator) {
+        try (ClusterSimulator sim = ClusterSimulator.start()) {
+          run(simulated(sim), prometheus, work, sizes, "the simulator");
+        }
+      } else {
+        try (RealMesh mesh = RealMesh.start(2)) {
+          run(real(mesh), prometheus, work, sizes, "a real API server");
+        }
+      }
     } finally {
       LocalProcesses.deleteTree(work);
     }
     System.exit(0);
   }
 
-  private void run(RealMesh mesh, PrometheusProcess prometheus, Path work, List<Integer> sizes)
+  private static Cluster real(RealMesh mesh) {
+    return new Cluster() {
+      @Override
+      public KubernetesClient admin() {
+        return mesh.admin();
+      }
+
+      @Override
+      public void appNamespace(String name) {
+        mesh.appNamespace(name, Map.of("istio.io/rev", FROM)).awaitSettled(name);
+      }
+
+      @Override
+      public BenchDaemon daemon(PrometheusProcess prometheus, Path work) throws IOException {
+        return BenchDaemon.start(mesh, prometheus, work);
+      }
+
+      @Override
+      public int acting() {
+        return mesh.cluster
+            .audit()
+            .requests(
+                r ->
+                    USER.equals(r.user())
+                        && !r.verb().equals("watch")
+                        && !"leases".equals(r.resource()))
+            .size();
+      }
+
+      @Override
+      public boolean hasKubelet() {
+        return true;
+      }
+    };
+  }
+
+  private static Cluster simulated(ClusterSimulator sim) {
+    return new Cluster() {
+      @Override
+      public KubernetesClient admin() {
+        return sim.client();
+      }
+
+      @Override
+      public void appNamespace(String name) {
+        sim.namespace(name, Map.of("istio.io/rev", FROM))
+            .deployment(name, name + "-web", 2)
+            .statefulSet(name, name + "-db", 1)
+            .daemonSet(name, name + "-agent", 3);
+        sim.awaitRolloutsIdle(Duration.ofMinutes(1));
+      }
+
+      @Override
+      public BenchDaemon daemon(PrometheusProcess prometheus, Path work) throws IOException {
+        return BenchDaemon.start(sim, prometheus, work);
+      }
+
+      @Override
+      public int acting() {
+        // the benchmark's own client sends as the simulator's code under test does: only the
+        // daemon's requests count, told apart by the user agent of its jar
+        return (int)
+            sim.apiCalls().stream()
+                .filter(c -> c.userAgent() != null && c.userAgent().contains("meshgate-0"))
+                .filter(c -> !c.isWatch() && !c.path().contains("/leases"))
+                .count();
+      }
+
+      @Override
+      public boolean hasKubelet() {
+        return false;
+      }
+    };
+  }
+
+  private static void run(
+      Cluster cluster, PrometheusProcess prometheus, Path work, List<Integer> sizes, String where)
       throws Exception {
-    KubernetesClient admin = mesh.admin();
+    KubernetesClient admin = cluster.admin();
     List<String> flight = new ArrayList<>();
     for (int i = 0; i < IN_FLIGHT; i++) {
       flight.add("flight-%02d".formatted(i));
-      mesh.appNamespace(flight.get(i), Map.of("istio.io/rev", FROM));
+      cluster.appNamespace(flight.get(i));
     }
-    flight.forEach(mesh::awaitSettled);
 
-    try (BenchDaemon daemon = BenchDaemon.start(mesh, prometheus, work)) {
+    try (BenchDaemon daemon = cluster.daemon(prometheus, work)) {
       migrate(admin, flight);
       List<String> lines = new ArrayList<>();
       Double heapWithNone = null;
@@ -83,10 +189,10 @@ public final class ScaleBenchmark {
       int seeded = 0;
       for (int size : sizes) {
         System.out.printf("seeding %,d other pods in %,d namespaces...%n", size, OTHER_NAMESPACES);
-        seed(admin, seeded, size);
+        seed(admin, seeded, size, cluster.hasKubelet());
         seeded = Math.max(seeded, size);
         daemon.awaitTicks(MIGRATION, 3);
-        Measurement m = measure(mesh, daemon);
+        Measurement m = measure(cluster, daemon);
         lines.add(m.line(size));
         System.out.println(m.line(size));
         if (size == 0) {
@@ -97,7 +203,11 @@ public final class ScaleBenchmark {
       }
       System.out.println();
       System.out.println(
-          "ScaleBenchmark: one migration, " + IN_FLIGHT + " namespaces in flight, daemon -Xmx256m");
+          "ScaleBenchmark on "
+              + where
+              + ": one migration, "
+              + IN_FLIGHT
+              + " namespaces in flight, daemon -Xmx256m");
       System.out.println(
           "other pods | heap after GC | RSS     | cached objects | requests/idle tick | tick");
       lines.forEach(System.out::println);
@@ -128,48 +238,37 @@ public final class ScaleBenchmark {
             - {name: all, namespaces: [%s], soak: 24h, maxConcurrent: %d}
         """
             .formatted(MIGRATION, FROM, TO, String.join(", ", flight), IN_FLIGHT);
-    BenchDaemon.apply(admin, manifest);
+    admin
+        .resources(RevisionMigration.class)
+        .load(new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8)))
+        .create();
     System.out.println("migrating " + IN_FLIGHT + " namespaces until all soak...");
     await()
         .atMost(Duration.ofMinutes(10))
         .pollInterval(Duration.ofSeconds(2))
         .until(() -> soaking(admin) == IN_FLIGHT);
     admin
-        .genericKubernetesResources("meshgate.io/v1alpha1", "RevisionMigration")
+        .resources(RevisionMigration.class)
         .withName(MIGRATION)
-        .edit(
-            rm -> {
-              @SuppressWarnings("unchecked")
-              Map<String, Object> spec =
-                  (Map<String, Object>) rm.getAdditionalProperties().get("spec");
-              spec.put("paused", true);
-              return rm;
-            });
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"paused\":true}}");
   }
 
   private static long soaking(KubernetesClient admin) {
-    GenericKubernetesResource rm =
-        admin
-            .genericKubernetesResources("meshgate.io/v1alpha1", "RevisionMigration")
-            .withName(MIGRATION)
-            .get();
-    if (rm == null || !(rm.getAdditionalProperties().get("status") instanceof Map<?, ?> status)) {
+    RevisionMigration rm = admin.resources(RevisionMigration.class).withName(MIGRATION).get();
+    if (rm == null || rm.getStatus() == null || rm.getStatus().namespaces() == null) {
       return 0;
     }
-    if (!(status.get("namespaces") instanceof List<?> namespaces)) {
-      return 0;
-    }
-    return namespaces.stream()
-        .filter(n -> n instanceof Map<?, ?> ns && "Soaking".equals(ns.get("phase")))
-        .count();
+    return rm.getStatus().namespaces().stream().filter(n -> "Soaking".equals(n.phase())).count();
   }
 
   /** Pods {@code from} to {@code to}, spread over the other namespaces, bound to a node. */
-  private static void seed(KubernetesClient admin, int from, int to) throws Exception {
+  private static void seed(KubernetesClient admin, int from, int to, boolean kubelet)
+      throws Exception {
     if (to <= from) {
       return;
     }
-    String node = admin.nodes().list().getItems().get(0).getMetadata().getName();
+    String node =
+        kubelet ? admin.nodes().list().getItems().get(0).getMetadata().getName() : "node-0";
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       List<Future<?>> created = new ArrayList<>();
@@ -204,6 +303,9 @@ public final class ScaleBenchmark {
       }
     } finally {
       pool.shutdown();
+    }
+    if (!kubelet) {
+      return;
     }
     await()
         .atMost(Duration.ofMinutes(10))
@@ -281,12 +383,11 @@ public final class ScaleBenchmark {
     }
   }
 
-  private static Measurement measure(RealMesh mesh, BenchDaemon daemon) throws Exception {
-    AuditLog audit = mesh.cluster.audit();
+  private static Measurement measure(Cluster cluster, BenchDaemon daemon) throws Exception {
     Map<String, Double> before = daemon.metrics(MIGRATION);
-    int requestsBefore = acting(audit);
+    int requestsBefore = cluster.acting();
     daemon.awaitTicks(MIGRATION, 10);
-    int requestsAfter = acting(audit);
+    int requestsAfter = cluster.acting();
     Map<String, Double> after = daemon.metrics(MIGRATION);
     double ticks = after.get("tick_count") - before.get("tick_count");
     double tickSeconds = after.get("tick_sum") - before.get("tick_sum");
@@ -296,16 +397,5 @@ public final class ScaleBenchmark {
         after.get("cached"),
         (requestsAfter - requestsBefore) / ticks,
         tickSeconds / ticks * 1000);
-  }
-
-  /** meshgate's requests but watches and the lease. */
-  private static int acting(AuditLog audit) {
-    return audit
-        .requests(
-            r ->
-                USER.equals(r.user())
-                    && !r.verb().equals("watch")
-                    && !"leases".equals(r.resource()))
-        .size();
   }
 }
