@@ -45,60 +45,38 @@ class StreaksTest {
     return ns;
   }
 
-  @ParameterizedTest(name = "{0} after a={1} pass={2} noData={3}")
+  /** Each streak is capped at {@code cap}: past it, a long soak or hold writes nothing a tick. */
+  @ParameterizedTest(name = "{0} after a={1} pass={2} noData={3}, caps {7}")
   @CsvSource(
       delimiter = '|',
       textBlock =
           """
-          # results               | a fails | passes | no data | a fails after | passes after | no data after
-          a:PASS b:PASS            | 0       | 2      | 0       | 0             | 3            | 0
-          a:FAIL b:PASS            | 2       | 5      | 0       | 3             | 0            | 0
-          a:FAIL b:PASS            | 0       | 0      | 0       | 1             | 0            | 0
-          a:PASS b:FAIL            | 2       | 0      | 0       | 0             | 0            | 0
-          a:NO_DATA b:PASS         | 2       | 4      | 3       | 0             | 0            | 4
-          a:ERROR b:PASS           | 1       | 4      | 3       | 0             | 0            | 0
-          a:FAIL b:NO_DATA         | 1       | 0      | 0       | 2             | 0            | 1
-          ' '                      | 1       | 4      | 2       | 0             | 0            | 0
+          # results               | a fails | passes | no data | a fails after | passes after | no data after | cap
+          a:PASS b:PASS            | 0       | 2      | 0       | 0             | 3            | 0             | 9
+          a:FAIL b:PASS            | 2       | 5      | 0       | 3             | 0            | 0             | 9
+          a:FAIL b:PASS            | 0       | 0      | 0       | 1             | 0            | 0             | 9
+          a:PASS b:FAIL            | 2       | 0      | 0       | 0             | 0            | 0             | 9
+          a:NO_DATA b:PASS         | 2       | 4      | 3       | 0             | 0            | 4             | 9
+          a:ERROR b:PASS           | 1       | 4      | 3       | 0             | 0            | 0             | 9
+          a:FAIL b:NO_DATA         | 1       | 0      | 0       | 2             | 0            | 1             | 9
+          ' '                      | 1       | 4      | 2       | 0             | 0            | 0             | 9
+          a:PASS b:PASS            | 0       | 3      | 0       | 0             | 3            | 0             | 3
+          a:PASS b:PASS            | 0       | 2      | 0       | 0             | 3            | 0             | 3
+          a:FAIL b:PASS            | 3       | 0      | 0       | 3             | 0            | 0             | 3
+          a:FAIL b:NO_DATA         | 2       | 0      | 3       | 3             | 0            | 3             | 3
           """)
-  void countsEachStreakAndResetsItOnAnyOtherResult(
+  void countsEachStreakUpToItsCapAndResetsItOnAnyOtherResult(
       String results,
       int aFails,
       int passes,
       int noData,
       int aFailsAfter,
       int passesAfter,
-      int noDataAfter) {
+      int noDataAfter,
+      int cap) {
     NamespaceState ns = state(aFails, passes, noData);
 
-    Streaks.count(ns, results(results), new Streaks.Caps(9, 9, 9));
-
-    assertThat(ns.failureStreaks.getOrDefault("a", 0)).as("failures of a").isEqualTo(aFailsAfter);
-    assertThat(ns.passStreak).as("pass streak").isEqualTo(passesAfter);
-    assertThat(ns.noDataStreak).as("no-data streak").isEqualTo(noDataAfter);
-  }
-
-  @ParameterizedTest(name = "{0} after a={1} pass={2} noData={3}, each capped at 3")
-  @CsvSource(
-      delimiter = '|',
-      textBlock =
-          """
-          # results               | a fails | passes | no data | a fails after | passes after | no data after
-          a:PASS b:PASS            | 0       | 3      | 0       | 0             | 3            | 0
-          a:PASS b:PASS            | 0       | 2      | 0       | 0             | 3            | 0
-          a:FAIL b:PASS            | 3       | 0      | 0       | 3             | 0            | 0
-          a:FAIL b:NO_DATA         | 2       | 0      | 3       | 3             | 0            | 3
-          """)
-  void aStreakStopsAtItsCapSoThatALongSoakOrHoldWritesNothingEachTick(
-      String results,
-      int aFails,
-      int passes,
-      int noData,
-      int aFailsAfter,
-      int passesAfter,
-      int noDataAfter) {
-    NamespaceState ns = state(aFails, passes, noData);
-
-    Streaks.count(ns, results(results), new Streaks.Caps(3, 3, 3));
+    Streaks.count(ns, results(results), new Streaks.Caps(cap, cap, cap));
 
     assertThat(ns.failureStreaks.getOrDefault("a", 0)).as("failures of a").isEqualTo(aFailsAfter);
     assertThat(ns.passStreak).as("pass streak").isEqualTo(passesAfter);
