@@ -32,16 +32,6 @@ final class BenchDaemon implements AutoCloseable {
   static final String FROM = "1-19-0";
   static final String TO = "1-20-0";
   private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
-  private static final String ALWAYS_HEALTHY =
-      """
-      name: always-healthy
-      description: a constant healthy value
-      scope: revision
-      window: 1m
-      query: absent(up{{{revisionLabel}}="{{revision}}"}) * 0
-      max: 1
-      severity: critical
-      """;
 
   private final Process process;
   private final int port;
@@ -88,8 +78,8 @@ final class BenchDaemon implements AutoCloseable {
   private static BenchDaemon launch(
       Path kubeconfig, PrometheusProcess prometheus, Path work, boolean leaderElection)
       throws IOException {
-    Path rules = Files.createDirectories(work.resolve("rules"));
-    Files.writeString(rules.resolve("always-healthy.yaml"), ALWAYS_HEALTHY);
+    // the gate that always passes: Prometheus scrapes nothing here
+    Path rules = Path.of("src/test/resources/always-healthy-rules").toAbsolutePath();
     int port = LocalProcesses.freeLoopbackPort();
     Path config =
         Files.writeString(

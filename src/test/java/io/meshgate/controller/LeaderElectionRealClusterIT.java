@@ -39,18 +39,6 @@ import org.junit.jupiter.api.Test;
 class LeaderElectionRealClusterIT {
   private static final String MIGRATION = "istio-1-20";
   private static final List<String> NAMESPACES = List.of("first", "second", "third");
-  private static final String ALWAYS_HEALTHY =
-      """
-      # 0 whenever Prometheus has no series of the revision (this test's has none): a gate that
-      # passes without traffic
-      name: always-healthy
-      description: a constant healthy value
-      scope: revision
-      window: 1m
-      query: absent(up{{{revisionLabel}}="{{revision}}"}) * 0
-      max: 1
-      severity: critical
-      """;
 
   private static RealClusterFixture fixture;
   private static PrometheusProcess prometheus;
@@ -180,8 +168,8 @@ class LeaderElectionRealClusterIT {
   }
 
   private static Path daemonConfig() throws IOException {
-    Path rules = Files.createDirectories(work.resolve("rules"));
-    Files.writeString(rules.resolve("always-healthy.yaml"), ALWAYS_HEALTHY);
+    // the gate that always passes: Prometheus scrapes nothing here
+    Path rules = Path.of("src/test/resources/always-healthy-rules").toAbsolutePath();
     return Files.writeString(
         work.resolve("meshgate.yaml"),
         """
