@@ -5,6 +5,7 @@ import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.Observed;
 import io.meshgate.migration.Reason;
+import io.meshgate.migration.SidecarGoal;
 import java.util.Set;
 
 /**
@@ -35,10 +36,17 @@ public interface ClusterPort {
   void restoreLabels(String namespace);
 
   /**
-   * Restarts, paced, the namespace's workloads that do not yet carry {@code restartId}; the
-   * namespace is watched for {@code migration} from now on (it may have entered flight this tick).
+   * Restarts, paced, the namespace's workloads that do not yet carry {@code restartId}, and
+   * replaces the pods their controllers will not (OnDelete, partitions, unmanaged pods as {@code
+   * policy} says) until none is stale for {@code goal}; the namespace is watched for {@code
+   * migration} from now on (it may have entered flight this tick).
    */
-  void restart(String migration, String namespace, String restartId, MigrationSpec.Restart policy);
+  void restart(
+      String migration,
+      String namespace,
+      String restartId,
+      SidecarGoal goal,
+      MigrationSpec.Restart policy);
 
   /** A Kubernetes Event on the migration for a transition. */
   void recordEvent(MigrationRef migration, Decision.Transition transition);

@@ -298,7 +298,11 @@ public final class MigrationController {
               "restart",
               () ->
                   cluster.restart(
-                      m.name(), action.namespace(), restart.restartId(), m.spec().restart()));
+                      m.name(),
+                      action.namespace(),
+                      restart.restartId(),
+                      restart.goal(),
+                      m.spec().restart()));
         } else if (action instanceof Action.RestoreLabels) {
           counted("restore", () -> cluster.restoreLabels(action.namespace()));
         }

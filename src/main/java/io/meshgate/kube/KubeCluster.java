@@ -7,11 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -26,20 +24,24 @@ import io.meshgate.json.Mappers;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Observed;
+import io.meshgate.migration.Obstacle;
 import io.meshgate.migration.Reason;
+import io.meshgate.migration.SidecarGoal;
 import io.meshgate.migration.WorkloadKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -74,6 +76,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   private final Watched<Deployment> istiods;
   private final Watched<MutatingWebhookConfiguration> webhooks;
   private final InFlightWatches inFlight;
+  private final Evictions evictions;
 
   /** Restart ids patched onto workloads whose change the cache has not shown yet, by key. */
   private final Map<String, String> restartsInFlight = new ConcurrentHashMap<>();
@@ -123,6 +126,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
                     .runnableInformer(0),
             List.of());
     this.inFlight = new InFlightWatches(client, metadata, STARTUP_DEADLINE);
+    this.evictions = new Evictions(client, hook);
   }
 
   /**
@@ -186,6 +190,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
 
   @Override
   public void close() {
+    evictions.close();
     inFlight.close();
     informers().forEach(Watched::close);
     metadata.close();
@@ -213,8 +218,13 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
             .collect(Collectors.toSet()));
     Map<String, Observed.NamespaceFacts> facts = new HashMap<>();
     for (String ns : members) {
-      String restartId = status.namespace(ns).map(NamespaceStatus::restartId).orElse(null);
-      facts.put(ns, facts(migration, ns, restartId, spec.restart()));
+      Optional<NamespaceStatus> recorded = status.namespace(ns);
+      String restartId = recorded.map(NamespaceStatus::restartId).orElse(null);
+      SidecarGoal goal =
+          SidecarGoal.of(
+              recorded.map(NamespaceStatus::phase).orElse(NamespacePhase.Pending),
+              spec.toRevision());
+      facts.put(ns, facts(migration, ns, restartId, spec.restart(), goal));
     }
     return new Observed(
         revisionAvailable(spec.toRevision(), true),
@@ -265,34 +275,55 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
    * them for no other namespace).
    */
   private Observed.NamespaceFacts facts(
-      String migration, String ns, String restartId, MigrationSpec.Restart policy) {
+      String migration,
+      String ns,
+      String restartId,
+      MigrationSpec.Restart policy,
+      SidecarGoal goal) {
     GenericKubernetesResource namespace = namespaces.get(ns);
     if (namespace == null) {
       return Observed.NamespaceFacts.ABSENT;
     }
     boolean flipped =
         migration.equals(annotations(namespace.getMetadata()).get(Annotations.MIGRATION));
-    List<Workload> workloads = workloads(ns, policy);
+    NamespaceView view = view(ns, policy, goal);
     int restarted = 0;
     int rolledOut = 0;
     boolean failed = false;
-    for (Workload w : workloads) {
+    for (NamespaceView.Workload w : view.workloads) {
       if (restartId != null && restartId.equals(w.restartId())) {
         restarted++;
         rolledOut += w.state() == Rollouts.State.COMPLETE ? 1 : 0;
         failed |= w.state() == Rollouts.State.FAILED;
       }
+      if (w.evictable().isEmpty()) {
+        evictions.done(w);
+      }
     }
+    List<Obstacle> obstacles = new ArrayList<>(view.obstacles);
+    obstacles.addAll(evictions.refused(ns, List.copyOf(view.stale.values())));
     return new Observed.NamespaceFacts(
-        true, flipped, workloads.size(), restarted, rolledOut, failed, census(ns));
+        true,
+        flipped,
+        view.workloads.size(),
+        restarted,
+        rolledOut,
+        failed,
+        view.proxies,
+        view.jobProxies,
+        view.unmanaged,
+        obstacles);
   }
 
-  /** A workload of a restartable kind, as far as restarts and rollouts are concerned. */
-  record Workload(
-      WorkloadKind kind, String namespace, String name, String restartId, Rollouts.State state) {
-    String key() {
-      return kind + "/" + namespace + "/" + name;
+  /** The namespace as the restart sees it; empty when it is not watched (not in flight). */
+  NamespaceView view(String ns, MigrationSpec.Restart policy, SidecarGoal goal) {
+    NamespaceWatch watch = inFlight.get(ns);
+    if (watch == null) {
+      return NamespaceView.empty();
     }
+    List<GenericKubernetesResource> rollouts =
+        policy.kinds().contains(WorkloadKind.Rollout) ? watch.rollouts().list() : List.of();
+    return NamespaceView.of(watch, rollouts, policy, goal);
   }
 
   /**
@@ -300,7 +331,7 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
    * patched it a moment ago and the cache has not caught up yet (patching again would start a
    * second rollout).
    */
-  private boolean carries(Workload w, String restartId) {
+  private boolean carries(NamespaceView.Workload w, String restartId) {
     if (restartId.equals(w.restartId())) {
       restartsInFlight.remove(w.key(), restartId);
       return true;
@@ -308,70 +339,9 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     return restartId.equals(restartsInFlight.get(w.key()));
   }
 
-  List<Workload> workloads(String ns, MigrationSpec.Restart policy) {
-    NamespaceWatch watch = inFlight.get(ns);
-    if (watch == null) {
-      return List.of();
-    }
-    List<Workload> all = new ArrayList<>();
-    if (policy.kinds().contains(WorkloadKind.Deployment)) {
-      for (Deployment d : watch.deployments.list()) {
-        add(all, WorkloadKind.Deployment, d, d.getSpec().getTemplate(), Rollouts.of(d));
-      }
-    }
-    if (policy.kinds().contains(WorkloadKind.StatefulSet)) {
-      for (StatefulSet s : watch.statefulSets.list()) {
-        add(all, WorkloadKind.StatefulSet, s, s.getSpec().getTemplate(), Rollouts.of(s));
-      }
-    }
-    if (policy.kinds().contains(WorkloadKind.DaemonSet)) {
-      for (DaemonSet d : watch.daemonSets.list()) {
-        add(all, WorkloadKind.DaemonSet, d, d.getSpec().getTemplate(), Rollouts.of(d));
-      }
-    }
-    all.sort(Comparator.comparing(Workload::kind).thenComparing(Workload::name));
-    return all;
-  }
-
-  private static void add(
-      List<Workload> all,
-      WorkloadKind kind,
-      HasMetadata owner,
-      PodTemplateSpec template,
-      Rollouts.State state) {
-    ObjectMeta meta = template == null ? null : template.getMetadata();
-    Map<String, String> annotations = meta == null ? Map.of() : annotations(meta);
-    Map<String, String> labels = meta == null ? Map.of() : labels(meta);
-    // opted out of injection: restarting it would not move it to any revision
-    if ("false".equals(annotations.get(Annotations.INJECT))
-        || "false".equals(labels.get(Annotations.INJECT))) {
-      return;
-    }
-    all.add(
-        new Workload(
-            kind,
-            owner.getMetadata().getNamespace(),
-            owner.getMetadata().getName(),
-            annotations.get(Annotations.RESTART_ID),
-            state));
-  }
-
-  /**
-   * Sidecars by revision: the istio.io/rev annotation, else the sidecar status (as istioctl does).
-   */
+  /** Sidecars by revision, pods of Jobs left out (as istioctl reads a sidecar's revision). */
   Map<String, Integer> census(String ns) {
-    NamespaceWatch watch = inFlight.get(ns);
-    Map<String, Integer> byRevision = new LinkedHashMap<>();
-    if (watch == null) {
-      return byRevision;
-    }
-    for (GenericKubernetesResource pod : watch.pods.list()) {
-      String revision = sidecarRevision(pod);
-      if (revision != null) {
-        byRevision.merge(revision, 1, Integer::sum);
-      }
-    }
-    return byRevision;
+    return view(ns, MigrationSpec.Restart.DEFAULT, SidecarGoal.onto("")).proxies;
   }
 
   static String sidecarRevision(GenericKubernetesResource pod) {
@@ -562,69 +532,121 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     hook.afterWrite("patch", "namespaces", ns);
   }
 
+  /**
+   * Restarts the workloads not yet carrying {@code restartId}, at most {@code maxConcurrent} in
+   * progress at once; then replaces, one pod per workload at a time, the stale pods of the
+   * workloads whose controller will not (OnDelete, a partition with {@code partitioned: Evict}),
+   * and with {@code evictUnmanaged} the stale pods no workload owns, within the same budget.
+   */
   @Override
-  public void restart(String migration, String ns, String restartId, MigrationSpec.Restart policy) {
+  public void restart(
+      String migration,
+      String ns,
+      String restartId,
+      SidecarGoal goal,
+      MigrationSpec.Restart policy) {
     inFlight.add(migration, ns);
-    List<Workload> workloads = workloads(ns, policy);
+    NamespaceView view = view(ns, policy, goal);
     long inProgress =
-        workloads.stream()
+        view.workloads.stream()
             .filter(w -> carries(w, restartId))
             .filter(w -> !restartId.equals(w.restartId()) || w.state() != Rollouts.State.COMPLETE)
             .count();
     long budget = policy.maxConcurrent() - inProgress;
-    String now = clock.instant().toString();
-    for (Workload w : workloads) {
+    String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    for (NamespaceView.Workload w : view.workloads) {
       if (budget <= 0) {
-        return;
+        break;
       }
       if (carries(w, restartId)) {
         continue;
       }
-      ObjectNode annotations = JSON.createObjectNode();
-      annotations
-          .putObject("spec")
+      patchRestart(w, restartId, now);
+      restartsInFlight.put(w.key(), restartId);
+      budget--;
+    }
+    List<GenericKubernetesResource> pods = inFlight.get(ns).pods.list();
+    for (NamespaceView.Workload w : view.workloads) {
+      // a workload's own pods are replaced only once its template carries the restart
+      if (!w.evictable().isEmpty()
+          && restartId.equals(w.restartId())
+          && evictions.mayEvictNext(w, pods)) {
+        Refusals.refusedAs(
+            "evict",
+            "create",
+            "pods/eviction",
+            ns + "/" + w.evictable().get(0),
+            () -> evictions.evict(w, view.stale.get(w.evictable().get(0))));
+      }
+    }
+    if (policy.evictUnmanaged()) {
+      for (String name : view.unmanaged) {
+        if (budget <= 0) {
+          return;
+        }
+        if (Refusals.refusedAs(
+            "evict",
+            "create",
+            "pods/eviction",
+            ns + "/" + name,
+            () -> evictions.evict(null, view.stale.get(name)))) {
+          budget--;
+        }
+      }
+    }
+  }
+
+  /** {@code kubectl rollout restart}, or for an Argo Rollout its own {@code spec.restartAt}. */
+  private void patchRestart(NamespaceView.Workload w, String restartId, String now) {
+    String ns = w.namespace();
+    ObjectNode body = JSON.createObjectNode();
+    if (w.kind() == WorkloadKind.Rollout) {
+      // the marker on the object, not the template: a template change is a new canary
+      body.putObject("metadata").putObject("annotations").put(Annotations.RESTART_ID, restartId);
+      body.putObject("spec").put("restartAt", now);
+    } else {
+      body.putObject("spec")
           .putObject("template")
           .putObject("metadata")
           .putObject("annotations")
           .put(Annotations.RESTARTED_AT, now)
           .put(Annotations.RESTART_ID, restartId);
-      String patch = annotations.toString();
-      PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
-      String resource = w.kind().resource();
-      Refusals.refusedAs(
-          "restart",
-          "patch",
-          resource,
-          ns + "/" + w.name(),
-          () ->
-              switch (w.kind()) {
-                case Deployment ->
-                    client
-                        .apps()
-                        .deployments()
-                        .inNamespace(ns)
-                        .withName(w.name())
-                        .patch(merge, patch);
-                case StatefulSet ->
-                    client
-                        .apps()
-                        .statefulSets()
-                        .inNamespace(ns)
-                        .withName(w.name())
-                        .patch(merge, patch);
-                case DaemonSet ->
-                    client
-                        .apps()
-                        .daemonSets()
-                        .inNamespace(ns)
-                        .withName(w.name())
-                        .patch(merge, patch);
-              });
-      restartsInFlight.put(w.key(), restartId);
-      budget--;
-      LOG.info("restarted {}/{} (restart-id {})", w.kind(), w.name(), restartId);
-      hook.afterWrite("patch", resource, ns + "/" + w.name());
     }
+    String patch = body.toString();
+    PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
+    String resource = w.kind().resource();
+    Refusals.refusedAs(
+        "restart",
+        "patch",
+        resource,
+        ns + "/" + w.name(),
+        () ->
+            switch (w.kind()) {
+              case Deployment ->
+                  client
+                      .apps()
+                      .deployments()
+                      .inNamespace(ns)
+                      .withName(w.name())
+                      .patch(merge, patch);
+              case StatefulSet ->
+                  client
+                      .apps()
+                      .statefulSets()
+                      .inNamespace(ns)
+                      .withName(w.name())
+                      .patch(merge, patch);
+              case DaemonSet ->
+                  client.apps().daemonSets().inNamespace(ns).withName(w.name()).patch(merge, patch);
+              case Rollout ->
+                  client
+                      .genericKubernetesResources(NamespaceWatch.ROLLOUTS)
+                      .inNamespace(ns)
+                      .withName(w.name())
+                      .patch(merge, patch);
+            });
+    LOG.info("restarted {}/{} (restart-id {})", w.kind(), w.name(), restartId);
+    hook.afterWrite("patch", resource, ns + "/" + w.name());
   }
 
   @Override

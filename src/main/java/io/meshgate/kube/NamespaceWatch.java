@@ -5,7 +5,9 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,7 +19,20 @@ final class NamespaceWatch implements AutoCloseable {
   /** Objects per page of an initial list. */
   static final long PAGE = 500;
 
+  /** Argo Rollouts' Rollout: watched only when a migration restarts that kind. */
+  static final ResourceDefinitionContext ROLLOUTS =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("argoproj.io")
+          .withVersion("v1alpha1")
+          .withKind("Rollout")
+          .withPlural("rollouts")
+          .withNamespaced(true)
+          .build();
+
   private final String namespace;
+  private final KubernetesClient client;
+  private Duration deadline;
+  private Watched<GenericKubernetesResource> rollouts;
   final Watched<Deployment> deployments;
   final Watched<StatefulSet> statefulSets;
   final Watched<DaemonSet> daemonSets;
@@ -25,6 +40,7 @@ final class NamespaceWatch implements AutoCloseable {
 
   NamespaceWatch(KubernetesClient client, KubernetesClient metadata, String namespace) {
     this.namespace = namespace;
+    this.client = client;
     this.deployments =
         new Watched<>(
             "deployments in " + namespace,
@@ -78,6 +94,7 @@ final class NamespaceWatch implements AutoCloseable {
 
   /** Starts the informers and waits for their caches, up to {@code deadline}. */
   NamespaceWatch start(Duration deadline) {
+    this.deadline = deadline;
     try {
       Informers.startAll(deadline, watched().stream().map(Watched::named).toList());
     } catch (RuntimeException e) {
@@ -91,8 +108,42 @@ final class NamespaceWatch implements AutoCloseable {
     return namespace;
   }
 
-  private List<Watched<?>> watched() {
-    return List.of(deployments, statefulSets, daemonSets, pods);
+  /**
+   * The Argo Rollouts of the namespace, watched from the first time a migration asks.
+   *
+   * @throws IllegalStateException naming the resource when they cannot be listed (no Argo Rollouts
+   *     CRD, or the grant of deploy/optional/argo-rollouts-rbac.yaml missing)
+   */
+  synchronized Watched<GenericKubernetesResource> rollouts() {
+    if (rollouts == null) {
+      Watched<GenericKubernetesResource> started =
+          new Watched<>(
+              "rollouts.argoproj.io in " + namespace,
+              "rollouts",
+              () ->
+                  client
+                      .genericKubernetesResources(ROLLOUTS)
+                      .inNamespace(namespace)
+                      .withLimit(PAGE)
+                      .runnableInformer(0),
+              List.of());
+      try {
+        Informers.startAll(deadline, List.of(started.named()));
+      } catch (RuntimeException e) {
+        started.close();
+        throw e;
+      }
+      rollouts = started;
+    }
+    return rollouts;
+  }
+
+  private synchronized List<Watched<?>> watched() {
+    List<Watched<?>> all = new ArrayList<>(List.of(deployments, statefulSets, daemonSets, pods));
+    if (rollouts != null) {
+      all.add(rollouts);
+    }
+    return all;
   }
 
   boolean hasSynced() {

@@ -50,7 +50,12 @@ public record RevisionMigrationSpec(
       Double minVolume) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Restart(List<String> kinds, Integer maxConcurrent, String timeout) {}
+  public record Restart(
+      List<String> kinds,
+      Integer maxConcurrent,
+      String timeout,
+      String partitioned,
+      Boolean evictUnmanaged) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Window(String cron, String duration, String timeZone) {}

@@ -37,7 +37,7 @@ public record RevisionMigrationStatus(
   public record Verdict(String verdict, String reason, String at) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Proxies(Integer target, Integer other) {}
+  public record Proxies(Integer target, Integer other, Integer jobs) {}
 
   /** Firing alerts of one action and target; {@code fingerprints} is their compact set. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -116,7 +116,13 @@ public final class RevisionMigrations {
                 .map(k -> constant("restart.kinds", k, WorkloadKind.class, null))
                 .toList(),
         or(restart.maxConcurrent(), defaults.maxConcurrent()),
-        duration("restart.timeout", restart.timeout(), defaults.timeout()));
+        duration("restart.timeout", restart.timeout(), defaults.timeout()),
+        constant(
+            "restart.partitioned",
+            restart.partitioned(),
+            MigrationSpec.Partitioned.class,
+            defaults.partitioned()),
+        or(restart.evictUnmanaged(), defaults.evictUnmanaged()));
   }
 
   private static MigrationSpec.MaintenanceWindow window(RevisionMigrationSpec.Window window) {
@@ -182,7 +188,8 @@ public final class RevisionMigrations {
         or(ns.noDataStreak(), 0),
         proxies == null
             ? null
-            : new NamespaceStatus.Proxies(or(proxies.target(), 0), or(proxies.other(), 0)),
+            : new NamespaceStatus.Proxies(
+                or(proxies.target(), 0), or(proxies.other(), 0), or(proxies.jobs(), 0)),
         ns.restartId());
   }
 
@@ -243,7 +250,8 @@ public final class RevisionMigrations {
         ns.noDataStreak() == 0 ? null : ns.noDataStreak(),
         proxies == null
             ? null
-            : new RevisionMigrationStatus.Proxies(proxies.target(), proxies.other()),
+            : new RevisionMigrationStatus.Proxies(
+                proxies.target(), proxies.other(), proxies.jobs() == 0 ? null : proxies.jobs()),
         ns.restartId());
   }
 

@@ -1,10 +1,18 @@
 package io.meshgate.kube;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
 
-/** kubectl's rollout-status rules per kind (kubectl pkg/polymorphichelpers/rollout_status.go). */
+/**
+ * kubectl's rollout-status rules per kind (kubectl pkg/polymorphichelpers/rollout_status.go), and
+ * Argo Rollouts' rule for a restart (docs/features/restart.md).
+ */
 public final class Rollouts {
   /** Where a rollout is. */
   public enum State {
@@ -86,5 +94,39 @@ public final class Rollouts {
       return State.IN_PROGRESS;
     }
     return State.COMPLETE;
+  }
+
+  /**
+   * An Argo Rollout restarted through {@code spec.restartAt}: its controller recreates the pods one
+   * at a time and sets {@code status.restartedAt} to {@code spec.restartAt} once every pod is
+   * newer. Failed when its Progressing condition says ProgressDeadlineExceeded, as a Deployment's.
+   */
+  public static State ofArgoRollout(GenericKubernetesResource rollout) {
+    if (rollout.get("status") instanceof Map<?, ?> status) {
+      if (status.get("conditions") instanceof List<?> conditions
+          && conditions.stream()
+              .anyMatch(
+                  c ->
+                      c instanceof Map<?, ?> condition
+                          && "Progressing".equals(condition.get("type"))
+                          && "ProgressDeadlineExceeded".equals(condition.get("reason")))) {
+        return State.FAILED;
+      }
+    }
+    Instant wanted = instant(rollout.get("spec", "restartAt"));
+    if (wanted == null) {
+      return State.COMPLETE;
+    }
+    Instant done = instant(rollout.get("status", "restartedAt"));
+    return done != null && !done.isBefore(wanted) ? State.COMPLETE : State.IN_PROGRESS;
+  }
+
+  /** Argo writes times as metav1.Time does: RFC 3339, whole seconds. */
+  private static Instant instant(Object time) {
+    try {
+      return time instanceof String text ? Instant.parse(text) : null;
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 }

@@ -10,8 +10,11 @@ public sealed interface Action {
   /** Label the namespace for the target revision, keeping its previous labels in an annotation. */
   record Flip(String namespace) implements Action {}
 
-  /** Restart (paced) the namespace's workloads not yet carrying {@code restartId}. */
-  record Restart(String namespace, String restartId) implements Action {}
+  /**
+   * Restart (paced) the namespace's workloads not yet carrying {@code restartId}, and replace the
+   * pods their controllers will not until none is stale for {@code goal}.
+   */
+  record Restart(String namespace, String restartId, SidecarGoal goal) implements Action {}
 
   /** Put back exactly the labels the namespace had before the flip. */
   record RestoreLabels(String namespace) implements Action {}

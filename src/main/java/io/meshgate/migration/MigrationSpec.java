@@ -64,14 +64,29 @@ public record MigrationSpec(
       Double baselineFloor,
       Double minVolume) {}
 
-  /** Which workload kinds are restarted, how many at a time, and how long a rollout may take. */
-  public record Restart(List<WorkloadKind> kinds, int maxConcurrent, Duration timeout) {
+  /**
+   * Which workload kinds are restarted, how many at a time, how long a rollout may take, and what
+   * is done with the pods a controller will not replace: those a StatefulSet's partition holds back
+   * ({@code partitioned}) and those no restartable workload owns ({@code evictUnmanaged}).
+   */
+  public record Restart(
+      List<WorkloadKind> kinds,
+      int maxConcurrent,
+      Duration timeout,
+      Partitioned partitioned,
+      boolean evictUnmanaged) {
     public static final Restart DEFAULT =
-        new Restart(List.of(WorkloadKind.values()), 5, Duration.ofMinutes(10));
+        new Restart(WorkloadKind.BUILT_IN, 5, Duration.ofMinutes(10), Partitioned.Hold, false);
 
     public Restart {
       kinds = List.copyOf(kinds);
     }
+  }
+
+  /** Pods below a StatefulSet's {@code rollingUpdate.partition}: left alone (held), or evicted. */
+  public enum Partitioned {
+    Hold,
+    Evict
   }
 
   /** New namespaces start only inside a window opened by a Quartz cron; rollbacks ignore it. */

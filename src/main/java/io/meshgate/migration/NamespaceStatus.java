@@ -63,6 +63,14 @@ public record NamespaceStatus(
   /** The last decision for the namespace: PROMOTE, HOLD or ROLLBACK, with its reason. */
   public record Verdict(io.meshgate.gate.Verdict verdict, String reason, Instant at) {}
 
-  /** Sidecars on the target revision and on any other. */
-  public record Proxies(int target, int other) {}
+  /**
+   * Sidecars on the target revision and on any other, pods of Jobs left out; {@code jobs}: sidecars
+   * of Job pods on another revision than the target, not waited for (their next run takes the new
+   * one).
+   */
+  public record Proxies(int target, int other, int jobs) {
+    public Proxies(int target, int other) {
+      this(target, other, 0);
+    }
+  }
 }

@@ -85,17 +85,25 @@ final class NamespaceSteps {
         NamespacePhase.Restarting,
         Reason.FLIPPED,
         "istio.io/rev=" + spec.toRevision() + "; restarting workloads");
-    tick.actions.add(new Action.Restart(ns.name, ns.restartId));
+    tick.actions.add(new Action.Restart(ns.name, ns.restartId, tick.goal(ns)));
     tick.verdict(ns, Verdict.HOLD, "restarting workloads onto " + spec.toRevision());
   }
 
-  private void stepRestarting(NamespaceState ns, Observed.NamespaceFacts facts) {
+  /**
+   * The restart runs until every workload rolled out; a rollout that fails or outlasts {@code
+   * restart.timeout} rolls back. An obstacle (a paused Deployment, a budget) holds it instead
+   * (phase Held): waiting for people, not for a timeout; released, it restarts its clock.
+   */
+  void stepRestarting(NamespaceState ns, Observed.NamespaceFacts facts) {
     if (facts.rolloutFailed()) {
       startRollback(
           ns, new Cause(Reason.ROLLOUT_FAILED, "a rollout reported ProgressDeadlineExceeded"));
       return;
     }
-    if (tick.elapsed(ns).compareTo(spec.restart().timeout()) > 0 && !facts.rolloutComplete()) {
+    Cause obstacle = Stuck.obstacle(facts);
+    if (obstacle == null
+        && tick.elapsed(ns).compareTo(spec.restart().timeout()) > 0
+        && !facts.rolloutComplete()) {
       startRollback(
           ns,
           new Cause(
@@ -106,8 +114,8 @@ final class NamespaceSteps {
                   + rolledOut(facts)));
       return;
     }
-    if (!facts.allRestarted()) {
-      tick.actions.add(new Action.Restart(ns.name, ns.restartId));
+    if (tick.needsRestart(facts)) {
+      tick.actions.add(new Action.Restart(ns.name, ns.restartId, tick.goal(ns)));
     }
     if (facts.rolloutComplete()) {
       tick.move(
@@ -116,6 +124,11 @@ final class NamespaceSteps {
           Reason.ROLLED_OUT,
           facts.workloads() + " workloads rolled out");
       observing.step(ns, facts);
+      return;
+    }
+    if (obstacle != null) {
+      tick.move(ns, NamespacePhase.Held, obstacle.reason(), obstacle.message());
+      tick.hold(ns, obstacle, obstacle.text());
       return;
     }
     tick.verdict(ns, Verdict.HOLD, "rollout in progress: " + rolledOut(facts));
@@ -151,9 +164,8 @@ final class NamespaceSteps {
     if (ns.restartId == null && ns.proxies.target() > 0) {
       ns.restartId = rollbackRestartId(ns);
     }
-    if (ns.restartId != null && !facts.allRestarted()) {
-      tick.actions.add(new Action.Restart(ns.name, ns.restartId));
-      return;
+    if (ns.restartId != null && tick.needsRestart(facts)) {
+      tick.actions.add(new Action.Restart(ns.name, ns.restartId, tick.goal(ns)));
     }
     boolean restartDone = ns.restartId == null || facts.rolloutComplete();
     if (restartDone && ns.proxies.target() == 0) {
@@ -162,6 +174,17 @@ final class NamespaceSteps {
           NamespacePhase.RolledBack,
           Reason.ROLLED_BACK,
           "labels restored and no proxy left on " + spec.toRevision());
+      return;
+    }
+    Cause stuck = Stuck.of(tick, ns, facts, ns.proxies.target());
+    if (stuck != null) {
+      NamespaceStatus.Verdict before = ns.lastVerdict;
+      tick.verdict(ns, Verdict.ROLLBACK, "cannot finish the rollback: " + stuck.text());
+      if (before != ns.lastVerdict) {
+        tick.holds.add(
+            new Decision.Hold(
+                ns.name, stuck.reason(), "cannot finish the rollback: " + stuck.message()));
+      }
     }
   }
 

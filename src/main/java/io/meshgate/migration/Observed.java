@@ -42,7 +42,13 @@ public record Observed(
    * @param restarted workloads carrying the current restart id, of {@code workloads}
    * @param rolledOut of those, how many finished their rollout
    * @param rolloutFailed a rollout reported it cannot finish (ProgressDeadlineExceeded)
-   * @param proxiesByRevision sidecars by revision; pods without a sidecar are not counted
+   * @param proxiesByRevision sidecars by revision, pods of Jobs apart; pods without a sidecar are
+   *     not counted
+   * @param jobProxiesByRevision sidecars of pods of Jobs (and so CronJobs) by revision: never
+   *     recreated, they take the new sidecar on their next run
+   * @param unmanagedPods names of the stale pods (see {@link SidecarGoal}) that no workload of
+   *     {@code restart.kinds} owns: bare pods, pods of operators meshgate does not know, sorted
+   * @param obstacles what keeps the namespace's pods from moving, in the order found
    */
   public record NamespaceFacts(
       boolean exists,
@@ -51,12 +57,40 @@ public record Observed(
       int restarted,
       int rolledOut,
       boolean rolloutFailed,
-      Map<String, Integer> proxiesByRevision) {
+      Map<String, Integer> proxiesByRevision,
+      Map<String, Integer> jobProxiesByRevision,
+      List<String> unmanagedPods,
+      List<Obstacle> obstacles) {
     public static final NamespaceFacts ABSENT =
         new NamespaceFacts(false, false, 0, 0, 0, false, Map.of());
 
     public NamespaceFacts {
       proxiesByRevision = Map.copyOf(proxiesByRevision);
+      jobProxiesByRevision = Map.copyOf(jobProxiesByRevision);
+      unmanagedPods = List.copyOf(unmanagedPods);
+      obstacles = List.copyOf(obstacles);
+    }
+
+    /** A namespace whose every pod belongs to a workload meshgate restarts, and nothing blocks. */
+    public NamespaceFacts(
+        boolean exists,
+        boolean flipped,
+        int workloads,
+        int restarted,
+        int rolledOut,
+        boolean rolloutFailed,
+        Map<String, Integer> proxiesByRevision) {
+      this(
+          exists,
+          flipped,
+          workloads,
+          restarted,
+          rolledOut,
+          rolloutFailed,
+          proxiesByRevision,
+          Map.of(),
+          List.of(),
+          List.of());
     }
 
     public boolean allRestarted() {
@@ -69,8 +103,14 @@ public record Observed(
 
     public NamespaceStatus.Proxies proxies(String targetRevision) {
       int target = proxiesByRevision.getOrDefault(targetRevision, 0);
-      int all = proxiesByRevision.values().stream().mapToInt(Integer::intValue).sum();
-      return new NamespaceStatus.Proxies(target, all - target);
+      int all = sum(proxiesByRevision);
+      int jobsElsewhere =
+          sum(jobProxiesByRevision) - jobProxiesByRevision.getOrDefault(targetRevision, 0);
+      return new NamespaceStatus.Proxies(target, all - target, jobsElsewhere);
+    }
+
+    private static int sum(Map<String, Integer> counts) {
+      return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
   }
 }

@@ -36,13 +36,63 @@ final class Observing {
       holdForAlert(ns);
       return;
     }
-    if (ns.phase == NamespacePhase.Held) {
-      tick.move(ns, NamespacePhase.Soaking, Reason.RELEASED, "hold released; soak starts again");
-    }
-    followData(ns, results);
     boolean converged = ns.proxies.other() == 0;
+    // held by the shape of its workloads: until the cause is gone, however long; otherwise
+    // an obstacle at once, or what still does not converge after restart.timeout
+    Cause stuck;
+    if (ns.phase == NamespacePhase.Held) {
+      stuck = Stuck.blocking(facts, ns.proxies.other(), tick.goal(ns), spec.toRevision());
+    } else if (converged) {
+      stuck = Stuck.obstacle(facts);
+    } else {
+      stuck = Stuck.of(tick, ns, facts, ns.proxies.other());
+    }
+    if (stuck != null) {
+      restartIfNeeded(ns, facts, converged);
+      if (ns.phase != NamespacePhase.Held) {
+        tick.move(ns, NamespacePhase.Held, stuck.reason(), stuck.message());
+      }
+      tick.hold(ns, stuck, stuck.text());
+      return;
+    }
+    if (ns.phase == NamespacePhase.Held) {
+      release(ns, facts, converged);
+      if (ns.phase == NamespacePhase.Restarting) {
+        steps.stepRestarting(ns, facts);
+        return;
+      }
+    }
+    restartIfNeeded(ns, facts, converged);
+    followData(ns, results);
     followConvergence(ns, converged);
     soak(ns, results, converged, facts);
+  }
+
+  /** OnDelete pods still to replace, unmanaged pods to evict, a refused eviction to retry. */
+  private void restartIfNeeded(
+      NamespaceState ns, Observed.NamespaceFacts facts, boolean converged) {
+    if (!converged && (tick.needsRestart(facts) || !facts.obstacles().isEmpty())) {
+      tick.actions.add(new Action.Restart(ns.name, ns.restartId, tick.goal(ns)));
+    }
+  }
+
+  /**
+   * Nothing holds any more: back to where the namespace left off, each with its clock started again
+   * (the rollout's restart.timeout counts from now).
+   */
+  private void release(NamespaceState ns, Observed.NamespaceFacts facts, boolean converged) {
+    if (!facts.rolloutComplete()) {
+      tick.move(
+          ns, NamespacePhase.Restarting, Reason.RELEASED, "hold released; the rollout goes on");
+    } else if (!converged) {
+      tick.move(
+          ns,
+          NamespacePhase.Verifying,
+          Reason.RELEASED,
+          "hold released; waiting for the proxies to move");
+    } else {
+      tick.move(ns, NamespacePhase.Soaking, Reason.RELEASED, "hold released; soak starts again");
+    }
   }
 
   private void onBreach(NamespaceState ns, Cause breach) {

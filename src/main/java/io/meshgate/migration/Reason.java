@@ -26,6 +26,10 @@ public enum Reason {
   OUTSIDE_WINDOW("OutsideWindow"),
   PAUSED("Paused"),
   FLEET_BRAKE("FleetBrake"),
+  WORKLOAD_PAUSED("WorkloadPaused"),
+  PARTITIONED_STATEFUL_SET("PartitionedStatefulSet"),
+  DISRUPTION_BUDGET("DisruptionBudget"),
+  UNMANAGED_PODS("UnmanagedPods"),
   // what sends it back
   ROLLOUT_FAILED("RolloutFailed"),
   ROLLOUT_TIMEOUT("RolloutTimeout"),

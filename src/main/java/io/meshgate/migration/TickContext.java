@@ -65,6 +65,20 @@ final class TickContext {
         in.observed().facts(ns.name).exists(), forward, 0, 0, 0, false, Map.of());
   }
 
+  /** Where the namespace's sidecars must go in its phase. */
+  SidecarGoal goal(NamespaceState ns) {
+    return SidecarGoal.of(ns.phase, spec.toRevision());
+  }
+
+  /**
+   * Whether the restart action has work: a rollout not complete (OnDelete pods are replaced one by
+   * one, tick after tick), or unmanaged pods to evict.
+   */
+  boolean needsRestart(Observed.NamespaceFacts facts) {
+    return !facts.rolloutComplete()
+        || (spec.restart().evictUnmanaged() && !facts.unmanagedPods().isEmpty());
+  }
+
   /** Alerts naming the namespace, or (while it is on the target) the target revision. */
   List<AlertRecord> alerts(NamespaceState ns) {
     boolean onTarget = ns.phase.isInFlight();

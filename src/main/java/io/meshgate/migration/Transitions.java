@@ -28,10 +28,11 @@ public final class Transitions {
   static {
     ALLOWED.put(Pending, EnumSet.of(Migrating, Skipped));
     ALLOWED.put(Migrating, EnumSet.of(Restarting, RollingBack, Skipped));
-    ALLOWED.put(Restarting, EnumSet.of(Verifying, RollingBack, Skipped));
+    ALLOWED.put(Restarting, EnumSet.of(Verifying, RollingBack, Held, Skipped));
     ALLOWED.put(Verifying, EnumSet.of(Soaking, RollingBack, Held, Stalled, Skipped));
     ALLOWED.put(Soaking, EnumSet.of(Promoted, Verifying, RollingBack, Held, Stalled, Skipped));
-    ALLOWED.put(Held, EnumSet.of(Soaking, RollingBack, Skipped));
+    // a hold for the shape of the workloads goes back to where the namespace left off
+    ALLOWED.put(Held, EnumSet.of(Restarting, Verifying, Soaking, RollingBack, Skipped));
     ALLOWED.put(Stalled, EnumSet.of(Soaking, RollingBack, Held, Skipped));
     // rollbackScope: Migration takes back namespaces that were already promoted
     ALLOWED.put(Promoted, EnumSet.of(RollingBack));

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * fabric8's CRUD dispatcher made closer to a real API server: JSON merge patch follows RFC 7386
@@ -39,6 +41,35 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
   private final MockDispatcher expectationDispatcher;
   private final String ownUserAgent;
   private final Queue<ApiCall> calls = new ConcurrentLinkedQueue<>();
+  private volatile EvictionPolicy evictions = EvictionPolicy.UNSUPPORTED;
+
+  /**
+   * What the Eviction API does: the CRUD mock has no subresources. Called on the server's thread
+   * with the stored pod (null when there is none); it must not call the server.
+   */
+  interface EvictionPolicy {
+    EvictionPolicy UNSUPPORTED =
+        (namespace, name, pod) ->
+            status(405, "MethodNotAllowed", "this server does not evict pods");
+
+    MockResponse evict(String namespace, String name, JsonNode pod);
+  }
+
+  private static final Pattern EVICTION =
+      Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/eviction(\\?.*)?");
+
+  void evictions(EvictionPolicy policy) {
+    this.evictions = policy;
+  }
+
+  /** A {@code Status} answer as the API server writes one. */
+  static MockResponse status(int code, String reason, String message) {
+    ObjectNode status = JSON.createObjectNode();
+    status.put("apiVersion", "v1").put("kind", "Status");
+    status.put("status", code < 300 ? "Success" : "Failure");
+    status.put("reason", reason).put("code", code).put("message", message);
+    return new MockResponse().setResponseCode(code).setBody(status.toString());
+  }
 
   ApiServerDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations, String ownUserAgent) {
     this.expectations = expectations;
@@ -51,6 +82,20 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     String userAgent = request.getHeader("User-Agent");
     if (!ownUserAgent.equals(userAgent)) {
       calls.add(new ApiCall(request.getMethod(), request.getPath(), userAgent));
+    }
+    Matcher eviction = EVICTION.matcher(request.getPath());
+    if ("POST".equals(request.getMethod()) && eviction.matches()) {
+      Map.Entry<io.fabric8.mockwebserver.crud.AttributeSet, String> stored =
+          findResource(
+              getKey("/api/v1/namespaces/" + eviction.group(1) + "/pods/" + eviction.group(2)));
+      try {
+        return evictions.evict(
+            eviction.group(1),
+            eviction.group(2),
+            stored == null ? null : JSON.readTree(stored.getValue()));
+      } catch (JsonProcessingException e) {
+        return status(500, "InternalError", "stored pod is not JSON: " + e.getOriginalMessage());
+      }
     }
     Queue<ServerResponse> expected =
         expectations.get(new SimpleRequest(request.method(), request.getPath()));

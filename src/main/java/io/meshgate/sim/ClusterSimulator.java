@@ -1,10 +1,12 @@
 package io.meshgate.sim;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -28,6 +30,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,6 +39,7 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -43,6 +47,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.MockResponse;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -58,13 +63,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -148,6 +156,9 @@ public class ClusterSimulator implements AutoCloseable {
   private final Map<WorkloadKey, Tracked> tracked = new HashMap<>();
   private final Set<WorkloadKey> pending = new HashSet<>();
   private final AtomicLong podSequence = new AtomicLong();
+  private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
+  private final AtomicInteger evicted = new AtomicInteger();
+  private final AtomicInteger refused = new AtomicInteger();
   private volatile Duration rolloutDelay = DEFAULT_ROLLOUT_DELAY;
 
   protected ClusterSimulator(KubernetesMockServer server, ApiServerDispatcher dispatcher) {
@@ -156,6 +167,7 @@ public class ClusterSimulator implements AutoCloseable {
     this.client = server.createClient();
     Config own = new ConfigBuilder(client.getConfiguration()).withUserAgent(USER_AGENT).build();
     this.sim = server.createClient(builder -> builder.withConfig(own));
+    dispatcher.evictions(this::evict);
   }
 
   /** Starts an empty cluster on a free loopback port, with its workload controllers running. */
@@ -186,6 +198,28 @@ public class ClusterSimulator implements AutoCloseable {
     for (WorkloadKind kind : WorkloadKind.values()) {
       informers.add(sim.resources(kind.type).inAnyNamespace().inform(new Watcher(kind), 0));
     }
+    informers.add(
+        sim.genericKubernetesResources(ROLLOUTS)
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(GenericKubernetesResource rollout) {
+                    queueRollout(rollout);
+                  }
+
+                  @Override
+                  public void onUpdate(
+                      GenericKubernetesResource before, GenericKubernetesResource after) {
+                    queueRollout(after);
+                  }
+
+                  @Override
+                  public void onDelete(GenericKubernetesResource rollout, boolean unknown) {
+                    // its pods stay: the simulator keeps no garbage collector for Rollouts
+                  }
+                },
+                0));
   }
 
   /** Informer events only queue work: the worker reads the latest state itself. */
@@ -481,6 +515,343 @@ public class ClusterSimulator implements AutoCloseable {
     return this;
   }
 
+  // ---- workload shapes --------------------------------------------------------------------
+
+  /** Sets {@code updateStrategy: OnDelete} on a StatefulSet or DaemonSet: no pod is replaced. */
+  public ClusterSimulator onDelete(String namespace, String workload) {
+    return patchWorkload(
+        namespace,
+        workload,
+        "{\"spec\":{\"updateStrategy\":{\"type\":\"OnDelete\",\"rollingUpdate\":null}}}");
+  }
+
+  /** Sets a StatefulSet's {@code rollingUpdate.partition}: pods below it keep their template. */
+  public ClusterSimulator partition(String namespace, String statefulSet, int partition) {
+    return patchWorkload(
+        namespace,
+        statefulSet,
+        "{\"spec\":{\"updateStrategy\":{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"partition\":"
+            + partition
+            + "}}}}");
+  }
+
+  /** Pauses ({@code spec.paused}) or resumes a Deployment. */
+  public ClusterSimulator paused(String namespace, String deployment, boolean paused) {
+    return patchWorkload(namespace, deployment, "{\"spec\":{\"paused\":" + paused + "}}");
+  }
+
+  private ClusterSimulator patchWorkload(String namespace, String name, String patch) {
+    onWorker(
+        () -> {
+          for (WorkloadKey key : tracked.keySet()) {
+            if (key.namespace().equals(namespace) && key.name().equals(name)) {
+              resource(key).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+              return null;
+            }
+          }
+          throw new IllegalArgumentException("no workload " + namespace + "/" + name);
+        });
+    return this;
+  }
+
+  /** Adds a running pod of Job {@code job}, with the sidecar its namespace injects. */
+  public ClusterSimulator jobPod(String namespace, String job, String pod) {
+    OwnerReference owner =
+        new OwnerReferenceBuilder()
+            .withApiVersion("batch/v1")
+            .withKind("Job")
+            .withName(job)
+            .withUid(UUID.randomUUID().toString())
+            .withController(true)
+            .build();
+    return standalonePod(namespace, pod, owner);
+  }
+
+  /** Adds a pod that no controller owns, with the sidecar its namespace injects. */
+  public ClusterSimulator barePod(String namespace, String pod) {
+    return standalonePod(namespace, pod, null);
+  }
+
+  private ClusterSimulator standalonePod(String namespace, String name, OwnerReference owner) {
+    onWorker(
+        () -> {
+          Map<String, String> labels = new LinkedHashMap<>(Map.of("app", name));
+          Map<String, String> annotations = new LinkedHashMap<>();
+          Pod pod =
+              new PodBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .withNamespace(namespace)
+                  .withLabels(labels)
+                  .withAnnotations(annotations)
+                  .withOwnerReferences(owner == null ? List.of() : List.of(owner))
+                  .endMetadata()
+                  .withNewSpec()
+                  .addToContainers(
+                      new ContainerBuilder()
+                          .withName("app")
+                          .withImage("registry.example/" + name)
+                          .build())
+                  .withNodeName("sim-node-0")
+                  .endSpec()
+                  .withNewStatus()
+                  .withPhase("Running")
+                  .withConditions(condition("Ready", true))
+                  .endStatus()
+                  .build();
+          Sidecars.injectingRevision(namespaceLabels(namespace), labels, annotations)
+              .ifPresent(sidecar -> Sidecars.inject(pod, sidecar));
+          sim.resource(pod).create();
+          return null;
+        });
+    return this;
+  }
+
+  /**
+   * A PodDisruptionBudget over the pods with {@code selector}: while {@code disruptionsAllowed} is
+   * 0 the Eviction API answers 429, as the real one does. Setting it again replaces it.
+   */
+  public ClusterSimulator podDisruptionBudget(
+      String namespace, String name, Map<String, String> selector, int disruptionsAllowed) {
+    onWorker(
+        () -> {
+          sim.resource(
+                  new PodDisruptionBudgetBuilder()
+                      .withNewMetadata()
+                      .withName(name)
+                      .withNamespace(namespace)
+                      .endMetadata()
+                      .withNewSpec()
+                      .withNewSelector()
+                      .withMatchLabels(selector)
+                      .endSelector()
+                      .withNewMaxUnavailable(disruptionsAllowed)
+                      .endSpec()
+                      .withNewStatus()
+                      .withDisruptionsAllowed(disruptionsAllowed)
+                      .endStatus()
+                      .build())
+              .createOr(NonDeletingOperation::update);
+          return null;
+        });
+    budgets.put(
+        namespace + "/" + name,
+        new Budget(namespace, name, Map.copyOf(selector), disruptionsAllowed));
+    return this;
+  }
+
+  /** Evictions asked for, and refused by a budget, so far. */
+  public record EvictionCounts(int evicted, int refused) {}
+
+  public EvictionCounts evictions() {
+    return new EvictionCounts(evicted.get(), refused.get());
+  }
+
+  private record Budget(
+      String namespace, String name, Map<String, String> selector, int disruptionsAllowed) {}
+
+  /**
+   * The Eviction API on the server's thread: a budget covering the pod with no disruption left
+   * answers 429 (the real server's words); otherwise the pod is deleted and its controller, if any,
+   * makes a new one, as kube-controller-manager would.
+   */
+  private MockResponse evict(String namespace, String name, JsonNode pod) {
+    if (pod == null) {
+      return ApiServerDispatcher.status(404, "NotFound", "pods \"" + name + "\" not found");
+    }
+    Map<String, String> labels =
+        SORTED_JSON.convertValue(
+            pod.path("metadata").path("labels"),
+            SORTED_JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class));
+    for (Budget budget : budgets.values()) {
+      if (budget.namespace().equals(namespace)
+          && labels != null
+          && labels.entrySet().containsAll(budget.selector().entrySet())
+          && budget.disruptionsAllowed() <= 0) {
+        refused.incrementAndGet();
+        return ApiServerDispatcher.status(
+            429,
+            "TooManyRequests",
+            "Cannot evict pod as it would violate the pod's disruption budget. The disruption"
+                + " budget "
+                + budget.name()
+                + " needs 1 healthy pods and has 1 currently");
+      }
+    }
+    evicted.incrementAndGet();
+    JsonNode owners = pod.path("metadata").path("ownerReferences");
+    worker.execute(() -> logFailure(null, () -> replace(namespace, name, owners, labels)));
+    return ApiServerDispatcher.status(201, "", "");
+  }
+
+  /** Deletes an evicted pod and has its workload, if any, fill the gap. */
+  private void replace(String namespace, String name, JsonNode owners, Map<String, String> labels) {
+    sim.pods().inNamespace(namespace).withName(name).delete();
+    for (JsonNode owner : owners) {
+      String kind = owner.path("kind").asText();
+      String ownerName = owner.path("name").asText();
+      String workload =
+          "ReplicaSet".equals(kind)
+              ? ownerName.substring(0, Math.max(0, ownerName.lastIndexOf('-')))
+              : ownerName;
+      for (Map.Entry<WorkloadKey, Tracked> entry : tracked.entrySet()) {
+        WorkloadKey key = entry.getKey();
+        boolean owns =
+            key.namespace().equals(namespace)
+                && key.name().equals(workload)
+                && (key.kind().kind().equals(kind)
+                    || ("ReplicaSet".equals(kind) && key.kind() == WorkloadKind.DEPLOYMENT));
+        if (owns) {
+          entry.getValue().observedGeneration = -1;
+          reconcile(key);
+        }
+      }
+      if ("ReplicaSet".equals(kind) && labels.containsKey(ROLLOUT_HASH)) {
+        queueRollout(namespace, workload);
+      }
+    }
+  }
+
+  // ---- Argo Rollouts ------------------------------------------------------------------------
+
+  private static final ResourceDefinitionContext ROLLOUTS =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("argoproj.io")
+          .withVersion("v1alpha1")
+          .withKind("Rollout")
+          .withPlural("rollouts")
+          .withNamespaced(true)
+          .build();
+
+  private static final String ROLLOUT_HASH = "rollouts-pod-template-hash";
+
+  /**
+   * Adds an Argo Rollout (argoproj.io/v1alpha1) with its pods running, owned by a ReplicaSet as
+   * Argo's controller makes them. The simulated controller honours {@code spec.restartAt}: it
+   * recreates every older pod and then sets {@code status.restartedAt}.
+   */
+  public ClusterSimulator rollout(String namespace, String name, int replicas) {
+    onWorker(
+        () -> {
+          GenericKubernetesResource rollout = new GenericKubernetesResource();
+          rollout.setApiVersion("argoproj.io/v1alpha1");
+          rollout.setKind("Rollout");
+          rollout.setMetadata(workloadMeta(namespace, name));
+          rollout.setAdditionalProperty(
+              "spec",
+              Map.of(
+                  "replicas",
+                  replicas,
+                  "selector",
+                  Map.of("matchLabels", Map.of("app", name)),
+                  "template",
+                  SORTED_JSON.convertValue(appTemplate(name, Injection.DEFAULT), Map.class),
+                  "strategy",
+                  Map.of("canary", Map.of("steps", List.of(Map.of("setWeight", 20))))));
+          sim.genericKubernetesResources(ROLLOUTS).resource(rollout).create();
+          rolloutPods(namespace, name, replicas, false);
+          return null;
+        });
+    return this;
+  }
+
+  private void queueRollout(GenericKubernetesResource rollout) {
+    queueRollout(rollout.getMetadata().getNamespace(), rollout.getMetadata().getName());
+  }
+
+  private void queueRollout(String namespace, String name) {
+    worker.schedule(
+        () -> logFailure(null, () -> reconcileRollout(namespace, name)),
+        rolloutDelay.toNanos(),
+        TimeUnit.NANOSECONDS);
+  }
+
+  /** Replaces the pods older than {@code spec.restartAt}, then says the restart is done. */
+  private void reconcileRollout(String namespace, String name) {
+    GenericKubernetesResource rollout =
+        sim.genericKubernetesResources(ROLLOUTS).inNamespace(namespace).withName(name).get();
+    if (rollout == null) {
+      return;
+    }
+    String restartAt = rollout.get("spec", "restartAt");
+    String restartedAt = rollout.get("status", "restartedAt");
+    Integer replicas = rollout.get("spec", "replicas");
+    if (restartAt != null && !restartAt.equals(restartedAt)) {
+      rolloutPods(namespace, name, replicas == null ? 1 : replicas, true);
+      restartedAt = restartAt;
+    }
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("phase", "Healthy");
+    status.put("replicas", replicas);
+    status.put("availableReplicas", replicas);
+    if (restartedAt != null) {
+      status.put("restartedAt", restartedAt);
+    }
+    if (!status.equals(rollout.get("status"))) {
+      patchStatus(
+          sim.genericKubernetesResources(ROLLOUTS).inNamespace(namespace).withName(name), status);
+    }
+  }
+
+  /**
+   * Keeps {@code replicas} pods of the Rollout; a restart recreates every one there is (they are
+   * all older than a restartAt the test's clock may have set anywhere in time).
+   */
+  private void rolloutPods(String namespace, String name, int replicas, boolean restart) {
+    String hash = "5f7c9d";
+    String replicaSet = name + "-" + hash;
+    List<Pod> pods =
+        sim.pods().inNamespace(namespace).withLabel(ROLLOUT_HASH, hash).list().getItems().stream()
+            .filter(p -> p.getMetadata().getName().startsWith(replicaSet + "-"))
+            .toList();
+    int kept = 0;
+    for (Pod pod : pods) {
+      if (restart || kept >= replicas) {
+        sim.resource(pod).delete();
+      } else {
+        kept++;
+      }
+    }
+    OwnerReference owner =
+        new OwnerReferenceBuilder()
+            .withApiVersion("apps/v1")
+            .withKind("ReplicaSet")
+            .withName(replicaSet)
+            .withUid(UUID.nameUUIDFromBytes(replicaSet.getBytes(StandardCharsets.UTF_8)).toString())
+            .withController(true)
+            .build();
+    Map<String, String> namespaceLabels = namespaceLabels(namespace);
+    for (; kept < replicas; kept++) {
+      Map<String, String> labels = new LinkedHashMap<>(Map.of("app", name, ROLLOUT_HASH, hash));
+      Map<String, String> annotations = new LinkedHashMap<>();
+      Pod pod =
+          new PodBuilder()
+              .withNewMetadata()
+              .withName(replicaSet + "-" + suffix())
+              .withNamespace(namespace)
+              .withLabels(labels)
+              .withAnnotations(annotations)
+              .withOwnerReferences(owner)
+              .endMetadata()
+              .withNewSpec()
+              .addToContainers(
+                  new ContainerBuilder()
+                      .withName("app")
+                      .withImage("registry.example/" + name)
+                      .build())
+              .withNodeName("sim-node-0")
+              .endSpec()
+              .withNewStatus()
+              .withPhase("Running")
+              .withConditions(condition("Ready", true))
+              .endStatus()
+              .build();
+      Sidecars.injectingRevision(namespaceLabels, labels, annotations)
+          .ifPresent(sidecar -> Sidecars.inject(pod, sidecar));
+      sim.resource(pod).create();
+    }
+  }
+
   // ---- faults (tests override these) ---------------------------------------------------------
 
   /** Whether rollouts of {@code workload} ({@code namespace/name}) never complete. */
@@ -640,14 +1011,26 @@ public class ClusterSimulator implements AutoCloseable {
       log.info("rollout of {} is stuck (simulated fault)", key);
       return;
     }
+    if (WorkloadKind.paused(workload)) {
+      WorkloadKind.Counts counts =
+          new WorkloadKind.Counts(desired, pods.size(), updated(key, pods, revision), ready(pods));
+      writeStatus(key, workload, state, counts, revision, false);
+      log.info("{} is paused: no rollout", key);
+      return;
+    }
     boolean readyPods = !isNeverReady(key.fault());
+    int partition = WorkloadKind.partition(workload);
     List<Pod> kept = new ArrayList<>();
     for (Pod pod : pods) {
       boolean current =
           revision.equals(pod.getMetadata().getLabels().get(key.kind().revisionLabel))
-              && (isReady(pod) || !readyPods)
-              && kept.size() < desired;
-      if (current) {
+              && (isReady(pod) || !readyPods);
+      // what the controller leaves for someone to delete: every pod with OnDelete, the pods
+      // below a StatefulSet's partition
+      boolean spared =
+          WorkloadKind.onDelete(workload)
+              || (partition > 0 && ordinal(key, pod) >= 0 && ordinal(key, pod) < partition);
+      if ((current || spared) && kept.size() < desired) {
         kept.add(pod);
       } else {
         sim.resource(pod).delete();
@@ -672,7 +1055,8 @@ public class ClusterSimulator implements AutoCloseable {
     }
     int ready = ready(kept) + (readyPods ? created.size() : 0);
     int total = kept.size() + created.size();
-    WorkloadKind.Counts counts = new WorkloadKind.Counts(desired, total, total, ready);
+    int updated = updated(key, kept, revision) + created.size();
+    WorkloadKind.Counts counts = new WorkloadKind.Counts(desired, total, updated, ready);
     if (counts.complete()) {
       state.currentRevision = revision;
     }
@@ -941,6 +1325,18 @@ public class ClusterSimulator implements AutoCloseable {
       case DEPLOYMENT -> key.name() + "-" + revision + "-" + suffix();
       case DAEMON_SET -> key.name() + "-" + suffix();
     };
+  }
+
+  private static int ordinal(WorkloadKey key, Pod pod) {
+    String name = pod.getMetadata().getName();
+    if (key.kind() != WorkloadKind.STATEFUL_SET || !name.startsWith(key.name() + "-")) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(name.substring(key.name().length() + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private String suffix() {

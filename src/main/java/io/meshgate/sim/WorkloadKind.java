@@ -59,6 +59,34 @@ enum WorkloadKind {
     return ((DaemonSet) workload).getSpec().getSelector();
   }
 
+  /** {@code updateStrategy: OnDelete}: the controller replaces no pod; someone deletes them. */
+  static boolean onDelete(HasMetadata workload) {
+    if (workload instanceof StatefulSet s) {
+      return s.getSpec().getUpdateStrategy() != null
+          && "OnDelete".equals(s.getSpec().getUpdateStrategy().getType());
+    } else if (workload instanceof DaemonSet d) {
+      return d.getSpec().getUpdateStrategy() != null
+          && "OnDelete".equals(d.getSpec().getUpdateStrategy().getType());
+    }
+    return false;
+  }
+
+  /** A StatefulSet's {@code rollingUpdate.partition}: pods below it keep their template. */
+  static int partition(HasMetadata workload) {
+    if (workload instanceof StatefulSet s
+        && s.getSpec().getUpdateStrategy() != null
+        && s.getSpec().getUpdateStrategy().getRollingUpdate() != null
+        && s.getSpec().getUpdateStrategy().getRollingUpdate().getPartition() != null) {
+      return s.getSpec().getUpdateStrategy().getRollingUpdate().getPartition();
+    }
+    return 0;
+  }
+
+  /** A paused Deployment rolls nothing out. */
+  static boolean paused(HasMetadata workload) {
+    return workload instanceof Deployment d && Boolean.TRUE.equals(d.getSpec().getPaused());
+  }
+
   /** Desired pods; a DaemonSet has one per node, which the simulator decides. */
   static int desired(HasMetadata workload, int nodes) {
     Integer replicas = null;

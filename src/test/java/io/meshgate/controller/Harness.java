@@ -240,7 +240,7 @@ final class Harness implements AutoCloseable {
           interval: 30s
           failureLimit: 3
           passStreak: 2
-          restart: {timeout: 3m}
+        %s
         %s
           gates:
             - {rule: error-rate}
@@ -248,6 +248,12 @@ final class Harness implements AutoCloseable {
         %s
         """
         .formatted(
-            name, FROM, TO, extraSpec.indent(2).stripTrailing(), waves.indent(4).stripTrailing());
+            name,
+            FROM,
+            TO,
+            // a spec that says how to restart says it all
+            extraSpec.contains("restart:") ? "" : "  restart: {timeout: 3m}",
+            extraSpec.indent(2).stripTrailing(),
+            waves.indent(4).stripTrailing());
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshgate.controller.WriteHook;
 import io.meshgate.migration.MigrationSpec;
+import io.meshgate.migration.SidecarGoal;
 import io.meshgate.sim.ApiCall;
 import io.meshgate.sim.ClusterSimulator;
 import java.time.Clock;
@@ -25,8 +26,10 @@ class KubeClusterTest {
         sim.clearApiCalls();
 
         // back to back, as two ticks would be with a cache a moment behind the API server
-        cluster.restart("m", "shop", "m/shop/1", MigrationSpec.Restart.DEFAULT);
-        cluster.restart("m", "shop", "m/shop/1", MigrationSpec.Restart.DEFAULT);
+        cluster.restart(
+            "m", "shop", "m/shop/1", SidecarGoal.onto("1-20-0"), MigrationSpec.Restart.DEFAULT);
+        cluster.restart(
+            "m", "shop", "m/shop/1", SidecarGoal.onto("1-20-0"), MigrationSpec.Restart.DEFAULT);
       }
 
       assertThat(

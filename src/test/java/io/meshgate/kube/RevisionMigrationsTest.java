@@ -91,7 +91,12 @@ class RevisionMigrationsTest {
                 MigrationSpec.OnFailure.Rollback,
                 MigrationSpec.RollbackScope.Namespace,
                 1,
-                new Restart(List.of(WorkloadKind.values()), 5, Duration.ofMinutes(10)),
+                new Restart(
+                    WorkloadKind.BUILT_IN,
+                    5,
+                    Duration.ofMinutes(10),
+                    MigrationSpec.Partitioned.Hold,
+                    false),
                 new MaintenanceWindow("0 0 1 ? * MON-FRI", Duration.ofHours(4), "UTC"),
                 false,
                 false));

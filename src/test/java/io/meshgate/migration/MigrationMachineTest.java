@@ -114,7 +114,7 @@ class MigrationMachineTest {
         .containsExactly(
             new Action.CaptureBaseline("test"),
             new Action.Flip("test"),
-            new Action.Restart("test", "istio-1-20/test/1"));
+            new Action.Restart("test", "istio-1-20/test/1", SidecarGoal.onto(FakeWorld.TO)));
     assertThat(world.ns("test").baseline()).containsEntry("p99-latency", 87.0);
   }
 
@@ -201,7 +201,8 @@ class MigrationMachineTest {
     assertThat(world.flipped.get("test")).isFalse();
     assertThat(world.executed)
         .contains(
-            new Action.RestoreLabels("test"), new Action.Restart("test", "istio-1-20/test/2"));
+            new Action.RestoreLabels("test"),
+            new Action.Restart("test", "istio-1-20/test/2", SidecarGoal.offOf(FakeWorld.TO)));
     assertThat(world.ns("test").proxies().target()).isZero();
   }
 
@@ -623,7 +624,8 @@ class MigrationMachineTest {
     assertThat(world.executed)
         .as("the flip is observed, not repeated")
         .doesNotContain(new Action.Flip("test"));
-    assertThat(world.executed).contains(new Action.Restart("test", "istio-1-20/test/1"));
+    assertThat(world.executed)
+        .contains(new Action.Restart("test", "istio-1-20/test/1", SidecarGoal.onto(FakeWorld.TO)));
   }
 
   @Test

@@ -70,11 +70,11 @@ class NamespaceStepsTest {
           Restarting  | flipped proxies=TO:4,FROM:1 young                 | true     | 1          | Verifying    | ROLLED_OUT          | ' '                      | HOLD
           RollingBack | flipped                                           | true     | 2          | RollingBack  | -                   | RestoreLabels            | -
           RollingBack | flipped rollback-down                             | true     | 2          | RollingBack  | -                   | ' '                      | ROLLBACK
-          RollingBack | restarted=0 proxies=TO:4                          | true     | 2          | RollingBack  | -                   | Restart                  | -
-          RollingBack | restarted=0 proxies=TO:4                          | true     | -          | RollingBack  | -                   | Restart                  | -
-          RollingBack | proxies=TO:1,FROM:3                               | true     | 2          | RollingBack  | -                   | ' '                      | -
+          RollingBack | restarted=0 proxies=TO:4 young                    | true     | 2          | RollingBack  | -                   | Restart                  | -
+          RollingBack | restarted=0 proxies=TO:4 young                    | true     | -          | RollingBack  | -                   | Restart                  | -
+          RollingBack | proxies=TO:1,FROM:3 young                         | true     | 2          | RollingBack  | -                   | ' '                      | -
           RollingBack | proxies=FROM:4                                    | true     | 2          | RolledBack   | ROLLED_BACK         | ' '                      | -
-          RollingBack | rolledOut=0 proxies=FROM:4                        | true     | 2          | RollingBack  | -                   | ' '                      | -
+          RollingBack | rolledOut=0 proxies=FROM:4 young                  | true     | 2          | RollingBack  | -                   | Restart                  | -
           RollingBack | rolledOut=0 proxies=FROM:4                        | true     | -          | RolledBack   | ROLLED_BACK         | ' '                      | -
           Soaking     | flipped proxies=TO:4 aborted                      | true     | 1          | RollingBack  | ABORTED             | RestoreLabels            | ROLLBACK
           Verifying   | flipped proxies=TO:4 rollback-alert               | true     | 1          | RollingBack  | ALERT_FIRING        | RestoreLabels            | ROLLBACK
