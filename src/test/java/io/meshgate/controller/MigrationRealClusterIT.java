@@ -69,6 +69,8 @@ class MigrationRealClusterIT {
     // opted out of injection: never restarted, never counted as a sidecar
     fixture.mesh.deployment("canary", "canary-batch", 1, Map.of(OPT_OUT, "false"));
     fixture.mesh.appNamespace("orders", Map.of("istio.io/rev", FROM));
+    // its pods replaced by meshgate itself, through the Eviction API
+    fixture.mesh.onDelete("orders", "statefulsets", "orders-db");
     // injected through the default tag, as namespaces labelled before revisions were used are
     fixture.mesh.appNamespace("catalog", Map.of("istio-injection", "enabled"));
     fixture.mesh.appNamespace("search", Map.of("istio.io/rev", FROM, "tier", "rest"));

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -16,6 +17,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -221,6 +224,110 @@ public final class RealMesh implements AutoCloseable {
             .build());
   }
 
+  /**
+   * {@code updateStrategy: OnDelete} on a StatefulSet or DaemonSet ({@code resource}: statefulsets
+   * or daemonsets): its controller replaces no pod; someone deletes them.
+   */
+  public RealMesh onDelete(String namespace, String resource, String name) {
+    return patch(
+        namespace,
+        resource,
+        name,
+        "{\"spec\":{\"updateStrategy\":{\"type\":\"OnDelete\",\"rollingUpdate\":null}}}");
+  }
+
+  /** A StatefulSet's {@code rollingUpdate.partition}: pods below it keep their template. */
+  public RealMesh partition(String namespace, String statefulSet, int partition) {
+    return patch(
+        namespace,
+        "statefulsets",
+        statefulSet,
+        "{\"spec\":{\"updateStrategy\":{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"partition\":"
+            + partition
+            + "}}}}");
+  }
+
+  /** Pauses or resumes a Deployment ({@code spec.paused}). */
+  public RealMesh paused(String namespace, String deployment, boolean paused) {
+    return patch(namespace, "deployments", deployment, "{\"spec\":{\"paused\":" + paused + "}}");
+  }
+
+  private RealMesh patch(String namespace, String resource, String name, String patch) {
+    admin
+        .genericKubernetesResources("apps/v1", kindOf(resource))
+        .inNamespace(namespace)
+        .withName(name)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    return this;
+  }
+
+  private static String kindOf(String resource) {
+    return switch (resource) {
+      case "deployments" -> "Deployment";
+      case "statefulsets" -> "StatefulSet";
+      case "daemonsets" -> "DaemonSet";
+      default -> throw new IllegalArgumentException("not a workload resource: " + resource);
+    };
+  }
+
+  /**
+   * A PodDisruptionBudget over the pods labelled {@code app}: the disruption controller of the real
+   * kube-controller-manager keeps its status, the Eviction API answers 429 when it is spent.
+   */
+  public RealMesh podDisruptionBudget(String namespace, String app, int minAvailable) {
+    admin
+        .resource(
+            new PodDisruptionBudgetBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(app)
+                .endMetadata()
+                .withNewSpec()
+                .withNewMinAvailable(minAvailable)
+                .withNewSelector()
+                .withMatchLabels(Map.of("app", app))
+                .endSelector()
+                .endSpec()
+                .build())
+        .serverSideApply();
+    return this;
+  }
+
+  /** A pod no controller owns (its sidecar is what the namespace injects). */
+  public RealMesh barePod(String namespace, String name) {
+    admin
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .withLabels(Map.of("app", name))
+                .endMetadata()
+                .withSpec(appTemplate(name).getSpec())
+                .build())
+        .create();
+    return this;
+  }
+
+  /** A Job whose one pod runs until the test ends (the fake kubelet never completes it). */
+  public RealMesh job(String namespace, String name) {
+    PodTemplateSpec template = appTemplate(name);
+    template.getSpec().setRestartPolicy("Never");
+    admin
+        .resource(
+            new JobBuilder()
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .withTemplate(template)
+                .endSpec()
+                .build())
+        .create();
+    return this;
+  }
+
   /** A DaemonSet: one pod on each fake node. */
   public RealMesh daemonSet(String namespace, String name) {
     return create(
@@ -321,12 +428,30 @@ public final class RealMesh implements AutoCloseable {
         && Objects.equals(s.getAvailableReplicas(), replicas);
   }
 
+  /**
+   * kubectl's rule; with OnDelete or a partition the controller never sets currentRevision, so
+   * there: every pod it is to update is updated (none at all with OnDelete) and all are ready.
+   */
   private static boolean rolledOut(StatefulSet st) {
     var s = st.getStatus();
-    return s != null
-        && Objects.equals(s.getObservedGeneration(), st.getMetadata().getGeneration())
-        && Objects.equals(s.getReadyReplicas(), st.getSpec().getReplicas())
-        && Objects.equals(s.getUpdateRevision(), s.getCurrentRevision());
+    if (s == null
+        || !Objects.equals(s.getObservedGeneration(), st.getMetadata().getGeneration())
+        || !Objects.equals(s.getReadyReplicas(), st.getSpec().getReplicas())) {
+      return false;
+    }
+    var strategy = st.getSpec().getUpdateStrategy();
+    if (strategy != null && "OnDelete".equals(strategy.getType())) {
+      return true;
+    }
+    Integer partition =
+        strategy == null || strategy.getRollingUpdate() == null
+            ? null
+            : strategy.getRollingUpdate().getPartition();
+    if (partition != null && partition > 0) {
+      int updated = s.getUpdatedReplicas() == null ? 0 : s.getUpdatedReplicas();
+      return updated >= st.getSpec().getReplicas() - partition;
+    }
+    return Objects.equals(s.getUpdateRevision(), s.getCurrentRevision());
   }
 
   private static boolean rolledOut(DaemonSet ds) {
