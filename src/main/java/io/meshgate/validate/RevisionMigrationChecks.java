@@ -98,9 +98,25 @@ final class RevisionMigrationChecks {
     positive("spec.baselineWindow", spec.baselineWindow());
     if (spec.restart() != null) {
       positive("spec.restart.timeout", spec.restart().timeout());
+      kinds(spec.restart().kinds());
     }
     if (spec.window() != null) {
       window(spec.window());
+    }
+  }
+
+  /** A kind listed twice would be restarted once: the CRD (a set) refuses it, so does this. */
+  private void kinds(List<String> kinds) {
+    if (kinds == null) {
+      return;
+    }
+    Map<String, String> seen = new HashMap<>();
+    for (int i = 0; i < kinds.size(); i++) {
+      String field = "spec.restart.kinds[" + i + "]";
+      String previous = seen.putIfAbsent(kinds.get(i), field);
+      if (previous != null) {
+        add(field, "is \"" + kinds.get(i) + "\", already listed in " + previous);
+      }
     }
   }
 

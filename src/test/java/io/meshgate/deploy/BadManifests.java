@@ -196,6 +196,28 @@ public final class BadManifests {
             List.of("%s: field 'spec.failureLimit' is 3000000000; expected at most 2147483647"),
             "spec.failureLimit: Invalid value: 3000000000"),
         rejected(
+            "a workload kind meshgate does not restart",
+            List.of("kinds: [Deployment, StatefulSet, DaemonSet]", "kinds: [Deployment, CronJob]"),
+            List.of(
+                "%s: field 'spec.restart.kinds[1]' is \"CronJob\"; expected one of Deployment,"
+                    + " StatefulSet, DaemonSet, Rollout"),
+            "spec.restart.kinds[1]: Unsupported value: \"CronJob\""),
+        rejected(
+            "a kind listed twice",
+            List.of(
+                "kinds: [Deployment, StatefulSet, DaemonSet]", "kinds: [Deployment, Deployment]"),
+            List.of(
+                "%s: field 'spec.restart.kinds[1]' is \"Deployment\", already listed in"
+                    + " spec.restart.kinds[0]"),
+            "spec.restart.kinds[1]: Duplicate value: \"Deployment\""),
+        rejected(
+            "partitioned pods neither held nor evicted",
+            List.of("timeout: 10m}", "timeout: 10m, partitioned: Sometimes}"),
+            List.of(
+                "%s: field 'spec.restart.partitioned' is \"Sometimes\"; expected one of Hold,"
+                    + " Evict"),
+            "spec.restart.partitioned: Unsupported value: \"Sometimes\""),
+        rejected(
             "no restart slot",
             List.of("maxConcurrent: 5", "maxConcurrent: 0"),
             List.of("%s: field 'spec.restart.maxConcurrent' is 0; expected at least 1"),
