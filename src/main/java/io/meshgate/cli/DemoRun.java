@@ -312,17 +312,19 @@ final class DemoRun implements AutoCloseable {
       public Map<String, List<RuleResult>> evaluate(
           MigrationSpec spec,
           List<String> namespaces,
+          List<String> cohort,
           Map<String, Map<String, Double>> baselines,
           Instant now) {
-        Map<String, List<RuleResult>> results = gate.evaluate(spec, namespaces, baselines, now);
+        Map<String, List<RuleResult>> results =
+            gate.evaluate(spec, namespaces, cohort, baselines, now);
         latest.putAll(results);
         return results;
       }
 
       @Override
       public Map<String, Map<String, Double>> baselines(
-          MigrationSpec spec, List<String> namespaces, Instant now) {
-        return gate.baselines(spec, namespaces, now);
+          MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now) {
+        return gate.baselines(spec, namespaces, cohort, now);
       }
     };
   }

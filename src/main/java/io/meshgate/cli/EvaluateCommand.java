@@ -5,6 +5,7 @@ import io.meshgate.config.Checks;
 import io.meshgate.config.DaemonConfigLoader;
 import io.meshgate.config.InvalidInputException;
 import io.meshgate.config.RuleLoader;
+import io.meshgate.gate.Names;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
@@ -16,6 +17,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -69,6 +71,17 @@ final class EvaluateCommand implements Callable<Integer> {
   List<String> namespaces;
 
   @Option(
+      names = "--cohort",
+      arity = "1..*",
+      split = ",",
+      paramLabel = "NS",
+      description =
+          "Control cohort: namespaces still on --from-revision, measured in the same queries; a"
+              + " failing namespace whose cohort degraded as much holds (GlobalDegradation)"
+              + " instead of failing. Repeatable.")
+  List<String> cohort;
+
+  @Option(
       names = "--rules",
       paramLabel = "DIR",
       defaultValue = "rules",
@@ -114,12 +127,24 @@ final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrometheusSettings settings = settings();
+    List<String> members = cohort == null ? List.of() : cohort;
     List<String> problems =
-        Target.problems(namespaces, toRevision, fromRevision, settings.revisionLabel());
+        new ArrayList<>(
+            Target.problems(namespaces, toRevision, fromRevision, settings.revisionLabel()));
+    for (String member : members) {
+      String problem = Names.dns1123Problem(member);
+      if (problem != null) {
+        problems.add("--cohort namespace " + problem);
+      }
+    }
+    if (!members.isEmpty() && fromRevision == null) {
+      problems.add("--cohort needs --from-revision: the cohort is the namespaces still on it");
+    }
     if (!problems.isEmpty()) {
       throw new InvalidInputException(problems);
     }
-    Target target = new Target(namespaces, toRevision, fromRevision, settings.revisionLabel());
+    Target target =
+        new Target(namespaces, toRevision, fromRevision, settings.revisionLabel(), members);
     List<Rule> rules = RuleLoader.loadDirectory(rulesDir);
     Instant at = time == null ? Instant.now() : time;
 

@@ -38,6 +38,7 @@ final class ReportPrinter {
         number(rule, "value", r.value());
         number(rule, "bound", r.bound());
         number(rule, "baseline", r.baseline());
+        number(rule, "cohort", r.cohort());
         rule.put("query", r.query());
         rule.put("severity", r.severity().name().toLowerCase(Locale.ROOT));
         rule.put("reason", r.reason());
@@ -64,11 +65,11 @@ final class ReportPrinter {
   }
 
   void table(TickReport report) {
-    String row = "  %-18s %-8s %-10s %-10s %-10s %s%n";
+    String row = "  %-18s %-8s %-10s %-10s %-10s %-10s %s%n";
     out.printf("meshgate evaluate at %s: %s%n", report.time(), report.verdict());
     for (NamespaceVerdict ns : report.namespaces()) {
       out.printf("%n%s  %s  %s%n", ns.namespace(), ns.verdict(), ns.reason());
-      out.printf(row, "RULE", "RESULT", "VALUE", "BOUND", "BASELINE", "MESSAGE");
+      out.printf(row, "RULE", "RESULT", "VALUE", "BOUND", "BASELINE", "COHORT", "MESSAGE");
       for (RuleResult r : ns.rules()) {
         out.printf(
             row,
@@ -77,6 +78,7 @@ final class ReportPrinter {
             show(r.value()),
             show(r.bound()),
             show(r.baseline()),
+            show(r.cohort()),
             r.message());
       }
     }

@@ -1,6 +1,7 @@
 package io.meshgate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meshgate.gate.CohortMode;
 import io.meshgate.gate.Durations;
 import io.meshgate.gate.NoDataPolicy;
 import io.meshgate.gate.Rule;
@@ -119,7 +120,9 @@ public final class RuleLoader {
           number(tree, "minVolume"),
           text(tree, "volumeQuery"),
           Severity.valueOf(constant(tree, "severity")),
-          tree.has("onNoData") ? NoDataPolicy.valueOf(constant(tree, "onNoData")) : null);
+          tree.has("onNoData") ? NoDataPolicy.valueOf(constant(tree, "onNoData")) : null,
+          tree.has("cohort") ? CohortMode.valueOf(constant(tree, "cohort")) : null,
+          number(tree, "cohortMargin"));
     } catch (Rule.InvalidRuleException e) {
       e.problems().forEach(p -> problems.add(source, p.field(), p.message()));
       return null;

@@ -6,6 +6,7 @@ import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.Observed;
 import io.meshgate.migration.Reason;
 import io.meshgate.migration.SidecarGoal;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -20,6 +21,13 @@ public interface ClusterPort {
    * namespaces {@code status} has in flight are watched from now on.
    */
   Observed observe(String migration, MigrationSpec spec, MigrationStatus status);
+
+  /**
+   * The control cohort of the migration's gate: namespaces whose label selects {@code fromRevision}
+   * and that the migration has not started, sorted, at most {@code limit}; from the namespace cache
+   * (no request).
+   */
+  List<String> cohort(MigrationSpec spec, MigrationStatus status, int limit);
 
   /** The migration ended or is gone: what was watched for it alone is no longer. */
   void release(String migration);

@@ -6,19 +6,24 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The gate as the controller uses it: one batched tick, and baselines before flips. */
+/**
+ * The gate as the controller uses it: one batched tick, and baselines before flips. {@code cohort}:
+ * the namespaces still on the old revision, measured in the same queries as the control group.
+ */
 public interface GatePort {
   /** Rule results by namespace; every namespace asked for is present. */
   Map<String, List<RuleResult>> evaluate(
       MigrationSpec spec,
       List<String> namespaces,
+      List<String> cohort,
       Map<String, Map<String, Double>> baselines,
       Instant now);
 
   /**
-   * Baselines of the namespace-scoped rules over the spec's baseline window ending now; null when
-   * Prometheus could not be asked (the namespace then waits), an empty map when it had no data.
+   * Baselines of the namespace-scoped rules over the spec's baseline window ending now, with the
+   * cohort's; null when Prometheus could not be asked (the namespace then waits), an empty map when
+   * it had no data.
    */
   Map<String, Map<String, Double>> baselines(
-      MigrationSpec spec, List<String> namespaces, Instant now);
+      MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now);
 }

@@ -48,6 +48,12 @@ public final class MigrationController {
   /** Runs of one tick: a conflicting status write runs it again on fresh data, twice at most. */
   private static final int ATTEMPTS = 3;
 
+  /**
+   * Cohort members measured per rule: enough for a robust median, few enough that the query's
+   * namespace regex stays short whatever the size of the cluster.
+   */
+  static final int COHORT_LIMIT = 50;
+
   private static final Outcome NOTHING = new Outcome(null, null, false);
 
   private static final Set<NamespacePhase> GATED =
@@ -263,7 +269,14 @@ public final class MigrationController {
       }
     }
     Map<String, List<RuleResult>> results =
-        gated.isEmpty() ? Map.of() : gate.evaluate(m.spec(), gated, baselines, now);
+        gated.isEmpty()
+            ? Map.of()
+            : gate.evaluate(
+                m.spec(),
+                gated,
+                cluster.cohort(m.spec(), m.status(), COHORT_LIMIT),
+                baselines,
+                now);
     boolean windowOpen = MaintenanceWindows.isOpen(m.spec().window(), now);
     return new TickInput(
         m.name(),
@@ -309,7 +322,9 @@ public final class MigrationController {
       }
     }
     if (!baselineFor.isEmpty()) {
-      Map<String, Map<String, Double>> captured = gate.baselines(m.spec(), baselineFor, now);
+      Map<String, Map<String, Double>> captured =
+          gate.baselines(
+              m.spec(), baselineFor, cluster.cohort(m.spec(), m.status(), COHORT_LIMIT), now);
       if (captured != null) {
         status = withBaselines(status, baselineFor, captured);
       }

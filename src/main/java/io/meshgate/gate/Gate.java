@@ -27,17 +27,43 @@ public final class Gate {
   /** Baselines by namespace and rule name; a namespace or rule without data is absent. */
   public static Map<String, Map<String, Double>> baselines(
       List<PlannedQuery> plan, Map<PlannedQuery, QueryResult> answers) {
+    return baselines(plan, answers, List.of());
+  }
+
+  /**
+   * Baselines by namespace and rule name, and for rules compared with a cohort the cohort's value
+   * over the same window under {@link Cohort#baselineKey}.
+   */
+  public static Map<String, Map<String, Double>> baselines(
+      List<PlannedQuery> plan, Map<PlannedQuery, QueryResult> answers, List<String> cohort) {
     Map<String, Map<String, Double>> baselines = new HashMap<>();
     for (PlannedQuery q : plan) {
       Answer answer = Answer.of(q, answers.get(q));
+      Cohort.Value cohortValue = q.rule().comparesCohort() ? cohortValue(answer, cohort) : null;
       for (String ns : q.namespaces()) {
         Observation o = observeNamespace(answer, ns);
         if (o instanceof Observation.Value v) {
           baselines.computeIfAbsent(ns, k -> new HashMap<>()).put(q.rule().name(), v.value());
         }
+        if (cohortValue != null) {
+          baselines
+              .computeIfAbsent(ns, k -> new HashMap<>())
+              .put(Cohort.baselineKey(q.rule().name()), cohortValue.median());
+        }
       }
     }
     return baselines;
+  }
+
+  /** The cohort's median over the members that carry volume; null when none does. */
+  private static Cohort.Value cohortValue(Answer answer, List<String> cohort) {
+    List<Double> values = new ArrayList<>();
+    for (String member : cohort) {
+      if (observeNamespace(answer, member) instanceof Observation.Value v) {
+        values.add(v.value());
+      }
+    }
+    return Cohort.of(values);
   }
 
   public static TickReport evaluate(
@@ -47,6 +73,15 @@ public final class Gate {
       Map<PlannedQuery, QueryResult> answers,
       Map<String, Map<String, Double>> baselines) {
     List<Answer> indexed = plan.stream().map(q -> Answer.of(q, answers.get(q))).toList();
+    Map<Answer, Cohort.Value> cohorts = new HashMap<>();
+    for (Answer answer : indexed) {
+      if (answer.query().rule().comparesCohort()) {
+        Cohort.Value value = cohortValue(answer, target.cohort());
+        if (value != null) {
+          cohorts.put(answer, value);
+        }
+      }
+    }
     Map<Rule, DisplayQuery> displays = new HashMap<>();
     List<NamespaceVerdict> verdicts = new ArrayList<>();
     for (String ns : target.namespaces()) {
@@ -56,7 +91,17 @@ public final class Gate {
           DisplayQuery display =
               displays.computeIfAbsent(
                   answer.query().rule(), r -> DisplayQuery.of(answer.query(), target));
-          results.add(judgeQuery(target, answer, ns, display.forNamespace(ns), baselines));
+          RuleResult own = judgeQuery(target, answer, ns, display.forNamespace(ns), baselines);
+          Rule rule = answer.query().rule();
+          results.add(
+              answer.failure() != null
+                  ? own
+                  : Cohort.compare(
+                      rule,
+                      own,
+                      cohorts.get(answer),
+                      baselines.getOrDefault(ns, Map.of()).get(Cohort.baselineKey(rule.name())),
+                      target.fromRevision() == null ? "the old revision" : target.fromRevision()));
         }
       }
       verdicts.add(decide(ns, results));
@@ -431,7 +476,7 @@ public final class Gate {
     }
     Map<String, List<String>> rulesByCause = new LinkedHashMap<>();
     String code = null;
-    for (Result kind : List.of(Result.ERROR, Result.FAIL, Result.NO_DATA)) {
+    for (Result kind : List.of(Result.ERROR, Result.FAIL, Result.HOLD, Result.NO_DATA)) {
       for (RuleResult r : results) {
         if (r.result() == kind) {
           rulesByCause
@@ -459,6 +504,7 @@ public final class Gate {
               ? "prometheus unavailable for %s"
               : "query error in %s";
       case FAIL -> "warning rule %s failed";
+      case HOLD -> Cohort.REASON + " in %s";
       case NO_DATA -> "no data for %s";
       case PASS -> throw new IllegalStateException("a passing rule is no reason to hold");
     };

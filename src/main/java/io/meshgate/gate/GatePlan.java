@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * Turns rules and a target into the PromQL of one tick: one query per rule whatever the number of
- * namespaces (rules written with {{namespace}} instead of {{namespaces}} cannot be batched and get
- * one query per namespace).
+ * namespaces and cohort members (rules written with {{namespace}} instead of {{namespaces}} cannot
+ * be batched, get one query per namespace, and no cohort).
  *
  * <p>A rule's value, its volume guard and, for revision-scoped rules, the old revision's value
  * travel in one expression: each part is tagged with {@code label_replace} and joined with {@code
@@ -70,11 +70,16 @@ public final class GatePlan {
                       kind))
           .toList();
     }
+    // the cohort rides in the same query: its members' series come back beside the namespaces'
+    List<String> measured = new ArrayList<>(target.namespaces());
+    if (rule.comparesCohort()) {
+      measured.addAll(target.cohort());
+    }
     return List.of(
         query(
             rule,
             target.namespaces(),
-            () -> namespaceQuery(rule, target, target.namespaces(), window),
+            () -> namespaceQuery(rule, target, measured, window),
             time,
             kind));
   }

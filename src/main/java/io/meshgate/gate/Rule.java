@@ -23,7 +23,50 @@ public record Rule(
     Double minVolume,
     String volumeQuery,
     Severity severity,
-    NoDataPolicy onNoData) {
+    NoDataPolicy onNoData,
+    CohortMode cohort,
+    Double cohortMargin) {
+
+  /**
+   * How much less than the namespace the cohort may have degraded and still count as the same
+   * degradation: 0.2 means a cohort change of at least 80% of the namespace's.
+   */
+  public static final double DEFAULT_COHORT_MARGIN = 0.2;
+
+  /** A rule with the default cohort comparison. */
+  public Rule(
+      String name,
+      String description,
+      Scope scope,
+      String query,
+      String groupBy,
+      Duration window,
+      Double max,
+      Double min,
+      Double maxIncrease,
+      Double baselineFloor,
+      Double minVolume,
+      String volumeQuery,
+      Severity severity,
+      NoDataPolicy onNoData) {
+    this(
+        name,
+        description,
+        scope,
+        query,
+        groupBy,
+        window,
+        max,
+        min,
+        maxIncrease,
+        baselineFloor,
+        minVolume,
+        volumeQuery,
+        severity,
+        onNoData,
+        null,
+        null);
+  }
 
   /** A problem with one field of a rule. */
   public record Problem(String field, String message) {
@@ -56,6 +99,8 @@ public record Rule(
     severity = severity == null ? Severity.CRITICAL : severity;
     onNoData = onNoData == null ? NoDataPolicy.HOLD : onNoData;
     scope = scope == null ? Scope.NAMESPACE : scope;
+    cohort = cohort == null ? CohortMode.AUTO : cohort;
+    cohortMargin = cohortMargin == null ? DEFAULT_COHORT_MARGIN : cohortMargin;
     List<Problem> problems =
         problems(
             name,
@@ -69,9 +114,52 @@ public record Rule(
             baselineFloor,
             minVolume,
             volumeQuery);
+    if (cohortMargin < 0 || cohortMargin >= 1) {
+      problems.add(
+          new Problem(
+              "cohortMargin",
+              "is "
+                  + Numbers.format(cohortMargin)
+                  + "; expected a number from 0 up to (not including) 1 (0.2 means the cohort"
+                  + " degraded at least 80% as much)"));
+    }
     if (!problems.isEmpty()) {
       throw new InvalidRuleException(name, problems);
     }
+  }
+
+  /**
+   * Whether a failing namespace is compared with the control cohort: namespace-scoped rules whose
+   * query batches namespaces (a {{namespace}} rule cannot measure others in the same query).
+   */
+  public boolean comparesCohort() {
+    return cohort == CohortMode.AUTO && scope == Scope.NAMESPACE && !isPerNamespace();
+  }
+
+  /** This rule with bounds overridden by a migration's gate. */
+  public Rule withBounds(
+      Double newMax,
+      Double newMin,
+      Double newMaxIncrease,
+      Double newBaselineFloor,
+      Double newMinVolume) {
+    return new Rule(
+        name,
+        description,
+        scope,
+        query,
+        groupBy,
+        window,
+        newMax,
+        newMin,
+        newMaxIncrease,
+        newBaselineFloor,
+        newMinVolume,
+        volumeQuery,
+        severity,
+        onNoData,
+        cohort,
+        cohortMargin);
   }
 
   public boolean hasVolumeGuard() {

@@ -6,18 +6,39 @@ import java.util.List;
 
 /**
  * What one tick evaluates: the namespaces, the target revision, optionally the revision they come
- * from (the control group of revision-scoped rules), and the Prometheus label that tells revisions
- * apart. Every name is validated here, before any of them can reach PromQL.
+ * from (the control group of revision-scoped rules), the Prometheus label that tells revisions
+ * apart, and the control cohort of namespace-scoped rules: namespaces still on {@code
+ * fromRevision}, measured in the same queries (none evaluated itself). Every name is validated
+ * here, before any of them can reach PromQL.
  */
 public record Target(
-    List<String> namespaces, String toRevision, String fromRevision, String revisionLabel) {
+    List<String> namespaces,
+    String toRevision,
+    String fromRevision,
+    String revisionLabel,
+    List<String> cohort) {
 
   public Target {
     namespaces = List.copyOf(new LinkedHashSet<>(namespaces));
+    LinkedHashSet<String> members = new LinkedHashSet<>(cohort == null ? List.of() : cohort);
+    members.removeAll(namespaces);
+    cohort = List.copyOf(members);
     List<String> problems = problems(namespaces, toRevision, fromRevision, revisionLabel);
+    for (String ns : cohort) {
+      String p = Names.dns1123Problem(ns);
+      if (p != null) {
+        problems.add("cohort namespace " + p);
+      }
+    }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
+  }
+
+  /** A target without a cohort: namespaces are judged on their bounds and baselines only. */
+  public Target(
+      List<String> namespaces, String toRevision, String fromRevision, String revisionLabel) {
+    this(namespaces, toRevision, fromRevision, revisionLabel, List.of());
   }
 
   public static List<String> problems(

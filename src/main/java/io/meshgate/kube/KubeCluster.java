@@ -240,6 +240,24 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   }
 
   @Override
+  public List<String> cohort(MigrationSpec spec, MigrationStatus status, int limit) {
+    Set<String> started =
+        status.namespaces().stream()
+            .filter(n -> n.phase() != NamespacePhase.Pending)
+            .map(NamespaceStatus::name)
+            .collect(Collectors.toSet());
+    return namespaces
+        .indexer()
+        .byIndex(BY_LABEL, Annotations.REV_LABEL + "=" + spec.fromRevision())
+        .stream()
+        .map(n -> n.getMetadata().getName())
+        .filter(n -> !started.contains(n))
+        .sorted()
+        .limit(limit)
+        .toList();
+  }
+
+  @Override
   public void release(String migration) {
     inFlight.release(migration);
   }

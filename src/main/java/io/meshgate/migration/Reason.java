@@ -17,6 +17,7 @@ public enum Reason {
   NAMESPACE_NOT_FOUND("NamespaceNotFound"),
   // what stops or holds it
   THRESHOLD_EXCEEDED("ThresholdExceeded"),
+  GLOBAL_DEGRADATION("GlobalDegradation"),
   NO_DATA("NoData"),
   NO_RULES("NoRules"),
   PROMETHEUS_UNAVAILABLE("PrometheusUnavailable"),

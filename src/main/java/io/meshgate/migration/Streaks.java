@@ -106,7 +106,7 @@ final class Streaks {
    * The reason of the first cause the gate's verdict names: errors, then failures, then no data.
    */
   private static Reason holdReason(List<RuleResult> results) {
-    for (Result kind : List.of(Result.ERROR, Result.FAIL, Result.NO_DATA)) {
+    for (Result kind : List.of(Result.ERROR, Result.FAIL, Result.HOLD, Result.NO_DATA)) {
       for (RuleResult r : results) {
         if (r.result() == kind) {
           return switch (kind) {
@@ -115,6 +115,7 @@ final class Streaks {
                     ? Reason.PROMETHEUS_UNAVAILABLE
                     : Reason.QUERY_FAILED;
             case FAIL -> Reason.THRESHOLD_EXCEEDED;
+            case HOLD -> Reason.GLOBAL_DEGRADATION;
             default -> Reason.NO_DATA;
           };
         }

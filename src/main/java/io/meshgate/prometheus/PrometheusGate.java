@@ -37,11 +37,14 @@ public final class PrometheusGate {
     return Gate.evaluate(target, time, plan, send(plan), baselines);
   }
 
-  /** Baselines over {@code window} ending at {@code time}, by namespace and rule. */
+  /**
+   * Baselines over {@code window} ending at {@code time}, by namespace and rule (and the target's
+   * cohort over the same window, under {@code cohort/<rule>}).
+   */
   public Map<String, Map<String, Double>> baselines(
       List<Rule> rules, Target target, Instant time, Duration window) {
     List<PlannedQuery> plan = GatePlan.baseline(rules, target, time, window);
-    return Gate.baselines(plan, send(plan));
+    return Gate.baselines(plan, send(plan), target.cohort());
   }
 
   private Map<PlannedQuery, QueryResult> send(List<PlannedQuery> plan) {

@@ -32,9 +32,11 @@ public final class PrometheusGatePort implements GatePort {
   public Map<String, List<RuleResult>> evaluate(
       MigrationSpec spec,
       List<String> namespaces,
+      List<String> cohort,
       Map<String, Map<String, Double>> baselines,
       Instant now) {
-    Target target = new Target(namespaces, spec.toRevision(), spec.fromRevision(), revisionLabel);
+    Target target =
+        new Target(namespaces, spec.toRevision(), spec.fromRevision(), revisionLabel, cohort);
     TickReport report = gate.tick(resolve(spec, rules.get()), target, now, baselines);
     Map<String, List<RuleResult>> results = new HashMap<>();
     report.namespaces().forEach(ns -> results.put(ns.namespace(), ns.rules()));
@@ -43,8 +45,9 @@ public final class PrometheusGatePort implements GatePort {
 
   @Override
   public Map<String, Map<String, Double>> baselines(
-      MigrationSpec spec, List<String> namespaces, Instant now) {
-    Target target = new Target(namespaces, spec.toRevision(), spec.fromRevision(), revisionLabel);
+      MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now) {
+    Target target =
+        new Target(namespaces, spec.toRevision(), spec.fromRevision(), revisionLabel, cohort);
     Map<String, Map<String, Double>> captured =
         gate.baselines(resolve(spec, rules.get()), target, now, spec.baselineWindow());
     Map<String, Map<String, Double>> all = new HashMap<>();
@@ -76,21 +79,12 @@ public final class PrometheusGatePort implements GatePort {
                 + byName.keySet());
       }
       resolved.add(
-          new Rule(
-              rule.name(),
-              rule.description(),
-              rule.scope(),
-              rule.query(),
-              rule.groupBy(),
-              rule.window(),
+          rule.withBounds(
               ref.max() != null ? ref.max() : rule.max(),
               ref.min() != null ? ref.min() : rule.min(),
               ref.maxIncrease() != null ? ref.maxIncrease() : rule.maxIncrease(),
               ref.baselineFloor() != null ? ref.baselineFloor() : rule.baselineFloor(),
-              ref.minVolume() != null ? ref.minVolume() : rule.minVolume(),
-              rule.volumeQuery(),
-              rule.severity(),
-              rule.onNoData()));
+              ref.minVolume() != null ? ref.minVolume() : rule.minVolume()));
     }
     return resolved;
   }

@@ -61,6 +61,7 @@ public final class ReceiverBenchmark {
         public Map<String, List<RuleResult>> evaluate(
             MigrationSpec spec,
             List<String> namespaces,
+            List<String> cohort,
             Map<String, Map<String, Double>> baselines,
             Instant now) {
           Map<String, List<RuleResult>> results = new HashMap<>();
@@ -84,7 +85,7 @@ public final class ReceiverBenchmark {
 
         @Override
         public Map<String, Map<String, Double>> baselines(
-            MigrationSpec spec, List<String> namespaces, Instant now) {
+            MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now) {
           Map<String, Map<String, Double>> baselines = new HashMap<>();
           namespaces.forEach(ns -> baselines.put(ns, Map.of()));
           return baselines;

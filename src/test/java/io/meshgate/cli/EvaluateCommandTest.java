@@ -65,6 +65,12 @@ class EvaluateCommandTest {
             evaluate("-n", "a", "--from-revision", "1-20-0"),
             "from revision equals the target revision \"1-20-0\""),
         Arguments.of(
+            evaluate("-n", "a", "--from-revision", "1-19-0", "--cohort", "Orders"),
+            "--cohort namespace is \"Orders\"; expected a DNS-1123 label"),
+        Arguments.of(
+            evaluate("-n", "a", "--cohort", "orders"),
+            "--cohort needs --from-revision: the cohort is the namespaces still on it"),
+        Arguments.of(
             evaluate("-n", "a", "--rules", dir.resolve("missing").toString()),
             "rules directory " + dir.resolve("missing") + " does not exist"),
         Arguments.of(evaluate("-n", "a", "--rules", emptyRules.toString()), "has no rule files"),

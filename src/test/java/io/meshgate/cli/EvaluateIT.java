@@ -26,7 +26,8 @@ class EvaluateIT {
   @BeforeAll
   static void start() throws IOException {
     MeshSimulator mesh = new MeshSimulator(20261121);
-    for (String ns : new String[] {"healthy", "spike", "slowdown", "fading"}) {
+    for (String ns :
+        new String[] {"healthy", "spike", "slowdown", "fading", "storm", "storm-a", "storm-b"}) {
       mesh.namespace(ns, Traffic.HEALTHY);
     }
     mesh.revision("1-19-0", ControlPlane.healthy("1.19.0"))
@@ -83,6 +84,38 @@ class EvaluateIT {
     assertThat(result.rule("spike", "error-rate").path("bound").asDouble()).isEqualTo(0.01);
     assertThat(result.namespace("spike").path("reason").asText())
         .startsWith("critical rule error-rate failed: error-rate ");
+  }
+
+  @Test
+  void anErrorSpikeTheCohortSharesHoldsWithGlobalDegradationShowingBothValues() {
+    String[] args = {
+      "--to-revision",
+      "1-20-0",
+      "--from-revision",
+      "1-19-0",
+      "-n",
+      "storm",
+      "--cohort",
+      "storm-a,storm-b"
+    };
+    awaitVerdict("PROMOTE", args);
+
+    for (String ns : new String[] {"storm", "storm-a", "storm-b"}) {
+      real.mesh.updateNamespace(ns, t -> t.withErrorShare(0.3));
+    }
+    RealPrometheus.Evaluation result = awaitVerdict("HOLD", args);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    JsonNode rule = result.rule("storm", "error-rate");
+    assertThat(rule.path("result").asText()).isEqualTo("HOLD");
+    assertThat(rule.path("reason").asText()).isEqualTo("GlobalDegradation");
+    assertThat(rule.path("value").asDouble()).isGreaterThan(0.01);
+    assertThat(rule.path("cohort").asDouble()).isGreaterThan(0.01);
+    assertThat(result.namespace("storm").path("reasonCode").asText())
+        .isEqualTo("GlobalDegradation");
+    assertThat(result.namespace("storm").path("reason").asText())
+        .startsWith("GlobalDegradation in error-rate: error-rate ")
+        .contains("and the cohort on 1-19-0 (2 namespaces) at ", "breaches it too");
   }
 
   @Test

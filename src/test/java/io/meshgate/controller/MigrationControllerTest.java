@@ -71,6 +71,19 @@ class MigrationControllerTest {
   }
 
   @Test
+  void theGateMeasuresTheCohortOfNamespacesStillOnTheOldRevisionThatHaveNotStarted() {
+    harness.sim.namespace("bystander", Map.of("istio.io/rev", FROM));
+    harness.sim.namespace("elsewhere", Map.of("istio.io/rev", "1-18-0"));
+    harness.apply(migration("istio-1-20", "", THREE_WAVES));
+
+    harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.Promoted, 20);
+
+    assertThat(harness.gate.lastCohort)
+        .as("labelled for 1-19-0 and not started; stage-a is injected by istio-injection")
+        .containsExactly("bystander", "prod-a", "stage-b");
+  }
+
+  @Test
   void regressionInOneNamespaceRollsBackExactlyThatNamespaceAndPausesTheMigration() {
     harness.apply(migration("istio-1-20", "maxRollbacks: 1", THREE_WAVES));
     harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.Promoted, 40);

@@ -18,12 +18,17 @@ final class ScriptedGate implements GatePort {
   /** The p99-latency baseline captured per namespace; 87.0 unless set (NaN and infinities too). */
   final Map<String, Double> baselineOf = new ConcurrentHashMap<>();
 
+  /** The cohort the controller gave the last tick. */
+  volatile List<String> lastCohort = List.of();
+
   @Override
   public Map<String, List<RuleResult>> evaluate(
       MigrationSpec spec,
       List<String> namespaces,
+      List<String> cohort,
       Map<String, Map<String, Double>> baselines,
       Instant now) {
+    lastCohort = List.copyOf(cohort);
     Map<String, List<RuleResult>> results = new HashMap<>();
     for (String ns : namespaces) {
       boolean fail = failing.contains(ns);
@@ -46,7 +51,7 @@ final class ScriptedGate implements GatePort {
 
   @Override
   public Map<String, Map<String, Double>> baselines(
-      MigrationSpec spec, List<String> namespaces, Instant now) {
+      MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now) {
     Map<String, Map<String, Double>> baselines = new HashMap<>();
     namespaces.forEach(
         ns -> baselines.put(ns, Map.of("p99-latency", baselineOf.getOrDefault(ns, 87.0))));

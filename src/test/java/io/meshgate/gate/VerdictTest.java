@@ -15,6 +15,7 @@ class VerdictTest {
         switch (result) {
           case PASS -> "WithinBounds";
           case FAIL -> "ThresholdExceeded";
+          case HOLD -> "GlobalDegradation";
           case NO_DATA -> "NoData";
           case ERROR -> "PrometheusUnavailable";
         };
@@ -53,6 +54,18 @@ class VerdictTest {
             List.of(result("a", c, Result.NO_DATA), result("b", w, Result.ERROR)),
             Verdict.HOLD,
             "PrometheusUnavailable"),
+        Arguments.of(
+            List.of(result("a", c, Result.HOLD), result("b", c, Result.PASS)),
+            Verdict.HOLD,
+            "GlobalDegradation"),
+        Arguments.of(
+            List.of(result("a", c, Result.HOLD), result("b", c, Result.NO_DATA)),
+            Verdict.HOLD,
+            "GlobalDegradation"),
+        Arguments.of(
+            List.of(result("a", c, Result.HOLD), result("b", c, Result.FAIL)),
+            Verdict.ROLLBACK,
+            "ThresholdExceeded"),
         Arguments.of(List.of(), Verdict.HOLD, "NoRules"));
   }
 

@@ -28,6 +28,7 @@ class StreaksTest {
                   switch (result) {
                     case ERROR -> p.length > 3 ? p[3] : "QueryFailed";
                     case FAIL -> "ThresholdExceeded";
+                    case HOLD -> "GlobalDegradation";
                     case NO_DATA -> "NoData";
                     case PASS -> "WithinBounds";
                   };
@@ -64,6 +65,7 @@ class StreaksTest {
           a:PASS b:PASS            | 0       | 2      | 0       | 0             | 3            | 0             | 3
           a:FAIL b:PASS            | 3       | 0      | 0       | 3             | 0            | 0             | 3
           a:FAIL b:NO_DATA         | 2       | 0      | 3       | 3             | 0            | 3             | 3
+          a:HOLD b:PASS            | 2       | 4      | 3       | 0             | 0            | 0             | 9
           """)
   void countsEachStreakUpToItsCapAndResetsItOnAnyOtherResult(
       String results,
@@ -117,6 +119,8 @@ class StreaksTest {
           a:NO_DATA b:PASS                              | NO_DATA
           a:FAIL:warning b:NO_DATA                      | THRESHOLD_EXCEEDED
           a:NO_DATA b:ERROR:critical:QueryFailed        | QUERY_FAILED
+          a:HOLD b:NO_DATA                              | GLOBAL_DEGRADATION
+          a:HOLD b:PASS                                 | GLOBAL_DEGRADATION
           a:FAIL:warning b:ERROR:critical:PrometheusUnavailable | PROMETHEUS_UNAVAILABLE
           a:FAIL:critical b:PASS                        | THRESHOLD_EXCEEDED
           """)
