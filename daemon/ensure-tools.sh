@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the real Prometheus/Alertmanager tools the integration tests and the demo start.
+# Installs the real Prometheus/Alertmanager tools the integration tests and the demo start, and
+# the headless Chromium that renders the replay's HTML report in its test.
 # On a machine where we cannot install (not root, no apt-get) it says what to do and fails.
-# With --prometheus-only (the demo) Alertmanager and amtool are not needed.
+# With --prometheus-only (the demo) Alertmanager, amtool and Chromium are not needed.
 set -euo pipefail
-packages=(prometheus prometheus-alertmanager)
-tools=(prometheus promtool amtool)
+packages=(prometheus prometheus-alertmanager chromium)
+tools=(prometheus promtool amtool chromium)
 if [ "${1:-}" = "--prometheus-only" ]; then
   packages=(prometheus)
   tools=(prometheus)

@@ -5,7 +5,12 @@ import io.meshgate.config.Checks;
 import io.meshgate.config.DaemonConfigLoader;
 import io.meshgate.config.InvalidInputException;
 import io.meshgate.config.RuleLoader;
+import io.meshgate.gate.Durations;
+import io.meshgate.gate.GatePlan;
 import io.meshgate.gate.Names;
+import io.meshgate.gate.PlannedQuery;
+import io.meshgate.gate.RangeResult;
+import io.meshgate.gate.Replay;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
@@ -13,6 +18,7 @@ import io.meshgate.json.Mappers;
 import io.meshgate.prometheus.PrometheusClient;
 import io.meshgate.prometheus.PrometheusGate;
 import io.meshgate.prometheus.PrometheusSettings;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,8 +43,12 @@ import picocli.CommandLine.Option;
 final class EvaluateCommand implements Callable<Integer> {
   enum Output {
     table,
-    json
+    json,
+    html
   }
+
+  /** Prometheus returns at most 11,000 points per series of a range query. */
+  static final long MAX_REPLAY_STEPS = 11_000;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -110,6 +120,52 @@ final class EvaluateCommand implements Callable<Integer> {
   Instant baselineTime;
 
   @Option(
+      names = "--replay",
+      description =
+          "Replay the gate over history, --from to --to every --step, from one range query per"
+              + " rule: a verdict timeline and where the streaks would have rolled back or"
+              + " promoted.")
+  boolean replay;
+
+  @Option(
+      names = "--from",
+      paramLabel = "T1",
+      converter = Converters.Time.class,
+      description = "Start of the replay, RFC 3339 or Unix seconds.")
+  Instant from;
+
+  @Option(
+      names = "--to",
+      paramLabel = "T2",
+      converter = Converters.Time.class,
+      description = "End of the replay, RFC 3339 or Unix seconds.")
+  Instant to;
+
+  @Option(
+      names = "--step",
+      paramLabel = "D",
+      converter = Converters.PositiveDuration.class,
+      defaultValue = "30s",
+      description = "Replay step, a tick's interval (default: ${DEFAULT-VALUE}).")
+  Duration step;
+
+  @Option(
+      names = "--failure-limit",
+      paramLabel = "N",
+      defaultValue = "3",
+      description =
+          "Consecutive critical failures a replayed streak rolls back on (default: ${DEFAULT-VALUE}).")
+  int failureLimit;
+
+  @Option(
+      names = "--pass-streak",
+      paramLabel = "N",
+      defaultValue = "3",
+      description =
+          "Consecutive all-pass steps a replayed streak promotes on (default: ${DEFAULT-VALUE}).")
+  int passStreak;
+
+  @Option(
       names = "--baseline-window",
       paramLabel = "D",
       converter = Converters.PositiveDuration.class,
@@ -121,7 +177,7 @@ final class EvaluateCommand implements Callable<Integer> {
       names = {"--output", "-o"},
       paramLabel = "FORMAT",
       defaultValue = "table",
-      description = "table or json (default: ${DEFAULT-VALUE}).")
+      description = "table, json, or html with --replay (default: ${DEFAULT-VALUE}).")
   Output output;
 
   @Override
@@ -140,6 +196,7 @@ final class EvaluateCommand implements Callable<Integer> {
     if (!members.isEmpty() && fromRevision == null) {
       problems.add("--cohort needs --from-revision: the cohort is the namespaces still on it");
     }
+    problems.addAll(replayProblems());
     if (!problems.isEmpty()) {
       throw new InvalidInputException(problems);
     }
@@ -156,6 +213,9 @@ final class EvaluateCommand implements Callable<Integer> {
           baselineTime == null
               ? Map.of()
               : gate.baselines(rules, target, baselineTime, baselineWindow);
+      if (replay) {
+        return replay(gate, rules, target, baselines, json);
+      }
       TickReport report = gate.tick(rules, target, at, baselines);
       ReportPrinter printer = new ReportPrinter(spec.commandLine().getOut());
       if (output == Output.json) {
@@ -168,6 +228,79 @@ final class EvaluateCommand implements Callable<Integer> {
       http.dispatcher().executorService().shutdown();
       http.connectionPool().evictAll();
     }
+  }
+
+  private List<String> replayProblems() {
+    List<String> problems = new ArrayList<>();
+    if (!replay) {
+      if (from != null || to != null) {
+        problems.add("--from and --to replay history; add --replay");
+      }
+      if (output == Output.html) {
+        problems.add("--output html is a replay's report; add --replay");
+      }
+      return problems;
+    }
+    if (from == null || to == null) {
+      problems.add("--replay needs --from and --to");
+      return problems;
+    }
+    if (!to.isAfter(from)) {
+      problems.add("--to " + to + " is not after --from " + from);
+      return problems;
+    }
+    if (time != null) {
+      problems.add("--time is one tick's; a replay runs from --from to --to");
+    }
+    long steps = Duration.between(from, to).toSeconds() / step.toSeconds() + 1;
+    if (steps > MAX_REPLAY_STEPS) {
+      problems.add(
+          "--from .. --to every "
+              + Durations.format(step)
+              + " is "
+              + steps
+              + " steps; Prometheus answers at most "
+              + MAX_REPLAY_STEPS
+              + " per series: use a larger --step");
+    }
+    if (failureLimit < 1) {
+      problems.add("--failure-limit is " + failureLimit + "; expected at least 1");
+    }
+    if (passStreak < 1) {
+      problems.add("--pass-streak is " + passStreak + "; expected at least 1");
+    }
+    return problems;
+  }
+
+  /** The same plan as a tick, each query sent once as a range query over the whole period. */
+  private int replay(
+      PrometheusGate gate,
+      List<Rule> rules,
+      Target target,
+      Map<String, Map<String, Double>> baselines,
+      ObjectMapper json) {
+    long started = System.nanoTime();
+    Replay.Window window = new Replay.Window(from, to, step);
+    List<PlannedQuery> plan = GatePlan.tick(rules, target, from);
+    Map<PlannedQuery, RangeResult> answers = gate.range(plan, window);
+    Replay.Report report =
+        Replay.run(
+            target, plan, answers, baselines, window, new Replay.Streaks(failureLimit, passStreak));
+    PrintWriter out = spec.commandLine().getOut();
+    switch (output) {
+      case json -> new ReplayPrinter(out).json(report, json);
+      case html -> new ReplayHtml(out).write(report);
+      case table -> new ReplayPrinter(out).table(report);
+    }
+    spec.commandLine()
+        .getErr()
+        .printf(
+            "replayed %d steps of %d namespaces with %d range queries in %d ms%n",
+            window.steps(),
+            target.namespaces().size(),
+            answers.size(),
+            (System.nanoTime() - started) / 1_000_000);
+    return ExitCodes.of(report.verdict());
   }
 
   private PrometheusSettings settings() {

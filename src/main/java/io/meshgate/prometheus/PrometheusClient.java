@@ -9,6 +9,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.meshgate.gate.Durations;
 import io.meshgate.gate.QueryResult;
+import io.meshgate.gate.RangeResult;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -50,6 +51,7 @@ public final class PrometheusClient {
   private final PrometheusSettings settings;
   private final OkHttpClient http;
   private final HttpUrl queryUrl;
+  private final HttpUrl rangeUrl;
   private final ResponseParser parser;
   private final Retry retry;
   private final CircuitBreaker breaker;
@@ -64,6 +66,7 @@ public final class PrometheusClient {
     this.http = configure(shared, settings);
     HttpUrl base = HttpUrl.get(settings.url());
     this.queryUrl = base.newBuilder().addPathSegments("api/v1/query").build();
+    this.rangeUrl = base.newBuilder().addPathSegments("api/v1/query_range").build();
     this.parser = new ResponseParser(json);
     this.retry =
         Retry.of(
@@ -150,6 +153,50 @@ public final class PrometheusClient {
           "circuit_open",
           "not sent: Prometheus failed too many recent queries (circuit breaker open); it is tried again shortly",
           true);
+    }
+  }
+
+  /**
+   * The query evaluated at every {@code step} from {@code start} to {@code end}, in one request
+   * (with the same retries and circuit breaker as {@link #query}).
+   */
+  public RangeResult queryRange(String promql, Instant start, Instant end, Duration step) {
+    Supplier<RangeResult.Success> guarded =
+        CircuitBreaker.decorateSupplier(
+            breaker, Retry.decorateSupplier(retry, () -> sendRange(promql, start, end, step)));
+    try {
+      return guarded.get();
+    } catch (PrometheusException e) {
+      return new RangeResult.Failure(
+          new QueryResult.Failure(e.reason(), e.getMessage(), e.retryable()));
+    } catch (CallNotPermittedException e) {
+      return new RangeResult.Failure(
+          new QueryResult.Failure(
+              "circuit_open",
+              "not sent: Prometheus failed too many recent queries (circuit breaker open)",
+              true));
+    }
+  }
+
+  private RangeResult.Success sendRange(String promql, Instant start, Instant end, Duration step) {
+    FormBody form =
+        new FormBody.Builder()
+            .add("query", promql)
+            .add("start", epochSeconds(start))
+            .add("end", epochSeconds(end))
+            .add("step", Long.toString(step.toSeconds()))
+            .add("timeout", Durations.format(settings.timeout()))
+            .add("partial_response", "false")
+            .build();
+    Request.Builder request =
+        new Request.Builder().url(rangeUrl).post(form).header("Accept-Encoding", "identity");
+    settings.headers().forEach(request::header);
+    authorize(request);
+    try (Response response = http.newCall(request.build()).execute()) {
+      ResponseBody body = response.body();
+      return parser.parseMatrix(response.code(), body == null ? new byte[0] : body.bytes());
+    } catch (IOException e) {
+      throw transportFailure(e);
     }
   }
 

@@ -4,6 +4,8 @@ import io.meshgate.gate.Gate;
 import io.meshgate.gate.GatePlan;
 import io.meshgate.gate.PlannedQuery;
 import io.meshgate.gate.QueryResult;
+import io.meshgate.gate.RangeResult;
+import io.meshgate.gate.Replay;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
@@ -45,6 +47,30 @@ public final class PrometheusGate {
       List<Rule> rules, Target target, Instant time, Duration window) {
     List<PlannedQuery> plan = GatePlan.baseline(rules, target, time, window);
     return Gate.baselines(plan, send(plan), target.cohort());
+  }
+
+  /**
+   * Each sendable query of {@code plan} once, as a range query over the whole window (a replay); a
+   * query that cannot be sent is absent.
+   */
+  public Map<PlannedQuery, RangeResult> range(List<PlannedQuery> plan, Replay.Window window) {
+    Map<PlannedQuery, RangeResult> answers = new LinkedHashMap<>();
+    for (PlannedQuery q : plan) {
+      if (q.isSendable()) {
+        long start = System.nanoTime();
+        RangeResult answer =
+            client.queryRange(q.promql(), window.from(), window.to(), window.step());
+        metrics
+            .prometheusQuerySeconds
+            .labelValues(q.rule().name())
+            .observe((System.nanoTime() - start) / 1e9);
+        if (answer instanceof RangeResult.Failure failure) {
+          metrics.prometheusErrors.labelValues(failure.failure().reason()).inc();
+        }
+        answers.put(q, answer);
+      }
+    }
+    return answers;
   }
 
   private Map<PlannedQuery, QueryResult> send(List<PlannedQuery> plan) {

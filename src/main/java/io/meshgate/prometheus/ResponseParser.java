@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshgate.gate.QueryResult;
+import io.meshgate.gate.RangeResult;
 import io.meshgate.gate.Series;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Reads the Prometheus HTTP API envelope of an instant query. The result is streamed straight into
@@ -42,6 +45,47 @@ final class ResponseParser {
   }
 
   QueryResult.Success parse(int httpStatus, byte[] body) {
+    Envelope envelope = successful(httpStatus, body);
+    String type = envelope.resultType == null ? "" : envelope.resultType;
+    return switch (type) {
+      case "vector" -> new QueryResult.Success(vector(envelope), envelope.warnings);
+      case "scalar" ->
+          new QueryResult.Success(
+              List.of(new Series(Map.of(), sampleValue(envelope.unparsedResult))),
+              envelope.warnings);
+      default ->
+          throw new PrometheusException(
+              "unsupported_result",
+              "query returned a "
+                  + (type.isEmpty() ? "malformed" : type)
+                  + " result; rules must return an instant vector or a scalar",
+              false);
+    };
+  }
+
+  /** The answer of {@code /api/v1/query_range}: a matrix of series over time. */
+  RangeResult.Success parseMatrix(int httpStatus, byte[] body) {
+    Envelope envelope = successful(httpStatus, body);
+    if (!"matrix".equals(envelope.resultType) || envelope.unparsedResult == null) {
+      throw malformed("range query returned a " + envelope.resultType + " result, not a matrix");
+    }
+    List<RangeResult.RangeSeries> series = new ArrayList<>();
+    for (JsonNode element : envelope.unparsedResult) {
+      Map<String, String> labels = new HashMap<>();
+      element
+          .path("metric")
+          .fields()
+          .forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+      NavigableMap<Long, Double> samples = new TreeMap<>();
+      for (JsonNode sample : element.path("values")) {
+        samples.put(Math.round(sample.path(0).asDouble()), sampleValue(sample));
+      }
+      series.add(new RangeResult.RangeSeries(labels, samples));
+    }
+    return new RangeResult.Success(series);
+  }
+
+  private Envelope successful(int httpStatus, byte[] body) {
     Envelope envelope;
     try (JsonParser parser = json.getFactory().createParser(body)) {
       envelope = envelope(parser);
@@ -58,21 +102,7 @@ final class ResponseParser {
       throw new PrometheusException(
           errorType, "Prometheus answered " + errorType + ": " + error, retryable);
     }
-    String type = envelope.resultType == null ? "" : envelope.resultType;
-    return switch (type) {
-      case "vector" -> new QueryResult.Success(vector(envelope), envelope.warnings);
-      case "scalar" ->
-          new QueryResult.Success(
-              List.of(new Series(Map.of(), sampleValue(envelope.unparsedResult))),
-              envelope.warnings);
-      default ->
-          throw new PrometheusException(
-              "unsupported_result",
-              "query returned a "
-                  + (type.isEmpty() ? "malformed" : type)
-                  + " result; rules must return an instant vector or a scalar",
-              false);
-    };
+    return envelope;
   }
 
   private Envelope envelope(JsonParser parser) throws IOException {

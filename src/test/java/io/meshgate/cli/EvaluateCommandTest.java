@@ -55,7 +55,7 @@ class EvaluateCommandTest {
             "Invalid value for option '--baseline-window': '0s' is not a positive duration"),
         Arguments.of(
             evaluate("-n", "a", "--output", "yaml"),
-            "Invalid value for option '--output': expected one of [table, json]"),
+            "Invalid value for option '--output': expected one of [table, json, html]"),
         Arguments.of(
             evaluate("-n", "Payments"), "namespace is \"Payments\"; expected a DNS-1123 label"),
         Arguments.of(
@@ -70,6 +70,47 @@ class EvaluateCommandTest {
         Arguments.of(
             evaluate("-n", "a", "--cohort", "orders"),
             "--cohort needs --from-revision: the cohort is the namespaces still on it"),
+        Arguments.of(evaluate("-n", "a", "--replay"), "--replay needs --from and --to"),
+        Arguments.of(
+            evaluate(
+                "-n",
+                "a",
+                "--replay",
+                "--from",
+                "2026-11-21T10:00:00Z",
+                "--to",
+                "2026-11-21T09:00:00Z"),
+            "--to 2026-11-21T09:00:00Z is not after --from 2026-11-21T10:00:00Z"),
+        Arguments.of(
+            evaluate(
+                "-n",
+                "a",
+                "--replay",
+                "--from",
+                "2026-11-01T00:00:00Z",
+                "--to",
+                "2026-11-21T00:00:00Z",
+                "--step",
+                "30s"),
+            "is 57601 steps; Prometheus answers at most 11000 per series: use a larger --step"),
+        Arguments.of(
+            evaluate(
+                "-n",
+                "a",
+                "--replay",
+                "--from",
+                "2026-11-21T09:00:00Z",
+                "--to",
+                "2026-11-21T10:00:00Z",
+                "--failure-limit",
+                "0"),
+            "--failure-limit is 0; expected at least 1"),
+        Arguments.of(
+            evaluate("-n", "a", "--from", "2026-11-21T09:00:00Z"),
+            "--from and --to replay history; add --replay"),
+        Arguments.of(
+            evaluate("-n", "a", "--output", "html"),
+            "--output html is a replay's report; add --replay"),
         Arguments.of(
             evaluate("-n", "a", "--rules", dir.resolve("missing").toString()),
             "rules directory " + dir.resolve("missing") + " does not exist"),

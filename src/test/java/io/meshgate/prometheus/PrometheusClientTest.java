@@ -16,6 +16,7 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import io.meshgate.gate.QueryResult;
+import io.meshgate.gate.RangeResult;
 import io.meshgate.gate.Series;
 import java.io.IOException;
 import java.net.URI;
@@ -341,6 +342,65 @@ class PrometheusClientTest {
             .withHeader("THANOS-TENANT", equalTo("team-a")));
     prometheus.verify(
         postRequestedFor(urlEqualTo(QUERY)).withHeader("Authorization", equalTo("Bearer rotated")));
+  }
+
+  @Test
+  void aRangeQueryGoesToQueryRangeUnderThePathPrefixWithTenantHeadersAndParsesTheMatrix()
+      throws IOException {
+    Path token = Files.writeString(dir.resolve("token"), "secret");
+    prometheus.stubFor(
+        post("/mimir/prometheus/api/v1/query_range")
+            .willReturn(
+                okJson(
+                    "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+                        + "{\"metric\":{\"ns\":\"a\"},\"values\":[[1795255200,\"0.5\"],"
+                        + "[1795255230,\"NaN\"]]}]}}")));
+    PrometheusSettings settings =
+        new PrometheusSettings(
+            URI.create(prometheus.baseUrl() + "/mimir/prometheus"),
+            null,
+            null,
+            Map.of("X-Scope-OrgID", "team-a"),
+            token,
+            null,
+            null,
+            null);
+
+    RangeResult result =
+        client(settings)
+            .queryRange(
+                "sum(up)",
+                Instant.parse("2026-11-21T10:00:00Z"),
+                Instant.parse("2026-11-21T10:00:30Z"),
+                Duration.ofSeconds(30));
+
+    prometheus.verify(
+        postRequestedFor(urlEqualTo("/mimir/prometheus/api/v1/query_range"))
+            .withFormParam("query", equalTo("sum(up)"))
+            .withFormParam("start", equalTo("1795255200.000"))
+            .withFormParam("end", equalTo("1795255230.000"))
+            .withFormParam("step", equalTo("30"))
+            .withFormParam("partial_response", equalTo("false"))
+            .withHeader("Authorization", equalTo("Bearer secret"))
+            .withHeader("X-Scope-OrgID", equalTo("team-a")));
+    assertThat(result).isInstanceOf(RangeResult.Success.class);
+    RangeResult.Success matrix = (RangeResult.Success) result;
+    assertThat(matrix.at(1795255200L).series())
+        .containsExactly(new io.meshgate.gate.Series(Map.of("ns", "a"), 0.5));
+    assertThat(matrix.at(1795255230L).series().get(0).value()).isNaN();
+    assertThat(matrix.at(1795255260L).series()).as("no sample, no series").isEmpty();
+  }
+
+  @Test
+  void aRangeQueryAnsweredWithAVectorOrAnErrorIsAFailureNamingIt() {
+    prometheus.stubFor(post("/api/v1/query_range").willReturn(okJson(vector(sample("a", "1")))));
+
+    RangeResult result =
+        client(settings()).queryRange("sum(up)", T, T.plusSeconds(60), Duration.ofSeconds(30));
+
+    assertThat(result).isInstanceOf(RangeResult.Failure.class);
+    assertThat(((RangeResult.Failure) result).failure().message())
+        .contains("range query returned a vector result, not a matrix");
   }
 
   @Test

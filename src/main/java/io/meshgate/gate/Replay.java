@@ -1,0 +1,135 @@
+package io.meshgate.gate;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gate over history: what meshgate would have decided at every step from {@code from} to {@code
+ * to}, judged by the same {@link Gate#evaluate} as a tick, from one range query per planned query;
+ * then the streak logic of a migration ({@code failureLimit}, {@code passStreak}) over the
+ * timeline, for the first step where it would have rolled back or promoted. Pure: the answers are
+ * given.
+ *
+ * <pre>{@code
+ * List<PlannedQuery> plan = GatePlan.tick(rules, target, from);
+ * Replay.Report report = Replay.run(target, plan, rangeAnswers, baselines, window, limits);
+ * }</pre>
+ */
+public final class Replay {
+  private Replay() {}
+
+  /** The steps replayed and the streaks applied. */
+  public record Window(Instant from, Instant to, Duration step) {
+    public Window {
+      if (step.isNegative() || step.isZero()) {
+        throw new IllegalArgumentException("step must be positive, got " + step);
+      }
+      if (to.isBefore(from)) {
+        throw new IllegalArgumentException("to (" + to + ") is before from (" + from + ")");
+      }
+    }
+
+    public List<Instant> times() {
+      List<Instant> times = new ArrayList<>();
+      for (Instant t = from; !t.isAfter(to); t = t.plus(step)) {
+        times.add(t);
+      }
+      return times;
+    }
+
+    public long steps() {
+      return Duration.between(from, to).toSeconds() / step.toSeconds() + 1;
+    }
+  }
+
+  /** A migration's streak rules: consecutive critical failures, consecutive all-pass ticks. */
+  public record Streaks(int failureLimit, int passStreak) {}
+
+  /** One step of one namespace: that single tick's verdict, as {@code evaluate} gives it. */
+  public record Step(Instant time, Verdict verdict, String reason, List<RuleResult> rules) {}
+
+  /**
+   * One namespace over the window: every step, and the step at which the streaks would have rolled
+   * it back or promoted it (null when never).
+   */
+  public record Timeline(
+      String namespace, List<Step> steps, Instant firstRollback, Instant firstPromote) {
+
+    /** The verdict the streaks reached: ROLLBACK, else PROMOTE, else HOLD. */
+    public Verdict outcome() {
+      if (firstRollback != null) {
+        return Verdict.ROLLBACK;
+      }
+      return firstPromote != null ? Verdict.PROMOTE : Verdict.HOLD;
+    }
+  }
+
+  /** The replay: the worst outcome of its namespaces, and each timeline. */
+  public record Report(Window window, Verdict verdict, List<Timeline> namespaces) {}
+
+  public static Report run(
+      Target target,
+      List<PlannedQuery> plan,
+      Map<PlannedQuery, RangeResult> answers,
+      Map<String, Map<String, Double>> baselines,
+      Window window,
+      Streaks streaks) {
+    Map<String, List<Step>> steps = new LinkedHashMap<>();
+    target.namespaces().forEach(ns -> steps.put(ns, new ArrayList<>()));
+    for (Instant time : window.times()) {
+      Map<PlannedQuery, QueryResult> instant = new HashMap<>();
+      for (PlannedQuery q : plan) {
+        RangeResult range = answers.get(q);
+        if (range instanceof RangeResult.Success s) {
+          instant.put(q, s.at(time.getEpochSecond()));
+        } else if (range instanceof RangeResult.Failure f) {
+          instant.put(q, f.failure());
+        }
+      }
+      for (NamespaceVerdict v :
+          Gate.evaluate(target, time, plan, instant, baselines).namespaces()) {
+        steps.get(v.namespace()).add(new Step(time, v.verdict(), v.reason(), v.rules()));
+      }
+    }
+    List<Timeline> timelines = new ArrayList<>();
+    Verdict worst = Verdict.PROMOTE;
+    for (Map.Entry<String, List<Step>> e : steps.entrySet()) {
+      Timeline timeline = streaks(e.getKey(), e.getValue(), streaks);
+      timelines.add(timeline);
+      worst = Verdict.worst(worst, timeline.outcome());
+    }
+    return new Report(window, worst, timelines);
+  }
+
+  /** The daemon's streak rule over a timeline: per critical rule, and for all-pass ticks. */
+  static Timeline streaks(String namespace, List<Step> steps, Streaks streaks) {
+    Map<String, Integer> failing = new HashMap<>();
+    int passing = 0;
+    Instant rollback = null;
+    Instant promote = null;
+    for (Step step : steps) {
+      for (RuleResult r : step.rules()) {
+        failing.merge(r.rule(), 1, Integer::sum);
+        if (!r.isCriticalFailure()) {
+          failing.put(r.rule(), 0);
+        }
+      }
+      boolean allPass =
+          !step.rules().isEmpty() && step.rules().stream().allMatch(r -> r.result() == Result.PASS);
+      passing = allPass ? passing + 1 : 0;
+      if (rollback == null
+          && failing.values().stream().anyMatch(n -> n >= streaks.failureLimit())) {
+        rollback = step.time();
+      }
+      if (promote == null && passing >= streaks.passStreak()) {
+        promote = step.time();
+      }
+    }
+    return new Timeline(namespace, steps, rollback, promote);
+  }
+}
