@@ -1,15 +1,18 @@
 package io.meshgate.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshgate.gate.Durations;
+import io.meshgate.gate.Numbers;
 import io.meshgate.gate.Replay;
 import io.meshgate.gate.Result;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.gate.Verdict;
+import java.io.FilterWriter;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -73,40 +76,71 @@ final class ReplayPrinter {
     out.flush();
   }
 
+  /** Streamed: a day of a hundred namespaces is hundreds of MB of JSON, never held whole. */
   void json(Replay.Report report, ObjectMapper mapper) {
-    ObjectNode root = mapper.createObjectNode();
-    root.put("from", report.window().from().toString());
-    root.put("to", report.window().to().toString());
-    root.put("step", Durations.format(report.window().step()));
-    root.put("verdict", report.verdict().name());
-    ArrayNode namespaces = root.putArray("namespaces");
-    for (Replay.Timeline t : report.namespaces()) {
-      ObjectNode n = namespaces.addObject();
-      n.put("namespace", t.namespace());
-      n.put("firstRollback", t.firstRollback() == null ? null : t.firstRollback().toString());
-      n.put("firstPromote", t.firstPromote() == null ? null : t.firstPromote().toString());
-      ArrayNode steps = n.putArray("steps");
-      for (Replay.Step step : t.steps()) {
-        ObjectNode s = steps.addObject();
-        s.put("time", step.time().toString());
-        s.put("verdict", step.verdict().name());
-        s.put("reason", step.reason());
-        ArrayNode rules = s.putArray("rules");
-        for (RuleResult r : step.rules()) {
-          ObjectNode rule = rules.addObject();
-          rule.put("rule", r.rule());
-          rule.put("result", r.result().name());
-          ReportPrinter.number(rule, "value", r.value());
-          ReportPrinter.number(rule, "bound", r.bound());
-          ReportPrinter.number(rule, "baseline", r.baseline());
+    try (JsonGenerator g = mapper.getFactory().createGenerator(new NonClosing(out))) {
+      g.writeStartObject();
+      g.writeStringField("from", report.window().from().toString());
+      g.writeStringField("to", report.window().to().toString());
+      g.writeStringField("step", Durations.format(report.window().step()));
+      g.writeStringField("verdict", report.verdict().name());
+      g.writeArrayFieldStart("namespaces");
+      for (Replay.Timeline t : report.namespaces()) {
+        g.writeStartObject();
+        g.writeStringField("namespace", t.namespace());
+        g.writeStringField("firstRollback", Objects.toString(t.firstRollback(), null));
+        g.writeStringField("firstPromote", Objects.toString(t.firstPromote(), null));
+        g.writeArrayFieldStart("steps");
+        for (Replay.Step step : t.steps()) {
+          g.writeStartObject();
+          g.writeStringField("time", step.time().toString());
+          g.writeStringField("verdict", step.verdict().name());
+          g.writeStringField("reason", step.reason());
+          g.writeArrayFieldStart("rules");
+          for (RuleResult r : step.rules()) {
+            g.writeStartObject();
+            g.writeStringField("rule", r.rule());
+            g.writeStringField("result", r.result().name());
+            number(g, "value", r.value());
+            number(g, "bound", r.bound());
+            number(g, "baseline", r.baseline());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+          g.writeEndObject();
         }
+        g.writeEndArray();
+        g.writeEndObject();
       }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the replay as JSON", e);
     }
-    try {
-      out.println(mapper.writeValueAsString(root));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the replay as JSON", e);
-    }
+    out.println();
     out.flush();
+  }
+
+  /** As {@code evaluate}'s JSON: NaN and infinities as Prometheus writes them, strings. */
+  private static void number(JsonGenerator g, String field, Double value) throws IOException {
+    if (value == null) {
+      g.writeNullField(field);
+    } else if (value.isNaN() || value.isInfinite()) {
+      g.writeStringField(field, Numbers.format(value));
+    } else {
+      g.writeNumberField(field, value);
+    }
+  }
+
+  /** The generator closes its writer; the command's output stays open. */
+  private static final class NonClosing extends FilterWriter {
+    NonClosing(Writer out) {
+      super(out);
+    }
+
+    @Override
+    public void close() throws IOException {
+      flush();
+    }
   }
 }

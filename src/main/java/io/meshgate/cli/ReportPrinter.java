@@ -54,7 +54,7 @@ final class ReportPrinter {
   }
 
   /** JSON has no NaN or infinities: those are written as Prometheus writes them, as strings. */
-  static void number(ObjectNode node, String field, Double value) {
+  private static void number(ObjectNode node, String field, Double value) {
     if (value == null) {
       node.putNull(field);
     } else if (value.isNaN() || value.isInfinite()) {

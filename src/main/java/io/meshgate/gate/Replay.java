@@ -81,6 +81,8 @@ public final class Replay {
       Streaks streaks) {
     Map<String, List<Step>> steps = new LinkedHashMap<>();
     target.namespaces().forEach(ns -> steps.put(ns, new ArrayList<>()));
+    // a day of steps of a hundred namespaces: the same sentences again and again, kept once
+    Map<String, String> sentences = new HashMap<>();
     for (Instant time : window.times()) {
       Map<PlannedQuery, QueryResult> instant = new HashMap<>();
       for (PlannedQuery q : plan) {
@@ -93,7 +95,14 @@ public final class Replay {
       }
       for (NamespaceVerdict v :
           Gate.evaluate(target, time, plan, instant, baselines).namespaces()) {
-        steps.get(v.namespace()).add(new Step(time, v.verdict(), v.reason(), v.rules()));
+        steps
+            .get(v.namespace())
+            .add(
+                new Step(
+                    time,
+                    v.verdict(),
+                    sentences.computeIfAbsent(v.reason(), r -> r),
+                    v.rules().stream().map(Replay::slim).toList()));
       }
     }
     List<Timeline> timelines = new ArrayList<>();
@@ -104,6 +113,24 @@ public final class Replay {
       worst = Verdict.worst(worst, timeline.outcome());
     }
     return new Report(window, worst, timelines);
+  }
+
+  /**
+   * A step keeps a rule's result and numbers, not its resolved query and sentence: those are the
+   * step's reason, and the same query each step.
+   */
+  private static RuleResult slim(RuleResult r) {
+    return new RuleResult(
+        r.rule(),
+        r.severity(),
+        r.result(),
+        r.value(),
+        r.bound(),
+        r.baseline(),
+        null,
+        r.reason(),
+        null,
+        r.cohort());
   }
 
   /** The daemon's streak rule over a timeline: per critical rule, and for all-pass ticks. */
