@@ -575,36 +575,47 @@ public class ClusterSimulator implements AutoCloseable {
   private ClusterSimulator standalonePod(String namespace, String name, OwnerReference owner) {
     onWorker(
         () -> {
-          Map<String, String> labels = new LinkedHashMap<>(Map.of("app", name));
-          Map<String, String> annotations = new LinkedHashMap<>();
-          Pod pod =
-              new PodBuilder()
-                  .withNewMetadata()
-                  .withName(name)
-                  .withNamespace(namespace)
-                  .withLabels(labels)
-                  .withAnnotations(annotations)
-                  .withOwnerReferences(owner == null ? List.of() : List.of(owner))
-                  .endMetadata()
-                  .withNewSpec()
-                  .addToContainers(
-                      new ContainerBuilder()
-                          .withName("app")
-                          .withImage("registry.example/" + name)
-                          .build())
-                  .withNodeName("sim-node-0")
-                  .endSpec()
-                  .withNewStatus()
-                  .withPhase("Running")
-                  .withConditions(condition("Ready", true))
-                  .endStatus()
-                  .build();
-          Sidecars.injectingRevision(namespaceLabels(namespace), labels, annotations)
-              .ifPresent(sidecar -> Sidecars.inject(pod, sidecar));
-          sim.resource(pod).create();
+          createRunningPod(namespace, name, name, Map.of(), owner);
           return null;
         });
     return this;
+  }
+
+  /**
+   * A Ready pod of image {@code app}, outside the simulated workload controllers, with the sidecar
+   * its namespace's labels inject.
+   */
+  private void createRunningPod(
+      String namespace,
+      String name,
+      String app,
+      Map<String, String> extraLabels,
+      OwnerReference owner) {
+    Map<String, String> labels = new LinkedHashMap<>(Map.of("app", app));
+    labels.putAll(extraLabels);
+    Map<String, String> annotations = new LinkedHashMap<>();
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .withLabels(labels)
+            .withAnnotations(annotations)
+            .withOwnerReferences(owner == null ? List.of() : List.of(owner))
+            .endMetadata()
+            .withNewSpec()
+            .addToContainers(
+                new ContainerBuilder().withName("app").withImage("registry.example/" + app).build())
+            .withNodeName("sim-node-0")
+            .endSpec()
+            .withNewStatus()
+            .withPhase("Running")
+            .withConditions(condition("Ready", true))
+            .endStatus()
+            .build();
+    Sidecars.injectingRevision(namespaceLabels(namespace), labels, annotations)
+        .ifPresent(sidecar -> Sidecars.inject(pod, sidecar));
+    sim.resource(pod).create();
   }
 
   /**
@@ -820,35 +831,9 @@ public class ClusterSimulator implements AutoCloseable {
             .withUid(UUID.nameUUIDFromBytes(replicaSet.getBytes(StandardCharsets.UTF_8)).toString())
             .withController(true)
             .build();
-    Map<String, String> namespaceLabels = namespaceLabels(namespace);
     for (; kept < replicas; kept++) {
-      Map<String, String> labels = new LinkedHashMap<>(Map.of("app", name, ROLLOUT_HASH, hash));
-      Map<String, String> annotations = new LinkedHashMap<>();
-      Pod pod =
-          new PodBuilder()
-              .withNewMetadata()
-              .withName(replicaSet + "-" + suffix())
-              .withNamespace(namespace)
-              .withLabels(labels)
-              .withAnnotations(annotations)
-              .withOwnerReferences(owner)
-              .endMetadata()
-              .withNewSpec()
-              .addToContainers(
-                  new ContainerBuilder()
-                      .withName("app")
-                      .withImage("registry.example/" + name)
-                      .build())
-              .withNodeName("sim-node-0")
-              .endSpec()
-              .withNewStatus()
-              .withPhase("Running")
-              .withConditions(condition("Ready", true))
-              .endStatus()
-              .build();
-      Sidecars.injectingRevision(namespaceLabels, labels, annotations)
-          .ifPresent(sidecar -> Sidecars.inject(pod, sidecar));
-      sim.resource(pod).create();
+      createRunningPod(
+          namespace, replicaSet + "-" + suffix(), name, Map.of(ROLLOUT_HASH, hash), owner);
     }
   }
 

@@ -50,6 +50,35 @@ public final class PrometheusProcess implements AutoCloseable {
   }
 
   /**
+   * Writes the history of an OpenMetrics file into the TSDB of {@code workDir}, with {@code
+   * promtool tsdb create-blocks-from openmetrics}, for {@link #start} on the same directory to
+   * serve.
+   *
+   * @throws IOException with promtool's output when it fails
+   */
+  public static void backfill(Path openMetrics, Path workDir)
+      throws IOException, InterruptedException {
+    Path data = Files.createDirectories(workDir.resolve("data"));
+    Path log = workDir.resolve("backfill.log");
+    Process promtool =
+        new ProcessBuilder(
+                "promtool",
+                "tsdb",
+                "create-blocks-from",
+                "openmetrics",
+                openMetrics.toString(),
+                data.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    if (!promtool.waitFor(20, TimeUnit.MINUTES) || promtool.exitValue() != 0) {
+      promtool.destroyForcibly();
+      throw new IOException(
+          "promtool could not backfill " + openMetrics + ": " + Files.readString(log));
+    }
+  }
+
+  /**
    * A prometheus.yml scraping the simulator's mesh metrics and each istiod revision as its own
    * target labelled {@code app="istiod"} and {@code istio_io_rev="<revision>"}, as Istio's sample
    * Prometheus does from pod labels.

@@ -75,21 +75,7 @@ public final class ReplayBenchmark {
       }
       out.write("# EOF\n");
     }
-    Path data = Files.createDirectories(dir.resolve("prometheus").resolve("data"));
-    Process backfill =
-        new ProcessBuilder(
-                "promtool",
-                "tsdb",
-                "create-blocks-from",
-                "openmetrics",
-                input.toString(),
-                data.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("backfill.log").toFile())
-            .start();
-    if (!backfill.waitFor(20, TimeUnit.MINUTES) || backfill.exitValue() != 0) {
-      throw new IllegalStateException("promtool failed; see " + dir.resolve("backfill.log"));
-    }
+    PrometheusProcess.backfill(input, dir.resolve("prometheus"));
     System.out.printf(
         "history: %d namespaces x 25 h every 30 s written and backfilled in %d s%n",
         NAMESPACES, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - written));

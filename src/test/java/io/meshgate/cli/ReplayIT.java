@@ -78,21 +78,7 @@ class ReplayIT {
     }
     om.append("# EOF\n");
     Path input = Files.writeString(dir.resolve("history.om"), om.toString());
-    Path data = dir.resolve("prometheus").resolve("data");
-    Files.createDirectories(data);
-    Process backfill =
-        new ProcessBuilder(
-                "promtool",
-                "tsdb",
-                "create-blocks-from",
-                "openmetrics",
-                input.toString(),
-                data.toString())
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(backfill.getInputStream().readAllBytes());
-    assertThat(backfill.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(backfill.exitValue()).as(output).isZero();
+    PrometheusProcess.backfill(input, dir.resolve("prometheus"));
     rules = Files.createDirectories(dir.resolve("rules"));
     Files.copy(Path.of("rules/error-rate.yaml"), rules.resolve("error-rate.yaml"));
     queryLog = dir.resolve("queries.log");

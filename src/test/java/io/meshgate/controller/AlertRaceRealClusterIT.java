@@ -7,17 +7,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.meshgate.app.Daemon;
-import io.meshgate.kube.Leadership;
 import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.NamespacePhase;
-import io.meshgate.notify.Notifier;
 import io.meshgate.sim.AuditLog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -60,18 +57,7 @@ class AlertRaceRealClusterIT {
   }
 
   private static Daemon replica(String identity) {
-    return Daemon.start(
-        RealClusterFixture.CONFIG,
-        fixture.meshgateClient(),
-        Clock.systemUTC(),
-        Notifier.NONE,
-        new Daemon.Options(
-            identity,
-            new Leadership.Timings(
-                Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500)),
-            WriteHook.NONE,
-            new ScriptedGate(),
-            true));
+    return fixture.startDaemon(identity, new ScriptedGate());
   }
 
   @AfterAll

@@ -7,13 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.app.Daemon;
 import io.meshgate.config.DaemonConfig;
+import io.meshgate.kube.Leadership;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrationStatus;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.notify.Notifier;
 import io.meshgate.prometheus.PrometheusSettings;
 import io.meshgate.sim.AuditLog;
 import io.meshgate.sim.RealMesh;
@@ -25,6 +28,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -151,6 +155,25 @@ final class RealClusterFixture implements AutoCloseable {
       }
     }
     return restarts;
+  }
+
+  /**
+   * The daemon as the ServiceAccount of deploy/rbac.yaml, with a short lease (4 s, renewed every 3
+   * s) so that tests need not wait for a production lease, and {@code gate} for Prometheus.
+   */
+  Daemon startDaemon(String identity, ScriptedGate gate) {
+    return Daemon.start(
+        CONFIG,
+        meshgateClient(),
+        Clock.systemUTC(),
+        Notifier.NONE,
+        new Daemon.Options(
+            identity,
+            new Leadership.Timings(
+                Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500)),
+            WriteHook.NONE,
+            gate,
+            true));
   }
 
   @Override

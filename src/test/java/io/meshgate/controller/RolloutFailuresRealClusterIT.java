@@ -9,16 +9,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.meshgate.app.Daemon;
-import io.meshgate.kube.Leadership;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
-import io.meshgate.notify.Notifier;
 import io.meshgate.sim.AuditLog;
 import io.meshgate.sim.Census;
 import io.meshgate.sim.RealMesh;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,19 +39,7 @@ class RolloutFailuresRealClusterIT {
   @BeforeAll
   static void start() {
     fixture = RealClusterFixture.start();
-    daemon =
-        Daemon.start(
-            RealClusterFixture.CONFIG,
-            fixture.meshgateClient(),
-            Clock.systemUTC(),
-            Notifier.NONE,
-            new Daemon.Options(
-                "meshgate-0",
-                new Leadership.Timings(
-                    Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500)),
-                WriteHook.NONE,
-                new ScriptedGate(),
-                true));
+    daemon = fixture.startDaemon("meshgate-0", new ScriptedGate());
   }
 
   @AfterAll

@@ -13,14 +13,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.meshgate.app.Daemon;
 import io.meshgate.json.Mappers;
-import io.meshgate.kube.Leadership;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Reason;
-import io.meshgate.notify.Notifier;
 import io.meshgate.sim.Manifests;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -30,7 +28,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -74,19 +71,7 @@ class SoakRealClusterIT {
     create("unknown-rule", "norule", "gates: [{rule: no-such-rule}]");
     gate = new ScriptedGate();
     gate.baselineOf.put("soak-a", Double.POSITIVE_INFINITY);
-    daemon =
-        Daemon.start(
-            RealClusterFixture.CONFIG,
-            fixture.meshgateClient(),
-            Clock.systemUTC(),
-            Notifier.NONE,
-            new Daemon.Options(
-                "meshgate-0",
-                new Leadership.Timings(
-                    Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500)),
-                WriteHook.NONE,
-                gate,
-                true));
+    daemon = fixture.startDaemon("meshgate-0", gate);
   }
 
   @AfterAll

@@ -8,14 +8,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.meshgate.app.Daemon;
-import io.meshgate.kube.Leadership;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
-import io.meshgate.notify.Notifier;
 import io.meshgate.sim.Census;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,19 +37,7 @@ class WorkloadShapesRealClusterIT {
   @BeforeAll
   static void start() {
     fixture = RealClusterFixture.start();
-    daemon =
-        Daemon.start(
-            RealClusterFixture.CONFIG,
-            fixture.meshgateClient(),
-            Clock.systemUTC(),
-            Notifier.NONE,
-            new Daemon.Options(
-                "meshgate-0",
-                new Leadership.Timings(
-                    Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500)),
-                WriteHook.NONE,
-                new ScriptedGate(),
-                true));
+    daemon = fixture.startDaemon("meshgate-0", new ScriptedGate());
   }
 
   @AfterAll
@@ -78,6 +63,17 @@ class WorkloadShapesRealClusterIT {
     return n.phase() == NamespacePhase.Held
         && n.lastVerdict() != null
         && n.lastVerdict().reason().startsWith(reason + ": ");
+  }
+
+  /** 20 s on, past the 15 s restart.timeout: held still, not rolled back. */
+  private static void stillHeldPastTheTimeout(String ns) {
+    await("past restart.timeout, still held, not rolled back")
+        .pollDelay(Duration.ofSeconds(20))
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(fixture.status(ns).namespace(ns).orElseThrow().phase())
+                    .isEqualTo(NamespacePhase.Held));
   }
 
   private static MigrationStatus awaitEnd(String migration) {
@@ -115,13 +111,7 @@ class WorkloadShapesRealClusterIT {
     assertThat(held.lastVerdict().reason())
         .contains("Cannot evict pod as it would violate the pod's disruption budget")
         .contains("The disruption budget db needs 3 healthy pods");
-    await("past restart.timeout, still held, not rolled back")
-        .pollDelay(Duration.ofSeconds(20))
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(fixture.status(ns).namespace(ns).orElseThrow().phase())
-                    .isEqualTo(NamespacePhase.Held));
+    stillHeldPastTheTimeout(ns);
     assertThat(uids(ns, "db")).as("no db pod went: the budget said no").isEqualTo(dbBefore);
 
     fixture.mesh.podDisruptionBudget(ns, "db", 2);
@@ -197,13 +187,7 @@ class WorkloadShapesRealClusterIT {
         awaitNamespace(ns, ns, "the pause holds", n -> heldFor(n, "WorkloadPaused"));
     assertThat(held.lastVerdict().reason())
         .startsWith("WorkloadPaused: Deployment web is paused (spec.paused)");
-    await("past restart.timeout, still held")
-        .pollDelay(Duration.ofSeconds(20))
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(fixture.status(ns).namespace(ns).orElseThrow().phase())
-                    .isEqualTo(NamespacePhase.Held));
+    stillHeldPastTheTimeout(ns);
 
     fixture.mesh.paused(ns, "web", false);
 

@@ -146,29 +146,33 @@ class CohortTest {
                 + " revision");
   }
 
+  /** error-rate with max 0.01 and no volume guard, compared with a cohort as told. */
+  private static Rule errorRate(CohortMode cohort, Double margin) {
+    return new Rule(
+        "error-rate",
+        "",
+        Scope.NAMESPACE,
+        ERROR_RATE.query(),
+        ERROR_RATE.groupBy(),
+        ERROR_RATE.window(),
+        0.01,
+        null,
+        null,
+        null,
+        null,
+        null,
+        Severity.CRITICAL,
+        NoDataPolicy.HOLD,
+        cohort,
+        margin);
+  }
+
   @Test
   void theCohortRidesInTheSameQueryAndOnlyForRulesThatCompare() {
     Target target =
         new Target(
             List.of("payments", "cart"), "1-20-0", "1-19-0", "istio_io_rev", List.of("orders"));
-    Rule off =
-        new Rule(
-            "error-rate",
-            "",
-            Scope.NAMESPACE,
-            ERROR_RATE.query(),
-            ERROR_RATE.groupBy(),
-            ERROR_RATE.window(),
-            0.01,
-            null,
-            null,
-            null,
-            null,
-            null,
-            Severity.CRITICAL,
-            NoDataPolicy.HOLD,
-            CohortMode.OFF,
-            null);
+    Rule off = errorRate(CohortMode.OFF, null);
 
     List<PlannedQuery> compared = GatePlan.tick(List.of(ERROR_RATE), target, NOW);
     List<PlannedQuery> alone = GatePlan.tick(List.of(off), target, NOW);
@@ -211,25 +215,7 @@ class CohortTest {
 
   @Test
   void aMarginOutsideZeroToOneIsRefusedNamingTheField() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () ->
-                new Rule(
-                    "error-rate",
-                    "",
-                    Scope.NAMESPACE,
-                    ERROR_RATE.query(),
-                    ERROR_RATE.groupBy(),
-                    ERROR_RATE.window(),
-                    0.01,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    Severity.CRITICAL,
-                    NoDataPolicy.HOLD,
-                    CohortMode.AUTO,
-                    1.5))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> errorRate(CohortMode.AUTO, 1.5))
         .hasMessageContaining("field 'cohortMargin' is 1.5; expected a number from 0 up to");
   }
 }
