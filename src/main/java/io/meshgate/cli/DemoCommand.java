@@ -278,6 +278,14 @@ final class DemoCommand implements Callable<Integer> {
    * and holds the JVM until the demo has stopped what it started, Prometheus included.
    */
   private static final class Interruption {
+    /**
+     * How long the JVM is held for the demo to stop what it started. Stopping the daemon, the
+     * simulated cluster and Prometheus takes a few seconds, but on a busy machine it took more than
+     * 20 s once (DemoIT under a parallel build): the JVM halted before the demo said it had
+     * stopped.
+     */
+    private static final Duration TEARDOWN = Duration.ofSeconds(45);
+
     private final AtomicBoolean happened = new AtomicBoolean();
     private final CountDownLatch done = new CountDownLatch(1);
     private final CountDownLatch signalled = new CountDownLatch(1);
@@ -291,7 +299,7 @@ final class DemoCommand implements Callable<Integer> {
                 signalled.countDown();
                 demo.interrupt();
                 try {
-                  done.await(20, TimeUnit.SECONDS);
+                  done.await(TEARDOWN.toSeconds(), TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                   Thread.currentThread().interrupt();
                 }
