@@ -7,11 +7,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshgate.app.Daemon;
-import io.meshgate.config.DaemonConfig;
 import io.meshgate.gate.QueryResult;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrationStatus;
-import io.meshgate.notify.LogNotifier;
 import io.meshgate.prometheus.PrometheusClient;
 import io.meshgate.prometheus.PrometheusSettings;
 import io.meshgate.sim.ControlPlane;
@@ -22,7 +20,6 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -95,24 +92,8 @@ class CohortIT {
         harness.sim.namespace(ns, Map.of("istio.io/rev", FROM));
         harness.sim.deployment(ns, ns + "-web", 2);
       }
-      harness.sim.namespace("meshgate", Map.of());
-      DaemonConfig config =
-          new DaemonConfig(
-              PrometheusSettings.of(prometheus.url()),
-              rules(),
-              "istio-system",
-              new DaemonConfig.Http(0, null),
-              DaemonConfig.Alerts.DEFAULT,
-              null,
-              new DaemonConfig.LeaderElection(false, "meshgate", "meshgate-leader"));
       awaitTrafficIn(prometheus);
-      try (Daemon daemon =
-          Daemon.start(
-              config,
-              harness.sim.client(),
-              Clock.systemUTC(),
-              new LogNotifier(),
-              Daemon.Options.production("cohort-test", true))) {
+      try (Daemon daemon = harness.startDaemon(prometheus.url(), rules(), "cohort-test")) {
         harness
             .sim
             .client()

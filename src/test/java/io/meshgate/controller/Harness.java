@@ -6,13 +6,17 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.meshgate.app.Daemon;
+import io.meshgate.config.DaemonConfig;
 import io.meshgate.kube.KubeCluster;
 import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.SpecProblems;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
+import io.meshgate.notify.LogNotifier;
 import io.meshgate.notify.Notifier;
+import io.meshgate.prometheus.PrometheusSettings;
 import io.meshgate.sim.ClusterSimulator;
 import io.meshgate.sim.FaultyClusterSimulator;
 import java.io.IOException;
@@ -213,6 +217,29 @@ final class Harness implements AutoCloseable {
 
   static Predicate<MigrationStatus> finished() {
     return s -> s.phase().isTerminal() || s.phase() == MigrationPhase.Paused;
+  }
+
+  /**
+   * The whole daemon (Quartz ticks, HTTP API, no leader election) on this simulated cluster, its
+   * gate asking the Prometheus at {@code prometheus} with the rules of {@code rules}.
+   */
+  Daemon startDaemon(java.net.URI prometheus, Path rules, String identity) {
+    sim.namespace("meshgate", Map.of());
+    DaemonConfig config =
+        new DaemonConfig(
+            PrometheusSettings.of(prometheus),
+            rules,
+            "istio-system",
+            new DaemonConfig.Http(0, null),
+            DaemonConfig.Alerts.DEFAULT,
+            null,
+            new DaemonConfig.LeaderElection(false, "meshgate", "meshgate-leader"));
+    return Daemon.start(
+        config,
+        sim.client(),
+        java.time.Clock.systemUTC(),
+        new LogNotifier(),
+        Daemon.Options.production(identity, true));
   }
 
   Map<String, String> labels(String namespace) {

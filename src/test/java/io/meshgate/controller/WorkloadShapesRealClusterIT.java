@@ -76,6 +76,15 @@ class WorkloadShapesRealClusterIT {
                     .isEqualTo(NamespacePhase.Held));
   }
 
+  /** A migration of namespace {@code ns} alone, named after it, with this restart.timeout. */
+  private static void migrate(String ns, String restartTimeout) {
+    fixture.apply(
+        migration(
+            ns,
+            SPEC + "restart: {timeout: " + restartTimeout + "}",
+            "- {name: all, namespaces: [" + ns + "]}"));
+  }
+
   private static MigrationStatus awaitEnd(String migration) {
     return await(migration + " ends")
         .atMost(LONG)
@@ -103,8 +112,7 @@ class WorkloadShapesRealClusterIT {
     Set<String> dbBefore = uids(ns, "db");
     Set<String> agentBefore = uids(ns, "agent");
 
-    fixture.apply(
-        migration(ns, SPEC + "restart: {timeout: 15s}", "- {name: all, namespaces: [" + ns + "]}"));
+    migrate(ns, "15s");
 
     NamespaceStatus held =
         awaitNamespace(ns, ns, "the budget refuses", n -> heldFor(n, "DisruptionBudget"));
@@ -145,8 +153,7 @@ class WorkloadShapesRealClusterIT {
     fixture.mesh.partition(ns, "db", 2);
     fixture.mesh.awaitSettled(ns);
 
-    fixture.apply(
-        migration(ns, SPEC + "restart: {timeout: 60s}", "- {name: all, namespaces: [" + ns + "]}"));
+    migrate(ns, "60s");
 
     NamespaceStatus held =
         awaitNamespace(ns, ns, "the partition holds", n -> heldFor(n, "PartitionedStatefulSet"));
@@ -180,8 +187,7 @@ class WorkloadShapesRealClusterIT {
     fixture.mesh.awaitSettled(ns);
     fixture.mesh.paused(ns, "web", true);
 
-    fixture.apply(
-        migration(ns, SPEC + "restart: {timeout: 15s}", "- {name: all, namespaces: [" + ns + "]}"));
+    migrate(ns, "15s");
 
     NamespaceStatus held =
         awaitNamespace(ns, ns, "the pause holds", n -> heldFor(n, "WorkloadPaused"));
@@ -205,8 +211,7 @@ class WorkloadShapesRealClusterIT {
         .atMost(LONG)
         .until(() -> fixture.mesh.census(ns).byRevision().getOrDefault(FROM, 0) == 3);
 
-    fixture.apply(
-        migration(ns, SPEC + "restart: {timeout: 10s}", "- {name: all, namespaces: [" + ns + "]}"));
+    migrate(ns, "10s");
 
     NamespaceStatus held =
         awaitNamespace(ns, ns, "the bare pod holds", n -> heldFor(n, "UnmanagedPods"));
