@@ -24,21 +24,33 @@ public interface ClusterPort {
 
   /**
    * The control cohort of the migration's gate: namespaces whose label selects {@code fromRevision}
-   * and that the migration has not started, sorted, at most {@code limit}; from the namespace cache
-   * (no request).
+   * (its revision, or a tag pointing at it; in tag mode the tag, whose namespaces run the old
+   * revision until they are restarted) and that the migration has not started, sorted, at most
+   * {@code limit}; from the namespace cache (no request).
    */
   List<String> cohort(MigrationSpec spec, MigrationStatus status, int limit);
 
   /** The migration ended or is gone: what was watched for it alone is no longer. */
   void release(String migration);
 
-  /** Namespaces labelled for, or running proxies of, {@code fromRevision}. Lists every pod. */
+  /**
+   * Namespaces labelled for {@code fromRevision} (or a tag pointing at it), or running proxies of
+   * it. Lists every pod.
+   */
   Set<String> oldRevisionInUse(String fromRevision);
 
   /**
    * Labels {@code namespace} for {@code toRevision}, keeping its previous labels in an annotation.
    */
   void flip(String migration, String namespace, String toRevision);
+
+  /**
+   * Points revision tag {@code tag} at {@code revision} as {@code istioctl tag set --overwrite}
+   * does (its {@code istio.io/rev} label, its webhooks' {@code clientConfig} from the revision's
+   * own injector webhook), recording on it that {@code migration} moved it from {@code
+   * previousRevision}.
+   */
+  void moveTag(String migration, String tag, String revision, String previousRevision);
 
   /** Puts back exactly the labels recorded by the flip. */
   void restoreLabels(String namespace);

@@ -14,6 +14,7 @@ import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Observed;
 import io.meshgate.migration.Reason;
+import io.meshgate.migration.Resolution;
 import io.meshgate.migration.TickInput;
 import io.meshgate.notify.Notification;
 import io.meshgate.notify.Notifier;
@@ -154,7 +155,9 @@ public final class MigrationController {
                 input
                     .observed()
                     .withOldRevisionInUse(
-                        cluster.oldRevisionInUse(migration.spec().fromRevision())));
+                        cluster.oldRevisionInUse(
+                            resolution(migration.spec(), migration.status(), input.observed())
+                                .from())));
         decision = MigrationMachine.decide(input);
       }
       MigrationStatus status;
@@ -255,11 +258,20 @@ public final class MigrationController {
         status.namespaces(),
         status.alerts(),
         conditions,
-        status.observedGeneration());
+        status.observedGeneration(),
+        status.revisions());
+  }
+
+  private static Resolution resolution(
+      MigrationSpec spec, MigrationStatus status, Observed observed) {
+    return Resolution.of(spec, status, observed.tags());
   }
 
   private TickInput gather(MigrationObject m, Instant now) {
     Observed observed = cluster.observe(m.name(), m.spec(), m.status());
+    Resolution revisions = resolution(m.spec(), m.status(), observed);
+    // the gate measures revisions, whatever names (tags) the spec gives them
+    MigrationSpec measured = m.spec().onRevisions(revisions.from(), revisions.to());
     List<String> gated = new ArrayList<>();
     Map<String, Map<String, Double>> baselines = new HashMap<>();
     for (NamespaceStatus ns : m.status().namespaces()) {
@@ -272,7 +284,7 @@ public final class MigrationController {
         gated.isEmpty()
             ? Map.of()
             : gate.evaluate(
-                m.spec(),
+                measured,
                 gated,
                 cluster.cohort(m.spec(), m.status(), COHORT_LIMIT),
                 baselines,
@@ -294,12 +306,15 @@ public final class MigrationController {
   /** Executes the decided actions (none in dry run, where only Prometheus is read). */
   private MigrationStatus act(MigrationObject m, Decision decision, Instant now) {
     MigrationStatus status = decision.status();
+    MigrationStatus.Revisions revisions = status.revisions();
+    MigrationSpec measured = m.spec().onRevisions(revisions.from(), revisions.to());
     List<String> baselineFor = new ArrayList<>();
     for (Action action : decision.actions()) {
       if (!leading.getAsBoolean()) {
         throw new LostLeadershipException(m.name());
       }
-      try (LogContext context = LogContext.namespace(action.namespace())) {
+      try (LogContext context =
+          action.namespace() == null ? null : LogContext.namespace(action.namespace())) {
         if (action instanceof Action.CaptureBaseline capture) {
           baselineFor.add(capture.namespace());
         } else if (m.spec().dryRun()) {
@@ -318,13 +333,20 @@ public final class MigrationController {
                       m.spec().restart()));
         } else if (action instanceof Action.RestoreLabels) {
           counted("restore", () -> cluster.restoreLabels(action.namespace()));
+        } else if (action instanceof Action.Pin) {
+          String label = new Resolution(revisions.from(), revisions.to(), null).pinLabel(m.spec());
+          counted("pin", () -> cluster.flip(m.name(), action.namespace(), label));
+        } else if (action instanceof Action.MoveTag move) {
+          counted(
+              "tag",
+              () -> cluster.moveTag(m.name(), move.tag(), move.revision(), revisions.from()));
         }
       }
     }
     if (!baselineFor.isEmpty()) {
       Map<String, Map<String, Double>> captured =
           gate.baselines(
-              m.spec(), baselineFor, cluster.cohort(m.spec(), m.status(), COHORT_LIMIT), now);
+              measured, baselineFor, cluster.cohort(m.spec(), m.status(), COHORT_LIMIT), now);
       if (captured != null) {
         status = withBaselines(status, baselineFor, captured);
       }
@@ -447,8 +469,8 @@ public final class MigrationController {
               Notification.kindOf(t),
               m.name(),
               t.namespace(),
-              m.spec().fromRevision(),
-              m.spec().toRevision(),
+              shownFrom(m.spec(), status),
+              shownTo(m.spec(), status),
               t.from(),
               t.to(),
               t.reason(),
@@ -472,8 +494,8 @@ public final class MigrationController {
               Notification.Kind.HELD,
               m.name(),
               ns.name(),
-              m.spec().fromRevision(),
-              m.spec().toRevision(),
+              shownFrom(m.spec(), status),
+              shownTo(m.spec(), status),
               ns.phase(),
               ns.phase(),
               hold.reason(),
@@ -482,6 +504,17 @@ public final class MigrationController {
               input.gate().getOrDefault(ns.name(), List.of()),
               at));
     }
+  }
+
+  /** {@code fromRevision} as written and, for a tag, the revision it stands for. */
+  private static String shownFrom(MigrationSpec spec, MigrationStatus status) {
+    return Resolution.shown(
+        spec.fromRevision(), status.revisions() == null ? null : status.revisions().from());
+  }
+
+  private static String shownTo(MigrationSpec spec, MigrationStatus status) {
+    return Resolution.shown(
+        spec.toRevision(), status.revisions() == null ? null : status.revisions().to());
   }
 
   /** Thrown when the lease was lost mid-reconcile: nothing more is written. */

@@ -6,6 +6,9 @@ public final class Annotations {
   public static final String INJECTION_LABEL = "istio-injection";
   public static final String MIGRATION = "meshgate.io/migration";
   public static final String PREVIOUS_LABELS = "meshgate.io/previous-labels";
+  public static final String PREVIOUS_REVISION = "meshgate.io/previous-revision";
+  public static final String TAG_LABEL = "istio.io/tag";
+  public static final String TAG_WEBHOOK_PREFIX = "istio-revision-tag-";
   public static final String RESTART_ID = "meshgate.io/restart-id";
   public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
   public static final String INJECT = "sidecar.istio.io/inject";

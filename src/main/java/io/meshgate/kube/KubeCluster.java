@@ -3,6 +3,7 @@ package io.meshgate.kube;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -10,7 +11,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -29,6 +32,7 @@ import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Observed;
 import io.meshgate.migration.Obstacle;
 import io.meshgate.migration.Reason;
+import io.meshgate.migration.Resolution;
 import io.meshgate.migration.SidecarGoal;
 import io.meshgate.migration.WorkloadKind;
 import java.time.Clock;
@@ -36,6 +40,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -216,22 +221,67 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
             .filter(n -> n.phase().isInFlight())
             .map(NamespaceStatus::name)
             .collect(Collectors.toSet()));
+    Map<String, Observed.TagWebhook> tags = tags();
+    Resolution revisions = Resolution.of(spec, status, tags);
     Map<String, Observed.NamespaceFacts> facts = new HashMap<>();
+    Set<String> followingTag = new HashSet<>();
     for (String ns : members) {
       Optional<NamespaceStatus> recorded = status.namespace(ns);
       String restartId = recorded.map(NamespaceStatus::restartId).orElse(null);
       SidecarGoal goal =
           SidecarGoal.of(
-              recorded.map(NamespaceStatus::phase).orElse(NamespacePhase.Pending),
-              spec.toRevision());
+              recorded.map(NamespaceStatus::phase).orElse(NamespacePhase.Pending), revisions.to());
       facts.put(ns, facts(migration, ns, restartId, spec.restart(), goal));
+      if (spec.tagMode() && follows(namespaces.get(ns), spec.tag().name())) {
+        followingTag.add(ns);
+      }
     }
     return new Observed(
-        revisionAvailable(spec.toRevision(), true),
-        revisionAvailable(spec.fromRevision(), false),
+        revisionAvailable(revisions.to(), true),
+        revisionAvailable(revisions.from(), false),
         selected,
         facts,
-        null);
+        null,
+        tags,
+        followingTag);
+  }
+
+  /**
+   * Whether a namespace's pods are injected through tag {@code tag}: labelled {@code
+   * istio.io/rev=<tag>} without {@code istio-injection} (which would override it), or for tag
+   * {@code default} also {@code istio-injection=enabled}, as Istio's webhooks select them.
+   */
+  static boolean follows(GenericKubernetesResource namespace, String tag) {
+    if (namespace == null) {
+      return false;
+    }
+    Map<String, String> labels = labels(namespace.getMetadata());
+    String injection = labels.get(Annotations.INJECTION_LABEL);
+    if (injection != null) {
+      return "default".equals(tag)
+          && "enabled".equals(injection)
+          && !labels.containsKey(Annotations.REV_LABEL);
+    }
+    return tag.equals(labels.get(Annotations.REV_LABEL));
+  }
+
+  /** Every revision tag, from its webhook {@code istio-revision-tag-<tag>} in the cache. */
+  Map<String, Observed.TagWebhook> tags() {
+    Map<String, Observed.TagWebhook> tags = new HashMap<>();
+    for (MutatingWebhookConfiguration w : webhooks.list()) {
+      Map<String, String> labels = labels(w.getMetadata());
+      String tag = labels.get(Annotations.TAG_LABEL);
+      if (tag != null && w.getMetadata().getName().equals(Annotations.TAG_WEBHOOK_PREFIX + tag)) {
+        Map<String, String> annotations = annotations(w.getMetadata());
+        tags.put(
+            tag,
+            new Observed.TagWebhook(
+                labels.get(Annotations.REV_LABEL),
+                annotations.get(Annotations.MIGRATION),
+                annotations.get(Annotations.PREVIOUS_REVISION)));
+      }
+    }
+    return tags;
   }
 
   /** Watches the workloads and pods of exactly these namespaces for {@code migration}. */
@@ -246,15 +296,37 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
             .filter(n -> n.phase() != NamespacePhase.Pending)
             .map(NamespaceStatus::name)
             .collect(Collectors.toSet());
-    return namespaces
-        .indexer()
-        .byIndex(BY_LABEL, Annotations.REV_LABEL + "=" + spec.fromRevision())
-        .stream()
+    Map<String, Observed.TagWebhook> tags = tags();
+    Set<String> labels = labelsOf(Resolution.of(spec, status, tags).from(), tags);
+    if (spec.tagMode()) {
+      labels.add(spec.tag().name());
+    }
+    return labels.stream()
+        .flatMap(
+            label ->
+                namespaces
+                    .indexer()
+                    .byIndex(BY_LABEL, Annotations.REV_LABEL + "=" + label)
+                    .stream())
         .map(n -> n.getMetadata().getName())
         .filter(n -> !started.contains(n))
+        .distinct()
         .sorted()
         .limit(limit)
         .toList();
+  }
+
+  /** The {@code istio.io/rev} values that select {@code revision}: itself and its tags. */
+  private static Set<String> labelsOf(String revision, Map<String, Observed.TagWebhook> tags) {
+    Set<String> labels = new HashSet<>();
+    labels.add(revision);
+    tags.forEach(
+        (tag, webhook) -> {
+          if (revision.equals(webhook.revision())) {
+            labels.add(tag);
+          }
+        });
+    return labels;
   }
 
   @Override
@@ -407,8 +479,16 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     if (!istiod || !needsWebhook) {
       return istiod;
     }
+    return injectorWebhook(revision).isPresent();
+  }
+
+  /** The revision's own injector webhook: labelled with it, and not a tag's. */
+  private Optional<MutatingWebhookConfiguration> injectorWebhook(String revision) {
     return webhooks.list().stream()
-        .anyMatch(w -> revision.equals(labels(w.getMetadata()).get(Annotations.REV_LABEL)));
+        .filter(w -> revision.equals(labels(w.getMetadata()).get(Annotations.REV_LABEL)))
+        .filter(w -> !labels(w.getMetadata()).containsKey(Annotations.TAG_LABEL))
+        .filter(w -> w.getWebhooks() != null && !w.getWebhooks().isEmpty())
+        .min(Comparator.comparing(w -> w.getMetadata().getName()));
   }
 
   /**
@@ -432,8 +512,9 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
   @Override
   public Set<String> oldRevisionInUse(String fromRevision) {
     Set<String> inUse = new HashSet<>();
+    Set<String> selecting = labelsOf(fromRevision, tags());
     for (GenericKubernetesResource n : namespaces.list()) {
-      if (fromRevision.equals(labels(n.getMetadata()).get(Annotations.REV_LABEL))) {
+      if (selecting.contains(labels(n.getMetadata()).get(Annotations.REV_LABEL))) {
         inUse.add(n.getMetadata().getName());
       }
     }
@@ -493,6 +574,60 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
     LOG.info(
         "flipped {}={} (previous labels {})", Annotations.REV_LABEL, toRevision, json(previous));
     hook.afterWrite("patch", "namespaces", ns);
+  }
+
+  @Override
+  public void moveTag(String migration, String tag, String revision, String previousRevision) {
+    String name = Annotations.TAG_WEBHOOK_PREFIX + tag;
+    MutatingWebhookConfiguration current =
+        webhooks.list().stream()
+            .filter(w -> w.getMetadata().getName().equals(name))
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("tag " + tag + " has no webhook " + name));
+    MutatingWebhookConfiguration injector =
+        injectorWebhook(revision)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "revision "
+                            + revision
+                            + " has no injector webhook to point tag "
+                            + tag
+                            + " at"));
+    // istioctl points every webhook of the tag at the revision's injector; the selectors,
+    // which name the tag, stay
+    WebhookClientConfig target = injector.getWebhooks().get(0).getClientConfig();
+    ObjectNode patch = JSON.createObjectNode();
+    ObjectNode metadata = patch.putObject("metadata");
+    metadata.putObject("labels").put(Annotations.REV_LABEL, revision);
+    ObjectNode annotationPatch = metadata.putObject("annotations");
+    annotationPatch.put(Annotations.MIGRATION, migration);
+    annotationPatch.put(Annotations.PREVIOUS_REVISION, previousRevision);
+    ArrayNode webhookPatch = patch.putArray("webhooks");
+    for (MutatingWebhook w : current.getWebhooks()) {
+      ObjectNode moved = JSON.valueToTree(w);
+      moved.set("clientConfig", JSON.valueToTree(target));
+      webhookPatch.add(moved);
+    }
+    Refusals.refusedAs(
+        "tag",
+        "patch",
+        "mutatingwebhookconfigurations",
+        name,
+        () ->
+            client
+                .admissionRegistration()
+                .v1()
+                .mutatingWebhookConfigurations()
+                .withName(name)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()));
+    LOG.info(
+        "moved tag {} to {} (was on {}; webhooks now call {})",
+        tag,
+        revision,
+        labels(current.getMetadata()).get(Annotations.REV_LABEL),
+        injector.getMetadata().getName());
+    hook.afterWrite("patch", "mutatingwebhookconfigurations", name);
   }
 
   @Override

@@ -26,7 +26,9 @@ public record RevisionMigrationSpec(
     Restart restart,
     Window window,
     Boolean paused,
-    Boolean dryRun) {
+    Boolean dryRun,
+    String tag,
+    String pinTo) {
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Wave(

@@ -16,7 +16,15 @@ public record RevisionMigrationStatus(
     List<Namespace> namespaces,
     List<Alert> alerts,
     List<Condition> conditions,
-    Long observedGeneration) {
+    Long observedGeneration,
+    Revisions revisions) {
+
+  /** What {@code fromRevision} and {@code toRevision} stand for; in tag mode, the tag. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Revisions(String from, String to, Tag tag) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Tag(String name, String previousRevision, String revision) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Namespace(

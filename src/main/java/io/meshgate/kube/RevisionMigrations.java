@@ -81,7 +81,8 @@ public final class RevisionMigrations {
         restart(spec.restart()),
         window(spec.window()),
         or(spec.paused(), false),
-        or(spec.dryRun(), false));
+        or(spec.dryRun(), false),
+        spec.tag() == null ? null : new MigrationSpec.Tag(spec.tag(), spec.pinTo()));
   }
 
   private static MigrationSpec.Wave wave(RevisionMigrationSpec.Wave wave) {
@@ -146,7 +147,34 @@ public final class RevisionMigrations {
         map(status.namespaces(), RevisionMigrations::namespace),
         map(status.alerts(), RevisionMigrations::alert),
         map(status.conditions(), RevisionMigrations::condition),
-        status.observedGeneration());
+        status.observedGeneration(),
+        revisions(status.revisions()));
+  }
+
+  private static MigrationStatus.Revisions revisions(RevisionMigrationStatus.Revisions r) {
+    if (r == null) {
+      return null;
+    }
+    RevisionMigrationStatus.Tag tag = r.tag();
+    return new MigrationStatus.Revisions(
+        r.from(),
+        r.to(),
+        tag == null
+            ? null
+            : new MigrationStatus.TagMove(tag.name(), tag.previousRevision(), tag.revision()));
+  }
+
+  private static RevisionMigrationStatus.Revisions fromRevisions(MigrationStatus.Revisions r) {
+    if (r == null) {
+      return null;
+    }
+    MigrationStatus.TagMove tag = r.tag();
+    return new RevisionMigrationStatus.Revisions(
+        r.from(),
+        r.to(),
+        tag == null
+            ? null
+            : new RevisionMigrationStatus.Tag(tag.name(), tag.previousRevision(), tag.revision()));
   }
 
   /**
@@ -164,7 +192,8 @@ public final class RevisionMigrations {
                 status.namespaces(),
                 null,
                 status.conditions(),
-                status.observedGeneration()));
+                status.observedGeneration(),
+                status.revisions()));
   }
 
   private static NamespaceStatus namespace(RevisionMigrationStatus.Namespace ns) {
@@ -224,7 +253,8 @@ public final class RevisionMigrations {
         map(status.namespaces(), RevisionMigrations::fromNamespace),
         map(status.alerts(), RevisionMigrations::fromAlert),
         map(status.conditions(), RevisionMigrations::fromCondition),
-        status.observedGeneration());
+        status.observedGeneration(),
+        fromRevisions(status.revisions()));
   }
 
   private static RevisionMigrationStatus.Namespace fromNamespace(NamespaceStatus ns) {

@@ -18,4 +18,21 @@ public sealed interface Action {
 
   /** Put back exactly the labels the namespace had before the flip. */
   record RestoreLabels(String namespace) implements Action {}
+
+  /**
+   * Tag mode's rollback of one namespace: label it {@code istio.io/rev=<pinTo>}, keeping its
+   * previous labels in an annotation, so that it leaves the moved tag.
+   */
+  record Pin(String namespace) implements Action {}
+
+  /**
+   * Point tag {@code tag} at {@code revision}, as {@code istioctl tag set --overwrite} does; the
+   * webhook records which migration moved it and from where.
+   */
+  record MoveTag(String tag, String revision) implements Action {
+    @Override
+    public String namespace() {
+      return null;
+    }
+  }
 }

@@ -70,9 +70,10 @@ public final class MigrationMachine {
             in.status().conditions(),
             outcome,
             in.observed().oldRevisionInUse(),
-            tick.spec.fromRevision(),
+            Resolution.shown(tick.spec.fromRevision(), tick.from()),
             in.now(),
             in.generation()),
-        in.generation());
+        in.generation(),
+        tick.recordedRevisions());
   }
 }

@@ -23,7 +23,7 @@ final class MigrationPhases {
     MigrationSpec spec = tick.spec;
     boolean inFlight = all.stream().anyMatch(n -> n.phase.isInFlight());
     if (!all.isEmpty() && all.stream().allMatch(n -> n.phase.isDone())) {
-      return succeeded(all, spec);
+      return succeeded(all, tick);
     }
     PhaseOutcome goingBack = goingBack(tick, inFlight);
     if (goingBack != null) {
@@ -77,15 +77,15 @@ final class MigrationPhases {
     return null;
   }
 
-  private static PhaseOutcome succeeded(List<NamespaceState> all, MigrationSpec spec) {
+  private static PhaseOutcome succeeded(List<NamespaceState> all, TickContext tick) {
     long skipped = all.stream().filter(n -> n.phase == NamespacePhase.Skipped).count();
     return new PhaseOutcome(
         MigrationPhase.Succeeded,
         Reason.SUCCEEDED,
         (all.size() - skipped)
             + " namespaces promoted to "
-            + spec.toRevision()
-            + (skipped == 0 ? "" : ", " + skipped + " skipped (not found)"));
+            + tick.toShown()
+            + (skipped == 0 ? "" : ", " + skipped + " skipped (see their verdicts)"));
   }
 
   static PhaseOutcome afterAdmission(

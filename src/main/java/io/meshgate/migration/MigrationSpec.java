@@ -24,7 +24,8 @@ public record MigrationSpec(
     Restart restart,
     MaintenanceWindow window,
     boolean paused,
-    boolean dryRun) {
+    boolean dryRun,
+    Tag tag) {
 
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
   public static final int DEFAULT_FAILURE_LIMIT = 3;
@@ -37,6 +38,81 @@ public record MigrationSpec(
     waves = List.copyOf(waves);
     gates = List.copyOf(gates);
   }
+
+  /** A migration of the label flow: namespaces are flipped to {@code toRevision}. */
+  public MigrationSpec(
+      String fromRevision,
+      String toRevision,
+      List<Wave> waves,
+      List<GateRef> gates,
+      Duration interval,
+      int failureLimit,
+      int passStreak,
+      int noDataLimit,
+      Duration baselineWindow,
+      OnFailure onFailure,
+      RollbackScope rollbackScope,
+      int maxRollbacks,
+      Restart restart,
+      MaintenanceWindow window,
+      boolean paused,
+      boolean dryRun) {
+    this(
+        fromRevision,
+        toRevision,
+        waves,
+        gates,
+        interval,
+        failureLimit,
+        passStreak,
+        noDataLimit,
+        baselineWindow,
+        onFailure,
+        rollbackScope,
+        maxRollbacks,
+        restart,
+        window,
+        paused,
+        dryRun,
+        null);
+  }
+
+  /** Tag mode: the migration moves a revision tag instead of flipping namespace labels. */
+  public boolean tagMode() {
+    return tag != null;
+  }
+
+  /**
+   * The same migration measured on these revisions: what the gate is given once the names of the
+   * spec (revisions or tags) are resolved.
+   */
+  public MigrationSpec onRevisions(String resolvedFrom, String resolvedTo) {
+    return new MigrationSpec(
+        resolvedFrom,
+        resolvedTo,
+        waves,
+        gates,
+        interval,
+        failureLimit,
+        passStreak,
+        noDataLimit,
+        baselineWindow,
+        onFailure,
+        rollbackScope,
+        maxRollbacks,
+        restart,
+        window,
+        paused,
+        dryRun,
+        tag);
+  }
+
+  /**
+   * Tag mode ({@code spec.tag}): the tag {@code name} points at {@code fromRevision} when the
+   * migration starts, and the migration moves it to {@code toRevision}. A namespace that regresses
+   * is pinned: labelled {@code istio.io/rev=<pinTo>}, by default the old revision itself.
+   */
+  public record Tag(String name, String pinTo) {}
 
   /**
    * One wave: explicit namespaces or a label selector, started when the previous one is all

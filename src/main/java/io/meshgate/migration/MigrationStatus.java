@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The status of a RevisionMigration: its phase, its namespaces, alerts handed over, conditions.
- * {@code promoted} ("3/5") exists for the printer column, which cannot count.
+ * The status of a RevisionMigration: its phase, its namespaces, alerts handed over, conditions, and
+ * the revisions its names resolved to. {@code promoted} ("3/5") exists for the printer column,
+ * which cannot count.
  */
 public record MigrationStatus(
     MigrationPhase phase,
@@ -14,7 +15,8 @@ public record MigrationStatus(
     List<NamespaceStatus> namespaces,
     List<AlertRecord> alerts,
     List<Condition> conditions,
-    Long observedGeneration) {
+    Long observedGeneration,
+    Revisions revisions) {
 
   public MigrationStatus {
     namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
@@ -24,7 +26,7 @@ public record MigrationStatus(
 
   public static MigrationStatus initial() {
     return new MigrationStatus(
-        MigrationPhase.Pending, null, "0/0", List.of(), List.of(), List.of(), null);
+        MigrationPhase.Pending, null, "0/0", List.of(), List.of(), List.of(), null, null);
   }
 
   public Optional<NamespaceStatus> namespace(String name) {
@@ -33,11 +35,37 @@ public record MigrationStatus(
 
   public MigrationStatus withAlerts(List<AlertRecord> newAlerts) {
     return new MigrationStatus(
-        phase, currentWave, promoted, namespaces, newAlerts, conditions, observedGeneration);
+        phase,
+        currentWave,
+        promoted,
+        namespaces,
+        newAlerts,
+        conditions,
+        observedGeneration,
+        revisions);
   }
 
   public MigrationStatus withNamespaces(List<NamespaceStatus> newNamespaces) {
     return new MigrationStatus(
-        phase, currentWave, promoted, newNamespaces, alerts, conditions, observedGeneration);
+        phase,
+        currentWave,
+        promoted,
+        newNamespaces,
+        alerts,
+        conditions,
+        observedGeneration,
+        revisions);
   }
+
+  /**
+   * The revisions {@code fromRevision} and {@code toRevision} stand for (the same names, or the
+   * revisions their tags point at), fixed once the first namespace started; in tag mode, the tag.
+   */
+  public record Revisions(String from, String to, TagMove tag) {}
+
+  /**
+   * The tag of tag mode: where it points now ({@code revision}) and, once meshgate moved it, where
+   * it pointed before ({@code previousRevision}), so that a rollback can move it back.
+   */
+  public record TagMove(String name, String previousRevision, String revision) {}
 }

@@ -27,7 +27,7 @@ final class NamespaceSteps {
       skip(ns);
       return;
     }
-    ns.proxies = facts.proxies(spec.toRevision());
+    ns.proxies = facts.proxies(tick.to());
     if (ns.phase == NamespacePhase.RollingBack) {
       stepRollback(ns, facts);
       return;
@@ -57,6 +57,23 @@ final class NamespaceSteps {
         new Cause(Reason.NAMESPACE_NOT_FOUND, "namespace " + ns.name + " does not exist").text());
   }
 
+  /**
+   * Tag mode moves the namespaces that follow the tag; one labelled otherwise would not move with
+   * it, so it is left as it is and said so.
+   */
+  void skipNotFollowingTag(NamespaceState ns) {
+    String why =
+        "namespace "
+            + ns.name
+            + " does not follow tag "
+            + spec.tag().name()
+            + " (its labels do not select istio.io/rev="
+            + spec.tag().name()
+            + "); left as it is";
+    tick.move(ns, NamespacePhase.Skipped, Reason.NOT_FOLLOWING_TAG, why);
+    tick.verdict(ns, Verdict.HOLD, new Cause(Reason.NOT_FOLLOWING_TAG, why).text());
+  }
+
   /** Baseline first, then the flip (only with both revisions Available), then the restart. */
   void stepMigrating(NamespaceState ns, Observed.NamespaceFacts facts) {
     if (ns.baseline == null) {
@@ -69,24 +86,37 @@ final class NamespaceSteps {
               + " before the flip");
       return;
     }
-    if (!facts.flipped()) {
+    if (spec.tagMode() ? !tick.tagAt(tick.to()) : !facts.flipped()) {
       if (!tick.revisionsAvailable()) {
         Cause unavailable = tick.revisionUnavailable();
         tick.hold(ns, unavailable, unavailable.text());
         return;
       }
-      tick.actions.add(new Action.Flip(ns.name));
-      tick.verdict(ns, Verdict.HOLD, "flipping istio.io/rev to " + spec.toRevision());
+      if (spec.tagMode()) {
+        tick.moveTag(tick.to());
+        tick.verdict(ns, Verdict.HOLD, "moving tag " + spec.tag().name() + " to " + tick.to());
+      } else {
+        tick.actions.add(new Action.Flip(ns.name));
+        tick.verdict(ns, Verdict.HOLD, "flipping istio.io/rev to " + spec.toRevision());
+      }
       return;
     }
     ns.restartId = tick.in.migration() + "/" + ns.name + "/1";
-    tick.move(
-        ns,
-        NamespacePhase.Restarting,
-        Reason.FLIPPED,
-        "istio.io/rev=" + spec.toRevision() + "; restarting workloads");
+    if (spec.tagMode()) {
+      tick.move(
+          ns,
+          NamespacePhase.Restarting,
+          Reason.TAG_MOVED,
+          "tag " + spec.tag().name() + " -> " + tick.to() + "; restarting workloads");
+    } else {
+      tick.move(
+          ns,
+          NamespacePhase.Restarting,
+          Reason.FLIPPED,
+          "istio.io/rev=" + spec.toRevision() + "; restarting workloads");
+    }
     tick.actions.add(new Action.Restart(ns.name, ns.restartId, tick.goal(ns)));
-    tick.verdict(ns, Verdict.HOLD, "restarting workloads onto " + spec.toRevision());
+    tick.verdict(ns, Verdict.HOLD, "restarting workloads onto " + tick.toShown());
   }
 
   /**
@@ -145,10 +175,15 @@ final class NamespaceSteps {
     stepRollback(ns, tick.facts(ns));
   }
 
-  /** Labels back (only with the old revision Available), restart, then RolledBack when clean. */
+  /**
+   * Labels back (only with the old revision Available), restart, then RolledBack when clean. In tag
+   * mode the namespace is pinned to the old revision instead, or, with {@code rollbackScope:
+   * Migration}, follows the tag as it is moved back.
+   */
   private void stepRollback(NamespaceState ns, Observed.NamespaceFacts facts) {
-    if (facts.flipped()) {
-      if (!tick.in.observed().fromRevisionAvailable() && !spec.dryRun()) {
+    String labelsBack = labelsBack(facts);
+    if (labelsBack != null) {
+      if (!tick.rollbackRevisionAvailable()) {
         Cause unavailable = tick.revisionUnavailable();
         tick.verdict(ns, Verdict.ROLLBACK, "cannot roll back yet: " + unavailable.text());
         tick.holds.add(
@@ -156,7 +191,13 @@ final class NamespaceSteps {
                 ns.name, unavailable.reason(), "cannot roll back yet: " + unavailable.message()));
         return;
       }
-      tick.actions.add(new Action.RestoreLabels(ns.name));
+      if (labelsBack.equals(PIN)) {
+        tick.actions.add(new Action.Pin(ns.name));
+      } else if (labelsBack.equals(TAG_BACK)) {
+        tick.moveTag(tick.from());
+      } else {
+        tick.actions.add(new Action.RestoreLabels(ns.name));
+      }
       return;
     }
     // a daemon that died between restarting and recording it left no restart id: the proxies
@@ -173,7 +214,7 @@ final class NamespaceSteps {
           ns,
           NamespacePhase.RolledBack,
           Reason.ROLLED_BACK,
-          "labels restored and no proxy left on " + spec.toRevision());
+          rolledBackHow() + " and no proxy left on " + tick.to());
       return;
     }
     Cause stuck = Stuck.of(tick, ns, facts, ns.proxies.target());
@@ -186,6 +227,38 @@ final class NamespaceSteps {
                 ns.name, stuck.reason(), "cannot finish the rollback: " + stuck.message()));
       }
     }
+  }
+
+  private static final String RESTORE = "restore";
+  private static final String PIN = "pin";
+  private static final String TAG_BACK = "tag back";
+
+  /**
+   * What still has to change for the namespace's new pods to get the old revision: its labels
+   * restored, a pin (tag mode), the tag moved back (tag mode, {@code rollbackScope: Migration});
+   * null when nothing does.
+   */
+  private String labelsBack(Observed.NamespaceFacts facts) {
+    if (spec.dryRun()) {
+      return null;
+    }
+    if (!spec.tagMode()) {
+      return facts.flipped() ? RESTORE : null;
+    }
+    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
+      return tick.tagAt(tick.from()) ? null : TAG_BACK;
+    }
+    return facts.flipped() ? null : PIN;
+  }
+
+  private String rolledBackHow() {
+    if (!spec.tagMode()) {
+      return "labels restored";
+    }
+    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
+      return "tag " + spec.tag().name() + " moved back to " + tick.from();
+    }
+    return "pinned to istio.io/rev=" + tick.revisions.pinLabel(spec);
   }
 
   private String rollbackRestartId(NamespaceState ns) {

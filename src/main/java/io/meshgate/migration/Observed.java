@@ -13,23 +13,60 @@ import java.util.Set;
  * @param namespaces per namespace of the migration
  * @param oldRevisionInUse namespaces labelled for, or running proxies of, the old revision; null
  *     when not looked up (it is needed once, when the migration succeeds)
+ * @param tags every revision tag of the cluster (webhook {@code istio-revision-tag-<tag>}) by name
+ * @param followingTag in tag mode, the namespaces of the migration whose labels select the tag
  */
 public record Observed(
     boolean toRevisionAvailable,
     boolean fromRevisionAvailable,
     Map<String, List<String>> selected,
     Map<String, NamespaceFacts> namespaces,
-    Set<String> oldRevisionInUse) {
+    Set<String> oldRevisionInUse,
+    Map<String, TagWebhook> tags,
+    Set<String> followingTag) {
 
   public Observed {
     selected = Map.copyOf(selected);
     namespaces = Map.copyOf(namespaces);
     oldRevisionInUse = oldRevisionInUse == null ? null : Set.copyOf(oldRevisionInUse);
+    tags = Map.copyOf(tags);
+    followingTag = Set.copyOf(followingTag);
+  }
+
+  /** A cluster without revision tags. */
+  public Observed(
+      boolean toRevisionAvailable,
+      boolean fromRevisionAvailable,
+      Map<String, List<String>> selected,
+      Map<String, NamespaceFacts> namespaces,
+      Set<String> oldRevisionInUse) {
+    this(
+        toRevisionAvailable,
+        fromRevisionAvailable,
+        selected,
+        namespaces,
+        oldRevisionInUse,
+        Map.of(),
+        Set.of());
   }
 
   public Observed withOldRevisionInUse(Set<String> inUse) {
-    return new Observed(toRevisionAvailable, fromRevisionAvailable, selected, namespaces, inUse);
+    return new Observed(
+        toRevisionAvailable,
+        fromRevisionAvailable,
+        selected,
+        namespaces,
+        inUse,
+        tags,
+        followingTag);
   }
+
+  /**
+   * A revision tag as its webhook says: the revision it points at ({@code istio.io/rev} label) and,
+   * when meshgate moved it, which migration did and where it pointed before (its annotations), so
+   * that a daemon that died right after the move knows it was its own.
+   */
+  public record TagWebhook(String revision, String movedBy, String previousRevision) {}
 
   public NamespaceFacts facts(String namespace) {
     return namespaces.getOrDefault(namespace, NamespaceFacts.ABSENT);

@@ -41,7 +41,7 @@ final class Observing {
     // an obstacle at once, or what still does not converge after restart.timeout
     Cause stuck;
     if (ns.phase == NamespacePhase.Held) {
-      stuck = Stuck.blocking(facts, ns.proxies.other(), tick.goal(ns), spec.toRevision());
+      stuck = Stuck.blocking(facts, ns.proxies.other(), tick.goal(ns), tick.to());
     } else if (converged) {
       stuck = Stuck.obstacle(facts);
     } else {
@@ -142,13 +142,13 @@ final class Observing {
           ns,
           NamespacePhase.Soaking,
           Reason.CONVERGED,
-          ns.proxies.target() + " proxies on " + spec.toRevision());
+          ns.proxies.target() + " proxies on " + tick.to());
     } else if (ns.phase == NamespacePhase.Soaking && !converged) {
       tick.move(
           ns,
           NamespacePhase.Verifying,
           Reason.NOT_CONVERGED,
-          ns.proxies.other() + " proxies not on " + spec.toRevision());
+          ns.proxies.other() + " proxies not on " + tick.to());
     }
   }
 
@@ -169,7 +169,7 @@ final class Observing {
       tick.verdict(
           ns,
           Verdict.HOLD,
-          ns.proxies.other() + " proxies still on another revision than " + spec.toRevision());
+          ns.proxies.other() + " proxies still on another revision than " + tick.to());
     } else if (gateHold != null) {
       if (results == null) {
         tick.verdict(ns, Verdict.HOLD, gateHold.message());
@@ -212,7 +212,7 @@ final class Observing {
           NamespacePhase.Promoted,
           Reason.PROMOTED,
           "healthy on "
-              + spec.toRevision()
+              + tick.to()
               + " for "
               + TickContext.minutes(soaked)
               + ", "

@@ -8,6 +8,7 @@ public enum Reason {
   // a namespace's way forward
   STARTED("Started"),
   FLIPPED("Flipped"),
+  TAG_MOVED("TagMoved"),
   ROLLED_OUT("RolledOut"),
   CONVERGED("Converged"),
   NOT_CONVERGED("NotConverged"),
@@ -24,6 +25,8 @@ public enum Reason {
   QUERY_FAILED("QueryFailed"),
   ALERT_FIRING("AlertFiring"),
   REVISION_UNAVAILABLE("RevisionUnavailable"),
+  TAG_MISMATCH("TagMismatch"),
+  NOT_FOLLOWING_TAG("NotFollowingTag"),
   OUTSIDE_WINDOW("OutsideWindow"),
   PAUSED("Paused"),
   FLEET_BRAKE("FleetBrake"),

@@ -19,10 +19,75 @@ final class TickContext {
   final List<Action> actions = new ArrayList<>();
   final List<Decision.Transition> transitions = new ArrayList<>();
   final List<Decision.Hold> holds = new ArrayList<>();
+  final Resolution revisions;
 
   TickContext(TickInput in) {
     this.in = in;
     this.spec = in.spec();
+    this.revisions = Resolution.of(spec, in.status(), in.observed().tags());
+  }
+
+  /** The revision the migration moves to (its tag resolved). */
+  String to() {
+    return revisions.to();
+  }
+
+  /** The revision the migration moves from, where rollbacks go. */
+  String from() {
+    return revisions.from();
+  }
+
+  /** {@code toRevision} as users wrote it and, for a tag, what it stands for. */
+  String toShown() {
+    return Resolution.shown(spec.toRevision(), to());
+  }
+
+  /** The webhook of tag mode's tag; null when it has none (or not in tag mode). */
+  Observed.TagWebhook tagWebhook() {
+    return spec.tagMode() ? in.observed().tags().get(spec.tag().name()) : null;
+  }
+
+  /**
+   * Where the tag pointed before this migration moved it: recorded in status, or on the webhook by
+   * the move itself (a daemon that died before recording it); null while it was not moved.
+   */
+  String tagPreviousRevision() {
+    MigrationStatus.Revisions recorded = in.status().revisions();
+    if (recorded != null && recorded.tag() != null && recorded.tag().previousRevision() != null) {
+      return recorded.tag().previousRevision();
+    }
+    Observed.TagWebhook webhook = tagWebhook();
+    return webhook != null && in.migration().equals(webhook.movedBy())
+        ? webhook.previousRevision()
+        : null;
+  }
+
+  /** Whether tag mode's tag points at {@code revision} (in a dry run: as if it had been moved). */
+  boolean tagAt(String revision) {
+    Observed.TagWebhook webhook = tagWebhook();
+    return spec.dryRun() || (webhook != null && revision.equals(webhook.revision()));
+  }
+
+  /** Moves tag mode's tag to {@code revision}, once per tick whoever asks. */
+  void moveTag(String revision) {
+    Action.MoveTag move = new Action.MoveTag(spec.tag().name(), revision);
+    if (!actions.contains(move)) {
+      actions.add(move);
+    }
+  }
+
+  /** The revisions as status records them: fixed once a namespace started. */
+  MigrationStatus.Revisions recordedRevisions() {
+    MigrationStatus.TagMove tag = null;
+    if (spec.tagMode()) {
+      Observed.TagWebhook webhook = tagWebhook();
+      tag =
+          new MigrationStatus.TagMove(
+              spec.tag().name(),
+              tagPreviousRevision(),
+              webhook == null ? null : webhook.revision());
+    }
+    return new MigrationStatus.Revisions(from(), to(), tag);
   }
 
   /** Every namespace of every wave gets a status entry, in wave order; first wave wins. */
@@ -67,7 +132,7 @@ final class TickContext {
 
   /** Where the namespace's sidecars must go in its phase. */
   SidecarGoal goal(NamespaceState ns) {
-    return SidecarGoal.of(ns.phase, spec.toRevision());
+    return SidecarGoal.of(ns.phase, to());
   }
 
   /**
@@ -88,7 +153,7 @@ final class TickContext {
                 ns.name.equals(a.namespace())
                     || (onTarget
                         && a.namespace() == null
-                        && spec.toRevision().equals(a.revision())))
+                        && (to().equals(a.revision()) || spec.toRevision().equals(a.revision()))))
         .toList();
   }
 
@@ -100,24 +165,98 @@ final class TickContext {
     return ns.phaseSince == null ? Duration.ZERO : Duration.between(ns.phaseSince, in.now());
   }
 
+  /**
+   * Both istiods Available, and the names of the spec still stand for what they did: the tag of tag
+   * mode exists and points at {@code fromRevision} (or this migration moved it from there).
+   */
   boolean revisionsAvailable() {
     return spec.dryRun()
-        || (in.observed().toRevisionAvailable() && in.observed().fromRevisionAvailable());
+        || (in.observed().toRevisionAvailable()
+            && in.observed().fromRevisionAvailable()
+            && tagProblems().isEmpty());
+  }
+
+  /** Whether a namespace can be sent back now: the old istiod Available and the tag still right. */
+  boolean rollbackRevisionAvailable() {
+    return spec.dryRun() || (in.observed().fromRevisionAvailable() && tagProblems().isEmpty());
   }
 
   Cause revisionUnavailable() {
     List<String> missing = new ArrayList<>();
     if (!in.observed().toRevisionAvailable()) {
-      missing.add("target revision " + spec.toRevision());
+      missing.add("target revision " + toShown());
     }
     if (!in.observed().fromRevisionAvailable()) {
-      missing.add("rollback revision " + spec.fromRevision());
+      missing.add("rollback revision " + Resolution.shown(spec.fromRevision(), from()));
     }
+    List<String> problems = new ArrayList<>();
+    if (!missing.isEmpty()) {
+      problems.add(
+          "istiod of "
+              + String.join(" and ", missing)
+              + " is not Available (or its injector webhook is missing)");
+    }
+    List<String> tagProblems = tagProblems();
+    problems.addAll(tagProblems);
+    boolean mismatchOnly =
+        missing.isEmpty() && tagProblems.stream().noneMatch(p -> p.contains("no webhook"));
     return new Cause(
-        Reason.REVISION_UNAVAILABLE,
-        "istiod of "
-            + String.join(" and ", missing)
-            + " is not Available (or its injector webhook is missing)");
+        mismatchOnly ? Reason.TAG_MISMATCH : Reason.REVISION_UNAVAILABLE,
+        String.join("; ", problems));
+  }
+
+  /**
+   * What is wrong with the tags the spec names: a tag of tag mode without its webhook or pointing
+   * elsewhere than {@code fromRevision} before the move, {@code pinTo} not on the old revision, a
+   * tag of {@code fromRevision}/{@code toRevision} moved away since the migration started.
+   */
+  List<String> tagProblems() {
+    List<String> problems = new ArrayList<>();
+    drift(spec.fromRevision(), from(), problems);
+    drift(spec.toRevision(), to(), problems);
+    if (!spec.tagMode()) {
+      return problems;
+    }
+    String tag = spec.tag().name();
+    Observed.TagWebhook webhook = tagWebhook();
+    if (webhook == null) {
+      problems.add("tag " + tag + " has no webhook istio-revision-tag-" + tag);
+      return problems;
+    }
+    String previous = tagPreviousRevision();
+    if (previous == null && !from().equals(webhook.revision())) {
+      problems.add(
+          "tag "
+              + tag
+              + " points at "
+              + webhook.revision()
+              + ", not at fromRevision "
+              + from()
+              + "; tag mode moves a tag from the old revision to the new one");
+    } else if (previous != null && !from().equals(previous)) {
+      problems.add(
+          "tag " + tag + " was moved from " + previous + ", not from fromRevision " + from());
+    }
+    if (!revisions.pin().equals(from())) {
+      problems.add(
+          "pinTo "
+              + spec.tag().pinTo()
+              + " points at "
+              + revisions.pin()
+              + ", not at fromRevision "
+              + from()
+              + "; a namespace sent back would not be on the old revision");
+    }
+    return problems;
+  }
+
+  /** A tag of the spec that no longer points where it did when the migration started. */
+  private void drift(String name, String recorded, List<String> problems) {
+    String now = Resolution.revisionOf(name, in.observed().tags());
+    if (!now.equals(recorded)) {
+      problems.add(
+          "tag " + name + " now points at " + now + "; the migration started with " + recorded);
+    }
   }
 
   long rollbacks() {

@@ -64,6 +64,8 @@ final class WaveAdmission {
     for (NamespaceState ns : pending) {
       if (!tick.facts(ns).exists()) {
         steps.skip(ns);
+      } else if (tick.spec.tagMode() && !tick.in.observed().followingTag().contains(ns.name)) {
+        steps.skipNotFollowingTag(ns);
       } else if (blocker != null) {
         tick.hold(ns, blocker, blocker.text());
       } else if (tick.holdAlert(ns)) {
@@ -90,7 +92,7 @@ final class WaveAdmission {
         ns,
         NamespacePhase.Migrating,
         Reason.STARTED,
-        "wave " + currentWave + ": migrating to " + tick.spec.toRevision());
+        "wave " + currentWave + ": migrating to " + tick.toShown());
     steps.stepMigrating(ns, tick.facts(ns));
   }
 

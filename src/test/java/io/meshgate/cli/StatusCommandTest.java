@@ -59,7 +59,8 @@ class StatusCommandTest {
                 List.of(test),
                 List.of(),
                 List.of(),
-                1L)));
+                1L,
+                new MigrationStatus.Revisions("1-19-0", "1-20-0", null))));
     return rm;
   }
 

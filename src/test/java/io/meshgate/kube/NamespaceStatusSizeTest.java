@@ -51,7 +51,8 @@ class NamespaceStatusSizeTest {
                     "wave wave-07-production: 12 in flight",
                     NOW,
                     42L)),
-            42L);
+            42L,
+            null);
 
     byte[] json = new ObjectMapper().writeValueAsBytes(RevisionMigrations.fromStatus(status));
 

@@ -230,7 +230,11 @@ class RevisionMigrationsTest {
             List.of(
                 new Condition(
                     "OldRevisionUnused", "False", "NamespacesOnOldRevision", "2 left", t, 4L)),
-            4L);
+            4L,
+            new MigrationStatus.Revisions(
+                "1-19-0",
+                "1-20-0",
+                new MigrationStatus.TagMove("prod-stable", "1-19-0", "1-20-0")));
     RevisionMigration resource =
         SERIALIZATION.unmarshal(
             Files.readString(Path.of("deploy/examples/istio-1-20.yaml")), RevisionMigration.class);
@@ -258,6 +262,7 @@ class RevisionMigrationsTest {
                 List.of(NamespaceStatus.pending("test", "test")),
                 List.of(),
                 List.of(),
+                null,
                 null));
   }
 

@@ -31,6 +31,15 @@ final class FakeWorld {
   final Map<String, List<String>> selected = new HashMap<>();
   final List<Action> executed = new ArrayList<>();
   final List<Decision.Transition> transitions = new ArrayList<>();
+
+  /** Revision tags by name; tag mode's moves and pins act on these. */
+  final Map<String, Observed.TagWebhook> tags = new HashMap<>();
+
+  final Set<String> followingTag = new HashSet<>();
+
+  /** Namespaces pinned by tag mode's rollback, with the label they got. */
+  final Map<String, String> pinned = new HashMap<>();
+
   boolean toAvailable = true;
   boolean fromAvailable = true;
   boolean windowOpen = true;
@@ -91,7 +100,7 @@ final class FakeWorld {
         (ns, count) -> {
           String id = status.namespace(ns).map(NamespaceStatus::restartId).orElse(null);
           boolean restarted = id != null && id.equals(restartIds.get(ns));
-          boolean onTarget = flipped.getOrDefault(ns, false);
+          boolean onTarget = flipped.getOrDefault(ns, false) || pinned.containsKey(ns);
           String podRevision =
               restartIds.containsKey(ns) && !stuck.contains(ns)
                   ? (revisionOfLastRestart.getOrDefault(ns, FROM))
@@ -117,12 +126,36 @@ final class FakeWorld {
                 inUse.add(ns);
               }
             });
-    return new Observed(toAvailable, fromAvailable, selected, facts, inUse);
+    return new Observed(toAvailable, fromAvailable, selected, facts, inUse, tags, followingTag);
+  }
+
+  /** The revision a pod of {@code ns} gets when it is recreated now. */
+  private String injected(String ns) {
+    if (!spec.tagMode()) {
+      return flipped.getOrDefault(ns, false) ? resolve(spec.toRevision()) : FROM;
+    }
+    if (pinned.containsKey(ns)) {
+      return resolve(pinned.get(ns));
+    }
+    return resolve(spec.tag().name());
+  }
+
+  private String resolve(String name) {
+    return Resolution.revisionOf(name, tags);
   }
 
   final Map<String, String> revisionOfLastRestart = new HashMap<>();
 
   Decision tick() {
+    return tick(true);
+  }
+
+  /** A tick whose actions are done but whose status write is lost: the daemon died before it. */
+  Decision tickDyingBeforeTheStatusWrite() {
+    return tick(false);
+  }
+
+  private Decision tick(boolean statusWritten) {
     Map<String, List<RuleResult>> results = new HashMap<>();
     for (NamespaceStatus ns : status.namespaces()) {
       if (Set.of(
@@ -155,8 +188,11 @@ final class FakeWorld {
         flipped.put(r.namespace(), false);
       } else if (action instanceof Action.Restart r) {
         restartIds.put(r.namespace(), r.restartId());
-        revisionOfLastRestart.put(
-            r.namespace(), flipped.getOrDefault(r.namespace(), false) ? TO : FROM);
+        revisionOfLastRestart.put(r.namespace(), injected(r.namespace()));
+      } else if (action instanceof Action.Pin p) {
+        pinned.put(p.namespace(), Resolution.of(spec, status, tags).pinLabel(spec));
+      } else if (action instanceof Action.MoveTag m) {
+        tags.put(m.tag(), new Observed.TagWebhook(m.revision(), "istio-1-20", FROM));
       }
     }
     if (spec.dryRun()) {
@@ -167,7 +203,9 @@ final class FakeWorld {
       }
     }
     transitions.addAll(decision.transitions());
-    status = next;
+    if (statusWritten) {
+      status = next;
+    }
     now = now.plus(interval);
     tick++;
     return decision;

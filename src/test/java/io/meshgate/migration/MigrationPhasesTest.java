@@ -55,7 +55,7 @@ class MigrationPhasesTest {
           """
           # phases                                   | aborted | scope     | maxRollbacks | paused | phase       | reason       | message
           a=Promoted b=Promoted c=Promoted           | false   | Namespace | 1            | false  | Succeeded   | SUCCEEDED    | 3 namespaces promoted to 1-20-0
-          a=Promoted b=Skipped c=Promoted            | true    | Namespace | 1            | true   | Succeeded   | SUCCEEDED    | 2 namespaces promoted to 1-20-0, 1 skipped (not found)
+          a=Promoted b=Skipped c=Promoted            | true    | Namespace | 1            | true   | Succeeded   | SUCCEEDED    | 2 namespaces promoted to 1-20-0, 1 skipped (see their verdicts)
           a=Soaking                                  | true    | Namespace | 1            | false  | Progressing | ABORTING     | rolling back after abort
           a=RolledBack b=Promoted                    | true    | Namespace | 1            | false  | Failed      | ABORTED      | aborted; 1 namespaces rolled back
           a=RollingBack b=Soaking                    | false   | Migration | 0            | false  | Progressing | ROLLING_BACK | rolling back every namespace (rollbackScope: Migration)
