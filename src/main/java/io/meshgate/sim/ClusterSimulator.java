@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ServiceReference;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -61,6 +62,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
@@ -102,6 +104,7 @@ public class ClusterSimulator implements AutoCloseable {
   public static final String USER_AGENT = "meshgate-cluster-simulator";
 
   public static final String CONTROL_PLANE_NAMESPACE = "istio-system";
+  static final String TAG_WEBHOOK_PREFIX = "istio-revision-tag-";
   public static final Duration DEFAULT_ROLLOUT_DELAY = Duration.ofMillis(200);
 
   /** Whether a workload's pod template opts out of sidecar injection. */
@@ -334,10 +337,54 @@ public class ClusterSimulator implements AutoCloseable {
   }
 
   private static MutatingWebhookConfiguration injectorWebhook(String revision) {
+    return injectionWebhook(
+        "istio-sidecar-injector-" + revision,
+        Map.of(Sidecars.REVISION_LABEL, revision, "app", "sidecar-injector"),
+        revision,
+        revision);
+  }
+
+  /**
+   * What {@code istioctl tag set <tag> --revision <rev>} installs: webhook {@code
+   * istio-revision-tag-<tag>} selecting namespaces labelled with the tag and calling the revision's
+   * istiod. Setting it again points the tag elsewhere (as {@code --overwrite}).
+   */
+  public ClusterSimulator tag(String tag, String revision) {
+    onWorker(
+        () ->
+            sim.resource(
+                    injectionWebhook(
+                        TAG_WEBHOOK_PREFIX + tag,
+                        Map.of(
+                            "istio.io/tag",
+                            tag,
+                            Sidecars.REVISION_LABEL,
+                            revision,
+                            "app",
+                            "sidecar-injector"),
+                        tag,
+                        revision))
+                .createOr(NonDeletingOperation::update));
+    return this;
+  }
+
+  /** The tag's webhook as it now is; null when the tag does not exist. */
+  public MutatingWebhookConfiguration tagWebhook(String tag) {
+    return onWorker(
+        () ->
+            sim.admissionRegistration()
+                .v1()
+                .mutatingWebhookConfigurations()
+                .withName(TAG_WEBHOOK_PREFIX + tag)
+                .get());
+  }
+
+  private static MutatingWebhookConfiguration injectionWebhook(
+      String name, Map<String, String> labels, String selected, String revision) {
     return new MutatingWebhookConfigurationBuilder()
         .withNewMetadata()
-        .withName("istio-sidecar-injector-" + revision)
-        .withLabels(Map.of(Sidecars.REVISION_LABEL, revision, "app", "sidecar-injector"))
+        .withName(name)
+        .withLabels(labels)
         .endMetadata()
         .addNewWebhook()
         .withName("rev.namespace.sidecar-injector.istio.io")
@@ -353,7 +400,7 @@ public class ClusterSimulator implements AutoCloseable {
         .addNewMatchExpression()
         .withKey(Sidecars.REVISION_LABEL)
         .withOperator("In")
-        .withValues(revision)
+        .withValues(selected)
         .endMatchExpression()
         .addNewMatchExpression()
         .withKey(Sidecars.INJECTION_LABEL)
@@ -365,6 +412,30 @@ public class ClusterSimulator implements AutoCloseable {
         .withFailurePolicy("Fail")
         .endWebhook()
         .build();
+  }
+
+  /**
+   * The revision that injects a pod whose namespace selects {@code selected}: through a tag, the
+   * istiod its webhook calls (what {@code tag set --overwrite} changes), as the API server would.
+   */
+  private Optional<String> injectedBy(Optional<String> selected) {
+    if (selected.isEmpty()) {
+      return selected;
+    }
+    MutatingWebhookConfiguration tag =
+        sim.admissionRegistration()
+            .v1()
+            .mutatingWebhookConfigurations()
+            .withName(TAG_WEBHOOK_PREFIX + selected.get())
+            .get();
+    if (tag == null || tag.getWebhooks() == null || tag.getWebhooks().isEmpty()) {
+      return selected;
+    }
+    ServiceReference istiod = tag.getWebhooks().get(0).getClientConfig().getService();
+    return Optional.of(
+        istiod != null && istiod.getName().startsWith("istiod-")
+            ? istiod.getName().substring("istiod-".length())
+            : tag.getMetadata().getLabels().get(Sidecars.REVISION_LABEL));
   }
 
   /** Adds a namespace with these labels, or sets them on an existing one. */
@@ -613,7 +684,7 @@ public class ClusterSimulator implements AutoCloseable {
             .withConditions(condition("Ready", true))
             .endStatus()
             .build();
-    Sidecars.injectingRevision(namespaceLabels(namespace), labels, annotations)
+    injectedBy(Sidecars.injectingRevision(namespaceLabels(namespace), labels, annotations))
         .ifPresent(sidecar -> Sidecars.inject(pod, sidecar));
     sim.resource(pod).create();
   }
@@ -1269,7 +1340,7 @@ public class ClusterSimulator implements AutoCloseable {
                         condition("Ready", ready))
                     .build())
             .build();
-    Sidecars.injectingRevision(namespaceLabels, labels, annotations)
+    injectedBy(Sidecars.injectingRevision(namespaceLabels, labels, annotations))
         .ifPresent(sidecar -> Sidecars.inject(pod, sidecar));
     pod.getStatus()
         .setContainerStatuses(
