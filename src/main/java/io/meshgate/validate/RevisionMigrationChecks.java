@@ -88,6 +88,7 @@ final class RevisionMigrationChecks {
               + spec.toRevision()
               + "\", the same as fromRevision; expected the revision to migrate to");
     }
+    tag(spec);
     if (spec.waves() != null) {
       waves(spec.waves());
     }
@@ -102,6 +103,40 @@ final class RevisionMigrationChecks {
     }
     if (spec.window() != null) {
       window(spec.window());
+    }
+  }
+
+  /**
+   * Tag mode moves {@code tag} from {@code fromRevision} to {@code toRevision}, so it is neither of
+   * them; {@code pinTo} keeps a namespace on the old revision, so it is neither the moving tag nor
+   * the target, and means nothing without a tag.
+   */
+  private void tag(RevisionMigrationSpec spec) {
+    String tag = spec.tag();
+    if (tag != null && (tag.equals(spec.fromRevision()) || tag.equals(spec.toRevision()))) {
+      add(
+          "spec.tag",
+          "is \""
+              + tag
+              + "\", the same as "
+              + (tag.equals(spec.fromRevision()) ? "fromRevision" : "toRevision")
+              + "; expected the tag to move (fromRevision and toRevision name where it moves from"
+              + " and to)");
+    }
+    String pinTo = spec.pinTo();
+    if (pinTo == null) {
+      return;
+    }
+    if (tag == null) {
+      add("spec.pinTo", "is set without spec.tag; pinTo is for tag mode only");
+    } else if (pinTo.equals(tag) || pinTo.equals(spec.toRevision())) {
+      add(
+          "spec.pinTo",
+          "is \""
+              + pinTo
+              + "\", the same as "
+              + (pinTo.equals(tag) ? "the tag that moves" : "toRevision")
+              + "; expected the old revision or a tag that stays on it");
     }
   }
 

@@ -138,6 +138,34 @@ public final class BadManifests {
                     + " the revision to migrate to"),
             "spec.toRevision: Invalid value: toRevision must differ from fromRevision"),
         rejected(
+            "tag mode moving the target revision itself",
+            List.of("toRevision: \"1-20-0\"\n", "toRevision: \"1-20-0\"\n  tag: \"1-20-0\"\n"),
+            List.of(
+                "%s: field 'spec.tag' is \"1-20-0\", the same as toRevision; expected the tag to"
+                    + " move (fromRevision and toRevision name where it moves from and to)"),
+            "spec.tag: Invalid value"),
+        rejected(
+            "pinTo without tag mode",
+            List.of("toRevision: \"1-20-0\"\n", "toRevision: \"1-20-0\"\n  pinTo: \"1-19-0\"\n"),
+            List.of("%s: field 'spec.pinTo' is set without spec.tag; pinTo is for tag mode only"),
+            "spec.pinTo: Invalid value"),
+        rejected(
+            "pinTo on the moving tag",
+            List.of(
+                "toRevision: \"1-20-0\"\n",
+                "toRevision: \"1-20-0\"\n  tag: prod-stable\n  pinTo: prod-stable\n"),
+            List.of(
+                "%s: field 'spec.pinTo' is \"prod-stable\", the same as the tag that moves;"
+                    + " expected the old revision or a tag that stays on it"),
+            "spec.pinTo: Invalid value"),
+        rejected(
+            "tag that is no DNS label",
+            List.of("toRevision: \"1-20-0\"\n", "toRevision: \"1-20-0\"\n  tag: Prod_Stable\n"),
+            List.of(
+                "%s: field 'spec.tag' is \"Prod_Stable\"; expected a DNS-1123 label (lower-case"
+                    + " letters, digits and '-', starting and ending with a letter or digit)"),
+            "spec.tag: Invalid value"),
+        rejected(
             "wave without namespaces or selector",
             List.of("      namespaces: [test]\n", ""),
             List.of(
