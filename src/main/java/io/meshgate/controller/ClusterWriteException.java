@@ -60,12 +60,24 @@ public final class ClusterWriteException extends RuntimeException {
               + verb
               + "' on '"
               + resource
-              + "' (see deploy/rbac.yaml)";
+              + "' (see "
+              + grantedIn(resource)
+              + ")";
       case 422 ->
           resource.startsWith("revisionmigrations")
               ? "; the CRD in the cluster may be older than this meshgate: apply deploy/crds/"
               : "";
       default -> "";
+    };
+  }
+
+  /** Where the grant of {@code resource} is shipped: the optional ones apart. */
+  private static String grantedIn(String resource) {
+    return switch (resource) {
+      case "mutatingwebhookconfigurations" ->
+          "deploy/optional/revision-tags-rbac.yaml, which must list the tag's webhook by name";
+      case "rollouts" -> "deploy/optional/argo-rollouts-rbac.yaml";
+      default -> "deploy/rbac.yaml";
     };
   }
 

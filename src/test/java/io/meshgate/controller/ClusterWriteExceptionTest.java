@@ -27,6 +27,24 @@ class ClusterWriteExceptionTest {
   }
 
   @Test
+  void aTagMoveRefusedPointsAtTheOptionalGrantThatMustListTheTag() {
+    var refused =
+        new ClusterWriteException(
+            "tag",
+            "patch",
+            "mutatingwebhookconfigurations",
+            "istio-revision-tag-blue",
+            403,
+            "forbidden");
+
+    assertThat(refused.getMessage())
+        .endsWith(
+            "meshgate's ServiceAccount needs 'patch' on 'mutatingwebhookconfigurations' (see"
+                + " deploy/optional/revision-tags-rbac.yaml, which must list the tag's webhook by"
+                + " name)");
+  }
+
+  @Test
   void aStatusTheSchemaRefusesPointsAtTheCrd() {
     var refused =
         new ClusterWriteException(
