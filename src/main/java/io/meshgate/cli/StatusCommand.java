@@ -7,6 +7,7 @@ import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.Resolution;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,7 +79,7 @@ final class StatusCommand implements Callable<Integer> {
                   orDash(status.currentWave()),
                   status.promoted(),
                   age,
-                  m.getSpec().fromRevision() + " -> " + m.getSpec().toRevision());
+                  revisions(m, status));
               if (namespaces) {
                 for (NamespaceStatus ns : status.namespaces()) {
                   String verdict =
@@ -91,6 +92,17 @@ final class StatusCommand implements Callable<Integer> {
               }
             });
     out.flush();
+  }
+
+  /**
+   * The revisions as written and, for tags, what they stand for; a spec that does not map as is.
+   */
+  private static String revisions(RevisionMigration m, MigrationStatus status) {
+    try {
+      return Resolution.summary(RevisionMigrations.toSpec(m.getSpec()), status.revisions());
+    } catch (IllegalArgumentException e) {
+      return m.getSpec().fromRevision() + " -> " + m.getSpec().toRevision();
+    }
   }
 
   private static String orDash(String s) {

@@ -512,9 +512,11 @@ public final class MigrationController {
         spec.fromRevision(), status.revisions() == null ? null : status.revisions().from());
   }
 
+  /** {@code toRevision} as written, its revision for a tag, and in tag mode the tag it moves. */
   private static String shownTo(MigrationSpec spec, MigrationStatus status) {
     return Resolution.shown(
-        spec.toRevision(), status.revisions() == null ? null : status.revisions().to());
+            spec.toRevision(), status.revisions() == null ? null : status.revisions().to())
+        + (spec.tagMode() ? " (tag " + spec.tag().name() + ")" : "");
   }
 
   /** Thrown when the lease was lost mid-reconcile: nothing more is written. */

@@ -43,6 +43,34 @@ public record Resolution(String from, String to, String pin) {
     return tag == null || tag.revision() == null ? name : tag.revision();
   }
 
+  /**
+   * The migration's revisions for people: {@code 1-19-0 -> 1-20-0}; with tags, each as {@code
+   * prod-stable -> 1-19-0} and the two joined by {@code =>}; in tag mode the tag's move appended.
+   */
+  public static String summary(MigrationSpec spec, MigrationStatus.Revisions revisions) {
+    String from = spec.fromRevision();
+    String to = spec.toRevision();
+    if (revisions == null) {
+      return from + " -> " + to + (spec.tagMode() ? ", tag " + spec.tag().name() : "");
+    }
+    String shownFrom = shown(from, revisions.from());
+    String shownTo = shown(to, revisions.to());
+    String text =
+        shownFrom.equals(from) && shownTo.equals(to)
+            ? from + " -> " + to
+            : shownFrom + " => " + shownTo;
+    MigrationStatus.TagMove tag = revisions.tag();
+    if (tag != null) {
+      text +=
+          ", tag "
+              + tag.name()
+              + " on "
+              + tag.revision()
+              + (tag.previousRevision() == null ? "" : " (was " + tag.previousRevision() + ")");
+    }
+    return text;
+  }
+
   /** {@code prod-canary -> 1-20-0} for a tag, the revision alone for a revision. */
   public static String shown(String name, String revision) {
     return revision == null || revision.equals(name) ? name : name + " -> " + revision;

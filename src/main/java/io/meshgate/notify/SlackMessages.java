@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.meshgate.gate.Numbers;
 import io.meshgate.gate.Result;
 import io.meshgate.gate.RuleResult;
+import io.meshgate.migration.Reason;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -126,18 +127,37 @@ final class SlackMessages {
     String subject = n.namespace() == null ? migration : n.namespace();
     return switch (n.kind()) {
       case MIGRATION_STARTED -> "Started " + migration;
-      case NAMESPACE_FLIPPED -> "Flipped " + subject + " to " + n.toRevision();
+      case NAMESPACE_FLIPPED ->
+          n.reason() == Reason.TAG_MOVED
+              ? "Restarting " + subject + " onto " + n.toRevision()
+              : "Flipped " + subject + " to " + n.toRevision();
       case HELD -> "Held " + subject;
       case PROMOTED -> "Promoted " + subject;
       case ROLLING_BACK -> "Rolling back " + subject;
       case ROLLED_BACK -> "Rolled back " + subject;
       case STALLED -> "Stalled " + subject;
-      case SKIPPED -> "Skipped " + subject + ": namespace not found";
+      case SKIPPED ->
+          "Skipped "
+              + subject
+              + (n.reason() == Reason.NOT_FOLLOWING_TAG
+                  ? ": does not follow the tag"
+                  : ": namespace not found");
       case PAUSED -> "Paused " + subject;
       case SUCCEEDED -> "Migration " + n.migration() + " succeeded";
       case FAILED -> "Migration " + n.migration() + " failed";
       case OTHER -> throw new IllegalArgumentException("OTHER has no Slack title");
     };
+  }
+
+  /**
+   * {@code 1-19-0 → 1-20-0}; when a name stands for a tag ({@code prod-stable -> 1-19-0}) the two
+   * on lines of their own, so that the arrows do not run together.
+   */
+  private static String revisions(Notification n) {
+    String from = escape(n.fromRevision());
+    String to = escape(n.toRevision());
+    boolean tags = (from + to).contains(" -&gt; ") || to.contains("(tag ");
+    return tags ? "from " + from + "\nto " + to : from + " → " + to;
   }
 
   private static String fallback(String title, Notification n) {
@@ -154,7 +174,7 @@ final class SlackMessages {
     if (n.namespace() != null) {
       facts.add("*Namespace*\n" + escape(n.namespace()));
     }
-    facts.add("*Revisions*\n" + escape(n.fromRevision()) + " → " + escape(n.toRevision()));
+    facts.add("*Revisions*\n" + revisions(n));
     if (n.fromPhase() != null && n.toPhase() != null) {
       facts.add(
           "*Phase*\n"

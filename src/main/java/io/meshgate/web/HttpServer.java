@@ -148,6 +148,9 @@ public final class HttpServer implements AutoCloseable {
     if (m.spec() != null) {
       view.put("fromRevision", m.spec().fromRevision());
       view.put("toRevision", m.spec().toRevision());
+      if (m.spec().tagMode()) {
+        view.put("tag", m.spec().tag().name());
+      }
       view.put("paused", m.spec().paused());
       view.put("dryRun", m.spec().dryRun());
     } else {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.meshgate.gate.Verdict;
 import io.meshgate.kube.RevisionMigration;
+import io.meshgate.kube.RevisionMigrationSpec;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
@@ -77,6 +78,76 @@ class StatusCommandTest {
         .containsPattern("istio-1-20\\s+AwaitingApproval\\s+prod\\s+1/3\\s+2h\\s+1-19-0 -> 1-20-0")
         .containsPattern(
             "test\\s+Promoted\\s+test\\s+PROMOTE: all rules passed 3 consecutive ticks, soaked 10m");
+  }
+
+  private static RevisionMigrationSpec spec(
+      RevisionMigrationSpec s, String from, String to, String tag) {
+    return new RevisionMigrationSpec(
+        from,
+        to,
+        s.waves(),
+        s.gates(),
+        s.interval(),
+        s.failureLimit(),
+        s.passStreak(),
+        s.noDataLimit(),
+        s.baselineWindow(),
+        s.onFailure(),
+        s.rollbackScope(),
+        s.maxRollbacks(),
+        s.restart(),
+        s.window(),
+        s.paused(),
+        s.dryRun(),
+        tag,
+        null);
+  }
+
+  private static MigrationStatus withRevisions(
+      MigrationStatus s, MigrationStatus.Revisions revisions) {
+    return new MigrationStatus(
+        s.phase(),
+        s.currentWave(),
+        s.promoted(),
+        s.namespaces(),
+        s.alerts(),
+        s.conditions(),
+        s.observedGeneration(),
+        revisions);
+  }
+
+  @Test
+  void tagsAreShownWithTheRevisionsTheyStandForAndTagModeWithItsMove() throws Exception {
+    RevisionMigration labelFlow = example();
+    labelFlow.getMetadata().setName("onto-canary");
+    labelFlow.setSpec(spec(labelFlow.getSpec(), "prod-stable", "prod-canary", null));
+    labelFlow.setStatus(
+        RevisionMigrations.fromStatus(
+            withRevisions(
+                RevisionMigrations.toStatus(labelFlow.getStatus()),
+                new MigrationStatus.Revisions("1-19-0", "1-20-0", null))));
+    RevisionMigration tagMode = example();
+    tagMode.getMetadata().setName("tag-mode");
+    tagMode.setSpec(spec(tagMode.getSpec(), "1-19-0", "1-20-0", "prod-stable"));
+    tagMode.setStatus(
+        RevisionMigrations.fromStatus(
+            withRevisions(
+                RevisionMigrations.toStatus(tagMode.getStatus()),
+                new MigrationStatus.Revisions(
+                    "1-19-0",
+                    "1-20-0",
+                    new MigrationStatus.TagMove("prod-stable", "1-19-0", "1-20-0")))));
+    StringWriter out = new StringWriter();
+
+    new StatusCommand()
+        .print(
+            new PrintWriter(out),
+            List.of(labelFlow, tagMode),
+            Instant.parse("2026-11-21T10:30:00Z"));
+
+    assertThat(out.toString())
+        .contains("prod-stable -> 1-19-0 => prod-canary -> 1-20-0")
+        .contains("1-19-0 -> 1-20-0, tag prod-stable on 1-20-0 (was 1-19-0)");
   }
 
   @Test

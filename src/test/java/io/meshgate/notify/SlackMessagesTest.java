@@ -36,6 +36,54 @@ class SlackMessagesTest {
         Instant.parse("2026-11-21T10:00:00Z"));
   }
 
+  @Test
+  void tagsShowTheRevisionTheyStandForAndTagModeSaysWhatMoved() {
+    Notification restarting =
+        new Notification(
+            Notification.Kind.NAMESPACE_FLIPPED,
+            "istio-1-20",
+            "payments",
+            "prod-stable -> 1-19-0",
+            "1-20-0 (tag prod-stable)",
+            NamespacePhase.Migrating,
+            NamespacePhase.Restarting,
+            Reason.TAG_MOVED,
+            "tag prod-stable -> 1-20-0; restarting workloads",
+            null,
+            List.of(),
+            Instant.parse("2026-11-21T10:00:00Z"));
+
+    SlackMessages.Message message = SlackMessages.render(restarting, PROMETHEUS);
+
+    assertThat(message.text()).startsWith("Restarting payments onto 1-20-0 (tag prod-stable)");
+    assertThat(
+            message.blocks().stream()
+                .filter(b -> b.fields() != null)
+                .flatMap(b -> b.fields().stream())
+                .map(f -> f.text()))
+        .contains("*Revisions*\nfrom prod-stable -&gt; 1-19-0\nto 1-20-0 (tag prod-stable)");
+  }
+
+  @Test
+  void aNamespaceThatDoesNotFollowTheTagIsSkippedSayingSo() {
+    Notification skipped =
+        new Notification(
+            Notification.Kind.SKIPPED,
+            "istio-1-20",
+            "legacy",
+            "1-19-0",
+            "1-20-0 (tag prod-stable)",
+            NamespacePhase.Pending,
+            NamespacePhase.Skipped,
+            Reason.NOT_FOLLOWING_TAG,
+            "namespace legacy does not follow tag prod-stable",
+            null,
+            List.of(),
+            Instant.parse("2026-11-21T10:00:00Z"));
+
+    assertThat(SlackMessages.title(skipped)).isEqualTo("Skipped legacy: does not follow the tag");
+  }
+
   private static RuleResult failing(String rule, String query) {
     return new RuleResult(
         rule,
