@@ -335,7 +335,7 @@ public final class MigrationController {
           counted("restore", () -> cluster.restoreLabels(action.namespace()));
         } else if (action instanceof Action.Pin) {
           String label = new Resolution(revisions.from(), revisions.to(), null).pinLabel(m.spec());
-          counted("pin", () -> cluster.flip(m.name(), action.namespace(), label));
+          counted("flip", () -> cluster.flip(m.name(), action.namespace(), label));
         } else if (action instanceof Action.MoveTag move) {
           counted(
               "tag",
