@@ -176,9 +176,19 @@ final class TickContext {
             && tagProblems().isEmpty());
   }
 
-  /** Whether a namespace can be sent back now: the old istiod Available and the tag still right. */
+  /**
+   * Whether a namespace can be sent back now: the old istiod Available, {@code fromRevision} still
+   * standing for it, and in tag mode the tag's webhook there and {@code pinTo} on the old revision
+   * (what the target's names do no longer matters).
+   */
   boolean rollbackRevisionAvailable() {
-    return spec.dryRun() || (in.observed().fromRevisionAvailable() && tagProblems().isEmpty());
+    if (spec.dryRun()) {
+      return true;
+    }
+    List<String> fromDrift = new ArrayList<>();
+    drift(spec.fromRevision(), from(), fromDrift);
+    boolean tagUsable = !spec.tagMode() || (tagWebhook() != null && revisions.pin().equals(from()));
+    return in.observed().fromRevisionAvailable() && fromDrift.isEmpty() && tagUsable;
   }
 
   Cause revisionUnavailable() {
@@ -250,13 +260,20 @@ final class TickContext {
     return problems;
   }
 
-  /** A tag of the spec that no longer points where it did when the migration started. */
+  /**
+   * A name of the spec that no longer stands for the revision it did when the migration started: a
+   * tag moved since, or the spec edited to another revision.
+   */
   private void drift(String name, String recorded, List<String> problems) {
     String now = Resolution.revisionOf(name, in.observed().tags());
-    if (!now.equals(recorded)) {
-      problems.add(
-          "tag " + name + " now points at " + now + "; the migration started with " + recorded);
+    if (now.equals(recorded)) {
+      return;
     }
+    problems.add(
+        (in.observed().tags().containsKey(name) ? "tag " + name + " now points at " + now : name)
+            + "; the migration started with "
+            + recorded
+            + " (start a new migration to move to another revision)");
   }
 
   long rollbacks() {

@@ -343,6 +343,28 @@ class RevisionTagsTest {
   }
 
   @Test
+  void aTargetTagMovedAwayDoesNotKeepARegressingNamespaceFromGoingBack() {
+    MigrationSpec spec =
+        spec(
+            FROM,
+            "prod-canary",
+            MigrationSpec.RollbackScope.Namespace,
+            null,
+            false,
+            wave("all", SOAK, 1, false, "a"));
+    FakeWorld world = new FakeWorld(spec, "a");
+    world.tags.put("prod-canary", new Observed.TagWebhook(TO, null, null));
+    world.runTicks(4);
+    world.tags.put("prod-canary", new Observed.TagWebhook("1-21-0", null, null));
+    world.gate = (ns, tick) -> failing("error-rate", Severity.CRITICAL);
+
+    world.runTicks(20);
+
+    assertThat(world.phase("a")).isEqualTo(RolledBack);
+    assertThat(world.revisionOfLastRestart).containsEntry("a", FROM);
+  }
+
+  @Test
   void aTagOfTheSpecMovedAwayMidMigrationHoldsInsteadOfRetargeting() {
     MigrationSpec spec =
         spec(
@@ -365,7 +387,7 @@ class RevisionTagsTest {
     assertThat(world.ns("b").lastVerdict().reason())
         .isEqualTo(
             "TagMismatch: tag prod-canary now points at 1-21-0; the migration started with"
-                + " 1-20-0");
+                + " 1-20-0 (start a new migration to move to another revision)");
     assertThat(of(world, Action.Flip.class)).containsExactly(new Action.Flip("a"));
   }
 }
