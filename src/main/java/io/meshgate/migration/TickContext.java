@@ -208,8 +208,8 @@ final class TickContext {
     }
     List<String> tagProblems = tagProblems();
     problems.addAll(tagProblems);
-    boolean mismatchOnly =
-        missing.isEmpty() && tagProblems.stream().noneMatch(p -> p.contains("no webhook"));
+    boolean tagMissing = spec.tagMode() && tagWebhook() == null;
+    boolean mismatchOnly = missing.isEmpty() && !tagMissing;
     return new Cause(
         mismatchOnly ? Reason.TAG_MISMATCH : Reason.REVISION_UNAVAILABLE,
         String.join("; ", problems));
