@@ -15,6 +15,7 @@ import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.notify.Notifier;
 import io.meshgate.sim.Census;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,9 +31,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The daemon killed right after one of its writes (a flip, a restart, a status write, a restore, an
- * Event, the first restart of a rollback) on a real API server, and a new daemon started on what
- * the cluster then holds: it ends where an uninterrupted run ends, and no workload is restarted
- * twice.
+ * Event, the first restart of a rollback; in tag mode the tag move and a pin) on a real API server,
+ * and a new daemon started on what the cluster then holds: it ends where an uninterrupted run ends,
+ * and no workload is restarted twice.
  */
 class CrashRealClusterIT {
   private static final DaemonConfig CONFIG =
@@ -45,6 +46,8 @@ class CrashRealClusterIT {
           null,
           new DaemonConfig.LeaderElection(false, "meshgate", "meshgate-leader"));
   private static final AtomicInteger RUNS = new AtomicInteger();
+  private static final String TAG = "prod-stable";
+  private static final Path TAG_RBAC = Path.of("deploy/optional/revision-tags-rbac.yaml");
 
   private static RealClusterFixture fixture;
 
@@ -111,9 +114,66 @@ class CrashRealClusterIT {
     int run = RUNS.incrementAndGet();
     String good = "good-" + run;
     String bad = "bad-" + run;
-    String name = "crash-" + run;
     fixture.mesh.appNamespace(good, Map.of("istio.io/rev", FROM));
     fixture.mesh.appNamespace(bad, Map.of("istio.io/rev", FROM));
+
+    MigrationStatus end = killedAndResumed(crash, "crash-" + run, "", good, bad);
+
+    assertThat(fixture.mesh.labels(good)).containsEntry("istio.io/rev", TO);
+    assertThat(fixture.mesh.labels(bad)).containsEntry("istio.io/rev", FROM);
+    assertThat(phase(end, bad)).isEqualTo(NamespacePhase.RolledBack);
+  }
+
+  static Stream<CrashPoint> tagModeCrashPoints() {
+    return Stream.of(
+        new CrashPoint(
+            "right after the tag move",
+            (w, before) -> w.resource().equals("mutatingwebhookconfigurations")),
+        new CrashPoint(
+            "right after the pin of the regressing namespace",
+            (w, before) -> isBadNamespacePatch(w)));
+  }
+
+  @ParameterizedTest(name = "tag mode, killed {0}")
+  @MethodSource("tagModeCrashPoints")
+  void tagModeKilledRightAfterItsOwnWritesIsResumedToTheSameEnd(CrashPoint crash) {
+    fixture.applyFile(TAG_RBAC);
+    // each run starts with the tag on the old revision, as tag mode requires
+    fixture
+        .admin
+        .resource(fixture.mesh.injector.tagWebhook(TAG, FROM))
+        .forceConflicts()
+        .serverSideApply();
+    int run = RUNS.incrementAndGet();
+    String good = "good-tag-" + run;
+    String bad = "bad-tag-" + run;
+    fixture.mesh.appNamespace(good, Map.of("istio.io/rev", TAG));
+    fixture.mesh.appNamespace(bad, Map.of("istio.io/rev", TAG));
+    long movesBefore = tagMoves();
+
+    MigrationStatus end =
+        killedAndResumed(crash, "crash-tag-" + run, "tag: " + TAG + "\n", good, bad);
+
+    assertThat(tagMoves() - movesBefore).as("the tag moved once").isEqualTo(1);
+    assertThat(end.revisions().tag()).isEqualTo(new MigrationStatus.TagMove(TAG, FROM, TO));
+    assertThat(fixture.mesh.labels(good)).containsEntry("istio.io/rev", TAG);
+    assertThat(fixture.mesh.labels(bad)).as("pinned").containsEntry("istio.io/rev", FROM);
+  }
+
+  private static long tagMoves() {
+    return fixture.meshgateRequests().stream()
+        .filter(r -> r.verb().equals("patch") && r.code() == 200)
+        .filter(r -> ("istio-revision-tag-" + TAG).equals(r.name()))
+        .count();
+  }
+
+  /**
+   * Migrates {@code good} (promoted) and {@code bad} (its gate fails: rolled back) with a daemon
+   * killed at {@code crash}, then a new daemon; checks the end is what an uninterrupted run reaches
+   * and no workload was restarted twice (the rolled-back ones once each way).
+   */
+  private static MigrationStatus killedAndResumed(
+      CrashPoint crash, String name, String extraSpec, String good, String bad) {
     fixture.mesh.awaitSettled(good);
     fixture.mesh.awaitSettled(bad);
     ScriptedGate gate = new ScriptedGate();
@@ -140,7 +200,9 @@ class CrashRealClusterIT {
       fixture.apply(
           migration(
               name,
-              "interval: 1s\nfailureLimit: 2\npassStreak: 2\nmaxRollbacks: 0\nrestart: {timeout: 2m}",
+              extraSpec
+                  + "interval: 1s\nfailureLimit: 2\npassStreak: 2\nmaxRollbacks: 0\nrestart:"
+                  + " {timeout: 2m}",
               "- {name: all, namespaces: [%s, %s], soak: 0s, maxConcurrent: 2}"
                   .formatted(good, bad)));
       await("the daemon is killed " + crash).atMost(Duration.ofSeconds(120)).untilTrue(dead);
@@ -177,10 +239,9 @@ class CrashRealClusterIT {
                 "daemonsets/" + bad + "-agent", 2,
                 "deployments/" + bad + "-web", 2,
                 "statefulsets/" + bad + "-db", 2));
-    assertThat(fixture.mesh.labels(good)).containsEntry("istio.io/rev", TO);
-    assertThat(fixture.mesh.labels(bad)).containsEntry("istio.io/rev", FROM);
     assertThat(fixture.mesh.census(good)).isEqualTo(new Census(Map.of(TO, 6), 0));
     assertThat(fixture.mesh.census(bad)).isEqualTo(new Census(Map.of(FROM, 6), 0));
+    return end;
   }
 
   private static Daemon start(WriteHook hook, ScriptedGate gate) {
