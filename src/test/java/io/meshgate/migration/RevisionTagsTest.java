@@ -81,6 +81,19 @@ class RevisionTagsTest {
     return world;
   }
 
+  /** The label flow from {@code from} to {@code to}, one wave of {@code namespaces}. */
+  private static FakeWorld labelFlow(String from, String to, String... namespaces) {
+    MigrationSpec spec =
+        spec(
+            from,
+            to,
+            MigrationSpec.RollbackScope.Namespace,
+            null,
+            false,
+            wave("all", SOAK, 1, false, namespaces));
+    return new FakeWorld(spec, namespaces);
+  }
+
   private static List<Action> moves(FakeWorld world) {
     return world.executed.stream().filter(a -> a instanceof Action.MoveTag).toList();
   }
@@ -296,15 +309,7 @@ class RevisionTagsTest {
 
   @Test
   void aToRevisionThatIsATagIsMeasuredAndCountedAsItsRevision() {
-    MigrationSpec spec =
-        spec(
-            FROM,
-            "prod-canary",
-            MigrationSpec.RollbackScope.Namespace,
-            null,
-            false,
-            wave("all", SOAK, 1, false, "a"));
-    FakeWorld world = new FakeWorld(spec, "a");
+    FakeWorld world = labelFlow(FROM, "prod-canary", "a");
     world.tags.put("prod-canary", new Observed.TagWebhook(TO, null, null));
 
     world.runTicks(20);
@@ -322,15 +327,7 @@ class RevisionTagsTest {
 
   @Test
   void aFromRevisionTagIsTheRevisionItPointsAt() {
-    MigrationSpec spec =
-        spec(
-            "prod-stable",
-            TO,
-            MigrationSpec.RollbackScope.Namespace,
-            null,
-            false,
-            wave("all", SOAK, 1, false, "a"));
-    FakeWorld world = new FakeWorld(spec, "a");
+    FakeWorld world = labelFlow("prod-stable", TO, "a");
     world.tags.put("prod-stable", new Observed.TagWebhook(FROM, null, null));
     world.gate = (ns, tick) -> failing("error-rate", Severity.CRITICAL);
 
@@ -344,15 +341,7 @@ class RevisionTagsTest {
 
   @Test
   void aTargetTagMovedAwayDoesNotKeepARegressingNamespaceFromGoingBack() {
-    MigrationSpec spec =
-        spec(
-            FROM,
-            "prod-canary",
-            MigrationSpec.RollbackScope.Namespace,
-            null,
-            false,
-            wave("all", SOAK, 1, false, "a"));
-    FakeWorld world = new FakeWorld(spec, "a");
+    FakeWorld world = labelFlow(FROM, "prod-canary", "a");
     world.tags.put("prod-canary", new Observed.TagWebhook(TO, null, null));
     world.runTicks(4);
     world.tags.put("prod-canary", new Observed.TagWebhook("1-21-0", null, null));
@@ -366,15 +355,7 @@ class RevisionTagsTest {
 
   @Test
   void aTagOfTheSpecMovedAwayMidMigrationHoldsInsteadOfRetargeting() {
-    MigrationSpec spec =
-        spec(
-            FROM,
-            "prod-canary",
-            MigrationSpec.RollbackScope.Namespace,
-            null,
-            false,
-            wave("all", SOAK, 1, false, "a", "b"));
-    FakeWorld world = new FakeWorld(spec, "a", "b");
+    FakeWorld world = labelFlow(FROM, "prod-canary", "a", "b");
     world.tags.put("prod-canary", new Observed.TagWebhook(TO, null, null));
     world.runTicks(3);
     assertThat(world.phase("a")).isNotEqualTo(Pending);
