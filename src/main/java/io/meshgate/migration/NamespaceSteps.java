@@ -181,7 +181,7 @@ final class NamespaceSteps {
    * Migration}, follows the tag as it is moved back.
    */
   private void stepRollback(NamespaceState ns, Observed.NamespaceFacts facts) {
-    String labelsBack = labelsBack(facts);
+    Action labelsBack = labelsBack(ns, facts);
     if (labelsBack != null) {
       if (!tick.rollbackRevisionAvailable()) {
         Cause unavailable = tick.revisionUnavailable();
@@ -191,12 +191,10 @@ final class NamespaceSteps {
                 ns.name, unavailable.reason(), "cannot roll back yet: " + unavailable.message()));
         return;
       }
-      if (labelsBack.equals(PIN)) {
-        tick.actions.add(new Action.Pin(ns.name));
-      } else if (labelsBack.equals(TAG_BACK)) {
-        tick.moveTag(tick.from());
+      if (labelsBack instanceof Action.MoveTag back) {
+        tick.moveTag(back.revision());
       } else {
-        tick.actions.add(new Action.RestoreLabels(ns.name));
+        tick.actions.add(labelsBack);
       }
       return;
     }
@@ -229,26 +227,22 @@ final class NamespaceSteps {
     }
   }
 
-  private static final String RESTORE = "restore";
-  private static final String PIN = "pin";
-  private static final String TAG_BACK = "tag back";
-
   /**
    * What still has to change for the namespace's new pods to get the old revision: its labels
    * restored, a pin (tag mode), the tag moved back (tag mode, {@code rollbackScope: Migration});
    * null when nothing does.
    */
-  private String labelsBack(Observed.NamespaceFacts facts) {
+  private Action labelsBack(NamespaceState ns, Observed.NamespaceFacts facts) {
     if (spec.dryRun()) {
       return null;
     }
     if (!spec.tagMode()) {
-      return facts.flipped() ? RESTORE : null;
+      return facts.flipped() ? new Action.RestoreLabels(ns.name) : null;
     }
     if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
-      return tick.tagAt(tick.from()) ? null : TAG_BACK;
+      return tick.tagAt(tick.from()) ? null : new Action.MoveTag(spec.tag().name(), tick.from());
     }
-    return facts.flipped() ? null : PIN;
+    return facts.flipped() ? null : new Action.Pin(ns.name);
   }
 
   private String rolledBackHow() {
