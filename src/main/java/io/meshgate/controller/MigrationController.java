@@ -333,13 +333,13 @@ public final class MigrationController {
                       m.spec().restart()));
         } else if (action instanceof Action.RestoreLabels) {
           counted("restore", () -> cluster.restoreLabels(action.namespace()));
-        } else if (action instanceof Action.Pin) {
-          String label = new Resolution(revisions.from(), revisions.to(), null).pinLabel(m.spec());
-          counted("flip", () -> cluster.flip(m.name(), action.namespace(), label));
+        } else if (action instanceof Action.Pin pin) {
+          counted("flip", () -> cluster.flip(m.name(), pin.namespace(), pin.label()));
         } else if (action instanceof Action.MoveTag move) {
           counted(
               "tag",
-              () -> cluster.moveTag(m.name(), move.tag(), move.revision(), revisions.from()));
+              () ->
+                  cluster.moveTag(m.name(), move.tag(), move.revision(), move.previousRevision()));
         }
       }
     }

@@ -20,16 +20,17 @@ public sealed interface Action {
   record RestoreLabels(String namespace) implements Action {}
 
   /**
-   * Tag mode's rollback of one namespace: label it {@code istio.io/rev=<pinTo>}, keeping its
-   * previous labels in an annotation, so that it leaves the moved tag.
+   * Tag mode's rollback of one namespace: label it {@code istio.io/rev=<label>} ({@code pinTo}, or
+   * the old revision), keeping its previous labels in an annotation, so that it leaves the moved
+   * tag.
    */
-  record Pin(String namespace) implements Action {}
+  record Pin(String namespace, String label) implements Action {}
 
   /**
    * Point tag {@code tag} at {@code revision}, as {@code istioctl tag set --overwrite} does; the
-   * webhook records which migration moved it and from where.
+   * webhook records which migration moved it, and that it was on {@code previousRevision}.
    */
-  record MoveTag(String tag, String revision) implements Action {
+  record MoveTag(String tag, String revision, String previousRevision) implements Action {
     @Override
     public String namespace() {
       return null;

@@ -93,7 +93,7 @@ final class NamespaceSteps {
         return;
       }
       if (spec.tagMode()) {
-        tick.moveTag(tick.to());
+        tick.once(tick.tagMove(tick.to()));
         tick.verdict(ns, Verdict.HOLD, "moving tag " + spec.tag().name() + " to " + tick.to());
       } else {
         tick.actions.add(new Action.Flip(ns.name));
@@ -191,11 +191,7 @@ final class NamespaceSteps {
                 ns.name, unavailable.reason(), "cannot roll back yet: " + unavailable.message()));
         return;
       }
-      if (labelsBack instanceof Action.MoveTag back) {
-        tick.moveTag(back.revision());
-      } else {
-        tick.actions.add(labelsBack);
-      }
+      tick.once(labelsBack);
       return;
     }
     // a daemon that died between restarting and recording it left no restart id: the proxies
@@ -240,9 +236,9 @@ final class NamespaceSteps {
       return facts.flipped() ? new Action.RestoreLabels(ns.name) : null;
     }
     if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
-      return tick.tagAt(tick.from()) ? null : new Action.MoveTag(spec.tag().name(), tick.from());
+      return tick.tagAt(tick.from()) ? null : tick.tagMove(tick.from());
     }
-    return facts.flipped() ? null : new Action.Pin(ns.name);
+    return facts.flipped() ? null : new Action.Pin(ns.name, tick.revisions.pinLabel(spec));
   }
 
   private String rolledBackHow() {

@@ -68,11 +68,15 @@ final class TickContext {
     return spec.dryRun() || (webhook != null && revision.equals(webhook.revision()));
   }
 
-  /** Moves tag mode's tag to {@code revision}, once per tick whoever asks. */
-  void moveTag(String revision) {
-    Action.MoveTag move = new Action.MoveTag(spec.tag().name(), revision);
-    if (!actions.contains(move)) {
-      actions.add(move);
+  /** Tag mode's tag moved to {@code revision}, recorded as moved from the old revision. */
+  Action.MoveTag tagMove(String revision) {
+    return new Action.MoveTag(spec.tag().name(), revision, from());
+  }
+
+  /** Adds {@code action} unless the tick has it already: every namespace may ask for the move. */
+  void once(Action action) {
+    if (!actions.contains(action)) {
+      actions.add(action);
     }
   }
 

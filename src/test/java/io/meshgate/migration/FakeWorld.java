@@ -190,9 +190,10 @@ final class FakeWorld {
         restartIds.put(r.namespace(), r.restartId());
         revisionOfLastRestart.put(r.namespace(), injected(r.namespace()));
       } else if (action instanceof Action.Pin p) {
-        pinned.put(p.namespace(), Resolution.of(spec, status, tags).pinLabel(spec));
+        pinned.put(p.namespace(), p.label());
       } else if (action instanceof Action.MoveTag m) {
-        tags.put(m.tag(), new Observed.TagWebhook(m.revision(), "istio-1-20", FROM));
+        tags.put(
+            m.tag(), new Observed.TagWebhook(m.revision(), "istio-1-20", m.previousRevision()));
       }
     }
     if (spec.dryRun()) {

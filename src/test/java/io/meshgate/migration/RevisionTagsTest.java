@@ -111,7 +111,7 @@ class RevisionTagsTest {
 
     assertThat(world.status.phase()).isEqualTo(MigrationPhase.Succeeded);
     assertThat(world.status.namespaces()).extracting(NamespaceStatus::phase).containsOnly(Promoted);
-    assertThat(moves(world)).containsExactly(new Action.MoveTag(TAG, TO));
+    assertThat(moves(world)).containsExactly(new Action.MoveTag(TAG, TO, FROM));
     assertThat(of(world, Action.Flip.class)).as("labels never change in tag mode").isEmpty();
     assertThat(of(world, Action.Pin.class)).isEmpty();
     assertThat(world.status.revisions())
@@ -134,7 +134,7 @@ class RevisionTagsTest {
     world.runTicks(3);
 
     int baseline = world.executed.indexOf(new Action.CaptureBaseline("a"));
-    int move = world.executed.indexOf(new Action.MoveTag(TAG, TO));
+    int move = world.executed.indexOf(new Action.MoveTag(TAG, TO, FROM));
     assertThat(baseline).isNotNegative();
     assertThat(move).isGreaterThan(baseline);
   }
@@ -198,7 +198,7 @@ class RevisionTagsTest {
     assertThat(world.pinned).containsExactly(Map.entry("b", FROM));
     assertThat(world.revisionOfLastRestart).containsEntry("b", FROM).containsEntry("c", TO);
     assertThat(world.tags.get(TAG).revision()).isEqualTo(TO);
-    assertThat(moves(world)).containsExactly(new Action.MoveTag(TAG, TO));
+    assertThat(moves(world)).containsExactly(new Action.MoveTag(TAG, TO, FROM));
     assertThat(world.transitions)
         .filteredOn(t -> "b".equals(t.namespace()) && t.to() == RolledBack)
         .singleElement()
@@ -247,7 +247,7 @@ class RevisionTagsTest {
         .extracting(NamespaceStatus::phase)
         .containsOnly(RolledBack);
     assertThat(moves(world))
-        .containsExactly(new Action.MoveTag(TAG, TO), new Action.MoveTag(TAG, FROM));
+        .containsExactly(new Action.MoveTag(TAG, TO, FROM), new Action.MoveTag(TAG, FROM, FROM));
     assertThat(world.tags.get(TAG).revision()).isEqualTo(FROM);
     assertThat(of(world, Action.Pin.class))
         .as("the tag goes back, no namespace is pinned")
@@ -270,7 +270,7 @@ class RevisionTagsTest {
     assertThat(world.ns("a").baseline()).isNotNull();
 
     Decision moved = world.tickDyingBeforeTheStatusWrite();
-    assertThat(moved.actions()).contains(new Action.MoveTag(TAG, TO));
+    assertThat(moved.actions()).contains(new Action.MoveTag(TAG, TO, FROM));
     assertThat(world.status.revisions().tag().previousRevision())
         .as("status never recorded the move")
         .isNull();
@@ -278,7 +278,7 @@ class RevisionTagsTest {
     world.runTicks(20);
 
     assertThat(world.status.phase()).isEqualTo(MigrationPhase.Succeeded);
-    assertThat(moves(world)).containsExactly(new Action.MoveTag(TAG, TO));
+    assertThat(moves(world)).containsExactly(new Action.MoveTag(TAG, TO, FROM));
     assertThat(world.status.revisions().tag())
         .isEqualTo(new MigrationStatus.TagMove(TAG, FROM, TO));
   }
