@@ -113,6 +113,9 @@ class RevisionTagsControllerTest {
     assertThat(harness.labels("b")).containsEntry("istio.io/rev", "prod-canary");
     assertThat(harness.sim.census("b").byRevision()).containsOnlyKeys(TO);
     assertThat(status.revisions()).isEqualTo(new MigrationStatus.Revisions(FROM, TO, null));
+    assertThat(harness.gate.lastRevisions)
+        .as("the gate measures revisions, not tags")
+        .isEqualTo(FROM + " -> " + TO);
     assertThat(status.conditions())
         .filteredOn(c -> c.type().equals("Ready"))
         .singleElement()

@@ -21,6 +21,9 @@ final class ScriptedGate implements GatePort {
   /** The cohort the controller gave the last tick. */
   volatile List<String> lastCohort = List.of();
 
+  /** The revisions the controller gave the last evaluation: what {{revision}} would be. */
+  volatile String lastRevisions;
+
   @Override
   public Map<String, List<RuleResult>> evaluate(
       MigrationSpec spec,
@@ -29,6 +32,7 @@ final class ScriptedGate implements GatePort {
       Map<String, Map<String, Double>> baselines,
       Instant now) {
     lastCohort = List.copyOf(cohort);
+    lastRevisions = spec.fromRevision() + " -> " + spec.toRevision();
     Map<String, List<RuleResult>> results = new HashMap<>();
     for (String ns : namespaces) {
       boolean fail = failing.contains(ns);
