@@ -39,44 +39,6 @@ public record MigrationSpec(
     gates = List.copyOf(gates);
   }
 
-  /** A migration of the label flow: namespaces are flipped to {@code toRevision}. */
-  public MigrationSpec(
-      String fromRevision,
-      String toRevision,
-      List<Wave> waves,
-      List<GateRef> gates,
-      Duration interval,
-      int failureLimit,
-      int passStreak,
-      int noDataLimit,
-      Duration baselineWindow,
-      OnFailure onFailure,
-      RollbackScope rollbackScope,
-      int maxRollbacks,
-      Restart restart,
-      MaintenanceWindow window,
-      boolean paused,
-      boolean dryRun) {
-    this(
-        fromRevision,
-        toRevision,
-        waves,
-        gates,
-        interval,
-        failureLimit,
-        passStreak,
-        noDataLimit,
-        baselineWindow,
-        onFailure,
-        rollbackScope,
-        maxRollbacks,
-        restart,
-        window,
-        paused,
-        dryRun,
-        null);
-  }
-
   /** Tag mode: the migration moves a revision tag instead of flipping namespace labels. */
   public boolean tagMode() {
     return tag != null;

@@ -33,23 +33,6 @@ public record Observed(
     followingTag = Set.copyOf(followingTag);
   }
 
-  /** A cluster without revision tags. */
-  public Observed(
-      boolean toRevisionAvailable,
-      boolean fromRevisionAvailable,
-      Map<String, List<String>> selected,
-      Map<String, NamespaceFacts> namespaces,
-      Set<String> oldRevisionInUse) {
-    this(
-        toRevisionAvailable,
-        fromRevisionAvailable,
-        selected,
-        namespaces,
-        oldRevisionInUse,
-        Map.of(),
-        Set.of());
-  }
-
   public Observed withOldRevisionInUse(Set<String> inUse) {
     return new Observed(
         toRevisionAvailable,

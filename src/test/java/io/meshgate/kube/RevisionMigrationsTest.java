@@ -99,7 +99,8 @@ class RevisionMigrationsTest {
                     false),
                 new MaintenanceWindow("0 0 1 ? * MON-FRI", Duration.ofHours(4), "UTC"),
                 false,
-                false));
+                false,
+                null));
   }
 
   @Test

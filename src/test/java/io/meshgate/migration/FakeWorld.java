@@ -275,7 +275,8 @@ final class FakeWorld {
         MigrationSpec.Restart.DEFAULT,
         new MigrationSpec.MaintenanceWindow("0 0 1 ? * MON-FRI", Duration.ofHours(4), "UTC"),
         false,
-        false);
+        false,
+        null);
   }
 
   static MigrationSpec.Wave wave(

@@ -60,7 +60,8 @@ class MigrationMachineTest {
         s.restart(),
         s.window(),
         paused,
-        dryRun);
+        dryRun,
+        s.tag());
   }
 
   @Test
@@ -139,7 +140,8 @@ class MigrationMachineTest {
             s.restart(),
             s.window(),
             s.paused(),
-            s.dryRun());
+            s.dryRun(),
+            s.tag());
     FakeWorld world = new FakeWorld(shortWindow, "a");
 
     world.tick();

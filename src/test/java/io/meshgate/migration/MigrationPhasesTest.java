@@ -33,7 +33,8 @@ class MigrationPhasesTest {
             base.restart(),
             base.window(),
             paused,
-            false);
+            false,
+            null);
     OneTick tick = new OneTick(spec);
     tick.ns("a", "one", NamespacePhase.Pending)
         .ns("b", "one", NamespacePhase.Pending)

@@ -66,7 +66,8 @@ final class OneTick {
   TickInput input() {
     MigrationStatus status =
         MigrationStatus.initial().withNamespaces(List.copyOf(recorded.values())).withAlerts(alerts);
-    Observed observed = new Observed(toAvailable, fromAvailable, Map.of(), facts, Set.of());
+    Observed observed =
+        new Observed(toAvailable, fromAvailable, Map.of(), facts, Set.of(), Map.of(), Set.of());
     return new TickInput(
         "istio-1-20", 1, spec, status, observed, gate, windowOpen, approved, aborted, NOW);
   }

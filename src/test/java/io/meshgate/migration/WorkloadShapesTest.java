@@ -102,7 +102,8 @@ class WorkloadShapesTest {
         restart,
         s.window(),
         s.paused(),
-        s.dryRun());
+        s.dryRun(),
+        s.tag());
   }
 
   /** One tick of a namespace in {@code phase} for {@code age} (restart.timeout is 10 minutes). */
