@@ -126,7 +126,9 @@ public final class Daemon implements AutoCloseable {
       PrometheusGate gate =
           new PrometheusGate(
               new PrometheusClient(config.prometheus(), http, Mappers.json()), metrics);
-      gatePort = new PrometheusGatePort(gate, () -> rules, config.prometheus().revisionLabel());
+      gatePort =
+          new PrometheusGatePort(
+              gate, () -> rules, config.prometheus().revisionLabel(), config.gate().minWindow());
     }
     gatePort = options.observeGate().apply(gatePort);
     this.cluster = KubeCluster.start(client, config.controlPlaneNamespace(), clock, options.hook());

@@ -263,7 +263,8 @@ final class DemoRun implements AutoCloseable {
         new DaemonConfig.Http(0, token),
         loaded.alerts(),
         null,
-        loaded.leaderElection());
+        loaded.leaderElection(),
+        loaded.gate());
   }
 
   /** rules/ as shipped, with each window shortened: a demo has minutes of data, not hours. */
@@ -312,11 +313,12 @@ final class DemoRun implements AutoCloseable {
       public Map<String, List<RuleResult>> evaluate(
           MigrationSpec spec,
           List<String> namespaces,
+          Map<String, Instant> onTargetAt,
           List<String> cohort,
           Map<String, Map<String, Double>> baselines,
           Instant now) {
         Map<String, List<RuleResult>> results =
-            gate.evaluate(spec, namespaces, cohort, baselines, now);
+            gate.evaluate(spec, namespaces, onTargetAt, cohort, baselines, now);
         latest.putAll(results);
         return results;
       }

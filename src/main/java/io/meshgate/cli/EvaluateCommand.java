@@ -2,11 +2,12 @@ package io.meshgate.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshgate.config.Checks;
+import io.meshgate.config.DaemonConfig;
 import io.meshgate.config.DaemonConfigLoader;
 import io.meshgate.config.InvalidInputException;
 import io.meshgate.config.RuleLoader;
 import io.meshgate.gate.Durations;
-import io.meshgate.gate.GatePlan;
+import io.meshgate.gate.EvidenceWindows;
 import io.meshgate.gate.Names;
 import io.meshgate.gate.PlannedQuery;
 import io.meshgate.gate.RangeResult;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -120,6 +122,16 @@ final class EvaluateCommand implements Callable<Integer> {
   Instant baselineTime;
 
   @Option(
+      names = "--since",
+      paramLabel = "T",
+      converter = Converters.Time.class,
+      description =
+          "When the namespaces were all on --to-revision (their rollouts complete), RFC 3339 or"
+              + " Unix seconds: namespace-scoped windows start no earlier, as the daemon's do;"
+              + " below gate.minWindow (--config, default 1m) their rules have no data.")
+  Instant since;
+
+  @Option(
       names = "--replay",
       description =
           "Replay the gate over history, --from to --to every --step, from one range query per"
@@ -204,6 +216,7 @@ final class EvaluateCommand implements Callable<Integer> {
         new Target(namespaces, toRevision, fromRevision, settings.revisionLabel(), members);
     List<Rule> rules = RuleLoader.loadDirectory(rulesDir);
     Instant at = time == null ? Instant.now() : time;
+    EvidenceWindows evidence = evidence(target);
 
     ObjectMapper json = Mappers.json();
     OkHttpClient http = new OkHttpClient();
@@ -214,9 +227,9 @@ final class EvaluateCommand implements Callable<Integer> {
               ? Map.of()
               : gate.baselines(rules, target, baselineTime, baselineWindow);
       if (replay) {
-        return replay(gate, rules, target, baselines, json);
+        return replay(gate, rules, target, baselines, evidence, json);
       }
-      TickReport report = gate.tick(rules, target, at, baselines);
+      TickReport report = gate.tick(rules, target, at, baselines, evidence);
       ReportPrinter printer = new ReportPrinter(spec.commandLine().getOut());
       if (output == Output.json) {
         printer.json(report, json);
@@ -228,6 +241,24 @@ final class EvaluateCommand implements Callable<Integer> {
       http.dispatcher().executorService().shutdown();
       http.connectionPool().evictAll();
     }
+  }
+
+  /**
+   * With {@code --since}, every namespace's windows clipped as the daemon clips them; a single tick
+   * to the second, a replay to its step.
+   */
+  private EvidenceWindows evidence(Target target) {
+    if (since == null) {
+      return EvidenceWindows.unclipped();
+    }
+    Duration minWindow =
+        config == null
+            ? DaemonConfig.GateSettings.DEFAULT.minWindow()
+            : DaemonConfigLoader.load(config, true).gate().minWindow();
+    Map<String, Instant> onTargetAt = new HashMap<>();
+    target.namespaces().forEach(ns -> onTargetAt.put(ns, since));
+    return EvidenceWindows.since(
+        onTargetAt, minWindow, replay ? step : Duration.ofSeconds(1), toRevision);
   }
 
   private List<String> replayProblems() {
@@ -272,17 +303,18 @@ final class EvaluateCommand implements Callable<Integer> {
     return problems;
   }
 
-  /** The same plan as a tick, each query sent once as a range query over the whole period. */
+  /** The same plan as a tick, each query sent once as a range query over the steps using it. */
   private int replay(
       PrometheusGate gate,
       List<Rule> rules,
       Target target,
       Map<String, Map<String, Double>> baselines,
+      EvidenceWindows evidence,
       ObjectMapper json) {
     long started = System.nanoTime();
     Replay.Window window = new Replay.Window(from, to, step);
-    List<PlannedQuery> plan = GatePlan.tick(rules, target, from);
-    Map<PlannedQuery, RangeResult> answers = gate.range(plan, window);
+    Replay.Plan plan = Replay.plan(rules, target, window, evidence);
+    Map<PlannedQuery, RangeResult> answers = gate.range(plan.queries(), step);
     Replay.Report report =
         Replay.run(
             target, plan, answers, baselines, window, new Replay.Streaks(failureLimit, passStreak));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshgate.gate.Durations;
 import io.meshgate.gate.NamespaceVerdict;
 import io.meshgate.gate.Numbers;
 import io.meshgate.gate.RuleResult;
@@ -39,6 +40,7 @@ final class ReportPrinter {
         number(rule, "bound", r.bound());
         number(rule, "baseline", r.baseline());
         number(rule, "cohort", r.cohort());
+        rule.put("window", r.window() == null ? null : Durations.format(r.window()));
         rule.put("query", r.query());
         rule.put("severity", r.severity().name().toLowerCase(Locale.ROOT));
         rule.put("reason", r.reason());
@@ -65,16 +67,18 @@ final class ReportPrinter {
   }
 
   void table(TickReport report) {
-    String row = "  %-18s %-8s %-10s %-10s %-10s %-10s %s%n";
+    String row = "  %-18s %-8s %-8s %-10s %-10s %-10s %-10s %s%n";
     out.printf("meshgate evaluate at %s: %s%n", report.time(), report.verdict());
     for (NamespaceVerdict ns : report.namespaces()) {
       out.printf("%n%s  %s  %s%n", ns.namespace(), ns.verdict(), ns.reason());
-      out.printf(row, "RULE", "RESULT", "VALUE", "BOUND", "BASELINE", "COHORT", "MESSAGE");
+      out.printf(
+          row, "RULE", "RESULT", "WINDOW", "VALUE", "BOUND", "BASELINE", "COHORT", "MESSAGE");
       for (RuleResult r : ns.rules()) {
         out.printf(
             row,
             r.rule(),
             r.result(),
+            r.window() == null ? "-" : Durations.format(r.window()),
             show(r.value()),
             show(r.bound()),
             show(r.baseline()),

@@ -4,6 +4,7 @@ import io.meshgate.migration.AlertAction;
 import io.meshgate.notify.SlackSettings;
 import io.meshgate.prometheus.PrometheusSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -15,9 +16,40 @@ public record DaemonConfig(
     Http http,
     Alerts alerts,
     SlackSettings slack,
-    LeaderElection leaderElection) {
+    LeaderElection leaderElection,
+    GateSettings gate) {
 
   public static final Path DEFAULT_RULES_DIR = Path.of("rules");
+
+  /** A configuration with the default gate settings. */
+  public DaemonConfig(
+      PrometheusSettings prometheus,
+      Path rulesDir,
+      String controlPlaneNamespace,
+      Http http,
+      Alerts alerts,
+      SlackSettings slack,
+      LeaderElection leaderElection) {
+    this(
+        prometheus,
+        rulesDir,
+        controlPlaneNamespace,
+        http,
+        alerts,
+        slack,
+        leaderElection,
+        GateSettings.DEFAULT);
+  }
+
+  /**
+   * The evidence window (DESIGN.md section 3): {@code minWindow}, the shortest window after a
+   * rollout a namespace-scoped rule is judged on, at least two {@code scrapeInterval}s of the
+   * Prometheus that scrapes Istio's metrics (a rate needs two samples).
+   */
+  public record GateSettings(Duration minWindow, Duration scrapeInterval) {
+    public static final GateSettings DEFAULT =
+        new GateSettings(Duration.ofMinutes(1), Duration.ofSeconds(15));
+  }
 
   /** The single HTTP port: health, metrics, API, Alertmanager webhook. */
   public record Http(int port, Path webhookTokenFile) {}

@@ -109,7 +109,36 @@ public final class DaemonConfigLoader {
           new DaemonConfig.LeaderElection(
               election.path("enabled").asBoolean(true),
               text(election, "namespace", "meshgate"),
-              text(election, "leaseName", "meshgate-leader")));
+              text(election, "leaseName", "meshgate-leader")),
+          gate(tree.path("gate")));
+    }
+
+    /** minWindow at least two scrape intervals: a rate over less rests on a single sample. */
+    private DaemonConfig.GateSettings gate(JsonNode node) {
+      DaemonConfig.GateSettings defaults = DaemonConfig.GateSettings.DEFAULT;
+      Duration minWindow = duration(node, "gate.minWindow");
+      Duration scrapeInterval = duration(node, "gate.scrapeInterval");
+      DaemonConfig.GateSettings gate =
+          new DaemonConfig.GateSettings(
+              minWindow == null ? defaults.minWindow() : minWindow,
+              scrapeInterval == null ? defaults.scrapeInterval() : scrapeInterval);
+      Duration twoScrapes = gate.scrapeInterval().multipliedBy(2);
+      if (gate.minWindow().compareTo(twoScrapes) < 0) {
+        problem(
+            "gate.minWindow",
+            "is "
+                + Durations.format(gate.minWindow())
+                + ", under two scrape intervals (2 x "
+                + Durations.format(gate.scrapeInterval())
+                + " = "
+                + Durations.format(twoScrapes)
+                + "): a rate over it would rest on a single sample; set it to at least "
+                + Durations.format(twoScrapes)
+                + (scrapeInterval == null
+                    ? ", or set gate.scrapeInterval to your Prometheus's scrape interval"
+                    : ""));
+      }
+      return gate;
     }
 
     private PrometheusSettings prometheus(JsonNode node) {

@@ -11,10 +11,15 @@ import java.util.Map;
  * the namespaces still on the old revision, measured in the same queries as the control group.
  */
 public interface GatePort {
-  /** Rule results by namespace; every namespace asked for is present. */
+  /**
+   * Rule results by namespace; every namespace asked for is present. {@code onTargetAt}: when each
+   * namespace was last all on the target revision with its rollouts complete; its namespace-scoped
+   * rules look no further back (a namespace absent from it has no evidence yet).
+   */
   Map<String, List<RuleResult>> evaluate(
       MigrationSpec spec,
       List<String> namespaces,
+      Map<String, Instant> onTargetAt,
       List<String> cohort,
       Map<String, Map<String, Double>> baselines,
       Instant now);

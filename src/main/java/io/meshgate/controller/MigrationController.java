@@ -6,6 +6,7 @@ import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.Action;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.Decision;
+import io.meshgate.migration.EvidenceSince;
 import io.meshgate.migration.MigrationMachine;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
@@ -23,6 +24,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -144,7 +146,9 @@ public final class MigrationController {
         cluster.release(name);
         return NOTHING;
       }
-      Instant now = clock.instant();
+      // whole seconds, as Kubernetes records its own times: a status of 1,000 namespaces keeps
+      // three timestamps each, and no decision turns on less than a second
+      Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
       TickInput input = gather(migration, now);
       Decision decision = MigrationMachine.decide(input);
       if (decision.status().phase() == MigrationPhase.Succeeded
@@ -286,6 +290,7 @@ public final class MigrationController {
             : gate.evaluate(
                 measured,
                 gated,
+                EvidenceSince.of(m.spec(), m.status(), observed, revisions.to()),
                 cluster.cohort(m.spec(), m.status(), COHORT_LIMIT),
                 baselines,
                 now);
@@ -393,11 +398,11 @@ public final class MigrationController {
   }
 
   /**
-   * Six significant digits: far finer than any bound compares, and a 1,000-namespace status stays
-   * small (a rate from Prometheus has seventeen).
+   * Five significant digits: far finer than any bound compares (messages show four), and a
+   * 1,000-namespace status stays small (a rate from Prometheus has seventeen).
    */
   private static double significant(double value) {
-    return new BigDecimal(value).round(new MathContext(6)).doubleValue();
+    return new BigDecimal(value).round(new MathContext(5)).doubleValue();
   }
 
   private void counted(String action, Runnable run) {

@@ -1,5 +1,6 @@
 package io.meshgate.gate;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,31 +83,63 @@ public final class Gate {
         }
       }
     }
-    Map<Rule, DisplayQuery> displays = new HashMap<>();
+    Map<PlannedQuery, DisplayQuery> displays = new HashMap<>();
     List<NamespaceVerdict> verdicts = new ArrayList<>();
     for (String ns : target.namespaces()) {
       List<RuleResult> results = new ArrayList<>();
       for (Answer answer : indexed) {
         if (answer.covers(ns)) {
-          DisplayQuery display =
-              displays.computeIfAbsent(
-                  answer.query().rule(), r -> DisplayQuery.of(answer.query(), target));
-          RuleResult own = judgeQuery(target, answer, ns, display.forNamespace(ns), baselines);
-          Rule rule = answer.query().rule();
-          results.add(
-              answer.failure() != null
-                  ? own
-                  : Cohort.compare(
-                      rule,
-                      own,
-                      cohorts.get(answer),
-                      baselines.getOrDefault(ns, Map.of()).get(Cohort.baselineKey(rule.name())),
-                      target.fromRevision() == null ? "the old revision" : target.fromRevision()));
+          PlannedQuery q = answer.query();
+          String display =
+              displays.computeIfAbsent(q, k -> DisplayQuery.of(k, target)).forNamespace(ns);
+          Rule rule = q.rule();
+          Double baseline = baselines.getOrDefault(ns, Map.of()).get(rule.name());
+          RuleResult result;
+          if (q.waiting() != null) {
+            result = waiting(rule, q.waiting(), baseline, display);
+          } else {
+            RuleResult own = sinceRollout(judgeQuery(target, answer, ns, display, baselines), q);
+            result =
+                answer.failure() != null
+                    ? own
+                    : Cohort.compare(
+                        rule,
+                        own,
+                        cohorts.get(answer),
+                        baselines.getOrDefault(ns, Map.of()).get(Cohort.baselineKey(rule.name())),
+                        target.fromRevision() == null ? "the old revision" : target.fromRevision());
+          }
+          results.add(result.withWindow(q.window()));
         }
       }
       verdicts.add(decide(ns, results));
     }
     return new TickReport(time, verdicts);
+  }
+
+  /** A value measured over a clipped window says so: its evidence is that short. */
+  private static RuleResult sinceRollout(RuleResult r, PlannedQuery q) {
+    if (!q.isClipped() || r.value() == null) {
+      return r;
+    }
+    return r.withMessage(r.message() + " over " + Durations.format(q.window()) + " since rollout");
+  }
+
+  /**
+   * No evidence window yet: NO_DATA whatever the rule's {@code onNoData}, which speaks of traffic
+   * Prometheus did not see, not of traffic that has not been served on the new revision yet.
+   */
+  private static RuleResult waiting(Rule rule, String why, Double baseline, String query) {
+    return new RuleResult(
+        rule.name(),
+        rule.severity(),
+        Result.NO_DATA,
+        null,
+        null,
+        baseline,
+        query,
+        EvidenceWindows.REASON,
+        why);
   }
 
   private static RuleResult judgeQuery(
@@ -128,13 +161,17 @@ public final class Gate {
     return judge(rule, observeNamespace(answer, ns), baseline, display);
   }
 
-  /** The display query of a rule, rendered once per tick; only the namespace differs. */
+  /**
+   * The display query of a planned query, rendered once per tick; only the namespace differs. A
+   * query waiting for its window shows the rule over its own window, as it will run.
+   */
   private record DisplayQuery(String template, boolean perNamespace) {
     static DisplayQuery of(PlannedQuery q, Target target) {
-      if (!q.isSendable()) {
+      if (q.problem() != null) {
         return new DisplayQuery(q.rule().query(), false);
       }
-      return new DisplayQuery(GatePlan.displayTemplate(q.rule(), target), true);
+      Duration window = q.window() == null ? q.rule().window() : q.window();
+      return new DisplayQuery(GatePlan.displayTemplate(q.rule(), target, window), true);
     }
 
     String forNamespace(String ns) {
@@ -155,6 +192,9 @@ public final class Gate {
 
     static Answer of(PlannedQuery q, QueryResult result) {
       Set<String> namespaces = new HashSet<>(q.namespaces());
+      if (q.waiting() != null) {
+        return new Answer(q, namespaces, null, Map.of());
+      }
       if (!q.isSendable()) {
         return new Answer(
             q,
@@ -221,7 +261,7 @@ public final class Gate {
               + " for namespace "
               + ns
               + " in "
-              + Durations.format(rule.window())
+              + Durations.format(answer.query().window())
               + ", probably not receiving traffic or not scraped");
     }
     return value;
@@ -268,7 +308,7 @@ public final class Gate {
         "volume "
             + Numbers.format(observed)
             + " in "
-            + Durations.format(rule.window())
+            + Durations.format(answer.query().window())
             + " < minVolume "
             + Numbers.format(rule.minVolume())
             + ", "

@@ -3,16 +3,18 @@ package io.meshgate.gate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
- * Turns rules and a target into the PromQL of one tick: one query per rule whatever the number of
- * namespaces and cohort members (rules written with {{namespace}} instead of {{namespaces}} cannot
- * be batched, get one query per namespace, and no cohort).
+ * Turns rules and a target into the PromQL of one tick: one query per rule and evidence window
+ * whatever the number of namespaces and cohort members (rules written with {{namespace}} instead of
+ * {{namespaces}} cannot be batched, get one query per namespace, and no cohort).
  *
  * <p>A rule's value, its volume guard and, for revision-scoped rules, the old revision's value
  * travel in one expression: each part is tagged with {@code label_replace} and joined with {@code
@@ -23,16 +25,51 @@ public final class GatePlan {
   static final String VALUE = "value";
   static final String VOLUME = "volume";
   static final String CONTROL = "control";
+  private static final PlannedQuery.Kind TICK = PlannedQuery.Kind.TICK;
 
   /** Stands for the namespace in a display template; a NUL never occurs in PromQL. */
   private static final String NAMESPACE_MARK = "\u0000namespace\u0000";
 
   private GatePlan() {}
 
+  /** One tick, every rule over its own window. */
   public static List<PlannedQuery> tick(List<Rule> rules, Target target, Instant time) {
+    return tick(rules, target, time, EvidenceWindows.unclipped());
+  }
+
+  /**
+   * One tick, each namespace-scoped rule over each namespace's evidence window: namespaces sharing
+   * a window share a query, so a rule sends at most {@value EvidenceWindows#MAX_CLIPPED} + 1
+   * queries whatever the number of namespaces; namespaces without a window yet get an unsent query
+   * saying why.
+   */
+  public static List<PlannedQuery> tick(
+      List<Rule> rules, Target target, Instant time, EvidenceWindows evidence) {
     List<PlannedQuery> queries = new ArrayList<>();
     for (Rule rule : rules) {
-      queries.addAll(plan(rule, target, time, rule.window(), PlannedQuery.Kind.TICK));
+      if (rule.scope() == Scope.REVISION) {
+        queries.addAll(plan(rule, target, target.namespaces(), time, rule.window(), TICK));
+        continue;
+      }
+      // longest window first: once every namespace is past its first window, one query
+      Map<Duration, List<String>> byWindow = new TreeMap<>(Comparator.reverseOrder());
+      Map<String, List<String>> waiting = new LinkedHashMap<>();
+      for (String ns : target.namespaces()) {
+        EvidenceWindows.Window window = evidence.of(rule, ns, time);
+        if (window instanceof EvidenceWindows.Window.Open open) {
+          byWindow.computeIfAbsent(open.length(), w -> new ArrayList<>()).add(ns);
+        } else {
+          waiting
+              .computeIfAbsent(
+                  ((EvidenceWindows.Window.Waiting) window).why(), w -> new ArrayList<>())
+              .add(ns);
+        }
+      }
+      byWindow.forEach(
+          (window, group) -> queries.addAll(plan(rule, target, group, time, window, TICK)));
+      waiting.forEach(
+          (why, group) ->
+              queries.add(new PlannedQuery(rule, group, null, time, TICK, null, null, why)));
     }
     return queries;
   }
@@ -46,20 +83,27 @@ public final class GatePlan {
     List<PlannedQuery> queries = new ArrayList<>();
     for (Rule rule : rules) {
       if (rule.scope() == Scope.NAMESPACE) {
-        queries.addAll(plan(rule, target, time, window, PlannedQuery.Kind.BASELINE));
+        queries.addAll(
+            plan(rule, target, target.namespaces(), time, window, PlannedQuery.Kind.BASELINE));
       }
     }
     return queries;
   }
 
+  /** The queries of one rule for {@code namespaces}, all over {@code window}. */
   private static List<PlannedQuery> plan(
-      Rule rule, Target target, Instant time, Duration window, PlannedQuery.Kind kind) {
+      Rule rule,
+      Target target,
+      List<String> namespaces,
+      Instant time,
+      Duration window,
+      PlannedQuery.Kind kind) {
     if (rule.scope() == Scope.REVISION) {
       return List.of(
-          query(rule, target.namespaces(), () -> revisionQuery(rule, target, window), time, kind));
+          query(rule, namespaces, () -> revisionQuery(rule, target, window), time, kind, window));
     }
     if (rule.isPerNamespace()) {
-      return target.namespaces().stream()
+      return namespaces.stream()
           .map(
               ns ->
                   query(
@@ -67,21 +111,24 @@ public final class GatePlan {
                       List.of(ns),
                       () -> namespaceQuery(rule, target, List.of(ns), window),
                       time,
-                      kind))
+                      kind,
+                      window))
           .toList();
     }
-    // the cohort rides in the same query: its members' series come back beside the namespaces'
-    List<String> measured = new ArrayList<>(target.namespaces());
+    // the cohort rides in the same query, over the same window: its members' series come back
+    // beside the namespaces', like with like
+    List<String> measured = new ArrayList<>(namespaces);
     if (rule.comparesCohort()) {
       measured.addAll(target.cohort());
     }
     return List.of(
         query(
             rule,
-            target.namespaces(),
+            namespaces,
             () -> namespaceQuery(rule, target, measured, window),
             time,
-            kind));
+            kind,
+            window));
   }
 
   private static PlannedQuery query(
@@ -89,11 +136,12 @@ public final class GatePlan {
       List<String> namespaces,
       Supplier<String> render,
       Instant time,
-      PlannedQuery.Kind kind) {
+      PlannedQuery.Kind kind,
+      Duration window) {
     try {
-      return new PlannedQuery(rule, namespaces, render.get(), time, kind, null);
+      return new PlannedQuery(rule, namespaces, render.get(), time, kind, null, window, null);
     } catch (IllegalArgumentException e) {
-      return new PlannedQuery(rule, namespaces, null, time, kind, e.getMessage());
+      return new PlannedQuery(rule, namespaces, null, time, kind, e.getMessage(), window, null);
     }
   }
 
@@ -136,8 +184,8 @@ public final class GatePlan {
    * The query a person would run to see one namespace's value (for messages, status and links),
    * rendered but for the namespace: {@link #withNamespace} fills it in.
    */
-  static String displayTemplate(Rule rule, Target target) {
-    Map<String, String> values = values(target, target.toRevision(), rule.window());
+  static String displayTemplate(Rule rule, Target target, Duration window) {
+    Map<String, String> values = values(target, target.toRevision(), window);
     values.put(QueryTemplate.NAMESPACES, NAMESPACE_MARK);
     values.put(QueryTemplate.NAMESPACE, NAMESPACE_MARK);
     return QueryTemplate.render(rule.query(), values);

@@ -15,9 +15,14 @@ import java.util.Map;
  * timeline, for the first step where it would have rolled back or promoted. Pure: the answers are
  * given.
  *
+ * <p>With evidence windows ({@code --since}), the steps of a namespace's first window after its
+ * rollout each have their own, shorter window: those steps get their own queries, each range query
+ * spanning the steps that share it, and every later step the same queries as a plain replay.
+ *
  * <pre>{@code
- * List<PlannedQuery> plan = GatePlan.tick(rules, target, from);
- * Replay.Report report = Replay.run(target, plan, rangeAnswers, baselines, window, limits);
+ * Replay.Plan plan = Replay.plan(rules, target, window, EvidenceWindows.unclipped());
+ * Map<PlannedQuery, RangeResult> answers = ...; // each plan.queries() element sent once
+ * Replay.Report report = Replay.run(target, plan, answers, baselines, window, limits);
  * }</pre>
  */
 public final class Replay {
@@ -72,9 +77,114 @@ public final class Replay {
   /** The replay: the worst outcome of its namespaces, and each timeline. */
   public record Report(Window window, Verdict verdict, List<Timeline> namespaces) {}
 
+  /**
+   * One query of a replay, sent once as a range query over the steps from {@code from} to {@code
+   * to}.
+   */
+  public record RangeQuery(PlannedQuery query, Instant from, Instant to) {}
+
+  /**
+   * The queries of every step: the steps before every window is whole each have their own (few: one
+   * rule window's worth), every later step shares one plan, as a tick's.
+   */
+  public static final class Plan {
+    private final Map<Instant, List<PlannedQuery>> early;
+    private final List<PlannedQuery> settled;
+    private final List<RangeQuery> queries;
+
+    private Plan(
+        Map<Instant, List<PlannedQuery>> early,
+        List<PlannedQuery> settled,
+        List<RangeQuery> queries) {
+      this.early = early;
+      this.settled = settled;
+      this.queries = List.copyOf(queries);
+    }
+
+    /** The queries judged at step {@code time}. */
+    public List<PlannedQuery> at(Instant time) {
+      return early.getOrDefault(time, settled);
+    }
+
+    /** Every distinct query, each with the span of steps that use it. */
+    public List<RangeQuery> queries() {
+      return queries;
+    }
+  }
+
+  /**
+   * The plan of a replay over {@code window}: each step planned as a tick at that time (a query
+   * keeps the replay's start as its time, so equal queries of different steps are one), each
+   * distinct query sent once over the steps that use it.
+   */
+  public static Plan plan(
+      List<Rule> rules, Target target, Window window, EvidenceWindows evidence) {
+    Map<Instant, List<PlannedQuery>> early = new LinkedHashMap<>();
+    List<PlannedQuery> settled = null;
+    Instant settledFrom = null;
+    Map<PlannedQuery, RangeQuery> spans = new LinkedHashMap<>();
+    for (Instant time : window.times()) {
+      if (isWhole(rules, target, evidence, time)) {
+        settled = atStart(GatePlan.tick(rules, target, time, evidence), window.from());
+        settledFrom = time;
+        break;
+      }
+      List<PlannedQuery> step =
+          atStart(GatePlan.tick(rules, target, time, evidence), window.from());
+      early.put(time, step);
+      for (PlannedQuery q : step) {
+        if (q.isSendable()) {
+          RangeQuery seen = spans.get(q);
+          spans.put(q, new RangeQuery(q, seen == null ? time : seen.from(), time));
+        }
+      }
+    }
+    if (settled != null) {
+      for (PlannedQuery q : settled) {
+        if (q.isSendable()) {
+          RangeQuery seen = spans.get(q);
+          spans.put(q, new RangeQuery(q, seen == null ? settledFrom : seen.from(), window.to()));
+        }
+      }
+    }
+    return new Plan(early, settled == null ? List.of() : settled, List.copyOf(spans.values()));
+  }
+
+  /**
+   * Whether every namespace-scoped rule has its whole window for every namespace at {@code time}.
+   */
+  private static boolean isWhole(
+      List<Rule> rules, Target target, EvidenceWindows evidence, Instant time) {
+    for (Rule rule : rules) {
+      for (String ns : target.namespaces()) {
+        if (!(evidence.of(rule, ns, time) instanceof EvidenceWindows.Window.Open open)
+            || open.clipped()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static List<PlannedQuery> atStart(List<PlannedQuery> plan, Instant start) {
+    return plan.stream()
+        .map(
+            q ->
+                new PlannedQuery(
+                    q.rule(),
+                    q.namespaces(),
+                    q.promql(),
+                    start,
+                    q.kind(),
+                    q.problem(),
+                    q.window(),
+                    q.waiting()))
+        .toList();
+  }
+
   public static Report run(
       Target target,
-      List<PlannedQuery> plan,
+      Plan plan,
       Map<PlannedQuery, RangeResult> answers,
       Map<String, Map<String, Double>> baselines,
       Window window,
@@ -84,8 +194,9 @@ public final class Replay {
     // a day of steps of a hundred namespaces: the same sentences again and again, kept once
     Map<String, String> sentences = new HashMap<>();
     for (Instant time : window.times()) {
+      List<PlannedQuery> queries = plan.at(time);
       Map<PlannedQuery, QueryResult> instant = new HashMap<>();
-      for (PlannedQuery q : plan) {
+      for (PlannedQuery q : queries) {
         RangeResult range = answers.get(q);
         if (range instanceof RangeResult.Success s) {
           instant.put(q, s.at(time.getEpochSecond()));
@@ -94,7 +205,7 @@ public final class Replay {
         }
       }
       for (NamespaceVerdict v :
-          Gate.evaluate(target, time, plan, instant, baselines).namespaces()) {
+          Gate.evaluate(target, time, queries, instant, baselines).namespaces()) {
         steps
             .get(v.namespace())
             .add(
@@ -130,7 +241,8 @@ public final class Replay {
         null,
         r.reason(),
         null,
-        r.cohort());
+        r.cohort(),
+        r.window());
   }
 
   /** The daemon's streak rule over a timeline: per critical rule, and for all-pass ticks. */

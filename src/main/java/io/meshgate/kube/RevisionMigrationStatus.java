@@ -39,7 +39,8 @@ public record RevisionMigrationStatus(
       Integer passStreak,
       Integer noDataStreak,
       Proxies proxies,
-      String restartId) {}
+      String restartId,
+      String onTargetAt) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Verdict(String verdict, String reason, String at) {}

@@ -219,7 +219,8 @@ public final class RevisionMigrations {
             ? null
             : new NamespaceStatus.Proxies(
                 or(proxies.target(), 0), or(proxies.other(), 0), or(proxies.jobs(), 0)),
-        ns.restartId());
+        ns.restartId(),
+        instant(ns.onTargetAt()));
   }
 
   private static AlertRecord alert(RevisionMigrationStatus.Alert alert) {
@@ -282,7 +283,8 @@ public final class RevisionMigrations {
             ? null
             : new RevisionMigrationStatus.Proxies(
                 proxies.target(), proxies.other(), proxies.jobs() == 0 ? null : proxies.jobs()),
-        ns.restartId());
+        ns.restartId(),
+        text(ns.onTargetAt()));
   }
 
   private static RevisionMigrationStatus.Alert fromAlert(AlertRecord alert) {

@@ -17,6 +17,7 @@ final class NamespaceState {
   int noDataStreak;
   NamespaceStatus.Proxies proxies;
   String restartId;
+  Instant onTargetAt;
 
   NamespaceState(NamespaceStatus s) {
     name = s.name();
@@ -31,6 +32,7 @@ final class NamespaceState {
     noDataStreak = s.noDataStreak();
     proxies = s.proxies();
     restartId = s.restartId();
+    onTargetAt = s.onTargetAt();
   }
 
   NamespaceStatus toStatus() {
@@ -46,6 +48,7 @@ final class NamespaceState {
         passStreak,
         noDataStreak,
         proxies,
-        restartId);
+        restartId,
+        onTargetAt);
   }
 }

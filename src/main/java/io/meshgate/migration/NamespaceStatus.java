@@ -17,6 +17,9 @@ import java.util.Map;
  *     (an empty map means captured, without data); a rule's value is null when it was not a finite
  *     number
  * @param baselineNotes why a rule's baseline is null
+ * @param onTargetAt when the namespace's rollouts were complete and its every proxy on the revision
+ *     it is moving to (the target; {@code fromRevision} once rolled back); null while not, cleared
+ *     when a proxy leaves it. Its namespace-scoped rules look no further back.
  */
 public record NamespaceStatus(
     String name,
@@ -30,7 +33,8 @@ public record NamespaceStatus(
     int passStreak,
     int noDataStreak,
     Proxies proxies,
-    String restartId) {
+    String restartId,
+    Instant onTargetAt) {
 
   public NamespaceStatus {
     // values may be null (not finite), which Map.copyOf refuses
@@ -41,7 +45,19 @@ public record NamespaceStatus(
 
   public static NamespaceStatus pending(String name, String wave) {
     return new NamespaceStatus(
-        name, wave, NamespacePhase.Pending, null, null, Map.of(), null, Map.of(), 0, 0, null, null);
+        name,
+        wave,
+        NamespacePhase.Pending,
+        null,
+        null,
+        Map.of(),
+        null,
+        Map.of(),
+        0,
+        0,
+        null,
+        null,
+        null);
   }
 
   public NamespaceStatus withBaseline(Map<String, Double> newBaseline, Map<String, String> notes) {
@@ -57,7 +73,8 @@ public record NamespaceStatus(
         passStreak,
         noDataStreak,
         proxies,
-        restartId);
+        restartId,
+        onTargetAt);
   }
 
   /** The last decision for the namespace: PROMOTE, HOLD or ROLLBACK, with its reason. */

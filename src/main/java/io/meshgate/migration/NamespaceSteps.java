@@ -170,6 +170,7 @@ final class NamespaceSteps {
 
   void startRollback(NamespaceState ns, Cause cause) {
     tick.move(ns, NamespacePhase.RollingBack, cause.reason(), cause.message());
+    ns.onTargetAt = null;
     ns.restartId = ns.restartId == null ? null : rollbackRestartId(ns);
     tick.verdict(ns, Verdict.ROLLBACK, cause.message());
     stepRollback(ns, tick.facts(ns));
@@ -204,6 +205,8 @@ final class NamespaceSteps {
     }
     boolean restartDone = ns.restartId == null || facts.rolloutComplete();
     if (restartDone && ns.proxies.target() == 0) {
+      // on its target again, the old revision: what any check after the rollback looks back to
+      ns.onTargetAt = tick.in.now();
       tick.move(
           ns,
           NamespacePhase.RolledBack,

@@ -23,6 +23,7 @@ final class Observing {
   }
 
   void step(NamespaceState ns, Observed.NamespaceFacts facts) {
+    followTarget(ns, facts);
     List<RuleResult> results = tick.in.gate().get(ns.name);
     if (results != null) {
       Streaks.count(ns, results, Streaks.Caps.of(spec));
@@ -66,6 +67,23 @@ final class Observing {
     followData(ns, results);
     followConvergence(ns, converged);
     soak(ns, results, converged, facts);
+  }
+
+  /**
+   * {@code onTargetAt}: set once the rollouts are complete with every proxy on the target, cleared
+   * when a proxy is on another revision again (a workload rolled back by hand, pods churned): the
+   * evidence, and the passes counted on it, start anew.
+   */
+  private void followTarget(NamespaceState ns, Observed.NamespaceFacts facts) {
+    if (ns.proxies.other() > 0) {
+      if (ns.onTargetAt != null) {
+        ns.onTargetAt = null;
+        ns.passStreak = 0;
+      }
+    } else if (ns.onTargetAt == null && facts.rolloutComplete()) {
+      ns.onTargetAt = tick.in.now();
+      ns.passStreak = 0;
+    }
   }
 
   /** OnDelete pods still to replace, unmanaged pods to evict, a refused eviction to retry. */
@@ -171,7 +189,8 @@ final class Observing {
           Verdict.HOLD,
           ns.proxies.other() + " proxies still on another revision than " + tick.to());
     } else if (gateHold != null) {
-      if (results == null) {
+      // waiting for the evidence window is the normal start of every soak: no one is told
+      if (results == null || gateHold.reason() == Reason.WINDOW_TOO_SHORT) {
         tick.verdict(ns, Verdict.HOLD, gateHold.message());
       } else {
         tick.hold(ns, gateHold);

@@ -20,6 +20,7 @@ public enum Reason {
   THRESHOLD_EXCEEDED("ThresholdExceeded"),
   GLOBAL_DEGRADATION("GlobalDegradation"),
   NO_DATA("NoData"),
+  WINDOW_TOO_SHORT("WindowTooShort"),
   NO_RULES("NoRules"),
   PROMETHEUS_UNAVAILABLE("PrometheusUnavailable"),
   QUERY_FAILED("QueryFailed"),

@@ -46,8 +46,9 @@ final class Streaks {
     boolean allPass =
         !results.isEmpty() && results.stream().allMatch(r -> r.result() == Result.PASS);
     ns.passStreak = allPass ? Math.min(ns.passStreak + 1, caps.passes()) : 0;
+    // waiting for the evidence window after a rollout is no lack of data: it does not stall
     ns.noDataStreak =
-        results.stream().anyMatch(r -> r.result() == Result.NO_DATA)
+        results.stream().anyMatch(r -> r.result() == Result.NO_DATA && !r.isWaitingForWindow())
             ? Math.min(ns.noDataStreak + 1, caps.noData())
             : 0;
   }
@@ -103,7 +104,8 @@ final class Streaks {
   }
 
   /**
-   * The reason of the first cause the gate's verdict names: errors, then failures, then no data.
+   * The reason of the first cause the gate's verdict names: errors, then failures, then no data
+   * ({@code WindowTooShort} when every rule without data waits for its evidence window).
    */
   private static Reason holdReason(List<RuleResult> results) {
     for (Result kind : List.of(Result.ERROR, Result.FAIL, Result.HOLD, Result.NO_DATA)) {
@@ -116,7 +118,12 @@ final class Streaks {
                     : Reason.QUERY_FAILED;
             case FAIL -> Reason.THRESHOLD_EXCEEDED;
             case HOLD -> Reason.GLOBAL_DEGRADATION;
-            default -> Reason.NO_DATA;
+            default ->
+                results.stream()
+                        .filter(n -> n.result() == Result.NO_DATA)
+                        .allMatch(RuleResult::isWaitingForWindow)
+                    ? Reason.WINDOW_TOO_SHORT
+                    : Reason.NO_DATA;
           };
         }
       }

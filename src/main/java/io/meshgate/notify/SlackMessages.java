@@ -1,6 +1,7 @@
 package io.meshgate.notify;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.meshgate.gate.Durations;
 import io.meshgate.gate.Numbers;
 import io.meshgate.gate.Result;
 import io.meshgate.gate.RuleResult;
@@ -228,6 +229,9 @@ final class SlackMessages {
         .append("` · baseline `")
         .append(Numbers.format(r.baseline()))
         .append('`');
+    if (r.window() != null) {
+      head.append(" · window `").append(Durations.format(r.window())).append('`');
+    }
     if (r.message() != null) {
       head.append('\n').append(escape(r.message()));
     }

@@ -1,5 +1,6 @@
 package io.meshgate.prometheus;
 
+import io.meshgate.gate.EvidenceWindows;
 import io.meshgate.gate.Gate;
 import io.meshgate.gate.GatePlan;
 import io.meshgate.gate.PlannedQuery;
@@ -35,7 +36,17 @@ public final class PrometheusGate {
 
   public TickReport tick(
       List<Rule> rules, Target target, Instant time, Map<String, Map<String, Double>> baselines) {
-    List<PlannedQuery> plan = GatePlan.tick(rules, target, time);
+    return tick(rules, target, time, baselines, EvidenceWindows.unclipped());
+  }
+
+  /** One tick, each namespace-scoped rule over each namespace's evidence window. */
+  public TickReport tick(
+      List<Rule> rules,
+      Target target,
+      Instant time,
+      Map<String, Map<String, Double>> baselines,
+      EvidenceWindows evidence) {
+    List<PlannedQuery> plan = GatePlan.tick(rules, target, time, evidence);
     return Gate.evaluate(target, time, plan, send(plan), baselines);
   }
 
@@ -49,17 +60,14 @@ public final class PrometheusGate {
     return Gate.baselines(plan, send(plan), target.cohort());
   }
 
-  /**
-   * Each sendable query of {@code plan} once, as a range query over the whole window (a replay); a
-   * query that cannot be sent is absent.
-   */
-  public Map<PlannedQuery, RangeResult> range(List<PlannedQuery> plan, Replay.Window window) {
+  /** Each query of a replay once, as a range query over the steps that use it. */
+  public Map<PlannedQuery, RangeResult> range(List<Replay.RangeQuery> queries, Duration step) {
     Map<PlannedQuery, RangeResult> answers = new LinkedHashMap<>();
-    for (PlannedQuery q : plan) {
+    for (Replay.RangeQuery range : queries) {
+      PlannedQuery q = range.query();
       if (q.isSendable()) {
         long start = System.nanoTime();
-        RangeResult answer =
-            client.queryRange(q.promql(), window.from(), window.to(), window.step());
+        RangeResult answer = client.queryRange(q.promql(), range.from(), range.to(), step);
         metrics
             .prometheusQuerySeconds
             .labelValues(q.rule().name())

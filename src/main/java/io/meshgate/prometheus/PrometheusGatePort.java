@@ -1,11 +1,13 @@
 package io.meshgate.prometheus;
 
 import io.meshgate.controller.GatePort;
+import io.meshgate.gate.EvidenceWindows;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
 import io.meshgate.migration.MigrationSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,23 +23,37 @@ public final class PrometheusGatePort implements GatePort {
   private final PrometheusGate gate;
   private final Supplier<List<Rule>> rules;
   private final String revisionLabel;
+  private final Duration minWindow;
 
-  public PrometheusGatePort(PrometheusGate gate, Supplier<List<Rule>> rules, String revisionLabel) {
+  /**
+   * @param minWindow the shortest evidence window after a rollout (daemon config {@code
+   *     gate.minWindow})
+   */
+  public PrometheusGatePort(
+      PrometheusGate gate, Supplier<List<Rule>> rules, String revisionLabel, Duration minWindow) {
     this.gate = gate;
     this.rules = rules;
     this.revisionLabel = revisionLabel;
+    this.minWindow = minWindow;
   }
 
+  /**
+   * Windows clipped to each namespace's time on the target, rounded down to the migration's
+   * interval so that namespaces rolled out at different times share few queries.
+   */
   @Override
   public Map<String, List<RuleResult>> evaluate(
       MigrationSpec spec,
       List<String> namespaces,
+      Map<String, Instant> onTargetAt,
       List<String> cohort,
       Map<String, Map<String, Double>> baselines,
       Instant now) {
     Target target =
         new Target(namespaces, spec.toRevision(), spec.fromRevision(), revisionLabel, cohort);
-    TickReport report = gate.tick(resolve(spec, rules.get()), target, now, baselines);
+    EvidenceWindows evidence =
+        EvidenceWindows.since(onTargetAt, minWindow, grain(spec.interval()), spec.toRevision());
+    TickReport report = gate.tick(resolve(spec, rules.get()), target, now, baselines, evidence);
     Map<String, List<RuleResult>> results = new HashMap<>();
     report.namespaces().forEach(ns -> results.put(ns.namespace(), ns.rules()));
     return results;
@@ -53,6 +69,10 @@ public final class PrometheusGatePort implements GatePort {
     Map<String, Map<String, Double>> all = new HashMap<>();
     namespaces.forEach(ns -> all.put(ns, captured.getOrDefault(ns, Map.of())));
     return all;
+  }
+
+  private static Duration grain(Duration interval) {
+    return interval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : interval;
   }
 
   /**

@@ -61,6 +61,7 @@ public final class ReceiverBenchmark {
         public Map<String, List<RuleResult>> evaluate(
             MigrationSpec spec,
             List<String> namespaces,
+            Map<String, Instant> onTargetAt,
             List<String> cohort,
             Map<String, Map<String, Double>> baselines,
             Instant now) {

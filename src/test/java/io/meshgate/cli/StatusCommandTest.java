@@ -50,7 +50,8 @@ class StatusCommandTest {
             3,
             0,
             new NamespaceStatus.Proxies(4, 0),
-            "istio-1-20/test/1");
+            "istio-1-20/test/1",
+            Instant.parse("2026-11-21T08:50:00Z"));
     rm.setStatus(
         RevisionMigrations.fromStatus(
             new MigrationStatus(

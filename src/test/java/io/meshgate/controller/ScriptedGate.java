@@ -24,14 +24,19 @@ final class ScriptedGate implements GatePort {
   /** The revisions the controller gave the last evaluation: what {{revision}} would be. */
   volatile String lastRevisions;
 
+  /** The evidence windows' starts the controller gave the last evaluation. */
+  volatile Map<String, Instant> lastOnTargetAt = Map.of();
+
   @Override
   public Map<String, List<RuleResult>> evaluate(
       MigrationSpec spec,
       List<String> namespaces,
+      Map<String, Instant> onTargetAt,
       List<String> cohort,
       Map<String, Map<String, Double>> baselines,
       Instant now) {
     lastCohort = List.copyOf(cohort);
+    lastOnTargetAt = Map.copyOf(onTargetAt);
     lastRevisions = spec.fromRevision() + " -> " + spec.toRevision();
     Map<String, List<RuleResult>> results = new HashMap<>();
     for (String ns : namespaces) {

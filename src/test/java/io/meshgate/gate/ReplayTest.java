@@ -28,7 +28,10 @@ class ReplayTest {
    */
   private static Replay.Report replay(String timeline, int failureLimit, int passStreak) {
     Target target = new Target(List.of("payments"), "1-20-0", "1-19-0", "istio_io_rev");
-    List<PlannedQuery> plan = GatePlan.tick(List.of(ERROR_RATE), target, FROM);
+    Replay.Window window =
+        new Replay.Window(FROM, FROM.plus(STEP.multipliedBy(timeline.length() - 1)), STEP);
+    Replay.Plan plan =
+        Replay.plan(List.of(ERROR_RATE), target, window, EvidenceWindows.unclipped());
     TreeMap<Long, Double> values = new TreeMap<>();
     TreeMap<Long, Double> volumes = new TreeMap<>();
     for (int i = 0; i < timeline.length(); i++) {
@@ -43,9 +46,7 @@ class ReplayTest {
     series.add(new RangeResult.RangeSeries(value("payments", 0).labels(), values));
     series.add(new RangeResult.RangeSeries(volume("payments", 0).labels(), volumes));
     Map<PlannedQuery, RangeResult> answers = new HashMap<>();
-    plan.forEach(q -> answers.put(q, new RangeResult.Success(series)));
-    Replay.Window window =
-        new Replay.Window(FROM, FROM.plus(STEP.multipliedBy(timeline.length() - 1)), STEP);
+    plan.queries().forEach(q -> answers.put(q.query(), new RangeResult.Success(series)));
     return Replay.run(
         target, plan, answers, Map.of(), window, new Replay.Streaks(failureLimit, passStreak));
   }
@@ -92,23 +93,20 @@ class ReplayTest {
   @Test
   void aRangeQueryThatFailedMakesEveryStepAnErrorThatHolds() {
     Target target = new Target(List.of("payments"), "1-20-0", null, "istio_io_rev");
-    List<PlannedQuery> plan = GatePlan.tick(List.of(ERROR_RATE), target, FROM);
+    Replay.Window window = new Replay.Window(FROM, FROM.plusSeconds(60), STEP);
+    Replay.Plan plan =
+        Replay.plan(List.of(ERROR_RATE), target, window, EvidenceWindows.unclipped());
     Map<PlannedQuery, RangeResult> answers = new HashMap<>();
-    plan.forEach(
-        q ->
-            answers.put(
-                q,
-                new RangeResult.Failure(
-                    new QueryResult.Failure("timeout", "query timed out", true))));
+    plan.queries()
+        .forEach(
+            q ->
+                answers.put(
+                    q.query(),
+                    new RangeResult.Failure(
+                        new QueryResult.Failure("timeout", "query timed out", true))));
 
     Replay.Report report =
-        Replay.run(
-            target,
-            plan,
-            answers,
-            Map.of(),
-            new Replay.Window(FROM, FROM.plusSeconds(60), STEP),
-            new Replay.Streaks(3, 3));
+        Replay.run(target, plan, answers, Map.of(), window, new Replay.Streaks(3, 3));
 
     assertThat(report.namespaces().get(0).steps())
         .hasSize(3)

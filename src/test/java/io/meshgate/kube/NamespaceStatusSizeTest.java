@@ -25,7 +25,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class NamespaceStatusSizeTest {
   private static final int LIMIT = 512 * 1024;
   private static final int NAMESPACES = 1_000;
-  private static final Instant NOW = Instant.parse("2026-11-30T10:00:00.123456789Z");
+
+  /** Whole seconds: the controller records its times as Kubernetes does. */
+  private static final Instant NOW = Instant.parse("2026-11-30T10:00:00Z");
 
   @ParameterizedTest(name = "1,000 namespaces {0}")
   @EnumSource(
@@ -73,10 +75,10 @@ class NamespaceStatusSizeTest {
       return NamespaceStatus.pending(name, "wave-07-production");
     }
     Map<String, Double> baseline = new LinkedHashMap<>();
-    // as captured: six significant digits
-    baseline.put("error-rate", 0.00123457);
-    baseline.put("p99-latency", 0.287123);
-    baseline.put("convergence-time", 1.23457);
+    // as captured: five significant digits
+    baseline.put("error-rate", 0.0012346);
+    baseline.put("p99-latency", 0.28712);
+    baseline.put("convergence-time", 1.2346);
     baseline.put("xds-rejects", 0.0);
     boolean failing = phase == NamespacePhase.Held || phase == NamespacePhase.RolledBack;
     return new NamespaceStatus(
@@ -87,7 +89,7 @@ class NamespaceStatusSizeTest {
         baseline,
         Map.of(),
         new NamespaceStatus.Verdict(
-            failing ? Verdict.ROLLBACK : Verdict.HOLD,
+            phase == NamespacePhase.RolledBack ? Verdict.ROLLBACK : Verdict.HOLD,
             failing
                 ? "error-rate: 0.0213 > 0.01 (baseline 0.0012, +1675%) for 3 consecutive ticks"
                 : "soaking until 2026-11-30T10:10:00Z (10m)",
@@ -96,6 +98,7 @@ class NamespaceStatusSizeTest {
         failing ? 0 : 7,
         0,
         new NamespaceStatus.Proxies(148, 3),
-        "istio-1-20/" + name + "/1");
+        "istio-1-20/" + name + "/1",
+        NOW.minusSeconds(90));
   }
 }

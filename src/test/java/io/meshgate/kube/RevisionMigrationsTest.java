@@ -202,7 +202,8 @@ class RevisionMigrationsTest {
                     3,
                     0,
                     new NamespaceStatus.Proxies(11, 0),
-                    "istio-1-20/test/1"),
+                    "istio-1-20/test/1",
+                    t.minusSeconds(300)),
                 new NamespaceStatus(
                     "staging-payments",
                     "staging",
@@ -216,7 +217,8 @@ class RevisionMigrationsTest {
                     0,
                     1,
                     new NamespaceStatus.Proxies(7, 1),
-                    "istio-1-20/staging-payments/1"),
+                    "istio-1-20/staging-payments/1",
+                    null),
                 NamespaceStatus.pending("staging-checkout", "staging")),
             List.of(
                 new AlertRecord(

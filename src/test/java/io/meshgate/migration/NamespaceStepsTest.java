@@ -109,7 +109,8 @@ class NamespaceStepsTest {
             0,
             0,
             null,
-            restartSuffix == null ? null : "istio-1-20/payments/" + restartSuffix));
+            restartSuffix == null ? null : "istio-1-20/payments/" + restartSuffix,
+            null));
     given.facts("payments", facts(facts));
     given.toAvailable = !facts.contains("revisions-down");
     given.fromAvailable = !facts.contains("revisions-down") && !facts.contains("rollback-down");

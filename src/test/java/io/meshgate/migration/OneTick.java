@@ -49,7 +49,8 @@ final class OneTick {
             0,
             0,
             null,
-            phase == NamespacePhase.Pending ? null : "istio-1-20/" + name + "/1"));
+            phase == NamespacePhase.Pending ? null : "istio-1-20/" + name + "/1",
+            null));
     boolean onTarget = phase.isInFlight() && phase != NamespacePhase.Migrating;
     facts.put(
         name,
