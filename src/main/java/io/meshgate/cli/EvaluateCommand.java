@@ -226,6 +226,16 @@ final class EvaluateCommand implements Callable<Integer> {
           baselineTime == null
               ? Map.of()
               : gate.baselines(rules, target, baselineTime, baselineWindow);
+      if (baselines == null) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "no baseline at "
+                    + baselineTime
+                    + ": Prometheus answered with warnings no rule accepts, a partial answer is"
+                    + " not evidence; maxIncrease bounds are not checked (see the warning above)");
+        baselines = Map.of();
+      }
       if (replay) {
         return replay(gate, rules, target, baselines, evidence, json);
       }

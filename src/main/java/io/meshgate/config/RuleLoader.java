@@ -122,7 +122,8 @@ public final class RuleLoader {
           Severity.valueOf(constant(tree, "severity")),
           tree.has("onNoData") ? NoDataPolicy.valueOf(constant(tree, "onNoData")) : null,
           tree.has("cohort") ? CohortMode.valueOf(constant(tree, "cohort")) : null,
-          number(tree, "cohortMargin"));
+          number(tree, "cohortMargin"),
+          texts(tree, "acceptWarnings"));
     } catch (Rule.InvalidRuleException e) {
       e.problems().forEach(p -> problems.add(source, p.field(), p.message()));
       return null;
@@ -132,6 +133,17 @@ public final class RuleLoader {
   private static String text(JsonNode tree, String field) {
     JsonNode value = tree.get(field);
     return value == null || value.isNull() ? null : value.asText();
+  }
+
+  /** A list of strings (the schema checked the shape); null when absent. */
+  private static List<String> texts(JsonNode tree, String field) {
+    JsonNode value = tree.get(field);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    List<String> texts = new ArrayList<>();
+    value.forEach(v -> texts.add(v.asText()));
+    return texts;
   }
 
   private static Double number(JsonNode tree, String field) {

@@ -23,9 +23,23 @@ import java.util.stream.Collectors;
  * }</pre>
  */
 public final class Gate {
+  /**
+   * The reason of an answer that carries warnings its rule does not accept: possibly partial (a
+   * Thanos store or a Mimir ingester was not asked), so not evidence either way.
+   */
+  public static final String PARTIAL_RESPONSE = "PartialResponse";
+
+  /** A Thanos warning can list every store it missed; a status message must stay small. */
+  private static final int WARNINGS_SHOWN = 3;
+
+  private static final int WARNING_LENGTH = 300;
+
   private Gate() {}
 
-  /** Baselines by namespace and rule name; a namespace or rule without data is absent. */
+  /**
+   * Baselines by namespace and rule name; a namespace or rule without data is absent, and all are
+   * when an answer is partial (null, see below).
+   */
   public static Map<String, Map<String, Double>> baselines(
       List<PlannedQuery> plan, Map<PlannedQuery, QueryResult> answers) {
     return baselines(plan, answers, List.of());
@@ -33,13 +47,19 @@ public final class Gate {
 
   /**
    * Baselines by namespace and rule name, and for rules compared with a cohort the cohort's value
-   * over the same window under {@link Cohort#baselineKey}.
+   * over the same window under {@link Cohort#baselineKey}; null when an answer is partial (warnings
+   * its rule does not accept): a baseline is kept for the whole migration, so none is taken from
+   * what may be a part of the data, and the capture waits as when Prometheus cannot be asked.
    */
   public static Map<String, Map<String, Double>> baselines(
       List<PlannedQuery> plan, Map<PlannedQuery, QueryResult> answers, List<String> cohort) {
+    List<Answer> indexed = plan.stream().map(q -> Answer.of(q, answers.get(q))).toList();
+    if (indexed.stream().anyMatch(Answer::partial)) {
+      return null;
+    }
     Map<String, Map<String, Double>> baselines = new HashMap<>();
-    for (PlannedQuery q : plan) {
-      Answer answer = Answer.of(q, answers.get(q));
+    for (Answer answer : indexed) {
+      PlannedQuery q = answer.query();
       Cohort.Value cohortValue = q.rule().comparesCohort() ? cohortValue(answer, cohort) : null;
       for (String ns : q.namespaces()) {
         Observation o = observeNamespace(answer, ns);
@@ -213,9 +233,18 @@ public final class Gate {
         return new Answer(
             q, namespaces, new Observation.Failed(f.message(), f.unavailable()), Map.of());
       }
+      QueryResult.Success success = (QueryResult.Success) result;
+      List<String> unaccepted = q.rule().unacceptedWarnings(success.warnings());
+      if (!unaccepted.isEmpty()) {
+        return new Answer(
+            q,
+            namespaces,
+            new Observation.Failed(partialMessage(unaccepted), false, PARTIAL_RESPONSE),
+            Map.of());
+      }
       Map<String, Map<String, List<Series>>> index = new HashMap<>();
       boolean byNamespace = q.rule().scope() == Scope.NAMESPACE;
-      for (Series s : ((QueryResult.Success) result).series()) {
+      for (Series s : success.series()) {
         String part = s.labels().getOrDefault(GatePlan.PART_LABEL, GatePlan.VALUE);
         String key = byNamespace ? s.label(q.rule().groupBy()) : WHOLE;
         if (key != null) {
@@ -232,6 +261,10 @@ public final class Gate {
       return namespaces.contains(ns);
     }
 
+    boolean partial() {
+      return failure != null && failure.reason().equals(PARTIAL_RESPONSE);
+    }
+
     List<Series> series(String part, String ns) {
       return byPartAndNamespace
           .getOrDefault(part, Map.of())
@@ -245,7 +278,25 @@ public final class Gate {
 
     record Missing(String why) implements Observation {}
 
-    record Failed(String why, boolean unavailable) implements Observation {}
+    record Failed(String why, boolean unavailable, String reason) implements Observation {
+      Failed(String why, boolean unavailable) {
+        this(why, unavailable, unavailable ? "PrometheusUnavailable" : "QueryFailed");
+      }
+    }
+  }
+
+  private static String partialMessage(List<String> warnings) {
+    String shown =
+        warnings.stream()
+            .limit(WARNINGS_SHOWN)
+            .map(w -> w.length() > WARNING_LENGTH ? w.substring(0, WARNING_LENGTH) + "..." : w)
+            .collect(Collectors.joining("; "));
+    return "Prometheus answered with warnings: "
+        + shown
+        + (warnings.size() > WARNINGS_SHOWN
+            ? " (and " + (warnings.size() - WARNINGS_SHOWN) + " more)"
+            : "")
+        + " (not evidence; a rule may accept a known-harmless warning with acceptWarnings)";
   }
 
   private static Observation observeNamespace(Answer answer, String ns) {
@@ -375,7 +426,7 @@ public final class Gate {
           null,
           baseline,
           query,
-          f.unavailable() ? "PrometheusUnavailable" : "QueryFailed",
+          f.reason(),
           f.why());
     }
     if (observation instanceof Observation.Missing m) {
@@ -540,9 +591,11 @@ public final class Gate {
   private static String holdPhrase(RuleResult r) {
     return switch (r.result()) {
       case ERROR ->
-          r.reason().equals("PrometheusUnavailable")
-              ? "prometheus unavailable for %s"
-              : "query error in %s";
+          switch (r.reason()) {
+            case "PrometheusUnavailable" -> "prometheus unavailable for %s";
+            case PARTIAL_RESPONSE -> "partial answer for %s";
+            default -> "query error in %s";
+          };
       case FAIL -> "warning rule %s failed";
       case HOLD -> Cohort.REASON + " in %s";
       case NO_DATA -> "no data for %s";

@@ -16,18 +16,30 @@ public sealed interface RangeResult {
     }
   }
 
-  record Success(List<RangeSeries> series) implements RangeResult {
+  /**
+   * The matrix, with the envelope's warnings and infos (as for {@link QueryResult.Success}): a
+   * warning stands for the whole range, so every step carries it.
+   */
+  record Success(List<RangeSeries> series, List<String> warnings, List<String> infos)
+      implements RangeResult {
     public Success {
       series = List.copyOf(series);
+      warnings = List.copyOf(warnings);
+      infos = List.copyOf(infos);
     }
 
-    /** The instant vector at {@code epochSecond}: the series with a sample there. */
+    public Success(List<RangeSeries> series) {
+      this(series, List.of(), List.of());
+    }
+
+    /** The instant vector at {@code epochSecond}: the series with a sample there, and warnings. */
     public QueryResult.Success at(long epochSecond) {
       return new QueryResult.Success(
           series.stream()
               .filter(s -> s.samples().containsKey(epochSecond))
               .map(s -> new Series(s.labels(), s.samples().get(epochSecond)))
-              .toList());
+              .toList(),
+          warnings);
     }
   }
 

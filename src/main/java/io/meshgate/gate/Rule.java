@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * One gate rule (one file in {@code rules/}). The constructor rejects an invalid rule with every
@@ -25,7 +27,8 @@ public record Rule(
     Severity severity,
     NoDataPolicy onNoData,
     CohortMode cohort,
-    Double cohortMargin) {
+    Double cohortMargin,
+    List<String> acceptWarnings) {
 
   /**
    * How much less than the namespace the cohort may have degraded and still count as the same
@@ -65,6 +68,45 @@ public record Rule(
         severity,
         onNoData,
         null,
+        null,
+        null);
+  }
+
+  /** A rule that accepts no warning: an answer with warnings is not evidence. */
+  public Rule(
+      String name,
+      String description,
+      Scope scope,
+      String query,
+      String groupBy,
+      Duration window,
+      Double max,
+      Double min,
+      Double maxIncrease,
+      Double baselineFloor,
+      Double minVolume,
+      String volumeQuery,
+      Severity severity,
+      NoDataPolicy onNoData,
+      CohortMode cohort,
+      Double cohortMargin) {
+    this(
+        name,
+        description,
+        scope,
+        query,
+        groupBy,
+        window,
+        max,
+        min,
+        maxIncrease,
+        baselineFloor,
+        minVolume,
+        volumeQuery,
+        severity,
+        onNoData,
+        cohort,
+        cohortMargin,
         null);
   }
 
@@ -101,6 +143,7 @@ public record Rule(
     scope = scope == null ? Scope.NAMESPACE : scope;
     cohort = cohort == null ? CohortMode.AUTO : cohort;
     cohortMargin = cohortMargin == null ? DEFAULT_COHORT_MARGIN : cohortMargin;
+    acceptWarnings = acceptWarnings == null ? List.of() : List.copyOf(acceptWarnings);
     List<Problem> problems =
         problems(
             name,
@@ -123,9 +166,52 @@ public record Rule(
                   + "; expected a number from 0 up to (not including) 1 (0.2 means the cohort"
                   + " degraded at least 80% as much)"));
     }
+    problems.addAll(acceptWarningsProblems(acceptWarnings));
     if (!problems.isEmpty()) {
       throw new InvalidRuleException(name, problems);
     }
+  }
+
+  /**
+   * The regular expressions of {@code acceptWarnings} that do not compile, each named with its
+   * position and what is wrong.
+   */
+  private static List<Problem> acceptWarningsProblems(List<String> regexes) {
+    List<Problem> problems = new ArrayList<>();
+    for (int i = 0; i < regexes.size(); i++) {
+      try {
+        Pattern.compile(regexes.get(i));
+      } catch (PatternSyntaxException e) {
+        problems.add(
+            new Problem(
+                "acceptWarnings",
+                "entry "
+                    + (i + 1)
+                    + " is \""
+                    + regexes.get(i)
+                    + "\", not a valid regular expression: "
+                    + e.getDescription()
+                    + (e.getIndex() >= 0 ? " near index " + e.getIndex() : "")
+                    + "; expected a regex matching a whole warning, such as \"partial response:"
+                    + " .*\""));
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * The warnings of an answer this rule does not accept: those no {@code acceptWarnings} regex
+   * matches as a whole (anchored, as in Prometheus and Alertmanager). An answer is evidence only
+   * when this is empty. Compiled per call: warnings are rare, and a record keeps no compiled state.
+   */
+  public List<String> unacceptedWarnings(List<String> warnings) {
+    if (warnings.isEmpty()) {
+      return List.of();
+    }
+    List<Pattern> accepted = acceptWarnings.stream().map(Pattern::compile).toList();
+    return warnings.stream()
+        .filter(w -> accepted.stream().noneMatch(p -> p.matcher(w).matches()))
+        .toList();
   }
 
   /**
@@ -159,7 +245,8 @@ public record Rule(
         severity,
         onNoData,
         cohort,
-        cohortMargin);
+        cohortMargin,
+        acceptWarnings);
   }
 
   public boolean hasVolumeGuard() {

@@ -24,6 +24,7 @@ public enum Reason {
   NO_RULES("NoRules"),
   PROMETHEUS_UNAVAILABLE("PrometheusUnavailable"),
   QUERY_FAILED("QueryFailed"),
+  PARTIAL_RESPONSE("PartialResponse"),
   ALERT_FIRING("AlertFiring"),
   REVISION_UNAVAILABLE("RevisionUnavailable"),
   TAG_MISMATCH("TagMismatch"),

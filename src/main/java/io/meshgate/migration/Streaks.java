@@ -112,10 +112,7 @@ final class Streaks {
       for (RuleResult r : results) {
         if (r.result() == kind) {
           return switch (kind) {
-            case ERROR ->
-                Reason.PROMETHEUS_UNAVAILABLE.token().equals(r.reason())
-                    ? Reason.PROMETHEUS_UNAVAILABLE
-                    : Reason.QUERY_FAILED;
+            case ERROR -> errorReason(r.reason());
             case FAIL -> Reason.THRESHOLD_EXCEEDED;
             case HOLD -> Reason.GLOBAL_DEGRADATION;
             default ->
@@ -129,5 +126,14 @@ final class Streaks {
       }
     }
     return Reason.NO_RULES;
+  }
+
+  private static Reason errorReason(String token) {
+    if (Reason.PROMETHEUS_UNAVAILABLE.token().equals(token)) {
+      return Reason.PROMETHEUS_UNAVAILABLE;
+    }
+    return Reason.PARTIAL_RESPONSE.token().equals(token)
+        ? Reason.PARTIAL_RESPONSE
+        : Reason.QUERY_FAILED;
   }
 }

@@ -1,5 +1,6 @@
 package io.meshgate.prometheus;
 
+import io.meshgate.gate.Durations;
 import io.meshgate.gate.EvidenceWindows;
 import io.meshgate.gate.Gate;
 import io.meshgate.gate.GatePlan;
@@ -16,14 +17,24 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One gate tick against Prometheus: plan (pure), send each planned query once, judge (pure). The
  * daemon and {@code meshgate evaluate} share this path.
  */
 public final class PrometheusGate {
+  private static final Logger LOG = LoggerFactory.getLogger(PrometheusGate.class);
+
+  /** Infos said once at INFO, then at DEBUG: the same note each tick would drown the log. */
+  private static final int INFOS_REMEMBERED = 1000;
+
   private final PrometheusClient client;
   private final Metrics metrics;
+  private final Set<String> infosLogged = ConcurrentHashMap.newKeySet();
 
   public PrometheusGate(PrometheusClient client) {
     this(client, new Metrics());
@@ -52,12 +63,31 @@ public final class PrometheusGate {
 
   /**
    * Baselines over {@code window} ending at {@code time}, by namespace and rule (and the target's
-   * cohort over the same window, under {@code cohort/<rule>}).
+   * cohort over the same window, under {@code cohort/<rule>}); null when an answer was partial (see
+   * {@link Gate#baselines}).
    */
   public Map<String, Map<String, Double>> baselines(
       List<Rule> rules, Target target, Instant time, Duration window) {
     List<PlannedQuery> plan = GatePlan.baseline(rules, target, time, window);
-    return Gate.baselines(plan, send(plan), target.cohort());
+    Map<PlannedQuery, QueryResult> answers = send(plan);
+    Map<String, Map<String, Double>> baselines = Gate.baselines(plan, answers, target.cohort());
+    if (baselines == null) {
+      answers.forEach(
+          (q, answer) -> {
+            if (answer instanceof QueryResult.Success s
+                && !q.rule().unacceptedWarnings(s.warnings()).isEmpty()) {
+              LOG.warn(
+                  "baseline of {} over {} ending {} not taken: rule={} Prometheus answered with"
+                      + " warnings {} (not evidence; asked again at the next tick)",
+                  target.namespaces(),
+                  Durations.format(window),
+                  time,
+                  q.rule().name(),
+                  q.rule().unacceptedWarnings(s.warnings()));
+            }
+          });
+    }
+    return baselines;
   }
 
   /** Each query of a replay once, as a range query over the steps that use it. */
@@ -74,6 +104,8 @@ public final class PrometheusGate {
             .observe((System.nanoTime() - start) / 1e9);
         if (answer instanceof RangeResult.Failure failure) {
           metrics.prometheusErrors.labelValues(failure.failure().reason()).inc();
+        } else if (answer instanceof RangeResult.Success success) {
+          annotations(q.rule(), success.warnings(), success.infos());
         }
         answers.put(q, answer);
       }
@@ -93,10 +125,31 @@ public final class PrometheusGate {
             .observe((System.nanoTime() - start) / 1e9);
         if (answer instanceof QueryResult.Failure failure) {
           metrics.prometheusErrors.labelValues(failure.reason()).inc();
+        } else if (answer instanceof QueryResult.Success success) {
+          annotations(q.rule(), success.warnings(), success.infos());
         }
         answers.put(q, answer);
       }
     }
     return answers;
+  }
+
+  /**
+   * An answer with warnings its rule does not accept is counted as a partial answer (the gate holds
+   * on it); infos are logged, naming the rule, and otherwise ignored.
+   */
+  private void annotations(Rule rule, List<String> warnings, List<String> infos) {
+    if (!rule.unacceptedWarnings(warnings).isEmpty()) {
+      metrics.prometheusErrors.labelValues("partial").inc();
+    }
+    for (String info : infos) {
+      boolean first =
+          infosLogged.size() < INFOS_REMEMBERED && infosLogged.add(rule.name() + "\0" + info);
+      if (first) {
+        LOG.info("rule={} Prometheus answered with info: {}", rule.name(), info);
+      } else {
+        LOG.debug("rule={} Prometheus answered with info: {}", rule.name(), info);
+      }
+    }
   }
 }

@@ -66,6 +66,10 @@ public final class PrometheusGatePort implements GatePort {
         new Target(namespaces, spec.toRevision(), spec.fromRevision(), revisionLabel, cohort);
     Map<String, Map<String, Double>> captured =
         gate.baselines(resolve(spec, rules.get()), target, now, spec.baselineWindow());
+    if (captured == null) {
+      // a partial answer is no baseline: the namespaces wait, as when Prometheus cannot be asked
+      return null;
+    }
     Map<String, Map<String, Double>> all = new HashMap<>();
     namespaces.forEach(ns -> all.put(ns, captured.getOrDefault(ns, Map.of())));
     return all;

@@ -21,11 +21,20 @@ import java.util.TreeMap;
  * Reads the Prometheus HTTP API envelope of an instant query. The result is streamed straight into
  * series: a tick over a thousand namespaces returns thousands of them, and a JSON tree per answer
  * doubled the cost of a tick.
+ *
+ * <p>{@code warnings} are kept for the gate to judge (a Thanos Querier, Mimir or Cortex says so
+ * when an answer is partial). {@code infos} (Prometheus 3) are kept apart, never judged; a warning
+ * that is a PromQL info annotation ({@code "PromQL info: ..."}, which Prometheus 2.46 to 2.53 and
+ * Thanos put among the warnings) is an info too: the engine's note that a counter's name does not
+ * end in {@code _total} says nothing about missing data.
  */
 final class ResponseParser {
   /** errorTypes after which the same query may succeed later (Prometheus web/api/v1/api.go). */
   private static final Set<String> RETRYABLE_ERROR_TYPES =
       Set.of("timeout", "internal", "unavailable", "canceled");
+
+  /** How the PromQL engine begins an info-level annotation (promql/annotations). */
+  static final String PROMQL_INFO = "PromQL info: ";
 
   private final ObjectMapper json;
 
@@ -42,17 +51,19 @@ final class ResponseParser {
     List<Series> series;
     JsonNode unparsedResult;
     final List<String> warnings = new ArrayList<>();
+    final List<String> infos = new ArrayList<>();
   }
 
   QueryResult.Success parse(int httpStatus, byte[] body) {
     Envelope envelope = successful(httpStatus, body);
     String type = envelope.resultType == null ? "" : envelope.resultType;
     return switch (type) {
-      case "vector" -> new QueryResult.Success(vector(envelope), envelope.warnings);
+      case "vector" -> new QueryResult.Success(vector(envelope), envelope.warnings, envelope.infos);
       case "scalar" ->
           new QueryResult.Success(
               List.of(new Series(Map.of(), sampleValue(envelope.unparsedResult))),
-              envelope.warnings);
+              envelope.warnings,
+              envelope.infos);
       default ->
           throw new PrometheusException(
               "unsupported_result",
@@ -82,7 +93,7 @@ final class ResponseParser {
       }
       series.add(new RangeResult.RangeSeries(labels, samples));
     }
-    return new RangeResult.Success(series);
+    return new RangeResult.Success(series, envelope.warnings, envelope.infos);
   }
 
   private Envelope successful(int httpStatus, byte[] body) {
@@ -118,12 +129,11 @@ final class ResponseParser {
         case "errorType" -> envelope.errorType = parser.getValueAsString();
         case "error" -> envelope.error = parser.getValueAsString();
         case "warnings" -> {
-          if (value == JsonToken.START_ARRAY) {
-            while (parser.nextToken() != JsonToken.END_ARRAY) {
-              envelope.warnings.add(parser.getValueAsString());
-            }
+          for (String warning : strings(parser, value)) {
+            (warning.startsWith(PROMQL_INFO) ? envelope.infos : envelope.warnings).add(warning);
           }
         }
+        case "infos" -> envelope.infos.addAll(strings(parser, value));
         case "data" -> data(parser, envelope);
         default -> parser.skipChildren();
       }
@@ -132,6 +142,25 @@ final class ResponseParser {
       return null;
     }
     return envelope;
+  }
+
+  /** The texts of an array of strings; anything else is skipped (an odd server, not an error). */
+  private static List<String> strings(JsonParser parser, JsonToken value) throws IOException {
+    List<String> texts = new ArrayList<>();
+    if (value != JsonToken.START_ARRAY) {
+      parser.skipChildren();
+      return texts;
+    }
+    for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+      if (t == null) {
+        throw new IOException("unterminated array");
+      } else if (t == JsonToken.VALUE_STRING) {
+        texts.add(parser.getText());
+      } else {
+        parser.skipChildren();
+      }
+    }
+    return texts;
   }
 
   private void data(JsonParser parser, Envelope envelope) throws IOException {

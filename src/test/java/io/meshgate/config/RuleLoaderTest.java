@@ -203,4 +203,62 @@ class RuleLoaderTest {
             dir.resolve("empty.yaml") + ": is empty",
             dir.resolve("list.yaml") + ": is not a YAML mapping of fields");
   }
+
+  @Test
+  void acceptWarningsIsAListOfRegularExpressions() throws IOException {
+    write(
+        "error-rate.yaml",
+        VALID
+            + """
+            acceptWarnings:
+              - 'partial response: store .* \\(eu-archive\\) unavailable'
+              - 'PromQL warning: .*'
+            """);
+
+    Rule rule = RuleLoader.loadDirectory(dir).get(0);
+
+    assertThat(rule.acceptWarnings())
+        .containsExactly(
+            "partial response: store .* \\(eu-archive\\) unavailable", "PromQL warning: .*");
+    assertThat(
+            rule.unacceptedWarnings(
+                List.of(
+                    "partial response: store 10.0.0.7:10901 (eu-archive) unavailable",
+                    "partial response: store 10.0.0.8:10901 (eu-recent) unavailable")))
+        .containsExactly("partial response: store 10.0.0.8:10901 (eu-recent) unavailable");
+    assertThat(RuleLoader.loadDirectory(Path.of("rules")))
+        .allSatisfy(r -> assertThat(r.acceptWarnings()).as(r.name()).isEmpty());
+  }
+
+  @Test
+  void anInvalidRegexInAcceptWarningsNamesTheFileTheFieldAndTheProblemAndLoadsNothing()
+      throws IOException {
+    write("error-rate.yaml", VALID + "acceptWarnings: ['partial response: store [0-9']\n");
+    Problems problems = new Problems();
+
+    List<Rule> loaded = RuleLoader.loadDirectory(dir, problems);
+
+    assertThat(loaded).isEmpty();
+    assertThat(problems.list())
+        .containsExactly(
+            dir.resolve("error-rate.yaml")
+                + ": field 'acceptWarnings' entry 1 is \"partial response: store [0-9\", not a"
+                + " valid regular expression: Unclosed character class near index 27; expected a"
+                + " regex matching a whole warning, such as \"partial response: .*\"");
+    assertThatThrownBy(() -> RuleLoader.loadDirectory(dir))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("field 'acceptWarnings' entry 1");
+  }
+
+  @Test
+  void acceptWarningsThatIsNotAListOfTextsIsAShapeError() throws IOException {
+    assertThat(problemsOf(VALID + "acceptWarnings: 'partial response: .*'\n"))
+        .containsExactly(
+            dir.resolve("rule.yaml")
+                + ": field 'acceptWarnings' is \"partial response: .*\"; expected a list");
+    assertThat(problemsOf(VALID + "acceptWarnings: ['']\n"))
+        .containsExactly(
+            dir.resolve("rule.yaml")
+                + ": field 'acceptWarnings[0]' is \"\"; expected a regular expression");
+  }
 }

@@ -39,7 +39,7 @@ class SchemaCheckTest {
           severity: critical=>severity: page  | severity  | is "page"; expected one of critical, warning
           max: 0.01=>max: [1]                 | max       | is a list; expected a number
           max: 0.01=>mx: 0.01                 | mx        | is unknown; did you mean 'max'?
-          max: 0.01=>colour: red              | colour    | is unknown; known fields: name, description, scope, query, groupBy, window, max, min, maxIncrease, baselineFloor, minVolume, volumeQuery, severity, onNoData, cohort, cohortMargin
+          max: 0.01=>colour: red              | colour    | is unknown; known fields: name, description, scope, query, groupBy, window, max, min, maxIncrease, baselineFloor, minVolume, volumeQuery, severity, onNoData, cohort, cohortMargin, acceptWarnings
           window: 5m=>x: 1                    | window    | is missing; expected a duration such as 30s, 5m or 1h30m
           """)
   void aPropertysOwnExpectationComesBeforeItsDefinitions(

@@ -119,6 +119,7 @@ class StreaksTest {
           a:NO_DATA b:PASS                              | NO_DATA
           a:FAIL:warning b:NO_DATA                      | THRESHOLD_EXCEEDED
           a:NO_DATA b:ERROR:critical:QueryFailed        | QUERY_FAILED
+          a:NO_DATA b:ERROR:critical:PartialResponse    | PARTIAL_RESPONSE
           a:HOLD b:NO_DATA                              | GLOBAL_DEGRADATION
           a:HOLD b:PASS                                 | GLOBAL_DEGRADATION
           a:FAIL:warning b:ERROR:critical:PrometheusUnavailable | PROMETHEUS_UNAVAILABLE
