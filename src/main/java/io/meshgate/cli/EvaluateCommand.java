@@ -166,7 +166,8 @@ final class EvaluateCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "3",
       description =
-          "Consecutive critical failures a replayed streak rolls back on (default: ${DEFAULT-VALUE}).")
+          "Consecutive critical failures a replayed streak rolls back on (default:"
+              + " ${DEFAULT-VALUE}).")
   int failureLimit;
 
   @Option(
@@ -242,9 +243,9 @@ final class EvaluateCommand implements Callable<Integer> {
       TickReport report = gate.tick(rules, target, at, baselines, evidence);
       ReportPrinter printer = new ReportPrinter(spec.commandLine().getOut());
       if (output == Output.json) {
-        printer.json(report, json);
+        printer.json(report, target, json);
       } else {
-        printer.table(report);
+        printer.table(report, target);
       }
       return ExitCodes.of(report.verdict());
     } finally {

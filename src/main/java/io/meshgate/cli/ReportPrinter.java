@@ -4,15 +4,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshgate.gate.Cohort;
 import io.meshgate.gate.Durations;
 import io.meshgate.gate.NamespaceVerdict;
 import io.meshgate.gate.Numbers;
 import io.meshgate.gate.RuleResult;
+import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 
-/** Prints a tick as the JSON of DESIGN.md section 9 or as a table for people. */
+/**
+ * Prints a tick as the JSON of DESIGN.md section 9 or as a table for people. Rules whose cohort
+ * carried no volume are named once per report (JSON {@code cohort}, a line under the table).
+ */
 final class ReportPrinter {
   private final PrintWriter out;
 
@@ -20,7 +26,7 @@ final class ReportPrinter {
     this.out = out;
   }
 
-  void json(TickReport report, ObjectMapper mapper) {
+  void json(TickReport report, Target target, ObjectMapper mapper) {
     ObjectNode root = mapper.createObjectNode();
     root.put("time", report.time().toString());
     root.put("verdict", report.verdict().name());
@@ -39,13 +45,21 @@ final class ReportPrinter {
         number(rule, "value", r.value());
         number(rule, "bound", r.bound());
         number(rule, "baseline", r.baseline());
-        number(rule, "cohort", r.cohort());
+        number(rule, "cohort", cohort(r));
         rule.put("window", r.window() == null ? null : Durations.format(r.window()));
         rule.put("query", r.query());
         rule.put("severity", r.severity().name().toLowerCase(Locale.ROOT));
         rule.put("reason", r.reason());
         rule.put("message", r.message());
       }
+    }
+    List<String> withoutCohort = withoutCohort(report);
+    if (withoutCohort.isEmpty()) {
+      root.putNull("cohort");
+    } else {
+      ObjectNode cohort = root.putObject("cohort");
+      withoutCohort.forEach(cohort.putArray("unmeasured")::add);
+      cohort.put("message", cohortNote(withoutCohort, target));
     }
     try {
       out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));
@@ -66,7 +80,7 @@ final class ReportPrinter {
     }
   }
 
-  void table(TickReport report) {
+  void table(TickReport report, Target target) {
     String row = "  %-18s %-8s %-8s %-10s %-10s %-10s %-10s %s%n";
     out.printf("meshgate evaluate at %s: %s%n", report.time(), report.verdict());
     for (NamespaceVerdict ns : report.namespaces()) {
@@ -82,11 +96,35 @@ final class ReportPrinter {
             show(r.value()),
             show(r.bound()),
             show(r.baseline()),
-            show(r.cohort()),
+            show(cohort(r)),
             r.message());
       }
     }
+    List<String> withoutCohort = withoutCohort(report);
+    if (!withoutCohort.isEmpty()) {
+      out.printf("%nCohort: %s%n", cohortNote(withoutCohort, target));
+    }
     out.flush();
+  }
+
+  /** The cohort's value when one was measured; a cohort without volume has none to show. */
+  private static Double cohort(RuleResult r) {
+    return Cohort.measured(r) ? r.cohort() : null;
+  }
+
+  /** The rules that had no cohort with volume: said once per report, not in each reason. */
+  private static List<String> withoutCohort(TickReport report) {
+    return Cohort.unmeasuredRules(
+        report.namespaces().stream().flatMap(ns -> ns.rules().stream()).toList());
+  }
+
+  private static String cohortNote(List<String> rules, Target target) {
+    if (target.cohort().isEmpty()) {
+      return "none given (--cohort NS...): failures of "
+          + String.join(", ", rules)
+          + " are judged on bounds and baselines only";
+    }
+    return Cohort.unmeasuredText(target.fromRevision(), rules, null);
   }
 
   private static String show(Double value) {

@@ -2,6 +2,7 @@ package io.meshgate.cli;
 
 import io.meshgate.config.InvalidInputException;
 import io.meshgate.validate.Validator;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,9 +22,14 @@ import picocli.CommandLine.Parameters;
       "Validate RevisionMigration manifests (against the CRD schema and for meaning), gate rules"
           + " and daemon configs (files, or directories of *.yaml; a file may hold several"
           + " documents separated by ---).",
-      "Exit code: 0 when everything is valid, 64 on any problem."
+      "Warnings (lines starting with 'meshgate: warning:') name what is valid but likely not"
+          + " meant, such as a wave's soak shorter than its gates' windows.",
+      "Exit code: 0 when everything is valid (with or without warnings), 64 on any problem."
     })
 final class ValidateCommand implements Callable<Integer> {
+  /** Tells a warning from an error, which reads {@code meshgate: <file>: ...}. */
+  static final String WARNING = "meshgate: warning: ";
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -42,6 +48,9 @@ final class ValidateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Validator.Report report = Validator.validate(paths, rulesDir);
+    PrintWriter err = spec.commandLine().getErr();
+    report.warnings().forEach(warning -> err.println(WARNING + warning));
+    err.flush();
     if (!report.problems().isEmpty()) {
       throw new InvalidInputException(report.problems());
     }

@@ -1,5 +1,7 @@
 package io.meshgate.gate;
 
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -11,7 +13,8 @@ import java.util.List;
  * reason {@code GlobalDegradation}, not FAIL.
  *
  * <p>The cohort's value is the median of its members that carry volume, so one odd namespace does
- * not decide it.
+ * not decide it. With no member carrying volume the result stays the namespace's own, marked {@link
+ * #UNMEASURED}; that fact is said once per migration or report, never in each reason.
  */
 public final class Cohort {
   public static final String REASON = "GlobalDegradation";
@@ -19,6 +22,50 @@ public final class Cohort {
   /** The key of the cohort's baseline in a namespace's baselines: {@code cohort/error-rate}. */
   public static String baselineKey(String rule) {
     return "cohort/" + rule;
+  }
+
+  /**
+   * The {@link RuleResult#cohort()} of a result whose rule compares with a cohort none of whose
+   * members carried volume (the last wave, or only NaN): the result was judged on the namespace's
+   * bounds and baseline alone. A measured cohort is never NaN ({@link #of} leaves NaN out), and a
+   * rule that does not compare keeps null.
+   */
+  public static final double UNMEASURED = Double.NaN;
+
+  /** Whether {@code r}'s rule compares with a cohort and no member of it carried volume. */
+  public static boolean unmeasured(RuleResult r) {
+    return r.cohort() != null && r.cohort().isNaN();
+  }
+
+  /** Whether {@code r} was held against a cohort that carried volume. */
+  public static boolean measured(RuleResult r) {
+    return r.cohort() != null && !r.cohort().isNaN();
+  }
+
+  /**
+   * The rules of {@code results} whose cohort carried no volume, sorted, each once: what the
+   * migration's condition and {@code evaluate} say once instead of in every reason.
+   */
+  public static List<String> unmeasuredRules(Collection<RuleResult> results) {
+    return results.stream()
+        .filter(Cohort::unmeasured)
+        .map(RuleResult::rule)
+        .distinct()
+        .sorted()
+        .toList();
+  }
+
+  /**
+   * {@code no namespace on 1-19-0 carried volume for error-rate, p99-latency: failures are judged
+   * on bounds and baselines only}; {@code at} (may be null) says when.
+   */
+  public static String unmeasuredText(String fromRevision, List<String> rules, Instant at) {
+    return "no namespace on "
+        + fromRevision
+        + " carried volume for "
+        + String.join(", ", rules)
+        + (at == null ? "" : " at " + at)
+        + ": failures are judged on bounds and baselines only";
   }
 
   /** The cohort at one tick: its median and how many members it stands for. */
@@ -42,7 +89,8 @@ public final class Cohort {
    * The namespace's result compared with the cohort.
    *
    * @param own the result judged on the namespace's bounds and baseline
-   * @param cohort the cohort now; null when no member carried volume (the last wave)
+   * @param cohort the cohort now; null when no member carried volume (the last wave): the result is
+   *     then {@code own} with cohort {@link #UNMEASURED}
    * @param cohortBaseline the cohort over the namespace's baseline window; null when unknown
    */
   public static RuleResult compare(
@@ -52,13 +100,8 @@ public final class Cohort {
     }
     String members = "the cohort on " + fromRevision;
     if (cohort == null) {
-      return own.result() == Result.FAIL
-          ? own.withCohort(
-              Result.FAIL,
-              own.reason(),
-              own.message() + "; no cohort on " + fromRevision + " with volume: baseline only",
-              null)
-          : own;
+      // said once (condition ControlCohort, Slack, evaluate), not in every reason
+      return own.withCohort(own.result(), own.reason(), own.message(), UNMEASURED);
     }
     String cohortText =
         members

@@ -1,24 +1,33 @@
 package io.meshgate.migration;
 
+import io.meshgate.gate.Cohort;
+import io.meshgate.gate.RuleResult;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * The migration's conditions from its phase: {@code Ready}, {@code Paused}, and once it succeeded
- * {@code OldRevisionUnused}. A condition's lastTransitionTime moves only when its status flips, as
- * the Kubernetes API conventions say.
+ * {@code OldRevisionUnused}; from the gate's results {@code ControlCohort}. A condition's
+ * lastTransitionTime moves only when its status flips, as the Kubernetes API conventions say.
  */
 final class Conditions {
+  static final String CONTROL_COHORT = "ControlCohort";
+
   private Conditions() {}
 
+  /**
+   * @param results every rule result of this tick (none when nothing was gated)
+   */
   static List<Condition> of(
       List<Condition> previous,
       PhaseOutcome outcome,
       Set<String> oldRevisionInUse,
       String fromRevision,
+      Collection<RuleResult> results,
       Instant now,
       long generation) {
     Conditions.Builder next = new Builder(previous, now, generation);
@@ -40,7 +49,55 @@ final class Conditions {
                   + " still used by "
                   + oldRevisionInUse.stream().sorted().collect(Collectors.joining(", ")));
     }
+    controlCohort(next, results, fromRevision, now);
     return next.conditions;
+  }
+
+  /**
+   * Whether failures are held against the control cohort: {@code False}, reason {@code
+   * NoCohortVolume}, once a rule compared with it finds no member on the old revision carrying
+   * volume (the last wave), so that failures are judged on bounds and baselines alone; {@code
+   * True}, reason {@code CohortMeasured}, once every compared rule measures one again. Absent until
+   * a cohort first goes missing. Written when its status flips, then kept as written (a tick that
+   * changes nothing writes nothing); a tick that compared nothing (nothing gated, Prometheus down)
+   * keeps it.
+   */
+  private static void controlCohort(
+      Builder next, Collection<RuleResult> results, String fromRevision, Instant now) {
+    Condition before = next.previous(CONTROL_COHORT);
+    List<String> unmeasured = Cohort.unmeasuredRules(results);
+    List<String> measured =
+        results.stream()
+            .filter(Cohort::measured)
+            .map(RuleResult::rule)
+            .distinct()
+            .sorted()
+            .toList();
+    boolean missing = !unmeasured.isEmpty();
+    boolean measuredAgain = !missing && !measured.isEmpty() && before != null;
+    if (!missing && !measuredAgain) {
+      next.keep(before);
+    } else if (before != null && before.status().equals(missing ? "False" : "True")) {
+      next.keep(before);
+    } else if (missing) {
+      next.add(
+          CONTROL_COHORT,
+          false,
+          "NoCohortVolume",
+          Cohort.unmeasuredText(fromRevision, unmeasured, now));
+    } else {
+      next.add(
+          CONTROL_COHORT,
+          true,
+          "CohortMeasured",
+          "namespaces on "
+              + fromRevision
+              + " carried volume for "
+              + String.join(", ", measured)
+              + " at "
+              + now
+              + ": failures are compared with them again");
+    }
   }
 
   private static final class Builder {
@@ -53,6 +110,24 @@ final class Conditions {
       this.previous = previous;
       this.now = now;
       this.generation = generation;
+    }
+
+    Condition previous(String type) {
+      return previous.stream().filter(c -> c.type().equals(type)).findFirst().orElse(null);
+    }
+
+    /** {@code condition} as it was written (null: none), for this generation. */
+    void keep(Condition condition) {
+      if (condition != null) {
+        conditions.add(
+            new Condition(
+                condition.type(),
+                condition.status(),
+                condition.reason(),
+                condition.message(),
+                condition.lastTransitionTime(),
+                generation));
+      }
     }
 
     void add(String type, boolean value, Reason reason, String message) {

@@ -71,6 +71,7 @@ public final class MigrationMachine {
             outcome,
             in.observed().oldRevisionInUse(),
             Resolution.shown(tick.spec.fromRevision(), tick.from()),
+            in.gate().values().stream().flatMap(List::stream).toList(),
             in.now(),
             in.generation()),
         in.generation(),

@@ -1,6 +1,7 @@
 package io.meshgate.notify;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.meshgate.gate.Cohort;
 import io.meshgate.gate.Durations;
 import io.meshgate.gate.Numbers;
 import io.meshgate.gate.Result;
@@ -19,7 +20,8 @@ import java.util.Set;
 /**
  * Notifications as Slack Block Kit messages: a plain title, who and what moved, why, and for the
  * kinds that follow a gate (rolling back, held, stalled) every rule that did not pass, with value,
- * bound, baseline, the resolved PromQL and a link to its graph in Prometheus.
+ * bound, baseline, the resolved PromQL and a link to its graph in Prometheus; when a rule failed
+ * with no control cohort to compare with, one line that says so.
  *
  * <pre>{@code
  * SlackMessages.Message message = SlackMessages.render(notification, prometheusExternalUrl);
@@ -102,6 +104,13 @@ final class SlackMessages {
     if (!why.isEmpty()) {
       blocks.add(Block.section(why));
     }
+    if (judgedWithoutCohort(n)) {
+      blocks.add(
+          Block.context(
+              "No control cohort on "
+                  + escape(n.fromRevision())
+                  + " carried volume: judged on the namespace's bounds and baseline only."));
+    }
     Block context = Block.context(context(n));
     List<RuleResult> failing =
         WITH_RULES.contains(n.kind())
@@ -120,6 +129,16 @@ final class SlackMessages {
     }
     blocks.add(context);
     return new Message(clamp(fallback(title, n), SECTION_LIMIT), List.copyOf(blocks));
+  }
+
+  /**
+   * Whether the missing cohort changed this verdict: a rule failed with no cohort to tell a bad
+   * revision from a bad day (with one, a shared breach would have held as GlobalDegradation). Said
+   * once here; reasons never repeat it.
+   */
+  private static boolean judgedWithoutCohort(Notification n) {
+    return WITH_RULES.contains(n.kind())
+        && n.rules().stream().anyMatch(r -> r.result() == Result.FAIL && Cohort.unmeasured(r));
   }
 
   /** Plain words, no emoji: people read these on a lock screen and in search results. */

@@ -55,7 +55,7 @@ final class RevisionMigrationChecks {
   }
 
   /** The spec as far as Jackson can read it, or null when its shape is too broken to check. */
-  private static RevisionMigrationSpec read(JsonNode spec) {
+  static RevisionMigrationSpec read(JsonNode spec) {
     if (!spec.isObject()) {
       return null;
     }

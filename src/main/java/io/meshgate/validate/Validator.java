@@ -10,6 +10,7 @@ import io.meshgate.config.Yaml;
 import io.meshgate.gate.Rule;
 import io.meshgate.json.Mappers;
 import io.meshgate.kube.RevisionMigration;
+import io.meshgate.kube.RevisionMigrationSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,14 +29,18 @@ import java.util.stream.Stream;
  * hold several {@code ---} separated documents; a problem then names the document by its number.
  */
 public final class Validator {
-  /** Valid documents (one line each, with what they are) and every problem found. */
-  public record Report(List<String> valid, List<String> problems) {}
+  /**
+   * Valid documents (one line each, with what they are), every problem found, and warnings: what is
+   * valid but likely not meant (a soak shorter than its gates' windows).
+   */
+  public record Report(List<String> valid, List<String> problems, List<String> warnings) {}
 
   private final Path rulesDir;
   private final Problems problems = new Problems();
   private final List<String> valid = new ArrayList<>();
+  private final Problems warnings = new Problems();
   private final Map<String, Path> ruleNames = new HashMap<>();
-  private List<String> gateRules;
+  private List<Rule> gateRules;
   private boolean gateRulesLoaded;
 
   private Validator(Path rulesDir) {
@@ -51,7 +56,10 @@ public final class Validator {
       validator.file(file);
     }
     // rules named on the command line and loaded for --rules report the same problem twice
-    return new Report(validator.valid, validator.problems.list().stream().distinct().toList());
+    return new Report(
+        validator.valid,
+        validator.problems.list().stream().distinct().toList(),
+        validator.warnings.list());
   }
 
   /**
@@ -120,9 +128,14 @@ public final class Validator {
   }
 
   private void migration(String source, JsonNode tree) {
-    migrationProblems(
-            tree, RevisionMigrationSchema.problems(tree), gateRules(), rulesDir.toString())
+    List<Rule> rules = gateRules();
+    List<String> names = rules == null ? null : rules.stream().map(Rule::name).toList();
+    migrationProblems(tree, RevisionMigrationSchema.problems(tree), names, rulesDir.toString())
         .forEach(p -> problems.add(source, p.field(), p.message()));
+    RevisionMigrationSpec spec = RevisionMigrationChecks.read(tree.path("spec"));
+    if (rules != null && spec != null) {
+      SoakWarnings.of(spec, rules).forEach(w -> warnings.add(source, w.field(), w.message()));
+    }
   }
 
   /**
@@ -144,12 +157,12 @@ public final class Validator {
     return found;
   }
 
-  /** The names of the rules in {@code --rules}, or null when none could be loaded. */
-  private List<String> gateRules() {
+  /** The rules in {@code --rules}, or null when none could be loaded. */
+  private List<Rule> gateRules() {
     if (!gateRulesLoaded) {
       gateRulesLoaded = true;
       List<Rule> rules = RuleLoader.loadDirectory(rulesDir, problems);
-      gateRules = rules.isEmpty() ? null : rules.stream().map(Rule::name).toList();
+      gateRules = rules.isEmpty() ? null : rules;
     }
     return gateRules;
   }

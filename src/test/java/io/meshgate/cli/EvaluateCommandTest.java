@@ -1,5 +1,6 @@
 package io.meshgate.cli;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -28,6 +29,10 @@ class EvaluateCommandTest {
 
   @TempDir static Path dir;
 
+  private static String[] evaluate(Stream<String[]> parts) {
+    return evaluate(parts.flatMap(Stream::of).toArray(String[]::new));
+  }
+
   private static String[] evaluate(String... extra) {
     String[] base = {"evaluate", "--prometheus", prometheus.baseUrl(), "--to-revision", "1-20-0"};
     return Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new);
@@ -49,7 +54,8 @@ class EvaluateCommandTest {
         Arguments.of(evaluate(), "Missing required option: '--namespace=NS'"),
         Arguments.of(
             evaluate("-n", "a", "--time", "yesterday"),
-            "Invalid value for option '--time': 'yesterday' is not a time; expected RFC 3339 (2026-11-21T10:00:00Z) or Unix seconds"),
+            "Invalid value for option '--time': 'yesterday' is not a time; expected RFC 3339"
+                + " (2026-11-21T10:00:00Z) or Unix seconds"),
         Arguments.of(
             evaluate("-n", "a", "--baseline-window", "0s"),
             "Invalid value for option '--baseline-window': '0s' is not a positive duration"),
@@ -202,6 +208,108 @@ class EvaluateCommandTest {
         .contains("p99-latency")
         .contains("convergence-time")
         .contains("xds-rejects");
+  }
+
+  /**
+   * payments fails error-rate (5% errors over 500 requests); orders, the cohort when asked for,
+   * carries too little volume to count. Every other query answers nothing.
+   */
+  private static void errorRateFailsWithoutACohort() {
+    errorRateFails("3");
+  }
+
+  /** payments fails error-rate; orders has 0.1% errors over {@code ordersVolume} requests. */
+  private static void errorRateFails(String ordersVolume) {
+    prometheus.stubFor(
+        post("/api/v1/query")
+            .willReturn(
+                okJson(
+                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}")));
+    String series =
+        """
+        {"metric": {"destination_workload_namespace": "%s", "meshgate_part": "%s"},
+         "value": [1795255200, "%s"]}""";
+    prometheus.stubFor(
+        post("/api/v1/query")
+            .withRequestBody(containing("response_code"))
+            .willReturn(
+                okJson(
+                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+                        + String.join(
+                            ",",
+                            series.formatted("payments", "value", "0.05"),
+                            series.formatted("payments", "volume", "500"),
+                            series.formatted("orders", "value", "0.001"),
+                            series.formatted("orders", "volume", ordersVolume))
+                        + "]}}")));
+  }
+
+  /** Issue 22: a missing cohort is said once per report, not in every rule's reason. */
+  @Test
+  void aMissingCohortIsSaidOnceInTheJsonNotInTheReasons() throws IOException {
+    errorRateFailsWithoutACohort();
+
+    Cli result =
+        Cli.run(
+            evaluate(
+                "-n",
+                "payments",
+                "--from-revision",
+                "1-19-0",
+                "--cohort",
+                "orders",
+                "--time",
+                "1795255200",
+                "-o",
+                "json"));
+
+    JsonNode json = new ObjectMapper().readTree(result.out());
+    assertThat(result.exitCode()).isEqualTo(2);
+    JsonNode payments = json.path("namespaces").get(0);
+    assertThat(payments.path("reason").asText())
+        .isEqualTo("critical rule error-rate failed: error-rate 0.05 > max 0.01");
+    assertThat(payments.path("rules").findValuesAsText("message"))
+        .noneMatch(m -> m.contains("cohort"));
+    assertThat(payments.path("rules").findValues("cohort")).allMatch(JsonNode::isNull);
+    assertThat(json.path("cohort").path("unmeasured").toString())
+        .isEqualTo("[\"error-rate\",\"p99-latency\"]");
+    assertThat(json.path("cohort").path("message").asText())
+        .isEqualTo(
+            "no namespace on 1-19-0 carried volume for error-rate, p99-latency: failures are"
+                + " judged on bounds and baselines only");
+  }
+
+  @Test
+  void aMissingCohortIsOneLineUnderTheTable() {
+    errorRateFailsWithoutACohort();
+
+    Cli result = Cli.run(evaluate("-n", "payments", "--from-revision", "1-19-0"));
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.out())
+        .endsWith(
+            "\nCohort: none given (--cohort NS...): failures of error-rate, p99-latency are judged"
+                + " on bounds and baselines only\n")
+        .containsOnlyOnce("Cohort:")
+        .doesNotContain("baseline only");
+  }
+
+  @Test
+  void aMeasuredCohortIsNotMentioned() throws IOException {
+    errorRateFails("500");
+    Path rules = Files.createDirectories(dir.resolve("error-rate-only"));
+    Files.copy(Path.of("rules/error-rate.yaml"), rules.resolve("error-rate.yaml"));
+    String[] args = {"-n", "payments", "--from-revision", "1-19-0", "--cohort", "orders"};
+    String[] rulesOption = {"--rules", rules.toString()};
+
+    Cli json = Cli.run(evaluate(Stream.of(args, rulesOption, new String[] {"-o", "json"})));
+    Cli table = Cli.run(evaluate(Stream.of(args, rulesOption)));
+
+    JsonNode report = new ObjectMapper().readTree(json.out());
+    assertThat(json.exitCode()).isEqualTo(2);
+    assertThat(report.has("cohort") && report.path("cohort").isNull()).isTrue();
+    assertThat(report.at("/namespaces/0/rules/0/cohort").asDouble()).isEqualTo(0.001);
+    assertThat(table.out()).doesNotContain("Cohort:");
   }
 
   @Test

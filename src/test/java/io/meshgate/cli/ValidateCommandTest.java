@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ValidateCommandTest {
   @TempDir Path dir;
@@ -158,6 +159,151 @@ class ValidateCommandTest {
     assertThat(problemsOf(file))
         .containsExactly(
             file + " document 2: field 'spec.paused' is \"no-thanks\"; expected true or false");
+  }
+
+  /** Issue 22: the verdict of a wave soaked for less than its gates' windows rests on less. */
+  @Test
+  void warnsWhenASoakIsShorterThanTheGatesWindowsAndStillExitsZero() throws IOException {
+    Path file = example("soak: 10m", "soak: 10s");
+
+    Cli result = Cli.run("validate", file.toString());
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).contains("ok  " + file + " (RevisionMigration istio-1-20)");
+    assertThat(result.err().lines())
+        .containsExactly(
+            "meshgate: warning: "
+                + file
+                + ": field 'spec.waves[0].soak' is 10s, shorter than the 5m window of rules"
+                + " error-rate, p99-latency: a namespace of this wave can be promoted on as little"
+                + " as 2m of traffic after its rollout (gate.minWindow, 1m by default, then"
+                + " passStreak 3 passes 30s apart), not on 5m; set soak to at least 5m to judge"
+                + " it on a whole window");
+  }
+
+  @ParameterizedTest(name = "soak {0}")
+  @ValueSource(strings = {"5m", "300s", "6m", "1h"})
+  void aSoakAsLongAsTheWindowIsNotWarnedOf(String soak) throws IOException {
+    Path file = example("soak: 10m", "soak: " + soak);
+
+    Cli result = Cli.run("validate", file.toString());
+
+    assertThat(result.err()).isEmpty();
+    assertThat(result.exitCode()).isZero();
+  }
+
+  @Test
+  void aSoakLongerThanTheStreakSaysTheSoakIsTheEvidence() throws IOException {
+    Path file = example("soak: 10m", "soak: 4m", "soak: 30m", "soak: 3m");
+
+    Cli result = Cli.run("validate", file.toString());
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.err().lines())
+        .containsExactly(
+            "meshgate: warning: "
+                + file
+                + ": field 'spec.waves[0].soak' is 4m, shorter than the 5m window of rules"
+                + " error-rate, p99-latency: a namespace of this wave can be promoted on as little"
+                + " as 4m of traffic after its rollout (its soak), not on 5m; set soak to at least"
+                + " 5m to judge it on a whole window",
+            "meshgate: warning: "
+                + file
+                + ": field 'spec.waves[1].soak' is 3m, shorter than the 5m window of rules"
+                + " error-rate, p99-latency: a namespace of this wave can be promoted on as little"
+                + " as 3m of traffic after its rollout (its soak), not on 5m; set soak to at least"
+                + " 5m to judge it on a whole window");
+  }
+
+  /** A pass streak that outlasts the window judges on a whole window whatever the soak. */
+  @Test
+  void aPassStreakSpanningTheWindowIsNotWarnedOf() throws IOException {
+    Path file = example("soak: 10m", "soak: 0s", "interval: 30s", "interval: 2m");
+
+    Cli result = Cli.run("validate", file.toString());
+
+    assertThat(result.err()).isEmpty();
+    assertThat(result.exitCode()).isZero();
+  }
+
+  /** Revision-scoped rules keep their whole window: only the others count, gated or by default. */
+  @Test
+  void revisionScopedRulesDoNotCount() throws IOException {
+    Path rules = Files.createDirectory(dir.resolve("rules"));
+    Files.copy(Path.of("rules/error-rate.yaml"), rules.resolve("error-rate.yaml"));
+    Files.writeString(
+        rules.resolve("convergence-time.yaml"),
+        Files.readString(Path.of("rules/convergence-time.yaml"))
+            .replace("window: 5m", "window: 1h"));
+    Path onlyRevisionRules =
+        example(
+            "    - {rule: error-rate, max: 0.01}\n",
+            "",
+            "    - {rule: p99-latency, maxIncrease: 0.2}\n",
+            "",
+            "    - {rule: xds-rejects}\n",
+            "",
+            "soak: 10m",
+            "soak: 10s");
+    Path everyRule = dir.resolve("every-rule.yaml");
+    String text = Files.readString(onlyRevisionRules);
+    Files.writeString(
+        everyRule,
+        text.substring(0, text.indexOf("  gates:")) + text.substring(text.indexOf("  interval:")));
+
+    Cli gated = Cli.run("validate", "--rules", rules.toString(), onlyRevisionRules.toString());
+    Cli ungated = Cli.run("validate", "--rules", rules.toString(), everyRule.toString());
+
+    assertThat(gated.err()).isEmpty();
+    assertThat(gated.exitCode()).isZero();
+    assertThat(ungated.exitCode()).isZero();
+    assertThat(ungated.err())
+        .startsWith(
+            "meshgate: warning: "
+                + everyRule
+                + ": field 'spec.waves[0].soak' is 10s, shorter than the 5m window of rule"
+                + " error-rate: ");
+  }
+
+  @Test
+  void aGateOfAnUnknownRuleIsStillAnErrorBesideTheWarning() throws IOException {
+    Path file =
+        example(
+            "{rule: error-rate, max: 0.01}",
+            "{rule: error-rat, max: 0.01}",
+            "soak: 10m",
+            "soak: 1m");
+
+    Cli result = Cli.run("validate", file.toString());
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err().lines())
+        .containsExactly(
+            "meshgate: warning: "
+                + file
+                + ": field 'spec.waves[0].soak' is 1m, shorter than the 5m window of rule"
+                + " p99-latency: a namespace of this wave can be promoted on as little as 2m of"
+                + " traffic after its rollout (gate.minWindow, 1m by default, then passStreak 3"
+                + " passes 30s apart), not on 5m; set soak to at least 5m to judge it on a whole"
+                + " window",
+            "meshgate: "
+                + file
+                + ": field 'spec.gates[0].rule' is \"error-rat\"; expected a rule in rules; did you"
+                + " mean \"error-rate\"?");
+  }
+
+  /** The demo soaks for seconds on purpose (its rules' windows are shortened to 20s). */
+  @Test
+  void theDemoMigrationIsValidWithWarnings() {
+    Cli result = Cli.run("validate", "daemon/demo-migration.yaml");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out())
+        .contains("ok  daemon/demo-migration.yaml (RevisionMigration demo-1-20)");
+    assertThat(result.err().lines())
+        .hasSize(3)
+        .allMatch(line -> line.startsWith("meshgate: warning: daemon/demo-migration.yaml: "));
   }
 
   /** deploy/examples/istio-1-20.yaml with pairs of (text, replacement) applied, in a temp file. */

@@ -72,30 +72,30 @@ class CohortTest {
       nullValues = "-",
       textBlock =
           """
-          # rule       | value | baseline | cohort                                       | cohort baseline | result  | cohort value | message ends with
-          # a regression on the new revision only still fails
-          error-rate   | 0.05  | -        | orders=0.001,search=0.002,catalog=0.0015     | -               | FAIL    | 0.0015       | the cohort on 1-19-0 (3 namespaces) at 0.0015: the new revision only
-          # the cohort breaches the same bound: a mesh-wide incident
-          error-rate   | 0.05  | -        | orders=0.05,search=0.048,catalog=0.001       | -               | HOLD    | 0.048        | the cohort on 1-19-0 (3 namespaces) at 0.048 breaches it too: shared by 1-19-0, not the new revision
-          # the median: one sick member does not make a degradation
-          error-rate   | 0.05  | -        | orders=0.05,search=0.002,catalog=0.001       | -               | FAIL    | 0.002        | the new revision only
-          # members under volume are left out; none left is no cohort
-          error-rate   | 0.05  | -        | orders=0.05/10,search=0.05/10                | -               | FAIL    | -            | no cohort on 1-19-0 with volume: baseline only
-          error-rate   | 0.05  | -        | orders=0.05/10,search=0.048                  | -               | HOLD    | 0.048        | the cohort on 1-19-0 (1 namespace) at 0.048 breaches it too: shared by 1-19-0, not the new revision
-          # no cohort at all (the last wave), or only NaN
-          error-rate   | 0.05  | -        | ' '                                          | -               | FAIL    | -            | no cohort on 1-19-0 with volume: baseline only
-          error-rate   | 0.05  | -        | orders=NaN,search=NaN                        | -               | FAIL    | -            | no cohort on 1-19-0 with volume: baseline only
-          # relative bound: the cohort's change since the namespace's baseline window
-          p99-latency  | 300   | 100      | orders=180,search=170,catalog=190            | 10              | HOLD    | 180          | degraded as much: shared by 1-19-0, not the new revision
-          p99-latency  | 300   | 100      | orders=120,search=110,catalog=130            | 90              | FAIL    | 120          | the new revision only
-          # within the margin: 80% of the namespace's change is enough (200 * 0.8 = 160)
-          p99-latency  | 300   | 100      | orders=170,search=170,catalog=170            | 10              | HOLD    | 170          | degraded as much: shared by 1-19-0, not the new revision
-          p99-latency  | 300   | 100      | orders=169,search=169,catalog=169            | 10              | FAIL    | 169          | the new revision only
-          # no cohort baseline (captured before the cohort existed): the bound alone decides
-          p99-latency  | 300   | 100      | orders=180,search=170,catalog=190            | -               | FAIL    | 180          | (3 namespaces) at 180: the new revision only
-          # a passing namespace is not compared, but shows the cohort
-          error-rate   | 0.001 | -        | orders=0.05,search=0.048,catalog=0.049       | -               | PASS    | 0.049        | <= 0.01
-          """)
+# rule       | value | baseline | cohort                                       | cohort baseline | result  | cohort value | message ends with
+# a regression on the new revision only still fails
+error-rate   | 0.05  | -        | orders=0.001,search=0.002,catalog=0.0015     | -               | FAIL    | 0.0015       | the cohort on 1-19-0 (3 namespaces) at 0.0015: the new revision only
+# the cohort breaches the same bound: a mesh-wide incident
+error-rate   | 0.05  | -        | orders=0.05,search=0.048,catalog=0.001       | -               | HOLD    | 0.048        | the cohort on 1-19-0 (3 namespaces) at 0.048 breaches it too: shared by 1-19-0, not the new revision
+# the median: one sick member does not make a degradation
+error-rate   | 0.05  | -        | orders=0.05,search=0.002,catalog=0.001       | -               | FAIL    | 0.002        | the new revision only
+# members under volume are left out; none left is no cohort
+error-rate   | 0.05  | -        | orders=0.05/10,search=0.05/10                | -               | FAIL    | NaN          | error-rate 0.05 > max 0.01
+error-rate   | 0.05  | -        | orders=0.05/10,search=0.048                  | -               | HOLD    | 0.048        | the cohort on 1-19-0 (1 namespace) at 0.048 breaches it too: shared by 1-19-0, not the new revision
+# no cohort at all (the last wave), or only NaN
+error-rate   | 0.05  | -        | ' '                                          | -               | FAIL    | NaN          | error-rate 0.05 > max 0.01
+error-rate   | 0.05  | -        | orders=NaN,search=NaN                        | -               | FAIL    | NaN          | error-rate 0.05 > max 0.01
+# relative bound: the cohort's change since the namespace's baseline window
+p99-latency  | 300   | 100      | orders=180,search=170,catalog=190            | 10              | HOLD    | 180          | degraded as much: shared by 1-19-0, not the new revision
+p99-latency  | 300   | 100      | orders=120,search=110,catalog=130            | 90              | FAIL    | 120          | the new revision only
+# within the margin: 80% of the namespace's change is enough (200 * 0.8 = 160)
+p99-latency  | 300   | 100      | orders=170,search=170,catalog=170            | 10              | HOLD    | 170          | degraded as much: shared by 1-19-0, not the new revision
+p99-latency  | 300   | 100      | orders=169,search=169,catalog=169            | 10              | FAIL    | 169          | the new revision only
+# no cohort baseline (captured before the cohort existed): the bound alone decides
+p99-latency  | 300   | 100      | orders=180,search=170,catalog=190            | -               | FAIL    | 180          | (3 namespaces) at 180: the new revision only
+# a passing namespace is not compared, but shows the cohort
+error-rate   | 0.001 | -        | orders=0.05,search=0.048,catalog=0.049       | -               | PASS    | 0.049        | <= 0.01
+""")
   void comparesAFailingNamespaceWithTheCohort(
       String rule,
       double value,
@@ -144,6 +144,44 @@ class CohortTest {
             "GlobalDegradation in error-rate: error-rate 0.05 > max 0.01, and the cohort on"
                 + " 1-19-0 (1 namespace) at 0.04 breaches it too: shared by 1-19-0, not the new"
                 + " revision");
+  }
+
+  /** Issue 22: a missing cohort is said once (condition, Slack, evaluate), never in a reason. */
+  @Test
+  void withoutACohortTheReasonIsTheNamespacesOwnAndTheResultIsMarkedUnmeasured() {
+    Target target = new Target(List.of("payments"), "1-20-0", "1-19-0", "istio_io_rev", List.of());
+    List<PlannedQuery> plan = GatePlan.tick(List.of(ERROR_RATE), target, NOW);
+    Map<PlannedQuery, QueryResult> answers = new HashMap<>();
+    plan.forEach(
+        q ->
+            answers.put(
+                q,
+                new QueryResult.Success(
+                    List.of(value("payments", 0.05), volume("payments", 500)))));
+
+    NamespaceVerdict verdict =
+        Gate.evaluate(target, NOW, plan, answers, Map.of()).namespaces().get(0);
+
+    assertThat(verdict.verdict()).isEqualTo(Verdict.ROLLBACK);
+    assertThat(verdict.reason())
+        .isEqualTo("critical rule error-rate failed: error-rate 0.05 > max 0.01");
+    RuleResult result = verdict.rules().get(0);
+    assertThat(Cohort.unmeasured(result)).isTrue();
+    assertThat(Cohort.measured(result)).isFalse();
+    assertThat(Cohort.unmeasuredRules(verdict.rules())).containsExactly("error-rate");
+    assertThat(Cohort.unmeasuredText("1-19-0", List.of("error-rate", "p99-latency"), NOW))
+        .isEqualTo(
+            "no namespace on 1-19-0 carried volume for error-rate, p99-latency at"
+                + " 2026-11-21T10:00:00Z: failures are judged on bounds and baselines only");
+  }
+
+  @Test
+  void aRuleThatDoesNotCompareIsNeitherMeasuredNorUnmeasured() {
+    RuleResult judged = judge(errorRate(CohortMode.OFF, null), 0.05, null, " ", null, COHORT);
+
+    assertThat(judged.cohort()).isNull();
+    assertThat(Cohort.unmeasured(judged)).isFalse();
+    assertThat(Cohort.measured(judged)).isFalse();
   }
 
   /** error-rate with max 0.01 and no volume guard, compared with a cohort as told. */

@@ -18,20 +18,21 @@ class ConditionsTest {
       delimiter = '|',
       textBlock =
           """
-          # phase          | old revision used by | conditions
-          Progressing      | ' '                   | Ready=False Paused=False
-          Pending          | ' '                   | Ready=False Paused=False
-          Paused           | ' '                   | Ready=False Paused=True
-          AwaitingApproval | ' '                   | Ready=False Paused=False
-          Failed           | ' '                   | Ready=False Paused=False
-          Succeeded        | ' '                   | Ready=True Paused=False OldRevisionUnused=True
-          Succeeded        | b a                   | Ready=True Paused=False OldRevisionUnused=False
-          """)
+# phase          | old revision used by | conditions
+Progressing      | ' '                   | Ready=False Paused=False
+Pending          | ' '                   | Ready=False Paused=False
+Paused           | ' '                   | Ready=False Paused=True
+AwaitingApproval | ' '                   | Ready=False Paused=False
+Failed           | ' '                   | Ready=False Paused=False
+Succeeded        | ' '                   | Ready=True Paused=False OldRevisionUnused=True
+Succeeded        | b a                   | Ready=True Paused=False OldRevisionUnused=False
+""")
   void eachPhaseGivesItsConditions(MigrationPhase phase, String inUse, String expected) {
     PhaseOutcome outcome = new PhaseOutcome(phase, Reason.PROGRESSING, "m");
     Set<String> used = inUse.isBlank() ? Set.of() : Set.of(inUse.split(" "));
 
-    List<Condition> conditions = Conditions.of(List.of(), outcome, used, "1-19-0", NOW, 4);
+    List<Condition> conditions =
+        Conditions.of(List.of(), outcome, used, "1-19-0", List.of(), NOW, 4);
 
     assertThat(conditions)
         .extracting(c -> c.type() + "=" + c.status())
@@ -68,6 +69,7 @@ class ConditionsTest {
                 new PhaseOutcome(phase, Reason.PROGRESSING, "wave two"),
                 Set.of(),
                 "1-19-0",
+                List.of(),
                 NOW,
                 4)
             .get(0);

@@ -3,6 +3,7 @@ package io.meshgate.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshgate.gate.Cohort;
 import io.meshgate.gate.Result;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.gate.Severity;
@@ -102,6 +103,86 @@ class SlackMessagesTest {
         .filter(b -> b.text() != null)
         .map(b -> b.text().text())
         .toList();
+  }
+
+  /** The context lines of a message (the last is the time). */
+  private static List<String> contexts(SlackMessages.Message message) {
+    return message.blocks().stream()
+        .filter(b -> b.type().equals("context"))
+        .map(b -> b.elements().get(0).text())
+        .toList();
+  }
+
+  private static RuleResult withoutCohort(RuleResult r) {
+    return r.withCohort(r.result(), r.reason(), r.message(), Cohort.UNMEASURED);
+  }
+
+  private static final String NO_COHORT =
+      "No control cohort on 1-19-0 carried volume: judged on the namespace's bounds and baseline"
+          + " only.";
+
+  /** Issue 22: said once, in the message of the verdict it changed, not in each rule's reason. */
+  @Test
+  void aRollbackJudgedWithoutACohortSaysSoOnce() {
+    SlackMessages.Message message =
+        SlackMessages.render(
+            rollingBack(
+                List.of(
+                    withoutCohort(failing("error-rate", "q1")),
+                    withoutCohort(failing("p99", "q2")))),
+            PROMETHEUS);
+
+    assertThat(contexts(message)).hasSize(2).first().isEqualTo(NO_COHORT);
+    assertThat(message.blocks())
+        .extracting(SlackMessages.Block::type)
+        .containsExactly(
+            "header", "section", "section", "context", "section", "section", "context");
+    assertThat(texts(message)).noneMatch(t -> t.contains("cohort"));
+  }
+
+  @Test
+  void aWarningHoldJudgedWithoutACohortSaysSo() {
+    RuleResult warning = withoutCohort(failing("convergence", "q"));
+    Notification held =
+        new Notification(
+            Notification.Kind.HELD,
+            "istio-1-20",
+            "payments",
+            "1-19-0",
+            "1-20-0",
+            NamespacePhase.Soaking,
+            NamespacePhase.Soaking,
+            Reason.THRESHOLD_EXCEEDED,
+            "warning rule convergence failed: too high",
+            null,
+            List.of(warning),
+            null);
+
+    assertThat(contexts(SlackMessages.render(held, null))).first().isEqualTo(NO_COHORT);
+  }
+
+  /** Without a failure the missing cohort changed nothing: no line, nor with a cohort measured. */
+  @Test
+  void otherMessagesDoNotMentionTheCohort() {
+    RuleResult noData =
+        withoutCohort(
+            new RuleResult(
+                "error-rate",
+                Severity.CRITICAL,
+                Result.NO_DATA,
+                null,
+                null,
+                null,
+                "q",
+                "NoData",
+                "volume 3 < minVolume 100"));
+    RuleResult measured =
+        failing("error-rate", "q").withCohort(Result.FAIL, "ThresholdExceeded", "too high", 0.001);
+
+    assertThat(contexts(SlackMessages.render(rollingBack(List.of(noData)), null))).hasSize(1);
+    assertThat(contexts(SlackMessages.render(rollingBack(List.of(measured)), null))).hasSize(1);
+    assertThat(contexts(SlackMessages.render(rollingBack(List.of(failing("a", "q"))), null)))
+        .hasSize(1);
   }
 
   @Test
