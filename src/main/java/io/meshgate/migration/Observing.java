@@ -23,10 +23,14 @@ final class Observing {
   }
 
   void step(NamespaceState ns, Observed.NamespaceFacts facts) {
-    followTarget(ns, facts);
+    boolean evidenced = followTarget(ns, facts);
     List<RuleResult> results = tick.in.gate().get(ns.name);
     if (results != null) {
       Streaks.count(ns, results, Streaks.Caps.of(spec));
+      if (!evidenced) {
+        // a pass whose window may start before onTargetAt is no pass on the new revision
+        ns.passStreak = 0;
+      }
     }
     Cause breach = Streaks.breach(ns, results, spec.failureLimit());
     if (breach != null) {
@@ -73,17 +77,20 @@ final class Observing {
    * {@code onTargetAt}: set once the rollouts are complete with every proxy on the target, cleared
    * when a proxy is on another revision again (a workload rolled back by hand, pods churned): the
    * evidence, and the passes counted on it, start anew.
+   *
+   * @return whether the namespace was on the target before this tick and still is, so that this
+   *     tick's results rest on evidence since then
    */
-  private void followTarget(NamespaceState ns, Observed.NamespaceFacts facts) {
+  private boolean followTarget(NamespaceState ns, Observed.NamespaceFacts facts) {
     if (ns.proxies.other() > 0) {
-      if (ns.onTargetAt != null) {
-        ns.onTargetAt = null;
-        ns.passStreak = 0;
-      }
-    } else if (ns.onTargetAt == null && facts.rolloutComplete()) {
-      ns.onTargetAt = tick.in.now();
-      ns.passStreak = 0;
+      ns.onTargetAt = null;
+      return false;
     }
+    if (ns.onTargetAt == null && facts.rolloutComplete()) {
+      ns.onTargetAt = tick.in.now();
+      return false;
+    }
+    return ns.onTargetAt != null && ns.onTargetAt.isBefore(tick.in.now());
   }
 
   /** OnDelete pods still to replace, unmanaged pods to evict, a refused eviction to retry. */

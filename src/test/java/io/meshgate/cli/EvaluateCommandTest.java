@@ -321,4 +321,89 @@ class EvaluateCommandTest {
         .contains("--baseline-time")
         .contains("Exit code: 0 PROMOTE, 1 HOLD, 2 ROLLBACK");
   }
+
+  /** Issue 22: {@code --since} clips namespace-scoped windows as the daemon does. */
+  @Test
+  void sinceClipsEveryNamespaceScopedWindowToTheTimeSinceTheRollout() throws IOException {
+    prometheus.stubFor(
+        post("/api/v1/query")
+            .willReturn(
+                okJson(
+                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}")));
+
+    Cli result =
+        Cli.run(
+            evaluate(
+                "-n", "payments", "--time", "1795255200", "--since", "1795255110", "-o", "json"));
+
+    JsonNode rules =
+        new ObjectMapper().readTree(result.out()).path("namespaces").get(0).path("rules");
+    for (JsonNode rule : rules) {
+      String expected =
+          rule.path("rule").asText().equals("error-rate")
+                  || rule.path("rule").asText().equals("p99-latency")
+              ? "90s"
+              : "5m";
+      assertThat(rule.path("window").asText()).as(rule.path("rule").asText()).isEqualTo(expected);
+    }
+    prometheus.verify(
+        postRequestedFor(urlEqualTo("/api/v1/query"))
+            .withRequestBody(containing("istio_requests_total"))
+            .withRequestBody(containing("%5B90s%5D")));
+  }
+
+  @Test
+  void sinceUnderTheMinimumWindowHoldsWithoutAskingForNamespaceRules() {
+    prometheus.stubFor(
+        post("/api/v1/query")
+            .willReturn(
+                okJson(
+                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}")));
+
+    Cli result =
+        Cli.run(evaluate("-n", "payments", "--time", "1795255200", "--since", "1795255160"));
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out())
+        .contains("no data for error-rate, p99-latency: window since rollout 40s < 1m");
+    prometheus.verify(
+        0,
+        postRequestedFor(urlEqualTo("/api/v1/query"))
+            .withRequestBody(containing("istio_requests_total")));
+  }
+
+  @Test
+  void aReplaySinceARolloutSendsEachWindowOnceOverTheStepsUsingIt() {
+    prometheus.stubFor(
+        post("/api/v1/query_range")
+            .willReturn(
+                okJson(
+                    "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}")));
+
+    // from the rollout to 10 minutes after, every 30 s: 0s..30s wait, 1m..4m30s clipped, 5m+ whole
+    Cli result =
+        Cli.run(
+            evaluate(
+                "-n",
+                "payments",
+                "--replay",
+                "--since",
+                "1795255200",
+                "--from",
+                "1795255200",
+                "--to",
+                "1795255800",
+                "-o",
+                "json"));
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err()).contains("replayed 21 steps of 1 namespaces with 20 range queries");
+    // error-rate and p99-latency over 90s, at the one step that has that window
+    prometheus.verify(
+        2,
+        postRequestedFor(urlEqualTo("/api/v1/query_range"))
+            .withRequestBody(containing("%5B90s%5D"))
+            .withRequestBody(containing("start=1795255290"))
+            .withRequestBody(containing("end=1795255290")));
+  }
 }

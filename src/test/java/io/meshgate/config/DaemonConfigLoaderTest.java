@@ -73,6 +73,52 @@ class DaemonConfigLoaderTest {
     assertThat(config.alerts()).isEqualTo(DaemonConfig.Alerts.DEFAULT);
     assertThat(config.slack()).isNull();
     assertThat(config.leaderElection().enabled()).isTrue();
+    assertThat(config.gate().minWindow()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(config.gate().scrapeInterval()).isEqualTo(Duration.ofSeconds(15));
+  }
+
+  /** Issue 22: the evidence window's minimum, read and checked against the scrape interval. */
+  @Test
+  void readsTheMinimumEvidenceWindow() throws IOException {
+    DaemonConfig config =
+        DaemonConfigLoader.load(
+            write(
+                "prometheus: {url: http://localhost:9090}\n"
+                    + "gate: {minWindow: 20s, scrapeInterval: 10s}\n"),
+            true);
+
+    assertThat(config.gate())
+        .isEqualTo(new DaemonConfig.GateSettings(Duration.ofSeconds(20), Duration.ofSeconds(10)));
+  }
+
+  @Test
+  void refusesAMinimumWindowUnderTwoScrapeIntervals() throws IOException {
+    write("prometheus: {url: http://p:9090}\ngate: {minWindow: 20s}\n");
+
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+        .hasMessage(
+            file()
+                + ": field 'gate.minWindow' is 20s, under two scrape intervals (2 x 15s = 30s): a"
+                + " rate over it would rest on a single sample; set it to at least 30s, or set"
+                + " gate.scrapeInterval to your Prometheus's scrape interval");
+  }
+
+  @Test
+  void refusesABadOrUnknownGateSetting() throws IOException {
+    write(
+        "prometheus: {url: http://p:9090}\n"
+            + "gate: {minWindow: soon, scrapeInterval: 30s, minWindows: 1m}\n");
+
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+        .isInstanceOfSatisfying(
+            InvalidInputException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        file()
+                            + ": field 'gate.minWindow' is \"soon\"; expected a duration such as 30s, 5m or 1h30m",
+                        file()
+                            + ": field 'gate.minWindows' is unknown; did you mean 'gate.minWindow'?"));
   }
 
   @Test

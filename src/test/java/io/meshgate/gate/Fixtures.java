@@ -106,4 +106,26 @@ final class Fixtures {
     }
     return new Series(labels, v);
   }
+
+  /** {@code rule} over another window. */
+  static Rule withWindow(Rule rule, Duration window) {
+    return new Rule(
+        rule.name(),
+        rule.description(),
+        rule.scope(),
+        rule.query(),
+        rule.groupBy(),
+        window,
+        rule.max(),
+        rule.min(),
+        rule.maxIncrease(),
+        rule.baselineFloor(),
+        rule.minVolume(),
+        rule.volumeQuery(),
+        rule.severity(),
+        rule.onNoData(),
+        rule.cohort(),
+        rule.cohortMargin(),
+        rule.acceptWarnings());
+  }
 }

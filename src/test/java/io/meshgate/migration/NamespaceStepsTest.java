@@ -110,7 +110,7 @@ class NamespaceStepsTest {
             0,
             null,
             restartSuffix == null ? null : "istio-1-20/payments/" + restartSuffix,
-            null));
+            recorded.onTargetAt()));
     given.facts("payments", facts(facts));
     given.toAvailable = !facts.contains("revisions-down");
     given.fromAvailable = !facts.contains("revisions-down") && !facts.contains("rollback-down");

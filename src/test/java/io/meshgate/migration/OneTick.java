@@ -50,7 +50,7 @@ final class OneTick {
             0,
             null,
             phase == NamespacePhase.Pending ? null : "istio-1-20/" + name + "/1",
-            null));
+            wasOnTarget(phase) ? FakeWorld.START : null));
     boolean onTarget = phase.isInFlight() && phase != NamespacePhase.Migrating;
     facts.put(
         name,
@@ -77,5 +77,15 @@ final class OneTick {
     TickContext tick = new TickContext(input());
     tick.seed();
     return tick;
+  }
+
+  /**
+   * Phases a namespace reaches only once all on the target (where it stays unless facts say not).
+   */
+  static boolean wasOnTarget(NamespacePhase phase) {
+    return phase == NamespacePhase.Soaking
+        || phase == NamespacePhase.Held
+        || phase == NamespacePhase.Stalled
+        || phase == NamespacePhase.Promoted;
   }
 }

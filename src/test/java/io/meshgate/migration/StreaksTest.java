@@ -29,7 +29,7 @@ class StreaksTest {
                     case ERROR -> p.length > 3 ? p[3] : "QueryFailed";
                     case FAIL -> "ThresholdExceeded";
                     case HOLD -> "GlobalDegradation";
-                    case NO_DATA -> "NoData";
+                    case NO_DATA -> p.length > 3 ? p[3] : "NoData";
                     case PASS -> "WithinBounds";
                   };
               return new RuleResult(
@@ -58,6 +58,7 @@ class StreaksTest {
           a:FAIL b:PASS            | 0       | 0      | 0       | 1             | 0            | 0             | 9
           a:PASS b:FAIL            | 2       | 0      | 0       | 0             | 0            | 0             | 9
           a:NO_DATA b:PASS         | 2       | 4      | 3       | 0             | 0            | 4             | 9
+          a:NO_DATA:critical:WindowTooShort b:PASS | 2 | 4 | 3 | 0           | 0            | 0             | 9
           a:ERROR b:PASS           | 1       | 4      | 3       | 0             | 0            | 0             | 9
           a:FAIL b:NO_DATA         | 1       | 0      | 0       | 2             | 0            | 1             | 9
           ' '                      | 1       | 4      | 2       | 0             | 0            | 0             | 9

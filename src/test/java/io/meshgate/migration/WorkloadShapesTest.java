@@ -127,7 +127,7 @@ class WorkloadShapesTest {
             0,
             null,
             "istio-1-20/" + NS + (phase == NamespacePhase.RollingBack ? "/2" : "/1"),
-            null));
+            OneTick.wasOnTarget(phase) ? OneTick.NOW.minus(age) : null));
     // a rollback's labels are back already: it restarts and waits
     given.facts(NS, facts(facts, phase != NamespacePhase.RollingBack));
     given.gate.put(NS, FakeWorld.passing());

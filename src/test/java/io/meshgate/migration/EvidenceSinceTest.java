@@ -1,0 +1,79 @@
+package io.meshgate.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 22: the gate of a tick gets a namespace's onTargetAt only while the namespace is still all
+ * on the target, so that no result of the tick a proxy left it in rests on the time before.
+ */
+class EvidenceSinceTest {
+  private static final Instant AT = OneTick.NOW.minus(Duration.ofMinutes(3));
+
+  private static Map<String, Instant> since(boolean dryRun, Map<String, Integer> census) {
+    MigrationSpec base =
+        FakeWorld.spec(List.of(FakeWorld.wave("one", Duration.ZERO, 1, false, "payments")));
+    MigrationSpec spec =
+        new MigrationSpec(
+            base.fromRevision(),
+            base.toRevision(),
+            base.waves(),
+            base.gates(),
+            base.interval(),
+            base.failureLimit(),
+            base.passStreak(),
+            base.noDataLimit(),
+            base.baselineWindow(),
+            base.onFailure(),
+            base.rollbackScope(),
+            base.maxRollbacks(),
+            base.restart(),
+            base.window(),
+            base.paused(),
+            dryRun,
+            base.tag());
+    OneTick tick = new OneTick(spec);
+    tick.ns("payments", "one", NamespacePhase.Soaking);
+    tick.ns("orders", "one", NamespacePhase.Verifying);
+    NamespaceStatus s = tick.recorded.get("payments");
+    tick.recorded.put(
+        "payments",
+        new NamespaceStatus(
+            s.name(),
+            s.wave(),
+            s.phase(),
+            s.phaseSince(),
+            s.baseline(),
+            s.baselineNotes(),
+            s.lastVerdict(),
+            s.failureStreaks(),
+            s.passStreak(),
+            s.noDataStreak(),
+            s.proxies(),
+            s.restartId(),
+            AT));
+    tick.facts("payments", new Observed.NamespaceFacts(true, true, 1, 1, 1, false, census));
+    TickInput in = tick.input();
+    return EvidenceSince.of(spec, in.status(), in.observed(), FakeWorld.TO);
+  }
+
+  @Test
+  void aNamespaceStillAllOnTheTargetKeepsItsStart() {
+    assertThat(since(false, Map.of(FakeWorld.TO, 3))).isEqualTo(Map.of("payments", AT));
+  }
+
+  @Test
+  void aNamespaceAProxyLeftHasNoEvidenceThisTick() {
+    assertThat(since(false, Map.of(FakeWorld.TO, 2, FakeWorld.FROM, 1))).isEmpty();
+  }
+
+  @Test
+  void aDryRunTakesItsStepsAsDone() {
+    assertThat(since(true, Map.of(FakeWorld.FROM, 3))).isEqualTo(Map.of("payments", AT));
+  }
+}

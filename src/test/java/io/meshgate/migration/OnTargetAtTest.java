@@ -1,0 +1,178 @@
+package io.meshgate.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshgate.gate.EvidenceWindows;
+import io.meshgate.gate.Result;
+import io.meshgate.gate.RuleResult;
+import io.meshgate.gate.Severity;
+import io.meshgate.gate.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 22: {@code onTargetAt}, the start of a namespace's evidence, is recorded when its rollouts
+ * are complete with every proxy on the target, cleared when a proxy leaves it, set again once it is
+ * rolled back; waiting for the evidence window neither stalls nor notifies.
+ */
+class OnTargetAtTest {
+  private static final Instant EARLIER = OneTick.NOW.minus(Duration.ofMinutes(10));
+
+  private static OneTick given(NamespacePhase phase, Instant onTargetAt, int passStreak) {
+    OneTick tick =
+        new OneTick(
+            FakeWorld.spec(List.of(FakeWorld.wave("one", Duration.ZERO, 1, false, "payments"))));
+    tick.ns("payments", "one", phase);
+    NamespaceStatus s = tick.recorded.get("payments");
+    tick.recorded.put(
+        "payments",
+        new NamespaceStatus(
+            s.name(),
+            s.wave(),
+            s.phase(),
+            s.phaseSince(),
+            s.baseline(),
+            s.baselineNotes(),
+            s.lastVerdict(),
+            s.failureStreaks(),
+            passStreak,
+            s.noDataStreak(),
+            s.proxies(),
+            s.restartId(),
+            onTargetAt));
+    return tick;
+  }
+
+  private static Observed.NamespaceFacts proxies(boolean rolledOut, Map<String, Integer> census) {
+    return new Observed.NamespaceFacts(true, true, 2, 2, rolledOut ? 2 : 1, false, census);
+  }
+
+  private static NamespaceStatus after(OneTick tick) {
+    return MigrationMachine.decide(tick.input()).status().namespace("payments").orElseThrow();
+  }
+
+  private static RuleResult waiting(String rule) {
+    return new RuleResult(
+        rule,
+        Severity.CRITICAL,
+        Result.NO_DATA,
+        null,
+        null,
+        null,
+        "q",
+        EvidenceWindows.REASON,
+        "window since rollout 30s < 1m");
+  }
+
+  @Test
+  void isRecordedWhenTheRolloutsAreCompleteAndEveryProxyIsOnTheTarget() {
+    OneTick tick = given(NamespacePhase.Verifying, null, 0);
+    tick.facts("payments", proxies(true, Map.of(FakeWorld.TO, 4)));
+
+    NamespaceStatus ns = after(tick);
+
+    assertThat(ns.onTargetAt()).isEqualTo(OneTick.NOW);
+    assertThat(ns.phase()).isEqualTo(NamespacePhase.Soaking);
+  }
+
+  @Test
+  void waitsWhileARolloutIsStillInProgress() {
+    OneTick tick = given(NamespacePhase.Restarting, null, 0);
+    tick.facts("payments", proxies(false, Map.of(FakeWorld.TO, 4)));
+
+    assertThat(after(tick).onTargetAt()).isNull();
+  }
+
+  @Test
+  void waitsWhileAProxyIsStillOnTheOldRevision() {
+    OneTick tick = given(NamespacePhase.Verifying, null, 0);
+    tick.facts("payments", proxies(true, Map.of(FakeWorld.TO, 3, FakeWorld.FROM, 1)));
+
+    assertThat(after(tick).onTargetAt()).isNull();
+  }
+
+  @Test
+  void staysWhileTheNamespaceStaysOnTheTarget() {
+    OneTick tick = given(NamespacePhase.Soaking, EARLIER, 1);
+    tick.facts("payments", proxies(true, Map.of(FakeWorld.TO, 4)));
+    tick.gate.put("payments", FakeWorld.passing());
+
+    NamespaceStatus ns = after(tick);
+
+    assertThat(ns.onTargetAt()).isEqualTo(EARLIER);
+    assertThat(ns.passStreak()).isEqualTo(2);
+  }
+
+  @Test
+  void aProxyBackOnTheOldRevisionResetsItAndThePassesCountedOnIt() {
+    OneTick tick = given(NamespacePhase.Soaking, EARLIER, 2);
+    // a workload rolled back by hand: its pods churn to the old revision
+    tick.facts("payments", proxies(true, Map.of(FakeWorld.TO, 3, FakeWorld.FROM, 1)));
+    tick.gate.put("payments", FakeWorld.passing());
+
+    NamespaceStatus ns = after(tick);
+
+    assertThat(ns.onTargetAt()).isNull();
+    assertThat(ns.passStreak()).isZero();
+    assertThat(ns.phase()).isNotEqualTo(NamespacePhase.Soaking);
+  }
+
+  @Test
+  void isClearedByARollbackAndSetAgainOnceEveryProxyIsBackOnTheOldRevision() {
+    OneTick failing = given(NamespacePhase.Soaking, EARLIER, 0);
+    failing.facts("payments", proxies(true, Map.of(FakeWorld.TO, 4)));
+    failing.gate.put("payments", FakeWorld.failing("error-rate", Severity.CRITICAL));
+    NamespaceStatus recorded = failing.recorded.get("payments");
+    failing.recorded.put(
+        "payments",
+        new NamespaceStatus(
+            recorded.name(),
+            recorded.wave(),
+            recorded.phase(),
+            recorded.phaseSince(),
+            recorded.baseline(),
+            recorded.baselineNotes(),
+            recorded.lastVerdict(),
+            Map.of("error-rate", 2),
+            0,
+            0,
+            recorded.proxies(),
+            recorded.restartId(),
+            EARLIER));
+
+    NamespaceStatus rollingBack = after(failing);
+
+    assertThat(rollingBack.phase()).isEqualTo(NamespacePhase.RollingBack);
+    assertThat(rollingBack.onTargetAt()).isNull();
+
+    OneTick back = given(NamespacePhase.RollingBack, null, 0);
+    back.facts(
+        "payments",
+        new Observed.NamespaceFacts(true, false, 2, 2, 2, false, Map.of(FakeWorld.FROM, 4)));
+
+    NamespaceStatus rolledBack = after(back);
+
+    assertThat(rolledBack.phase()).isEqualTo(NamespacePhase.RolledBack);
+    assertThat(rolledBack.onTargetAt()).isEqualTo(OneTick.NOW);
+  }
+
+  @Test
+  void waitingForTheWindowHoldsQuietlyAndDoesNotCountTowardsStalled() {
+    OneTick tick = given(NamespacePhase.Soaking, OneTick.NOW.minusSeconds(30), 0);
+    tick.facts("payments", proxies(true, Map.of(FakeWorld.TO, 4)));
+    tick.gate.put("payments", List.of(waiting("error-rate"), waiting("p99-latency")));
+
+    Decision decision = MigrationMachine.decide(tick.input());
+    NamespaceStatus ns = decision.status().namespace("payments").orElseThrow();
+
+    assertThat(ns.noDataStreak()).isZero();
+    assertThat(ns.phase()).isEqualTo(NamespacePhase.Soaking);
+    assertThat(ns.lastVerdict().verdict()).isEqualTo(Verdict.HOLD);
+    assertThat(ns.lastVerdict().reason())
+        .isEqualTo("no data for error-rate, p99-latency: window since rollout 30s < 1m");
+    assertThat(decision.holds()).as("nobody is told of the normal start of a soak").isEmpty();
+  }
+}
