@@ -48,13 +48,14 @@ public final class Gate {
   /**
    * Baselines by namespace and rule name, and for rules compared with a cohort the cohort's value
    * over the same window under {@link Cohort#baselineKey}; null when an answer is partial (warnings
-   * its rule does not accept): a baseline is kept for the whole migration, so none is taken from
-   * what may be a part of the data, and the capture waits as when Prometheus cannot be asked.
+   * its rule does not accept) or Prometheus could not answer: a baseline is kept for the whole
+   * migration, so none is taken from what may be a part of the data, or from nothing, and the
+   * capture waits for the next tick.
    */
   public static Map<String, Map<String, Double>> baselines(
       List<PlannedQuery> plan, Map<PlannedQuery, QueryResult> answers, List<String> cohort) {
     List<Answer> indexed = plan.stream().map(q -> Answer.of(q, answers.get(q))).toList();
-    if (indexed.stream().anyMatch(Answer::partial)) {
+    if (indexed.stream().anyMatch(a -> a.partial() || a.unavailable())) {
       return null;
     }
     Map<String, Map<String, Double>> baselines = new HashMap<>();
@@ -263,6 +264,11 @@ public final class Gate {
 
     boolean partial() {
       return failure != null && failure.reason().equals(PARTIAL_RESPONSE);
+    }
+
+    /** Prometheus could not answer (down, timed out, circuit open): asked again later. */
+    boolean unavailable() {
+      return failure != null && failure.unavailable();
     }
 
     List<Series> series(String part, String ns) {

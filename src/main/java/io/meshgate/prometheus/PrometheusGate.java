@@ -74,16 +74,23 @@ public final class PrometheusGate {
     if (baselines == null) {
       answers.forEach(
           (q, answer) -> {
-            if (answer instanceof QueryResult.Success s
+            String why = null;
+            if (answer instanceof QueryResult.Failure f && f.unavailable()) {
+              why = "Prometheus could not answer: " + f.message();
+            } else if (answer instanceof QueryResult.Success s
                 && !q.rule().unacceptedWarnings(s.warnings()).isEmpty()) {
+              why =
+                  "Prometheus answered with warnings " + q.rule().unacceptedWarnings(s.warnings());
+            }
+            if (why != null) {
               LOG.warn(
-                  "baseline of {} over {} ending {} not taken: rule={} Prometheus answered with"
-                      + " warnings {} (not evidence; asked again at the next tick)",
+                  "baseline of {} over {} ending {} not taken: rule={} {} (not evidence; asked"
+                      + " again at the next tick)",
                   target.namespaces(),
                   Durations.format(window),
                   time,
                   q.rule().name(),
-                  q.rule().unacceptedWarnings(s.warnings()));
+                  why);
             }
           });
     }

@@ -335,4 +335,17 @@ class GateTest {
     assertThat(Gate.baselines(plan, answers))
         .isEqualTo(Map.of("payments", Map.of("p99-latency", 87.0)));
   }
+
+  /** A baseline is kept for the whole migration: none is taken while Prometheus cannot answer. */
+  @Test
+  void noBaselineIsTakenWhilePrometheusCannotAnswer() {
+    List<PlannedQuery> plan = GatePlan.baseline(List.of(P99), TARGET, NOW, Duration.ofMinutes(30));
+    Map<PlannedQuery, QueryResult> down =
+        Map.of(plan.get(0), new QueryResult.Failure("timeout", "query timed out", true));
+    Map<PlannedQuery, QueryResult> refused =
+        Map.of(plan.get(0), new QueryResult.Failure("bad_data", "parse error", false));
+
+    assertThat(Gate.baselines(plan, down)).isNull();
+    assertThat(Gate.baselines(plan, refused)).as("a refused query never answers").isEmpty();
+  }
 }
