@@ -12,9 +12,9 @@ import java.util.List;
  * d.actions().forEach(controller::execute);  // then record d.status()
  * }</pre>
  *
- * <p>One piece per concern: {@link NamespaceSteps} and {@link Observing} step each namespace,
- * {@link Streaks} counts the gate's results, {@link WaveAdmission} starts namespaces of the current
- * wave, {@link MigrationPhases} is the migration's phase rule, {@link Conditions} its conditions.
+ * <p>One piece per concern: {@link TargetSteps} and {@link Observing} step each namespace, {@link
+ * Streaks} counts the gate's results, {@link WaveAdmission} starts namespaces of the current wave,
+ * {@link MigrationPhases} is the migration's phase rule, {@link Conditions} its conditions.
  */
 public final class MigrationMachine {
   private MigrationMachine() {}
@@ -22,7 +22,7 @@ public final class MigrationMachine {
   public static Decision decide(TickInput input) {
     TickContext tick = new TickContext(input);
     tick.seed();
-    NamespaceSteps steps = new NamespaceSteps(tick);
+    TargetSteps steps = new TargetSteps(tick);
     tick.all().forEach(steps::step);
     if (tick.spec.rollbackScope() == MigrationSpec.RollbackScope.Migration
         && tick.rollbacks() > 0) {
@@ -42,8 +42,8 @@ public final class MigrationMachine {
   }
 
   /** rollbackScope: Migration sends every started namespace back once one of them goes back. */
-  private static void rollBackEveryNamespace(TickContext tick, NamespaceSteps steps) {
-    for (NamespaceState ns : tick.all()) {
+  private static void rollBackEveryNamespace(TickContext tick, TargetSteps steps) {
+    for (TargetState ns : tick.all()) {
       if ((ns.phase.isInFlight() || ns.phase == NamespacePhase.Promoted)
           && ns.phase != NamespacePhase.RollingBack) {
         steps.startRollback(
@@ -57,7 +57,7 @@ public final class MigrationMachine {
 
   private static MigrationStatus status(
       TickContext tick, String currentWave, PhaseOutcome outcome) {
-    List<NamespaceStatus> statuses = tick.all().stream().map(NamespaceState::toStatus).toList();
+    List<NamespaceStatus> statuses = tick.all().stream().map(TargetState::toStatus).toList();
     long promoted = statuses.stream().filter(s -> s.phase() == NamespacePhase.Promoted).count();
     TickInput in = tick.in;
     return new MigrationStatus(

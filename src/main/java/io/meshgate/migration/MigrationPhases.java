@@ -19,7 +19,7 @@ final class MigrationPhases {
 
   /** The phase when nothing may start this tick, else null. */
   static PhaseOutcome settled(TickContext tick) {
-    List<NamespaceState> all = tick.all();
+    List<TargetState> all = tick.all();
     MigrationSpec spec = tick.spec;
     boolean inFlight = all.stream().anyMatch(n -> n.phase.isInFlight());
     if (!all.isEmpty() && all.stream().allMatch(n -> n.phase.isDone())) {
@@ -77,7 +77,7 @@ final class MigrationPhases {
     return null;
   }
 
-  private static PhaseOutcome succeeded(List<NamespaceState> all, TickContext tick) {
+  private static PhaseOutcome succeeded(List<TargetState> all, TickContext tick) {
     long skipped = all.stream().filter(n -> n.phase == NamespacePhase.Skipped).count();
     return new PhaseOutcome(
         MigrationPhase.Succeeded,
@@ -90,7 +90,7 @@ final class MigrationPhases {
 
   static PhaseOutcome afterAdmission(
       TickContext tick, String currentWave, WaveAdmission.Admission admission) {
-    List<NamespaceState> all = tick.all();
+    List<TargetState> all = tick.all();
     String progressing = "wave " + currentWave;
     switch (admission.outcome()) {
       case NOTHING_PENDING -> {
@@ -120,7 +120,7 @@ final class MigrationPhases {
     }
   }
 
-  private static boolean anyRolledBack(List<NamespaceState> all) {
+  private static boolean anyRolledBack(List<TargetState> all) {
     return all.stream().anyMatch(n -> n.phase == NamespacePhase.RolledBack);
   }
 }

@@ -14,15 +14,15 @@ import java.util.stream.Collectors;
 final class Observing {
   private final TickContext tick;
   private final MigrationSpec spec;
-  private final NamespaceSteps steps;
+  private final TargetSteps steps;
 
-  Observing(TickContext tick, NamespaceSteps steps) {
+  Observing(TickContext tick, TargetSteps steps) {
     this.tick = tick;
     this.spec = tick.spec;
     this.steps = steps;
   }
 
-  void step(NamespaceState ns, Observed.NamespaceFacts facts) {
+  void step(TargetState ns, Observed.NamespaceFacts facts) {
     boolean evidenced = followTarget(ns, facts);
     List<RuleResult> results = tick.in.gate().get(ns.name);
     if (results != null) {
@@ -81,7 +81,7 @@ final class Observing {
    * @return whether the namespace was on the target before this tick and still is, so that this
    *     tick's results rest on evidence since then
    */
-  private boolean followTarget(NamespaceState ns, Observed.NamespaceFacts facts) {
+  private boolean followTarget(TargetState ns, Observed.NamespaceFacts facts) {
     if (ns.proxies.other() > 0) {
       ns.onTargetAt = null;
       return false;
@@ -94,8 +94,7 @@ final class Observing {
   }
 
   /** OnDelete pods still to replace, unmanaged pods to evict, a refused eviction to retry. */
-  private void restartIfNeeded(
-      NamespaceState ns, Observed.NamespaceFacts facts, boolean converged) {
+  private void restartIfNeeded(TargetState ns, Observed.NamespaceFacts facts, boolean converged) {
     if (!converged && (tick.needsRestart(facts) || !facts.obstacles().isEmpty())) {
       tick.actions.add(new Action.Restart(ns.name, ns.restartId, tick.goal(ns)));
     }
@@ -105,7 +104,7 @@ final class Observing {
    * Nothing holds any more: back to where the namespace left off, each with its clock started again
    * (the rollout's restart.timeout counts from now).
    */
-  private void release(NamespaceState ns, Observed.NamespaceFacts facts, boolean converged) {
+  private void release(TargetState ns, Observed.NamespaceFacts facts, boolean converged) {
     if (!facts.rolloutComplete()) {
       tick.move(
           ns, NamespacePhase.Restarting, Reason.RELEASED, "hold released; the rollout goes on");
@@ -120,7 +119,7 @@ final class Observing {
     }
   }
 
-  private void onBreach(NamespaceState ns, Cause breach) {
+  private void onBreach(TargetState ns, Cause breach) {
     if (spec.onFailure() == MigrationSpec.OnFailure.Rollback) {
       steps.startRollback(ns, breach);
     } else if (ns.phase != NamespacePhase.Held) {
@@ -130,7 +129,7 @@ final class Observing {
     }
   }
 
-  private void holdForAlert(NamespaceState ns) {
+  private void holdForAlert(TargetState ns) {
     String names =
         tick.alerts(ns).stream()
             .flatMap(a -> a.names().stream())
@@ -143,7 +142,7 @@ final class Observing {
   }
 
   /** Stalled after noDataLimit ticks without data; back to Soaking when data returns. */
-  private void followData(NamespaceState ns, List<RuleResult> results) {
+  private void followData(TargetState ns, List<RuleResult> results) {
     if (ns.noDataStreak >= spec.noDataLimit() && ns.phase != NamespacePhase.Stalled) {
       tick.move(
           ns,
@@ -161,7 +160,7 @@ final class Observing {
   }
 
   /** Soaking only while every proxy runs the target revision. */
-  private void followConvergence(NamespaceState ns, boolean converged) {
+  private void followConvergence(TargetState ns, boolean converged) {
     if (ns.phase == NamespacePhase.Verifying && converged) {
       tick.move(
           ns,
@@ -178,10 +177,7 @@ final class Observing {
   }
 
   private void soak(
-      NamespaceState ns,
-      List<RuleResult> results,
-      boolean converged,
-      Observed.NamespaceFacts facts) {
+      TargetState ns, List<RuleResult> results, boolean converged, Observed.NamespaceFacts facts) {
     Cause gateHold =
         results == null
             ? new Cause(Reason.NO_DATA, "not evaluated yet")
@@ -207,7 +203,7 @@ final class Observing {
     }
   }
 
-  private void promoteWhenSoaked(NamespaceState ns, Observed.NamespaceFacts facts) {
+  private void promoteWhenSoaked(TargetState ns, Observed.NamespaceFacts facts) {
     MigrationSpec.Wave wave = tick.wave(ns.wave);
     Duration soak = wave == null ? Duration.ZERO : wave.soak();
     Duration soaked = tick.elapsed(ns);

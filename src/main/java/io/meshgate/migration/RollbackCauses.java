@@ -5,7 +5,7 @@ final class RollbackCauses {
   private RollbackCauses() {}
 
   /** The cause of a rollback demanded this tick, or null. */
-  static Cause of(TickContext tick, NamespaceState ns) {
+  static Cause of(TickContext tick, TargetState ns) {
     if (tick.in.aborted()) {
       return new Cause(Reason.ABORTED, "the migration was aborted (meshgate.io/abort)");
     }

@@ -34,7 +34,7 @@ final class Streaks {
    * Counts one tick's results into the namespace's streaks (any other result resets a streak), each
    * up to its cap.
    */
-  static void count(NamespaceState ns, List<RuleResult> results, Caps caps) {
+  static void count(TargetState ns, List<RuleResult> results, Caps caps) {
     Map<String, Integer> streaks = new TreeMap<>();
     for (RuleResult r : results) {
       if (r.result() == Result.FAIL) {
@@ -54,7 +54,7 @@ final class Streaks {
   }
 
   /** The first critical rule whose failure streak reached {@code failureLimit}, or null. */
-  static Cause breach(NamespaceState ns, List<RuleResult> results, int failureLimit) {
+  static Cause breach(TargetState ns, List<RuleResult> results, int failureLimit) {
     if (results == null) {
       return null;
     }
@@ -78,7 +78,7 @@ final class Streaks {
    * Why the gate holds the namespace this tick, or null when every rule passed; null results (not
    * evaluated) hold with no reason to tell anyone.
    */
-  static Cause gateHold(NamespaceState ns, List<RuleResult> results, int failureLimit) {
+  static Cause gateHold(TargetState ns, List<RuleResult> results, int failureLimit) {
     NamespaceVerdict single = Gate.decide(ns.name, results);
     if (single.verdict() == Verdict.PROMOTE) {
       return null;

@@ -33,7 +33,7 @@ final class Stuck {
    * @param stale proxies still to move (on another revision than the target, or on the target in a
    *     rollback)
    */
-  static Cause of(TickContext tick, NamespaceState ns, Observed.NamespaceFacts facts, int stale) {
+  static Cause of(TickContext tick, TargetState ns, Observed.NamespaceFacts facts, int stale) {
     Cause obstacle = obstacle(facts);
     if (obstacle != null) {
       return obstacle;

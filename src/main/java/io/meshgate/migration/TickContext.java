@@ -15,11 +15,14 @@ import java.util.Objects;
 final class TickContext {
   final TickInput in;
   final MigrationSpec spec;
-  final Map<String, NamespaceState> namespaces = new LinkedHashMap<>();
+  final Map<String, TargetState> namespaces = new LinkedHashMap<>();
   final List<Action> actions = new ArrayList<>();
   final List<Decision.Transition> transitions = new ArrayList<>();
   final List<Decision.Hold> holds = new ArrayList<>();
   final Resolution revisions;
+
+  /** The one kind of target so far: the namespaces of the waves. */
+  static final TargetKind NAMESPACES = new NamespaceTargets();
 
   TickContext(TickInput in) {
     this.in = in;
@@ -107,16 +110,17 @@ final class TickContext {
         if (!namespaces.containsKey(name)) {
           namespaces.put(
               name,
-              new NamespaceState(
-                  recorded.getOrDefault(name, NamespaceStatus.pending(name, wave.name()))));
+              new TargetState(
+                  recorded.getOrDefault(name, NamespaceStatus.pending(name, wave.name())),
+                  NAMESPACES));
         }
       }
     }
     // namespaces that left a selector keep their history and are still finished properly
-    recorded.forEach((name, s) -> namespaces.putIfAbsent(name, new NamespaceState(s)));
+    recorded.forEach((name, s) -> namespaces.putIfAbsent(name, new TargetState(s, NAMESPACES)));
   }
 
-  List<NamespaceState> all() {
+  List<TargetState> all() {
     return List.copyOf(namespaces.values());
   }
 
@@ -124,7 +128,7 @@ final class TickContext {
     return spec.waves().stream().filter(w -> w.name().equals(name)).findFirst().orElse(null);
   }
 
-  Observed.NamespaceFacts facts(NamespaceState ns) {
+  Observed.NamespaceFacts facts(TargetState ns) {
     if (!spec.dryRun()) {
       return in.observed().facts(ns.name);
     }
@@ -135,7 +139,7 @@ final class TickContext {
   }
 
   /** Where the namespace's sidecars must go in its phase. */
-  SidecarGoal goal(NamespaceState ns) {
+  SidecarGoal goal(TargetState ns) {
     return SidecarGoal.of(ns.phase, to());
   }
 
@@ -149,7 +153,7 @@ final class TickContext {
   }
 
   /** Alerts naming the namespace, or (while it is on the target) the target revision. */
-  List<AlertRecord> alerts(NamespaceState ns) {
+  List<AlertRecord> alerts(TargetState ns) {
     boolean onTarget = ns.phase.isInFlight();
     return in.status().alerts().stream()
         .filter(
@@ -161,11 +165,11 @@ final class TickContext {
         .toList();
   }
 
-  boolean holdAlert(NamespaceState ns) {
+  boolean holdAlert(TargetState ns) {
     return alerts(ns).stream().anyMatch(a -> a.action() == AlertAction.HOLD);
   }
 
-  Duration elapsed(NamespaceState ns) {
+  Duration elapsed(TargetState ns) {
     return ns.phaseSince == null ? Duration.ZERO : Duration.between(ns.phaseSince, in.now());
   }
 
@@ -291,7 +295,7 @@ final class TickContext {
     return spec.maxRollbacks() > 0 && rollbacks() >= spec.maxRollbacks();
   }
 
-  void move(NamespaceState ns, NamespacePhase to, Reason reason, String message) {
+  void move(TargetState ns, NamespacePhase to, Reason reason, String message) {
     Transitions.check(ns.name, ns.phase, to);
     transitions.add(new Decision.Transition(ns.name, ns.phase, to, reason, message));
     ns.phase = to;
@@ -307,12 +311,12 @@ final class TickContext {
   }
 
   /** A hold that needs attention; said once when it begins or its reason changes. */
-  void hold(NamespaceState ns, Cause cause) {
+  void hold(TargetState ns, Cause cause) {
     hold(ns, cause, cause.message());
   }
 
-  /** As {@link #hold(NamespaceState, Cause)}, the verdict showing {@code verdictText}. */
-  void hold(NamespaceState ns, Cause cause, String verdictText) {
+  /** As {@link #hold(TargetState, Cause)}, the verdict showing {@code verdictText}. */
+  void hold(TargetState ns, Cause cause, String verdictText) {
     NamespaceStatus.Verdict before = ns.lastVerdict;
     verdict(ns, Verdict.HOLD, verdictText);
     if (before != ns.lastVerdict) {
@@ -321,7 +325,7 @@ final class TickContext {
   }
 
   /** The verdict is re-stamped only when it changes, so an idle tick writes nothing. */
-  void verdict(NamespaceState ns, Verdict verdict, String reason) {
+  void verdict(TargetState ns, Verdict verdict, String reason) {
     NamespaceStatus.Verdict last = ns.lastVerdict;
     if (last == null || last.verdict() != verdict || !Objects.equals(last.reason(), reason)) {
       ns.lastVerdict = new NamespaceStatus.Verdict(verdict, reason, in.now());

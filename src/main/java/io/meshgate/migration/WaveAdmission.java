@@ -23,9 +23,9 @@ final class WaveAdmission {
   record Admission(Outcome outcome, Cause blocker) {}
 
   private final TickContext tick;
-  private final NamespaceSteps steps;
+  private final TargetSteps steps;
 
-  WaveAdmission(TickContext tick, NamespaceSteps steps) {
+  WaveAdmission(TickContext tick, TargetSteps steps) {
     this.tick = tick;
     this.steps = steps;
   }
@@ -45,9 +45,8 @@ final class WaveAdmission {
   }
 
   Admission admit(String currentWave) {
-    List<NamespaceState> wave =
-        tick.all().stream().filter(n -> n.wave.equals(currentWave)).toList();
-    List<NamespaceState> pending =
+    List<TargetState> wave = tick.all().stream().filter(n -> n.wave.equals(currentWave)).toList();
+    List<TargetState> pending =
         wave.stream().filter(n -> n.phase == NamespacePhase.Pending).toList();
     if (pending.isEmpty()) {
       return new Admission(Outcome.NOTHING_PENDING, null);
@@ -61,11 +60,12 @@ final class WaveAdmission {
     }
     Cause blocker = startBlocker();
     long slots = waveSpec.maxConcurrent() - wave.stream().filter(n -> n.phase.isInFlight()).count();
-    for (NamespaceState ns : pending) {
+    for (TargetState ns : pending) {
+      Cause leftOut = ns.kind.leftOut(tick, ns);
       if (!tick.facts(ns).exists()) {
         steps.skip(ns);
-      } else if (tick.spec.tagMode() && !tick.in.observed().followingTag().contains(ns.name)) {
-        steps.skipNotFollowingTag(ns);
+      } else if (leftOut != null) {
+        steps.leaveOut(ns, leftOut);
       } else if (blocker != null) {
         tick.hold(ns, blocker, blocker.text());
       } else if (tick.holdAlert(ns)) {
@@ -87,7 +87,7 @@ final class WaveAdmission {
     return new Admission(Outcome.CONSIDERED, blocker);
   }
 
-  private void start(NamespaceState ns, String currentWave) {
+  private void start(TargetState ns, String currentWave) {
     tick.move(
         ns,
         NamespacePhase.Migrating,

@@ -38,8 +38,9 @@ class StreaksTest {
         .toList();
   }
 
-  private static NamespaceState state(int failuresOfA, int passes, int noData) {
-    NamespaceState ns = new NamespaceState(NamespaceStatus.pending("payments", "w"));
+  private static TargetState state(int failuresOfA, int passes, int noData) {
+    TargetState ns =
+        new TargetState(NamespaceStatus.pending("payments", "w"), TickContext.NAMESPACES);
     ns.failureStreaks = failuresOfA == 0 ? Map.of() : Map.of("a", failuresOfA);
     ns.passStreak = passes;
     ns.noDataStreak = noData;
@@ -77,7 +78,7 @@ class StreaksTest {
       int passesAfter,
       int noDataAfter,
       int cap) {
-    NamespaceState ns = state(aFails, passes, noData);
+    TargetState ns = state(aFails, passes, noData);
 
     Streaks.count(ns, results(results), new Streaks.Caps(cap, cap, cap));
 

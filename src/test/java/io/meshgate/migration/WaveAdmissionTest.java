@@ -80,8 +80,7 @@ class WaveAdmissionTest {
     }
     TickContext tick = given.context();
 
-    WaveAdmission.Admission admission =
-        new WaveAdmission(tick, new NamespaceSteps(tick)).admit("one");
+    WaveAdmission.Admission admission = new WaveAdmission(tick, new TargetSteps(tick)).admit("one");
 
     assertThat(admission.outcome()).isEqualTo(outcome);
     assertThat(admission.blocker() == null ? null : admission.blocker().reason())
@@ -140,7 +139,7 @@ class WaveAdmissionTest {
     given.toAvailable = !also;
     TickContext tick = given.context();
 
-    new WaveAdmission(tick, new NamespaceSteps(tick)).admit("one");
+    new WaveAdmission(tick, new TargetSteps(tick)).admit("one");
 
     assertThat(tick.namespaces.get("a").lastVerdict.reason())
         .isEqualTo("OutsideWindow: outside the maintenance window 0 0 1 ? * MON-FRI (UTC)");

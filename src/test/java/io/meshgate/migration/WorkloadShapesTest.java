@@ -132,7 +132,7 @@ class WorkloadShapesTest {
     given.facts(NS, facts(facts, phase != NamespacePhase.RollingBack));
     given.gate.put(NS, FakeWorld.passing());
     TickContext tick = given.context();
-    new NamespaceSteps(tick).step(tick.namespaces.get(NS));
+    new TargetSteps(tick).step(tick.namespaces.get(NS));
     return tick;
   }
 
@@ -184,7 +184,7 @@ class WorkloadShapesTest {
       String actions) {
     TickContext tick = tick(phase, facts, age, evictUnmanaged);
 
-    NamespaceState ns = tick.namespaces.get(NS);
+    TargetState ns = tick.namespaces.get(NS);
     assertThat(ns.phase).isEqualTo(to);
     if (verdict != null) {
       assertThat(ns.lastVerdict.verdict()).isEqualTo(verdict);
@@ -225,7 +225,7 @@ class WorkloadShapesTest {
     again.gate.put(NS, FakeWorld.passing());
     TickContext second = again.context();
 
-    new NamespaceSteps(second).step(second.namespaces.get(NS));
+    new TargetSteps(second).step(second.namespaces.get(NS));
 
     assertThat(first.holds).hasSize(1);
     assertThat(second.holds).as("the same hold, not said again").isEmpty();

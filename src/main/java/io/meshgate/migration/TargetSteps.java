@@ -7,18 +7,18 @@ import io.meshgate.gate.Verdict;
  * Steps one started namespace through Migrating, Restarting and RollingBack; the observing phases
  * (Verifying, Soaking, Held, Stalled) are {@link Observing}'s.
  */
-final class NamespaceSteps {
+final class TargetSteps {
   private final TickContext tick;
   private final MigrationSpec spec;
   private final Observing observing;
 
-  NamespaceSteps(TickContext tick) {
+  TargetSteps(TickContext tick) {
     this.tick = tick;
     this.spec = tick.spec;
     this.observing = new Observing(tick, this);
   }
 
-  void step(NamespaceState ns) {
+  void step(TargetState ns) {
     if (ns.phase.isTerminal() || ns.phase == NamespacePhase.Pending) {
       return;
     }
@@ -44,79 +44,55 @@ final class NamespaceSteps {
     }
   }
 
-  /** A namespace that does not exist (or no longer): nothing to move, its wave goes on. */
-  void skip(NamespaceState ns) {
+  /** A target that does not exist (or no longer): nothing to move, its wave goes on. */
+  void skip(TargetState target) {
+    String what = target.kind.describe(target.name);
     tick.move(
-        ns,
+        target,
         NamespacePhase.Skipped,
         Reason.NAMESPACE_NOT_FOUND,
-        "namespace " + ns.name + " does not exist; its wave goes on without it");
+        what + " does not exist; its wave goes on without it");
     tick.verdict(
-        ns,
+        target,
         Verdict.HOLD,
-        new Cause(Reason.NAMESPACE_NOT_FOUND, "namespace " + ns.name + " does not exist").text());
+        new Cause(Reason.NAMESPACE_NOT_FOUND, what + " does not exist").text());
   }
 
-  /**
-   * Tag mode moves the namespaces that follow the tag; one labelled otherwise would not move with
-   * it, so it is left as it is and said so.
-   */
-  void skipNotFollowingTag(NamespaceState ns) {
-    String why =
-        "namespace "
-            + ns.name
-            + " does not follow tag "
-            + spec.tag().name()
-            + " (its labels do not select istio.io/rev="
-            + spec.tag().name()
-            + "); left as it is";
-    tick.move(ns, NamespacePhase.Skipped, Reason.NOT_FOLLOWING_TAG, why);
-    tick.verdict(ns, Verdict.HOLD, new Cause(Reason.NOT_FOLLOWING_TAG, why).text());
+  /** A target its kind leaves out of the wave (see {@link TargetKind#leftOut}), said so. */
+  void leaveOut(TargetState target, Cause why) {
+    tick.move(target, NamespacePhase.Skipped, why.reason(), why.message());
+    tick.verdict(target, Verdict.HOLD, why.text());
   }
 
   /** Baseline first, then the flip (only with both revisions Available), then the restart. */
-  void stepMigrating(NamespaceState ns, Observed.NamespaceFacts facts) {
-    if (ns.baseline == null) {
-      tick.actions.add(new Action.CaptureBaseline(ns.name));
+  void stepMigrating(TargetState target, Observed.NamespaceFacts facts) {
+    if (target.baseline == null) {
+      tick.actions.add(new Action.CaptureBaseline(target.name));
       tick.verdict(
-          ns,
+          target,
           Verdict.HOLD,
           "capturing the baseline over "
               + Durations.format(spec.baselineWindow())
               + " before the flip");
       return;
     }
-    if (spec.tagMode() ? !tick.tagAt(tick.to()) : !facts.flipped()) {
+    TargetKind.Change flip = target.kind.forward(tick, target, facts);
+    if (flip != null) {
       if (!tick.revisionsAvailable()) {
         Cause unavailable = tick.revisionUnavailable();
-        tick.hold(ns, unavailable, unavailable.text());
+        tick.hold(target, unavailable, unavailable.text());
         return;
       }
-      if (spec.tagMode()) {
-        tick.once(tick.tagMove(tick.to()));
-        tick.verdict(ns, Verdict.HOLD, "moving tag " + spec.tag().name() + " to " + tick.to());
-      } else {
-        tick.actions.add(new Action.Flip(ns.name));
-        tick.verdict(ns, Verdict.HOLD, "flipping istio.io/rev to " + spec.toRevision());
-      }
+      // every namespace following a tag asks for the same tag move: once
+      tick.once(flip.action());
+      tick.verdict(target, Verdict.HOLD, flip.saying());
       return;
     }
-    ns.restartId = tick.in.migration() + "/" + ns.name + "/1";
-    if (spec.tagMode()) {
-      tick.move(
-          ns,
-          NamespacePhase.Restarting,
-          Reason.TAG_MOVED,
-          "tag " + spec.tag().name() + " -> " + tick.to() + "; restarting workloads");
-    } else {
-      tick.move(
-          ns,
-          NamespacePhase.Restarting,
-          Reason.FLIPPED,
-          "istio.io/rev=" + spec.toRevision() + "; restarting workloads");
-    }
-    tick.actions.add(new Action.Restart(ns.name, ns.restartId, tick.goal(ns)));
-    tick.verdict(ns, Verdict.HOLD, "restarting workloads onto " + tick.toShown());
+    target.restartId = tick.in.migration() + "/" + target.name + "/1";
+    Cause moved = target.kind.moved(tick);
+    tick.move(target, NamespacePhase.Restarting, moved.reason(), moved.message());
+    tick.actions.add(new Action.Restart(target.name, target.restartId, tick.goal(target)));
+    tick.verdict(target, Verdict.HOLD, "restarting workloads onto " + tick.toShown());
   }
 
   /**
@@ -124,7 +100,7 @@ final class NamespaceSteps {
    * restart.timeout} rolls back. An obstacle (a paused Deployment, a budget) holds it instead
    * (phase Held): waiting for people, not for a timeout; released, it restarts its clock.
    */
-  void stepRestarting(NamespaceState ns, Observed.NamespaceFacts facts) {
+  void stepRestarting(TargetState ns, Observed.NamespaceFacts facts) {
     if (facts.rolloutFailed()) {
       startRollback(
           ns, new Cause(Reason.ROLLOUT_FAILED, "a rollout reported ProgressDeadlineExceeded"));
@@ -168,7 +144,7 @@ final class NamespaceSteps {
     return facts.rolledOut() + "/" + facts.workloads() + " workloads rolled out";
   }
 
-  void startRollback(NamespaceState ns, Cause cause) {
+  void startRollback(TargetState ns, Cause cause) {
     tick.move(ns, NamespacePhase.RollingBack, cause.reason(), cause.message());
     ns.onTargetAt = null;
     ns.restartId = ns.restartId == null ? null : rollbackRestartId(ns);
@@ -177,12 +153,11 @@ final class NamespaceSteps {
   }
 
   /**
-   * Labels back (only with the old revision Available), restart, then RolledBack when clean. In tag
-   * mode the namespace is pinned to the old revision instead, or, with {@code rollbackScope:
-   * Migration}, follows the tag as it is moved back.
+   * The way back its kind says (only with the old revision Available), restart, then RolledBack
+   * when clean.
    */
-  private void stepRollback(NamespaceState ns, Observed.NamespaceFacts facts) {
-    Action labelsBack = labelsBack(ns, facts);
+  private void stepRollback(TargetState ns, Observed.NamespaceFacts facts) {
+    Action labelsBack = ns.kind.back(tick, ns, facts);
     if (labelsBack != null) {
       if (!tick.rollbackRevisionAvailable()) {
         Cause unavailable = tick.revisionUnavailable();
@@ -211,7 +186,7 @@ final class NamespaceSteps {
           ns,
           NamespacePhase.RolledBack,
           Reason.ROLLED_BACK,
-          rolledBackHow() + " and no proxy left on " + tick.to());
+          ns.kind.backHow(tick) + " and no proxy left on " + tick.to());
       return;
     }
     Cause stuck = Stuck.of(tick, ns, facts, ns.proxies.target());
@@ -226,35 +201,7 @@ final class NamespaceSteps {
     }
   }
 
-  /**
-   * What still has to change for the namespace's new pods to get the old revision: its labels
-   * restored, a pin (tag mode), the tag moved back (tag mode, {@code rollbackScope: Migration});
-   * null when nothing does.
-   */
-  private Action labelsBack(NamespaceState ns, Observed.NamespaceFacts facts) {
-    if (spec.dryRun()) {
-      return null;
-    }
-    if (!spec.tagMode()) {
-      return facts.flipped() ? new Action.RestoreLabels(ns.name) : null;
-    }
-    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
-      return tick.tagAt(tick.from()) ? null : tick.tagMove(tick.from());
-    }
-    return facts.flipped() ? null : new Action.Pin(ns.name, tick.revisions.pinLabel(spec));
-  }
-
-  private String rolledBackHow() {
-    if (!spec.tagMode()) {
-      return "labels restored";
-    }
-    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
-      return "tag " + spec.tag().name() + " moved back to " + tick.from();
-    }
-    return "pinned to istio.io/rev=" + tick.revisions.pinLabel(spec);
-  }
-
-  private String rollbackRestartId(NamespaceState ns) {
+  private String rollbackRestartId(TargetState ns) {
     return tick.in.migration() + "/" + ns.name + "/2";
   }
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Stepping one namespace through Migrating, Restarting and RollingBack, one row per path. */
-class NamespaceStepsTest {
+class TargetStepsTest {
   private static final String TO = FakeWorld.TO;
   private static final String FROM = FakeWorld.FROM;
 
@@ -130,9 +130,9 @@ class NamespaceStepsTest {
     given.gate.put("payments", FakeWorld.passing());
     TickContext tick = given.context();
 
-    new NamespaceSteps(tick).step(tick.namespaces.get("payments"));
+    new TargetSteps(tick).step(tick.namespaces.get("payments"));
 
-    NamespaceState ns = tick.namespaces.get("payments");
+    TargetState ns = tick.namespaces.get("payments");
     assertThat(ns.phase).isEqualTo(to);
     assertThat(
             tick.transitions.isEmpty()

@@ -3,8 +3,12 @@ package io.meshgate.migration;
 import java.time.Instant;
 import java.util.Map;
 
-/** The working copy of one namespace's status during a tick; the pieces of the machine edit it. */
-final class NamespaceState {
+/**
+ * The working copy of one target's status during a tick (a namespace now); the pieces of the
+ * machine edit it. {@code kind} says how a target of its kind is moved and sent back.
+ */
+final class TargetState {
+  final TargetKind kind;
   final String name;
   final String wave;
   NamespacePhase phase;
@@ -19,7 +23,8 @@ final class NamespaceState {
   String restartId;
   Instant onTargetAt;
 
-  NamespaceState(NamespaceStatus s) {
+  TargetState(NamespaceStatus s, TargetKind kind) {
+    this.kind = kind;
     name = s.name();
     wave = s.wave();
     phase = s.phase();
