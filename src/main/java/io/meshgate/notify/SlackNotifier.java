@@ -7,23 +7,14 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.meshgate.gate.Durations;
 import io.meshgate.metrics.Metrics;
-import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,18 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SlackNotifier implements Notifier, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SlackNotifier.class);
-  private static final MediaType JSON_TYPE = MediaType.get("application/json; charset=utf-8");
   private static final String CHANNEL = "slack";
-
-  /** What each of Slack's error strings means for whoever reads the log. */
-  private static final Map<String, String> HINTS =
-      Map.of(
-          "invalid_payload", "the message is not valid Block Kit; this is a meshgate bug",
-          "action_prohibited", "a workspace admin restricted this webhook",
-          "channel_not_found", "the channel was deleted or the webhook revoked",
-          "channel_is_archived", "unarchive the channel or point slack.webhookUrlFile at a new one",
-          "no_service", "the webhook was disabled or revoked; create a new one",
-          "invalid_token", "the webhook was revoked; create a new one");
 
   /**
    * Pacing, retries and bounds.
@@ -109,22 +89,8 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
   /** A rendered message and the unit of work it names in logs. */
   private record Outgoing(Notification.Kind kind, String subject, byte[] body) {}
 
-  /** How one request ended. */
-  private sealed interface Outcome {
-    record Sent() implements Outcome {}
-
-    record RateLimited(Duration retryAfter) implements Outcome {}
-
-    /** 5xx or a transport failure: worth another try. */
-    record Transient(String what) implements Outcome {}
-
-    /** Slack refused the message for good (4xx other than 429). */
-    record Refused(int status, String error) implements Outcome {}
-  }
-
-  private final HttpUrl webhook;
+  private final SlackWebhook webhook;
   private final URI prometheusExternalUrl;
-  private final OkHttpClient http;
   private final ObjectMapper json;
   private final Metrics metrics;
   private final Tuning tuning;
@@ -157,21 +123,11 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
       ObjectMapper json,
       Metrics metrics,
       Tuning tuning) {
-    this.webhook = readWebhook(webhookUrlFile);
+    this.webhook = new SlackWebhook(webhookUrlFile, shared, tuning.timeout(), tuning.interval());
     this.prometheusExternalUrl = prometheusExternalUrl;
     this.json = json;
     this.metrics = metrics;
     this.tuning = tuning;
-    this.http =
-        shared
-            .newBuilder()
-            // retries are ours, paced and counted; OkHttp's silent re-send would double them
-            .retryOnConnectionFailure(false)
-            .callTimeout(tuning.timeout())
-            .readTimeout(tuning.timeout())
-            .writeTimeout(tuning.timeout())
-            .connectTimeout(tuning.timeout())
-            .build();
     this.pace =
         RateLimiter.of(
             "slack",
@@ -190,28 +146,6 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
         "Slack notifications go to the Slack webhook at {}, at most one per {}",
         webhook.host(),
         Durations.format(tuning.interval()));
-  }
-
-  /** The URL is only ever in this object's field: not in messages, not in toString. */
-  private static HttpUrl readWebhook(Path file) {
-    String where = "slack.webhookUrlFile " + file;
-    String content;
-    try {
-      content = Files.readString(file).strip();
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          where + " cannot be read (" + e.getClass().getSimpleName() + ")", e);
-    }
-    if (content.isEmpty()) {
-      throw new IllegalArgumentException(
-          where + " is empty; expected the Slack incoming-webhook URL");
-    }
-    HttpUrl url = HttpUrl.parse(content);
-    if (url == null) {
-      throw new IllegalArgumentException(
-          where + " does not hold an http(s) URL; expected https://hooks.slack.com/services/...");
-    }
-    return url;
   }
 
   /** Renders and queues {@code n}; returns at once. OTHER is not sent. */
@@ -271,7 +205,7 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
           "{} Slack {} message not sent: {}",
           message.subject(),
           message.kind(),
-          scrub(e.toString()));
+          webhook.scrub(e.toString()));
     }
   }
 
@@ -288,19 +222,25 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
           throw new InterruptedException("closing while waiting for the Slack rate limit");
         }
       }
-      Outcome outcome = post(message);
-      if (outcome instanceof Outcome.Sent) {
+      SlackWebhook.Outcome outcome;
+      try {
+        outcome = webhook.post(message.body());
+      } catch (InterruptedException e) {
+        dropped(message, "the notifier is closing");
+        throw e;
+      }
+      if (outcome instanceof SlackWebhook.Outcome.Sent) {
         count("sent");
         return;
       }
-      if (outcome instanceof Outcome.RateLimited limited) {
+      if (outcome instanceof SlackWebhook.Outcome.RateLimited limited) {
         LOG.info(
             "{} Slack rate-limited the {} message (HTTP 429); sending it again in {}",
             message.subject(),
             message.kind(),
             Durations.format(limited.retryAfter()));
         pause(message, limited.retryAfter());
-      } else if (outcome instanceof Outcome.Refused refused) {
+      } else if (outcome instanceof SlackWebhook.Outcome.Refused refused) {
         count("rejected");
         LOG.warn(
             "{} Slack rejected the {} message: HTTP {} {}; not retried ({})",
@@ -308,9 +248,10 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
             message.kind(),
             refused.status(),
             refused.error(),
-            HINTS.getOrDefault(refused.error(), "see Slack's incoming-webhook errors"));
+            SlackWebhook.HINTS.getOrDefault(
+                refused.error(), "see Slack's incoming-webhook errors"));
         return;
-      } else if (outcome instanceof Outcome.Transient failure) {
+      } else if (outcome instanceof SlackWebhook.Outcome.Transient failure) {
         if (attempt >= tuning.maxAttempts()) {
           count("failed");
           LOG.warn(
@@ -343,60 +284,6 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
       dropped(message, "the notifier is closing");
       throw e;
     }
-  }
-
-  private Outcome post(Outgoing message) throws InterruptedException {
-    Request request =
-        new Request.Builder()
-            .url(webhook)
-            .post(RequestBody.create(message.body(), JSON_TYPE))
-            .build();
-    try (Response response = http.newCall(request).execute()) {
-      int status = response.code();
-      if (response.isSuccessful()) {
-        return new Outcome.Sent();
-      }
-      if (status == 429) {
-        return new Outcome.RateLimited(retryAfter(response.header("Retry-After")));
-      }
-      String error = scrub(response.peekBody(200).string().strip());
-      if (status >= 500) {
-        return new Outcome.Transient("HTTP " + status + " " + error);
-      }
-      return new Outcome.Refused(status, error);
-    } catch (InterruptedIOException e) {
-      if (Thread.currentThread().isInterrupted()) {
-        dropped(message, "the notifier is closing");
-        throw new InterruptedException("closing during a Slack request");
-      }
-      return new Outcome.Transient(
-          "no answer from " + webhook.host() + " within " + Durations.format(tuning.timeout()));
-    } catch (IOException e) {
-      return new Outcome.Transient(
-          "request to " + webhook.host() + " failed: " + scrub(e.toString()));
-    }
-  }
-
-  /** Slack sends whole seconds; without a usable header, wait one interval and a second. */
-  private Duration retryAfter(String header) {
-    if (header != null) {
-      try {
-        long seconds = Long.parseLong(header.strip());
-        if (seconds >= 0) {
-          return Duration.ofSeconds(seconds);
-        }
-      } catch (NumberFormatException e) {
-        // an HTTP date or garbage: fall through to the conservative default
-      }
-    }
-    return tuning.interval().plusSeconds(1);
-  }
-
-  /** Bodies and exception texts come from outside; the URL must not reach a log through them. */
-  private String scrub(String text) {
-    String scrubbed = text.replace(webhook.toString(), "the Slack webhook");
-    String path = webhook.encodedPath();
-    return path.length() > 1 ? scrubbed.replace(path, "/…") : scrubbed;
   }
 
   private void dropped(Outgoing message, String why) {
