@@ -9,7 +9,7 @@ package io.meshgate.migration;
  * TickContext}.
  *
  * <pre>{@code
- * TargetKind kind = new NamespaceTargets();
+ * TargetKind kind = new NamespaceKind();
  * TargetKind.Change flip = kind.forward(tick, target, facts); // null once the target is flipped
  * }</pre>
  */

@@ -22,7 +22,7 @@ final class TickContext {
   final Resolution revisions;
 
   /** The one kind of target so far: the namespaces of the waves. */
-  static final TargetKind NAMESPACES = new NamespaceTargets();
+  static final TargetKind NAMESPACES = new NamespaceKind();
 
   TickContext(TickInput in) {
     this.in = in;
