@@ -9,9 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The README a new user follows: its Quick start, what CI runs, and the files it names. */
+/**
+ * The README a new user follows: its Quick start, what CI runs, and the files it and the pages of
+ * docs/ name (docs.DocsTest checks their examples and links).
+ */
 class ReadmeTest {
   private static final Path README = Path.of("README.md");
 
@@ -70,20 +74,30 @@ class ReadmeTest {
   }
 
   @Test
-  void everyRepositoryPathTheReadmeNamesExists() throws IOException {
-    Matcher paths =
-        Pattern.compile("`((?:deploy|daemon|alerts|rules|src|\\.ci)/[\\w./-]*[\\w/])`")
-            .matcher(Files.readString(README));
+  void everyRepositoryPathTheReadmeAndTheDocsNameExists() throws IOException {
+    List<Path> pages = new ArrayList<>(List.of(README));
+    try (Stream<Path> docs = Files.list(Path.of("docs"))) {
+      docs.filter(p -> p.toString().endsWith(".md")).sorted().forEach(pages::add);
+    }
+    Pattern path =
+        Pattern.compile(
+            "`((?:deploy|daemon|alerts|rules|schemas|docs|src|\\.ci)/[\\w./-]*[\\w/])`");
     List<String> missing = new ArrayList<>();
     int named = 0;
-    while (paths.find()) {
-      named++;
-      String path = paths.group(1);
-      if (!path.contains("*") && !Files.exists(Path.of(path))) {
-        missing.add(path);
+    for (Path page : pages) {
+      String[] lines = Files.readString(page).split("\n", -1);
+      for (int i = 0; i < lines.length; i++) {
+        Matcher paths = path.matcher(lines[i]);
+        while (paths.find()) {
+          named++;
+          String name = paths.group(1);
+          if (!name.contains("*") && !Files.exists(Path.of(name))) {
+            missing.add(page + ":" + (i + 1) + ": " + name + " does not exist");
+          }
+        }
       }
     }
-    assertThat(named).isGreaterThan(10);
+    assertThat(named).isGreaterThan(40);
     assertThat(missing).isEmpty();
   }
 }
