@@ -3,6 +3,9 @@ package io.meshgate.cli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationStatus;
@@ -14,6 +17,8 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +28,7 @@ import picocli.CommandLine.Option;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-      "Show the RevisionMigrations of the current kube context.",
+      "Show the RevisionMigrations of the current kube context; -w follows changes.",
       "Exit code: 0, or 69 when the cluster cannot be reached."
     })
 final class StatusCommand implements Callable<Integer> {
@@ -31,32 +36,91 @@ final class StatusCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
-      names = {"--namespaces", "-w"},
+      names = "--namespaces",
       description = "Also list each namespace with its phase and last verdict.")
   boolean namespaces;
+
+  @Option(
+      names = {"-w", "--watch"},
+      description =
+          "Follow changes: print the table again each time a RevisionMigration changes, until"
+              + " interrupted (Ctrl-C).")
+  boolean watch;
 
   @Override
   public Integer call() {
     try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-      List<RevisionMigration> migrations;
-      try {
-        migrations = client.resources(RevisionMigration.class).list().getItems();
-      } catch (KubernetesClientException e) {
-        spec.commandLine()
-            .getErr()
-            .println(
-                "meshgate: cannot list RevisionMigrations in "
-                    + client.getMasterUrl()
-                    + ": "
-                    + e.getMessage());
+      if (!printOnce(client)) {
         return ExitCodes.UNAVAILABLE;
       }
-      print(spec.commandLine().getOut(), migrations, Instant.now());
-      return 0;
+      return watch ? follow(client) : 0;
     }
   }
 
-  void print(PrintWriter out, List<RevisionMigration> migrations, Instant now) {
+  /** The table as the cluster holds it now; false (and said on stderr) when it cannot be read. */
+  boolean printOnce(KubernetesClient client) {
+    List<RevisionMigration> migrations;
+    try {
+      migrations = client.resources(RevisionMigration.class).list().getItems();
+    } catch (KubernetesClientException e) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "meshgate: cannot list RevisionMigrations in "
+                  + client.getMasterUrl()
+                  + ": "
+                  + e.getMessage());
+      return false;
+    }
+    print(spec.commandLine().getOut(), migrations, Instant.now());
+    return true;
+  }
+
+  /**
+   * The table again after each change, as {@code kubectl get -w} does, until interrupted or the
+   * watch ends for good (fabric8 re-establishes a watch that merely expired).
+   */
+  int follow(KubernetesClient client) {
+    CountDownLatch ended = new CountDownLatch(1);
+    AtomicInteger exit = new AtomicInteger(0);
+    Watcher<RevisionMigration> reprint =
+        new Watcher<>() {
+          @Override
+          public void eventReceived(Action action, RevisionMigration changed) {
+            spec.commandLine().getOut().println();
+            if (!printOnce(client)) {
+              exit.set(ExitCodes.UNAVAILABLE);
+              ended.countDown();
+            }
+          }
+
+          @Override
+          public void onClose(WatcherException cause) {
+            spec.commandLine()
+                .getErr()
+                .println("meshgate: stopped following RevisionMigrations: " + cause.getMessage());
+            exit.set(ExitCodes.UNAVAILABLE);
+            ended.countDown();
+          }
+        };
+    try (Watch ignored = client.resources(RevisionMigration.class).watch(reprint)) {
+      ended.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (KubernetesClientException e) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "meshgate: cannot watch RevisionMigrations in "
+                  + client.getMasterUrl()
+                  + ": "
+                  + e.getMessage());
+      return ExitCodes.UNAVAILABLE;
+    }
+    return exit.get();
+  }
+
+  synchronized void print(PrintWriter out, List<RevisionMigration> migrations, Instant now) {
     if (migrations.isEmpty()) {
       out.println("No RevisionMigrations found.");
       out.flush();

@@ -1,7 +1,9 @@
 package io.meshgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.meshgate.gate.Verdict;
 import io.meshgate.kube.RevisionMigration;
@@ -11,15 +13,19 @@ import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.sim.ClusterSimulator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class StatusCommandTest {
   @AfterEach
@@ -171,5 +177,44 @@ class StatusCommandTest {
     assertThat(result.exitCode()).isEqualTo(69);
     assertThat(result.err())
         .startsWith("meshgate: cannot list RevisionMigrations in http://127.0.0.1:1/");
+  }
+
+  /** DESIGN.md section 9: {@code status -w} follows changes. */
+  @Test
+  void watchPrintsTheTableAgainWhenAMigrationChanges() throws Exception {
+    try (ClusterSimulator sim = ClusterSimulator.start()) {
+      KubernetesClient client = sim.client();
+      StringWriter out = new StringWriter();
+      StatusCommand command = new StatusCommand();
+      new CommandLine(command).setOut(new PrintWriter(out, true));
+      Thread follower = new Thread(() -> command.follow(client), "status-w");
+      follower.start();
+      try {
+        RevisionMigration later = example();
+        later.getMetadata().setName("istio-1-21");
+        client.resources(RevisionMigration.class).resource(later).create();
+        AtomicInteger touches = new AtomicInteger();
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .untilAsserted(
+                () -> {
+                  // until the watch is up, a change goes unseen: change it again
+                  client
+                      .resources(RevisionMigration.class)
+                      .withName("istio-1-21")
+                      .edit(
+                          m -> {
+                            m.getMetadata()
+                                .setLabels(Map.of("touched", "" + touches.incrementAndGet()));
+                            return m;
+                          });
+                  assertThat(out.toString()).contains("istio-1-21").contains("NAME");
+                });
+      } finally {
+        follower.interrupt();
+        follower.join(5000);
+      }
+      assertThat(follower.isAlive()).as("Ctrl-C ends it").isFalse();
+    }
   }
 }
