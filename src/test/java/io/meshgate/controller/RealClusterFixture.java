@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
@@ -63,6 +64,9 @@ final class RealClusterFixture implements AutoCloseable {
           DaemonConfig.Alerts.DEFAULT,
           null,
           new DaemonConfig.LeaderElection(true, MESHGATE_NAMESPACE, "meshgate-leader"));
+
+  private static final Leadership.Timings SHORT_LEASE =
+      new Leadership.Timings(Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500));
 
   private static final ObjectMapper LENIENT =
       new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -167,13 +171,25 @@ final class RealClusterFixture implements AutoCloseable {
         meshgateClient(),
         Clock.systemUTC(),
         Notifier.NONE,
-        new Daemon.Options(
-            identity,
-            new Leadership.Timings(
-                Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500)),
-            WriteHook.NONE,
-            gate,
-            true));
+        new Daemon.Options(identity, SHORT_LEASE, WriteHook.NONE, gate, true));
+  }
+
+  /**
+   * The daemon as the ServiceAccount of deploy/rbac.yaml with the short lease, its gate the real
+   * one of {@code config} (Prometheus and rules), each evaluation passed through {@code
+   * observeGate}.
+   */
+  Daemon startDaemon(
+      String identity,
+      DaemonConfig config,
+      Notifier notifier,
+      UnaryOperator<GatePort> observeGate) {
+    return Daemon.start(
+        config,
+        meshgateClient(),
+        Clock.systemUTC(),
+        notifier,
+        new Daemon.Options(identity, SHORT_LEASE, WriteHook.NONE, null, true, observeGate));
   }
 
   @Override
