@@ -146,9 +146,7 @@ public final class MigrationController {
         cluster.release(name);
         return NOTHING;
       }
-      // whole seconds, as Kubernetes records its own times: a status of 1,000 namespaces keeps
-      // three timestamps each, and no decision turns on less than a second
-      Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+      Instant now = wholeSecond(clock.instant());
       TickInput input = gather(migration, now);
       Decision decision = MigrationMachine.decide(input);
       if (decision.status().phase() == MigrationPhase.Succeeded
@@ -183,6 +181,16 @@ public final class MigrationController {
       observe(migration, input, status, now);
       return new Outcome(decision, status, write == Write.WRITTEN);
     }
+  }
+
+  /**
+   * The tick's time in whole seconds, as Kubernetes records its own times (a status of 1,000
+   * namespaces keeps timestamps of each), rounded up: an onTargetAt taken from it is never before
+   * the census that saw every proxy on the target.
+   */
+  private static Instant wholeSecond(Instant instant) {
+    Instant down = instant.truncatedTo(ChronoUnit.SECONDS);
+    return down.equals(instant) ? down : down.plusSeconds(1);
   }
 
   /**

@@ -10,12 +10,13 @@ import java.util.Map;
  * target revision ({@code onTargetAt}), capped at the rule's window, so that a verdict about the
  * new revision rests only on traffic it served. Pure: the time is the caller's.
  *
- * <p>Clipped windows are rounded down to a grain (the tick interval, coarser for a rule whose
- * window spans many intervals), so namespaces whose rollouts finished at different times share few
- * distinct windows and a tick sends at most {@value #MAX_CLIPPED} + 1 queries per rule.
+ * <p>Clipped windows are rounded down to a grain (the tick interval; a whole number of intervals
+ * for a rule whose window spans more than {@value #MAX_CLIPPED} of them), so namespaces whose
+ * rollouts finished at different times share few distinct windows and a tick sends at most {@value
+ * #MAX_CLIPPED} + 1 queries per rule.
  *
  * <pre>{@code
- * EvidenceWindows windows = EvidenceWindows.since(Map.of("payments", onTargetAt), Duration.ofMinutes(1), interval);
+ * EvidenceWindows windows = EvidenceWindows.since(Map.of("payments", onTargetAt), Duration.ofMinutes(1), interval, "1-20-0");
  * EvidenceWindows.Window w = windows.of(rule, "payments", now); // Open(1m30s) or Waiting("window since rollout 40s < 1m")
  * }</pre>
  */
@@ -25,8 +26,12 @@ public final class EvidenceWindows {
 
   public static final Duration DEFAULT_MIN_WINDOW = Duration.ofMinutes(1);
 
-  /** Distinct clipped windows of one rule at most; with the full window, the queries per rule. */
-  public static final int MAX_CLIPPED = 8;
+  /**
+   * Distinct clipped windows of one rule at most; with the full window, the queries per rule. The
+   * shipped rules at the default interval and minimum have 8 (1m, 90s, ... 4m30s): a grid coarser
+   * than the interval is needed only for a window of more than 16 intervals.
+   */
+  public static final int MAX_CLIPPED = 16;
 
   private static final EvidenceWindows UNCLIPPED = new EvidenceWindows(null, null, null, null);
 

@@ -51,8 +51,8 @@ class EvidenceGateTest {
     List<PlannedQuery> sent = plan.stream().filter(PlannedQuery::isSendable).toList();
     assertThat(sent.stream().filter(q -> q.rule() == ERROR_RATE))
         .as("1m, 90s, ... 4m30s and 5m")
-        .hasSize(EvidenceWindows.MAX_CLIPPED + 1);
-    assertThat(sent).hasSize(2 * (EvidenceWindows.MAX_CLIPPED + 1) + 2);
+        .hasSize(9);
+    assertThat(sent).as("9 per namespace-scoped rule, 1 per revision-scoped").hasSize(2 * 9 + 2);
     List<PlannedQuery> errorRate = plan.stream().filter(q -> q.rule() == ERROR_RATE).toList();
     assertThat(errorRate.stream().mapToInt(q -> q.namespaces().size()).sum())
         .as("every namespace in exactly one query of the rule")

@@ -90,7 +90,7 @@ class EvidenceWindowsTest {
   }
 
   @Test
-  void aLongWindowTickedOftenStillHasAtMostNineDistinctWindows() {
+  void aLongWindowTickedOftenStillHasAtMostSeventeenDistinctWindows() {
     Rule hour = Fixtures.withWindow(ERROR_RATE, Duration.ofHours(1));
     Set<Duration> windows = new HashSet<>();
     for (long ago = 0; ago <= 7200; ago++) {
