@@ -20,8 +20,13 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.meshgate.controller.ClusterPort;
+import io.meshgate.controller.ClusterPorts;
+import io.meshgate.controller.EventPort;
+import io.meshgate.controller.LabelPort;
 import io.meshgate.controller.MigrationRef;
+import io.meshgate.controller.ObservePort;
+import io.meshgate.controller.RestartPort;
+import io.meshgate.controller.TagPort;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.json.Mappers;
 import io.meshgate.migration.Decision;
@@ -60,10 +65,11 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * KubeCluster cluster = KubeCluster.start(client, "istio-system", Clock.systemUTC(), WriteHook.NONE);
- * Observed facts = cluster.observe("istio-1-20", spec, status);
+ * Observed facts = cluster.ports().observer().observe("istio-1-20", spec, status);
  * }</pre>
  */
-public final class KubeCluster implements ClusterPort, AutoCloseable {
+public final class KubeCluster
+    implements ObservePort, LabelPort, TagPort, RestartPort, EventPort, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KubeCluster.class);
   private static final ObjectMapper JSON = Mappers.json();
   private static final String EVENTS_NAMESPACE = "default";
@@ -173,6 +179,11 @@ public final class KubeCluster implements ClusterPort, AutoCloseable {
         "daemonsets (all namespaces)",
         "daemonsets",
         () -> client.apps().daemonSets().inAnyNamespace().list(ONE));
+  }
+
+  /** What the controller acts on the cluster through. */
+  public ClusterPorts ports() {
+    return new ClusterPorts(this, this, this, this, this);
   }
 
   private List<Watched<?>> informers() {
