@@ -147,7 +147,8 @@ public final class Daemon implements AutoCloseable {
     // migration it holds is scheduled here as well
     store.all().forEach(m -> onMigrationChanged(m.name()));
     this.controller =
-        new MigrationController(store, cluster, gatePort, everyone, clock, leading::get, metrics);
+        new MigrationController(
+            store, cluster.ports(), gatePort, everyone, clock, leading::get, metrics);
     if (config.leaderElection().enabled()) {
       this.leadership =
           Leadership.start(

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * Level-triggered: everything it needs is re-read each time, so it may be killed anywhere.
  *
  * <pre>{@code
- * MigrationController controller = new MigrationController(store, cluster, gate, notifier, clock, leader::isLeader);
+ * MigrationController controller = new MigrationController(store, cluster.ports(), gate, notifier, clock, leader::isLeader);
  * controller.reconcile("istio-1-20");
  * }</pre>
  */
@@ -67,7 +67,11 @@ public final class MigrationController {
           NamespacePhase.Stalled);
 
   private final MigrationStore store;
-  private final ClusterPort cluster;
+  private final ObservePort observer;
+  private final LabelPort labels;
+  private final TagPort tags;
+  private final RestartPort restarts;
+  private final EventPort events;
   private final GatePort gate;
   private final Notifier notifier;
   private final Clock clock;
@@ -82,7 +86,7 @@ public final class MigrationController {
 
   public MigrationController(
       MigrationStore store,
-      ClusterPort cluster,
+      ClusterPorts cluster,
       GatePort gate,
       Notifier notifier,
       Clock clock,
@@ -92,14 +96,18 @@ public final class MigrationController {
 
   public MigrationController(
       MigrationStore store,
-      ClusterPort cluster,
+      ClusterPorts cluster,
       GatePort gate,
       Notifier notifier,
       Clock clock,
       BooleanSupplier leading,
       Metrics metrics) {
     this.store = store;
-    this.cluster = cluster;
+    this.observer = cluster.observer();
+    this.labels = cluster.labels();
+    this.tags = cluster.tags();
+    this.restarts = cluster.restarts();
+    this.events = cluster.events();
     this.gate = gate;
     this.notifier = notifier;
     this.clock = clock;
@@ -133,17 +141,17 @@ public final class MigrationController {
     MigrationObject migration = first;
     for (int attempt = 1; ; attempt++) {
       if (migration == null) {
-        cluster.release(name);
+        observer.release(name);
         return NOTHING;
       }
       if (migration.spec() == null) {
-        cluster.release(name);
+        observer.release(name);
         return invalid(migration);
       }
       if (migration.status().phase().isTerminal()
           && migration.status().observedGeneration() != null
           && migration.status().observedGeneration() == migration.generation()) {
-        cluster.release(name);
+        observer.release(name);
         return NOTHING;
       }
       Instant now = wholeSecond(clock.instant());
@@ -157,7 +165,7 @@ public final class MigrationController {
                 input
                     .observed()
                     .withOldRevisionInUse(
-                        cluster.oldRevisionInUse(
+                        observer.oldRevisionInUse(
                             resolution(migration.spec(), migration.status(), input.observed())
                                 .from())));
         decision = MigrationMachine.decide(input);
@@ -211,7 +219,7 @@ public final class MigrationController {
     }
     LOG.error("not acted on: {}", m.specProblem());
     try {
-      cluster.warn(m.ref(), Reason.INVALID_SPEC, m.specProblem());
+      events.warn(m.ref(), Reason.INVALID_SPEC, m.specProblem());
       MigrationStatus status =
           withReady(m.status(), Reason.INVALID_SPEC, m.specProblem(), clock.instant());
       boolean written = store.writeStatus(m.name(), m.resourceVersion(), status);
@@ -240,7 +248,7 @@ public final class MigrationController {
       return new Outcome(decision, m.status(), false);
     }
     try {
-      cluster.warn(m.ref(), Reason.WRITE_REFUSED, e.getMessage());
+      events.warn(m.ref(), Reason.WRITE_REFUSED, e.getMessage());
     } catch (RuntimeException eventRefused) {
       LOG.warn("could not record an event: {}", eventRefused.getMessage());
     }
@@ -280,7 +288,7 @@ public final class MigrationController {
   }
 
   private TickInput gather(MigrationObject m, Instant now) {
-    Observed observed = cluster.observe(m.name(), m.spec(), m.status());
+    Observed observed = observer.observe(m.name(), m.spec(), m.status());
     Resolution revisions = resolution(m.spec(), m.status(), observed);
     // the gate measures revisions, whatever names (tags) the spec gives them
     MigrationSpec measured = m.spec().onRevisions(revisions.from(), revisions.to());
@@ -299,7 +307,7 @@ public final class MigrationController {
                 measured,
                 gated,
                 EvidenceSince.of(m.spec(), m.status(), observed, revisions.to()),
-                cluster.cohort(m.spec(), m.status(), COHORT_LIMIT),
+                observer.cohort(m.spec(), m.status(), COHORT_LIMIT),
                 baselines,
                 now);
     boolean windowOpen = MaintenanceWindows.isOpen(m.spec().window(), now);
@@ -333,33 +341,32 @@ public final class MigrationController {
         } else if (m.spec().dryRun()) {
           LOG.info("dry run: would {}", action);
         } else if (action instanceof Action.Flip) {
-          counted("flip", () -> cluster.flip(m.name(), action.namespace(), m.spec().toRevision()));
+          counted("flip", () -> labels.flip(m.name(), action.namespace(), m.spec().toRevision()));
         } else if (action instanceof Action.Restart restart) {
           counted(
               "restart",
               () ->
-                  cluster.restart(
+                  restarts.restart(
                       m.name(),
                       action.namespace(),
                       restart.restartId(),
                       restart.goal(),
                       m.spec().restart()));
         } else if (action instanceof Action.RestoreLabels) {
-          counted("restore", () -> cluster.restoreLabels(action.namespace()));
+          counted("restore", () -> labels.restoreLabels(action.namespace()));
         } else if (action instanceof Action.Pin pin) {
-          counted("flip", () -> cluster.flip(m.name(), pin.namespace(), pin.label()));
+          counted("flip", () -> labels.flip(m.name(), pin.namespace(), pin.label()));
         } else if (action instanceof Action.MoveTag move) {
           counted(
               "tag",
-              () ->
-                  cluster.moveTag(m.name(), move.tag(), move.revision(), move.previousRevision()));
+              () -> tags.moveTag(m.name(), move.tag(), move.revision(), move.previousRevision()));
         }
       }
     }
     if (!baselineFor.isEmpty()) {
       Map<String, Map<String, Double>> captured =
           gate.baselines(
-              measured, baselineFor, cluster.cohort(m.spec(), m.status(), COHORT_LIMIT), now);
+              measured, baselineFor, observer.cohort(m.spec(), m.status(), COHORT_LIMIT), now);
       if (captured != null) {
         status = withBaselines(status, baselineFor, captured);
       }
@@ -492,7 +499,7 @@ public final class MigrationController {
               rules,
               at));
       try {
-        cluster.recordEvent(m.ref(), t);
+        events.recordEvent(m.ref(), t);
       } catch (ClusterWriteException e) {
         metrics.actions.labelValues(e.action(), "error").inc();
         LOG.warn("could not record an event for {}: {}", t, e.getMessage());

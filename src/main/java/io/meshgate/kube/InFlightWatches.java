@@ -1,9 +1,14 @@
 package io.meshgate.kube;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.migration.MigrationSpec;
+import io.meshgate.migration.SidecarGoal;
+import io.meshgate.migration.WorkloadKind;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,6 +83,17 @@ final class InFlightWatches implements AutoCloseable {
   /** The caches of {@code namespace}, or null when it is not in flight. */
   NamespaceWatch get(String namespace) {
     return watches.get(namespace);
+  }
+
+  /** The namespace as the restart sees it; empty when it is not watched (not in flight). */
+  NamespaceView view(String namespace, MigrationSpec.Restart policy, SidecarGoal goal) {
+    NamespaceWatch watch = get(namespace);
+    if (watch == null) {
+      return NamespaceView.empty();
+    }
+    List<GenericKubernetesResource> rollouts =
+        policy.kinds().contains(WorkloadKind.Rollout) ? watch.rollouts().list() : List.of();
+    return NamespaceView.of(watch, rollouts, policy, goal);
   }
 
   Set<String> watched() {

@@ -92,7 +92,7 @@ final class NamespaceView {
         terminating.merge(owner, 1, Integer::sum);
         continue;
       }
-      String revision = KubeCluster.sidecarRevision(pod);
+      String revision = ProxyCensus.sidecarRevision(pod);
       if (revision == null) {
         continue;
       }

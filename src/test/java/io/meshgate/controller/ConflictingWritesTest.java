@@ -84,7 +84,12 @@ class ConflictingWritesTest {
         };
     MigrationController controller =
         new MigrationController(
-            racing, instance.cluster, harness.gate, Notifier.NONE, harness.clock, () -> true);
+            racing,
+            instance.cluster.ports(),
+            harness.gate,
+            Notifier.NONE,
+            harness.clock,
+            () -> true);
 
     MigrationController.Outcome outcome = controller.reconcile("istio-1-20");
 

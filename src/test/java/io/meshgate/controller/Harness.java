@@ -54,7 +54,8 @@ final class Harness implements AutoCloseable {
       cluster = KubeCluster.start(client, ClusterSimulator.CONTROL_PLANE_NAMESPACE, clock, hook);
       store = new KubeMigrationStore(client, hook, SpecProblems.SHIPPED_RULES, name -> {});
       await().atMost(Duration.ofSeconds(30)).until(store::hasSynced);
-      controller = new MigrationController(store, cluster, gate, Notifier.NONE, clock, () -> true);
+      controller =
+          new MigrationController(store, cluster.ports(), gate, Notifier.NONE, clock, () -> true);
     }
 
     @Override

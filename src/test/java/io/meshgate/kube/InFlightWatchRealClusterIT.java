@@ -85,16 +85,16 @@ class InFlightWatchRealClusterIT {
             watcher, RealMesh.CONTROL_PLANE_NAMESPACE, Clock.systemUTC(), WriteHook.NONE)) {
       assertThat(cluster.watchedNamespaces()).isEmpty();
 
-      cluster.watch("m", Set.of("inflight", "empty"));
+      cluster.targets().watch("m", Set.of("inflight", "empty"));
 
       assertThat(cluster.watchedNamespaces()).containsExactlyInAnyOrder("inflight", "empty");
-      assertThat(cluster.census("inflight"))
+      assertThat(cluster.census().of("inflight"))
           .as("the proxy census, from pod metadata alone")
           .isEqualTo(mesh.census("inflight").byRevision());
-      assertThat(cluster.census("empty")).isEmpty();
-      assertThat(cluster.census("bystander")).as("not watched, not known").isEmpty();
+      assertThat(cluster.census().of("empty")).isEmpty();
+      assertThat(cluster.census().of("bystander")).as("not watched, not known").isEmpty();
 
-      cluster.release("m");
+      cluster.ports().observer().release("m");
 
       assertThat(cluster.watchedNamespaces()).isEmpty();
     }

@@ -28,7 +28,7 @@ class LoggingTest {
       JoranConfigurator configurator = new JoranConfigurator();
       configurator.setContext(context);
       configurator.doConfigure(LoggingTest.class.getResource("/logback.xml"));
-      Logger log = context.getLogger("io.meshgate.kube.KubeCluster");
+      Logger log = context.getLogger("io.meshgate.kube.NamespaceLabels");
       try (LogContext migration = LogContext.migration("istio-1-20", "1-19-0", "1-20-0");
           LogContext namespace = LogContext.namespace("payments")) {
         log.info(message);
@@ -45,7 +45,7 @@ class LoggingTest {
   void aTextLineNamesItsUnitOfWorkBeforeTheMessage() throws Exception {
     assertThat(logged("text", "flipped istio.io/rev=1-20-0"))
         .matches(
-            "\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  i\\.m\\.kube\\.KubeCluster migration=istio-1-20"
+            "\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  i\\.m\\.k\\.NamespaceLabels migration=istio-1-20"
                 + " ns=payments 1-19-0→1-20-0 flipped istio.io/rev=1-20-0");
   }
 
@@ -55,7 +55,7 @@ class LoggingTest {
 
     assertThat(line.path("message").asText()).isEqualTo("flipped istio.io/rev=1-20-0");
     assertThat(line.path("level").asText()).isEqualTo("INFO");
-    assertThat(line.path("logger_name").asText()).isEqualTo("io.meshgate.kube.KubeCluster");
+    assertThat(line.path("logger_name").asText()).isEqualTo("io.meshgate.kube.NamespaceLabels");
     assertThat(line.path("migration").asText()).isEqualTo("istio-1-20");
     assertThat(line.path("namespace").asText()).isEqualTo("payments");
     assertThat(line.path("fromRevision").asText()).isEqualTo("1-19-0");

@@ -3,51 +3,23 @@ package io.meshgate.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.meshgate.controller.ObservePort;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.Observed;
-import io.meshgate.migration.SidecarGoal;
-import io.meshgate.sim.ApiCall;
 import io.meshgate.sim.ClusterSimulator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class KubeClusterTest {
-  @Test
-  void aRestartAskedForAgainBeforeTheCacheCaughtUpPatchesNoWorkloadTwice() {
-    try (ClusterSimulator sim = ClusterSimulator.start()) {
-      sim.namespace("shop", Map.of("istio.io/rev", "1-19-0"))
-          .deployment("shop", "web", 2)
-          .statefulSet("shop", "db", 1)
-          .daemonSet("shop", "agent", 2);
-      try (KubeCluster cluster =
-          KubeCluster.start(sim.client(), "istio-system", Clock.systemUTC(), WriteHook.NONE)) {
-        cluster.watch("m", Set.of("shop"));
-        sim.clearApiCalls();
-
-        // back to back, as two ticks would be with a cache a moment behind the API server
-        cluster.restart(
-            "m", "shop", "m/shop/1", SidecarGoal.onto("1-20-0"), MigrationSpec.Restart.DEFAULT);
-        cluster.restart(
-            "m", "shop", "m/shop/1", SidecarGoal.onto("1-20-0"), MigrationSpec.Restart.DEFAULT);
-      }
-
-      assertThat(
-              sim.apiCalls().stream()
-                  .filter(ApiCall::isWrite)
-                  .map(c -> c.method() + " " + c.resourcePath()))
-          .containsExactlyInAnyOrder(
-              "PATCH /apis/apps/v1/namespaces/shop/deployments/web",
-              "PATCH /apis/apps/v1/namespaces/shop/statefulsets/db",
-              "PATCH /apis/apps/v1/namespaces/shop/daemonsets/agent");
-    }
-  }
-
+/**
+ * {@link NamespaceTargets} with revision tags: tags resolve through their webhooks ({@link
+ * RevisionTags}), and a tag's webhook is no revision's injector ({@link Revisions}).
+ */
+class NamespaceTargetsTest {
   private static MigrationSpec spec(String from, String to, String tag, String... namespaces) {
     return RevisionMigrations.toSpec(
         new RevisionMigrationSpec(
@@ -93,7 +65,8 @@ class KubeClusterTest {
           spec("1-19-0", "1-20-0", "prod-stable", "on-tag", "on-revision", "overridden");
       try (KubeCluster cluster =
           KubeCluster.start(sim.client(), "istio-system", Clock.systemUTC(), WriteHook.NONE)) {
-        Observed withoutInjector = cluster.observe("m", labelFlow, MigrationStatus.initial());
+        ObservePort observer = cluster.ports().observer();
+        Observed withoutInjector = observer.observe("m", labelFlow, MigrationStatus.initial());
 
         assertThat(withoutInjector.tags())
             .containsEntry("prod-stable", new Observed.TagWebhook("1-19-0", null, null))
@@ -108,17 +81,17 @@ class KubeClusterTest {
             .atMost(Duration.ofSeconds(10))
             .until(
                 () ->
-                    cluster
+                    observer
                         .observe("m", labelFlow, MigrationStatus.initial())
                         .toRevisionAvailable());
 
-        assertThat(cluster.observe("m", tagMode, MigrationStatus.initial()).followingTag())
+        assertThat(observer.observe("m", tagMode, MigrationStatus.initial()).followingTag())
             .containsExactly("on-tag");
-        assertThat(cluster.cohort(tagMode, MigrationStatus.initial(), 50))
+        assertThat(observer.cohort(tagMode, MigrationStatus.initial(), 50))
             .as("the old revision's namespaces, by revision or by a tag on it")
             .contains("on-revision", "on-tag")
             .doesNotContain("on-canary");
-        assertThat(cluster.oldRevisionInUse("1-19-0"))
+        assertThat(observer.oldRevisionInUse("1-19-0"))
             .contains("on-tag", "on-revision")
             .doesNotContain("on-canary");
       }

@@ -1,0 +1,83 @@
+package io.meshgate.kube;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.meshgate.controller.EventPort;
+import io.meshgate.controller.MigrationRef;
+import io.meshgate.controller.WriteHook;
+import io.meshgate.migration.Decision;
+import io.meshgate.migration.Reason;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Kubernetes Events on a RevisionMigration (what {@code kubectl describe} shows): one per
+ * transition, Warning when it needs attention, and Warnings for what the daemon could not do. The
+ * migration is cluster-scoped, so its Events live in namespace {@code default}.
+ */
+final class MigrationEvents implements EventPort {
+  private static final String EVENTS_NAMESPACE = "default";
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final WriteHook hook;
+
+  MigrationEvents(KubernetesClient client, Clock clock, WriteHook hook) {
+    this.client = client;
+    this.clock = clock;
+    this.hook = hook;
+  }
+
+  @Override
+  public void recordEvent(MigrationRef migration, Decision.Transition t) {
+    event(
+        migration,
+        t.to().needsAttention(),
+        t.reason().token(),
+        (t.namespace() == null ? "" : "namespace " + t.namespace() + ": ")
+            + t.from()
+            + " -> "
+            + t.to()
+            + ": "
+            + t.message());
+  }
+
+  @Override
+  public void warn(MigrationRef migration, Reason reason, String message) {
+    event(migration, true, reason.token(), message);
+  }
+
+  private void event(MigrationRef migration, boolean warning, String reason, String message) {
+    Instant now = clock.instant();
+    var event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(migration.name() + "." + UUID.randomUUID().toString().substring(0, 8))
+            .withNamespace(EVENTS_NAMESPACE)
+            .endMetadata()
+            .withNewInvolvedObject()
+            .withApiVersion("meshgate.io/v1alpha1")
+            .withKind("RevisionMigration")
+            .withName(migration.name())
+            .withUid(migration.uid())
+            .endInvolvedObject()
+            .withReason(reason)
+            .withMessage(message)
+            .withType(warning ? "Warning" : "Normal")
+            .withFirstTimestamp(now.toString())
+            .withLastTimestamp(now.toString())
+            .withCount(1)
+            .withNewSource()
+            .withComponent("meshgate")
+            .endSource()
+            .build();
+    Refusals.refusedAs(
+        "event",
+        "create",
+        "events",
+        EVENTS_NAMESPACE + "/" + event.getMetadata().getName(),
+        () -> client.v1().events().inNamespace(EVENTS_NAMESPACE).resource(event).create());
+    hook.afterWrite("create", "events", event.getMetadata().getName());
+  }
+}
