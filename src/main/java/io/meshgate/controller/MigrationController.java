@@ -17,11 +17,8 @@ import io.meshgate.migration.Observed;
 import io.meshgate.migration.Reason;
 import io.meshgate.migration.Resolution;
 import io.meshgate.migration.TickInput;
-import io.meshgate.notify.Notification;
 import io.meshgate.notify.Notifier;
 import io.meshgate.schedule.MaintenanceWindows;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -73,7 +70,7 @@ public final class MigrationController {
   private final RestartPort restarts;
   private final EventPort events;
   private final GatePort gate;
-  private final Notifier notifier;
+  private final Announcements announcements;
   private final Clock clock;
   private final BooleanSupplier leading;
   private final Metrics metrics;
@@ -109,10 +106,10 @@ public final class MigrationController {
     this.restarts = cluster.restarts();
     this.events = cluster.events();
     this.gate = gate;
-    this.notifier = notifier;
     this.clock = clock;
     this.leading = leading;
     this.metrics = metrics;
+    this.announcements = new Announcements(notifier, events, metrics);
   }
 
   /** What one reconcile did: the decision, the status it recorded, whether that was written. */
@@ -184,9 +181,9 @@ public final class MigrationController {
       }
       refusals.remove(name);
       if (write == Write.WRITTEN) {
-        notify(migration, input, decision, status);
+        announcements.announce(migration, input, decision, status);
       }
-      observe(migration, input, status, now);
+      TickMetrics.record(metrics, migration, input, status, now);
       return new Outcome(decision, status, write == Write.WRITTEN);
     }
   }
@@ -368,89 +365,15 @@ public final class MigrationController {
           gate.baselines(
               measured, baselineFor, observer.cohort(m.spec(), m.status(), COHORT_LIMIT), now);
       if (captured != null) {
-        status = withBaselines(status, baselineFor, captured);
+        status = Baselines.recorded(status, baselineFor, captured);
       }
     }
     return status;
   }
 
-  private static MigrationStatus withBaselines(
-      MigrationStatus status, List<String> namespaces, Map<String, Map<String, Double>> captured) {
-    List<NamespaceStatus> updated = new ArrayList<>();
-    for (NamespaceStatus n : status.namespaces()) {
-      if (namespaces.contains(n.name())) {
-        updated.add(baseline(n, captured.getOrDefault(n.name(), Map.of())));
-      } else {
-        updated.add(n);
-      }
-    }
-    return status.withNamespaces(updated);
-  }
-
-  /**
-   * A value that is not a finite number (a rule dividing by zero, say) is kept as null with a note:
-   * its relative bound is skipped, as without a baseline.
-   */
-  private static NamespaceStatus baseline(NamespaceStatus n, Map<String, Double> values) {
-    Map<String, Double> finite = new java.util.LinkedHashMap<>();
-    Map<String, String> notes = new java.util.LinkedHashMap<>();
-    values.forEach(
-        (rule, value) -> {
-          if (value != null && Double.isFinite(value)) {
-            finite.put(rule, significant(value));
-          } else {
-            finite.put(rule, null);
-            notes.put(
-                rule,
-                "baseline was "
-                    + value
-                    + ", not a number a bound can be relative to; maxIncrease of "
-                    + rule
-                    + " is not checked for this namespace");
-          }
-        });
-    return n.withBaseline(finite, notes);
-  }
-
-  /**
-   * Five significant digits: far finer than any bound compares (messages show four), and a
-   * 1,000-namespace status stays small (a rate from Prometheus has seventeen).
-   */
-  private static double significant(double value) {
-    return new BigDecimal(value).round(new MathContext(5)).doubleValue();
-  }
-
   private void counted(String action, Runnable run) {
     run.run();
     metrics.actions.labelValues(action, "success").inc();
-  }
-
-  /** Self-metrics of one tick: rule results, verdicts, the phase of each namespace. */
-  private void observe(MigrationObject m, TickInput input, MigrationStatus status, Instant now) {
-    input
-        .gate()
-        .values()
-        .forEach(
-            results ->
-                results.forEach(
-                    r ->
-                        metrics
-                            .evaluations
-                            .labelValues(m.name(), r.rule(), r.result().name())
-                            .inc()));
-    for (NamespaceStatus ns : status.namespaces()) {
-      if (ns.phase().isInFlight() && ns.lastVerdict() != null) {
-        metrics.verdicts.labelValues(m.name(), ns.lastVerdict().verdict().name()).inc();
-      }
-      for (NamespacePhase phase : NamespacePhase.values()) {
-        if (phase == ns.phase()) {
-          metrics.namespacePhase.labelValues(m.name(), ns.name(), phase.name()).set(1);
-        } else {
-          metrics.namespacePhase.remove(m.name(), ns.name(), phase.name());
-        }
-      }
-    }
-    metrics.lastEvaluation.labelValues(m.name()).set(now.toEpochMilli() / 1000.0);
   }
 
   private enum Write {
@@ -472,71 +395,6 @@ public final class MigrationController {
     }
     metrics.actions.labelValues("status", "success").inc();
     return Write.WRITTEN;
-  }
-
-  private void notify(
-      MigrationObject m, TickInput input, Decision decision, MigrationStatus status) {
-    Instant at = input.now();
-    for (Decision.Transition t : decision.transitions()) {
-      NamespaceStatus.Verdict verdict =
-          t.namespace() == null
-              ? null
-              : status.namespace(t.namespace()).map(NamespaceStatus::lastVerdict).orElse(null);
-      List<RuleResult> rules =
-          t.namespace() == null ? List.of() : input.gate().getOrDefault(t.namespace(), List.of());
-      notifier.notify(
-          new Notification(
-              Notification.kindOf(t),
-              m.name(),
-              t.namespace(),
-              shownFrom(m.spec(), status),
-              shownTo(m.spec(), status),
-              t.from(),
-              t.to(),
-              t.reason(),
-              t.message(),
-              verdict,
-              rules,
-              at));
-      try {
-        events.recordEvent(m.ref(), t);
-      } catch (ClusterWriteException e) {
-        metrics.actions.labelValues(e.action(), "error").inc();
-        LOG.warn("could not record an event for {}: {}", t, e.getMessage());
-      } catch (RuntimeException e) {
-        LOG.warn("could not record an event for {}: {}", t, e.toString());
-      }
-    }
-    for (Decision.Hold hold : decision.holds()) {
-      NamespaceStatus ns = status.namespace(hold.namespace()).orElseThrow();
-      notifier.notify(
-          new Notification(
-              Notification.Kind.HELD,
-              m.name(),
-              ns.name(),
-              shownFrom(m.spec(), status),
-              shownTo(m.spec(), status),
-              ns.phase(),
-              ns.phase(),
-              hold.reason(),
-              hold.message(),
-              ns.lastVerdict(),
-              input.gate().getOrDefault(ns.name(), List.of()),
-              at));
-    }
-  }
-
-  /** {@code fromRevision} as written and, for a tag, the revision it stands for. */
-  private static String shownFrom(MigrationSpec spec, MigrationStatus status) {
-    return Resolution.shown(
-        spec.fromRevision(), status.revisions() == null ? null : status.revisions().from());
-  }
-
-  /** {@code toRevision} as written, its revision for a tag, and in tag mode the tag it moves. */
-  private static String shownTo(MigrationSpec spec, MigrationStatus status) {
-    return Resolution.shown(
-            spec.toRevision(), status.revisions() == null ? null : status.revisions().to())
-        + (spec.tagMode() ? " (tag " + spec.tag().name() + ")" : "");
   }
 
   /** Thrown when the lease was lost mid-reconcile: nothing more is written. */

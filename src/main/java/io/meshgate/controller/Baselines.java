@@ -1,0 +1,64 @@
+package io.meshgate.controller;
+
+import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NamespaceStatus;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Baselines captured before the flips of a tick, recorded in the namespaces' status: finite values
+ * to five significant digits, others as null with a note saying why their bound is not checked.
+ */
+final class Baselines {
+  private Baselines() {}
+
+  static MigrationStatus recorded(
+      MigrationStatus status, List<String> namespaces, Map<String, Map<String, Double>> captured) {
+    List<NamespaceStatus> updated = new ArrayList<>();
+    for (NamespaceStatus n : status.namespaces()) {
+      if (namespaces.contains(n.name())) {
+        updated.add(baseline(n, captured.getOrDefault(n.name(), Map.of())));
+      } else {
+        updated.add(n);
+      }
+    }
+    return status.withNamespaces(updated);
+  }
+
+  /**
+   * A value that is not a finite number (a rule dividing by zero, say) is kept as null with a note:
+   * its relative bound is skipped, as without a baseline.
+   */
+  private static NamespaceStatus baseline(NamespaceStatus n, Map<String, Double> values) {
+    Map<String, Double> finite = new LinkedHashMap<>();
+    Map<String, String> notes = new LinkedHashMap<>();
+    values.forEach(
+        (rule, value) -> {
+          if (value != null && Double.isFinite(value)) {
+            finite.put(rule, significant(value));
+          } else {
+            finite.put(rule, null);
+            notes.put(
+                rule,
+                "baseline was "
+                    + value
+                    + ", not a number a bound can be relative to; maxIncrease of "
+                    + rule
+                    + " is not checked for this namespace");
+          }
+        });
+    return n.withBaseline(finite, notes);
+  }
+
+  /**
+   * Five significant digits: far finer than any bound compares (messages show four), and a
+   * 1,000-namespace status stays small (a rate from Prometheus has seventeen).
+   */
+  private static double significant(double value) {
+    return new BigDecimal(value).round(new MathContext(5)).doubleValue();
+  }
+}
