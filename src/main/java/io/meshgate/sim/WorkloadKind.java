@@ -1,12 +1,17 @@
 package io.meshgate.sim;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +108,25 @@ enum WorkloadKind {
   /** The value of {@link #revisionLabel} for a template hash (StatefulSets prefix their name). */
   String revision(String workloadName, String templateHash) {
     return this == STATEFUL_SET ? workloadName + "-" + templateHash : templateHash;
+  }
+
+  /**
+   * The value of {@link #revisionLabel} for the current template: a hash, as controllers compute.
+   */
+  String revisionOf(String workloadName, HasMetadata workload) {
+    try {
+      Object template = SimContext.SORTED_JSON.convertValue(template(workload), Map.class);
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(
+                  SimContext.SORTED_JSON
+                      .writeValueAsString(template)
+                      .getBytes(StandardCharsets.UTF_8));
+      return revision(workloadName, HexFormat.of().formatHex(digest, 0, 5));
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException(
+          "cannot hash the pod template of " + kind() + " " + workloadName, e);
+    }
   }
 
   /**
