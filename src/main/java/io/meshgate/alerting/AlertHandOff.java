@@ -4,7 +4,7 @@ import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.AlertRecords;
 import io.meshgate.migration.MigrationSpec;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetStatus;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,7 +42,7 @@ public final class AlertHandOff {
   }
 
   /** A migration that is not finished: its namespaces and target revision. */
-  public record Target(String name, MigrationSpec spec, List<NamespaceStatus> namespaces) {
+  public record Target(String name, MigrationSpec spec, List<TargetStatus> namespaces) {
     boolean concerns(AlertMapping.Mapped alert) {
       if (alert.namespace() != null) {
         return namespaces.stream().anyMatch(n -> n.name().equals(alert.namespace()))

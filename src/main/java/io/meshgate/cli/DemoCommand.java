@@ -3,8 +3,8 @@ package io.meshgate.cli;
 import io.meshgate.gate.Durations;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.sim.DemoScenario;
 import io.meshgate.sim.LocalProcesses;
 import io.meshgate.sim.PrometheusProcess;
@@ -205,14 +205,14 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  migration %s: %s  %s%n", DemoRun.MIGRATION, status.phase(), message);
     List<String> unexpected = new ArrayList<>();
     for (String name : DemoRun.namespaces()) {
-      NamespaceStatus ns = status.namespace(name).orElse(null);
-      NamespacePhase phase = ns == null ? NamespacePhase.Pending : ns.phase();
-      NamespacePhase wanted =
-          name.equals(scenario.victim()) ? NamespacePhase.RolledBack : NamespacePhase.Promoted;
+      TargetStatus ns = status.namespace(name).orElse(null);
+      TargetPhase phase = ns == null ? TargetPhase.Pending : ns.phase();
+      TargetPhase wanted =
+          name.equals(scenario.victim()) ? TargetPhase.RolledBack : TargetPhase.Promoted;
       String revision =
-          phase == NamespacePhase.Promoted
+          phase == TargetPhase.Promoted
               ? DemoRun.TO
-              : phase == NamespacePhase.RolledBack || phase == NamespacePhase.Pending
+              : phase == TargetPhase.RolledBack || phase == TargetPhase.Pending
                   ? DemoRun.FROM
                   : "in flight";
       out.printf(
@@ -242,7 +242,7 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     long promoted =
-        status.namespaces().stream().filter(n -> n.phase() == NamespacePhase.Promoted).count();
+        status.namespaces().stream().filter(n -> n.phase() == TargetPhase.Promoted).count();
     if (unexpected.isEmpty()) {
       out.println(
           scenario.victim() == null

@@ -2,7 +2,7 @@ package io.meshgate.cli;
 
 import io.meshgate.gate.RuleResult;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.notify.Notification;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -125,7 +125,7 @@ final class DemoDisplay {
             "VERDICT",
             "REASON"));
     for (String ns : DemoRun.namespaces()) {
-      NamespaceStatus n = status == null ? null : status.namespace(ns).orElse(null);
+      TargetStatus n = status == null ? null : status.namespace(ns).orElse(null);
       lines.add(row(ns, n, results.getOrDefault(ns, List.of())));
     }
     lines.add("events:");
@@ -140,7 +140,7 @@ final class DemoDisplay {
         : "warming up Prometheus (" + left.toSeconds() + " s)";
   }
 
-  private String row(String ns, NamespaceStatus n, List<RuleResult> rules) {
+  private String row(String ns, TargetStatus n, List<RuleResult> rules) {
     String wave = n == null ? "" : n.wave();
     String phase = n == null ? "Pending" : n.phase().name();
     String verdict = n == null || n.lastVerdict() == null ? "" : n.lastVerdict().verdict().name();
@@ -211,7 +211,7 @@ final class DemoDisplay {
               + migration
               + (status.promoted() == null ? "" : ", promoted " + status.promoted()));
     }
-    for (NamespaceStatus n : status.namespaces()) {
+    for (TargetStatus n : status.namespaces()) {
       if (n.lastVerdict() == null) {
         continue;
       }

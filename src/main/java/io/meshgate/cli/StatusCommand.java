@@ -9,8 +9,8 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Resolution;
+import io.meshgate.migration.TargetStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -145,7 +145,7 @@ final class StatusCommand implements Callable<Integer> {
                   age,
                   revisions(m, status));
               if (namespaces) {
-                for (NamespaceStatus ns : status.namespaces()) {
+                for (TargetStatus ns : status.namespaces()) {
                   String verdict =
                       ns.lastVerdict() == null
                           ? ""

@@ -5,8 +5,8 @@ import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Resolution;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.migration.TickInput;
 import io.meshgate.notify.Notification;
 import io.meshgate.notify.Notifier;
@@ -37,10 +37,10 @@ final class Announcements {
   void announce(MigrationObject m, TickInput input, Decision decision, MigrationStatus status) {
     Instant at = input.now();
     for (Decision.Transition t : decision.transitions()) {
-      NamespaceStatus.Verdict verdict =
+      TargetStatus.Verdict verdict =
           t.namespace() == null
               ? null
-              : status.namespace(t.namespace()).map(NamespaceStatus::lastVerdict).orElse(null);
+              : status.namespace(t.namespace()).map(TargetStatus::lastVerdict).orElse(null);
       List<RuleResult> rules =
           t.namespace() == null ? List.of() : input.gate().getOrDefault(t.namespace(), List.of());
       notifier.notify(
@@ -67,7 +67,7 @@ final class Announcements {
       }
     }
     for (Decision.Hold hold : decision.holds()) {
-      NamespaceStatus ns = status.namespace(hold.namespace()).orElseThrow();
+      TargetStatus ns = status.namespace(hold.namespace()).orElseThrow();
       notifier.notify(
           new Notification(
               Notification.Kind.HELD,

@@ -1,7 +1,7 @@
 package io.meshgate.controller;
 
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetStatus;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -18,8 +18,8 @@ final class Baselines {
 
   static MigrationStatus recorded(
       MigrationStatus status, List<String> namespaces, Map<String, Map<String, Double>> captured) {
-    List<NamespaceStatus> updated = new ArrayList<>();
-    for (NamespaceStatus n : status.namespaces()) {
+    List<TargetStatus> updated = new ArrayList<>();
+    for (TargetStatus n : status.namespaces()) {
       if (namespaces.contains(n.name())) {
         updated.add(baseline(n, captured.getOrDefault(n.name(), Map.of())));
       } else {
@@ -33,7 +33,7 @@ final class Baselines {
    * A value that is not a finite number (a rule dividing by zero, say) is kept as null with a note:
    * its relative bound is skipped, as without a baseline.
    */
-  private static NamespaceStatus baseline(NamespaceStatus n, Map<String, Double> values) {
+  private static TargetStatus baseline(TargetStatus n, Map<String, Double> values) {
     Map<String, Double> finite = new LinkedHashMap<>();
     Map<String, String> notes = new LinkedHashMap<>();
     values.forEach(

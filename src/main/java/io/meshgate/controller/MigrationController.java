@@ -11,11 +11,11 @@ import io.meshgate.migration.MigrationMachine;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Observed;
 import io.meshgate.migration.Reason;
 import io.meshgate.migration.Resolution;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.migration.TickInput;
 import io.meshgate.notify.Notifier;
 import io.meshgate.schedule.MaintenanceWindows;
@@ -56,12 +56,8 @@ public final class MigrationController {
 
   private static final Outcome NOTHING = new Outcome(null, null, false);
 
-  private static final Set<NamespacePhase> GATED =
-      EnumSet.of(
-          NamespacePhase.Verifying,
-          NamespacePhase.Soaking,
-          NamespacePhase.Held,
-          NamespacePhase.Stalled);
+  private static final Set<TargetPhase> GATED =
+      EnumSet.of(TargetPhase.Verifying, TargetPhase.Soaking, TargetPhase.Held, TargetPhase.Stalled);
 
   private final MigrationStore store;
   private final ObservePort observer;
@@ -291,7 +287,7 @@ public final class MigrationController {
     MigrationSpec measured = m.spec().onRevisions(revisions.from(), revisions.to());
     List<String> gated = new ArrayList<>();
     Map<String, Map<String, Double>> baselines = new HashMap<>();
-    for (NamespaceStatus ns : m.status().namespaces()) {
+    for (TargetStatus ns : m.status().namespaces()) {
       if (GATED.contains(ns.phase())) {
         gated.add(ns.name());
         baselines.put(ns.name(), ns.baseline() == null ? Map.of() : ns.baseline());

@@ -2,8 +2,8 @@ package io.meshgate.controller;
 
 import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.migration.TickInput;
 import java.time.Instant;
 
@@ -25,11 +25,11 @@ final class TickMetrics {
                             .evaluations
                             .labelValues(m.name(), r.rule(), r.result().name())
                             .inc()));
-    for (NamespaceStatus ns : status.namespaces()) {
+    for (TargetStatus ns : status.namespaces()) {
       if (ns.phase().isInFlight() && ns.lastVerdict() != null) {
         metrics.verdicts.labelValues(m.name(), ns.lastVerdict().verdict().name()).inc();
       }
-      for (NamespacePhase phase : NamespacePhase.values()) {
+      for (TargetPhase phase : TargetPhase.values()) {
         if (phase == ns.phase()) {
           metrics.namespacePhase.labelValues(m.name(), ns.name(), phase.name()).set(1);
         } else {

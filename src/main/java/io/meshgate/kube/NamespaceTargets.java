@@ -4,12 +4,12 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.meshgate.controller.ObservePort;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Observed;
 import io.meshgate.migration.Obstacle;
 import io.meshgate.migration.Resolution;
 import io.meshgate.migration.SidecarGoal;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,18 +68,18 @@ final class NamespaceTargets implements ObservePort {
         migration,
         status.namespaces().stream()
             .filter(n -> n.phase().isInFlight())
-            .map(NamespaceStatus::name)
+            .map(TargetStatus::name)
             .collect(Collectors.toSet()));
     Map<String, Observed.TagWebhook> tagWebhooks = tags.all();
     Resolution resolved = Resolution.of(spec, status, tagWebhooks);
-    Map<String, Observed.NamespaceFacts> facts = new HashMap<>();
+    Map<String, Observed.TargetFacts> facts = new HashMap<>();
     Set<String> followingTag = new HashSet<>();
     for (String ns : members) {
-      Optional<NamespaceStatus> recorded = status.namespace(ns);
-      String restartId = recorded.map(NamespaceStatus::restartId).orElse(null);
+      Optional<TargetStatus> recorded = status.namespace(ns);
+      String restartId = recorded.map(TargetStatus::restartId).orElse(null);
       SidecarGoal goal =
           SidecarGoal.of(
-              recorded.map(NamespaceStatus::phase).orElse(NamespacePhase.Pending), resolved.to());
+              recorded.map(TargetStatus::phase).orElse(TargetPhase.Pending), resolved.to());
       facts.put(ns, facts(migration, ns, restartId, spec.restart(), goal));
       if (spec.tagMode() && RevisionTags.follows(namespaces.get(ns), spec.tag().name())) {
         followingTag.add(ns);
@@ -104,8 +104,8 @@ final class NamespaceTargets implements ObservePort {
   public List<String> cohort(MigrationSpec spec, MigrationStatus status, int limit) {
     Set<String> started =
         status.namespaces().stream()
-            .filter(n -> n.phase() != NamespacePhase.Pending)
-            .map(NamespaceStatus::name)
+            .filter(n -> n.phase() != TargetPhase.Pending)
+            .map(TargetStatus::name)
             .collect(Collectors.toSet());
     Map<String, Observed.TagWebhook> tagWebhooks = tags.all();
     Set<String> labels =
@@ -149,7 +149,7 @@ final class NamespaceTargets implements ObservePort {
    * Facts of one namespace; workloads and proxies only while it is in flight (the machine reads
    * them for no other namespace).
    */
-  private Observed.NamespaceFacts facts(
+  private Observed.TargetFacts facts(
       String migration,
       String ns,
       String restartId,
@@ -157,7 +157,7 @@ final class NamespaceTargets implements ObservePort {
       SidecarGoal goal) {
     GenericKubernetesResource namespace = namespaces.get(ns);
     if (namespace == null) {
-      return Observed.NamespaceFacts.ABSENT;
+      return Observed.TargetFacts.ABSENT;
     }
     boolean flipped =
         migration.equals(Meta.annotations(namespace.getMetadata()).get(Annotations.MIGRATION));
@@ -177,7 +177,7 @@ final class NamespaceTargets implements ObservePort {
     }
     List<Obstacle> obstacles = new ArrayList<>(view.obstacles);
     obstacles.addAll(evictions.refused(ns, List.copyOf(view.stale.values())));
-    return new Observed.NamespaceFacts(
+    return new Observed.TargetFacts(
         true,
         flipped,
         view.workloads.size(),

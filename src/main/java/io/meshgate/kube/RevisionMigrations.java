@@ -9,8 +9,8 @@ import io.meshgate.migration.Condition;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.migration.WorkloadKind;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -196,19 +196,19 @@ public final class RevisionMigrations {
                 status.revisions()));
   }
 
-  private static NamespaceStatus namespace(RevisionMigrationStatus.Namespace ns) {
+  private static TargetStatus namespace(RevisionMigrationStatus.Namespace ns) {
     RevisionMigrationStatus.Verdict verdict = ns.lastVerdict();
     RevisionMigrationStatus.Proxies proxies = ns.proxies();
-    return new NamespaceStatus(
+    return new TargetStatus(
         ns.name(),
         ns.wave(),
-        constant("phase", ns.phase(), NamespacePhase.class, NamespacePhase.Pending),
+        constant("phase", ns.phase(), TargetPhase.class, TargetPhase.Pending),
         instant(ns.phaseSince()),
         ns.baseline(),
         ns.baselineNotes(),
         verdict == null
             ? null
-            : new NamespaceStatus.Verdict(
+            : new TargetStatus.Verdict(
                 constant("lastVerdict.verdict", verdict.verdict(), Verdict.class, Verdict.HOLD),
                 verdict.reason(),
                 verdict.at() == null ? instant(ns.phaseSince()) : instant(verdict.at())),
@@ -217,7 +217,7 @@ public final class RevisionMigrations {
         or(ns.noDataStreak(), 0),
         proxies == null
             ? null
-            : new NamespaceStatus.Proxies(
+            : new TargetStatus.Proxies(
                 or(proxies.target(), 0), or(proxies.other(), 0), or(proxies.jobs(), 0)),
         ns.restartId(),
         instant(ns.onTargetAt()));
@@ -258,9 +258,9 @@ public final class RevisionMigrations {
         fromRevisions(status.revisions()));
   }
 
-  private static RevisionMigrationStatus.Namespace fromNamespace(NamespaceStatus ns) {
-    NamespaceStatus.Verdict verdict = ns.lastVerdict();
-    NamespaceStatus.Proxies proxies = ns.proxies();
+  private static RevisionMigrationStatus.Namespace fromNamespace(TargetStatus ns) {
+    TargetStatus.Verdict verdict = ns.lastVerdict();
+    TargetStatus.Proxies proxies = ns.proxies();
     // defaults left out, and a verdict's time when it is the phase's: a status of 1,000
     // namespaces stays under 512 KiB; the reader puts them back
     return new RevisionMigrationStatus.Namespace(

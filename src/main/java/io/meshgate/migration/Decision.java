@@ -21,7 +21,7 @@ public record Decision(
   public record Hold(String namespace, Reason reason, String message) {}
 
   /**
-   * A change of phase: of a namespace ({@link NamespacePhase}s), or of the migration itself ({@link
+   * A change of phase: of a namespace ({@link TargetPhase}s), or of the migration itself ({@link
    * MigrationPhase}s, {@code namespace} null).
    */
   public record Transition(String namespace, Phase from, Phase to, Reason reason, String message) {}

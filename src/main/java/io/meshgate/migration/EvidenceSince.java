@@ -20,7 +20,7 @@ public final class EvidenceSince {
   public static Map<String, Instant> of(
       MigrationSpec spec, MigrationStatus status, Observed observed, String target) {
     Map<String, Instant> since = new HashMap<>();
-    for (NamespaceStatus ns : status.namespaces()) {
+    for (TargetStatus ns : status.namespaces()) {
       // a dry run moves nothing: the machine takes its steps as done, and so does this
       if (ns.onTargetAt() != null
           && (spec.dryRun() || observed.facts(ns.name()).proxies(target).other() == 0)) {

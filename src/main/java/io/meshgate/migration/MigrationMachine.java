@@ -44,8 +44,8 @@ public final class MigrationMachine {
   /** rollbackScope: Migration sends every started namespace back once one of them goes back. */
   private static void rollBackEveryNamespace(TickContext tick, TargetSteps steps) {
     for (TargetState ns : tick.all()) {
-      if ((ns.phase.isInFlight() || ns.phase == NamespacePhase.Promoted)
-          && ns.phase != NamespacePhase.RollingBack) {
+      if ((ns.phase.isInFlight() || ns.phase == TargetPhase.Promoted)
+          && ns.phase != TargetPhase.RollingBack) {
         steps.startRollback(
             ns,
             new Cause(
@@ -57,8 +57,8 @@ public final class MigrationMachine {
 
   private static MigrationStatus status(
       TickContext tick, String currentWave, PhaseOutcome outcome) {
-    List<NamespaceStatus> statuses = tick.all().stream().map(TargetState::toStatus).toList();
-    long promoted = statuses.stream().filter(s -> s.phase() == NamespacePhase.Promoted).count();
+    List<TargetStatus> statuses = tick.all().stream().map(TargetState::toStatus).toList();
+    long promoted = statuses.stream().filter(s -> s.phase() == TargetPhase.Promoted).count();
     TickInput in = tick.in;
     return new MigrationStatus(
         outcome.phase(),

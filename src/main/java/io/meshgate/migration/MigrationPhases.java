@@ -78,7 +78,7 @@ final class MigrationPhases {
   }
 
   private static PhaseOutcome succeeded(List<TargetState> all, TickContext tick) {
-    long skipped = all.stream().filter(n -> n.phase == NamespacePhase.Skipped).count();
+    long skipped = all.stream().filter(n -> n.phase == TargetPhase.Skipped).count();
     return new PhaseOutcome(
         MigrationPhase.Succeeded,
         Reason.SUCCEEDED,
@@ -109,7 +109,7 @@ final class MigrationPhases {
             progressing + " waits for meshgate.io/approve: " + currentWave);
       }
       default -> {
-        if (all.stream().allMatch(n -> n.phase == NamespacePhase.Pending)) {
+        if (all.stream().allMatch(n -> n.phase == TargetPhase.Pending)) {
           Cause blocker = admission.blocker();
           return blocker == null
               ? new PhaseOutcome(MigrationPhase.Pending, Reason.PENDING, "starting")
@@ -121,6 +121,6 @@ final class MigrationPhases {
   }
 
   private static boolean anyRolledBack(List<TargetState> all) {
-    return all.stream().anyMatch(n -> n.phase == NamespacePhase.RolledBack);
+    return all.stream().anyMatch(n -> n.phase == TargetPhase.RolledBack);
   }
 }

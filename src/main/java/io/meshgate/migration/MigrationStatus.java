@@ -12,7 +12,7 @@ public record MigrationStatus(
     MigrationPhase phase,
     String currentWave,
     String promoted,
-    List<NamespaceStatus> namespaces,
+    List<TargetStatus> namespaces,
     List<AlertRecord> alerts,
     List<Condition> conditions,
     Long observedGeneration,
@@ -29,7 +29,7 @@ public record MigrationStatus(
         MigrationPhase.Pending, null, "0/0", List.of(), List.of(), List.of(), null, null);
   }
 
-  public Optional<NamespaceStatus> namespace(String name) {
+  public Optional<TargetStatus> namespace(String name) {
     return namespaces.stream().filter(n -> n.name().equals(name)).findFirst();
   }
 
@@ -45,7 +45,7 @@ public record MigrationStatus(
         revisions);
   }
 
-  public MigrationStatus withNamespaces(List<NamespaceStatus> newNamespaces) {
+  public MigrationStatus withNamespaces(List<TargetStatus> newNamespaces) {
     return new MigrationStatus(
         phase,
         currentWave,

@@ -32,7 +32,7 @@ final class NamespaceKind implements TargetKind {
   }
 
   @Override
-  public Change forward(TickContext tick, TargetState ns, Observed.NamespaceFacts facts) {
+  public Change forward(TickContext tick, TargetState ns, Observed.TargetFacts facts) {
     MigrationSpec spec = tick.spec;
     if (spec.tagMode()) {
       return tick.tagAt(tick.to())
@@ -60,7 +60,7 @@ final class NamespaceKind implements TargetKind {
    * Migration}, the tag moved back.
    */
   @Override
-  public Action back(TickContext tick, TargetState ns, Observed.NamespaceFacts facts) {
+  public Action back(TickContext tick, TargetState ns, Observed.TargetFacts facts) {
     MigrationSpec spec = tick.spec;
     if (spec.dryRun()) {
       return null;

@@ -20,7 +20,7 @@ public record Observed(
     boolean toRevisionAvailable,
     boolean fromRevisionAvailable,
     Map<String, List<String>> selected,
-    Map<String, NamespaceFacts> namespaces,
+    Map<String, TargetFacts> namespaces,
     Set<String> oldRevisionInUse,
     Map<String, TagWebhook> tags,
     Set<String> followingTag) {
@@ -51,8 +51,8 @@ public record Observed(
    */
   public record TagWebhook(String revision, String movedBy, String previousRevision) {}
 
-  public NamespaceFacts facts(String namespace) {
-    return namespaces.getOrDefault(namespace, NamespaceFacts.ABSENT);
+  public TargetFacts facts(String namespace) {
+    return namespaces.getOrDefault(namespace, TargetFacts.ABSENT);
   }
 
   /**
@@ -70,7 +70,7 @@ public record Observed(
    *     {@code restart.kinds} owns: bare pods, pods of operators meshgate does not know, sorted
    * @param obstacles what keeps the namespace's pods from moving, in the order found
    */
-  public record NamespaceFacts(
+  public record TargetFacts(
       boolean exists,
       boolean flipped,
       int workloads,
@@ -81,10 +81,10 @@ public record Observed(
       Map<String, Integer> jobProxiesByRevision,
       List<String> unmanagedPods,
       List<Obstacle> obstacles) {
-    public static final NamespaceFacts ABSENT =
-        new NamespaceFacts(false, false, 0, 0, 0, false, Map.of());
+    public static final TargetFacts ABSENT =
+        new TargetFacts(false, false, 0, 0, 0, false, Map.of());
 
-    public NamespaceFacts {
+    public TargetFacts {
       proxiesByRevision = Map.copyOf(proxiesByRevision);
       jobProxiesByRevision = Map.copyOf(jobProxiesByRevision);
       unmanagedPods = List.copyOf(unmanagedPods);
@@ -92,7 +92,7 @@ public record Observed(
     }
 
     /** A namespace whose every pod belongs to a workload meshgate restarts, and nothing blocks. */
-    public NamespaceFacts(
+    public TargetFacts(
         boolean exists,
         boolean flipped,
         int workloads,
@@ -121,12 +121,12 @@ public record Observed(
       return allRestarted() && rolledOut >= workloads;
     }
 
-    public NamespaceStatus.Proxies proxies(String targetRevision) {
+    public TargetStatus.Proxies proxies(String targetRevision) {
       int target = proxiesByRevision.getOrDefault(targetRevision, 0);
       int all = sum(proxiesByRevision);
       int jobsElsewhere =
           sum(jobProxiesByRevision) - jobProxiesByRevision.getOrDefault(targetRevision, 0);
-      return new NamespaceStatus.Proxies(target, all - target, jobsElsewhere);
+      return new TargetStatus.Proxies(target, all - target, jobsElsewhere);
     }
 
     private static int sum(Map<String, Integer> counts) {

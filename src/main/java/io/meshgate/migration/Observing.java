@@ -22,7 +22,7 @@ final class Observing {
     this.steps = steps;
   }
 
-  void step(TargetState ns, Observed.NamespaceFacts facts) {
+  void step(TargetState ns, Observed.TargetFacts facts) {
     boolean evidenced = followTarget(ns, facts);
     List<RuleResult> results = tick.in.gate().get(ns.name);
     if (results != null) {
@@ -45,7 +45,7 @@ final class Observing {
     // held by the shape of its workloads: until the cause is gone, however long; otherwise
     // an obstacle at once, or what still does not converge after restart.timeout
     Cause stuck;
-    if (ns.phase == NamespacePhase.Held) {
+    if (ns.phase == TargetPhase.Held) {
       stuck = Stuck.blocking(facts, ns.proxies.other(), tick.goal(ns), tick.to());
     } else if (converged) {
       stuck = Stuck.obstacle(facts);
@@ -54,15 +54,15 @@ final class Observing {
     }
     if (stuck != null) {
       restartIfNeeded(ns, facts, converged);
-      if (ns.phase != NamespacePhase.Held) {
-        tick.move(ns, NamespacePhase.Held, stuck.reason(), stuck.message());
+      if (ns.phase != TargetPhase.Held) {
+        tick.move(ns, TargetPhase.Held, stuck.reason(), stuck.message());
       }
       tick.hold(ns, stuck, stuck.text());
       return;
     }
-    if (ns.phase == NamespacePhase.Held) {
+    if (ns.phase == TargetPhase.Held) {
       release(ns, facts, converged);
-      if (ns.phase == NamespacePhase.Restarting) {
+      if (ns.phase == TargetPhase.Restarting) {
         steps.stepRestarting(ns, facts);
         return;
       }
@@ -81,7 +81,7 @@ final class Observing {
    * @return whether the namespace was on the target before this tick and still is, so that this
    *     tick's results rest on evidence since then
    */
-  private boolean followTarget(TargetState ns, Observed.NamespaceFacts facts) {
+  private boolean followTarget(TargetState ns, Observed.TargetFacts facts) {
     if (ns.proxies.other() > 0) {
       ns.onTargetAt = null;
       return false;
@@ -94,7 +94,7 @@ final class Observing {
   }
 
   /** OnDelete pods still to replace, unmanaged pods to evict, a refused eviction to retry. */
-  private void restartIfNeeded(TargetState ns, Observed.NamespaceFacts facts, boolean converged) {
+  private void restartIfNeeded(TargetState ns, Observed.TargetFacts facts, boolean converged) {
     if (!converged && (tick.needsRestart(facts) || !facts.obstacles().isEmpty())) {
       tick.actions.add(new Action.Restart(ns.name, ns.restartId, tick.goal(ns)));
     }
@@ -104,27 +104,26 @@ final class Observing {
    * Nothing holds any more: back to where the namespace left off, each with its clock started again
    * (the rollout's restart.timeout counts from now).
    */
-  private void release(TargetState ns, Observed.NamespaceFacts facts, boolean converged) {
+  private void release(TargetState ns, Observed.TargetFacts facts, boolean converged) {
     if (!facts.rolloutComplete()) {
-      tick.move(
-          ns, NamespacePhase.Restarting, Reason.RELEASED, "hold released; the rollout goes on");
+      tick.move(ns, TargetPhase.Restarting, Reason.RELEASED, "hold released; the rollout goes on");
     } else if (!converged) {
       tick.move(
           ns,
-          NamespacePhase.Verifying,
+          TargetPhase.Verifying,
           Reason.RELEASED,
           "hold released; waiting for the proxies to move");
     } else {
-      tick.move(ns, NamespacePhase.Soaking, Reason.RELEASED, "hold released; soak starts again");
+      tick.move(ns, TargetPhase.Soaking, Reason.RELEASED, "hold released; soak starts again");
     }
   }
 
   private void onBreach(TargetState ns, Cause breach) {
     if (spec.onFailure() == MigrationSpec.OnFailure.Rollback) {
       steps.startRollback(ns, breach);
-    } else if (ns.phase != NamespacePhase.Held) {
+    } else if (ns.phase != TargetPhase.Held) {
       String held = breach.message() + " (onFailure: Hold)";
-      tick.move(ns, NamespacePhase.Held, breach.reason(), held);
+      tick.move(ns, TargetPhase.Held, breach.reason(), held);
       tick.hold(ns, new Cause(breach.reason(), held));
     }
   }
@@ -135,54 +134,53 @@ final class Observing {
             .flatMap(a -> a.names().stream())
             .distinct()
             .collect(Collectors.joining(", "));
-    if (ns.phase != NamespacePhase.Held) {
-      tick.move(ns, NamespacePhase.Held, Reason.ALERT_FIRING, "hold alert firing: " + names);
+    if (ns.phase != TargetPhase.Held) {
+      tick.move(ns, TargetPhase.Held, Reason.ALERT_FIRING, "hold alert firing: " + names);
     }
     tick.hold(ns, new Cause(Reason.ALERT_FIRING, "alert firing: " + names));
   }
 
   /** Stalled after noDataLimit ticks without data; back to Soaking when data returns. */
   private void followData(TargetState ns, List<RuleResult> results) {
-    if (ns.noDataStreak >= spec.noDataLimit() && ns.phase != NamespacePhase.Stalled) {
+    if (ns.noDataStreak >= spec.noDataLimit() && ns.phase != TargetPhase.Stalled) {
       tick.move(
           ns,
-          NamespacePhase.Stalled,
+          TargetPhase.Stalled,
           Reason.NO_DATA,
           "no data for "
               + ns.noDataStreak
               + " consecutive ticks (noDataLimit "
               + spec.noDataLimit()
               + ")");
-    } else if (ns.phase == NamespacePhase.Stalled && ns.noDataStreak == 0 && results != null) {
-      tick.move(
-          ns, NamespacePhase.Soaking, Reason.DATA_RETURNED, "data is back; soak starts again");
+    } else if (ns.phase == TargetPhase.Stalled && ns.noDataStreak == 0 && results != null) {
+      tick.move(ns, TargetPhase.Soaking, Reason.DATA_RETURNED, "data is back; soak starts again");
     }
   }
 
   /** Soaking only while every proxy runs the target revision. */
   private void followConvergence(TargetState ns, boolean converged) {
-    if (ns.phase == NamespacePhase.Verifying && converged) {
+    if (ns.phase == TargetPhase.Verifying && converged) {
       tick.move(
           ns,
-          NamespacePhase.Soaking,
+          TargetPhase.Soaking,
           Reason.CONVERGED,
           ns.proxies.target() + " proxies on " + tick.to());
-    } else if (ns.phase == NamespacePhase.Soaking && !converged) {
+    } else if (ns.phase == TargetPhase.Soaking && !converged) {
       tick.move(
           ns,
-          NamespacePhase.Verifying,
+          TargetPhase.Verifying,
           Reason.NOT_CONVERGED,
           ns.proxies.other() + " proxies not on " + tick.to());
     }
   }
 
   private void soak(
-      TargetState ns, List<RuleResult> results, boolean converged, Observed.NamespaceFacts facts) {
+      TargetState ns, List<RuleResult> results, boolean converged, Observed.TargetFacts facts) {
     Cause gateHold =
         results == null
             ? new Cause(Reason.NO_DATA, "not evaluated yet")
             : Streaks.gateHold(ns, results, spec.failureLimit());
-    if (ns.phase == NamespacePhase.Stalled) {
+    if (ns.phase == TargetPhase.Stalled) {
       tick.hold(
           ns,
           new Cause(Reason.NO_DATA, "stalled: " + (gateHold == null ? null : gateHold.message())));
@@ -203,7 +201,7 @@ final class Observing {
     }
   }
 
-  private void promoteWhenSoaked(TargetState ns, Observed.NamespaceFacts facts) {
+  private void promoteWhenSoaked(TargetState ns, Observed.TargetFacts facts) {
     MigrationSpec.Wave wave = tick.wave(ns.wave);
     Duration soak = wave == null ? Duration.ZERO : wave.soak();
     Duration soaked = tick.elapsed(ns);
@@ -231,7 +229,7 @@ final class Observing {
     } else if (facts.rolloutComplete()) {
       tick.move(
           ns,
-          NamespacePhase.Promoted,
+          TargetPhase.Promoted,
           Reason.PROMOTED,
           "healthy on "
               + tick.to()

@@ -17,8 +17,7 @@ public record Resolution(String from, String to, String pin) {
   public static Resolution of(
       MigrationSpec spec, MigrationStatus status, Map<String, Observed.TagWebhook> tags) {
     MigrationStatus.Revisions recorded = status.revisions();
-    boolean started =
-        status.namespaces().stream().anyMatch(n -> n.phase() != NamespacePhase.Pending);
+    boolean started = status.namespaces().stream().anyMatch(n -> n.phase() != TargetPhase.Pending);
     String from =
         started && recorded != null && recorded.from() != null
             ? recorded.from()

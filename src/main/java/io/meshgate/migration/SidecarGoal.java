@@ -15,8 +15,8 @@ public record SidecarGoal(String revision, boolean onto) {
   }
 
   /** For a namespace of a migration to {@code toRevision} in {@code phase}. */
-  public static SidecarGoal of(NamespacePhase phase, String toRevision) {
-    return phase == NamespacePhase.RollingBack || phase == NamespacePhase.RolledBack
+  public static SidecarGoal of(TargetPhase phase, String toRevision) {
+    return phase == TargetPhase.RollingBack || phase == TargetPhase.RolledBack
         ? offOf(toRevision)
         : onto(toRevision);
   }

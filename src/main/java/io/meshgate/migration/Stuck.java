@@ -15,7 +15,7 @@ final class Stuck {
   private Stuck() {}
 
   /** What blocks the namespace at once, or null. */
-  static Cause obstacle(Observed.NamespaceFacts facts) {
+  static Cause obstacle(Observed.TargetFacts facts) {
     List<Obstacle> obstacles = facts.obstacles();
     if (obstacles.isEmpty()) {
       return null;
@@ -33,7 +33,7 @@ final class Stuck {
    * @param stale proxies still to move (on another revision than the target, or on the target in a
    *     rollback)
    */
-  static Cause of(TickContext tick, TargetState ns, Observed.NamespaceFacts facts, int stale) {
+  static Cause of(TickContext tick, TargetState ns, Observed.TargetFacts facts, int stale) {
     Cause obstacle = obstacle(facts);
     if (obstacle != null) {
       return obstacle;
@@ -75,7 +75,7 @@ final class Stuck {
    * unmanaged pods, proxies not moved though every rollout completed; null once none is left.
    */
   static Cause blocking(
-      Observed.NamespaceFacts facts, int stale, SidecarGoal goal, String toRevision) {
+      Observed.TargetFacts facts, int stale, SidecarGoal goal, String toRevision) {
     Cause obstacle = obstacle(facts);
     if (obstacle != null) {
       return obstacle;

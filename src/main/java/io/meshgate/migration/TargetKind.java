@@ -27,7 +27,7 @@ interface TargetKind {
    * The change that still has to happen for the target's new pods to get the target revision; null
    * once it has (then the workloads are restarted).
    */
-  Change forward(TickContext tick, TargetState target, Observed.NamespaceFacts facts);
+  Change forward(TickContext tick, TargetState target, Observed.TargetFacts facts);
 
   /** The transition's reason and message once the target was moved: it now restarts. */
   Cause moved(TickContext tick);
@@ -36,7 +36,7 @@ interface TargetKind {
    * The change that still has to happen for the target's new pods to get the old revision back;
    * null once nothing does (then the workloads are restarted back).
    */
-  Action back(TickContext tick, TargetState target, Observed.NamespaceFacts facts);
+  Action back(TickContext tick, TargetState target, Observed.TargetFacts facts);
 
   /** How a rolled back target was sent back: {@code labels restored}. */
   String backHow(TickContext tick);

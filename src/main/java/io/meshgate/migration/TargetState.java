@@ -11,19 +11,19 @@ final class TargetState {
   final TargetKind kind;
   final String name;
   final String wave;
-  NamespacePhase phase;
+  TargetPhase phase;
   Instant phaseSince;
   Map<String, Double> baseline;
   Map<String, String> baselineNotes;
-  NamespaceStatus.Verdict lastVerdict;
+  TargetStatus.Verdict lastVerdict;
   Map<String, Integer> failureStreaks;
   int passStreak;
   int noDataStreak;
-  NamespaceStatus.Proxies proxies;
+  TargetStatus.Proxies proxies;
   String restartId;
   Instant onTargetAt;
 
-  TargetState(NamespaceStatus s, TargetKind kind) {
+  TargetState(TargetStatus s, TargetKind kind) {
     this.kind = kind;
     name = s.name();
     wave = s.wave();
@@ -40,8 +40,8 @@ final class TargetState {
     onTargetAt = s.onTargetAt();
   }
 
-  NamespaceStatus toStatus() {
-    return new NamespaceStatus(
+  TargetStatus toStatus() {
+    return new TargetStatus(
         name,
         wave,
         phase,

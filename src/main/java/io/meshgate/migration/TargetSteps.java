@@ -19,16 +19,16 @@ final class TargetSteps {
   }
 
   void step(TargetState ns) {
-    if (ns.phase.isTerminal() || ns.phase == NamespacePhase.Pending) {
+    if (ns.phase.isTerminal() || ns.phase == TargetPhase.Pending) {
       return;
     }
-    Observed.NamespaceFacts facts = tick.facts(ns);
+    Observed.TargetFacts facts = tick.facts(ns);
     if (!facts.exists()) {
       skip(ns);
       return;
     }
     ns.proxies = facts.proxies(tick.to());
-    if (ns.phase == NamespacePhase.RollingBack) {
+    if (ns.phase == TargetPhase.RollingBack) {
       stepRollback(ns, facts);
       return;
     }
@@ -49,7 +49,7 @@ final class TargetSteps {
     String what = target.kind.describe(target.name);
     tick.move(
         target,
-        NamespacePhase.Skipped,
+        TargetPhase.Skipped,
         Reason.NAMESPACE_NOT_FOUND,
         what + " does not exist; its wave goes on without it");
     tick.verdict(
@@ -60,12 +60,12 @@ final class TargetSteps {
 
   /** A target its kind leaves out of the wave (see {@link TargetKind#leftOut}), said so. */
   void leaveOut(TargetState target, Cause why) {
-    tick.move(target, NamespacePhase.Skipped, why.reason(), why.message());
+    tick.move(target, TargetPhase.Skipped, why.reason(), why.message());
     tick.verdict(target, Verdict.HOLD, why.text());
   }
 
   /** Baseline first, then the flip (only with both revisions Available), then the restart. */
-  void stepMigrating(TargetState target, Observed.NamespaceFacts facts) {
+  void stepMigrating(TargetState target, Observed.TargetFacts facts) {
     if (target.baseline == null) {
       tick.actions.add(new Action.CaptureBaseline(target.name));
       tick.verdict(
@@ -90,7 +90,7 @@ final class TargetSteps {
     }
     target.restartId = tick.in.migration() + "/" + target.name + "/1";
     Cause moved = target.kind.moved(tick);
-    tick.move(target, NamespacePhase.Restarting, moved.reason(), moved.message());
+    tick.move(target, TargetPhase.Restarting, moved.reason(), moved.message());
     tick.actions.add(new Action.Restart(target.name, target.restartId, tick.goal(target)));
     tick.verdict(target, Verdict.HOLD, "restarting workloads onto " + tick.toShown());
   }
@@ -100,7 +100,7 @@ final class TargetSteps {
    * restart.timeout} rolls back. An obstacle (a paused Deployment, a budget) holds it instead
    * (phase Held): waiting for people, not for a timeout; released, it restarts its clock.
    */
-  void stepRestarting(TargetState ns, Observed.NamespaceFacts facts) {
+  void stepRestarting(TargetState ns, Observed.TargetFacts facts) {
     if (facts.rolloutFailed()) {
       startRollback(
           ns, new Cause(Reason.ROLLOUT_FAILED, "a rollout reported ProgressDeadlineExceeded"));
@@ -126,26 +126,26 @@ final class TargetSteps {
     if (facts.rolloutComplete()) {
       tick.move(
           ns,
-          NamespacePhase.Verifying,
+          TargetPhase.Verifying,
           Reason.ROLLED_OUT,
           facts.workloads() + " workloads rolled out");
       observing.step(ns, facts);
       return;
     }
     if (obstacle != null) {
-      tick.move(ns, NamespacePhase.Held, obstacle.reason(), obstacle.message());
+      tick.move(ns, TargetPhase.Held, obstacle.reason(), obstacle.message());
       tick.hold(ns, obstacle, obstacle.text());
       return;
     }
     tick.verdict(ns, Verdict.HOLD, "rollout in progress: " + rolledOut(facts));
   }
 
-  private static String rolledOut(Observed.NamespaceFacts facts) {
+  private static String rolledOut(Observed.TargetFacts facts) {
     return facts.rolledOut() + "/" + facts.workloads() + " workloads rolled out";
   }
 
   void startRollback(TargetState ns, Cause cause) {
-    tick.move(ns, NamespacePhase.RollingBack, cause.reason(), cause.message());
+    tick.move(ns, TargetPhase.RollingBack, cause.reason(), cause.message());
     ns.onTargetAt = null;
     ns.restartId = ns.restartId == null ? null : rollbackRestartId(ns);
     tick.verdict(ns, Verdict.ROLLBACK, cause.message());
@@ -156,7 +156,7 @@ final class TargetSteps {
    * The way back its kind says (only with the old revision Available), restart, then RolledBack
    * when clean.
    */
-  private void stepRollback(TargetState ns, Observed.NamespaceFacts facts) {
+  private void stepRollback(TargetState ns, Observed.TargetFacts facts) {
     Action labelsBack = ns.kind.back(tick, ns, facts);
     if (labelsBack != null) {
       if (!tick.rollbackRevisionAvailable()) {
@@ -184,14 +184,14 @@ final class TargetSteps {
       ns.onTargetAt = tick.in.now();
       tick.move(
           ns,
-          NamespacePhase.RolledBack,
+          TargetPhase.RolledBack,
           Reason.ROLLED_BACK,
           ns.kind.backHow(tick) + " and no proxy left on " + tick.to());
       return;
     }
     Cause stuck = Stuck.of(tick, ns, facts, ns.proxies.target());
     if (stuck != null) {
-      NamespaceStatus.Verdict before = ns.lastVerdict;
+      TargetStatus.Verdict before = ns.lastVerdict;
       tick.verdict(ns, Verdict.ROLLBACK, "cannot finish the rollback: " + stuck.text());
       if (before != ns.lastVerdict) {
         tick.holds.add(

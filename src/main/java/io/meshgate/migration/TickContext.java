@@ -99,7 +99,7 @@ final class TickContext {
 
   /** Every namespace of every wave gets a status entry, in wave order; first wave wins. */
   void seed() {
-    Map<String, NamespaceStatus> recorded = new LinkedHashMap<>();
+    Map<String, TargetStatus> recorded = new LinkedHashMap<>();
     in.status().namespaces().forEach(s -> recorded.put(s.name(), s));
     for (MigrationSpec.Wave wave : spec.waves()) {
       List<String> members = new ArrayList<>(wave.namespaces());
@@ -111,7 +111,7 @@ final class TickContext {
           namespaces.put(
               name,
               new TargetState(
-                  recorded.getOrDefault(name, NamespaceStatus.pending(name, wave.name())),
+                  recorded.getOrDefault(name, TargetStatus.pending(name, wave.name())),
                   NAMESPACES));
         }
       }
@@ -128,13 +128,13 @@ final class TickContext {
     return spec.waves().stream().filter(w -> w.name().equals(name)).findFirst().orElse(null);
   }
 
-  Observed.NamespaceFacts facts(TargetState ns) {
+  Observed.TargetFacts facts(TargetState ns) {
     if (!spec.dryRun()) {
       return in.observed().facts(ns.name);
     }
     // dry run changes nothing, so what the actions would have done is taken as done
-    boolean forward = ns.phase != NamespacePhase.RollingBack && ns.phase != NamespacePhase.Pending;
-    return new Observed.NamespaceFacts(
+    boolean forward = ns.phase != TargetPhase.RollingBack && ns.phase != TargetPhase.Pending;
+    return new Observed.TargetFacts(
         in.observed().facts(ns.name).exists(), forward, 0, 0, 0, false, Map.of());
   }
 
@@ -147,7 +147,7 @@ final class TickContext {
    * Whether the restart action has work: a rollout not complete (OnDelete pods are replaced one by
    * one, tick after tick), or unmanaged pods to evict.
    */
-  boolean needsRestart(Observed.NamespaceFacts facts) {
+  boolean needsRestart(Observed.TargetFacts facts) {
     return !facts.rolloutComplete()
         || (spec.restart().evictUnmanaged() && !facts.unmanagedPods().isEmpty());
   }
@@ -286,7 +286,7 @@ final class TickContext {
 
   long rollbacks() {
     return namespaces.values().stream()
-        .filter(n -> n.phase == NamespacePhase.RollingBack || n.phase == NamespacePhase.RolledBack)
+        .filter(n -> n.phase == TargetPhase.RollingBack || n.phase == TargetPhase.RolledBack)
         .count();
   }
 
@@ -295,12 +295,12 @@ final class TickContext {
     return spec.maxRollbacks() > 0 && rollbacks() >= spec.maxRollbacks();
   }
 
-  void move(TargetState ns, NamespacePhase to, Reason reason, String message) {
+  void move(TargetState ns, TargetPhase to, Reason reason, String message) {
     Transitions.check(ns.name, ns.phase, to);
     transitions.add(new Decision.Transition(ns.name, ns.phase, to, reason, message));
     ns.phase = to;
     ns.phaseSince = in.now();
-    if (to == NamespacePhase.Soaking || to == NamespacePhase.Verifying) {
+    if (to == TargetPhase.Soaking || to == TargetPhase.Verifying) {
       ns.passStreak = 0;
     }
     if (to.isTerminal()) {
@@ -317,7 +317,7 @@ final class TickContext {
 
   /** As {@link #hold(TargetState, Cause)}, the verdict showing {@code verdictText}. */
   void hold(TargetState ns, Cause cause, String verdictText) {
-    NamespaceStatus.Verdict before = ns.lastVerdict;
+    TargetStatus.Verdict before = ns.lastVerdict;
     verdict(ns, Verdict.HOLD, verdictText);
     if (before != ns.lastVerdict) {
       holds.add(new Decision.Hold(ns.name, cause.reason(), cause.message()));
@@ -326,9 +326,9 @@ final class TickContext {
 
   /** The verdict is re-stamped only when it changes, so an idle tick writes nothing. */
   void verdict(TargetState ns, Verdict verdict, String reason) {
-    NamespaceStatus.Verdict last = ns.lastVerdict;
+    TargetStatus.Verdict last = ns.lastVerdict;
     if (last == null || last.verdict() != verdict || !Objects.equals(last.reason(), reason)) {
-      ns.lastVerdict = new NamespaceStatus.Verdict(verdict, reason, in.now());
+      ns.lastVerdict = new TargetStatus.Verdict(verdict, reason, in.now());
     }
   }
 

@@ -1,16 +1,16 @@
 package io.meshgate.migration;
 
-import static io.meshgate.migration.NamespacePhase.Held;
-import static io.meshgate.migration.NamespacePhase.Migrating;
-import static io.meshgate.migration.NamespacePhase.Pending;
-import static io.meshgate.migration.NamespacePhase.Promoted;
-import static io.meshgate.migration.NamespacePhase.Restarting;
-import static io.meshgate.migration.NamespacePhase.RolledBack;
-import static io.meshgate.migration.NamespacePhase.RollingBack;
-import static io.meshgate.migration.NamespacePhase.Skipped;
-import static io.meshgate.migration.NamespacePhase.Soaking;
-import static io.meshgate.migration.NamespacePhase.Stalled;
-import static io.meshgate.migration.NamespacePhase.Verifying;
+import static io.meshgate.migration.TargetPhase.Held;
+import static io.meshgate.migration.TargetPhase.Migrating;
+import static io.meshgate.migration.TargetPhase.Pending;
+import static io.meshgate.migration.TargetPhase.Promoted;
+import static io.meshgate.migration.TargetPhase.Restarting;
+import static io.meshgate.migration.TargetPhase.RolledBack;
+import static io.meshgate.migration.TargetPhase.RollingBack;
+import static io.meshgate.migration.TargetPhase.Skipped;
+import static io.meshgate.migration.TargetPhase.Soaking;
+import static io.meshgate.migration.TargetPhase.Stalled;
+import static io.meshgate.migration.TargetPhase.Verifying;
 
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -22,8 +22,8 @@ import java.util.Set;
  * throws naming both phases rather than writing an impossible status.
  */
 public final class Transitions {
-  private static final Map<NamespacePhase, Set<NamespacePhase>> ALLOWED =
-      new EnumMap<>(NamespacePhase.class);
+  private static final Map<TargetPhase, Set<TargetPhase>> ALLOWED =
+      new EnumMap<>(TargetPhase.class);
 
   static {
     ALLOWED.put(Pending, EnumSet.of(Migrating, Skipped));
@@ -37,21 +37,21 @@ public final class Transitions {
     // rollbackScope: Migration takes back namespaces that were already promoted
     ALLOWED.put(Promoted, EnumSet.of(RollingBack));
     ALLOWED.put(RollingBack, EnumSet.of(RolledBack, Skipped));
-    ALLOWED.put(RolledBack, EnumSet.noneOf(NamespacePhase.class));
+    ALLOWED.put(RolledBack, EnumSet.noneOf(TargetPhase.class));
     // a namespace deleted (or never created): nothing left to move
-    ALLOWED.put(Skipped, EnumSet.noneOf(NamespacePhase.class));
+    ALLOWED.put(Skipped, EnumSet.noneOf(TargetPhase.class));
   }
 
   private Transitions() {}
 
-  public static boolean isAllowed(NamespacePhase from, NamespacePhase to) {
+  public static boolean isAllowed(TargetPhase from, TargetPhase to) {
     return ALLOWED.get(from).contains(to);
   }
 
   /**
    * @throws IllegalStateException naming both phases when the move is not in the table
    */
-  public static void check(String namespace, NamespacePhase from, NamespacePhase to) {
+  public static void check(String namespace, TargetPhase from, TargetPhase to) {
     if (!isAllowed(from, to)) {
       throw new IllegalStateException(
           "illegal transition of namespace "

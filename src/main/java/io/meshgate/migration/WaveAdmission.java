@@ -46,13 +46,12 @@ final class WaveAdmission {
 
   Admission admit(String currentWave) {
     List<TargetState> wave = tick.all().stream().filter(n -> n.wave.equals(currentWave)).toList();
-    List<TargetState> pending =
-        wave.stream().filter(n -> n.phase == NamespacePhase.Pending).toList();
+    List<TargetState> pending = wave.stream().filter(n -> n.phase == TargetPhase.Pending).toList();
     if (pending.isEmpty()) {
       return new Admission(Outcome.NOTHING_PENDING, null);
     }
     MigrationSpec.Wave waveSpec = tick.wave(currentWave);
-    boolean started = wave.stream().anyMatch(n -> n.phase != NamespacePhase.Pending);
+    boolean started = wave.stream().anyMatch(n -> n.phase != TargetPhase.Pending);
     if (waveSpec.requireApproval() && !started && !tick.in.approvedWaves().contains(currentWave)) {
       pending.forEach(
           n -> tick.verdict(n, Verdict.HOLD, "awaiting approval of wave " + currentWave));
@@ -90,7 +89,7 @@ final class WaveAdmission {
   private void start(TargetState ns, String currentWave) {
     tick.move(
         ns,
-        NamespacePhase.Migrating,
+        TargetPhase.Migrating,
         Reason.STARTED,
         "wave " + currentWave + ": migrating to " + tick.toShown());
     steps.stepMigrating(ns, tick.facts(ns));

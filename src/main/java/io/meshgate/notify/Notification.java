@@ -3,10 +3,10 @@ package io.meshgate.notify;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.MigrationPhase;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Phase;
 import io.meshgate.migration.Reason;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import java.time.Instant;
 import java.util.List;
 
@@ -26,7 +26,7 @@ public record Notification(
     Phase toPhase,
     Reason reason,
     String message,
-    NamespaceStatus.Verdict verdict,
+    TargetStatus.Verdict verdict,
     List<RuleResult> rules,
     Instant at) {
 
@@ -65,7 +65,7 @@ public record Notification(
         case Pending -> Kind.OTHER;
       };
     }
-    return switch ((NamespacePhase) t.to()) {
+    return switch ((TargetPhase) t.to()) {
       case Restarting -> Kind.NAMESPACE_FLIPPED;
       case Held -> Kind.HELD;
       case Promoted -> Kind.PROMOTED;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.meshgate.gate.Result;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.gate.Severity;
-import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.Reason;
+import io.meshgate.migration.TargetPhase;
 import io.meshgate.notify.Notification;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -24,8 +24,8 @@ class DemoDisplayTest {
         "payments",
         "1-19-0",
         "1-20-0",
-        NamespacePhase.Soaking,
-        NamespacePhase.RollingBack,
+        TargetPhase.Soaking,
+        TargetPhase.RollingBack,
         Reason.THRESHOLD_EXCEEDED,
         "critical rule error-rate failed 2 consecutive ticks",
         null,

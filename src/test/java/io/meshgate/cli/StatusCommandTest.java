@@ -11,8 +11,8 @@ import io.meshgate.kube.RevisionMigrationSpec;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.sim.ClusterSimulator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -40,22 +40,22 @@ class StatusCommandTest {
         Serialization.unmarshal(
             Files.readString(Path.of("deploy/examples/istio-1-20.yaml")), RevisionMigration.class);
     rm.getMetadata().setCreationTimestamp("2026-11-21T08:00:00Z");
-    NamespaceStatus test =
-        new NamespaceStatus(
+    TargetStatus test =
+        new TargetStatus(
             "test",
             "test",
-            NamespacePhase.Promoted,
+            TargetPhase.Promoted,
             Instant.parse("2026-11-21T09:00:00Z"),
             Map.of(),
             Map.of(),
-            new NamespaceStatus.Verdict(
+            new TargetStatus.Verdict(
                 Verdict.PROMOTE,
                 "all rules passed 3 consecutive ticks, soaked 10m",
                 Instant.parse("2026-11-21T09:00:00Z")),
             Map.of(),
             3,
             0,
-            new NamespaceStatus.Proxies(4, 0),
+            new TargetStatus.Proxies(4, 0),
             "istio-1-20/test/1",
             Instant.parse("2026-11-21T08:50:00Z"));
     rm.setStatus(

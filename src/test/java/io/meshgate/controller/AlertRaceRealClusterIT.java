@@ -9,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.meshgate.app.Daemon;
 import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
-import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.TargetPhase;
 import io.meshgate.sim.AuditLog;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -86,7 +86,7 @@ class AlertRaceRealClusterIT {
             """));
     await("the first namespace soaks")
         .atMost(Duration.ofSeconds(60))
-        .until(() -> phase(fixture.status("race"), "ticking") == NamespacePhase.Soaking);
+        .until(() -> phase(fixture.status("race"), "ticking") == TargetPhase.Soaking);
     int requestsBefore = fixture.meshgateRequests().size();
 
     Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
@@ -154,7 +154,7 @@ class AlertRaceRealClusterIT {
     assertThat(statusWrites)
         .as("writes that raced the deliveries")
         .isGreaterThan(RACE.toSeconds() * 2);
-    assertThat(phase(fixture.status("race"), "ticking")).isEqualTo(NamespacePhase.Soaking);
+    assertThat(phase(fixture.status("race"), "ticking")).isEqualTo(TargetPhase.Soaking);
   }
 
   /** Point 7: two replicas approving different waves at once both count. */

@@ -9,8 +9,8 @@ import io.meshgate.kube.MigrationCommands;
 import io.meshgate.migration.AlertAction;
 import io.meshgate.migration.AlertRecords;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.notify.Notifier;
 import java.time.Duration;
 import java.util.List;
@@ -98,8 +98,8 @@ class ConflictingWritesTest {
     assertThat(outcome.status().alerts())
         .singleElement()
         .satisfies(a -> assertThat(a.count()).isEqualTo(1));
-    NamespaceStatus payments = outcome.status().namespace("payments").orElseThrow();
-    assertThat(payments.phase()).isEqualTo(NamespacePhase.Pending);
+    TargetStatus payments = outcome.status().namespace("payments").orElseThrow();
+    assertThat(payments.phase()).isEqualTo(TargetPhase.Pending);
     assertThat(payments.lastVerdict().reason()).isEqualTo("alert firing; not starting");
     await()
         .atMost(Duration.ofSeconds(10))

@@ -7,8 +7,8 @@ import static io.meshgate.controller.Harness.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.sim.ApiCall;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +29,7 @@ class ControllerCrashIT {
   private static final String WAVES =
       "- {name: all, namespaces: [good, bad], soak: 0s, maxConcurrent: 2}";
   private static final String SPEC = "maxRollbacks: 0";
-  private static Map<String, NamespacePhase> reference;
+  private static Map<String, TargetPhase> reference;
   private static int writes;
 
   private static Harness cluster() {
@@ -42,9 +42,9 @@ class ControllerCrashIT {
     return harness;
   }
 
-  private static Map<String, NamespacePhase> phases(MigrationStatus status) {
+  private static Map<String, TargetPhase> phases(MigrationStatus status) {
     return status.namespaces().stream()
-        .collect(Collectors.toMap(NamespaceStatus::name, NamespaceStatus::phase));
+        .collect(Collectors.toMap(TargetStatus::name, TargetStatus::phase));
   }
 
   @BeforeAll
@@ -58,8 +58,8 @@ class ControllerCrashIT {
       writes = count.get();
     }
     assertThat(reference)
-        .containsEntry("good", NamespacePhase.Promoted)
-        .containsEntry("bad", NamespacePhase.RolledBack);
+        .containsEntry("good", TargetPhase.Promoted)
+        .containsEntry("bad", TargetPhase.RolledBack);
     assertThat(writes).isGreaterThan(10);
   }
 

@@ -12,7 +12,7 @@ import io.meshgate.app.Daemon;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.TargetPhase;
 import io.meshgate.notify.Notifier;
 import io.meshgate.sim.Census;
 import java.nio.file.Path;
@@ -121,7 +121,7 @@ class CrashRealClusterIT {
 
     assertThat(fixture.mesh.labels(good)).containsEntry("istio.io/rev", TO);
     assertThat(fixture.mesh.labels(bad)).containsEntry("istio.io/rev", FROM);
-    assertThat(phase(end, bad)).isEqualTo(NamespacePhase.RolledBack);
+    assertThat(phase(end, bad)).isEqualTo(TargetPhase.RolledBack);
   }
 
   static Stream<CrashPoint> tagModeCrashPoints() {
@@ -223,8 +223,8 @@ class CrashRealClusterIT {
     fixture.mesh.awaitSettled(good);
     fixture.mesh.awaitSettled(bad);
 
-    assertThat(phase(end, good)).isEqualTo(NamespacePhase.Promoted);
-    assertThat(phase(end, bad)).isEqualTo(NamespacePhase.RolledBack);
+    assertThat(phase(end, good)).isEqualTo(TargetPhase.Promoted);
+    assertThat(phase(end, bad)).isEqualTo(TargetPhase.RolledBack);
     assertThat(fixture.restarts(good))
         .as("restarts of the promoted namespace's workloads")
         .isEqualTo(

@@ -5,7 +5,7 @@ import static io.meshgate.controller.EvidenceScenario.TO;
 
 import io.meshgate.app.Daemon;
 import io.meshgate.kube.RevisionMigration;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetStatus;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -95,6 +95,6 @@ class EvidenceWindowRealClusterIT {
 
   /** {@code status.namespaces[].onTargetAt} as stored in the API server. */
   private static Instant onTargetAt(String migration, String ns) {
-    return fixture.status(migration).namespace(ns).map(NamespaceStatus::onTargetAt).orElse(null);
+    return fixture.status(migration).namespace(ns).map(TargetStatus::onTargetAt).orElse(null);
   }
 }

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.meshgate.migration.MigrationPhase;
-import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.TargetPhase;
 import io.meshgate.sim.AuditLog;
 import io.meshgate.sim.Census;
 import io.meshgate.sim.LocalProcesses;
@@ -96,7 +96,7 @@ class LeaderElectionRealClusterIT {
             .replace("- {rule: error-rate}", "- {rule: always-healthy}"));
     await("the leader promotes the first wave")
         .atMost(Duration.ofSeconds(90))
-        .until(() -> phase(fixture.status(MIGRATION), "first") == NamespacePhase.Promoted);
+        .until(() -> phase(fixture.status(MIGRATION), "first") == TargetPhase.Promoted);
     assertThat(actingWrites(follower)).as("writes of %s while it follows", follower).isEmpty();
 
     Process killed = replicas.get(leader);

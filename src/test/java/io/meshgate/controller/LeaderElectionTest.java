@@ -13,8 +13,8 @@ import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.notify.Notifier;
 import io.meshgate.prometheus.PrometheusSettings;
 import io.meshgate.sim.ApiCall;
@@ -133,7 +133,7 @@ class LeaderElectionTest {
     String followerAgent = aLeads ? AGENT_B : AGENT_A;
     await("the leader promotes namespace test while both daemons run")
         .atMost(Duration.ofSeconds(20))
-        .until(() -> phase(status(), "test") == NamespacePhase.Promoted);
+        .until(() -> phase(status(), "test") == TargetPhase.Promoted);
     assertThat(follower.isLeader()).isFalse();
 
     leader.close();
@@ -177,7 +177,7 @@ class LeaderElectionTest {
     return RevisionMigrations.toStatus(rm.getStatus());
   }
 
-  private static NamespacePhase phase(MigrationStatus status, String ns) {
-    return status.namespace(ns).map(NamespaceStatus::phase).orElse(NamespacePhase.Pending);
+  private static TargetPhase phase(MigrationStatus status, String ns) {
+    return status.namespace(ns).map(TargetStatus::phase).orElse(TargetPhase.Pending);
   }
 }

@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.sim.ApiCall;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +44,8 @@ class MigrationControllerTest {
     harness.close();
   }
 
-  private static NamespacePhase phase(MigrationStatus status, String ns) {
-    return status.namespace(ns).map(NamespaceStatus::phase).orElse(NamespacePhase.Pending);
+  private static TargetPhase phase(MigrationStatus status, String ns) {
+    return status.namespace(ns).map(TargetStatus::phase).orElse(TargetPhase.Pending);
   }
 
   @Test
@@ -76,7 +76,7 @@ class MigrationControllerTest {
     harness.sim.namespace("elsewhere", Map.of("istio.io/rev", "1-18-0"));
     harness.apply(migration("istio-1-20", "", THREE_WAVES));
 
-    harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.Promoted, 20);
+    harness.tickUntil("istio-1-20", s -> phase(s, "test") == TargetPhase.Promoted, 20);
 
     assertThat(harness.gate.lastCohort)
         .as("labelled for 1-19-0 and not started; stage-a is injected by istio-injection")
@@ -86,11 +86,11 @@ class MigrationControllerTest {
   @Test
   void regressionInOneNamespaceRollsBackExactlyThatNamespaceAndPausesTheMigration() {
     harness.apply(migration("istio-1-20", "maxRollbacks: 1", THREE_WAVES));
-    harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.Promoted, 40);
+    harness.tickUntil("istio-1-20", s -> phase(s, "test") == TargetPhase.Promoted, 40);
     harness.gate.failing.add("stage-a");
 
     MigrationStatus status =
-        harness.tickUntil("istio-1-20", s -> phase(s, "stage-a") == NamespacePhase.RolledBack, 40);
+        harness.tickUntil("istio-1-20", s -> phase(s, "stage-a") == TargetPhase.RolledBack, 40);
     status = harness.tickUntil("istio-1-20", finished(), 20);
 
     assertThat(status.phase()).isEqualTo(MigrationPhase.Paused);
@@ -100,9 +100,9 @@ class MigrationControllerTest {
         .containsEntry("istio-injection", "enabled")
         .doesNotContainKey("istio.io/rev");
     assertThat(harness.sim.census("stage-a").byRevision()).doesNotContainKey(TO);
-    assertThat(phase(status, "test")).isEqualTo(NamespacePhase.Promoted);
+    assertThat(phase(status, "test")).isEqualTo(TargetPhase.Promoted);
     assertThat(harness.labels("test")).containsEntry("istio.io/rev", TO);
-    assertThat(phase(status, "prod-a")).isEqualTo(NamespacePhase.Pending);
+    assertThat(phase(status, "prod-a")).isEqualTo(TargetPhase.Pending);
     assertThat(harness.labels("prod-a")).containsEntry("istio.io/rev", FROM);
   }
 
@@ -128,21 +128,21 @@ class MigrationControllerTest {
   void rollbackScopeMigrationRollsBackEveryNamespaceOfTheMigration() {
     harness.apply(
         migration("istio-1-20", "rollbackScope: Migration\nmaxRollbacks: 0", THREE_WAVES));
-    harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.Promoted, 40);
+    harness.tickUntil("istio-1-20", s -> phase(s, "test") == TargetPhase.Promoted, 40);
     harness.gate.failing.add("stage-b");
 
     MigrationStatus status = harness.tickUntil("istio-1-20", finished(), 60);
 
     assertThat(status.phase()).isEqualTo(MigrationPhase.Failed);
     for (String ns : List.of("test", "stage-a", "stage-b")) {
-      assertThat(phase(status, ns)).as(ns).isEqualTo(NamespacePhase.RolledBack);
+      assertThat(phase(status, ns)).as(ns).isEqualTo(TargetPhase.RolledBack);
       assertThat(harness.sim.census(ns).byRevision()).as(ns).doesNotContainKey(TO);
     }
     assertThat(harness.labels("test")).containsEntry("istio.io/rev", FROM);
     assertThat(harness.labels("stage-a"))
         .containsEntry("istio-injection", "enabled")
         .doesNotContainKey("istio.io/rev");
-    assertThat(phase(status, "prod-a")).isEqualTo(NamespacePhase.Pending);
+    assertThat(phase(status, "prod-a")).isEqualTo(TargetPhase.Pending);
   }
 
   @Test
@@ -151,12 +151,12 @@ class MigrationControllerTest {
     harness.apply(migration("istio-1-20", "", THREE_WAVES));
 
     MigrationStatus status =
-        harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.RollingBack, 20);
+        harness.tickUntil("istio-1-20", s -> phase(s, "test") == TargetPhase.RollingBack, 20);
     assertThat(status.namespace("test").orElseThrow().lastVerdict().reason())
         .isEqualTo("a rollout reported ProgressDeadlineExceeded");
 
     harness.sim.clearFaults("test", "test-web");
-    harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.RolledBack, 20);
+    harness.tickUntil("istio-1-20", s -> phase(s, "test") == TargetPhase.RolledBack, 20);
     assertThat(harness.labels("test")).containsEntry("istio.io/rev", FROM);
     assertThat(harness.sim.census("test").byRevision()).containsOnlyKeys(FROM);
   }
@@ -167,7 +167,7 @@ class MigrationControllerTest {
     harness.apply(migration("istio-1-20", "", THREE_WAVES));
 
     MigrationStatus status =
-        harness.tickUntil("istio-1-20", s -> phase(s, "test") == NamespacePhase.RollingBack, 20);
+        harness.tickUntil("istio-1-20", s -> phase(s, "test") == TargetPhase.RollingBack, 20);
 
     assertThat(status.namespace("test").orElseThrow().lastVerdict().reason())
         .startsWith("rollout not complete after 3m (restart.timeout): 2/3 workloads rolled out");
@@ -184,7 +184,7 @@ class MigrationControllerTest {
     }
 
     MigrationStatus status = harness.status("istio-1-20");
-    assertThat(phase(status, "test")).isEqualTo(NamespacePhase.Pending);
+    assertThat(phase(status, "test")).isEqualTo(TargetPhase.Pending);
     assertThat(status.namespace("test").orElseThrow().lastVerdict().reason())
         .startsWith("RevisionUnavailable: istiod of rollback revision 1-19-0 is not Available");
     assertThat(harness.labels("test")).containsEntry("istio.io/rev", FROM);
@@ -221,7 +221,7 @@ class MigrationControllerTest {
             .filter(path -> !path.matches(".*/namespaces/[^/]+/[^/]+/[^/]+$"))
             .filter(path -> !path.matches("/api/v1/namespaces/[^/]+$"))
             .toList();
-    List<String> namespaces = status.namespaces().stream().map(NamespaceStatus::name).toList();
+    List<String> namespaces = status.namespaces().stream().map(TargetStatus::name).toList();
     assertThat(namespaces).hasSizeGreaterThan(3);
     List<String> expected = new ArrayList<>(List.of("/api/v1/pods"));
     for (String ns : namespaces) {

@@ -12,7 +12,7 @@ import io.meshgate.app.Daemon;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.TargetPhase;
 import io.meshgate.notify.Notifier;
 import io.meshgate.sim.AuditLog;
 import io.meshgate.sim.Census;
@@ -122,9 +122,9 @@ class MigrationRealClusterIT {
   void theRegressingNamespaceIsRolledBackAndTheOthersPromoted() {
     assertThat(end.phase()).isEqualTo(MigrationPhase.Failed);
     for (String ns : PROMOTED) {
-      assertThat(phase(end, ns)).as(ns).isEqualTo(NamespacePhase.Promoted);
+      assertThat(phase(end, ns)).as(ns).isEqualTo(TargetPhase.Promoted);
     }
-    assertThat(phase(end, REGRESSING)).isEqualTo(NamespacePhase.RolledBack);
+    assertThat(phase(end, REGRESSING)).isEqualTo(TargetPhase.RolledBack);
     assertThat(end.promoted()).isEqualTo("4/5");
   }
 

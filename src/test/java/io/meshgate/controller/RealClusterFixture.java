@@ -14,8 +14,8 @@ import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrationStatus;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.notify.Notifier;
 import io.meshgate.prometheus.PrometheusSettings;
 import io.meshgate.sim.AuditLog;
@@ -136,8 +136,8 @@ final class RealClusterFixture implements AutoCloseable {
         status == null ? null : LENIENT.convertValue(status, RevisionMigrationStatus.class));
   }
 
-  static NamespacePhase phase(MigrationStatus status, String namespace) {
-    return status.namespace(namespace).map(NamespaceStatus::phase).orElse(NamespacePhase.Pending);
+  static TargetPhase phase(MigrationStatus status, String namespace) {
+    return status.namespace(namespace).map(TargetStatus::phase).orElse(TargetPhase.Pending);
   }
 
   /** Requests meshgate's ServiceAccount sent, as the API server logged them. */

@@ -20,8 +20,8 @@ import io.meshgate.app.Daemon;
 import io.meshgate.json.Mappers;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.Condition;
-import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.Reason;
+import io.meshgate.migration.TargetPhase;
 import io.meshgate.notify.Notifier;
 import io.meshgate.sim.AuditLog;
 import java.time.Clock;
@@ -125,7 +125,7 @@ class RefusedWritesRealClusterIT {
 
     await("the migration goes on once the grant is back")
         .atMost(Duration.ofSeconds(90))
-        .until(() -> phase(fixture.status("no-patch"), "rbac") == NamespacePhase.Promoted);
+        .until(() -> phase(fixture.status("no-patch"), "rbac") == TargetPhase.Promoted);
     assertThat(ready("no-patch").reason()).isNotEqualTo(Reason.WRITE_REFUSED.token());
   }
 
@@ -168,7 +168,7 @@ class RefusedWritesRealClusterIT {
 
     await("the migration goes on once the CRD is current")
         .atMost(Duration.ofSeconds(90))
-        .until(() -> phase(fixture.status("old-crd"), "skew") == NamespacePhase.Promoted);
+        .until(() -> phase(fixture.status("old-crd"), "skew") == TargetPhase.Promoted);
   }
 
   @Test

@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.TargetPhase;
 import io.meshgate.sim.ApiCall;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +52,12 @@ class RevisionTagsControllerTest {
     return harness.tickUntil(name, finished(), 80);
   }
 
-  private static NamespacePhase phase(MigrationStatus status, String ns) {
+  private static TargetPhase phase(MigrationStatus status, String ns) {
     return status.namespace(ns).orElseThrow().phase();
   }
 
   private static boolean promoted(MigrationStatus status, String ns) {
-    return status.namespace(ns).map(n -> n.phase() == NamespacePhase.Promoted).orElse(false);
+    return status.namespace(ns).map(n -> n.phase() == TargetPhase.Promoted).orElse(false);
   }
 
   private String tagTarget() {
@@ -93,10 +93,10 @@ class RevisionTagsControllerTest {
     assertThat(status.revisions().from()).as("the tag resolved").isEqualTo(FROM);
     assertThat(harness.labels("a")).containsEntry("istio.io/rev", TO);
     assertThat(harness.sim.census("a").byRevision()).containsOnlyKeys(TO);
-    assertThat(phase(status, "b")).isEqualTo(NamespacePhase.RolledBack);
+    assertThat(phase(status, "b")).isEqualTo(TargetPhase.RolledBack);
     assertThat(harness.labels("b")).as("its tag label back").containsEntry("istio.io/rev", STABLE);
     assertThat(harness.sim.census("b").byRevision()).containsOnlyKeys(FROM);
-    assertThat(phase(status, "c")).isEqualTo(NamespacePhase.Promoted);
+    assertThat(phase(status, "c")).isEqualTo(TargetPhase.Promoted);
   }
 
   @Test
@@ -140,11 +140,11 @@ class RevisionTagsControllerTest {
         .containsEntry("meshgate.io/migration", "tag-mode")
         .containsEntry("meshgate.io/previous-revision", FROM);
     for (String ns : List.of("a", "b", "c")) {
-      assertThat(phase(status, ns)).isEqualTo(NamespacePhase.Promoted);
+      assertThat(phase(status, ns)).isEqualTo(TargetPhase.Promoted);
       assertThat(harness.labels(ns)).containsEntry("istio.io/rev", STABLE);
       assertThat(harness.sim.census(ns).byRevision()).containsOnlyKeys(TO);
     }
-    assertThat(phase(status, "elsewhere")).isEqualTo(NamespacePhase.Skipped);
+    assertThat(phase(status, "elsewhere")).isEqualTo(TargetPhase.Skipped);
     assertThat(status.namespace("elsewhere").orElseThrow().lastVerdict().reason())
         .startsWith("NotFollowingTag: ");
     assertThat(harness.sim.census("elsewhere").byRevision()).containsOnlyKeys(FROM);
@@ -160,7 +160,7 @@ class RevisionTagsControllerTest {
 
     MigrationStatus status = run("tag-mode");
 
-    assertThat(phase(status, "c")).isEqualTo(NamespacePhase.RolledBack);
+    assertThat(phase(status, "c")).isEqualTo(TargetPhase.RolledBack);
     assertThat(harness.labels("c")).containsEntry("istio.io/rev", FROM);
     assertThat(harness.sim.client().namespaces().withName("c").get().getMetadata().getAnnotations())
         .as("the label it had, for an operator to unpin it")
@@ -169,7 +169,7 @@ class RevisionTagsControllerTest {
             "{\"istio.io/rev\":\"prod-stable\",\"istio-injection\":null}");
     assertThat(harness.sim.census("c").byRevision()).containsOnlyKeys(FROM);
     assertThat(tagTarget()).as("the tag stays on the new revision").isEqualTo(TO);
-    assertThat(phase(status, "b")).isEqualTo(NamespacePhase.Promoted);
+    assertThat(phase(status, "b")).isEqualTo(TargetPhase.Promoted);
     assertThat(harness.sim.census("b").byRevision()).containsOnlyKeys(TO);
   }
 
@@ -185,7 +185,7 @@ class RevisionTagsControllerTest {
     assertThat(tagTarget()).isEqualTo(FROM);
     assertThat(tagCallees()).containsOnly("istiod-" + FROM);
     for (String ns : List.of("a", "b", "c")) {
-      assertThat(phase(status, ns)).isEqualTo(NamespacePhase.RolledBack);
+      assertThat(phase(status, ns)).isEqualTo(TargetPhase.RolledBack);
       assertThat(harness.labels(ns)).containsEntry("istio.io/rev", STABLE);
       assertThat(harness.sim.census(ns).byRevision()).containsOnlyKeys(FROM);
     }

@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.meshgate.app.Daemon;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.TargetPhase;
 import io.meshgate.sim.AuditLog;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,18 +120,18 @@ class RevisionTagsRealClusterIT {
         .isEqualTo(new MigrationStatus.TagMove("prod-stable", FROM, TO));
     for (String ns : List.of("stable-a", "stable-b")) {
       fixture.mesh.awaitSettled(ns);
-      assertThat(RealClusterFixture.phase(end, ns)).isEqualTo(NamespacePhase.Promoted);
+      assertThat(RealClusterFixture.phase(end, ns)).isEqualTo(TargetPhase.Promoted);
       assertThat(fixture.admin.namespaces().withName(ns).get().getMetadata().getLabels())
           .containsEntry("istio.io/rev", "prod-stable");
       assertThat(fixture.mesh.census(ns).byRevision()).as(ns).containsOnlyKeys(TO);
     }
     fixture.mesh.awaitSettled("stable-c");
-    assertThat(RealClusterFixture.phase(end, "stable-c")).isEqualTo(NamespacePhase.RolledBack);
+    assertThat(RealClusterFixture.phase(end, "stable-c")).isEqualTo(TargetPhase.RolledBack);
     assertThat(fixture.admin.namespaces().withName("stable-c").get().getMetadata().getLabels())
         .as("pinned")
         .containsEntry("istio.io/rev", FROM);
     assertThat(fixture.mesh.census("stable-c").byRevision()).containsOnlyKeys(FROM);
-    assertThat(RealClusterFixture.phase(end, "stable-own")).isEqualTo(NamespacePhase.Skipped);
+    assertThat(RealClusterFixture.phase(end, "stable-own")).isEqualTo(TargetPhase.Skipped);
     assertThat(fixture.mesh.census("stable-own").byRevision()).containsOnlyKeys(FROM);
     assertThat(tagPatches("prod-stable"))
         .singleElement()
@@ -163,7 +163,7 @@ class RevisionTagsRealClusterIT {
     assertThat(callees("prod-canary")).containsOnly(FROM);
     for (String ns : List.of("canary-a", "canary-b")) {
       fixture.mesh.awaitSettled(ns);
-      assertThat(RealClusterFixture.phase(end, ns)).isEqualTo(NamespacePhase.RolledBack);
+      assertThat(RealClusterFixture.phase(end, ns)).isEqualTo(TargetPhase.RolledBack);
       assertThat(fixture.mesh.census(ns).byRevision()).as(ns).containsOnlyKeys(FROM);
     }
     assertThat(tagPatches("prod-canary"))

@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.meshgate.app.Daemon;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.sim.AuditLog;
 import io.meshgate.sim.Census;
 import io.meshgate.sim.RealMesh;
@@ -74,17 +74,17 @@ class RolloutFailuresRealClusterIT {
         migration(
             "deadline", SPEC + "restart: {timeout: 30m}", "- {name: all, namespaces: [deadline]}"));
 
-    NamespaceStatus rollingBack =
+    TargetStatus rollingBack =
         await("the deployment controller reports ProgressDeadlineExceeded")
             .atMost(Duration.ofSeconds(90))
             .until(
                 () -> fixture.status("deadline").namespace("deadline").orElse(null),
-                ns -> ns != null && ns.phase() == NamespacePhase.RollingBack);
+                ns -> ns != null && ns.phase() == TargetPhase.RollingBack);
     assertThat(rollingBack.lastVerdict().reason())
         .isEqualTo("a rollout reported ProgressDeadlineExceeded");
     await("the rollback ends")
         .atMost(Duration.ofSeconds(90))
-        .until(() -> phase(fixture.status("deadline"), "deadline") == NamespacePhase.RolledBack);
+        .until(() -> phase(fixture.status("deadline"), "deadline") == TargetPhase.RolledBack);
     fixture.mesh.awaitSettled("deadline");
     assertThat(fixture.mesh.labels("deadline")).containsEntry("istio.io/rev", FROM);
     assertThat(fixture.mesh.census("deadline")).isEqualTo(new Census(Map.of(FROM, 2), 0));
@@ -100,18 +100,18 @@ class RolloutFailuresRealClusterIT {
         migration(
             "unready", SPEC + "restart: {timeout: 10s}", "- {name: all, namespaces: [unready]}"));
 
-    NamespaceStatus rollingBack =
+    TargetStatus rollingBack =
         await("restart.timeout passes")
             .atMost(Duration.ofSeconds(90))
             .until(
                 () -> fixture.status("unready").namespace("unready").orElse(null),
-                ns -> ns != null && ns.phase() == NamespacePhase.RollingBack);
+                ns -> ns != null && ns.phase() == TargetPhase.RollingBack);
     assertThat(rollingBack.lastVerdict().reason())
         .startsWith("rollout not complete after 10s (restart.timeout): 0/1 workloads rolled out");
     fixture.mesh.kubelet.release("unready");
     await("the rollback ends")
         .atMost(Duration.ofSeconds(90))
-        .until(() -> phase(fixture.status("unready"), "unready") == NamespacePhase.RolledBack);
+        .until(() -> phase(fixture.status("unready"), "unready") == TargetPhase.RolledBack);
     assertThat(fixture.mesh.labels("unready")).containsEntry("istio.io/rev", FROM);
   }
 
@@ -133,13 +133,13 @@ class RolloutFailuresRealClusterIT {
           migration(
               "guarded", SPEC + "restart: {timeout: 2m}", "- {name: all, namespaces: [guarded]}"));
 
-      NamespaceStatus held =
+      TargetStatus held =
           await("the namespace holds")
               .atMost(Duration.ofSeconds(60))
               .until(
                   () -> fixture.status("guarded").namespace("guarded").orElse(null),
                   ns -> ns != null && ns.lastVerdict() != null);
-      assertThat(held.phase()).isEqualTo(NamespacePhase.Pending);
+      assertThat(held.phase()).isEqualTo(TargetPhase.Pending);
       assertThat(held.lastVerdict().reason())
           .startsWith(
               "RevisionUnavailable: istiod of rollback revision " + FROM + " is not Available");
@@ -158,7 +158,7 @@ class RolloutFailuresRealClusterIT {
 
     await("the migration goes on once istiod is back")
         .atMost(Duration.ofSeconds(90))
-        .until(() -> phase(fixture.status("guarded"), "guarded") == NamespacePhase.Promoted);
+        .until(() -> phase(fixture.status("guarded"), "guarded") == TargetPhase.Promoted);
   }
 
   @Test
@@ -189,7 +189,7 @@ class RolloutFailuresRealClusterIT {
                             || "events".equals(r.resource()))
                     .as("%s", r)
                     .isTrue());
-    assertThat(phase(end, "dry")).isEqualTo(NamespacePhase.Promoted);
+    assertThat(phase(end, "dry")).isEqualTo(TargetPhase.Promoted);
     assertThat(fixture.mesh.labels("dry")).containsEntry("istio.io/rev", FROM);
     assertThat(fixture.restarts("dry")).isEmpty();
   }

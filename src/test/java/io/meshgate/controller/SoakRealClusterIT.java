@@ -16,9 +16,9 @@ import io.meshgate.json.Mappers;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Reason;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.sim.Manifests;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -111,7 +111,7 @@ class SoakRealClusterIT {
     }
     await("soak-b holds on the alerts")
         .atMost(Duration.ofSeconds(30))
-        .until(() -> phase(watched(), "soak-b") == NamespacePhase.Held);
+        .until(() -> phase(watched(), "soak-b") == TargetPhase.Held);
     System.gc();
     long heapBefore = heapUsed();
     ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
@@ -136,11 +136,11 @@ class SoakRealClusterIT {
     System.out.printf("FIGURE largest status seen in the soak: %,d bytes%n", largestStatus.get());
     assertThat(end.phase()).isEqualTo(MigrationPhase.Succeeded);
     assertThat(end.alerts()).isEmpty();
-    assertThat(phase(end, "soak-a")).isEqualTo(NamespacePhase.Promoted);
-    assertThat(phase(end, "soak-b")).isEqualTo(NamespacePhase.Promoted);
-    assertThat(phase(end, "soak-gone")).isEqualTo(NamespacePhase.Skipped);
+    assertThat(phase(end, "soak-a")).isEqualTo(TargetPhase.Promoted);
+    assertThat(phase(end, "soak-b")).isEqualTo(TargetPhase.Promoted);
+    assertThat(phase(end, "soak-gone")).isEqualTo(TargetPhase.Skipped);
     assertThat(fixture.mesh.labels("soak-b")).containsEntry("istio.io/rev", TO);
-    NamespaceStatus infinite = end.namespace("soak-a").orElseThrow();
+    TargetStatus infinite = end.namespace("soak-a").orElseThrow();
     assertThat(infinite.baseline()).containsEntry("p99-latency", null);
     assertThat(infinite.baselineNotes().get("p99-latency"))
         .startsWith("baseline was Infinity, not a number a bound can be relative to");

@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.meshgate.gate.Verdict;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.sim.ApiCall;
 import java.util.HashMap;
 import java.util.List;
@@ -58,19 +58,19 @@ class WorkloadShapesControllerTest {
     return harness.status("shapes");
   }
 
-  private MigrationStatus tickUntil(Predicate<NamespaceStatus> done, int ticks) {
+  private MigrationStatus tickUntil(Predicate<TargetStatus> done, int ticks) {
     return harness.tickUntil("shapes", s -> s.namespace(NS).map(done::test).orElse(false), ticks);
   }
 
-  private static Predicate<NamespaceStatus> phase(NamespacePhase phase) {
+  private static Predicate<TargetStatus> phase(TargetPhase phase) {
     return n -> n.phase() == phase;
   }
 
-  private static Predicate<NamespaceStatus> heldFor(String reason) {
+  private static Predicate<TargetStatus> heldFor(String reason) {
     return n -> n.lastVerdict() != null && n.lastVerdict().reason().startsWith(reason + ": ");
   }
 
-  private NamespaceStatus shop() {
+  private TargetStatus shop() {
     return harness.status("shapes").namespace(NS).orElseThrow();
   }
 
@@ -115,7 +115,7 @@ class WorkloadShapesControllerTest {
     harness.sim.podNeverReady(NS, "db");
     migrate("restart: {timeout: 3m}");
 
-    MigrationStatus status = tickUntil(phase(NamespacePhase.RollingBack), 40);
+    MigrationStatus status = tickUntil(phase(TargetPhase.RollingBack), 40);
 
     assertThat(evictions())
         .as("the first replacement never became ready: no second pod was evicted")
@@ -135,10 +135,10 @@ class WorkloadShapesControllerTest {
       harness.tick("shapes");
     }
 
-    NamespaceStatus held = shop();
+    TargetStatus held = shop();
     assertThat(held.phase())
         .as("4 minutes on, past restart.timeout: held, not rolled back")
-        .isEqualTo(NamespacePhase.Held);
+        .isEqualTo(TargetPhase.Held);
     assertThat(held.lastVerdict().verdict()).isEqualTo(Verdict.HOLD);
     assertThat(held.lastVerdict().reason())
         .startsWith("DisruptionBudget: eviction of pod db-1 refused: Cannot evict pod")
@@ -159,8 +159,8 @@ class WorkloadShapesControllerTest {
 
     tickUntil(heldFor("PartitionedStatefulSet"), 20);
 
-    NamespaceStatus held = shop();
-    assertThat(held.phase()).isEqualTo(NamespacePhase.Held);
+    TargetStatus held = shop();
+    assertThat(held.phase()).isEqualTo(TargetPhase.Held);
     assertThat(held.lastVerdict().reason())
         .isEqualTo(
             "PartitionedStatefulSet: StatefulSet db holds pods db-0, db-1 back"
@@ -205,8 +205,8 @@ class WorkloadShapesControllerTest {
       harness.tick("shapes");
     }
 
-    NamespaceStatus held = shop();
-    assertThat(held.phase()).as("no silent timeout").isEqualTo(NamespacePhase.Held);
+    TargetStatus held = shop();
+    assertThat(held.phase()).as("no silent timeout").isEqualTo(TargetPhase.Held);
     assertThat(held.lastVerdict().reason())
         .startsWith("WorkloadPaused: Deployment web is paused (spec.paused)");
 
@@ -252,8 +252,8 @@ class WorkloadShapesControllerTest {
 
     MigrationStatus status = tickUntil(heldFor("UnmanagedPods"), 20);
 
-    NamespaceStatus held = status.namespace(NS).orElseThrow();
-    assertThat(held.phase()).isEqualTo(NamespacePhase.Held);
+    TargetStatus held = status.namespace(NS).orElseThrow();
+    assertThat(held.phase()).isEqualTo(TargetPhase.Held);
     assertThat(held.lastVerdict().reason())
         .startsWith("UnmanagedPods: 3 pods that no workload of restart.kinds owns did not move:")
         .contains("checkout-", "debug", "after 2m (restart.timeout)");
@@ -280,7 +280,7 @@ class WorkloadShapesControllerTest {
 
     assertThat(done.phase()).isEqualTo(MigrationPhase.Succeeded);
     assertThat(done.namespace(NS).orElseThrow().proxies())
-        .isEqualTo(new NamespaceStatus.Proxies(2, 0, 1));
+        .isEqualTo(new TargetStatus.Proxies(2, 0, 1));
     assertThat(evictions()).isEmpty();
   }
 
@@ -290,9 +290,9 @@ class WorkloadShapesControllerTest {
     harness.gate.failing.add(NS);
     migrate("restart: {timeout: 3m}");
 
-    MigrationStatus status = tickUntil(phase(NamespacePhase.RolledBack), 60);
+    MigrationStatus status = tickUntil(phase(TargetPhase.RolledBack), 60);
 
-    assertThat(status.namespace(NS).orElseThrow().phase()).isEqualTo(NamespacePhase.RolledBack);
+    assertThat(status.namespace(NS).orElseThrow().phase()).isEqualTo(TargetPhase.RolledBack);
     assertThat(harness.sim.census(NS).byRevision()).containsOnlyKeys(FROM);
     assertThat(harness.sim.evictions().evicted()).as("forward and back").isEqualTo(4);
   }

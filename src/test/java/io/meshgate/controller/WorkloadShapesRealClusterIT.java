@@ -10,8 +10,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.meshgate.app.Daemon;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.sim.Census;
 import java.time.Duration;
 import java.util.List;
@@ -50,8 +50,8 @@ class WorkloadShapesRealClusterIT {
     }
   }
 
-  private static NamespaceStatus awaitNamespace(
-      String migration, String ns, String what, java.util.function.Predicate<NamespaceStatus> ok) {
+  private static TargetStatus awaitNamespace(
+      String migration, String ns, String what, java.util.function.Predicate<TargetStatus> ok) {
     return await(what)
         .atMost(LONG)
         .until(
@@ -59,8 +59,8 @@ class WorkloadShapesRealClusterIT {
             n -> n != null && ok.test(n));
   }
 
-  private static boolean heldFor(NamespaceStatus n, String reason) {
-    return n.phase() == NamespacePhase.Held
+  private static boolean heldFor(TargetStatus n, String reason) {
+    return n.phase() == TargetPhase.Held
         && n.lastVerdict() != null
         && n.lastVerdict().reason().startsWith(reason + ": ");
   }
@@ -73,7 +73,7 @@ class WorkloadShapesRealClusterIT {
         .untilAsserted(
             () ->
                 assertThat(fixture.status(ns).namespace(ns).orElseThrow().phase())
-                    .isEqualTo(NamespacePhase.Held));
+                    .isEqualTo(TargetPhase.Held));
   }
 
   /** A migration of namespace {@code ns} alone, named after it, with this restart.timeout. */
@@ -114,7 +114,7 @@ class WorkloadShapesRealClusterIT {
 
     migrate(ns, "15s");
 
-    NamespaceStatus held =
+    TargetStatus held =
         awaitNamespace(ns, ns, "the budget refuses", n -> heldFor(n, "DisruptionBudget"));
     assertThat(held.lastVerdict().reason())
         .contains("Cannot evict pod as it would violate the pod's disruption budget")
@@ -155,7 +155,7 @@ class WorkloadShapesRealClusterIT {
 
     migrate(ns, "60s");
 
-    NamespaceStatus held =
+    TargetStatus held =
         awaitNamespace(ns, ns, "the partition holds", n -> heldFor(n, "PartitionedStatefulSet"));
     assertThat(held.lastVerdict().reason())
         .isEqualTo(
@@ -189,7 +189,7 @@ class WorkloadShapesRealClusterIT {
 
     migrate(ns, "15s");
 
-    NamespaceStatus held =
+    TargetStatus held =
         awaitNamespace(ns, ns, "the pause holds", n -> heldFor(n, "WorkloadPaused"));
     assertThat(held.lastVerdict().reason())
         .startsWith("WorkloadPaused: Deployment web is paused (spec.paused)");
@@ -213,14 +213,14 @@ class WorkloadShapesRealClusterIT {
 
     migrate(ns, "10s");
 
-    NamespaceStatus held =
+    TargetStatus held =
         awaitNamespace(ns, ns, "the bare pod holds", n -> heldFor(n, "UnmanagedPods"));
     assertThat(held.lastVerdict().reason())
         .isEqualTo(
             "UnmanagedPods: 1 pod that no workload of restart.kinds owns did not move: debug"
                 + " after 10s (restart.timeout); delete or recreate them, or set"
                 + " restart.evictUnmanaged: true");
-    assertThat(held.proxies()).isEqualTo(new NamespaceStatus.Proxies(1, 1, 1));
+    assertThat(held.proxies()).isEqualTo(new TargetStatus.Proxies(1, 1, 1));
 
     fixture.mesh.admin().pods().inNamespace(ns).withName("debug").delete();
 

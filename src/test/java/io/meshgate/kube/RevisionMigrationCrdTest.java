@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.meshgate.json.Mappers;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
-import io.meshgate.migration.NamespacePhase;
+import io.meshgate.migration.TargetPhase;
 import io.meshgate.migration.WorkloadKind;
 import io.meshgate.validate.RevisionMigrationSchema;
 import java.io.IOException;
@@ -110,7 +110,7 @@ class RevisionMigrationCrdTest {
   void schemaEnumsAreTheJavaEnums() throws IOException {
     assertThat(enumOf("status", "phase")).isEqualTo(names(MigrationPhase.values()));
     assertThat(enumOf("status", "namespaces", "[]", "phase"))
-        .isEqualTo(names(NamespacePhase.values()));
+        .isEqualTo(names(TargetPhase.values()));
     assertThat(enumOf("spec", "onFailure")).isEqualTo(names(MigrationSpec.OnFailure.values()));
     assertThat(enumOf("spec", "rollbackScope"))
         .isEqualTo(names(MigrationSpec.RollbackScope.values()));

@@ -20,8 +20,8 @@ import io.meshgate.migration.MigrationSpec.MaintenanceWindow;
 import io.meshgate.migration.MigrationSpec.Restart;
 import io.meshgate.migration.MigrationSpec.Wave;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import io.meshgate.migration.WorkloadKind;
 import io.meshgate.validate.RevisionMigrationSchema;
 import java.io.IOException;
@@ -190,36 +190,36 @@ class RevisionMigrationsTest {
             "staging",
             "1/3",
             List.of(
-                new NamespaceStatus(
+                new TargetStatus(
                     "test",
                     "test",
-                    NamespacePhase.Promoted,
+                    TargetPhase.Promoted,
                     t,
                     Map.of("error-rate", 0.0004, "p99-latency", 87.0),
                     Map.of(),
-                    new NamespaceStatus.Verdict(Verdict.PROMOTE, "every rule passed 3 times", t),
+                    new TargetStatus.Verdict(Verdict.PROMOTE, "every rule passed 3 times", t),
                     Map.of("error-rate", 0),
                     3,
                     0,
-                    new NamespaceStatus.Proxies(11, 0),
+                    new TargetStatus.Proxies(11, 0),
                     "istio-1-20/test/1",
                     t.minusSeconds(300)),
-                new NamespaceStatus(
+                new TargetStatus(
                     "staging-payments",
                     "staging",
-                    NamespacePhase.Soaking,
+                    TargetPhase.Soaking,
                     t.plusSeconds(600),
                     Map.of("error-rate", 0.001),
                     Map.of(),
-                    new NamespaceStatus.Verdict(
+                    new TargetStatus.Verdict(
                         Verdict.HOLD, "warning rule convergence-time failed", t.plusSeconds(630)),
                     Map.of("convergence-time", 2),
                     0,
                     1,
-                    new NamespaceStatus.Proxies(7, 1),
+                    new TargetStatus.Proxies(7, 1),
                     "istio-1-20/staging-payments/1",
                     null),
-                NamespaceStatus.pending("staging-checkout", "staging")),
+                TargetStatus.pending("staging-checkout", "staging")),
             List.of(
                 new AlertRecord(
                     AlertAction.ROLLBACK,
@@ -262,7 +262,7 @@ class RevisionMigrationsTest {
                 MigrationPhase.Pending,
                 null,
                 null,
-                List.of(NamespaceStatus.pending("test", "test")),
+                List.of(TargetStatus.pending("test", "test")),
                 List.of(),
                 List.of(),
                 null,
@@ -312,7 +312,7 @@ class RevisionMigrationsTest {
         MigrationStatus.initial()
             .withNamespaces(
                 List.of(
-                    NamespaceStatus.pending("payments", "all")
+                    TargetStatus.pending("payments", "all")
                         .withBaseline(baseline, Map.of("p99-latency", "not finite"))));
 
     String json =

@@ -38,12 +38,12 @@ class EvidenceSinceTest {
             dryRun,
             base.tag());
     OneTick tick = new OneTick(spec);
-    tick.ns("payments", "one", NamespacePhase.Soaking);
-    tick.ns("orders", "one", NamespacePhase.Verifying);
-    NamespaceStatus s = tick.recorded.get("payments");
+    tick.ns("payments", "one", TargetPhase.Soaking);
+    tick.ns("orders", "one", TargetPhase.Verifying);
+    TargetStatus s = tick.recorded.get("payments");
     tick.recorded.put(
         "payments",
-        new NamespaceStatus(
+        new TargetStatus(
             s.name(),
             s.wave(),
             s.phase(),
@@ -57,7 +57,7 @@ class EvidenceSinceTest {
             s.proxies(),
             s.restartId(),
             AT));
-    tick.facts("payments", new Observed.NamespaceFacts(true, true, 1, 1, 1, false, census));
+    tick.facts("payments", new Observed.TargetFacts(true, true, 1, 1, 1, false, census));
     TickInput in = tick.input();
     return EvidenceSince.of(spec, in.status(), in.observed(), FakeWorld.TO);
   }

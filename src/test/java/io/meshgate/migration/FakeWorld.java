@@ -95,10 +95,10 @@ final class FakeWorld {
   }
 
   Observed observed() {
-    Map<String, Observed.NamespaceFacts> facts = new HashMap<>();
+    Map<String, Observed.TargetFacts> facts = new HashMap<>();
     workloads.forEach(
         (ns, count) -> {
-          String id = status.namespace(ns).map(NamespaceStatus::restartId).orElse(null);
+          String id = status.namespace(ns).map(TargetStatus::restartId).orElse(null);
           boolean restarted = id != null && id.equals(restartIds.get(ns));
           boolean onTarget = flipped.getOrDefault(ns, false) || pinned.containsKey(ns);
           String podRevision =
@@ -107,7 +107,7 @@ final class FakeWorld {
                   : FROM;
           facts.put(
               ns,
-              new Observed.NamespaceFacts(
+              new Observed.TargetFacts(
                   true,
                   onTarget,
                   count,
@@ -157,12 +157,8 @@ final class FakeWorld {
 
   private Decision tick(boolean statusWritten) {
     Map<String, List<RuleResult>> results = new HashMap<>();
-    for (NamespaceStatus ns : status.namespaces()) {
-      if (Set.of(
-              NamespacePhase.Verifying,
-              NamespacePhase.Soaking,
-              NamespacePhase.Held,
-              NamespacePhase.Stalled)
+    for (TargetStatus ns : status.namespaces()) {
+      if (Set.of(TargetPhase.Verifying, TargetPhase.Soaking, TargetPhase.Held, TargetPhase.Stalled)
           .contains(ns.phase())) {
         List<RuleResult> r = gate.apply(ns.name(), tick);
         if (r != null) {
@@ -213,7 +209,7 @@ final class FakeWorld {
   }
 
   static MigrationStatus withBaseline(MigrationStatus status, String namespace) {
-    List<NamespaceStatus> namespaces =
+    List<TargetStatus> namespaces =
         status.namespaces().stream()
             .map(
                 n ->
@@ -230,11 +226,11 @@ final class FakeWorld {
     }
   }
 
-  NamespacePhase phase(String ns) {
+  TargetPhase phase(String ns) {
     return status.namespace(ns).orElseThrow().phase();
   }
 
-  NamespaceStatus ns(String ns) {
+  TargetStatus ns(String ns) {
     return status.namespace(ns).orElseThrow();
   }
 

@@ -5,16 +5,16 @@ import static io.meshgate.migration.FakeWorld.noData;
 import static io.meshgate.migration.FakeWorld.passing;
 import static io.meshgate.migration.FakeWorld.spec;
 import static io.meshgate.migration.FakeWorld.wave;
-import static io.meshgate.migration.NamespacePhase.Held;
-import static io.meshgate.migration.NamespacePhase.Migrating;
-import static io.meshgate.migration.NamespacePhase.Pending;
-import static io.meshgate.migration.NamespacePhase.Promoted;
-import static io.meshgate.migration.NamespacePhase.Restarting;
-import static io.meshgate.migration.NamespacePhase.RolledBack;
-import static io.meshgate.migration.NamespacePhase.RollingBack;
-import static io.meshgate.migration.NamespacePhase.Skipped;
-import static io.meshgate.migration.NamespacePhase.Soaking;
-import static io.meshgate.migration.NamespacePhase.Stalled;
+import static io.meshgate.migration.TargetPhase.Held;
+import static io.meshgate.migration.TargetPhase.Migrating;
+import static io.meshgate.migration.TargetPhase.Pending;
+import static io.meshgate.migration.TargetPhase.Promoted;
+import static io.meshgate.migration.TargetPhase.Restarting;
+import static io.meshgate.migration.TargetPhase.RolledBack;
+import static io.meshgate.migration.TargetPhase.RollingBack;
+import static io.meshgate.migration.TargetPhase.Skipped;
+import static io.meshgate.migration.TargetPhase.Soaking;
+import static io.meshgate.migration.TargetPhase.Stalled;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshgate.gate.Severity;
@@ -71,7 +71,7 @@ class MigrationMachineTest {
     world.runTicks(60);
 
     assertThat(world.status.phase()).isEqualTo(MigrationPhase.Succeeded);
-    assertThat(world.status.namespaces()).extracting(NamespaceStatus::phase).containsOnly(Promoted);
+    assertThat(world.status.namespaces()).extracting(TargetStatus::phase).containsOnly(Promoted);
     assertThat(world.status.promoted()).isEqualTo("4/4");
     List<String> promotions =
         world.transitions.stream()
@@ -215,11 +215,11 @@ class MigrationMachineTest {
 
     world.runTicks(20);
 
-    assertThat(world.phase("test")).isIn(NamespacePhase.Verifying, Soaking);
+    assertThat(world.phase("test")).isIn(TargetPhase.Verifying, Soaking);
     assertThat(world.ns("test").lastVerdict().reason())
         .startsWith("warning rule convergence-time failed");
     assertThat(world.status.namespaces())
-        .extracting(NamespaceStatus::phase)
+        .extracting(TargetStatus::phase)
         .doesNotContain(Promoted, RollingBack);
   }
 
@@ -233,7 +233,7 @@ class MigrationMachineTest {
     assertThat(world.phase("test")).isEqualTo(Stalled);
     assertThat(world.ns("test").noDataStreak()).isGreaterThanOrEqualTo(10);
     assertThat(world.status.namespaces())
-        .extracting(NamespaceStatus::phase)
+        .extracting(TargetStatus::phase)
         .doesNotContain(Promoted, RollingBack);
 
     world.gate = (ns, tick) -> passing();
@@ -251,7 +251,7 @@ class MigrationMachineTest {
 
     world.runTicks(30);
 
-    assertThat(world.phase("test")).isIn(NamespacePhase.Verifying, Soaking);
+    assertThat(world.phase("test")).isIn(TargetPhase.Verifying, Soaking);
     assertThat(world.ns("test").lastVerdict().verdict()).isEqualTo(Verdict.HOLD);
   }
 
@@ -373,7 +373,7 @@ class MigrationMachineTest {
 
     assertThat(world.status.namespaces())
         .filteredOn(n -> !n.name().equals("prod"))
-        .extracting(NamespaceStatus::phase)
+        .extracting(TargetStatus::phase)
         .containsOnly(RolledBack);
     assertThat(world.phase("prod")).isEqualTo(Pending);
     assertThat(world.status.phase()).isEqualTo(MigrationPhase.Failed);
@@ -642,7 +642,7 @@ class MigrationMachineTest {
     world.runTicks(40);
 
     assertThat(world.status.namespaces())
-        .extracting(NamespaceStatus::name)
+        .extracting(TargetStatus::name)
         .containsExactly("billing", "shop");
     assertThat(world.status.phase()).isEqualTo(MigrationPhase.Succeeded);
   }

@@ -36,13 +36,13 @@ class MigrationPhasesTest {
             false,
             null);
     OneTick tick = new OneTick(spec);
-    tick.ns("a", "one", NamespacePhase.Pending)
-        .ns("b", "one", NamespacePhase.Pending)
-        .ns("c", "two", NamespacePhase.Pending);
+    tick.ns("a", "one", TargetPhase.Pending)
+        .ns("b", "one", TargetPhase.Pending)
+        .ns("c", "two", TargetPhase.Pending);
     if (!phases.isBlank()) {
       for (String entry : phases.split(" ")) {
         String[] p = entry.split("=");
-        tick.ns(p[0], p[0].equals("c") ? "two" : "one", NamespacePhase.valueOf(p[1]));
+        tick.ns(p[0], p[0].equals("c") ? "two" : "one", TargetPhase.valueOf(p[1]));
       }
     }
     return tick;

@@ -21,15 +21,15 @@ import org.junit.jupiter.api.Test;
 class OnTargetAtTest {
   private static final Instant EARLIER = OneTick.NOW.minus(Duration.ofMinutes(10));
 
-  private static OneTick given(NamespacePhase phase, Instant onTargetAt, int passStreak) {
+  private static OneTick given(TargetPhase phase, Instant onTargetAt, int passStreak) {
     OneTick tick =
         new OneTick(
             FakeWorld.spec(List.of(FakeWorld.wave("one", Duration.ZERO, 1, false, "payments"))));
     tick.ns("payments", "one", phase);
-    NamespaceStatus s = tick.recorded.get("payments");
+    TargetStatus s = tick.recorded.get("payments");
     tick.recorded.put(
         "payments",
-        new NamespaceStatus(
+        new TargetStatus(
             s.name(),
             s.wave(),
             s.phase(),
@@ -46,11 +46,11 @@ class OnTargetAtTest {
     return tick;
   }
 
-  private static Observed.NamespaceFacts proxies(boolean rolledOut, Map<String, Integer> census) {
-    return new Observed.NamespaceFacts(true, true, 2, 2, rolledOut ? 2 : 1, false, census);
+  private static Observed.TargetFacts proxies(boolean rolledOut, Map<String, Integer> census) {
+    return new Observed.TargetFacts(true, true, 2, 2, rolledOut ? 2 : 1, false, census);
   }
 
-  private static NamespaceStatus after(OneTick tick) {
+  private static TargetStatus after(OneTick tick) {
     return MigrationMachine.decide(tick.input()).status().namespace("payments").orElseThrow();
   }
 
@@ -69,18 +69,18 @@ class OnTargetAtTest {
 
   @Test
   void isRecordedWhenTheRolloutsAreCompleteAndEveryProxyIsOnTheTarget() {
-    OneTick tick = given(NamespacePhase.Verifying, null, 0);
+    OneTick tick = given(TargetPhase.Verifying, null, 0);
     tick.facts("payments", proxies(true, Map.of(FakeWorld.TO, 4)));
 
-    NamespaceStatus ns = after(tick);
+    TargetStatus ns = after(tick);
 
     assertThat(ns.onTargetAt()).isEqualTo(OneTick.NOW);
-    assertThat(ns.phase()).isEqualTo(NamespacePhase.Soaking);
+    assertThat(ns.phase()).isEqualTo(TargetPhase.Soaking);
   }
 
   @Test
   void waitsWhileARolloutIsStillInProgress() {
-    OneTick tick = given(NamespacePhase.Restarting, null, 0);
+    OneTick tick = given(TargetPhase.Restarting, null, 0);
     tick.facts("payments", proxies(false, Map.of(FakeWorld.TO, 4)));
 
     assertThat(after(tick).onTargetAt()).isNull();
@@ -88,7 +88,7 @@ class OnTargetAtTest {
 
   @Test
   void waitsWhileAProxyIsStillOnTheOldRevision() {
-    OneTick tick = given(NamespacePhase.Verifying, null, 0);
+    OneTick tick = given(TargetPhase.Verifying, null, 0);
     tick.facts("payments", proxies(true, Map.of(FakeWorld.TO, 3, FakeWorld.FROM, 1)));
 
     assertThat(after(tick).onTargetAt()).isNull();
@@ -96,11 +96,11 @@ class OnTargetAtTest {
 
   @Test
   void staysWhileTheNamespaceStaysOnTheTarget() {
-    OneTick tick = given(NamespacePhase.Soaking, EARLIER, 1);
+    OneTick tick = given(TargetPhase.Soaking, EARLIER, 1);
     tick.facts("payments", proxies(true, Map.of(FakeWorld.TO, 4)));
     tick.gate.put("payments", FakeWorld.passing());
 
-    NamespaceStatus ns = after(tick);
+    TargetStatus ns = after(tick);
 
     assertThat(ns.onTargetAt()).isEqualTo(EARLIER);
     assertThat(ns.passStreak()).isEqualTo(2);
@@ -108,27 +108,27 @@ class OnTargetAtTest {
 
   @Test
   void aProxyBackOnTheOldRevisionResetsItAndThePassesCountedOnIt() {
-    OneTick tick = given(NamespacePhase.Soaking, EARLIER, 2);
+    OneTick tick = given(TargetPhase.Soaking, EARLIER, 2);
     // a workload rolled back by hand: its pods churn to the old revision
     tick.facts("payments", proxies(true, Map.of(FakeWorld.TO, 3, FakeWorld.FROM, 1)));
     tick.gate.put("payments", FakeWorld.passing());
 
-    NamespaceStatus ns = after(tick);
+    TargetStatus ns = after(tick);
 
     assertThat(ns.onTargetAt()).isNull();
     assertThat(ns.passStreak()).isZero();
-    assertThat(ns.phase()).isNotEqualTo(NamespacePhase.Soaking);
+    assertThat(ns.phase()).isNotEqualTo(TargetPhase.Soaking);
   }
 
   @Test
   void isClearedByARollbackAndSetAgainOnceEveryProxyIsBackOnTheOldRevision() {
-    OneTick failing = given(NamespacePhase.Soaking, EARLIER, 0);
+    OneTick failing = given(TargetPhase.Soaking, EARLIER, 0);
     failing.facts("payments", proxies(true, Map.of(FakeWorld.TO, 4)));
     failing.gate.put("payments", FakeWorld.failing("error-rate", Severity.CRITICAL));
-    NamespaceStatus recorded = failing.recorded.get("payments");
+    TargetStatus recorded = failing.recorded.get("payments");
     failing.recorded.put(
         "payments",
-        new NamespaceStatus(
+        new TargetStatus(
             recorded.name(),
             recorded.wave(),
             recorded.phase(),
@@ -143,33 +143,33 @@ class OnTargetAtTest {
             recorded.restartId(),
             EARLIER));
 
-    NamespaceStatus rollingBack = after(failing);
+    TargetStatus rollingBack = after(failing);
 
-    assertThat(rollingBack.phase()).isEqualTo(NamespacePhase.RollingBack);
+    assertThat(rollingBack.phase()).isEqualTo(TargetPhase.RollingBack);
     assertThat(rollingBack.onTargetAt()).isNull();
 
-    OneTick back = given(NamespacePhase.RollingBack, null, 0);
+    OneTick back = given(TargetPhase.RollingBack, null, 0);
     back.facts(
         "payments",
-        new Observed.NamespaceFacts(true, false, 2, 2, 2, false, Map.of(FakeWorld.FROM, 4)));
+        new Observed.TargetFacts(true, false, 2, 2, 2, false, Map.of(FakeWorld.FROM, 4)));
 
-    NamespaceStatus rolledBack = after(back);
+    TargetStatus rolledBack = after(back);
 
-    assertThat(rolledBack.phase()).isEqualTo(NamespacePhase.RolledBack);
+    assertThat(rolledBack.phase()).isEqualTo(TargetPhase.RolledBack);
     assertThat(rolledBack.onTargetAt()).isEqualTo(OneTick.NOW);
   }
 
   @Test
   void waitingForTheWindowHoldsQuietlyAndDoesNotCountTowardsStalled() {
-    OneTick tick = given(NamespacePhase.Soaking, OneTick.NOW.minusSeconds(30), 0);
+    OneTick tick = given(TargetPhase.Soaking, OneTick.NOW.minusSeconds(30), 0);
     tick.facts("payments", proxies(true, Map.of(FakeWorld.TO, 4)));
     tick.gate.put("payments", List.of(waiting("error-rate"), waiting("p99-latency")));
 
     Decision decision = MigrationMachine.decide(tick.input());
-    NamespaceStatus ns = decision.status().namespace("payments").orElseThrow();
+    TargetStatus ns = decision.status().namespace("payments").orElseThrow();
 
     assertThat(ns.noDataStreak()).isZero();
-    assertThat(ns.phase()).isEqualTo(NamespacePhase.Soaking);
+    assertThat(ns.phase()).isEqualTo(TargetPhase.Soaking);
     assertThat(ns.lastVerdict().verdict()).isEqualTo(Verdict.HOLD);
     assertThat(ns.lastVerdict().reason())
         .isEqualTo("no data for error-rate, p99-latency: window since rollout 30s < 1m");

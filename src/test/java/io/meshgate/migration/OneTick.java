@@ -19,8 +19,8 @@ final class OneTick {
   static final Instant NOW = FakeWorld.START.plus(Duration.ofHours(1));
 
   MigrationSpec spec;
-  final Map<String, NamespaceStatus> recorded = new LinkedHashMap<>();
-  final Map<String, Observed.NamespaceFacts> facts = new HashMap<>();
+  final Map<String, TargetStatus> recorded = new LinkedHashMap<>();
+  final Map<String, Observed.TargetFacts> facts = new HashMap<>();
   final Map<String, List<RuleResult>> gate = new HashMap<>();
   final List<AlertRecord> alerts = new ArrayList<>();
   final Set<String> approved = new HashSet<>();
@@ -34,14 +34,14 @@ final class OneTick {
   }
 
   /** A namespace of {@code wave} in {@code phase} since an hour ago, with a baseline. */
-  OneTick ns(String name, String wave, NamespacePhase phase) {
+  OneTick ns(String name, String wave, TargetPhase phase) {
     recorded.put(
         name,
-        new NamespaceStatus(
+        new TargetStatus(
             name,
             wave,
             phase,
-            phase == NamespacePhase.Pending ? null : FakeWorld.START,
+            phase == TargetPhase.Pending ? null : FakeWorld.START,
             Map.of("p99-latency", 87.0),
             Map.of(),
             null,
@@ -49,17 +49,17 @@ final class OneTick {
             0,
             0,
             null,
-            phase == NamespacePhase.Pending ? null : "istio-1-20/" + name + "/1",
+            phase == TargetPhase.Pending ? null : "istio-1-20/" + name + "/1",
             wasOnTarget(phase) ? FakeWorld.START : null));
-    boolean onTarget = phase.isInFlight() && phase != NamespacePhase.Migrating;
+    boolean onTarget = phase.isInFlight() && phase != TargetPhase.Migrating;
     facts.put(
         name,
-        new Observed.NamespaceFacts(
+        new Observed.TargetFacts(
             true, onTarget, 1, 1, 1, false, Map.of(onTarget ? FakeWorld.TO : FakeWorld.FROM, 2)));
     return this;
   }
 
-  OneTick facts(String name, Observed.NamespaceFacts f) {
+  OneTick facts(String name, Observed.TargetFacts f) {
     facts.put(name, f);
     return this;
   }
@@ -82,10 +82,10 @@ final class OneTick {
   /**
    * Phases a namespace reaches only once all on the target (where it stays unless facts say not).
    */
-  static boolean wasOnTarget(NamespacePhase phase) {
-    return phase == NamespacePhase.Soaking
-        || phase == NamespacePhase.Held
-        || phase == NamespacePhase.Stalled
-        || phase == NamespacePhase.Promoted;
+  static boolean wasOnTarget(TargetPhase phase) {
+    return phase == TargetPhase.Soaking
+        || phase == TargetPhase.Held
+        || phase == TargetPhase.Stalled
+        || phase == TargetPhase.Promoted;
   }
 }

@@ -5,11 +5,11 @@ import static io.meshgate.migration.FakeWorld.TO;
 import static io.meshgate.migration.FakeWorld.failing;
 import static io.meshgate.migration.FakeWorld.passing;
 import static io.meshgate.migration.FakeWorld.wave;
-import static io.meshgate.migration.NamespacePhase.Pending;
-import static io.meshgate.migration.NamespacePhase.Promoted;
-import static io.meshgate.migration.NamespacePhase.Restarting;
-import static io.meshgate.migration.NamespacePhase.RolledBack;
-import static io.meshgate.migration.NamespacePhase.Skipped;
+import static io.meshgate.migration.TargetPhase.Pending;
+import static io.meshgate.migration.TargetPhase.Promoted;
+import static io.meshgate.migration.TargetPhase.Restarting;
+import static io.meshgate.migration.TargetPhase.RolledBack;
+import static io.meshgate.migration.TargetPhase.Skipped;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meshgate.gate.Severity;
@@ -110,7 +110,7 @@ class RevisionTagsTest {
     world.runTicks(40);
 
     assertThat(world.status.phase()).isEqualTo(MigrationPhase.Succeeded);
-    assertThat(world.status.namespaces()).extracting(NamespaceStatus::phase).containsOnly(Promoted);
+    assertThat(world.status.namespaces()).extracting(TargetStatus::phase).containsOnly(Promoted);
     assertThat(moves(world)).containsExactly(new Action.MoveTag(TAG, TO, FROM));
     assertThat(of(world, Action.Flip.class)).as("labels never change in tag mode").isEmpty();
     assertThat(of(world, Action.Pin.class)).isEmpty();
@@ -243,9 +243,7 @@ class RevisionTagsTest {
     world.runTicks(60);
 
     assertThat(world.status.phase()).isEqualTo(MigrationPhase.Failed);
-    assertThat(world.status.namespaces())
-        .extracting(NamespaceStatus::phase)
-        .containsOnly(RolledBack);
+    assertThat(world.status.namespaces()).extracting(TargetStatus::phase).containsOnly(RolledBack);
     assertThat(moves(world))
         .containsExactly(new Action.MoveTag(TAG, TO, FROM), new Action.MoveTag(TAG, FROM, FROM));
     assertThat(world.tags.get(TAG).revision()).isEqualTo(FROM);

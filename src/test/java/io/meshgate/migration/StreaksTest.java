@@ -39,8 +39,7 @@ class StreaksTest {
   }
 
   private static TargetState state(int failuresOfA, int passes, int noData) {
-    TargetState ns =
-        new TargetState(NamespaceStatus.pending("payments", "w"), TickContext.NAMESPACES);
+    TargetState ns = new TargetState(TargetStatus.pending("payments", "w"), TickContext.NAMESPACES);
     ns.failureStreaks = failuresOfA == 0 ? Map.of() : Map.of("a", failuresOfA);
     ns.passStreak = passes;
     ns.noDataStreak = noData;

@@ -19,7 +19,7 @@ class TargetStepsTest {
    * "flipped workloads=3 restarted=3 rolledOut=1 failed proxies=TO:4,FROM:1 absent" as facts; the
    * phase has been on for an hour (restart.timeout is 10 minutes).
    */
-  private static Observed.NamespaceFacts facts(String spec) {
+  private static Observed.TargetFacts facts(String spec) {
     List<String> words = spec.isBlank() ? List.of() : Arrays.asList(spec.split(" "));
     int workloads = intOf(words, "workloads", 1);
     Map<String, Integer> proxies = Map.of();
@@ -33,7 +33,7 @@ class TargetStepsTest {
                         p -> p[0].equals("TO") ? TO : FROM, p -> Integer.parseInt(p[1])));
       }
     }
-    return new Observed.NamespaceFacts(
+    return new Observed.TargetFacts(
         !words.contains("absent"),
         words.contains("flipped"),
         workloads,
@@ -82,11 +82,11 @@ class TargetStepsTest {
           Pending     | aborted                                           | true     | -          | Pending      | -                   | ' '                      | -
           """)
   void stepsOneNamespace(
-      NamespacePhase phase,
+      TargetPhase phase,
       String facts,
       boolean baseline,
       String restartSuffix,
-      NamespacePhase to,
+      TargetPhase to,
       Reason reason,
       String actions,
       Verdict verdict) {
@@ -94,10 +94,10 @@ class TargetStepsTest {
         new OneTick(
             FakeWorld.spec(List.of(FakeWorld.wave("one", Duration.ZERO, 1, false, "payments"))));
     given.ns("payments", "one", phase);
-    NamespaceStatus recorded = given.recorded.get("payments");
+    TargetStatus recorded = given.recorded.get("payments");
     given.recorded.put(
         "payments",
-        new NamespaceStatus(
+        new TargetStatus(
             "payments",
             "one",
             phase,

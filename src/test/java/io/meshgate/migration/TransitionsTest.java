@@ -50,8 +50,8 @@ class TransitionsTest {
 
   static Stream<Arguments> everyPair() {
     List<Arguments> pairs = new ArrayList<>();
-    for (NamespacePhase from : NamespacePhase.values()) {
-      for (NamespacePhase to : NamespacePhase.values()) {
+    for (TargetPhase from : TargetPhase.values()) {
+      for (TargetPhase to : TargetPhase.values()) {
         pairs.add(Arguments.of(from, to, ALLOWED.contains(from + ">" + to)));
       }
     }
@@ -61,7 +61,7 @@ class TransitionsTest {
   @ParameterizedTest(name = "{0} -> {1}: {2}")
   @MethodSource("everyPair")
   void allowsExactlyTheTableAndNamesBothPhasesOtherwise(
-      NamespacePhase from, NamespacePhase to, boolean allowed) {
+      TargetPhase from, TargetPhase to, boolean allowed) {
     assertThat(Transitions.isAllowed(from, to)).isEqualTo(allowed);
     if (allowed) {
       assertThatCode(() -> Transitions.check("payments", from, to)).doesNotThrowAnyException();

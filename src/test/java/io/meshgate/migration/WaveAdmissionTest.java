@@ -19,12 +19,12 @@ class WaveAdmissionTest {
                     FakeWorld.wave("one", Duration.ZERO, 2, approval, "a", "b", "d"),
                     FakeWorld.wave("two", Duration.ZERO, 1, false, "c"))));
     for (String name : List.of("a", "b", "d")) {
-      tick.ns(name, "one", NamespacePhase.Pending);
+      tick.ns(name, "one", TargetPhase.Pending);
     }
-    tick.ns("c", "two", NamespacePhase.Pending);
+    tick.ns("c", "two", TargetPhase.Pending);
     for (String entry : phases.isBlank() ? new String[0] : phases.split(" ")) {
       String[] p = entry.split("=");
-      tick.ns(p[0], p[0].equals("c") ? "two" : "one", NamespacePhase.valueOf(p[1]));
+      tick.ns(p[0], p[0].equals("c") ? "two" : "one", TargetPhase.valueOf(p[1]));
     }
     return tick;
   }
@@ -70,7 +70,7 @@ class WaveAdmissionTest {
         case "target down" -> given.toAvailable = false;
         case "rollback down" -> given.fromAvailable = false;
         case "approved" -> given.approved.add("one");
-        case "b missing" -> given.facts("b", Observed.NamespaceFacts.ABSENT);
+        case "b missing" -> given.facts("b", Observed.TargetFacts.ABSENT);
         case "hold alert on a" ->
             given.alerts.add(
                 new AlertRecord(
@@ -86,7 +86,7 @@ class WaveAdmissionTest {
     assertThat(admission.blocker() == null ? null : admission.blocker().reason())
         .isEqualTo(blocker);
     assertThat(tick.transitions)
-        .filteredOn(t -> t.to() == NamespacePhase.Migrating)
+        .filteredOn(t -> t.to() == TargetPhase.Migrating)
         .extracting(Decision.Transition::namespace)
         .containsExactlyElementsOf(names(started));
     assertThat(tick.actions)
@@ -102,7 +102,7 @@ class WaveAdmissionTest {
       assertThat(verdicts(tick, "awaiting approval of wave one")).containsExactly("a", "b", "d");
     }
     if (condition != null && condition.equals("b missing")) {
-      assertThat(tick.namespaces.get("b").phase).isEqualTo(NamespacePhase.Skipped);
+      assertThat(tick.namespaces.get("b").phase).isEqualTo(TargetPhase.Skipped);
     }
   }
 

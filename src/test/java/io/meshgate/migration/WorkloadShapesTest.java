@@ -29,7 +29,7 @@ class WorkloadShapesTest {
    * Facts from words: {@code workloads=N rolledOut=N proxies=TO:n,FROM:n jobs=FROM:n unmanaged=N
    * paused partitioned budget}.
    */
-  private static Observed.NamespaceFacts facts(String spec, boolean flipped) {
+  private static Observed.TargetFacts facts(String spec, boolean flipped) {
     List<String> words = Arrays.asList(spec.trim().split(" +"));
     int workloads = intOf(words, "workloads", 2);
     List<Obstacle> obstacles = new ArrayList<>();
@@ -46,7 +46,7 @@ class WorkloadShapesTest {
         IntStream.range(0, intOf(words, "unmanaged", 0))
             .mapToObj(i -> String.format("bare-%02d", i))
             .toList();
-    return new Observed.NamespaceFacts(
+    return new Observed.TargetFacts(
         true,
         flipped,
         workloads,
@@ -108,13 +108,13 @@ class WorkloadShapesTest {
 
   /** One tick of a namespace in {@code phase} for {@code age} (restart.timeout is 10 minutes). */
   private static TickContext tick(
-      NamespacePhase phase, String facts, Duration age, boolean evictUnmanaged) {
+      TargetPhase phase, String facts, Duration age, boolean evictUnmanaged) {
     OneTick given = new OneTick(spec(evictUnmanaged));
     given.ns(NS, "one", phase);
-    NamespaceStatus recorded = given.recorded.get(NS);
+    TargetStatus recorded = given.recorded.get(NS);
     given.recorded.put(
         NS,
-        new NamespaceStatus(
+        new TargetStatus(
             NS,
             "one",
             phase,
@@ -126,10 +126,10 @@ class WorkloadShapesTest {
             0,
             0,
             null,
-            "istio-1-20/" + NS + (phase == NamespacePhase.RollingBack ? "/2" : "/1"),
+            "istio-1-20/" + NS + (phase == TargetPhase.RollingBack ? "/2" : "/1"),
             OneTick.wasOnTarget(phase) ? OneTick.NOW.minus(age) : null));
     // a rollback's labels are back already: it restarts and waits
-    given.facts(NS, facts(facts, phase != NamespacePhase.RollingBack));
+    given.facts(NS, facts(facts, phase != TargetPhase.RollingBack));
     given.gate.put(NS, FakeWorld.passing());
     TickContext tick = given.context();
     new TargetSteps(tick).step(tick.namespaces.get(NS));
@@ -173,11 +173,11 @@ class WorkloadShapesTest {
           RollingBack | proxies=FROM:4 jobs=TO:3                        | PT1M | false | RolledBack  | -        | -                                                   | -                        | ' '
           """)
   void holdsSayingWhy(
-      NamespacePhase phase,
+      TargetPhase phase,
       String facts,
       Duration age,
       boolean evictUnmanaged,
-      NamespacePhase to,
+      TargetPhase to,
       Verdict verdict,
       String verdictStart,
       Reason hold,
@@ -202,10 +202,7 @@ class WorkloadShapesTest {
   void unmanagedPodsAreNamedTenAtMostAndCounted() {
     TickContext tick =
         tick(
-            NamespacePhase.Verifying,
-            "unmanaged=13 proxies=TO:4,FROM:13",
-            Duration.ofHours(1),
-            false);
+            TargetPhase.Verifying, "unmanaged=13 proxies=TO:4,FROM:13", Duration.ofHours(1), false);
 
     String reason = tick.namespaces.get(NS).lastVerdict.reason();
     assertThat(reason)
@@ -217,8 +214,8 @@ class WorkloadShapesTest {
   @Test
   void aHoldIsSaidOnceNotEveryTick() {
     TickContext first =
-        tick(NamespacePhase.Restarting, "rolledOut=1 paused", Duration.ofHours(1), false);
-    NamespaceStatus after = first.namespaces.get(NS).toStatus();
+        tick(TargetPhase.Restarting, "rolledOut=1 paused", Duration.ofHours(1), false);
+    TargetStatus after = first.namespaces.get(NS).toStatus();
     OneTick again = new OneTick(spec(false));
     again.recorded.put(NS, after);
     again.facts(NS, facts("rolledOut=1 paused", true));
@@ -234,9 +231,9 @@ class WorkloadShapesTest {
 
   @Test
   void jobPodsOnAnotherRevisionAreShownApart() {
-    Observed.NamespaceFacts facts = facts("proxies=TO:4 jobs=FROM:2,TO:1", true);
+    Observed.TargetFacts facts = facts("proxies=TO:4 jobs=FROM:2,TO:1", true);
 
-    assertThat(facts.proxies(TO)).isEqualTo(new NamespaceStatus.Proxies(4, 0, 2));
+    assertThat(facts.proxies(TO)).isEqualTo(new TargetStatus.Proxies(4, 0, 2));
   }
 
   @Test
@@ -246,7 +243,7 @@ class WorkloadShapesTest {
     assertThat(SidecarGoal.offOf(TO).stale(TO)).isTrue();
     assertThat(SidecarGoal.offOf(TO).stale("default")).isFalse();
     assertThat(SidecarGoal.onto(TO).stale(null)).as("no sidecar: nothing to move").isFalse();
-    assertThat(SidecarGoal.of(NamespacePhase.RollingBack, TO)).isEqualTo(SidecarGoal.offOf(TO));
-    assertThat(SidecarGoal.of(NamespacePhase.Verifying, TO)).isEqualTo(SidecarGoal.onto(TO));
+    assertThat(SidecarGoal.of(TargetPhase.RollingBack, TO)).isEqualTo(SidecarGoal.offOf(TO));
+    assertThat(SidecarGoal.of(TargetPhase.Verifying, TO)).isEqualTo(SidecarGoal.onto(TO));
   }
 }

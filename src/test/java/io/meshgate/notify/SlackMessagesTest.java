@@ -7,8 +7,8 @@ import io.meshgate.gate.Cohort;
 import io.meshgate.gate.Result;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.gate.Severity;
-import io.meshgate.migration.NamespacePhase;
 import io.meshgate.migration.Reason;
+import io.meshgate.migration.TargetPhase;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +28,8 @@ class SlackMessagesTest {
         "payments",
         "1-19-0",
         "1-20-0",
-        NamespacePhase.Soaking,
-        NamespacePhase.RollingBack,
+        TargetPhase.Soaking,
+        TargetPhase.RollingBack,
         Reason.THRESHOLD_EXCEEDED,
         "error-rate 0.025 > 0.01",
         null,
@@ -46,8 +46,8 @@ class SlackMessagesTest {
             "payments",
             "prod-stable -> 1-19-0",
             "1-20-0 (tag prod-stable)",
-            NamespacePhase.Migrating,
-            NamespacePhase.Restarting,
+            TargetPhase.Migrating,
+            TargetPhase.Restarting,
             Reason.TAG_MOVED,
             "tag prod-stable -> 1-20-0; restarting workloads",
             null,
@@ -74,8 +74,8 @@ class SlackMessagesTest {
             "legacy",
             "1-19-0",
             "1-20-0 (tag prod-stable)",
-            NamespacePhase.Pending,
-            NamespacePhase.Skipped,
+            TargetPhase.Pending,
+            TargetPhase.Skipped,
             Reason.NOT_FOLLOWING_TAG,
             "namespace legacy does not follow tag prod-stable",
             null,
@@ -150,8 +150,8 @@ class SlackMessagesTest {
             "payments",
             "1-19-0",
             "1-20-0",
-            NamespacePhase.Soaking,
-            NamespacePhase.Soaking,
+            TargetPhase.Soaking,
+            TargetPhase.Soaking,
             Reason.THRESHOLD_EXCEEDED,
             "warning rule convergence failed: too high",
             null,
@@ -256,8 +256,8 @@ class SlackMessagesTest {
             "n".repeat(200),
             "1-19-0",
             "1-20-0",
-            NamespacePhase.Soaking,
-            NamespacePhase.Promoted,
+            TargetPhase.Soaking,
+            TargetPhase.Promoted,
             null,
             null,
             null,
@@ -283,8 +283,8 @@ class SlackMessagesTest {
             "payments",
             "1-19-0",
             "1-20-0",
-            NamespacePhase.Restarting,
-            NamespacePhase.Verifying,
+            TargetPhase.Restarting,
+            TargetPhase.Verifying,
             Reason.ROLLED_OUT,
             "3 workloads rolled out",
             null,

@@ -23,10 +23,10 @@ import io.meshgate.gate.Severity;
 import io.meshgate.gate.Verdict;
 import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.MigrationPhase;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
 import io.meshgate.migration.Phase;
 import io.meshgate.migration.Reason;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -195,7 +195,7 @@ class SlackNotifierTest {
       Phase toPhase,
       Reason reason,
       String message,
-      NamespaceStatus.Verdict verdict,
+      TargetStatus.Verdict verdict,
       List<RuleResult> rules) {
     return new Notification(
         kind,
@@ -212,16 +212,16 @@ class SlackNotifierTest {
         AT);
   }
 
-  private static NamespaceStatus.Verdict verdict(Verdict verdict, String reason) {
-    return new NamespaceStatus.Verdict(verdict, reason, AT);
+  private static TargetStatus.Verdict verdict(Verdict verdict, String reason) {
+    return new TargetStatus.Verdict(verdict, reason, AT);
   }
 
   private static Notification promoted(String namespace) {
     return notification(
         Notification.Kind.PROMOTED,
         namespace,
-        NamespacePhase.Soaking,
-        NamespacePhase.Promoted,
+        TargetPhase.Soaking,
+        TargetPhase.Promoted,
         Reason.PROMOTED,
         "every rule passed for 10m",
         verdict(Verdict.PROMOTE, "AllRulesPassed"),
@@ -256,8 +256,8 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.NAMESPACE_FLIPPED,
                 "payments",
-                NamespacePhase.Pending,
-                NamespacePhase.Restarting,
+                TargetPhase.Pending,
+                TargetPhase.Restarting,
                 Reason.FLIPPED,
                 "istio.io/rev=1-20-0; restarting 3 workloads",
                 null,
@@ -280,8 +280,8 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.HELD,
                 "payments",
-                NamespacePhase.Soaking,
-                NamespacePhase.Soaking,
+                TargetPhase.Soaking,
+                TargetPhase.Soaking,
                 Reason.NO_DATA,
                 "request-volume no data (12 requests in 5m < minVolume 30), probably not receiving traffic",
                 verdict(Verdict.HOLD, "NoData"),
@@ -323,8 +323,8 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.ROLLING_BACK,
                 "payments",
-                NamespacePhase.Soaking,
-                NamespacePhase.RollingBack,
+                TargetPhase.Soaking,
+                TargetPhase.RollingBack,
                 Reason.THRESHOLD_EXCEEDED,
                 "error-rate 0.025 > 0.01 (critical, 3 ticks in a row)",
                 verdict(Verdict.ROLLBACK, "ThresholdExceeded"),
@@ -350,8 +350,8 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.ROLLED_BACK,
                 "payments",
-                NamespacePhase.RollingBack,
-                NamespacePhase.RolledBack,
+                TargetPhase.RollingBack,
+                TargetPhase.RolledBack,
                 Reason.ROLLED_BACK,
                 "back on 1-19-0; 3 workloads rolled out",
                 verdict(Verdict.ROLLBACK, "ThresholdExceeded"),
@@ -375,8 +375,8 @@ class SlackNotifierTest {
             notification(
                 Notification.Kind.STALLED,
                 "payments",
-                NamespacePhase.Restarting,
-                NamespacePhase.Stalled,
+                TargetPhase.Restarting,
+                TargetPhase.Stalled,
                 Reason.ROLLOUT_TIMEOUT,
                 "2 of 3 workloads not rolled out within 10m",
                 verdict(Verdict.HOLD, "RolloutTimeout"),
@@ -441,8 +441,8 @@ class SlackNotifierTest {
         notification(
             Notification.Kind.OTHER,
             "payments",
-            NamespacePhase.Restarting,
-            NamespacePhase.Verifying,
+            TargetPhase.Restarting,
+            TargetPhase.Verifying,
             Reason.ROLLED_OUT,
             "3 workloads rolled out",
             null,

@@ -6,8 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Everything the controller knows about one namespace of a migration, persisted in the CR status so
- * that a restarted or failed-over daemon resumes exactly where the last one stopped.
+ * Everything the controller knows about one target of a migration (an entry of {@code
+ * status.namespaces[]} now; of gateways and nodes later, in the same shape), persisted in the CR
+ * status so that a restarted or failed-over daemon resumes exactly where the last one stopped.
  *
  * @param failureStreaks consecutive failing ticks per rule (reset by any other result)
  * @param passStreak consecutive ticks on which every rule passed
@@ -21,10 +22,10 @@ import java.util.Map;
  *     it is moving to (the target; {@code fromRevision} once rolled back); null while not, cleared
  *     when a proxy leaves it. Its namespace-scoped rules look no further back.
  */
-public record NamespaceStatus(
+public record TargetStatus(
     String name,
     String wave,
-    NamespacePhase phase,
+    TargetPhase phase,
     Instant phaseSince,
     Map<String, Double> baseline,
     Map<String, String> baselineNotes,
@@ -36,18 +37,18 @@ public record NamespaceStatus(
     String restartId,
     Instant onTargetAt) {
 
-  public NamespaceStatus {
+  public TargetStatus {
     // values may be null (not finite), which Map.copyOf refuses
     baseline = baseline == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(baseline));
     baselineNotes = baselineNotes == null ? Map.of() : Map.copyOf(baselineNotes);
     failureStreaks = failureStreaks == null ? Map.of() : Map.copyOf(failureStreaks);
   }
 
-  public static NamespaceStatus pending(String name, String wave) {
-    return new NamespaceStatus(
+  public static TargetStatus pending(String name, String wave) {
+    return new TargetStatus(
         name,
         wave,
-        NamespacePhase.Pending,
+        TargetPhase.Pending,
         null,
         null,
         Map.of(),
@@ -60,8 +61,8 @@ public record NamespaceStatus(
         null);
   }
 
-  public NamespaceStatus withBaseline(Map<String, Double> newBaseline, Map<String, String> notes) {
-    return new NamespaceStatus(
+  public TargetStatus withBaseline(Map<String, Double> newBaseline, Map<String, String> notes) {
+    return new TargetStatus(
         name,
         wave,
         phase,

@@ -7,8 +7,8 @@ import io.meshgate.gate.Verdict;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.NamespacePhase;
-import io.meshgate.migration.NamespaceStatus;
+import io.meshgate.migration.TargetPhase;
+import io.meshgate.migration.TargetStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * namespaces keeps its status under 512 KiB, whatever phase its namespaces are in, and reads back
  * as it was written.
  */
-class NamespaceStatusSizeTest {
+class TargetStatusSizeTest {
   private static final int LIMIT = 512 * 1024;
   private static final int NAMESPACES = 1_000;
 
@@ -31,10 +31,10 @@ class NamespaceStatusSizeTest {
 
   @ParameterizedTest(name = "1,000 namespaces {0}")
   @EnumSource(
-      value = NamespacePhase.class,
+      value = TargetPhase.class,
       names = {"Pending", "Restarting", "Soaking", "Held", "Promoted", "RolledBack"})
-  void aThousandNamespaceMigrationStaysUnder512KiB(NamespacePhase phase) throws Exception {
-    List<NamespaceStatus> namespaces = new ArrayList<>();
+  void aThousandNamespaceMigrationStaysUnder512KiB(TargetPhase phase) throws Exception {
+    List<TargetStatus> namespaces = new ArrayList<>();
     for (int i = 0; i < NAMESPACES; i++) {
       namespaces.add(namespace("team-%04d-payments-europe-west".formatted(i), phase));
     }
@@ -70,9 +70,9 @@ class NamespaceStatusSizeTest {
   }
 
   /** The namespace as the state machine leaves it in {@code phase}, every field it may set set. */
-  private static NamespaceStatus namespace(String name, NamespacePhase phase) {
-    if (phase == NamespacePhase.Pending) {
-      return NamespaceStatus.pending(name, "wave-07-production");
+  private static TargetStatus namespace(String name, TargetPhase phase) {
+    if (phase == TargetPhase.Pending) {
+      return TargetStatus.pending(name, "wave-07-production");
     }
     Map<String, Double> baseline = new LinkedHashMap<>();
     // as captured: five significant digits
@@ -80,24 +80,24 @@ class NamespaceStatusSizeTest {
     baseline.put("p99-latency", 0.28712);
     baseline.put("convergence-time", 1.2346);
     baseline.put("xds-rejects", 0.0);
-    boolean failing = phase == NamespacePhase.Held || phase == NamespacePhase.RolledBack;
-    return new NamespaceStatus(
+    boolean failing = phase == TargetPhase.Held || phase == TargetPhase.RolledBack;
+    return new TargetStatus(
         name,
         "wave-07-production",
         phase,
         NOW,
         baseline,
         Map.of(),
-        new NamespaceStatus.Verdict(
-            phase == NamespacePhase.RolledBack ? Verdict.ROLLBACK : Verdict.HOLD,
+        new TargetStatus.Verdict(
+            phase == TargetPhase.RolledBack ? Verdict.ROLLBACK : Verdict.HOLD,
             failing
                 ? "error-rate: 0.0213 > 0.01 (baseline 0.0012, +1675%) for 3 consecutive ticks"
                 : "soaking until 2026-11-30T10:10:00Z (10m)",
             NOW),
-        phase == NamespacePhase.Held ? Map.of("error-rate", 3, "p99-latency", 1) : Map.of(),
+        phase == TargetPhase.Held ? Map.of("error-rate", 3, "p99-latency", 1) : Map.of(),
         failing ? 0 : 7,
         0,
-        new NamespaceStatus.Proxies(148, 3),
+        new TargetStatus.Proxies(148, 3),
         "istio-1-20/" + name + "/1",
         NOW.minusSeconds(90));
   }

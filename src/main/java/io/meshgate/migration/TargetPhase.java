@@ -1,7 +1,10 @@
 package io.meshgate.migration;
 
-/** Where one namespace is in its move to the target revision (DESIGN.md section 4). */
-public enum NamespacePhase implements Phase {
+/**
+ * Where one target (a namespace now) is in its move to the target revision (DESIGN.md section 4):
+ * every kind of target goes through the same phases.
+ */
+public enum TargetPhase implements Phase {
   /** Not started. */
   Pending,
   /** Baseline captured; the label flip is being made. */
