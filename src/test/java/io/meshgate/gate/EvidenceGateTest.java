@@ -133,7 +133,7 @@ class EvidenceGateTest {
   @ParameterizedTest(name = "onNoData {0}")
   @EnumSource(NoDataPolicy.class)
   void belowTheMinimumWindowARuleHasNoDataWhateverItsOnNoData(NoDataPolicy policy) {
-    Rule rule = withOnNoData(ERROR_RATE, policy);
+    Rule rule = Fixtures.rebuilt(ERROR_RATE, ERROR_RATE.window(), policy, List.of());
     Target target = target(List.of("payments"), List.of());
     EvidenceWindows windows = since(Map.of("payments", NOW.minusSeconds(40)));
 
@@ -160,26 +160,5 @@ class EvidenceGateTest {
 
     assertThat(plan).singleElement().satisfies(q -> assertThat(q.isSendable()).isTrue());
     assertThat(plan.get(0).window()).isEqualTo(Duration.ofMinutes(5));
-  }
-
-  private static Rule withOnNoData(Rule rule, NoDataPolicy policy) {
-    return new Rule(
-        rule.name(),
-        rule.description(),
-        rule.scope(),
-        rule.query(),
-        rule.groupBy(),
-        rule.window(),
-        rule.max(),
-        rule.min(),
-        rule.maxIncrease(),
-        rule.baselineFloor(),
-        rule.minVolume(),
-        rule.volumeQuery(),
-        rule.severity(),
-        policy,
-        rule.cohort(),
-        rule.cohortMargin(),
-        rule.acceptWarnings());
   }
 }

@@ -109,6 +109,12 @@ final class Fixtures {
 
   /** {@code rule} over another window. */
   static Rule withWindow(Rule rule, Duration window) {
+    return rebuilt(rule, window, rule.onNoData(), rule.acceptWarnings());
+  }
+
+  /** {@code rule} with another window, no-data policy and accepted warnings. */
+  static Rule rebuilt(
+      Rule rule, Duration window, NoDataPolicy onNoData, java.util.List<String> acceptWarnings) {
     return new Rule(
         rule.name(),
         rule.description(),
@@ -123,9 +129,9 @@ final class Fixtures {
         rule.minVolume(),
         rule.volumeQuery(),
         rule.severity(),
-        rule.onNoData(),
+        onNoData,
         rule.cohort(),
         rule.cohortMargin(),
-        rule.acceptWarnings());
+        acceptWarnings);
   }
 }

@@ -32,24 +32,7 @@ class PartialAnswersTest {
       " (not evidence; a rule may accept a known-harmless warning with acceptWarnings)";
 
   private static Rule accepting(Rule rule, String... regexes) {
-    return new Rule(
-        rule.name(),
-        rule.description(),
-        rule.scope(),
-        rule.query(),
-        rule.groupBy(),
-        rule.window(),
-        rule.max(),
-        rule.min(),
-        rule.maxIncrease(),
-        rule.baselineFloor(),
-        rule.minVolume(),
-        rule.volumeQuery(),
-        rule.severity(),
-        rule.onNoData(),
-        rule.cohort(),
-        rule.cohortMargin(),
-        List.of(regexes));
+    return Fixtures.rebuilt(rule, rule.window(), rule.onNoData(), List.of(regexes));
   }
 
   /** error-rate for payments at {@code rate} over 500 requests, answered with {@code warnings}. */

@@ -19,44 +19,12 @@ class EvidenceSinceTest {
     MigrationSpec base =
         FakeWorld.spec(List.of(FakeWorld.wave("one", Duration.ZERO, 1, false, "payments")));
     MigrationSpec spec =
-        new MigrationSpec(
-            base.fromRevision(),
-            base.toRevision(),
-            base.waves(),
-            base.gates(),
-            base.interval(),
-            base.failureLimit(),
-            base.passStreak(),
-            base.noDataLimit(),
-            base.baselineWindow(),
-            base.onFailure(),
-            base.rollbackScope(),
-            base.maxRollbacks(),
-            base.restart(),
-            base.window(),
-            base.paused(),
-            dryRun,
-            base.tag());
+        FakeWorld.with(
+            base, base.onFailure(), base.rollbackScope(), base.maxRollbacks(), false, dryRun);
     OneTick tick = new OneTick(spec);
     tick.ns("payments", "one", TargetPhase.Soaking);
     tick.ns("orders", "one", TargetPhase.Verifying);
-    TargetStatus s = tick.recorded.get("payments");
-    tick.recorded.put(
-        "payments",
-        new TargetStatus(
-            s.name(),
-            s.wave(),
-            s.phase(),
-            s.phaseSince(),
-            s.baseline(),
-            s.baselineNotes(),
-            s.lastVerdict(),
-            s.failureStreaks(),
-            s.passStreak(),
-            s.noDataStreak(),
-            s.proxies(),
-            s.restartId(),
-            AT));
+    tick.evidence("payments", AT, 0, Map.of());
     tick.facts("payments", new Observed.TargetFacts(true, true, 1, 1, 1, false, census));
     TickInput in = tick.input();
     return EvidenceSince.of(spec, in.status(), in.observed(), FakeWorld.TO);

@@ -280,4 +280,32 @@ final class FakeWorld {
     return new MigrationSpec.Wave(
         name, List.of(namespaces), Map.of(), soak, maxConcurrent, approval);
   }
+
+  /** {@code s} with the given settings of what to do on failure, pausing and dry run. */
+  static MigrationSpec with(
+      MigrationSpec s,
+      MigrationSpec.OnFailure onFailure,
+      MigrationSpec.RollbackScope scope,
+      int maxRollbacks,
+      boolean paused,
+      boolean dryRun) {
+    return new MigrationSpec(
+        s.fromRevision(),
+        s.toRevision(),
+        s.waves(),
+        s.gates(),
+        s.interval(),
+        s.failureLimit(),
+        s.passStreak(),
+        s.noDataLimit(),
+        s.baselineWindow(),
+        onFailure,
+        scope,
+        maxRollbacks,
+        s.restart(),
+        s.window(),
+        paused,
+        dryRun,
+        s.tag());
+  }
 }

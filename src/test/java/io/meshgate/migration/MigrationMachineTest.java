@@ -37,33 +37,6 @@ class MigrationMachineTest {
     return new FakeWorld(spec, "test", "stage-a", "stage-b", "prod");
   }
 
-  private static MigrationSpec with(
-      MigrationSpec s,
-      MigrationSpec.OnFailure onFailure,
-      MigrationSpec.RollbackScope scope,
-      int maxRollbacks,
-      boolean paused,
-      boolean dryRun) {
-    return new MigrationSpec(
-        s.fromRevision(),
-        s.toRevision(),
-        s.waves(),
-        s.gates(),
-        s.interval(),
-        s.failureLimit(),
-        s.passStreak(),
-        s.noDataLimit(),
-        s.baselineWindow(),
-        onFailure,
-        scope,
-        maxRollbacks,
-        s.restart(),
-        s.window(),
-        paused,
-        dryRun,
-        s.tag());
-  }
-
   @Test
   void threeWaveMigrationPromotesEveryNamespaceWaveByWave() {
     FakeWorld world = threeWaves();
@@ -259,7 +232,7 @@ class MigrationMachineTest {
   void onFailureHoldHoldsAndReleasesWhenTheRuleRecovers() {
     FakeWorld world = threeWaves();
     world.spec =
-        with(
+        FakeWorld.with(
             world.spec,
             MigrationSpec.OnFailure.Hold,
             MigrationSpec.RollbackScope.Namespace,
@@ -358,7 +331,7 @@ class MigrationMachineTest {
   void rollbackScopeMigrationRollsBackEveryNamespaceIncludingPromotedOnes() {
     FakeWorld world = threeWaves();
     world.spec =
-        with(
+        FakeWorld.with(
             world.spec,
             MigrationSpec.OnFailure.Rollback,
             MigrationSpec.RollbackScope.Migration,
@@ -384,7 +357,7 @@ class MigrationMachineTest {
     FakeWorld world = threeWaves();
     world.runTicks(4);
     world.spec =
-        with(
+        FakeWorld.with(
             world.spec,
             MigrationSpec.OnFailure.Rollback,
             MigrationSpec.RollbackScope.Namespace,
@@ -566,7 +539,7 @@ class MigrationMachineTest {
   void dryRunDecidesAllTheWayWithoutNeedingTheClusterToChange() {
     FakeWorld world = threeWaves();
     world.spec =
-        with(
+        FakeWorld.with(
             world.spec,
             MigrationSpec.OnFailure.Rollback,
             MigrationSpec.RollbackScope.Namespace,

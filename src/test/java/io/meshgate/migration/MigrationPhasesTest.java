@@ -16,25 +16,7 @@ class MigrationPhasesTest {
             List.of(
                 FakeWorld.wave("one", Duration.ZERO, 2, false, "a", "b"),
                 FakeWorld.wave("two", Duration.ZERO, 1, true, "c")));
-    MigrationSpec spec =
-        new MigrationSpec(
-            base.fromRevision(),
-            base.toRevision(),
-            base.waves(),
-            base.gates(),
-            base.interval(),
-            base.failureLimit(),
-            base.passStreak(),
-            base.noDataLimit(),
-            base.baselineWindow(),
-            base.onFailure(),
-            scope,
-            maxRollbacks,
-            base.restart(),
-            base.window(),
-            paused,
-            false,
-            null);
+    MigrationSpec spec = FakeWorld.with(base, base.onFailure(), scope, maxRollbacks, paused, false);
     OneTick tick = new OneTick(spec);
     tick.ns("a", "one", TargetPhase.Pending)
         .ns("b", "one", TargetPhase.Pending)

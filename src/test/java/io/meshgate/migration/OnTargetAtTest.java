@@ -25,24 +25,7 @@ class OnTargetAtTest {
     OneTick tick =
         new OneTick(
             FakeWorld.spec(List.of(FakeWorld.wave("one", Duration.ZERO, 1, false, "payments"))));
-    tick.ns("payments", "one", phase);
-    TargetStatus s = tick.recorded.get("payments");
-    tick.recorded.put(
-        "payments",
-        new TargetStatus(
-            s.name(),
-            s.wave(),
-            s.phase(),
-            s.phaseSince(),
-            s.baseline(),
-            s.baselineNotes(),
-            s.lastVerdict(),
-            s.failureStreaks(),
-            passStreak,
-            s.noDataStreak(),
-            s.proxies(),
-            s.restartId(),
-            onTargetAt));
+    tick.ns("payments", "one", phase).evidence("payments", onTargetAt, passStreak, Map.of());
     return tick;
   }
 
@@ -125,23 +108,7 @@ class OnTargetAtTest {
     OneTick failing = given(TargetPhase.Soaking, EARLIER, 0);
     failing.facts("payments", proxies(true, Map.of(FakeWorld.TO, 4)));
     failing.gate.put("payments", FakeWorld.failing("error-rate", Severity.CRITICAL));
-    TargetStatus recorded = failing.recorded.get("payments");
-    failing.recorded.put(
-        "payments",
-        new TargetStatus(
-            recorded.name(),
-            recorded.wave(),
-            recorded.phase(),
-            recorded.phaseSince(),
-            recorded.baseline(),
-            recorded.baselineNotes(),
-            recorded.lastVerdict(),
-            Map.of("error-rate", 2),
-            0,
-            0,
-            recorded.proxies(),
-            recorded.restartId(),
-            EARLIER));
+    failing.evidence("payments", EARLIER, 0, Map.of("error-rate", 2));
 
     TargetStatus rollingBack = after(failing);
 

@@ -59,6 +59,31 @@ final class OneTick {
     return this;
   }
 
+  /**
+   * The recorded namespace {@code name} with its evidence since {@code onTargetAt}, and streaks.
+   */
+  OneTick evidence(
+      String name, Instant onTargetAt, int passStreak, Map<String, Integer> failureStreaks) {
+    TargetStatus s = recorded.get(name);
+    recorded.put(
+        name,
+        new TargetStatus(
+            s.name(),
+            s.wave(),
+            s.phase(),
+            s.phaseSince(),
+            s.baseline(),
+            s.baselineNotes(),
+            s.lastVerdict(),
+            failureStreaks,
+            passStreak,
+            s.noDataStreak(),
+            s.proxies(),
+            s.restartId(),
+            onTargetAt));
+    return this;
+  }
+
   OneTick facts(String name, Observed.TargetFacts f) {
     facts.put(name, f);
     return this;
