@@ -261,18 +261,8 @@ public final class MigrationController {
   /** The status with condition Ready=False for {@code reason}, the rest as it was. */
   private static MigrationStatus withReady(
       MigrationStatus status, Reason reason, String message, Instant now) {
-    List<Condition> conditions = new ArrayList<>();
-    conditions.add(new Condition("Ready", "False", reason.token(), message, now, null));
-    status.conditions().stream().filter(c -> !c.type().equals("Ready")).forEach(conditions::add);
-    return new MigrationStatus(
-        status.phase(),
-        status.currentWave(),
-        status.promoted(),
-        status.namespaces(),
-        status.alerts(),
-        conditions,
-        status.observedGeneration(),
-        status.revisions());
+    return status.withCondition(
+        new Condition("Ready", "False", reason.token(), message, now, null));
   }
 
   private static Resolution resolution(

@@ -1,5 +1,6 @@
 package io.meshgate.migration;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -55,6 +56,15 @@ public record MigrationStatus(
         conditions,
         observedGeneration,
         revisions);
+  }
+
+  /** The status with {@code condition} in place of any of its type, the others as they were. */
+  public MigrationStatus withCondition(Condition condition) {
+    List<Condition> updated = new ArrayList<>();
+    updated.add(condition);
+    conditions.stream().filter(c -> !c.type().equals(condition.type())).forEach(updated::add);
+    return new MigrationStatus(
+        phase, currentWave, promoted, namespaces, alerts, updated, observedGeneration, revisions);
   }
 
   /**
