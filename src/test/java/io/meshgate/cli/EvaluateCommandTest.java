@@ -38,6 +38,15 @@ class EvaluateCommandTest {
     return Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new);
   }
 
+  /** Prometheus answers every instant query with an empty vector. */
+  private static void answerEveryQueryWithNothing() {
+    prometheus.stubFor(
+        post("/api/v1/query")
+            .willReturn(
+                okJson(
+                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}")));
+  }
+
   static Stream<Arguments> badInputs() throws IOException {
     Path emptyRules = Files.createDirectories(dir.resolve("empty"));
     Path brokenRules = Files.createDirectories(dir.resolve("broken"));
@@ -162,11 +171,7 @@ class EvaluateCommandTest {
 
   @Test
   void printsTheDesignedJsonAndExitsWithTheVerdict() throws IOException {
-    prometheus.stubFor(
-        post("/api/v1/query")
-            .willReturn(
-                okJson(
-                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}")));
+    answerEveryQueryWithNothing();
 
     Cli result =
         Cli.run(
@@ -193,11 +198,7 @@ class EvaluateCommandTest {
 
   @Test
   void tableOutputShowsEveryRule() {
-    prometheus.stubFor(
-        post("/api/v1/query")
-            .willReturn(
-                okJson(
-                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}")));
+    answerEveryQueryWithNothing();
 
     Cli result = Cli.run(evaluate("-n", "payments"));
 
@@ -220,11 +221,7 @@ class EvaluateCommandTest {
 
   /** payments fails error-rate; orders has 0.1% errors over {@code ordersVolume} requests. */
   private static void errorRateFails(String ordersVolume) {
-    prometheus.stubFor(
-        post("/api/v1/query")
-            .willReturn(
-                okJson(
-                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}")));
+    answerEveryQueryWithNothing();
     String series =
         """
         {"metric": {"destination_workload_namespace": "%s", "meshgate_part": "%s"},
@@ -325,11 +322,7 @@ class EvaluateCommandTest {
   /** Issue 22: {@code --since} clips namespace-scoped windows as the daemon does. */
   @Test
   void sinceClipsEveryNamespaceScopedWindowToTheTimeSinceTheRollout() throws IOException {
-    prometheus.stubFor(
-        post("/api/v1/query")
-            .willReturn(
-                okJson(
-                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}")));
+    answerEveryQueryWithNothing();
 
     Cli result =
         Cli.run(
@@ -354,11 +347,7 @@ class EvaluateCommandTest {
 
   @Test
   void sinceUnderTheMinimumWindowHoldsWithoutAskingForNamespaceRules() {
-    prometheus.stubFor(
-        post("/api/v1/query")
-            .willReturn(
-                okJson(
-                    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}")));
+    answerEveryQueryWithNothing();
 
     Cli result =
         Cli.run(evaluate("-n", "payments", "--time", "1795255200", "--since", "1795255160"));
