@@ -195,7 +195,8 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrometheusSettings settings = settings();
+    DaemonConfig daemon = config == null ? null : DaemonConfigLoader.load(config, true);
+    PrometheusSettings settings = settings(daemon);
     List<String> members = cohort == null ? List.of() : cohort;
     List<String> problems =
         new ArrayList<>(
@@ -217,7 +218,7 @@ final class EvaluateCommand implements Callable<Integer> {
         new Target(namespaces, toRevision, fromRevision, settings.revisionLabel(), members);
     List<Rule> rules = RuleLoader.loadDirectory(rulesDir);
     Instant at = time == null ? Instant.now() : time;
-    EvidenceWindows evidence = evidence(target);
+    EvidenceWindows evidence = evidence(target, daemon);
 
     ObjectMapper json = Mappers.json();
     OkHttpClient http = new OkHttpClient();
@@ -258,14 +259,12 @@ final class EvaluateCommand implements Callable<Integer> {
    * With {@code --since}, every namespace's windows clipped as the daemon clips them; a single tick
    * to the second, a replay to its step.
    */
-  private EvidenceWindows evidence(Target target) {
+  private EvidenceWindows evidence(Target target, DaemonConfig daemon) {
     if (since == null) {
       return EvidenceWindows.unclipped();
     }
     Duration minWindow =
-        config == null
-            ? DaemonConfig.GateSettings.DEFAULT.minWindow()
-            : DaemonConfigLoader.load(config, true).gate().minWindow();
+        (daemon == null ? DaemonConfig.GateSettings.DEFAULT : daemon.gate()).minWindow();
     Map<String, Instant> onTargetAt = new HashMap<>();
     target.namespaces().forEach(ns -> onTargetAt.put(ns, since));
     return EvidenceWindows.since(
@@ -346,9 +345,9 @@ final class EvaluateCommand implements Callable<Integer> {
     return ExitCodes.of(report.verdict());
   }
 
-  private PrometheusSettings settings() {
-    PrometheusSettings fromConfig =
-        config == null ? null : DaemonConfigLoader.load(config, true).prometheus();
+  /** --prometheus over the daemon config's connection settings. */
+  private PrometheusSettings settings(DaemonConfig daemon) {
+    PrometheusSettings fromConfig = daemon == null ? null : daemon.prometheus();
     if (prometheus != null) {
       String problem = Checks.httpUrl(prometheus.toString());
       if (problem != null) {
