@@ -9,7 +9,6 @@ import io.meshgate.gate.RuleResult;
 import io.meshgate.kube.Leadership;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
-import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.notify.Notifier;
 import io.meshgate.sim.ClusterSimulator;
@@ -308,27 +307,7 @@ final class DemoRun implements AutoCloseable {
   }
 
   private GatePort recording(GatePort gate) {
-    return new GatePort() {
-      @Override
-      public Map<String, List<RuleResult>> evaluate(
-          MigrationSpec spec,
-          List<String> namespaces,
-          Map<String, Instant> onTargetAt,
-          List<String> cohort,
-          Map<String, Map<String, Double>> baselines,
-          Instant now) {
-        Map<String, List<RuleResult>> results =
-            gate.evaluate(spec, namespaces, onTargetAt, cohort, baselines, now);
-        latest.putAll(results);
-        return results;
-      }
-
-      @Override
-      public Map<String, Map<String, Double>> baselines(
-          MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now) {
-        return gate.baselines(spec, namespaces, cohort, now);
-      }
-    };
+    return GatePort.tapped(gate, evaluation -> latest.putAll(evaluation.results()));
   }
 
   private void createMigration() {

@@ -5,6 +5,7 @@ import io.meshgate.migration.MigrationSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The gate as the controller uses it: one batched tick, and baselines before flips. {@code cohort}:
@@ -31,4 +32,33 @@ public interface GatePort {
    */
   Map<String, Map<String, Double>> baselines(
       MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now);
+
+  /** What one evaluation was asked and answered, for a listener of {@link #tapped}. */
+  record Evaluation(
+      Instant now, Map<String, Instant> onTargetAt, Map<String, List<RuleResult>> results) {}
+
+  /** {@code gate} as it is, telling {@code listener} of every evaluation it answered. */
+  static GatePort tapped(GatePort gate, Consumer<Evaluation> listener) {
+    return new GatePort() {
+      @Override
+      public Map<String, List<RuleResult>> evaluate(
+          MigrationSpec spec,
+          List<String> namespaces,
+          Map<String, Instant> onTargetAt,
+          List<String> cohort,
+          Map<String, Map<String, Double>> baselines,
+          Instant now) {
+        Map<String, List<RuleResult>> results =
+            gate.evaluate(spec, namespaces, onTargetAt, cohort, baselines, now);
+        listener.accept(new Evaluation(now, onTargetAt, results));
+        return results;
+      }
+
+      @Override
+      public Map<String, Map<String, Double>> baselines(
+          MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now) {
+        return gate.baselines(spec, namespaces, cohort, now);
+      }
+    };
+  }
 }

@@ -50,26 +50,9 @@ import java.util.function.BiFunction;
  * WorkloadController}), {@link ArgoRolloutController}, {@link Kubelet}, {@link SidecarInjector},
  * {@link EvictionApi}, {@link IstioInstaller} and {@link Namespaces}, sharing {@link SimContext}.
  *
- * <p><b>Adding an imitated controller</b> (a gateway deployment controller, node drains, ...):
- *
- * <ol>
- *   <li>A package-private final class in {@code io.meshgate.sim} (the daemon jar leaves {@code
- *       io/meshgate/sim/**} out), implementing {@link ImitatedController}, or extending {@link
- *       WorkloadController} for a new workload kind. Its one-line Javadoc says which controller it
- *       imitates and the rule it follows: "As the X controller: ...".
- *   <li>{@link ImitatedController#watch()} starts its informers; their handlers only queue work
- *       ({@link SimContext#execute}, or {@link SimContext#later} after the rollout delay), and the
- *       work reads the latest state and writes it through {@link SimContext#sim}, never {@link
- *       #client()}, so {@link #apiCalls()} leaves it out. Pods it makes go through {@link
- *       SidecarInjector#admit} and {@link Kubelet#start} (or {@link Kubelet#createRunning}).
- *   <li>Registered here: built in the constructor and added to {@code controllers}, whose order is
- *       the order informers start and evictions are offered. It replaces the pods it owns in {@link
- *       ImitatedController#podEvicted}; it reports work in flight with {@link
- *       SimContext#rolloutStarted}/{@link SimContext#rolloutSettled} if {@link #awaitRolloutsIdle}
- *       should wait for it; faults are predicates of {@link SimContext}.
- *   <li>A public method here to set it up runs on the worker ({@link #setUp}) and returns {@code
- *       this}; a test in {@code ClusterSimulatorTest} shows the rule it follows.
- * </ol>
+ * <p>Adding an imitated controller (a gateway deployment controller, node drains, ...): a class
+ * implementing {@link ImitatedController} (or extending {@link WorkloadController}), registered in
+ * the constructor's {@code controllers}; the checklist is in {@code docs/architecture.md}.
  */
 public class ClusterSimulator implements AutoCloseable {
   /** The simulator's own client sends this; its requests are not in {@link #apiCalls()}. */

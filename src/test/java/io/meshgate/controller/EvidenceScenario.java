@@ -15,7 +15,6 @@ import io.meshgate.gate.Result;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.gate.Scope;
-import io.meshgate.migration.MigrationSpec;
 import io.meshgate.notify.LogNotifier;
 import io.meshgate.notify.Notification;
 import io.meshgate.notify.Notifier;
@@ -205,29 +204,16 @@ final class EvidenceScenario implements AutoCloseable {
   /** Records every evaluation of the gate for the namespace, as the controller asked for it. */
   UnaryOperator<GatePort> recorder() {
     return gate ->
-        new GatePort() {
-          @Override
-          public Map<String, List<RuleResult>> evaluate(
-              MigrationSpec spec,
-              List<String> namespaces,
-              Map<String, Instant> onTargetAt,
-              List<String> cohort,
-              Map<String, Map<String, Double>> baselines,
-              Instant now) {
-            Map<String, List<RuleResult>> results =
-                gate.evaluate(spec, namespaces, onTargetAt, cohort, baselines, now);
-            if (results.containsKey(namespace)) {
-              ticks.add(new GateTick(now, onTargetAt.get(namespace), results.get(namespace)));
-            }
-            return results;
-          }
-
-          @Override
-          public Map<String, Map<String, Double>> baselines(
-              MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now) {
-            return gate.baselines(spec, namespaces, cohort, now);
-          }
-        };
+        GatePort.tapped(
+            gate,
+            evaluation -> {
+              List<RuleResult> results = evaluation.results().get(namespace);
+              if (results != null) {
+                ticks.add(
+                    new GateTick(
+                        evaluation.now(), evaluation.onTargetAt().get(namespace), results));
+              }
+            });
   }
 
   /** A migration of the namespace alone, every shipped rule gating it. */
