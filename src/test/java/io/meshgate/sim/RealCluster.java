@@ -38,8 +38,6 @@ import java.util.concurrent.TimeoutException;
  */
 public final class RealCluster implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path BUILD_SCRIPT = Path.of("src/test/go/kubecluster/build.sh");
-  private static final Path BINARY_LINK = Path.of("target/kubecluster");
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
   private final Process process;
@@ -130,29 +128,9 @@ public final class RealCluster implements AutoCloseable {
     }
   }
 
-  /**
-   * The control-plane binary for the current sources: the build script returns at once when it is
-   * cached, and otherwise builds it (the Maven build has run it already in pre-integration-test).
-   */
+  /** The control-plane binary for the current sources, built if this content never was. */
   static Path binary() {
-    try {
-      Process build =
-          new ProcessBuilder("bash", BUILD_SCRIPT.toString(), BINARY_LINK.toString())
-              .redirectOutput(ProcessBuilder.Redirect.PIPE)
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
-      String path = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (build.waitFor() != 0) {
-        throw new IllegalStateException(
-            "building the test control plane failed (" + BUILD_SCRIPT + "); see its output above");
-      }
-      return Path.of(path.strip());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot run " + BUILD_SCRIPT, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while building the test control plane", e);
-    }
+    return GoBuilds.of("kubecluster").resolve("kubecluster");
   }
 
   private Config adminConfig() throws IOException {

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Builds a test-only Go module of src/test/go once per content: its programs land in
+# ~/.cache/meshgate/<module>/<hash>/, the hash taken over the module's go.mod, go.sum and Go
+# sources and this script, so only the first run on a machine pays the compile (minutes on 2
+# cores). Every module shares the go command's one build cache (go env GOCACHE), so packages two
+# modules have in common (client-go, gRPC, ...) compile once.
+#
+#   src/test/go/build.sh MODULE [LINK]
+#
+#   kubecluster  etcd + kube-apiserver + kube-controller-manager from the Kubernetes Go modules
+#   istio        pilot-discovery (istiod) and istioctl from istio.io/istio, and the Gateway API
+#                CRDs (standard channel) of the sigs.k8s.io/gateway-api version istio.io/istio
+#                requires, in gateway-api-crds/
+#
+# prints the directory holding them and, given LINK, points a symlink there (the Maven build passes
+# target/<module>). Go missing or older than go.mod wants: installs Debian's golang-go when root,
+# then lets the go command fetch the toolchain go.mod names from the Go module proxy.
+set -euo pipefail
+
+module=${1:?usage: build.sh kubecluster|istio [LINK]}
+link=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+src=$here/$module
+[ -f "$src/go.mod" ] || { echo "build.sh: no Go module $src" >&2; exit 64; }
+cache=${MESHGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshgate}/$module
+hash=$(cd "$src" && cat go.mod go.sum "$here/build.sh" $(ls -- *.go 2>/dev/null | LC_ALL=C sort) | sha256sum | cut -c1-16)
+out=$cache/$hash
+required=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$src/go.mod")
+
+publish() {
+  if [ -n "$link" ]; then
+    mkdir -p "$(dirname "$link")"
+    ln -sfn "$out" "$link"
+  fi
+  echo "$out"
+}
+
+if [ -f "$out/.complete" ]; then
+  publish
+  exit 0
+fi
+
+say() { echo "$module: $*" >&2; }
+
+# The go command: on PATH, else Debian's package (root only). Go before 1.21 cannot switch
+# toolchains by itself, so the one go.mod needs is taken from the module proxy as a module.
+find_go() {
+  if command -v go >/dev/null 2>&1; then
+    command -v go
+  elif [ -x /usr/local/go/bin/go ]; then
+    echo /usr/local/go/bin/go
+  elif [ -x /usr/lib/go/bin/go ]; then
+    echo /usr/lib/go/bin/go
+  fi
+}
+go_bin=$(find_go)
+if [ -z "$go_bin" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "no go command; installing Debian's golang-go"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q golang-go >&2 \
+      || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q golang-go >&2; }
+    go_bin=$(find_go)
+  fi
+  if [ -z "$go_bin" ]; then
+    say "no go command found. Install Go $required or newer (https://go.dev/doc/install), or as root: apt-get install golang-go"
+    exit 1
+  fi
+fi
+go_version=$("$go_bin" env GOVERSION 2>/dev/null || "$go_bin" version | awk '{print $3}')
+minor=$(echo "$go_version" | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
+if [ -n "$minor" ] && [ "$minor" -lt 21 ]; then
+  toolchain="golang.org/toolchain@v0.0.1-go${required}.linux-$(dpkg --print-architecture 2>/dev/null || echo amd64)"
+  say "$go_version cannot build this module (go.mod wants go $required); fetching $toolchain from the Go module proxy"
+  # outside the module: a go this old cannot read its go.mod
+  dir=$(cd "${TMPDIR:-/tmp}" && GOFLAGS=-mod=mod GO111MODULE=on "$go_bin" mod download -json "$toolchain" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')
+  # module zips keep no file modes: make the toolchain's programs executable again
+  [ -n "$dir" ] && chmod +x "$dir"/bin/* "$dir"/pkg/tool/*/* 2>/dev/null
+  if [ -z "$dir" ] || [ ! -x "$dir/bin/go" ]; then
+    say "could not fetch $toolchain; install Go $required or newer (https://go.dev/doc/install)"
+    exit 1
+  fi
+  go_bin=$dir/bin/go
+fi
+# go 1.21+ fetches the toolchain go.mod names when it is older itself
+export GOTOOLCHAIN=${GOTOOLCHAIN:-auto}
+
+# go build -v prints one line per package compiled: one line per hundred of them shows that a long
+# first build progresses (package paths have no spaces; compiler messages do and are shown whole)
+go_build() {
+  "$go_bin" build -v -trimpath "$@" 2>&1 \
+    | awk -v m="$module" '/ / {print; fflush(); next} {n++} n % 100 == 0 {print m ": " n " packages compiled"; fflush()}' >&2
+}
+
+# The module's version as go.mod requires it, e.g. v1.36.3 or v0.0.0-20260827124520-eed52ebb66ad.
+required_version() {
+  sed -n "s#^[[:space:]]*$1 \(v[^ ]*\).*#\1#p" "$src/go.mod" | head -1
+}
+
+build_kubecluster() {
+  # the Kubernetes release built, so that the API server reports it (/version, kubectl version)
+  local kube kube_minor version=k8s.io/component-base/version
+  kube=$(required_version k8s.io/kubernetes)
+  kube_minor=$(echo "$kube" | cut -d. -f2)
+  go_build -o "$1/kubecluster" \
+    -ldflags="-s -w -X $version.gitVersion=$kube -X $version.gitMajor=1 -X $version.gitMinor=$kube_minor -X $version.gitTreeState=clean" \
+    .
+}
+
+build_istio() {
+  # istio.io/istio is served only as a snapshot of Istio's main branch (a pseudo-version): the
+  # binaries say so, as Istio's own dev builds do (VERSION file + "-dev"), with the commit
+  local commit istio_dir flags version=istio.io/istio/pkg/version
+  "$go_bin" mod download istio.io/istio sigs.k8s.io/gateway-api
+  commit=$(required_version istio.io/istio | sed 's/.*-//')
+  istio_dir=$("$go_bin" list -m -f '{{.Dir}}' istio.io/istio)
+  flags="-s -w -X $version.buildVersion=$(cat "$istio_dir/VERSION")-dev -X $version.buildGitRevision=$commit"
+  flags="$flags -X $version.buildStatus=Clean -X $version.buildTag=$commit -X $version.buildHub=docker.io/istio"
+  go_build -o "$1/pilot-discovery" -ldflags="$flags" istio.io/istio/pilot/cmd/pilot-discovery
+  go_build -o "$1/istioctl" -ldflags="$flags" istio.io/istio/istioctl/cmd/istioctl
+  mkdir -p "$1/gateway-api-crds"
+  cp "$("$go_bin" list -m -f '{{.Dir}}' sigs.k8s.io/gateway-api)"/config/crd/standard/*.yaml "$1/gateway-api-crds/"
+  chmod u+w "$1"/gateway-api-crds/*.yaml
+}
+
+say "building with $("$go_bin" version | awk '{print $3}') (first run on this machine: several minutes)"
+rm -rf "$out"
+mkdir -p "$out"
+started=$(date +%s)
+(
+  cd "$src"
+  "build_$module" "$out"
+)
+touch "$out/.complete"
+say "built $out in $(( $(date +%s) - started ))s"
+# builds of earlier sources are not needed again (the Go build cache makes a rebuild cheap)
+find "$cache" -mindepth 1 -maxdepth 1 -type d ! -name "$hash" -exec rm -rf {} +
+publish
