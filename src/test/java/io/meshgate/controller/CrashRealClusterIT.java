@@ -139,11 +139,7 @@ class CrashRealClusterIT {
   void tagModeKilledRightAfterItsOwnWritesIsResumedToTheSameEnd(CrashPoint crash) {
     fixture.applyFile(TAG_RBAC);
     // each run starts with the tag on the old revision, as tag mode requires
-    fixture
-        .admin
-        .resource(fixture.mesh.injector.tagWebhook(TAG, FROM))
-        .forceConflicts()
-        .serverSideApply();
+    fixture.mesh.tag(TAG, FROM);
     int run = RUNS.incrementAndGet();
     String good = "good-tag-" + run;
     String bad = "bad-tag-" + run;

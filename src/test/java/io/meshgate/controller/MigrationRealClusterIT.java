@@ -60,11 +60,7 @@ class MigrationRealClusterIT {
   @BeforeAll
   static void migrate() {
     fixture = RealClusterFixture.start();
-    fixture
-        .mesh
-        .admin()
-        .resource(fixture.mesh.injector.tagWebhook("default", FROM))
-        .serverSideApply();
+    fixture.mesh.tag("default", FROM);
     fixture.mesh.appNamespace("canary", Map.of("istio.io/rev", FROM));
     // opted out of injection: never restarted, never counted as a sidecar
     fixture.mesh.deployment("canary", "canary-batch", 1, Map.of(OPT_OUT, "false"));

@@ -53,7 +53,7 @@ class RevisionTagsRealClusterIT {
   }
 
   private static void tag(String tag, String revision) {
-    fixture.admin.resource(fixture.mesh.injector.tagWebhook(tag, revision)).serverSideApply();
+    fixture.mesh.tag(tag, revision);
   }
 
   private static MutatingWebhookConfiguration tagWebhook(String tag) {
@@ -69,7 +69,7 @@ class RevisionTagsRealClusterIT {
   private static List<String> callees(String tag) {
     return tagWebhook(tag).getWebhooks().stream()
         .map(MutatingWebhook::getClientConfig)
-        .map(c -> c.getUrl().replaceAll(".*/inject/", ""))
+        .map(c -> fixture.mesh.istio.revisionServing(c.getUrl()))
         .toList();
   }
 

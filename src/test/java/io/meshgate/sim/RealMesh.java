@@ -29,10 +29,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An Istio mesh on a {@link RealCluster}: fake nodes and kubelets, the sidecar injector as a real
- * webhook, istiod Deployments per revision in {@code istio-system} (Available once the real
- * deployment controller and the fake kubelet have run their pod), and application namespaces whose
- * workloads the real controllers roll out.
+ * An Istio mesh on a {@link RealCluster}: fake nodes and kubelets, Istio's own control plane per
+ * revision ({@link IstioControlPlane}: the API server calls Istio's injector), and application
+ * namespaces whose workloads the real controllers roll out.
  *
  * <pre>{@code
  * try (RealMesh mesh = RealMesh.start(3)) {
@@ -49,17 +48,17 @@ public final class RealMesh implements AutoCloseable {
 
   public final RealCluster cluster;
   public final FakeKubelet kubelet;
-  public final InjectorWebhook injector;
+  public final IstioControlPlane istio;
   private final KubernetesClient admin;
 
   private RealMesh(RealCluster cluster, int nodes) {
     this.cluster = cluster;
     this.admin = cluster.admin();
     this.kubelet = FakeKubelet.start(admin, nodes);
-    this.injector = InjectorWebhook.start();
+    this.istio = IstioControlPlane.on(cluster);
   }
 
-  /** Starts a cluster with {@code nodes} fake nodes and the injector. */
+  /** Starts a cluster with {@code nodes} fake nodes, ready for Istio's revisions. */
   public static RealMesh start(int nodes) {
     RealCluster cluster = RealCluster.start();
     try {
@@ -75,38 +74,20 @@ public final class RealMesh implements AutoCloseable {
   }
 
   /**
-   * istiod of {@code revision} (Deployment {@code istiod-<rev>}, labels {@code app=istiod}, {@code
-   * istio.io/rev}) and its injector webhook, as istioctl or the Sail Operator install them; waits
-   * until the Deployment is Available.
+   * Installs Istio's revision {@code revision} ({@link IstioControlPlane#install}): its charts
+   * applied, its istiod running and injecting; waits until the chart's Deployment {@code
+   * istiod-<rev>} is Available, as meshgate requires of a revision.
    */
   public RealMesh istiod(String revision) {
-    namespace(CONTROL_PLANE_NAMESPACE, Map.of());
-    Map<String, String> labels =
-        Map.of("app", "istiod", Sidecars.REVISION_LABEL, revision, "istio", "pilot");
-    Deployment istiod =
-        new DeploymentBuilder()
-            .withNewMetadata()
-            .withName("istiod-" + revision)
-            .withNamespace(CONTROL_PLANE_NAMESPACE)
-            .withLabels(labels)
-            .endMetadata()
-            .withNewSpec()
-            .withReplicas(1)
-            .withNewSelector()
-            .withMatchLabels(Map.of("app", "istiod", Sidecars.REVISION_LABEL, revision))
-            .endSelector()
-            .withTemplate(
-                template(
-                    labels, Map.of(Sidecars.INJECT, "false"), "discovery", "docker.io/istio/pilot"))
-            .endSpec()
-            .build();
-    admin.resource(istiod).serverSideApply();
-    admin.resource(injector.revisionWebhook(revision)).serverSideApply();
-    await().atMost(SETTLE).until(() -> available(CONTROL_PLANE_NAMESPACE, "istiod-" + revision));
+    istio.install(revision);
+    await().atMost(SETTLE).until(() -> istiodAvailable(revision));
     return this;
   }
 
-  /** Scales istiod of {@code revision} to zero (it stays installed but is not Available). */
+  /**
+   * Takes istiod of {@code revision} down: its Deployment scaled to zero (not Available) and its
+   * process stopped, so that its injector fails closed as a real one's would.
+   */
   public RealMesh istiodDown(String revision) {
     admin
         .apps()
@@ -114,11 +95,13 @@ public final class RealMesh implements AutoCloseable {
         .inNamespace(CONTROL_PLANE_NAMESPACE)
         .withName("istiod-" + revision)
         .scale(0);
+    istio.stop(revision);
     return this;
   }
 
-  /** Scales istiod of {@code revision} back to one replica and waits until it is Available. */
+  /** Brings istiod of {@code revision} back and waits until it is Available. */
   public RealMesh istiodUp(String revision) {
+    istio.start(revision);
     admin
         .apps()
         .deployments()
@@ -126,6 +109,12 @@ public final class RealMesh implements AutoCloseable {
         .withName("istiod-" + revision)
         .scale(1);
     await().atMost(SETTLE).until(() -> istiodAvailable(revision));
+    return this;
+  }
+
+  /** {@code istioctl tag set TAG --revision REV --overwrite}, as a user points a tag. */
+  public RealMesh tag(String tag, String revision) {
+    istio.tagSet(tag, revision);
     return this;
   }
 
@@ -483,8 +472,8 @@ public final class RealMesh implements AutoCloseable {
 
   @Override
   public void close() {
+    istio.close();
     kubelet.close();
-    injector.close();
     cluster.close();
   }
 }
