@@ -1,11 +1,17 @@
 package io.meshgate.sim;
 
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -110,15 +116,68 @@ final class IstioInstaller {
         revision);
   }
 
+  /**
+   * The webhooks Istio's chart renders for a revision or a tag {@code selected}
+   * (templates/mutatingwebhook.yaml, revision-tags-mwc.yaml): namespaces labelled with it, and pods
+   * labelled with it in namespaces with neither injection label; tag {@code default} also takes
+   * {@code istio-injection=enabled} namespaces and pods labelled {@code sidecar.istio.io/inject:
+   * "true"}. Every one calls istiod of {@code revision}.
+   */
   private static MutatingWebhookConfiguration injectionWebhook(
       String name, Map<String, String> labels, String selected, String revision) {
+    List<MutatingWebhook> webhooks = new ArrayList<>();
+    webhooks.add(
+        webhook(
+            "rev.namespace.sidecar-injector.istio.io",
+            revision,
+            List.of(
+                requirement(Sidecars.REVISION_LABEL, "In", selected),
+                requirement(Sidecars.INJECTION_LABEL, "DoesNotExist")),
+            List.of(requirement(Sidecars.INJECT, "NotIn", "false"))));
+    webhooks.add(
+        webhook(
+            "rev.object.sidecar-injector.istio.io",
+            revision,
+            List.of(
+                requirement(Sidecars.REVISION_LABEL, "DoesNotExist"),
+                requirement(Sidecars.INJECTION_LABEL, "DoesNotExist")),
+            List.of(
+                requirement(Sidecars.INJECT, "NotIn", "false"),
+                requirement(Sidecars.REVISION_LABEL, "In", selected))));
+    if ("default".equals(selected)) {
+      webhooks.add(
+          webhook(
+              "namespace.sidecar-injector.istio.io",
+              revision,
+              List.of(requirement(Sidecars.INJECTION_LABEL, "In", "enabled")),
+              List.of(requirement(Sidecars.INJECT, "NotIn", "false"))));
+      webhooks.add(
+          webhook(
+              "object.sidecar-injector.istio.io",
+              revision,
+              List.of(
+                  requirement(Sidecars.INJECTION_LABEL, "DoesNotExist"),
+                  requirement(Sidecars.REVISION_LABEL, "DoesNotExist")),
+              List.of(
+                  requirement(Sidecars.INJECT, "In", "true"),
+                  requirement(Sidecars.REVISION_LABEL, "DoesNotExist"))));
+    }
     return new MutatingWebhookConfigurationBuilder()
         .withNewMetadata()
         .withName(name)
         .withLabels(labels)
         .endMetadata()
-        .addNewWebhook()
-        .withName("rev.namespace.sidecar-injector.istio.io")
+        .withWebhooks(webhooks)
+        .build();
+  }
+
+  private static MutatingWebhook webhook(
+      String name,
+      String revision,
+      List<LabelSelectorRequirement> namespaces,
+      List<LabelSelectorRequirement> objects) {
+    return new MutatingWebhookBuilder()
+        .withName(name)
         .withNewClientConfig()
         .withNewService()
         .withName("istiod-" + revision)
@@ -128,20 +187,25 @@ final class IstioInstaller {
         .endService()
         .endClientConfig()
         .withNewNamespaceSelector()
-        .addNewMatchExpression()
-        .withKey(Sidecars.REVISION_LABEL)
-        .withOperator("In")
-        .withValues(selected)
-        .endMatchExpression()
-        .addNewMatchExpression()
-        .withKey(Sidecars.INJECTION_LABEL)
-        .withOperator("DoesNotExist")
-        .endMatchExpression()
+        .withMatchExpressions(namespaces)
         .endNamespaceSelector()
+        .withNewObjectSelector()
+        .withMatchExpressions(objects)
+        .endObjectSelector()
         .withAdmissionReviewVersions("v1")
         .withSideEffects("None")
         .withFailurePolicy("Fail")
-        .endWebhook()
+        .withReinvocationPolicy("Never")
+        .withTimeoutSeconds(10)
+        .build();
+  }
+
+  private static LabelSelectorRequirement requirement(
+      String key, String operator, String... values) {
+    return new LabelSelectorRequirementBuilder()
+        .withKey(key)
+        .withOperator(operator)
+        .withValues(values)
         .build();
   }
 }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,8 +21,18 @@ final class Sidecars {
   static final String INJECT = "sidecar.istio.io/inject";
   static final String STATUS = "sidecar.istio.io/status";
 
-  /** Labels the injector adds to a pod. */
-  static final Map<String, String> LABELS = Map.of("security.istio.io/tlsMode", "istio");
+  /** The volumes Istio's injection template adds, as {@code sidecar.istio.io/status} lists them. */
+  private static final List<String> VOLUMES =
+      List.of(
+          "workload-socket",
+          "credential-socket",
+          "workload-certs",
+          "istio-envoy",
+          "istio-data",
+          "istio-podinfo",
+          "istio-token",
+          "istiod-ca-cert",
+          "istio-ca-crl");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,7 +41,9 @@ final class Sidecars {
   /**
    * The revision whose webhook injects a pod created now. Any {@code istio-injection} value wins
    * over {@code istio.io/rev} (the revision webhooks require {@code istio-injection DoesNotExist});
-   * {@code sidecar.istio.io/inject: "false"} on the pod opts out.
+   * {@code sidecar.istio.io/inject: "false"} on the pod opts out. In a namespace with neither
+   * label, Istio's object webhooks take the pod's own {@code istio.io/rev} label, or send a pod
+   * labelled {@code sidecar.istio.io/inject: "true"} to the default revision.
    */
   static Optional<String> injectingRevision(
       Map<String, String> namespaceLabels,
@@ -44,23 +57,49 @@ final class Sidecars {
           ? Optional.of("default")
           : Optional.empty();
     }
-    return Optional.ofNullable(namespaceLabels.get(REVISION_LABEL));
+    if (namespaceLabels.containsKey(REVISION_LABEL)) {
+      return Optional.of(namespaceLabels.get(REVISION_LABEL));
+    }
+    if (podLabels.containsKey(REVISION_LABEL)) {
+      return Optional.of(podLabels.get(REVISION_LABEL));
+    }
+    return "true".equals(podLabels.get(INJECT)) ? Optional.of("default") : Optional.empty();
   }
 
-  /** Adds what the injector of {@code revision} adds to a pod. */
+  /**
+   * Adds what the injector of {@code revision} adds to a pod: {@code istio-proxy} as a native
+   * sidecar (an init container that keeps running, after {@code istio-init}), as Istio injects it
+   * on Kubernetes 1.29 and later, so {@code spec.containers} holds the application only.
+   */
   static void inject(Pod pod, String revision) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
     pod.getMetadata().getAnnotations().putAll(annotations(revision));
-    pod.getMetadata().getLabels().putAll(LABELS);
+    pod.getMetadata()
+        .getAnnotations()
+        .putAll(
+            Map.of(
+                "prometheus.io/path", "/stats/prometheus",
+                "prometheus.io/port", "15020",
+                "prometheus.io/scrape", "true"));
+    labels.putIfAbsent("security.istio.io/tlsMode", "istio");
+    labels.putIfAbsent(
+        "service.istio.io/canonical-name",
+        labels.getOrDefault(
+            "app.kubernetes.io/name",
+            labels.getOrDefault("app", pod.getMetadata().getGenerateName())));
+    labels.putIfAbsent(
+        "service.istio.io/canonical-revision",
+        labels.getOrDefault("app.kubernetes.io/version", labels.getOrDefault("version", "latest")));
     pod.getSpec().getInitContainers().add(initContainer(revision));
-    pod.getSpec().getContainers().add(proxyContainer(revision));
+    pod.getSpec().getInitContainers().add(proxyContainer(revision));
   }
 
-  /** Annotations the injector of {@code revision} adds to a pod. */
+  /** The annotations of Istio's injector of {@code revision} that say which revision it is. */
   static Map<String, String> annotations(String revision) {
     ObjectNode status = JSON.createObjectNode();
-    status.putArray("initContainers").add("istio-init");
-    status.putArray("containers").add("istio-proxy");
-    status.putArray("volumes");
+    status.putArray("initContainers").add("istio-init").add("istio-proxy");
+    status.putNull("containers");
+    VOLUMES.forEach(status.putArray("volumes")::add);
     status.putNull("imagePullSecrets");
     status.put("revision", revision);
     return Map.of(REVISION_LABEL, revision, STATUS, status.toString());
@@ -74,6 +113,7 @@ final class Sidecars {
     return new ContainerBuilder()
         .withName("istio-proxy")
         .withImage(image(revision))
+        .withRestartPolicy("Always")
         .withArgs("proxy", "sidecar")
         .build();
   }

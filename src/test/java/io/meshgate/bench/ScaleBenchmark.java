@@ -321,7 +321,10 @@ public final class ScaleBenchmark {
                     .isEmpty());
   }
 
-  /** A pod the size of a meshed one: labels, the sidecar's annotations, two containers. */
+  /**
+   * A pod the size of a meshed one: labels, the sidecar's annotations, the application and the
+   * proxy as Istio injects it (a native sidecar among the init containers).
+   */
   private static Pod pod(String namespace, String name, String node) {
     return new PodBuilder()
         .withNewMetadata()
@@ -342,10 +345,10 @@ public final class ScaleBenchmark {
                 "istio.io/rev",
                 FROM,
                 "sidecar.istio.io/status",
-                "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"],"
+                "{\"initContainers\":[\"istio-init\",\"istio-proxy\"],\"containers\":null,"
                     + "\"volumes\":[\"workload-socket\",\"credential-socket\",\"workload-certs\","
                     + "\"istio-envoy\",\"istio-data\",\"istio-podinfo\",\"istio-token\","
-                    + "\"istiod-ca-cert\"],\"imagePullSecrets\":null,\"revision\":\""
+                    + "\"istiod-ca-cert\",\"istio-ca-crl\"],\"imagePullSecrets\":null,\"revision\":\""
                     + FROM
                     + "\"}",
                 "prometheus.io/path",
@@ -364,10 +367,12 @@ public final class ScaleBenchmark {
                 .withName("SERVICE_NAME")
                 .withValue(name)
                 .endEnv()
-                .build(),
+                .build())
+        .addToInitContainers(
             new ContainerBuilder()
                 .withName("istio-proxy")
                 .withImage("docker.io/istio/proxyv2:" + FROM)
+                .withRestartPolicy("Always")
                 .withArgs("proxy", "sidecar", "--domain", "$(POD_NAMESPACE).svc.cluster.local")
                 .build())
         .endSpec()

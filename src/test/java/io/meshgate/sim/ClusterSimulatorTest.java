@@ -165,9 +165,16 @@ class ClusterSimulatorTest {
                   .containsEntry("istio.io/rev", "1-20-0")
                   .containsEntry(
                       "sidecar.istio.io/status",
-                      "{\"initContainers\":[\"istio-init\"],\"containers\":[\"istio-proxy\"],"
-                          + "\"volumes\":[],\"imagePullSecrets\":null,\"revision\":\"1-20-0\"}");
-              assertThat(pod.getMetadata().getLabels()).containsEntry("app", "api");
+                      "{\"initContainers\":[\"istio-init\",\"istio-proxy\"],\"containers\":null,"
+                          + "\"volumes\":[\"workload-socket\",\"credential-socket\",\"workload-certs\","
+                          + "\"istio-envoy\",\"istio-data\",\"istio-podinfo\",\"istio-token\","
+                          + "\"istiod-ca-cert\",\"istio-ca-crl\"],\"imagePullSecrets\":null,"
+                          + "\"revision\":\"1-20-0\"}");
+              assertThat(pod.getMetadata().getLabels())
+                  .containsEntry("app", "api")
+                  .containsEntry("security.istio.io/tlsMode", "istio")
+                  .containsEntry("service.istio.io/canonical-name", "api")
+                  .containsEntry("service.istio.io/canonical-revision", "latest");
               assertThat(pod.getMetadata().getOwnerReferences())
                   .singleElement()
                   .satisfies(
@@ -177,9 +184,13 @@ class ClusterSimulatorTest {
                       });
               assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
               assertThat(ready(pod)).isTrue();
+              // istio-proxy is a native sidecar, as Istio injects it
               assertThat(pod.getSpec().getContainers())
                   .extracting(c -> c.getName())
-                  .containsExactly("app", "istio-proxy");
+                  .containsExactly("app");
+              assertThat(pod.getSpec().getInitContainers())
+                  .extracting(c -> c.getName() + " " + c.getRestartPolicy())
+                  .containsExactly("istio-init null", "istio-proxy Always");
             });
   }
 
