@@ -4,12 +4,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -87,6 +89,9 @@ public final class IstioControlPlane implements AutoCloseable {
    * put its CA into the injection webhook, so that the next pod is injected.
    */
   public void install(String revision) {
+    if (istiods.containsKey(revision)) {
+      throw new IllegalStateException("Istio revision " + revision + " is installed already");
+    }
     try {
       Istiod istiod = Istiod.ports(revision, dir.resolve("istiod-" + revision));
       List<HasMetadata> rendered = render(revision, istiod);
@@ -123,15 +128,6 @@ public final class IstioControlPlane implements AutoCloseable {
     return istiod(revision).rssMiB();
   }
 
-  public boolean running(String revision) {
-    return istiod(revision).running();
-  }
-
-  /** The log of the istiod process of {@code revision}. */
-  public Path log(String revision) {
-    return istiod(revision).log();
-  }
-
   /** The revision whose istiod serves the injection webhook at {@code url}. */
   public String revisionServing(String url) {
     return istiods.entrySet().stream()
@@ -165,7 +161,7 @@ public final class IstioControlPlane implements AutoCloseable {
           new ProcessBuilder(command)
               .redirectOutput(out.toFile())
               .redirectError(err.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .start();
       if (!process.waitFor(2, TimeUnit.MINUTES)) {
         process.destroyForcibly();
@@ -226,11 +222,7 @@ public final class IstioControlPlane implements AutoCloseable {
       admin
           .namespaces()
           .resource(
-              new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-                  .withNewMetadata()
-                  .withName(NAMESPACE)
-                  .endMetadata()
-                  .build())
+              new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
           .serverSideApply();
     }
     List<HasMetadata> crds =
