@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Guards issue 22 ("A verdict rests only on evidence") on the real control plane: the real
- * deployment controller rolls the namespace out on fake nodes, the injector webhook gives its pods
+ * deployment controller rolls the namespace out on fake nodes, Istio's own injector gives its pods
  * their sidecars, and the daemon runs as the ServiceAccount of {@code deploy/rbac.yaml} with the
  * real gate on a real Prometheus holding 30 minutes of the namespace's past (see {@link
  * EvidenceScenario}). The regression on the new revision rolls back on the evidence since the
