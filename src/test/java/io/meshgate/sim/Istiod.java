@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One revision's pilot-discovery as a process on loopback: every port it serves is a free one (two
@@ -75,20 +76,21 @@ final class Istiod {
     }
     ProcessBuilder builder =
         new ProcessBuilder(
-                List.of(
-                    binary.toString(),
-                    "discovery",
-                    "--kubeconfig=" + kubeconfig,
-                    "--httpAddr=127.0.0.1:" + http,
-                    "--httpsAddr=127.0.0.1:" + https,
-                    "--grpcAddr=127.0.0.1:" + grpc,
-                    "--secureGRPCAddr=127.0.0.1:" + secureGrpc,
-                    "--monitoringAddr=127.0.0.1:" + monitoring,
-                    "--ctrlz_port=" + ctrlz,
-                    "--ctrlz_address=127.0.0.1",
-                    "--domain=cluster.local",
-                    "--keepaliveMaxServerConnectionAge=30m",
-                    "--log_output_level=default:info"))
+                WithParent.command(
+                    List.of(
+                        binary.toString(),
+                        "discovery",
+                        "--kubeconfig=" + kubeconfig,
+                        "--httpAddr=127.0.0.1:" + http,
+                        "--httpsAddr=127.0.0.1:" + https,
+                        "--grpcAddr=127.0.0.1:" + grpc,
+                        "--secureGRPCAddr=127.0.0.1:" + secureGrpc,
+                        "--monitoringAddr=127.0.0.1:" + monitoring,
+                        "--ctrlz_port=" + ctrlz,
+                        "--ctrlz_address=127.0.0.1",
+                        "--domain=cluster.local",
+                        "--keepaliveMaxServerConnectionAge=30m",
+                        "--log_output_level=default:info")))
             .directory(dir.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
@@ -122,8 +124,13 @@ final class Istiod {
     if (!running()) {
       return -1;
     }
+    Optional<ProcessHandle> istiod = WithParent.program(process, "pilot-discovery");
+    if (istiod.isEmpty()) {
+      return -1;
+    }
     try {
-      return Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")).stream()
+      return Files.readAllLines(Path.of("/proc", Long.toString(istiod.get().pid()), "status"))
+          .stream()
           .filter(l -> l.startsWith("VmRSS:"))
           .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024)
           .findFirst()
@@ -135,7 +142,10 @@ final class Istiod {
 
   synchronized void stop() {
     if (process != null) {
+      List<ProcessHandle> started = process.descendants().toList();
       LocalProcesses.stop(process);
+      // what the wrapper could not stop if it had to be killed itself
+      started.forEach(ProcessHandle::destroyForcibly);
       process = null;
     }
   }
