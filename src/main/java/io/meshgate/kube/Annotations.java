@@ -16,5 +16,8 @@ public final class Annotations {
   public static final String APPROVE = "meshgate.io/approve";
   public static final String ABORT = "meshgate.io/abort";
 
+  /** On the pods of a Gateway API gateway or waypoint istiod deploys (files/kube-gateway.yaml). */
+  public static final String GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
+
   private Annotations() {}
 }

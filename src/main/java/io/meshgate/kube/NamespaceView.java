@@ -24,7 +24,8 @@ import java.util.Map;
  * its rollout state and the stale pods (see {@link SidecarGoal}) meshgate must replace itself
  * (OnDelete StatefulSets and DaemonSets, partitioned StatefulSets with {@code restart.partitioned:
  * Evict}); the sidecar census with the pods of Jobs apart; the stale pods no workload of {@code
- * restart.kinds} owns; and what blocks a workload (paused, partitioned).
+ * restart.kinds} owns; and what blocks a workload (paused, partitioned). Pods of the gateways
+ * istiod deploys are not the namespace's ({@link #renderedGateway}).
  *
  * <p>A pod belongs to the workload its controller owner reference names; a Deployment's (or a
  * Rollout's) pods are owned by a ReplicaSet named after it and the pod's template-hash label.
@@ -93,7 +94,7 @@ final class NamespaceView {
         continue;
       }
       String revision = ProxyCensus.sidecarRevision(pod);
-      if (revision == null) {
+      if (revision == null || renderedGateway(pod)) {
         continue;
       }
       if (owner.startsWith("Job/")) {
@@ -133,6 +134,15 @@ final class NamespaceView {
     Map<String, GenericKubernetesResource> byName = new LinkedHashMap<>();
     stalePods.values().forEach(pods -> pods.forEach(p -> byName.put(p.getMetadata().getName(), p)));
     return new NamespaceView(workloads, proxies, jobProxies, unmanaged, obstacles, byName);
+  }
+
+  /**
+   * A pod of a Gateway API gateway or waypoint that istiod deploys: not injected but rendered
+   * whole, on the revision of its Gateway's own {@code istio.io/rev} label when it has one, so a
+   * flip of the namespace need not move it; it is the Gateway's to move (DESIGN.md section 12).
+   */
+  static boolean renderedGateway(GenericKubernetesResource pod) {
+    return Meta.labels(pod.getMetadata()).containsKey(Annotations.GATEWAY_NAME_LABEL);
   }
 
   /** Collects each workload, its stale pods and what blocks it. */

@@ -10,7 +10,10 @@ import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Which workload a pod belongs to, and when an Argo Rollout's restart is done. */
+/**
+ * Which workload a pod belongs to, which pods are not the namespace's, and when an Argo Rollout's
+ * restart is done.
+ */
 class NamespaceViewTest {
   private static GenericKubernetesResource pod(String ownerKind, String ownerName, String labels) {
     var meta = new ObjectMetaBuilder().withName("p").withNamespace("shop");
@@ -53,6 +56,23 @@ class NamespaceViewTest {
   void aPodBelongsToTheWorkloadItsControllerOwnerNames(
       String kind, String name, String labels, String owner) {
     assertThat(NamespaceView.owner(pod(kind, name, labels))).isEqualTo(owner);
+  }
+
+  @ParameterizedTest(name = "[{0}] -> {1}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      textBlock =
+          """
+          gateway.networking.k8s.io/gateway-name=public;istio.io/rev=1-19-0 | true
+          gateway.networking.k8s.io/gateway-name=waypoint                   | true
+          app=web;service.istio.io/canonical-name=web                       | false
+          istio=ingressgateway;sidecar.istio.io/inject=true                 | false
+          -                                                                 | false
+          """)
+  void podsOfTheGatewaysIstiodDeploysAreNotTheNamespaces(String labels, boolean gateway) {
+    assertThat(NamespaceView.renderedGateway(pod("ReplicaSet", "public-istio-6c5d", labels)))
+        .isEqualTo(gateway);
   }
 
   private static GenericKubernetesResource rollout(
