@@ -6,7 +6,6 @@ import io.meshgate.app.Daemon;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.notify.LogNotifier;
-import io.meshgate.prometheus.PrometheusSettings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -48,15 +47,7 @@ class CohortRealClusterIT {
       }
       CohortScenario.ALL.forEach(fixture.mesh::awaitSettled);
       scenario.awaitTraffic();
-      DaemonConfig config =
-          new DaemonConfig(
-              PrometheusSettings.of(scenario.prometheus.url()),
-              scenario.rules,
-              RealClusterFixture.CONFIG.controlPlaneNamespace(),
-              new DaemonConfig.Http(0, null),
-              DaemonConfig.Alerts.DEFAULT,
-              null,
-              RealClusterFixture.CONFIG.leaderElection());
+      DaemonConfig config = RealClusterFixture.config(scenario.prometheus.url(), scenario.rules);
       try (Daemon daemon =
           fixture.startDaemon("cohort", config, new LogNotifier(), UnaryOperator.identity())) {
         fixture.apply(CohortScenario.migration("incident", "40s"));

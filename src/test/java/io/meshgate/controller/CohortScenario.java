@@ -131,13 +131,7 @@ final class CohortScenario implements AutoCloseable {
    * GlobalDegradation, never a rollback, and once it is over the migration completes.
    */
   void meshWideIncident(Cluster cluster, String name) {
-    await("payments soaking on the new revision")
-        .atMost(Duration.ofSeconds(90))
-        .until(
-            () ->
-                namespace(cluster, name, "payments")
-                    .map(n -> "Soaking".equals(n.phase()))
-                    .orElse(false));
+    awaitPaymentsSoaking(cluster, name);
     assertThat(namespace(cluster, name, "payments").orElseThrow().baseline())
         .as("the cohort's baseline captured with the namespace's")
         .containsKeys("error-rate", "cohort/error-rate");
@@ -180,13 +174,7 @@ final class CohortScenario implements AutoCloseable {
 
   /** Migration {@code name} (soak 10 m) is under way: a regression of payments alone rolls back. */
   void regressionOnTheNewRevisionOnly(Cluster cluster, String name) {
-    await("payments soaking on the new revision")
-        .atMost(Duration.ofSeconds(90))
-        .until(
-            () ->
-                namespace(cluster, name, "payments")
-                    .map(n -> "Soaking".equals(n.phase()))
-                    .orElse(false));
+    awaitPaymentsSoaking(cluster, name);
 
     mesh.updateNamespace("payments", t -> t.withErrorShare(0.05));
 
@@ -199,6 +187,16 @@ final class CohortScenario implements AutoCloseable {
     assertThat(rolledBack.lastVerdict().reason())
         .contains("> max 0.01; the cohort on 1-19-0 (2 namespaces) at 0", "the new revision only");
     assertThat(cluster.labels("payments")).containsEntry("istio.io/rev", FROM);
+  }
+
+  private static void awaitPaymentsSoaking(Cluster cluster, String migration) {
+    await("payments soaking on the new revision")
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                namespace(cluster, migration, "payments")
+                    .map(n -> "Soaking".equals(n.phase()))
+                    .orElse(false));
   }
 
   private static Optional<RevisionMigrationStatus.Namespace> namespace(

@@ -52,20 +52,11 @@ class GatewayPodsRealClusterIT {
 
   @Test
   void aGatewayOnItsOwnRevisionDoesNotKeepItsNamespaceFromBeingPromoted() {
-    fixture.mesh.namespace("shop", Map.of("istio.io/rev", FROM)).deployment("shop", "web", 2);
-    fixture.apply(
-        """
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: Gateway
-        metadata:
-          name: public
-          namespace: shop
-          labels: {istio.io/rev: "%s"}
-        spec:
-          gatewayClassName: istio
-          listeners: [{name: http, port: 80, protocol: HTTP}]
-        """
-            .formatted(FROM));
+    fixture
+        .mesh
+        .namespace("shop", Map.of("istio.io/rev", FROM))
+        .deployment("shop", "web", 2)
+        .gateway("shop", "public", FROM);
     await("istiod renders the gateway's Deployment")
         .atMost(Duration.ofSeconds(60))
         .until(() -> gatewayPods().size() == 1);

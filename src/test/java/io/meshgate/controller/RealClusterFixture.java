@@ -56,14 +56,19 @@ final class RealClusterFixture implements AutoCloseable {
 
   /** A daemon config for these tests: the gate is replaced, so Prometheus is never asked. */
   static final DaemonConfig CONFIG =
-      new DaemonConfig(
-          PrometheusSettings.of(URI.create("http://prometheus.invalid:9090")),
-          DaemonConfig.DEFAULT_RULES_DIR,
-          RealMesh.CONTROL_PLANE_NAMESPACE,
-          new DaemonConfig.Http(0, null),
-          DaemonConfig.Alerts.DEFAULT,
-          null,
-          new DaemonConfig.LeaderElection(true, MESHGATE_NAMESPACE, "meshgate-leader"));
+      config(URI.create("http://prometheus.invalid:9090"), DaemonConfig.DEFAULT_RULES_DIR);
+
+  /** The daemon config of these tests, with leader election, on this Prometheus and rules. */
+  static DaemonConfig config(URI prometheus, Path rules) {
+    return new DaemonConfig(
+        PrometheusSettings.of(prometheus),
+        rules,
+        RealMesh.CONTROL_PLANE_NAMESPACE,
+        new DaemonConfig.Http(0, null),
+        DaemonConfig.Alerts.DEFAULT,
+        null,
+        new DaemonConfig.LeaderElection(true, MESHGATE_NAMESPACE, "meshgate-leader"));
+  }
 
   private static final Leadership.Timings SHORT_LEASE =
       new Leadership.Timings(Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(500));

@@ -95,6 +95,10 @@ public final class IstioControlPlane implements AutoCloseable {
     try {
       Istiod istiod = Istiod.ports(revision, dir.resolve("istiod-" + revision));
       List<HasMetadata> rendered = render(revision, istiod);
+      admin
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+          .serverSideApply();
       apply(rendered);
       istiod.environment(processEnvironment(rendered, revision));
       istiods.put(revision, istiod);
@@ -217,40 +221,30 @@ public final class IstioControlPlane implements AutoCloseable {
     }
   }
 
-  private void apply(List<HasMetadata> rendered) {
-    if (admin.namespaces().withName(NAMESPACE).get() == null) {
-      admin
-          .namespaces()
-          .resource(
-              new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
-          .serverSideApply();
-    }
+  /** Applies the objects, CRDs first and awaited Established, so that the rest may use them. */
+  private void apply(List<HasMetadata> objects) {
     List<HasMetadata> crds =
-        rendered.stream().filter(CustomResourceDefinition.class::isInstance).toList();
+        objects.stream().filter(CustomResourceDefinition.class::isInstance).toList();
     crds.forEach(crd -> admin.resource(crd).forceConflicts().serverSideApply());
     crds.forEach(this::awaitEstablished);
-    rendered.stream()
+    objects.stream()
         .filter(o -> !(o instanceof CustomResourceDefinition))
         .forEach(o -> admin.resource(o).forceConflicts().serverSideApply());
   }
 
+  /** The CRDs, and the ValidatingAdmissionPolicy the Gateway API ships with them. */
   private void applyGatewayApiCrds() throws IOException {
     List<Path> files;
     try (Stream<Path> list = Files.list(programs.resolve("gateway-api-crds"))) {
       files = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-    // the CRDs, and the ValidatingAdmissionPolicy the Gateway API ships with them
-    List<HasMetadata> crds = new ArrayList<>();
+    List<HasMetadata> objects = new ArrayList<>();
     for (Path file : files) {
       try (InputStream in = Files.newInputStream(file)) {
-        for (HasMetadata crd : admin.load(in).items()) {
-          crds.add(admin.resource(crd).forceConflicts().serverSideApply());
-        }
+        objects.addAll(admin.load(in).items());
       }
     }
-    crds.stream()
-        .filter(CustomResourceDefinition.class::isInstance)
-        .forEach(this::awaitEstablished);
+    apply(objects);
   }
 
   private void awaitEstablished(HasMetadata crd) {

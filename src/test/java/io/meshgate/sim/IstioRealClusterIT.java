@@ -11,8 +11,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,20 +134,7 @@ class IstioRealClusterIT {
 
   @Test
   void istiodDeploysAGatewayOfTheRevisionItsLabelNamesAndMovesItWhenTheLabelChanges() {
-    mesh.namespace("edge", Map.of());
-    apply(
-        """
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: Gateway
-        metadata:
-          name: ingress
-          namespace: edge
-          labels: {istio.io/rev: "%s"}
-        spec:
-          gatewayClassName: istio
-          listeners: [{name: http, port: 80, protocol: HTTP}]
-        """
-            .formatted(FROM));
+    mesh.namespace("edge", Map.of()).gateway("edge", "ingress", FROM);
     awaitGatewayDeployment("edge", "ingress-istio", FROM);
     mesh.awaitSettled("edge");
     assertThat(mesh.census("edge")).isEqualTo(new Census(Map.of(FROM, 1), 0));
@@ -198,13 +183,6 @@ class IstioRealClusterIT {
                             .getMetadata()
                             .getAnnotations()
                             .get("istio.io/rev")));
-  }
-
-  private static void apply(String manifest) {
-    mesh.admin()
-        .load(new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8)))
-        .forceConflicts()
-        .serverSideApply();
   }
 
   private static MutatingWebhookConfiguration tagWebhook(String tag) {

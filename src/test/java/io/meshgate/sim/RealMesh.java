@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -109,6 +110,33 @@ public final class RealMesh implements AutoCloseable {
         .withName("istiod-" + revision)
         .scale(1);
     await().atMost(SETTLE).until(() -> istiodAvailable(revision));
+    return this;
+  }
+
+  /**
+   * A Gateway API Gateway of class {@code istio} with one HTTP listener, labelled {@code
+   * istio.io/rev=<revision>}: istiod of that revision deploys it (Deployment {@code <name>-istio}).
+   */
+  public RealMesh gateway(String namespace, String name, String revision) {
+    admin
+        .resource(
+            new GenericKubernetesResourceBuilder()
+                .withApiVersion("gateway.networking.k8s.io/v1")
+                .withKind("Gateway")
+                .withNewMetadata()
+                .withNamespace(namespace)
+                .withName(name)
+                .withLabels(Map.of(Sidecars.REVISION_LABEL, revision))
+                .endMetadata()
+                .addToAdditionalProperties(
+                    "spec",
+                    Map.of(
+                        "gatewayClassName",
+                        "istio",
+                        "listeners",
+                        List.of(Map.of("name", "http", "port", 80, "protocol", "HTTP"))))
+                .build())
+        .serverSideApply();
     return this;
   }
 
