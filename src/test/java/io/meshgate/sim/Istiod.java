@@ -2,6 +2,8 @@ package io.meshgate.sim;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One revision's pilot-discovery as a process on loopback: every port it serves is a free one (two
@@ -46,9 +49,32 @@ final class Istiod {
     Files.createDirectories(dir);
     int[] ports = new int[6];
     for (int i = 0; i < ports.length; i++) {
-      ports[i] = LocalProcesses.freeLoopbackPort();
+      ports[i] = portBelowEphemeralRange();
     }
     return new Istiod(revision, dir, ports);
+  }
+
+  /**
+   * A free loopback port below the kernel's ephemeral range. istiod binds its ports seconds after
+   * they are picked (after the chart is rendered and applied), and again on a restart; a port of
+   * the ephemeral range may meanwhile become the source port of some outgoing connection or the
+   * port-0 listener of another process, and istiod would exit "address already in use".
+   */
+  private static int portBelowEphemeralRange() throws IOException {
+    int ephemeralFrom =
+        Integer.parseInt(
+            Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                .strip()
+                .split("\\s+")[0]);
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(ephemeralFrom / 2, ephemeralFrom);
+      try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return port;
+      } catch (IOException taken) {
+        // another listener has it: try the next one
+      }
+    }
+    throw new IOException("no free loopback port below " + ephemeralFrom + " after 100 attempts");
   }
 
   /**
