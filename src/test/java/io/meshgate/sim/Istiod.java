@@ -61,13 +61,19 @@ final class Istiod {
    * port-0 listener of another process, and istiod would exit "address already in use".
    */
   private static int portBelowEphemeralRange() throws IOException {
+    // readAllLines, not readString: procfs reports size 0 and readString returns a fragment
     int ephemeralFrom =
         Integer.parseInt(
-            Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+            Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                .get(0)
                 .strip()
                 .split("\\s+")[0]);
+    int from = Math.max(1024, ephemeralFrom / 2);
+    if (from >= ephemeralFrom) {
+      throw new IOException("the ephemeral port range starts at " + ephemeralFrom);
+    }
     for (int attempt = 0; attempt < 100; attempt++) {
-      int port = ThreadLocalRandom.current().nextInt(ephemeralFrom / 2, ephemeralFrom);
+      int port = ThreadLocalRandom.current().nextInt(from, ephemeralFrom);
       try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
         return port;
       } catch (IOException taken) {
