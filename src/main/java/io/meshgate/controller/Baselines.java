@@ -16,17 +16,25 @@ import java.util.Map;
 final class Baselines {
   private Baselines() {}
 
+  /** {@code targets}: namespaces and gateways' keys whose baselines were captured. */
   static MigrationStatus recorded(
-      MigrationStatus status, List<String> namespaces, Map<String, Map<String, Double>> captured) {
+      MigrationStatus status, List<String> targets, Map<String, Map<String, Double>> captured) {
+    return status
+        .withNamespaces(recorded(status.namespaces(), targets, captured))
+        .withGateways(recorded(status.gateways(), targets, captured));
+  }
+
+  private static List<TargetStatus> recorded(
+      List<TargetStatus> entries, List<String> targets, Map<String, Map<String, Double>> captured) {
     List<TargetStatus> updated = new ArrayList<>();
-    for (TargetStatus n : status.namespaces()) {
-      if (namespaces.contains(n.name())) {
+    for (TargetStatus n : entries) {
+      if (targets.contains(n.name())) {
         updated.add(baseline(n, captured.getOrDefault(n.name(), Map.of())));
       } else {
         updated.add(n);
       }
     }
-    return status.withNamespaces(updated);
+    return updated;
   }
 
   /**
@@ -48,7 +56,7 @@ final class Baselines {
                     + value
                     + ", not a number a bound can be relative to; maxIncrease of "
                     + rule
-                    + " is not checked for this namespace");
+                    + " is not checked for this target");
           }
         });
     return n.withBaseline(finite, notes);

@@ -13,10 +13,16 @@ import java.util.Objects;
  * }</pre>
  */
 public record ClusterPorts(
-    ObservePort observer, LabelPort labels, TagPort tags, RestartPort restarts, EventPort events) {
+    ObservePort observer,
+    LabelPort labels,
+    TagPort tags,
+    RestartPort restarts,
+    GatewayPort gateways,
+    EventPort events) {
   public ClusterPorts {
     Objects.requireNonNull(observer, "observer");
     Objects.requireNonNull(labels, "labels");
+    Objects.requireNonNull(gateways, "gateways");
     Objects.requireNonNull(tags, "tags");
     Objects.requireNonNull(restarts, "restarts");
     Objects.requireNonNull(events, "events");

@@ -64,6 +64,7 @@ public final class MigrationController {
   private final LabelPort labels;
   private final TagPort tags;
   private final RestartPort restarts;
+  private final GatewayPort gateways;
   private final EventPort events;
   private final GatePort gate;
   private final Announcements announcements;
@@ -100,6 +101,7 @@ public final class MigrationController {
     this.labels = cluster.labels();
     this.tags = cluster.tags();
     this.restarts = cluster.restarts();
+    this.gateways = cluster.gateways();
     this.events = cluster.events();
     this.gate = gate;
     this.clock = clock;
@@ -343,6 +345,15 @@ public final class MigrationController {
           counted(
               "tag",
               () -> tags.moveTag(m.name(), move.tag(), move.revision(), move.previousRevision()));
+        } else if (action instanceof Action.FlipGateway flip) {
+          counted(
+              "flip",
+              () -> gateways.flip(m.name(), flip.gateway(), flip.label(), flip.restartId()));
+        } else if (action instanceof Action.RestoreGateway restore) {
+          counted("restore", () -> gateways.restore(restore.gateway(), restore.restartId()));
+        } else if (action instanceof Action.RestartGateway restart) {
+          counted(
+              "restart", () -> gateways.restart(m.name(), restart.gateway(), restart.restartId()));
         }
       }
     }

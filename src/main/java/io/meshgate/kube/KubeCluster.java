@@ -57,13 +57,23 @@ public final class KubeCluster implements AutoCloseable {
     this.evictions = new Evictions(client, hook);
     this.census = new ProxyCensus(metadata, inFlight);
     RevisionTags tags = new RevisionTags(client, hook, revisions);
-    this.targets = new NamespaceTargets(namespaces, revisions, tags, inFlight, evictions, census);
+    GatewayApi gatewayApi = new GatewayApi(client);
+    this.targets =
+        new NamespaceTargets(
+            namespaces,
+            revisions,
+            tags,
+            inFlight,
+            evictions,
+            census,
+            new GatewayTargets(client, namespaces, inFlight, gatewayApi));
     this.ports =
         new ClusterPorts(
             targets,
             new NamespaceLabels(client, hook, namespaces),
             tags,
             new Restarts(client, clock, hook, inFlight, evictions),
+            new GatewayLabels(client, clock, hook, gatewayApi),
             new MigrationEvents(client, clock, hook));
   }
 

@@ -2,6 +2,7 @@ package io.meshgate.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.meshgate.controller.ObservePort;
+import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.Observed;
@@ -20,10 +21,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Namespaces as migration targets, observed: which ones a migration's waves name or select, and for
- * each its labels, workloads, rollouts and proxies, with the revisions and tags around them.
- * Everything from informer caches; the workloads and pods of a namespace only while it is in
- * flight, when {@link InFlightWatches} watches them.
+ * The migration's targets observed: namespaces here, gateways through {@link GatewayTargets}.
+ * Namespaces as migration targets, which ones a migration's waves name or select, and for each its
+ * labels, workloads, rollouts and proxies, with the revisions and tags around them. Everything from
+ * informer caches; the workloads and pods of a namespace only while it is in flight, when {@link
+ * InFlightWatches} watches them.
  *
  * <pre>{@code
  * Observed facts = targets.observe("istio-1-20", spec, status);
@@ -36,6 +38,7 @@ final class NamespaceTargets implements ObservePort {
   private final InFlightWatches inFlight;
   private final Evictions evictions;
   private final ProxyCensus census;
+  private final GatewayTargets gateways;
 
   NamespaceTargets(
       NamespaceIndex namespaces,
@@ -43,8 +46,10 @@ final class NamespaceTargets implements ObservePort {
       RevisionTags tags,
       InFlightWatches inFlight,
       Evictions evictions,
-      ProxyCensus census) {
+      ProxyCensus census,
+      GatewayTargets gateways) {
     this.namespaces = namespaces;
+    this.gateways = gateways;
     this.revisions = revisions;
     this.tags = tags;
     this.inFlight = inFlight;
@@ -64,12 +69,14 @@ final class NamespaceTargets implements ObservePort {
     spec.waves().forEach(w -> members.addAll(w.namespaces()));
     selected.values().forEach(members::addAll);
     status.namespaces().forEach(n -> members.add(n.name()));
-    watch(
-        migration,
+    Map<String, List<GatewayRef>> selectedGateways = gateways.selected(spec);
+    Set<String> watched =
         status.namespaces().stream()
             .filter(n -> n.phase().isInFlight())
             .map(TargetStatus::name)
-            .collect(Collectors.toSet()));
+            .collect(Collectors.toSet());
+    watched.addAll(GatewayTargets.namespaces(spec, status, selectedGateways));
+    watch(migration, watched);
     Map<String, Observed.TagWebhook> tagWebhooks = tags.all();
     Resolution resolved = Resolution.of(spec, status, tagWebhooks);
     Map<String, Observed.TargetFacts> facts = new HashMap<>();
@@ -92,7 +99,9 @@ final class NamespaceTargets implements ObservePort {
         facts,
         null,
         tagWebhooks,
-        followingTag);
+        followingTag,
+        selectedGateways,
+        gateways.facts(migration, spec, status, selectedGateways, resolved.to()));
   }
 
   /** Watches the workloads and pods of exactly these namespaces for {@code migration}. */

@@ -35,9 +35,27 @@ public record RevisionMigrationSpec(
       String name,
       List<String> namespaces,
       Selector selector,
+      List<Gateway> gateways,
+      Selector gatewaySelector,
       String soak,
       Integer maxConcurrent,
-      Boolean requireApproval) {}
+      Boolean requireApproval) {
+
+    /** A wave of namespaces only. */
+    public Wave(
+        String name,
+        List<String> namespaces,
+        Selector selector,
+        String soak,
+        Integer maxConcurrent,
+        Boolean requireApproval) {
+      this(name, namespaces, selector, null, null, soak, maxConcurrent, requireApproval);
+    }
+  }
+
+  /** A gateway of a wave: {@code kind} Deployment (injected) or Gateway (Gateway API). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Gateway(String kind, String namespace, String name) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Selector(Map<String, String> matchLabels) {}

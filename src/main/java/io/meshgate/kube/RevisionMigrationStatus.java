@@ -14,6 +14,7 @@ public record RevisionMigrationStatus(
     String currentWave,
     String promoted,
     List<Namespace> namespaces,
+    List<Gateway> gateways,
     List<Alert> alerts,
     List<Condition> conditions,
     Long observedGeneration,
@@ -28,6 +29,25 @@ public record RevisionMigrationStatus(
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Namespace(
+      String name,
+      String wave,
+      String phase,
+      String phaseSince,
+      Map<String, Double> baseline,
+      Map<String, String> baselineNotes,
+      Verdict lastVerdict,
+      Map<String, Integer> failureStreaks,
+      Integer passStreak,
+      Integer noDataStreak,
+      Proxies proxies,
+      String restartId,
+      String onTargetAt) {}
+
+  /** A gateway's entry: the fields of a namespace's, with its kind and namespace. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Gateway(
+      String kind,
+      String namespace,
       String name,
       String wave,
       String phase,

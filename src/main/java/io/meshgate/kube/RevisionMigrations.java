@@ -6,6 +6,7 @@ import io.meshgate.migration.AlertAction;
 import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.Condition;
+import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
@@ -85,9 +86,18 @@ public final class RevisionMigrations {
         wave.name(),
         wave.namespaces(),
         wave.selector() == null ? null : wave.selector().matchLabels(),
+        map(wave.gateways(), RevisionMigrations::gateway),
+        wave.gatewaySelector() == null ? null : wave.gatewaySelector().matchLabels(),
         duration("soak", wave.soak(), DEFAULT_SOAK),
         or(wave.maxConcurrent(), DEFAULT_WAVE_MAX_CONCURRENT),
         or(wave.requireApproval(), false));
+  }
+
+  private static GatewayRef gateway(RevisionMigrationSpec.Gateway gateway) {
+    return new GatewayRef(
+        constant("gateways.kind", gateway.kind(), GatewayRef.Kind.class, null),
+        gateway.namespace(),
+        gateway.name());
   }
 
   private static MigrationSpec.GateRef gate(RevisionMigrationSpec.Gate gate) {
@@ -140,6 +150,7 @@ public final class RevisionMigrations {
         status.currentWave(),
         status.promoted(),
         map(status.namespaces(), RevisionMigrations::namespace),
+        map(status.gateways(), RevisionMigrations::gateway),
         map(status.alerts(), RevisionMigrations::alert),
         map(status.conditions(), RevisionMigrations::condition),
         status.observedGeneration(),
@@ -185,6 +196,7 @@ public final class RevisionMigrations {
                 status.currentWave(),
                 status.promoted(),
                 status.namespaces(),
+                status.gateways(),
                 null,
                 status.conditions(),
                 status.observedGeneration(),
@@ -220,6 +232,51 @@ public final class RevisionMigrations {
         Rfc3339.parse(ns.onTargetAt()));
   }
 
+  /** A gateway's entry is a namespace's with kind and namespace: its name is its key. */
+  private static TargetStatus gateway(RevisionMigrationStatus.Gateway g) {
+    GatewayRef ref =
+        new GatewayRef(
+            constant("gateways.kind", g.kind(), GatewayRef.Kind.class, null),
+            g.namespace(),
+            g.name());
+    return namespace(
+        new RevisionMigrationStatus.Namespace(
+            ref.key(),
+            g.wave(),
+            g.phase(),
+            g.phaseSince(),
+            g.baseline(),
+            g.baselineNotes(),
+            g.lastVerdict(),
+            g.failureStreaks(),
+            g.passStreak(),
+            g.noDataStreak(),
+            g.proxies(),
+            g.restartId(),
+            g.onTargetAt()));
+  }
+
+  private static RevisionMigrationStatus.Gateway fromGateway(TargetStatus target) {
+    GatewayRef ref = GatewayRef.of(target.name());
+    RevisionMigrationStatus.Namespace n = fromNamespace(target);
+    return new RevisionMigrationStatus.Gateway(
+        ref.kind().name(),
+        ref.namespace(),
+        ref.name(),
+        n.wave(),
+        n.phase(),
+        n.phaseSince(),
+        n.baseline(),
+        n.baselineNotes(),
+        n.lastVerdict(),
+        n.failureStreaks(),
+        n.passStreak(),
+        n.noDataStreak(),
+        n.proxies(),
+        n.restartId(),
+        n.onTargetAt());
+  }
+
   private static AlertRecord alert(RevisionMigrationStatus.Alert alert) {
     AlertFingerprints fingerprints = AlertFingerprints.decode(alert.fingerprints());
     return new AlertRecord(
@@ -249,6 +306,9 @@ public final class RevisionMigrations {
         status.currentWave(),
         status.promoted(),
         map(status.namespaces(), RevisionMigrations::fromNamespace),
+        status.gateways().isEmpty()
+            ? null
+            : map(status.gateways(), RevisionMigrations::fromGateway),
         map(status.alerts(), RevisionMigrations::fromAlert),
         map(status.conditions(), RevisionMigrations::fromCondition),
         status.observedGeneration(),

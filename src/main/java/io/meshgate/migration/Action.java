@@ -2,10 +2,19 @@ package io.meshgate.migration;
 
 /** What the machine asks the controller to do in the cluster; every action is idempotent. */
 public sealed interface Action {
+  /** The namespace the action is about (what its log lines name); null for a revision's tag. */
   String namespace();
 
-  /** Evaluate the namespace-scoped rules over the baseline window ending now; store the values. */
-  record CaptureBaseline(String namespace) implements Action {}
+  /**
+   * Evaluate the rules of the target's scope over the baseline window ending now; store the values.
+   * {@code target} is a namespace or a gateway's {@link GatewayRef#key()}.
+   */
+  record CaptureBaseline(String target) implements Action {
+    @Override
+    public String namespace() {
+      return GatewayRef.isKey(target) ? GatewayRef.of(target).namespace() : target;
+    }
+  }
 
   /** Label the namespace for the target revision, keeping its previous labels in an annotation. */
   record Flip(String namespace) implements Action {}
@@ -34,6 +43,40 @@ public sealed interface Action {
     @Override
     public String namespace() {
       return null;
+    }
+  }
+
+  /**
+   * Label the gateway {@code istio.io/rev=<label>} (a Deployment's pod template, a Gateway's own
+   * labels), keeping its previous labels in an annotation on it; a Deployment's template gets
+   * {@code restartId} in the same patch, so that the flip is its one rollout.
+   */
+  record FlipGateway(GatewayRef gateway, String label, String restartId) implements Action {
+    @Override
+    public String namespace() {
+      return gateway.namespace();
+    }
+  }
+
+  /**
+   * Put back exactly the labels the gateway had before the flip (a Deployment's template with
+   * {@code restartId}, in the same patch).
+   */
+  record RestoreGateway(GatewayRef gateway, String restartId) implements Action {
+    @Override
+    public String namespace() {
+      return gateway.namespace();
+    }
+  }
+
+  /**
+   * Restart an injected gateway's Deployment as {@code kubectl rollout restart} does, unless its
+   * template carries {@code restartId} already.
+   */
+  record RestartGateway(GatewayRef gateway, String restartId) implements Action {
+    @Override
+    public String namespace() {
+      return gateway.namespace();
     }
   }
 }

@@ -55,6 +55,13 @@ public final class MigrationMachine {
     }
   }
 
+  private static List<TargetStatus> section(TickContext tick, TargetKind.Section section) {
+    return tick.all().stream()
+        .filter(t -> t.kind.section() == section)
+        .map(TargetState::toStatus)
+        .toList();
+  }
+
   private static MigrationStatus status(
       TickContext tick, String currentWave, PhaseOutcome outcome) {
     List<TargetStatus> statuses = tick.all().stream().map(TargetState::toStatus).toList();
@@ -64,7 +71,8 @@ public final class MigrationMachine {
         outcome.phase(),
         currentWave,
         promoted + "/" + statuses.size(),
-        statuses,
+        section(tick, TargetKind.Section.NAMESPACES),
+        section(tick, TargetKind.Section.GATEWAYS),
         in.status().alerts(),
         Conditions.of(
             in.status().conditions(),

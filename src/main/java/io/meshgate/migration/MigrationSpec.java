@@ -77,19 +77,35 @@ public record MigrationSpec(
   public record Tag(String name, String pinTo) {}
 
   /**
-   * One wave: explicit namespaces or a label selector, started when the previous one is all
-   * Promoted.
+   * One wave: explicit namespaces or a label selector, and gateways listed or selected by {@code
+   * gatewaySelector}; started when the previous one is all Promoted. {@code maxConcurrent} counts
+   * every target of the wave in flight.
    */
   public record Wave(
       String name,
       List<String> namespaces,
       Map<String, String> selector,
+      List<GatewayRef> gateways,
+      Map<String, String> gatewaySelector,
       Duration soak,
       int maxConcurrent,
       boolean requireApproval) {
     public Wave {
       namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
       selector = selector == null ? Map.of() : Map.copyOf(selector);
+      gateways = gateways == null ? List.of() : List.copyOf(gateways);
+      gatewaySelector = gatewaySelector == null ? Map.of() : Map.copyOf(gatewaySelector);
+    }
+
+    /** A wave of namespaces only. */
+    public Wave(
+        String name,
+        List<String> namespaces,
+        Map<String, String> selector,
+        Duration soak,
+        int maxConcurrent,
+        boolean requireApproval) {
+      this(name, namespaces, selector, List.of(), Map.of(), soak, maxConcurrent, requireApproval);
     }
   }
 

@@ -14,6 +14,7 @@ public record MigrationStatus(
     String currentWave,
     String promoted,
     List<TargetStatus> namespaces,
+    List<TargetStatus> gateways,
     List<AlertRecord> alerts,
     List<Condition> conditions,
     Long observedGeneration,
@@ -21,13 +22,48 @@ public record MigrationStatus(
 
   public MigrationStatus {
     namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+    gateways = gateways == null ? List.of() : List.copyOf(gateways);
     alerts = alerts == null ? List.of() : List.copyOf(alerts);
     conditions = conditions == null ? List.of() : List.copyOf(conditions);
+  }
+
+  /** A status of namespaces only. */
+  public MigrationStatus(
+      MigrationPhase phase,
+      String currentWave,
+      String promoted,
+      List<TargetStatus> namespaces,
+      List<AlertRecord> alerts,
+      List<Condition> conditions,
+      Long observedGeneration,
+      Revisions revisions) {
+    this(
+        phase,
+        currentWave,
+        promoted,
+        namespaces,
+        List.of(),
+        alerts,
+        conditions,
+        observedGeneration,
+        revisions);
   }
 
   public static MigrationStatus initial() {
     return new MigrationStatus(
         MigrationPhase.Pending, null, "0/0", List.of(), List.of(), List.of(), null, null);
+  }
+
+  /** Every target's status: the namespaces', then the gateways'. */
+  public List<TargetStatus> targets() {
+    List<TargetStatus> all = new ArrayList<>(namespaces);
+    all.addAll(gateways);
+    return all;
+  }
+
+  /** A gateway's status by its {@link GatewayRef#key()}. */
+  public Optional<TargetStatus> gateway(String key) {
+    return gateways.stream().filter(g -> g.name().equals(key)).findFirst();
   }
 
   public Optional<TargetStatus> namespace(String name) {
@@ -40,6 +76,7 @@ public record MigrationStatus(
         currentWave,
         promoted,
         namespaces,
+        gateways,
         newAlerts,
         conditions,
         observedGeneration,
@@ -52,6 +89,20 @@ public record MigrationStatus(
         currentWave,
         promoted,
         newNamespaces,
+        gateways,
+        alerts,
+        conditions,
+        observedGeneration,
+        revisions);
+  }
+
+  public MigrationStatus withGateways(List<TargetStatus> newGateways) {
+    return new MigrationStatus(
+        phase,
+        currentWave,
+        promoted,
+        namespaces,
+        newGateways,
         alerts,
         conditions,
         observedGeneration,
@@ -64,7 +115,15 @@ public record MigrationStatus(
     updated.add(condition);
     conditions.stream().filter(c -> !c.type().equals(condition.type())).forEach(updated::add);
     return new MigrationStatus(
-        phase, currentWave, promoted, namespaces, alerts, updated, observedGeneration, revisions);
+        phase,
+        currentWave,
+        promoted,
+        namespaces,
+        gateways,
+        alerts,
+        updated,
+        observedGeneration,
+        revisions);
   }
 
   /**

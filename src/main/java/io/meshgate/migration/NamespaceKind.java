@@ -7,8 +7,28 @@ package io.meshgate.migration;
  */
 final class NamespaceKind implements TargetKind {
   @Override
+  public Section section() {
+    return Section.NAMESPACES;
+  }
+
+  @Override
   public String describe(String name) {
     return "namespace " + name;
+  }
+
+  @Override
+  public Reason notFound() {
+    return Reason.NAMESPACE_NOT_FOUND;
+  }
+
+  @Override
+  public String namespace(String name) {
+    return name;
+  }
+
+  @Override
+  public Observed.TargetFacts facts(Observed observed, String name) {
+    return observed.facts(name);
   }
 
   /**
@@ -53,6 +73,11 @@ final class NamespaceKind implements TargetKind {
             Reason.TAG_MOVED,
             "tag " + spec.tag().name() + " -> " + tick.to() + "; restarting workloads")
         : new Cause(Reason.FLIPPED, "istio.io/rev=" + spec.toRevision() + "; restarting workloads");
+  }
+
+  @Override
+  public Action restart(TickContext tick, TargetState ns) {
+    return new Action.Restart(ns.name, ns.restartId, tick.goal(ns));
   }
 
   /**

@@ -15,6 +15,8 @@ import java.util.Set;
  *     when not looked up (it is needed once, when the migration succeeds)
  * @param tags every revision tag of the cluster (webhook {@code istio-revision-tag-<tag>}) by name
  * @param followingTag in tag mode, the namespaces of the migration whose labels select the tag
+ * @param selectedGateways gateways matched by each wave's {@code gatewaySelector}, by wave name
+ * @param gateways per gateway of the migration, by {@link GatewayRef#key()}
  */
 public record Observed(
     boolean toRevisionAvailable,
@@ -23,7 +25,9 @@ public record Observed(
     Map<String, TargetFacts> namespaces,
     Set<String> oldRevisionInUse,
     Map<String, TagWebhook> tags,
-    Set<String> followingTag) {
+    Set<String> followingTag,
+    Map<String, List<GatewayRef>> selectedGateways,
+    Map<String, GatewayFacts> gateways) {
 
   public Observed {
     selected = Map.copyOf(selected);
@@ -31,6 +35,29 @@ public record Observed(
     oldRevisionInUse = oldRevisionInUse == null ? null : Set.copyOf(oldRevisionInUse);
     tags = Map.copyOf(tags);
     followingTag = Set.copyOf(followingTag);
+    selectedGateways = Map.copyOf(selectedGateways);
+    gateways = Map.copyOf(gateways);
+  }
+
+  /** What was observed of a migration of namespaces only. */
+  public Observed(
+      boolean toRevisionAvailable,
+      boolean fromRevisionAvailable,
+      Map<String, List<String>> selected,
+      Map<String, TargetFacts> namespaces,
+      Set<String> oldRevisionInUse,
+      Map<String, TagWebhook> tags,
+      Set<String> followingTag) {
+    this(
+        toRevisionAvailable,
+        fromRevisionAvailable,
+        selected,
+        namespaces,
+        oldRevisionInUse,
+        tags,
+        followingTag,
+        Map.of(),
+        Map.of());
   }
 
   public Observed withOldRevisionInUse(Set<String> inUse) {
@@ -41,7 +68,29 @@ public record Observed(
         namespaces,
         inUse,
         tags,
-        followingTag);
+        followingTag,
+        selectedGateways,
+        gateways);
+  }
+
+  /**
+   * One gateway as observed: its rollout and the census of its pods ({@code facts}, one workload),
+   * the {@code istio.io/rev} that selects its revision now (its own label, on the pod template or
+   * the Gateway, else what it inherits; null: none, the default revision), and why meshgate cannot
+   * move it by its label ({@code refused}: not a gateway, its namespace's label decides, the
+   * Gateway API is not installed; null when it can).
+   */
+  public record GatewayFacts(TargetFacts facts, String selects, Obstacle refused) {
+    public static final GatewayFacts ABSENT = new GatewayFacts(TargetFacts.ABSENT, null, null);
+  }
+
+  /** The facts of a namespace, or of a gateway by its key. */
+  public TargetFacts target(String name) {
+    return GatewayRef.isKey(name) ? gateway(name).facts() : facts(name);
+  }
+
+  public GatewayFacts gateway(String key) {
+    return gateways.getOrDefault(key, GatewayFacts.ABSENT);
   }
 
   /**

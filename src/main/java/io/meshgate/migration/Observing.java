@@ -96,7 +96,7 @@ final class Observing {
   /** OnDelete pods still to replace, unmanaged pods to evict, a refused eviction to retry. */
   private void restartIfNeeded(TargetState ns, Observed.TargetFacts facts, boolean converged) {
     if (!converged && (tick.needsRestart(facts) || !facts.obstacles().isEmpty())) {
-      tick.actions.add(new Action.Restart(ns.name, ns.restartId, tick.goal(ns)));
+      steps.restart(ns);
     }
   }
 

@@ -16,6 +16,11 @@ public enum Reason {
   DATA_RETURNED("DataReturned"),
   PROMOTED("Promoted"),
   NAMESPACE_NOT_FOUND("NamespaceNotFound"),
+  GATEWAY_NOT_FOUND("GatewayNotFound"),
+  NOT_ON_FROM_REVISION("NotOnFromRevision"),
+  NAMESPACE_LABEL_OVERRIDES("NamespaceLabelOverrides"),
+  NOT_A_GATEWAY("NotAGateway"),
+  GATEWAY_API_MISSING("GatewayApiMissing"),
   // what stops or holds it
   THRESHOLD_EXCEEDED("ThresholdExceeded"),
   GLOBAL_DEGRADATION("GlobalDegradation"),

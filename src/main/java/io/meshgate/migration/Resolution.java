@@ -13,11 +13,16 @@ import java.util.Map;
  * @param pin in tag mode, the revision {@code pinTo} (by default {@code fromRevision}) stands for
  */
 public record Resolution(String from, String to, String pin) {
+  /**
+   * What a pod without an {@code istio.io/rev} gets: the injector of the {@code default} tag, or of
+   * the revision named default.
+   */
+  public static final String DEFAULT = "default";
 
   public static Resolution of(
       MigrationSpec spec, MigrationStatus status, Map<String, Observed.TagWebhook> tags) {
     MigrationStatus.Revisions recorded = status.revisions();
-    boolean started = status.namespaces().stream().anyMatch(n -> n.phase() != TargetPhase.Pending);
+    boolean started = status.targets().stream().anyMatch(n -> n.phase() != TargetPhase.Pending);
     String from =
         started && recorded != null && recorded.from() != null
             ? recorded.from()

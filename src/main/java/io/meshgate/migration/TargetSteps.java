@@ -50,12 +50,10 @@ final class TargetSteps {
     tick.move(
         target,
         TargetPhase.Skipped,
-        Reason.NAMESPACE_NOT_FOUND,
+        target.kind.notFound(),
         what + " does not exist; its wave goes on without it");
     tick.verdict(
-        target,
-        Verdict.HOLD,
-        new Cause(Reason.NAMESPACE_NOT_FOUND, what + " does not exist").text());
+        target, Verdict.HOLD, new Cause(target.kind.notFound(), what + " does not exist").text());
   }
 
   /** A target its kind leaves out of the wave (see {@link TargetKind#leftOut}), said so. */
@@ -88,10 +86,10 @@ final class TargetSteps {
       tick.verdict(target, Verdict.HOLD, flip.saying());
       return;
     }
-    target.restartId = tick.in.migration() + "/" + target.name + "/1";
+    target.restartId = tick.restartId(target);
     Cause moved = target.kind.moved(tick);
     tick.move(target, TargetPhase.Restarting, moved.reason(), moved.message());
-    tick.actions.add(new Action.Restart(target.name, target.restartId, tick.goal(target)));
+    restart(target);
     tick.verdict(target, Verdict.HOLD, "restarting workloads onto " + tick.toShown());
   }
 
@@ -121,7 +119,7 @@ final class TargetSteps {
       return;
     }
     if (tick.needsRestart(facts)) {
-      tick.actions.add(new Action.Restart(ns.name, ns.restartId, tick.goal(ns)));
+      restart(ns);
     }
     if (facts.rolloutComplete()) {
       tick.move(
@@ -176,7 +174,7 @@ final class TargetSteps {
       ns.restartId = rollbackRestartId(ns);
     }
     if (ns.restartId != null && tick.needsRestart(facts)) {
-      tick.actions.add(new Action.Restart(ns.name, ns.restartId, tick.goal(ns)));
+      restart(ns);
     }
     boolean restartDone = ns.restartId == null || facts.rolloutComplete();
     if (restartDone && ns.proxies.target() == 0) {
@@ -202,6 +200,14 @@ final class TargetSteps {
   }
 
   private String rollbackRestartId(TargetState ns) {
-    return tick.in.migration() + "/" + ns.name + "/2";
+    return tick.rollbackRestartId(ns);
+  }
+
+  /** The target's restart, when its kind has one (istiod re-renders a Gateway's pods itself). */
+  void restart(TargetState target) {
+    Action restart = target.kind.restart(tick, target);
+    if (restart != null) {
+      tick.actions.add(restart);
+    }
   }
 }

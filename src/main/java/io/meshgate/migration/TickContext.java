@@ -3,26 +3,29 @@ package io.meshgate.migration;
 import io.meshgate.gate.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * What the pieces of one tick share: its input, the working copy of every namespace, and what the
- * tick decided so far (actions, transitions, holds); with the small moves all of them make.
+ * What the pieces of one tick share: its input, the working copy of every target (namespaces, then
+ * gateways, by name or {@link GatewayRef#key()}), and what the tick decided so far (actions,
+ * transitions, holds); with the small moves all of them make.
  */
 final class TickContext {
   final TickInput in;
   final MigrationSpec spec;
-  final Map<String, TargetState> namespaces = new LinkedHashMap<>();
+  final Map<String, TargetState> targets = new LinkedHashMap<>();
   final List<Action> actions = new ArrayList<>();
   final List<Decision.Transition> transitions = new ArrayList<>();
   final List<Decision.Hold> holds = new ArrayList<>();
   final Resolution revisions;
 
-  /** The one kind of target so far: the namespaces of the waves. */
   static final TargetKind NAMESPACES = new NamespaceKind();
+  static final TargetKind INJECTED_GATEWAYS = new InjectedGatewayKind();
+  static final TargetKind GATEWAY_API = new GatewayApiKind();
 
   TickContext(TickInput in) {
     this.in = in;
@@ -97,45 +100,74 @@ final class TickContext {
     return new MigrationStatus.Revisions(from(), to(), tag);
   }
 
-  /** Every namespace of every wave gets a status entry, in wave order; first wave wins. */
+  /**
+   * Every namespace and gateway of every wave gets a status entry, in wave order; first wave wins.
+   */
   void seed() {
     Map<String, TargetStatus> recorded = new LinkedHashMap<>();
-    in.status().namespaces().forEach(s -> recorded.put(s.name(), s));
+    in.status().targets().forEach(s -> recorded.put(s.name(), s));
     for (MigrationSpec.Wave wave : spec.waves()) {
       List<String> members = new ArrayList<>(wave.namespaces());
       in.observed().selected().getOrDefault(wave.name(), List.of()).stream()
           .sorted()
           .forEach(members::add);
-      for (String name : members) {
-        if (!namespaces.containsKey(name)) {
-          namespaces.put(
-              name,
-              new TargetState(
-                  recorded.getOrDefault(name, TargetStatus.pending(name, wave.name())),
-                  NAMESPACES));
-        }
-      }
+      members.forEach(name -> add(name, wave, recorded, NAMESPACES));
+      List<GatewayRef> gateways = new ArrayList<>(wave.gateways());
+      in.observed().selectedGateways().getOrDefault(wave.name(), List.of()).stream()
+          .sorted(Comparator.comparing(GatewayRef::key))
+          .forEach(gateways::add);
+      gateways.forEach(g -> add(g.key(), wave, recorded, kindOf(g.key())));
     }
-    // namespaces that left a selector keep their history and are still finished properly
-    recorded.forEach((name, s) -> namespaces.putIfAbsent(name, new TargetState(s, NAMESPACES)));
+    // targets that left a selector keep their history and are still finished properly
+    recorded.forEach(
+        (name, s) ->
+            targets.putIfAbsent(
+                name, new TargetState(s, GatewayRef.isKey(name) ? kindOf(name) : NAMESPACES)));
+  }
+
+  private void add(
+      String name, MigrationSpec.Wave wave, Map<String, TargetStatus> recorded, TargetKind kind) {
+    if (!targets.containsKey(name)) {
+      targets.put(
+          name,
+          new TargetState(
+              recorded.getOrDefault(name, TargetStatus.pending(name, wave.name())), kind));
+    }
+  }
+
+  private static TargetKind kindOf(String gatewayKey) {
+    return GatewayRef.of(gatewayKey).kind() == GatewayRef.Kind.Deployment
+        ? INJECTED_GATEWAYS
+        : GATEWAY_API;
   }
 
   List<TargetState> all() {
-    return List.copyOf(namespaces.values());
+    return List.copyOf(targets.values());
+  }
+
+  /** The restart id of a target's restart onto the target revision. */
+  String restartId(TargetState target) {
+    return in.migration() + "/" + target.name + "/1";
+  }
+
+  /** The restart id of a target's restart back onto the old revision. */
+  String rollbackRestartId(TargetState target) {
+    return in.migration() + "/" + target.name + "/2";
   }
 
   MigrationSpec.Wave wave(String name) {
     return spec.waves().stream().filter(w -> w.name().equals(name)).findFirst().orElse(null);
   }
 
-  Observed.TargetFacts facts(TargetState ns) {
+  Observed.TargetFacts facts(TargetState target) {
+    Observed.TargetFacts observed = target.kind.facts(in.observed(), target.name);
     if (!spec.dryRun()) {
-      return in.observed().facts(ns.name);
+      return observed;
     }
     // dry run changes nothing, so what the actions would have done is taken as done
-    boolean forward = ns.phase != TargetPhase.RollingBack && ns.phase != TargetPhase.Pending;
-    return new Observed.TargetFacts(
-        in.observed().facts(ns.name).exists(), forward, 0, 0, 0, false, Map.of());
+    boolean forward =
+        target.phase != TargetPhase.RollingBack && target.phase != TargetPhase.Pending;
+    return new Observed.TargetFacts(observed.exists(), forward, 0, 0, 0, false, Map.of());
   }
 
   /** Where the namespace's sidecars must go in its phase. */
@@ -152,13 +184,14 @@ final class TickContext {
         || (spec.restart().evictUnmanaged() && !facts.unmanagedPods().isEmpty());
   }
 
-  /** Alerts naming the namespace, or (while it is on the target) the target revision. */
+  /** Alerts naming the target's namespace, or (while it is on the target) the target revision. */
   List<AlertRecord> alerts(TargetState ns) {
     boolean onTarget = ns.phase.isInFlight();
+    String namespace = ns.kind.namespace(ns.name);
     return in.status().alerts().stream()
         .filter(
             a ->
-                ns.name.equals(a.namespace())
+                namespace.equals(a.namespace())
                     || (onTarget
                         && a.namespace() == null
                         && (to().equals(a.revision()) || spec.toRevision().equals(a.revision()))))
@@ -285,7 +318,7 @@ final class TickContext {
   }
 
   long rollbacks() {
-    return namespaces.values().stream()
+    return targets.values().stream()
         .filter(n -> n.phase == TargetPhase.RollingBack || n.phase == TargetPhase.RolledBack)
         .count();
   }

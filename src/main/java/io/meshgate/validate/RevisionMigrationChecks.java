@@ -158,6 +158,7 @@ final class RevisionMigrationChecks {
   private void waves(List<RevisionMigrationSpec.Wave> waves) {
     Map<String, String> names = new HashMap<>();
     Map<String, String> namespaces = new HashMap<>();
+    Map<String, String> gateways = new HashMap<>();
     for (int i = 0; i < waves.size(); i++) {
       RevisionMigrationSpec.Wave wave = waves.get(i);
       String field = "spec.waves[" + i + "]";
@@ -171,8 +172,26 @@ final class RevisionMigrationChecks {
         }
       }
       boolean listsNamespaces = wave.namespaces() != null && !wave.namespaces().isEmpty();
-      if (!listsNamespaces && wave.selector() == null) {
-        add(field, "has neither namespaces nor selector; expected one of them");
+      boolean listsGateways = wave.gateways() != null && !wave.gateways().isEmpty();
+      if (!listsNamespaces
+          && wave.selector() == null
+          && !listsGateways
+          && wave.gatewaySelector() == null) {
+        add(
+            field,
+            "has neither namespaces, selector, gateways nor gatewaySelector; expected at least one"
+                + " of them");
+      }
+      if (wave.gatewaySelector() != null
+          && (wave.gatewaySelector().matchLabels() == null
+              || wave.gatewaySelector().matchLabels().isEmpty())) {
+        add(
+            field + ".gatewaySelector",
+            "has no matchLabels; expected at least one label (an empty selector would select"
+                + " every gateway)");
+      }
+      if (listsGateways) {
+        gateways(field, wave.gateways(), gateways);
       }
       if (wave.selector() != null
           && (wave.selector().matchLabels() == null || wave.selector().matchLabels().isEmpty())) {
@@ -199,6 +218,25 @@ final class RevisionMigrationChecks {
       }
       // zero is a valid soak (the pass streak alone decides), so only parse it
       duration(field + ".soak", wave.soak(), true);
+    }
+  }
+
+  /** A gateway belongs to one wave, once: moving it twice would roll it out twice. */
+  private void gateways(
+      String field, List<RevisionMigrationSpec.Gateway> listed, Map<String, String> seen) {
+    for (int j = 0; j < listed.size(); j++) {
+      RevisionMigrationSpec.Gateway gateway = listed.get(j);
+      if (gateway == null) {
+        continue;
+      }
+      String at = field + ".gateways[" + j + "]";
+      String id = gateway.kind() + " " + gateway.namespace() + "/" + gateway.name();
+      String previous = seen.putIfAbsent(id, at);
+      if (previous != null) {
+        add(
+            at,
+            "is " + id + ", already at " + previous + "; a gateway is listed once, in one wave");
+      }
     }
   }
 

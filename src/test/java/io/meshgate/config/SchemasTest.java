@@ -55,7 +55,8 @@ class SchemasTest {
     assertThat(patternsOf(crd, new TreeSet<>()))
         .as(
             "every pattern of the CRD is a definition of common.schema.json, so it is said the same")
-        .containsExactlyInAnyOrder(pattern("duration"), pattern("dns1123Label"));
+        .containsExactlyInAnyOrder(
+            pattern("duration"), pattern("dns1123Label"), pattern("dns1123Subdomain"));
   }
 
   @ParameterizedTest

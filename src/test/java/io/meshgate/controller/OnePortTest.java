@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.Decision;
+import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.Observed;
@@ -140,6 +141,7 @@ class OnePortTest {
             labels,
             (migration, tag, revision, previous) -> {},
             (migration, namespace, restartId, goal, policy) -> restarts.add(restartId),
+            new NoGateways(),
             quiet);
     Notifier nobody = n -> {};
     MigrationController controller =
@@ -159,5 +161,23 @@ class OnePortTest {
     assertThat(restarts).containsExactly(NAME + "/payments/1");
     assertThat(store.object.status().namespace("payments").orElseThrow().phase())
         .isEqualTo(TargetPhase.Restarting);
+  }
+
+  /** A cluster the migrations of this test name no gateway of. */
+  private static final class NoGateways implements GatewayPort {
+    @Override
+    public void flip(String migration, GatewayRef gateway, String label, String restartId) {
+      throw new AssertionError("no gateway to flip: " + gateway);
+    }
+
+    @Override
+    public void restore(GatewayRef gateway, String restartId) {
+      throw new AssertionError("no gateway to restore: " + gateway);
+    }
+
+    @Override
+    public void restart(String migration, GatewayRef gateway, String restartId) {
+      throw new AssertionError("no gateway to restart: " + gateway);
+    }
   }
 }

@@ -169,9 +169,51 @@ public final class BadManifests {
             "wave without namespaces or selector",
             List.of("      namespaces: [test]\n", ""),
             List.of(
-                "%s: field 'spec.waves[0]' has neither namespaces nor selector; expected one of"
-                    + " them"),
-            "spec.waves[0]: Invalid value: a wave needs namespaces or a selector"),
+                "%s: field 'spec.waves[0]' has neither namespaces, selector, gateways nor"
+                    + " gatewaySelector; expected at least one of them"),
+            "spec.waves[0]: Invalid value: a wave needs namespaces, a selector, gateways or a"
+                + " gatewaySelector"),
+        rejected(
+            "gateway listed twice",
+            List.of(
+                "      namespaces: [test]\n",
+                "      gateways:\n"
+                    + "        - {kind: Deployment, namespace: istio-ingress, name: ingress}\n"
+                    + "        - {kind: Deployment, namespace: istio-ingress, name: ingress}\n"),
+            List.of(
+                "%s: field 'spec.waves[0].gateways[1]' is Deployment istio-ingress/ingress,"
+                    + " already at spec.waves[0].gateways[0]; a gateway is listed once, in one"
+                    + " wave"),
+            "spec.waves[0].gateways[1]: Duplicate value"),
+        validateOnly(
+            "gateway in two waves",
+            List.of(
+                "      namespaces: [test]\n",
+                "      gateways: [{kind: Gateway, namespace: shop, name: public}]\n",
+                "      maxConcurrent: 2\n",
+                "      maxConcurrent: 2\n"
+                    + "      gateways: [{kind: Gateway, namespace: shop, name: public}]\n"),
+            List.of(
+                "%s: field 'spec.waves[1].gateways[0]' is Gateway shop/public, already at"
+                    + " spec.waves[0].gateways[0]; a gateway is listed once, in one wave"),
+            "a check across every pair of waves exceeds the API server's CEL cost budget"),
+        rejected(
+            "gateway of a kind meshgate does not move",
+            List.of(
+                "      namespaces: [test]\n",
+                "      gateways: [{kind: Service, namespace: istio-ingress, name: ingress}]\n"),
+            List.of(
+                "%s: field 'spec.waves[0].gateways[0].kind' is \"Service\"; expected one of"
+                    + " Deployment, Gateway"),
+            "spec.waves[0].gateways[0].kind: Unsupported value: \"Service\""),
+        rejected(
+            "gatewaySelector without labels",
+            List.of("      namespaces: [test]\n", "      gatewaySelector: {matchLabels: {}}\n"),
+            List.of(
+                "%s: field 'spec.waves[0].gatewaySelector' has no matchLabels; expected at least"
+                    + " one label (an empty selector would select every gateway)"),
+            "spec.waves[0].gatewaySelector: Invalid value: a gatewaySelector needs at least one"
+                + " label"),
         rejected(
             "selector without labels",
             List.of("matchLabels: {env: prod}", "matchLabels: {}"),

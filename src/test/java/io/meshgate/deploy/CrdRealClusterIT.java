@@ -124,7 +124,7 @@ class CrdRealClusterIT {
     RevisionMigration created = admin.resource(rm).create();
     created.setStatus(
         new RevisionMigrationStatus(
-            "Progressing", "staging", "1/3", List.of(), List.of(), List.of(), 1L, null));
+            "Progressing", "staging", "1/3", List.of(), null, List.of(), List.of(), 1L, null));
     admin.resource(created).updateStatus();
 
     Table table = admin.resources(RevisionMigration.class).withName("columns").getAsTable();

@@ -21,8 +21,11 @@ final class OneTick {
   MigrationSpec spec;
   final Map<String, TargetStatus> recorded = new LinkedHashMap<>();
   final Map<String, Observed.TargetFacts> facts = new HashMap<>();
+  final Map<String, TargetStatus> recordedGateways = new LinkedHashMap<>();
+  final Map<String, Observed.GatewayFacts> gatewayFacts = new HashMap<>();
   final Map<String, List<RuleResult>> gate = new HashMap<>();
   final List<AlertRecord> alerts = new ArrayList<>();
+  final Map<String, Observed.TagWebhook> tags = new HashMap<>();
   final Set<String> approved = new HashSet<>();
   boolean toAvailable = true;
   boolean fromAvailable = true;
@@ -84,6 +87,23 @@ final class OneTick {
     return this;
   }
 
+  /**
+   * A gateway of {@code wave} in {@code phase} since an hour ago, with a baseline, its label on
+   * {@code selects}; its facts as a namespace's of {@link #ns}.
+   */
+  OneTick gateway(GatewayRef gateway, String wave, TargetPhase phase, String selects) {
+    ns(gateway.key(), wave, phase);
+    recordedGateways.put(gateway.key(), recorded.remove(gateway.key()));
+    gatewayFacts.put(
+        gateway.key(), new Observed.GatewayFacts(facts.remove(gateway.key()), selects, null));
+    return this;
+  }
+
+  OneTick gatewayFacts(GatewayRef gateway, Observed.GatewayFacts f) {
+    gatewayFacts.put(gateway.key(), f);
+    return this;
+  }
+
   OneTick facts(String name, Observed.TargetFacts f) {
     facts.put(name, f);
     return this;
@@ -91,9 +111,21 @@ final class OneTick {
 
   TickInput input() {
     MigrationStatus status =
-        MigrationStatus.initial().withNamespaces(List.copyOf(recorded.values())).withAlerts(alerts);
+        MigrationStatus.initial()
+            .withNamespaces(List.copyOf(recorded.values()))
+            .withGateways(List.copyOf(recordedGateways.values()))
+            .withAlerts(alerts);
     Observed observed =
-        new Observed(toAvailable, fromAvailable, Map.of(), facts, Set.of(), Map.of(), Set.of());
+        new Observed(
+            toAvailable,
+            fromAvailable,
+            Map.of(),
+            facts,
+            Set.of(),
+            tags,
+            Set.of(),
+            Map.of(),
+            gatewayFacts);
     return new TickInput(
         "istio-1-20", 1, spec, status, observed, gate, windowOpen, approved, aborted, NOW);
   }

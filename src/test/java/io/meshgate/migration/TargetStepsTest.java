@@ -130,9 +130,9 @@ class TargetStepsTest {
     given.gate.put("payments", FakeWorld.passing());
     TickContext tick = given.context();
 
-    new TargetSteps(tick).step(tick.namespaces.get("payments"));
+    new TargetSteps(tick).step(tick.targets.get("payments"));
 
-    TargetState ns = tick.namespaces.get("payments");
+    TargetState ns = tick.targets.get("payments");
     assertThat(ns.phase).isEqualTo(to);
     assertThat(
             tick.transitions.isEmpty()

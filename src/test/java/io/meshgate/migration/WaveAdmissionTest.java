@@ -102,7 +102,7 @@ class WaveAdmissionTest {
       assertThat(verdicts(tick, "awaiting approval of wave one")).containsExactly("a", "b", "d");
     }
     if (condition != null && condition.equals("b missing")) {
-      assertThat(tick.namespaces.get("b").phase).isEqualTo(TargetPhase.Skipped);
+      assertThat(tick.targets.get("b").phase).isEqualTo(TargetPhase.Skipped);
     }
   }
 
@@ -141,7 +141,7 @@ class WaveAdmissionTest {
 
     new WaveAdmission(tick, new TargetSteps(tick)).admit("one");
 
-    assertThat(tick.namespaces.get("a").lastVerdict.reason())
+    assertThat(tick.targets.get("a").lastVerdict.reason())
         .isEqualTo("OutsideWindow: outside the maintenance window 0 0 1 ? * MON-FRI (UTC)");
     assertThat(tick.holds.get(0).message())
         .isEqualTo("outside the maintenance window 0 0 1 ? * MON-FRI (UTC)");

@@ -132,7 +132,7 @@ class WorkloadShapesTest {
     given.facts(NS, facts(facts, phase != TargetPhase.RollingBack));
     given.gate.put(NS, FakeWorld.passing());
     TickContext tick = given.context();
-    new TargetSteps(tick).step(tick.namespaces.get(NS));
+    new TargetSteps(tick).step(tick.targets.get(NS));
     return tick;
   }
 
@@ -184,7 +184,7 @@ class WorkloadShapesTest {
       String actions) {
     TickContext tick = tick(phase, facts, age, evictUnmanaged);
 
-    TargetState ns = tick.namespaces.get(NS);
+    TargetState ns = tick.targets.get(NS);
     assertThat(ns.phase).isEqualTo(to);
     if (verdict != null) {
       assertThat(ns.lastVerdict.verdict()).isEqualTo(verdict);
@@ -204,7 +204,7 @@ class WorkloadShapesTest {
         tick(
             TargetPhase.Verifying, "unmanaged=13 proxies=TO:4,FROM:13", Duration.ofHours(1), false);
 
-    String reason = tick.namespaces.get(NS).lastVerdict.reason();
+    String reason = tick.targets.get(NS).lastVerdict.reason();
     assertThat(reason)
         .startsWith("UnmanagedPods: 13 pods that no workload of restart.kinds owns did not move:")
         .contains("bare-00, bare-01", "bare-09 and 3 more", "restart.evictUnmanaged: true")
@@ -215,18 +215,18 @@ class WorkloadShapesTest {
   void aHoldIsSaidOnceNotEveryTick() {
     TickContext first =
         tick(TargetPhase.Restarting, "rolledOut=1 paused", Duration.ofHours(1), false);
-    TargetStatus after = first.namespaces.get(NS).toStatus();
+    TargetStatus after = first.targets.get(NS).toStatus();
     OneTick again = new OneTick(spec(false));
     again.recorded.put(NS, after);
     again.facts(NS, facts("rolledOut=1 paused", true));
     again.gate.put(NS, FakeWorld.passing());
     TickContext second = again.context();
 
-    new TargetSteps(second).step(second.namespaces.get(NS));
+    new TargetSteps(second).step(second.targets.get(NS));
 
     assertThat(first.holds).hasSize(1);
     assertThat(second.holds).as("the same hold, not said again").isEmpty();
-    assertThat(second.namespaces.get(NS).lastVerdict).isEqualTo(after.lastVerdict());
+    assertThat(second.targets.get(NS).lastVerdict).isEqualTo(after.lastVerdict());
   }
 
   @Test

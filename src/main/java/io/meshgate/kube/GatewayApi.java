@@ -1,0 +1,71 @@
+package io.meshgate.kube;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gateway API Gateways ({@code gateway.networking.k8s.io/v1}), which exist only where their CRDs
+ * are installed: whether they are is asked of API discovery (open to every authenticated user),
+ * until they are; Gateways are read one by one (a migration names few).
+ */
+final class GatewayApi {
+  static final String GROUP_VERSION = "gateway.networking.k8s.io/v1";
+  static final String CRD = "gateways.gateway.networking.k8s.io";
+
+  /** The classes whose Gateways istiod deploys: gateways, and ambient's waypoints. */
+  static final List<String> ISTIO_CLASSES = List.of("istio", "istio-waypoint");
+
+  static final ResourceDefinitionContext GATEWAYS =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("gateway.networking.k8s.io")
+          .withVersion("v1")
+          .withKind("Gateway")
+          .withPlural("gateways")
+          .withNamespaced(true)
+          .build();
+
+  private final KubernetesClient client;
+  private volatile boolean installed;
+
+  GatewayApi(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** Whether the Gateway API CRDs are installed; asked again each time while they are not. */
+  boolean installed() {
+    if (!installed) {
+      installed = client.getApiResources(GROUP_VERSION) != null;
+    }
+    return installed;
+  }
+
+  GenericKubernetesResource get(String namespace, String name) {
+    return client.genericKubernetesResources(GATEWAYS).inNamespace(namespace).withName(name).get();
+  }
+
+  /** Gateways of Istio's classes whose labels match all of {@code selector}. */
+  List<GenericKubernetesResource> selected(Map<String, String> selector) {
+    if (!installed()) {
+      return List.of();
+    }
+    return client
+        .genericKubernetesResources(GATEWAYS)
+        .inAnyNamespace()
+        .withLabels(selector)
+        .list()
+        .getItems()
+        .stream()
+        .filter(g -> ISTIO_CLASSES.contains(gatewayClass(g)))
+        .toList();
+  }
+
+  static String gatewayClass(GenericKubernetesResource gateway) {
+    Object spec = gateway.getAdditionalProperties().get("spec");
+    return spec instanceof Map<?, ?> map && map.get("gatewayClassName") instanceof String s
+        ? s
+        : null;
+  }
+}
