@@ -8,30 +8,29 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The gate as the controller uses it: one batched tick, and baselines before flips. {@code cohort}:
- * the namespaces still on the old revision, measured in the same queries as the control group.
+ * The gate as the controller uses it: one batched tick, and baselines before flips, of the
+ * namespaces and gateways of {@link GateSubjects}, each with its control cohort.
  */
 public interface GatePort {
   /**
-   * Rule results by namespace; every namespace asked for is present. {@code onTargetAt}: when each
-   * namespace was last all on the target revision with its rollouts complete; its namespace-scoped
-   * rules look no further back (a namespace absent from it has no evidence yet).
+   * Rule results by namespace and by gateway key; every one asked for is present. {@code
+   * onTargetAt}: when each was last all on the target revision with its rollouts complete; its
+   * rules look no further back (one absent from it has no evidence yet).
    */
   Map<String, List<RuleResult>> evaluate(
       MigrationSpec spec,
-      List<String> namespaces,
+      GateSubjects subjects,
       Map<String, Instant> onTargetAt,
-      List<String> cohort,
       Map<String, Map<String, Double>> baselines,
       Instant now);
 
   /**
-   * Baselines of the namespace-scoped rules over the spec's baseline window ending now, with the
-   * cohort's; null when Prometheus could not be asked (the namespace then waits), an empty map when
-   * it had no data.
+   * Baselines of the rules of each one's scope over the spec's baseline window ending now, with the
+   * cohort's; null when Prometheus could not be asked (they then wait), an empty map when it had no
+   * data.
    */
   Map<String, Map<String, Double>> baselines(
-      MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now);
+      MigrationSpec spec, GateSubjects subjects, Instant now);
 
   /** What one evaluation was asked and answered, for a listener of {@link #tapped}. */
   record Evaluation(
@@ -43,21 +42,20 @@ public interface GatePort {
       @Override
       public Map<String, List<RuleResult>> evaluate(
           MigrationSpec spec,
-          List<String> namespaces,
+          GateSubjects subjects,
           Map<String, Instant> onTargetAt,
-          List<String> cohort,
           Map<String, Map<String, Double>> baselines,
           Instant now) {
         Map<String, List<RuleResult>> results =
-            gate.evaluate(spec, namespaces, onTargetAt, cohort, baselines, now);
+            gate.evaluate(spec, subjects, onTargetAt, baselines, now);
         listener.accept(new Evaluation(now, onTargetAt, results));
         return results;
       }
 
       @Override
       public Map<String, Map<String, Double>> baselines(
-          MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now) {
-        return gate.baselines(spec, namespaces, cohort, now);
+          MigrationSpec spec, GateSubjects subjects, Instant now) {
+        return gate.baselines(spec, subjects, now);
       }
     };
   }

@@ -7,6 +7,7 @@ import io.meshgate.migration.Action;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.EvidenceSince;
+import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationMachine;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
@@ -168,7 +169,7 @@ public final class MigrationController {
       MigrationStatus status;
       Write write;
       try {
-        status = act(migration, decision, now);
+        status = act(migration, input.observed(), decision, now);
         write = record(migration, status);
       } catch (ClusterWriteException e) {
         return refused(migration, decision, e, now);
@@ -279,20 +280,20 @@ public final class MigrationController {
     MigrationSpec measured = m.spec().onRevisions(revisions.from(), revisions.to());
     List<String> gated = new ArrayList<>();
     Map<String, Map<String, Double>> baselines = new HashMap<>();
-    for (TargetStatus ns : m.status().namespaces()) {
-      if (GATED.contains(ns.phase())) {
-        gated.add(ns.name());
-        baselines.put(ns.name(), ns.baseline() == null ? Map.of() : ns.baseline());
+    for (TargetStatus target : m.status().targets()) {
+      if (GATED.contains(target.phase())) {
+        gated.add(target.name());
+        baselines.put(target.name(), target.baseline() == null ? Map.of() : target.baseline());
       }
     }
+    GateSubjects subjects = subjects(m, observed, gated);
     Map<String, List<RuleResult>> results =
-        gated.isEmpty()
+        subjects.isEmpty()
             ? Map.of()
             : gate.evaluate(
                 measured,
-                gated,
+                subjects,
                 EvidenceSince.of(m.spec(), m.status(), observed, revisions.to()),
-                observer.cohort(m.spec(), m.status(), COHORT_LIMIT),
                 baselines,
                 now);
     boolean windowOpen = MaintenanceWindows.isOpen(m.spec().window(), now);
@@ -309,8 +310,43 @@ public final class MigrationController {
         now);
   }
 
+  /**
+   * The namespaces and gateways among {@code targets}, with their cohorts: the namespaces still on
+   * the old revision, and the migration's gateways it has not started.
+   */
+  private GateSubjects subjects(MigrationObject m, Observed observed, List<String> targets) {
+    List<String> namespaces = targets.stream().filter(t -> !GatewayRef.isKey(t)).toList();
+    List<GateSubjects.Gateway> gateways =
+        targets.stream().filter(GatewayRef::isKey).map(k -> gateway(observed, k)).toList();
+    List<GateSubjects.Gateway> gatewayCohort =
+        gateways.isEmpty()
+            ? List.of()
+            : m.status().gateways().stream()
+                .filter(g -> g.phase() == TargetPhase.Pending)
+                .filter(g -> observed.gateway(g.name()).facts().exists())
+                .limit(COHORT_LIMIT)
+                .map(g -> gateway(observed, g.name()))
+                .toList();
+    return new GateSubjects(
+        namespaces,
+        namespaces.isEmpty() ? List.of() : observer.cohort(m.spec(), m.status(), COHORT_LIMIT),
+        gateways,
+        gatewayCohort);
+  }
+
+  private static GateSubjects.Gateway gateway(Observed observed, String key) {
+    GatewayRef ref = GatewayRef.of(key);
+    Observed.GatewayFacts facts = observed.gateway(key);
+    return new GateSubjects.Gateway(
+        key,
+        ref.namespace(),
+        facts.workload() == null ? ref.name() : facts.workload(),
+        facts.waypoint());
+  }
+
   /** Executes the decided actions (none in dry run, where only Prometheus is read). */
-  private MigrationStatus act(MigrationObject m, Decision decision, Instant now) {
+  private MigrationStatus act(
+      MigrationObject m, Observed observed, Decision decision, Instant now) {
     MigrationStatus status = decision.status();
     MigrationStatus.Revisions revisions = status.revisions();
     MigrationSpec measured = m.spec().onRevisions(revisions.from(), revisions.to());
@@ -359,8 +395,7 @@ public final class MigrationController {
     }
     if (!baselineFor.isEmpty()) {
       Map<String, Map<String, Double>> captured =
-          gate.baselines(
-              measured, baselineFor, observer.cohort(m.spec(), m.status(), COHORT_LIMIT), now);
+          gate.baselines(measured, subjects(m, observed, baselineFor), now);
       if (captured != null) {
         status = Baselines.recorded(status, baselineFor, captured);
       }

@@ -78,10 +78,18 @@ public record Observed(
    * the {@code istio.io/rev} that selects its revision now (its own label, on the pod template or
    * the Gateway, else what it inherits; null: none, the default revision), and why meshgate cannot
    * move it by its label ({@code refused}: not a gateway, its namespace's label decides, the
-   * Gateway API is not installed; null when it can).
+   * Gateway API is not installed; null when it can). Its metrics name it by {@code workload} (the
+   * Deployment's name; for a waypoint, its Gateway's), with the labels of {@code waypoint} rules
+   * when it is one, else of {@code gateway} rules (DESIGN.md section 12).
    */
-  public record GatewayFacts(TargetFacts facts, String selects, Obstacle refused) {
+  public record GatewayFacts(
+      TargetFacts facts, String selects, Obstacle refused, String workload, boolean waypoint) {
     public static final GatewayFacts ABSENT = new GatewayFacts(TargetFacts.ABSENT, null, null);
+
+    /** A gateway (not a waypoint) whose metrics name it as its key does. */
+    public GatewayFacts(TargetFacts facts, String selects, Obstacle refused) {
+      this(facts, selects, refused, null, false);
+    }
   }
 
   /** The facts of a namespace, or of a gateway by its key. */

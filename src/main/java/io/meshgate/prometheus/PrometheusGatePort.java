@@ -1,6 +1,7 @@
 package io.meshgate.prometheus;
 
 import io.meshgate.controller.GatePort;
+import io.meshgate.controller.GateSubjects;
 import io.meshgate.gate.EvidenceWindows;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.RuleResult;
@@ -44,13 +45,11 @@ public final class PrometheusGatePort implements GatePort {
   @Override
   public Map<String, List<RuleResult>> evaluate(
       MigrationSpec spec,
-      List<String> namespaces,
+      GateSubjects subjects,
       Map<String, Instant> onTargetAt,
-      List<String> cohort,
       Map<String, Map<String, Double>> baselines,
       Instant now) {
-    Target target =
-        new Target(namespaces, spec.toRevision(), spec.fromRevision(), revisionLabel, cohort);
+    Target target = target(spec, subjects);
     EvidenceWindows evidence =
         EvidenceWindows.since(onTargetAt, minWindow, grain(spec.interval()), spec.toRevision());
     TickReport report = gate.tick(resolve(spec, rules.get()), target, now, baselines, evidence);
@@ -61,9 +60,8 @@ public final class PrometheusGatePort implements GatePort {
 
   @Override
   public Map<String, Map<String, Double>> baselines(
-      MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now) {
-    Target target =
-        new Target(namespaces, spec.toRevision(), spec.fromRevision(), revisionLabel, cohort);
+      MigrationSpec spec, GateSubjects subjects, Instant now) {
+    Target target = target(spec, subjects);
     Map<String, Map<String, Double>> captured =
         gate.baselines(resolve(spec, rules.get()), target, now, spec.baselineWindow());
     if (captured == null) {
@@ -71,8 +69,17 @@ public final class PrometheusGatePort implements GatePort {
       return null;
     }
     Map<String, Map<String, Double>> all = new HashMap<>();
-    namespaces.forEach(ns -> all.put(ns, captured.getOrDefault(ns, Map.of())));
+    subjects.namespaces().forEach(ns -> all.put(ns, captured.getOrDefault(ns, Map.of())));
     return all;
+  }
+
+  private Target target(MigrationSpec spec, GateSubjects subjects) {
+    return new Target(
+        subjects.namespaces(),
+        spec.toRevision(),
+        spec.fromRevision(),
+        revisionLabel,
+        subjects.cohort());
   }
 
   private static Duration grain(Duration interval) {

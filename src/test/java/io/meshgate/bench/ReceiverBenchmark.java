@@ -3,6 +3,7 @@ package io.meshgate.bench;
 import io.meshgate.app.Daemon;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.controller.GatePort;
+import io.meshgate.controller.GateSubjects;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.gate.Result;
 import io.meshgate.gate.RuleResult;
@@ -60,35 +61,36 @@ public final class ReceiverBenchmark {
         @Override
         public Map<String, List<RuleResult>> evaluate(
             MigrationSpec spec,
-            List<String> namespaces,
+            GateSubjects subjects,
             Map<String, Instant> onTargetAt,
-            List<String> cohort,
             Map<String, Map<String, Double>> baselines,
             Instant now) {
           Map<String, List<RuleResult>> results = new HashMap<>();
-          namespaces.forEach(
-              ns ->
-                  results.put(
-                      ns,
-                      List.of(
-                          new RuleResult(
-                              "error-rate",
-                              Severity.CRITICAL,
-                              Result.PASS,
-                              0.0,
-                              0.01,
-                              null,
-                              "q",
-                              "WithinBounds",
-                              "ok"))));
+          subjects
+              .namespaces()
+              .forEach(
+                  ns ->
+                      results.put(
+                          ns,
+                          List.of(
+                              new RuleResult(
+                                  "error-rate",
+                                  Severity.CRITICAL,
+                                  Result.PASS,
+                                  0.0,
+                                  0.01,
+                                  null,
+                                  "q",
+                                  "WithinBounds",
+                                  "ok"))));
           return results;
         }
 
         @Override
         public Map<String, Map<String, Double>> baselines(
-            MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now) {
+            MigrationSpec spec, GateSubjects subjects, Instant now) {
           Map<String, Map<String, Double>> baselines = new HashMap<>();
-          namespaces.forEach(ns -> baselines.put(ns, Map.of()));
+          subjects.namespaces().forEach(ns -> baselines.put(ns, Map.of()));
           return baselines;
         }
       };

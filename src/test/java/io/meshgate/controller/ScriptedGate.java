@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A gate whose verdicts the test sets per namespace: passing unless told to fail. */
+/**
+ * A gate whose verdicts the test sets per namespace or gateway key: passing unless told to fail.
+ */
 final class ScriptedGate implements GatePort {
   final Set<String> failing = ConcurrentHashMap.newKeySet();
 
@@ -20,6 +22,9 @@ final class ScriptedGate implements GatePort {
 
   /** The cohort the controller gave the last tick. */
   volatile List<String> lastCohort = List.of();
+
+  /** The gateways' cohort the controller gave the last tick. */
+  volatile List<GateSubjects.Gateway> lastGatewayCohort = List.of();
 
   /** The revisions the controller gave the last evaluation: what {{revision}} would be. */
   volatile String lastRevisions;
@@ -30,16 +35,18 @@ final class ScriptedGate implements GatePort {
   @Override
   public Map<String, List<RuleResult>> evaluate(
       MigrationSpec spec,
-      List<String> namespaces,
+      GateSubjects subjects,
       Map<String, Instant> onTargetAt,
-      List<String> cohort,
       Map<String, Map<String, Double>> baselines,
       Instant now) {
-    lastCohort = List.copyOf(cohort);
+    lastCohort = subjects.cohort();
+    lastGatewayCohort = subjects.gatewayCohort();
     lastOnTargetAt = Map.copyOf(onTargetAt);
     lastRevisions = spec.fromRevision() + " -> " + spec.toRevision();
     Map<String, List<RuleResult>> results = new HashMap<>();
-    for (String ns : namespaces) {
+    List<String> judged = new java.util.ArrayList<>(subjects.namespaces());
+    subjects.gateways().forEach(g -> judged.add(g.key()));
+    for (String ns : judged) {
       boolean fail = failing.contains(ns);
       results.put(
           ns,
@@ -60,9 +67,11 @@ final class ScriptedGate implements GatePort {
 
   @Override
   public Map<String, Map<String, Double>> baselines(
-      MigrationSpec spec, List<String> namespaces, List<String> cohort, Instant now) {
+      MigrationSpec spec, GateSubjects subjects, Instant now) {
     Map<String, Map<String, Double>> baselines = new HashMap<>();
-    namespaces.forEach(
+    List<String> judged = new java.util.ArrayList<>(subjects.namespaces());
+    subjects.gateways().forEach(g -> judged.add(g.key()));
+    judged.forEach(
         ns -> baselines.put(ns, Map.of("p99-latency", baselineOf.getOrDefault(ns, 87.0))));
     return baselines;
   }
