@@ -358,7 +358,7 @@ public final class MigrationController {
       try (LogContext context =
           action.namespace() == null ? null : LogContext.namespace(action.namespace())) {
         if (action instanceof Action.CaptureBaseline capture) {
-          baselineFor.add(capture.namespace());
+          baselineFor.add(capture.target());
         } else if (m.spec().dryRun()) {
           LOG.info("dry run: would {}", action);
         } else if (action instanceof Action.Flip) {

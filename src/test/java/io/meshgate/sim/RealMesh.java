@@ -140,6 +140,41 @@ public final class RealMesh implements AutoCloseable {
     return this;
   }
 
+  /**
+   * An injected gateway as the {@code istio/gateway} Helm chart renders one: pod template labelled
+   * {@code istio.io/rev=<revision>} and {@code sidecar.istio.io/inject: "true"}, annotated {@code
+   * inject.istio.io/templates: gateway}, its one container {@code istio-proxy} of image {@code
+   * auto}, which Istio's injector fills in.
+   */
+  public RealMesh injectedGateway(String namespace, String name, String revision) {
+    return create(
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withNamespace(namespace)
+            .withName(name)
+            .withLabels(Map.of("app", name, "istio", "ingressgateway"))
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(2)
+            .withNewSelector()
+            .withMatchLabels(Map.of("app", name))
+            .endSelector()
+            .withTemplate(
+                template(
+                    Map.of(
+                        "app",
+                        name,
+                        Sidecars.REVISION_LABEL,
+                        revision,
+                        "sidecar.istio.io/inject",
+                        "true"),
+                    Map.of("inject.istio.io/templates", "gateway"),
+                    "istio-proxy",
+                    "auto"))
+            .endSpec()
+            .build());
+  }
+
   /** {@code istioctl tag set TAG --revision REV --overwrite}, as a user points a tag. */
   public RealMesh tag(String tag, String revision) {
     istio.tagSet(tag, revision);
