@@ -368,9 +368,9 @@ public final class Planner {
         "no label selects a revision any more: a restart removes their sidecars");
   }
 
-  /** {@code istio.io/rev=prod selects 1-20-0}, or that it selects none. */
+  /** {@code label istio.io/rev=1-20-0 selects 1-20-0}, or that it selects none. */
   private static String now(Selected selected) {
-    return selected.selector()
+    return selected.selection().describe()
         + (selected.resolved() == null
             ? " selects no revision (no tag default, no revision default)"
             : " selects " + selected.resolved().revision());
@@ -414,7 +414,7 @@ public final class Planner {
       Map<String, String> nsLabels = namespaceLabels(d.namespace());
       Selected selected =
           labelled(nsLabels)
-              ? namespaceSelects(nsLabels, How.NAMESPACE_LABEL, "namespace " + d.namespace() + " ")
+              ? namespaceSelects(nsLabels, How.NAMESPACE_LABEL, d.namespace() + " ")
               : objectSelects(d.templateLabels(), How.LABEL, "");
       int stale =
           (int)
@@ -536,9 +536,7 @@ public final class Planner {
     String ofNamespace = namespaceLabels(g.namespace()).get(REV);
     if (ofNamespace != null) {
       return new Selected(
-          label(ofNamespace),
-          How.NAMESPACE_LABEL,
-          "namespace " + g.namespace() + " " + REV + "=" + ofNamespace);
+          label(ofNamespace), How.NAMESPACE_LABEL, g.namespace() + " " + REV + "=" + ofNamespace);
     }
     return new Selected(defaultRevision(), How.DEFAULT, "no " + REV + " label");
   }

@@ -58,7 +58,7 @@ public record UpgradePlan(
     /** Its own {@code istio.io/rev} label names a tag that points at the revision. */
     TAG("tag", "tag"),
     /** Its namespace's label decides (for gateways). */
-    NAMESPACE_LABEL("namespaceLabel", "namespace label"),
+    NAMESPACE_LABEL("namespaceLabel", "namespace"),
     /** Nothing names a revision: the default one (tag {@code default}, else revision default). */
     DEFAULT("default", "default"),
     /** Pods of a namespace without an injection label, through their own labels. */
@@ -119,8 +119,9 @@ public record UpgradePlan(
 
   /**
    * How an object selects the revision: {@code selector} is what says so ({@code
-   * istio.io/rev=prod}, {@code istio-injection=enabled}, {@code istio-system/ztunnel}), {@code tag}
-   * the tag it goes through, or null.
+   * istio.io/rev=prod}, {@code istio-injection=enabled}, for a namespace's label {@code shop
+   * istio.io/rev=prod}, {@code istio-system/ztunnel}), {@code tag} the tag it goes through, or
+   * null.
    */
   public record Selection(How how, String selector, String tag) {
     /**

@@ -154,7 +154,7 @@ class PlannerTest {
     assertThat(orders.proxies()).isEqualTo(1);
     assertThat(orders.note())
         .isEqualTo(
-            "1 pod still runs 1-19-0; istio.io/rev=1-20-0 selects 1-20-0: a restart moves them");
+            "1 pod still runs 1-19-0; label istio.io/rev=1-20-0 selects 1-20-0: a restart moves them");
   }
 
   @Test
@@ -247,19 +247,19 @@ class PlannerTest {
             "its namespace's label names the revision, overriding the template's",
             new String[] {"istio.io/rev", FROM},
             map("istio.io/rev", TO),
-            new Selection(How.NAMESPACE_LABEL, "namespace edge istio.io/rev=" + FROM, null),
+            new Selection(How.NAMESPACE_LABEL, "edge istio.io/rev=" + FROM, null),
             MovedBy.NAMESPACE_LABEL_FLIP),
         Arguments.of(
             "its namespace's label names a tag",
             new String[] {"istio.io/rev", "prod"},
             map("istio.io/rev", TO),
-            new Selection(How.NAMESPACE_LABEL, "namespace edge istio.io/rev=prod", "prod"),
+            new Selection(How.NAMESPACE_LABEL, "edge istio.io/rev=prod", "prod"),
             MovedBy.TAG_MOVE_RESTART),
         Arguments.of(
             "its namespace says istio-injection=enabled",
             new String[] {"istio-injection", "enabled"},
             map("sidecar.istio.io/inject", "true"),
-            new Selection(How.NAMESPACE_LABEL, "namespace edge istio-injection=enabled", "default"),
+            new Selection(How.NAMESPACE_LABEL, "edge istio-injection=enabled", "default"),
             MovedBy.TAG_MOVE_RESTART));
   }
 
@@ -381,13 +381,13 @@ class PlannerTest {
             "no label: its namespace's istio.io/rev",
             new String[] {},
             new String[] {"istio.io/rev", FROM},
-            new Selection(How.NAMESPACE_LABEL, "namespace shop istio.io/rev=" + FROM, null),
+            new Selection(How.NAMESPACE_LABEL, "shop istio.io/rev=" + FROM, null),
             MovedBy.LABEL_FLIP),
         Arguments.of(
             "no label: its namespace's istio.io/rev, never istio-injection",
             new String[] {},
             new String[] {"istio-injection", "enabled", "istio.io/rev", "prod"},
-            new Selection(How.NAMESPACE_LABEL, "namespace shop istio.io/rev=prod", "prod"),
+            new Selection(How.NAMESPACE_LABEL, "shop istio.io/rev=prod", "prod"),
             MovedBy.TAG_MOVE),
         Arguments.of(
             "no label anywhere: the default revision",
