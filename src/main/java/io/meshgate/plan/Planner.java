@@ -538,7 +538,7 @@ public final class Planner {
       return new Selected(
           label(ofNamespace), How.NAMESPACE_LABEL, g.namespace() + " " + REV + "=" + ofNamespace);
     }
-    return new Selected(defaultRevision(), How.DEFAULT, "no " + REV + " label");
+    return new Selected(defaultRevision(), How.DEFAULT, "(no " + REV + " label)");
   }
 
   // ---- ambient ----
@@ -558,7 +558,7 @@ public final class Planner {
     String rev = ns.labels().get(REV);
     Selected own;
     if (rev == null) {
-      own = new Selected(defaultRevision(), How.DEFAULT, "no " + REV + " label");
+      own = new Selected(defaultRevision(), How.DEFAULT, "(no " + REV + " label)");
     } else {
       Resolved resolved = label(rev);
       own = new Selected(resolved, resolved.tag() == null ? How.LABEL : How.TAG, REV + "=" + rev);
@@ -590,9 +590,7 @@ public final class Planner {
           MovedBy.ZTUNNEL_NODE_UPGRADE,
           sidecars,
           null,
-          join(
-              "no ztunnel DaemonSet found: its revision label (or the default revision) stands for its ztunnel's",
-              alsoSidecars));
+          alsoSidecars);
     }
     // ztunnel is another revision's: the label still decides its waypoints without a label of their
     // own
@@ -651,8 +649,9 @@ public final class Planner {
                     null)));
     if (!ambient.isEmpty() && input.ztunnels().isEmpty()) {
       notes.add(
-          "no ztunnel DaemonSet (label app.kubernetes.io/name=ztunnel) found: nodes are those of"
-              + " the ambient namespaces' pods");
+          "no ztunnel DaemonSet (label app.kubernetes.io/name=ztunnel) found: an ambient"
+              + " namespace's istio.io/rev label (else the default revision) stands for its"
+              + " ztunnel's revision, and its nodes are those of its pods");
     }
   }
 }

@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
 /**
  * A RevisionMigration for a plan's items: a first wave of one low-risk namespace, then the
  * gateways, then the other namespaces. It moves only what one migration can move: in the label flow
- * what selects the old revision by its own label; in tag mode ({@code spec.tag}, chosen when
- * namespaces follow a tag on the old revision) what follows that tag. Everything else is {@link
- * #leftOut}, with the reason.
+ * what selects the old revision by its own label; in tag mode ({@code spec.tag}, chosen when more
+ * namespaces follow a tag on the old revision than select it by their own label) what follows that
+ * tag. Everything else is {@link #leftOut}, with the reason.
  *
  * @param tag the tag of tag mode, or null for the label flow
  * @param waves empty when nothing can be migrated
@@ -81,7 +81,7 @@ public record Suggestion(
       String why = tag == null ? outOfLabelFlow(item, from) : outOfTagMode(item, tag, from);
       if (why != null) {
         leftOut.add(new LeftOut(item.kind(), item.namespace(), item.name(), why));
-      } else if (item.kind() == Kind.Namespace || item.kind() == Kind.AmbientNamespace) {
+      } else if (isNamespace(item)) {
         namespaces.add(item);
       } else {
         gateways.add(item);
@@ -132,17 +132,21 @@ public record Suggestion(
 
   /**
    * The tag of tag mode: of the tags on the old revision that whole namespaces follow, the one most
-   * of them follow (by name on a tie); null when none does.
+   * of them follow (by name on a tie), when more follow it than the label flow would move; else
+   * null, the label flow. One migration moves one group; the other is left out, with the reason.
    */
   private static String tagToMove(List<Item> items) {
     Map<String, Integer> followers = new TreeMap<>();
+    int labelled = 0;
     for (Item item : items) {
       if (followsTag(item)) {
         followers.merge(item.selects().tag(), 1, Integer::sum);
+      } else if (isNamespace(item) && item.movedBy() == MovedBy.LABEL_FLIP) {
+        labelled++;
       }
     }
     String best = null;
-    int most = 0;
+    int most = labelled;
     for (Map.Entry<String, Integer> e : followers.entrySet()) {
       if (e.getValue() > most) {
         best = e.getKey();
@@ -152,9 +156,13 @@ public record Suggestion(
     return best;
   }
 
+  private static boolean isNamespace(Item item) {
+    return item.kind() == Kind.Namespace || item.kind() == Kind.AmbientNamespace;
+  }
+
   /** A namespace whose label follows a tag (pods that do on their own are not a wave's). */
   private static boolean followsTag(Item item) {
-    return (item.kind() == Kind.Namespace || item.kind() == Kind.AmbientNamespace)
+    return isNamespace(item)
         && item.movedBy() == MovedBy.TAG_MOVE
         && item.selects().how() != How.POD_LABEL;
   }

@@ -64,7 +64,7 @@ public record UpgradePlan(
     /** Pods of a namespace without an injection label, through their own labels. */
     POD_LABEL("podLabel", "pod label"),
     /** Nothing selects it any more, but its pods still run the revision. */
-    PROXIES("proxies", "proxies"),
+    PROXIES("proxies", "still running"),
     /** The ztunnel DaemonSet of the revision serves it. */
     ZTUNNEL("ztunnel", "ztunnel"),
     /** A node, for the ambient pods it runs. */

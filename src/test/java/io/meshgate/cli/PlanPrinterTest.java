@@ -143,7 +143,7 @@ class PlanPrinterTest {
             "10 objects select 1-19-0: 4 namespaces, 2 injected gateways, 1 Gateway, 1 waypoint,"
                 + " 1 ambient namespace, 1 node")
         .contains(
-            "Suggested RevisionMigration 1-19-0-to-1-20-0 (tag mode, tag default): waves first"
-                + " (legacy); 9 left out. Print it with --output yaml.");
+            "Suggested RevisionMigration 1-19-0-to-1-20-0: waves first (test), gateways (3); 6"
+                + " left out. Print it with --output yaml.");
   }
 }

@@ -393,7 +393,7 @@ class PlannerTest {
             "no label anywhere: the default revision",
             new String[] {},
             new String[] {"istio-injection", "enabled"},
-            new Selection(How.DEFAULT, "no istio.io/rev label", "default"),
+            new Selection(How.DEFAULT, "(no istio.io/rev label)", "default"),
             MovedBy.TAG_MOVE));
   }
 
@@ -493,7 +493,7 @@ class PlannerTest {
 
     Item mesh = item(plan, Kind.AmbientNamespace, "mesh");
     assertThat(mesh.selects())
-        .isEqualTo(new Selection(How.DEFAULT, "no istio.io/rev label", "default"));
+        .isEqualTo(new Selection(How.DEFAULT, "(no istio.io/rev label)", "default"));
     assertThat(mesh.movedBy()).isEqualTo(MovedBy.ZTUNNEL_NODE_UPGRADE);
     assertThat(plan.items())
         .filteredOn(i -> i.kind() == Kind.Node)
@@ -502,8 +502,9 @@ class PlannerTest {
             tuple("node-1", 1, "ambient pods of mesh"), tuple("node-2", 2, "ambient pods of mesh"));
     assertThat(plan.notes())
         .containsExactly(
-            "no ztunnel DaemonSet (label app.kubernetes.io/name=ztunnel) found: nodes are those of"
-                + " the ambient namespaces' pods");
+            "no ztunnel DaemonSet (label app.kubernetes.io/name=ztunnel) found: an ambient"
+                + " namespace's istio.io/rev label (else the default revision) stands for its"
+                + " ztunnel's revision, and its nodes are those of its pods");
   }
 
   @Test

@@ -259,8 +259,33 @@ class SuggestionTest {
   }
 
   @Test
-  void onATieTagModeMovesTheTagFirstByName() {
-    assertThat(Clusters.everyKind().plan().suggestion().tag()).isEqualTo("default");
+  void moreNamespacesByTheirOwnLabelThanByAnyTagMakeItTheLabelFlow() {
+    Suggestion s =
+        new Clusters()
+            .tag("default", FROM)
+            .namespace("legacy", "istio-injection", "enabled")
+            .namespace("a", "istio.io/rev", FROM)
+            .namespace("b", "istio.io/rev", FROM)
+            .plan()
+            .suggestion();
+
+    assertThat(s.tag()).isNull();
+    assertThat(s.leftOut()).extracting(LeftOut::ref).containsExactly("Namespace legacy");
+  }
+
+  @Test
+  void asManyByLabelAsByATagIsTheLabelFlowAndTagsTiedAreTakenByName() {
+    assertThat(Clusters.everyKind().plan().suggestion().tag()).isNull();
+    assertThat(
+            new Clusters()
+                .tag("prod", FROM)
+                .tag("default", FROM)
+                .namespace("shop", "istio.io/rev", "prod")
+                .namespace("legacy", "istio-injection", "enabled")
+                .plan()
+                .suggestion()
+                .tag())
+        .isEqualTo("default");
   }
 
   @Test
