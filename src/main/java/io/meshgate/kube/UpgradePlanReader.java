@@ -44,7 +44,7 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class UpgradePlanReader implements AutoCloseable {
-  static final String USER_AGENT = "meshgate-plan";
+  public static final String USER_AGENT = "meshgate-plan";
 
   static final ResourceDefinitionContext GATEWAYS =
       new ResourceDefinitionContext.Builder()
