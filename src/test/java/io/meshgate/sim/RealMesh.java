@@ -140,6 +140,37 @@ public final class RealMesh implements AutoCloseable {
     return this;
   }
 
+  /**
+   * An injected gateway as Istio's gateway chart installs one ({@code manifests/charts/gateway}): a
+   * Deployment whose pod template is labelled {@code sidecar.istio.io/inject: "true"} and {@code
+   * istio.io/rev=<revision>} and annotated {@code inject.istio.io/templates: gateway}, with one
+   * container {@code istio-proxy} of image {@code auto} that Istio's injector fills in.
+   */
+  public RealMesh injectedGateway(String namespace, String name, String revision) {
+    PodTemplateSpec template =
+        template(
+            Map.of(
+                "app", name, "sidecar.istio.io/inject", "true", Sidecars.REVISION_LABEL, revision),
+            Map.of("inject.istio.io/templates", "gateway"),
+            "istio-proxy",
+            "auto");
+    return create(
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withNamespace(namespace)
+            .withName(name)
+            .withLabels(Map.of("app", name))
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(1)
+            .withNewSelector()
+            .withMatchLabels(Map.of("app", name))
+            .endSelector()
+            .withTemplate(template)
+            .endSpec()
+            .build());
+  }
+
   /** {@code istioctl tag set TAG --revision REV --overwrite}, as a user points a tag. */
   public RealMesh tag(String tag, String revision) {
     istio.tagSet(tag, revision);
