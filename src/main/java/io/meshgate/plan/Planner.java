@@ -76,6 +76,7 @@ public final class Planner {
   private final PlanInput input;
   private final String from;
   private final Map<String, PlanInput.Namespace> namespaces = new HashMap<>();
+  private final Map<String, List<PlanInput.Pod>> podsIn = new HashMap<>();
   private final Set<String> gatewayOwners = new HashSet<>();
   private final List<Item> items = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
@@ -84,6 +85,11 @@ public final class Planner {
     this.input = input;
     this.from = from;
     input.namespaces().forEach(ns -> namespaces.put(ns.name(), ns));
+    input.pods().forEach(p -> podsIn.computeIfAbsent(p.namespace(), n -> new ArrayList<>()).add(p));
+  }
+
+  private List<PlanInput.Pod> podsIn(String namespace) {
+    return podsIn.getOrDefault(namespace, List.of());
   }
 
   /** The names as given: each a DNS-1123 label, and not the same. */
@@ -266,7 +272,7 @@ public final class Planner {
   }
 
   /** The revision a pod's (or pod template's) own labels select, in a namespace without labels. */
-  private Selected objectSelects(Map<String, String> labels, How how, String prefix) {
+  private Selected objectSelects(Map<String, String> labels, How how) {
     if ("false".equals(labels.get(INJECT))) {
       return null;
     }
@@ -274,13 +280,11 @@ public final class Planner {
     if (rev != null) {
       Resolved resolved = label(rev);
       How own = how == How.POD_LABEL ? How.POD_LABEL : resolved.tag() == null ? How.LABEL : How.TAG;
-      return new Selected(resolved, own, prefix + REV + "=" + rev);
+      return new Selected(resolved, own, REV + "=" + rev);
     }
     if ("true".equals(labels.get(INJECT))) {
       return new Selected(
-          defaultRevision(),
-          how == How.POD_LABEL ? How.POD_LABEL : How.DEFAULT,
-          prefix + INJECT + "=true");
+          defaultRevision(), how == How.POD_LABEL ? How.POD_LABEL : How.DEFAULT, INJECT + "=true");
     }
     return null;
   }
@@ -324,7 +328,7 @@ public final class Planner {
     List<Selected> pinned = new ArrayList<>();
     List<Selected> tagged = new ArrayList<>();
     for (PlanInput.Pod pod : stale) {
-      Selected own = objectSelects(pod.labels(), How.POD_LABEL, "");
+      Selected own = objectSelects(pod.labels(), How.POD_LABEL);
       if (own != null && own.selects(from)) {
         (own.resolved().tag() == null ? pinned : tagged).add(own);
       }
@@ -394,8 +398,7 @@ public final class Planner {
 
   /** The namespace's pods with a proxy, but those of its gateways. */
   private List<PlanInput.Pod> proxiesOf(String namespace) {
-    return input.pods().stream()
-        .filter(p -> p.namespace().equals(namespace))
+    return podsIn(namespace).stream()
         .filter(p -> p.proxyRevision() != null)
         .filter(p -> !p.labels().containsKey(GATEWAY_NAME))
         .filter(p -> !gatewayOwners.contains(namespace + "/" + p.owner()))
@@ -415,11 +418,11 @@ public final class Planner {
       Selected selected =
           labelled(nsLabels)
               ? namespaceSelects(nsLabels, How.NAMESPACE_LABEL, d.namespace() + " ")
-              : objectSelects(d.templateLabels(), How.LABEL, "");
+              : objectSelects(d.templateLabels(), How.LABEL);
       int stale =
           (int)
-              input.pods().stream()
-                  .filter(p -> p.namespace().equals(d.namespace()) && owner.equals(p.owner()))
+              podsIn(d.namespace()).stream()
+                  .filter(p -> owner.equals(p.owner()))
                   .filter(this::onFrom)
                   .count();
       if (selected != null && selected.selects(from)) {
@@ -496,7 +499,7 @@ public final class Planner {
         continue;
       }
       Selected selected = gatewaySelects(g);
-      if (selected == null || !selected.selects(from)) {
+      if (!selected.selects(from)) {
         continue;
       }
       String workload =
@@ -506,10 +509,9 @@ public final class Planner {
                   GATEWAY_CLASSES.getOrDefault(g.className(), false)
                       ? g.name() + "-" + g.className()
                       : g.name());
-      int stale =
+      int proxies =
           (int)
-              input.pods().stream()
-                  .filter(p -> p.namespace().equals(g.namespace()))
+              podsIn(g.namespace()).stream()
                   .filter(p -> g.name().equals(p.labels().get(GATEWAY_NAME)))
                   .filter(this::onFrom)
                   .count();
@@ -520,7 +522,7 @@ public final class Planner {
               g.name(),
               selected.selection(),
               selected.resolved().tag() == null ? MovedBy.LABEL_FLIP : MovedBy.TAG_MOVE,
-              stale,
+              proxies,
               workload,
               null));
     }
@@ -624,10 +626,8 @@ public final class Planner {
     }
     Map<String, String> ztunnelOn = new TreeMap<>();
     for (PlanInput.Ztunnel z : ztunnelsOfFrom()) {
-      for (PlanInput.Pod pod : input.pods()) {
-        if (pod.node() != null
-            && pod.namespace().equals(z.namespace())
-            && ("DaemonSet/" + z.name()).equals(pod.owner())) {
+      for (PlanInput.Pod pod : podsIn(z.namespace())) {
+        if (pod.node() != null && ("DaemonSet/" + z.name()).equals(pod.owner())) {
           ztunnelOn.putIfAbsent(pod.node(), z.namespace() + "/" + pod.name());
           namespacesOn.computeIfAbsent(pod.node(), n -> new TreeSet<>());
         }
