@@ -15,12 +15,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The decision core ({@code gate}, {@code migration}) is pure: it sees only java.lang, java.util,
- * java.time and java.math, never a client library, I/O, or a clock. That is what lets it be tested
- * exhaustively and fast.
+ * The decision core ({@code gate}, {@code migration}) and the upgrade plan's classification ({@code
+ * plan}) are pure: they see only java.lang, java.util, java.time and java.math, never a client
+ * library, I/O, or a clock. That is what lets them be tested exhaustively and fast.
  */
 class ArchitectureTest {
-  private static final String[] PURE = {"io.meshgate.gate..", "io.meshgate.migration.."};
+  private static final String[] PURE = {
+    "io.meshgate.gate..", "io.meshgate.migration..", "io.meshgate.plan.."
+  };
   private static JavaClasses production;
 
   @BeforeAll
@@ -46,7 +48,8 @@ class ArchitectureTest {
             "java.time..",
             "java.math..",
             "io.meshgate.gate..",
-            "io.meshgate.migration..")
+            "io.meshgate.migration..",
+            "io.meshgate.plan..")
         .allowEmptyShould(true)
         .check(production);
   }

@@ -16,6 +16,7 @@ import io.meshgate.kube.KubeCluster;
 import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.Leadership;
 import io.meshgate.kube.MigrationCommands;
+import io.meshgate.kube.UpgradePlanReader;
 import io.meshgate.logging.LogContext;
 import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.MigrationSpec;
@@ -84,6 +85,7 @@ public final class Daemon implements AutoCloseable {
 
   private final OkHttpClient http = new OkHttpClient();
   private final KubeCluster cluster;
+  private final UpgradePlanReader plans;
   private final KubeMigrationStore store;
   private final TickScheduler ticks;
   private final Leadership leadership;
@@ -174,6 +176,7 @@ public final class Daemon implements AutoCloseable {
       ticks.start();
     }
     MigrationCommands commands = new MigrationCommands(client, store);
+    this.plans = new UpgradePlanReader(client);
     AlertHandOff handOff = new AlertHandOff(new AlertMapping(config.alerts()), commands, clock);
     HttpServer.MigrationView view =
         new HttpServer.MigrationView() {
@@ -189,7 +192,14 @@ public final class Daemon implements AutoCloseable {
         };
     this.httpServer =
         HttpServer.start(
-            config.http().port(), token, metrics, this::isReady, view, handOff, commands);
+            config.http().port(),
+            token,
+            metrics,
+            this::isReady,
+            view,
+            handOff,
+            commands,
+            plans::plan);
     store.all().forEach(m -> onMigrationChanged(m.name()));
     LOG.info(
         "meshgate {} running: {} rules, Prometheus {}, leader election {}",
@@ -284,6 +294,7 @@ public final class Daemon implements AutoCloseable {
     ticks.close();
     store.close();
     cluster.close();
+    plans.close();
     http.dispatcher().executorService().shutdown();
     http.connectionPool().evictAll();
   }

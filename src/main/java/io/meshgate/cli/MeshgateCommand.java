@@ -27,6 +27,7 @@ public final class MeshgateCommand implements Runnable {
     cmd.addSubcommand(new EvaluateCommand());
     cmd.addSubcommand(new ValidateCommand());
     cmd.addSubcommand(new StatusCommand());
+    cmd.addSubcommand(new PlanCommand());
     cmd.addSubcommand(new CommandLine.HelpCommand());
     cmd.setParameterExceptionHandler(
         (e, args) -> {

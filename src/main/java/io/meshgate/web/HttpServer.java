@@ -8,10 +8,13 @@ import io.meshgate.alerting.AlertHandOff;
 import io.meshgate.alerting.AlertmanagerPayload;
 import io.meshgate.controller.MigrationObject;
 import io.meshgate.json.Mappers;
+import io.meshgate.kube.ClusterReadException;
 import io.meshgate.kube.MigrationCommands;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.logging.LogContext;
 import io.meshgate.metrics.Metrics;
+import io.meshgate.plan.PlanRequestException;
+import io.meshgate.plan.UpgradePlan;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,12 +32,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One port: health, readiness, metrics, the migrations API and the Alertmanager webhook. Writes
- * need {@code Authorization: Bearer <token>} unless started without a token on purpose ({@code
- * --insecure-webhook}).
+ * One port: health, readiness, metrics, the migrations API, the upgrade plan and the Alertmanager
+ * webhook. Writes need {@code Authorization: Bearer <token>} unless started without a token on
+ * purpose ({@code --insecure-webhook}).
  *
  * <pre>{@code
- * HttpServer http = HttpServer.start(8080, token, metrics, daemon::isReady, migrations, handOff, commands);
+ * HttpServer http = HttpServer.start(8080, token, metrics, daemon::isReady, migrations, handOff, commands, plans);
  * }</pre>
  */
 public final class HttpServer implements AutoCloseable {
@@ -56,6 +59,15 @@ public final class HttpServer implements AutoCloseable {
     Optional<MigrationObject> get(String name);
   }
 
+  /** The upgrade plan of {@code GET /api/v1/plan}, read from the cluster when asked. */
+  public interface PlanSource {
+    /**
+     * @throws PlanRequestException when the revisions are bad, unknown or the same
+     * @throws ClusterReadException when the cluster cannot be read
+     */
+    UpgradePlan plan(String from, String to);
+  }
+
   private final Javalin app;
   private final byte[] token;
   private final Metrics metrics;
@@ -67,7 +79,8 @@ public final class HttpServer implements AutoCloseable {
       BooleanSupplier ready,
       MigrationView migrations,
       AlertHandOff handOff,
-      MigrationCommands commands) {
+      MigrationCommands commands,
+      PlanSource plans) {
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
     this.metrics = metrics;
     this.app =
@@ -106,6 +119,7 @@ public final class HttpServer implements AutoCloseable {
                     migrations
                         .get(ctx.pathParam("name"))
                         .orElseThrow(() -> notFound(ctx.pathParam("name"))))));
+    app.get("/api/v1/plan", ctx -> plan(ctx, plans));
     app.post(
         "/api/v1/migrations/{name}/pause", ctx -> command(ctx, name -> commands.pause(name, true)));
     app.post(
@@ -126,8 +140,9 @@ public final class HttpServer implements AutoCloseable {
       BooleanSupplier ready,
       MigrationView migrations,
       AlertHandOff handOff,
-      MigrationCommands commands) {
-    return new HttpServer(port, token, metrics, ready, migrations, handOff, commands);
+      MigrationCommands commands,
+      PlanSource plans) {
+    return new HttpServer(port, token, metrics, ready, migrations, handOff, commands, plans);
   }
 
   public int port() {
@@ -160,6 +175,31 @@ public final class HttpServer implements AutoCloseable {
     view.put("approvedWaves", m.approvedWaves().stream().sorted().toList());
     view.put("status", RevisionMigrations.fromStatus(m.status()));
     return view;
+  }
+
+  /** {@code ?from=R0&to=R1}: 400 for a missing, bad or unknown revision, 503 if unreadable. */
+  private static void plan(Context ctx, PlanSource plans) {
+    String from = required(ctx, "from");
+    String to = required(ctx, "to");
+    UpgradePlan plan;
+    try {
+      plan = plans.plan(from, to);
+    } catch (PlanRequestException e) {
+      throw new HttpResponseException(400, e.getMessage());
+    } catch (ClusterReadException e) {
+      LOG.warn("api: no plan from {} to {}: {}", from, to, e.getMessage());
+      throw new HttpResponseException(503, e.getMessage());
+    }
+    ctx.json(plan.toMap());
+  }
+
+  private static String required(Context ctx, String name) {
+    String value = ctx.queryParam(name);
+    if (value == null || value.isEmpty()) {
+      throw new HttpResponseException(
+          400, "query parameter '" + name + "' is required: GET /api/v1/plan?from=R0&to=R1");
+    }
+    return value;
   }
 
   private void metrics(Context ctx) throws IOException {

@@ -44,11 +44,11 @@ class GatewaysRealClusterIT {
   static void migrate() {
     fixture = RealClusterFixture.start();
     fixture.mesh.namespace(INGRESS.namespace(), Map.of());
-    fixture.mesh.injectedGateway(INGRESS.namespace(), INGRESS.name(), FROM);
+    fixture.mesh.injectedGateway(INGRESS.namespace(), INGRESS.name(), FROM, 2);
     fixture.mesh.namespace(EGRESS.namespace(), Map.of());
-    fixture.mesh.injectedGateway(EGRESS.namespace(), EGRESS.name(), FROM);
+    fixture.mesh.injectedGateway(EGRESS.namespace(), EGRESS.name(), FROM, 2);
     fixture.mesh.namespace(OVERRIDDEN.namespace(), Map.of("istio.io/rev", FROM));
-    fixture.mesh.injectedGateway(OVERRIDDEN.namespace(), OVERRIDDEN.name(), FROM);
+    fixture.mesh.injectedGateway(OVERRIDDEN.namespace(), OVERRIDDEN.name(), FROM, 2);
     for (GatewayRef g : new GatewayRef[] {INGRESS, EGRESS, OVERRIDDEN}) {
       fixture.mesh.awaitSettled(g.namespace());
       assertThat(fixture.mesh.census(g.namespace())).isEqualTo(new Census(Map.of(FROM, 2), 0));

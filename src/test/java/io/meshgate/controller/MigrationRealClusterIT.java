@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshgate.app.Daemon;
 import io.meshgate.kube.Leadership;
+import io.meshgate.kube.UpgradePlanReader;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.TargetPhase;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The whole daemon, as meshgate's ServiceAccount under {@code deploy/rbac.yaml}, migrating three
  * waves of namespaces on a real API server whose controllers roll out the Deployments, StatefulSets
- * and DaemonSets: one namespace regresses and is rolled back, the others are promoted.
+ * and DaemonSets: one namespace regresses and is rolled back, the others are promoted. The HTTP
+ * API's commands and plan run as the same ServiceAccount, so every grant is used.
  */
 class MigrationRealClusterIT {
   private static final String MIGRATION = "istio-1-20";
@@ -184,6 +186,8 @@ class MigrationRealClusterIT {
     inFlight.add("commanded");
     List<AuditLog.Request> reads =
         fixture.meshgateRequests().stream()
+            // the HTTP API's plan (asked for once by the grant test) reads the whole cluster, once
+            .filter(r -> !r.userAgent().startsWith(UpgradePlanReader.USER_AGENT))
             .filter(r -> List.of("list", "watch").contains(r.verb()))
             .filter(r -> WATCHED_IN_FLIGHT.contains(r.resource()))
             .toList();
@@ -248,6 +252,8 @@ class MigrationRealClusterIT {
     for (String command : List.of("pause", "resume", "approve?wave=gated", "abort")) {
       assertThat(post("/api/v1/migrations/commands/" + command)).as(command).isEqualTo(200);
     }
+    // and the plan reads with it
+    assertThat(get("/api/v1/plan?from=" + FROM + "&to=" + TO)).isEqualTo(200);
     RbacTest.Manifest rbac = RbacTest.Manifest.load(RealClusterFixture.RBAC);
     List<RbacTest.Access> used =
         fixture.meshgateRequests().stream().map(RbacTest.Access::of).distinct().toList();
@@ -269,6 +275,15 @@ class MigrationRealClusterIT {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
     return response.statusCode();
+  }
+
+  private static int get(String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + daemon.httpPort() + path))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .statusCode();
   }
 
   /** meshgate's requests but watches and the leader-election lease. */

@@ -141,36 +141,37 @@ public final class RealMesh implements AutoCloseable {
   }
 
   /**
-   * An injected gateway as the {@code istio/gateway} Helm chart renders one: pod template labelled
-   * {@code istio.io/rev=<revision>} and {@code sidecar.istio.io/inject: "true"}, annotated {@code
-   * inject.istio.io/templates: gateway}, its one container {@code istio-proxy} of image {@code
-   * auto}, which Istio's injector fills in.
+   * An injected gateway as Istio's gateway chart installs one ({@code manifests/charts/gateway}): a
+   * Deployment whose pod template is labelled {@code sidecar.istio.io/inject: "true"} and {@code
+   * istio.io/rev=<revision>} and annotated {@code inject.istio.io/templates: gateway}, with one
+   * container {@code istio-proxy} of image {@code auto} that Istio's injector fills in.
    */
   public RealMesh injectedGateway(String namespace, String name, String revision) {
+    return injectedGateway(namespace, name, revision, 1);
+  }
+
+  /** As {@link #injectedGateway(String, String, String)}, with {@code replicas} pods. */
+  public RealMesh injectedGateway(String namespace, String name, String revision, int replicas) {
+    PodTemplateSpec template =
+        template(
+            Map.of(
+                "app", name, "sidecar.istio.io/inject", "true", Sidecars.REVISION_LABEL, revision),
+            Map.of("inject.istio.io/templates", "gateway"),
+            "istio-proxy",
+            "auto");
     return create(
         new DeploymentBuilder()
             .withNewMetadata()
             .withNamespace(namespace)
             .withName(name)
-            .withLabels(Map.of("app", name, "istio", "ingressgateway"))
+            .withLabels(Map.of("app", name))
             .endMetadata()
             .withNewSpec()
-            .withReplicas(2)
+            .withReplicas(replicas)
             .withNewSelector()
             .withMatchLabels(Map.of("app", name))
             .endSelector()
-            .withTemplate(
-                template(
-                    Map.of(
-                        "app",
-                        name,
-                        Sidecars.REVISION_LABEL,
-                        revision,
-                        "sidecar.istio.io/inject",
-                        "true"),
-                    Map.of("inject.istio.io/templates", "gateway"),
-                    "istio-proxy",
-                    "auto"))
+            .withTemplate(template)
             .endSpec()
             .build());
   }

@@ -3,11 +3,14 @@ package io.meshgate.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.alerting.AlertHandOff;
 import io.meshgate.alerting.AlertMapping;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.controller.MigrationObject;
 import io.meshgate.controller.WriteHook;
+import io.meshgate.json.Mappers;
+import io.meshgate.kube.ClusterReadException;
 import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.MigrationCommands;
 import io.meshgate.kube.RevisionMigration;
@@ -16,6 +19,8 @@ import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.AlertAction;
 import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
+import io.meshgate.plan.PlanInput;
+import io.meshgate.plan.Planner;
 import io.meshgate.sim.ClusterSimulator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -31,6 +36,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +58,29 @@ class HttpServerTest {
           - {name: test, namespaces: [payments]}
           - {name: prod, namespaces: [orders], requireApproval: true}
       """;
+
+  /** A cluster for the plan endpoint: shop labelled with the old revision, tag prod on it. */
+  private static final PlanInput CLUSTER =
+      new PlanInput(
+          Map.of("prod", "1-19-0"),
+          Set.of("1-19-0", "1-20-0"),
+          Set.of("istio-system"),
+          List.of(new PlanInput.Namespace("shop", Map.of("istio.io/rev", "1-19-0"))),
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of());
+
+  /** Plans of {@link #CLUSTER}; revision 1-18-9 stands for a cluster that cannot be read. */
+  private final HttpServer.PlanSource plans =
+      (from, to) -> {
+        if (from.equals("1-18-9")) {
+          throw new ClusterReadException(
+              "cannot list namespaces in https://10.0.0.1/: the API server answered 403: forbidden",
+              null);
+        }
+        return Planner.plan(CLUSTER, from, to);
+      };
 
   private ClusterSimulator sim;
   private KubeMigrationStore store;
@@ -107,7 +136,7 @@ class HttpServerTest {
             return store.get(name);
           }
         };
-    server = HttpServer.start(0, TOKEN, metrics, () -> true, view, handOff, commands);
+    server = HttpServer.start(0, TOKEN, metrics, () -> true, view, handOff, commands, plans);
   }
 
   @AfterEach
@@ -437,6 +466,73 @@ class HttpServerTest {
         .atMost(Duration.ofSeconds(5))
         .until(() -> store.get("istio-1-20").orElseThrow().aborted());
     assertThat(post("/api/v1/migrations/nope/abort", null, "", TOKEN).statusCode()).isEqualTo(404);
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void thePlanIsJsonWithoutAToken() throws Exception {
+    HttpResponse<String> response = get("/api/v1/plan?from=1-19-0&to=1-20-0");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode plan = Mappers.json().readTree(response.body());
+    assertThat(plan.path("from").asText()).isEqualTo("1-19-0");
+    assertThat(plan.path("items").get(0).path("name").asText()).isEqualTo("shop");
+    assertThat(plan.path("items").get(0).path("movedBy").asText()).isEqualTo("labelFlip");
+    assertThat(plan.path("suggestion").path("manifest").path("kind").asText())
+        .isEqualTo("RevisionMigration");
+  }
+
+  @Test
+  void aPlanWithMissingBadOrUnknownRevisionsIs400AndAnUnreadableClusterIs503() throws Exception {
+    Map<String, String> answers = new java.util.LinkedHashMap<>();
+    for (String query :
+        List.of(
+            "",
+            "?from=1-19-0",
+            "?from=1-19-0&to=1-19-0",
+            "?from=1-19-0&to=1-21-0",
+            "?from=prod&to=1-19-0",
+            "?from=Prod&to=1-20-0",
+            "?from=1-18-9&to=1-20-0")) {
+      HttpResponse<String> response = get("/api/v1/plan" + query);
+      answers.put(query, response.statusCode() + " " + response.body());
+    }
+
+    assertThat(answers)
+        .containsExactly(
+            Map.entry(
+                "",
+                "400 {\"error\":\"query parameter 'from' is required: GET"
+                    + " /api/v1/plan?from=R0&to=R1\"}"),
+            Map.entry(
+                "?from=1-19-0",
+                "400 {\"error\":\"query parameter 'to' is required: GET"
+                    + " /api/v1/plan?from=R0&to=R1\"}"),
+            Map.entry(
+                "?from=1-19-0&to=1-19-0",
+                "400 {\"error\":\"from and to are both 1-19-0; a plan moves from one revision to"
+                    + " another\"}"),
+            Map.entry(
+                "?from=1-19-0&to=1-21-0",
+                "400 {\"error\":\"to is 1-21-0, which is no revision or revision tag of this"
+                    + " cluster; revisions: 1-19-0, 1-20-0; tags: prod -> 1-19-0\"}"),
+            Map.entry(
+                "?from=prod&to=1-19-0",
+                "400 {\"error\":\"from prod and to 1-19-0 are both revision 1-19-0; a plan moves"
+                    + " from one revision to another\"}"),
+            Map.entry(
+                "?from=Prod&to=1-20-0",
+                "400 {\"error\":\"from is \\\"Prod\\\"; expected a DNS-1123 label (lower-case"
+                    + " letters, digits and '-', starting and ending with a letter or digit)\"}"),
+            Map.entry(
+                "?from=1-18-9&to=1-20-0",
+                "503 {\"error\":\"cannot list namespaces in https://10.0.0.1/: the API server"
+                    + " answered 403: forbidden\"}"));
   }
 
   @Test
