@@ -200,7 +200,8 @@ final class EvaluateCommand implements Callable<Integer> {
     List<String> members = cohort == null ? List.of() : cohort;
     List<String> problems =
         new ArrayList<>(
-            Target.problems(namespaces, toRevision, fromRevision, settings.revisionLabel()));
+            Target.problems(
+                namespaces, List.of(), toRevision, fromRevision, settings.revisionLabel()));
     for (String member : members) {
       String problem = Names.dns1123Problem(member);
       if (problem != null) {

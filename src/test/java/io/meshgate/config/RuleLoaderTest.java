@@ -15,8 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RuleLoaderTest {
   @TempDir Path dir;
@@ -53,7 +57,7 @@ class RuleLoaderTest {
         .containsOnlyKeys("error-rate", "p99-latency", "convergence-time", "xds-rejects");
     Rule errorRate = rules.get("error-rate");
     assertThat(errorRate.scope()).isEqualTo(Scope.NAMESPACE);
-    assertThat(errorRate.groupBy()).isEqualTo("destination_workload_namespace");
+    assertThat(errorRate.groupBy()).containsExactly("destination_workload_namespace");
     assertThat(errorRate.max()).isEqualTo(0.01);
     assertThat(errorRate.minVolume()).isEqualTo(100.0);
     assertThat(errorRate.severity()).isEqualTo(Severity.CRITICAL);
@@ -87,6 +91,216 @@ class RuleLoaderTest {
             });
   }
 
+  private static final String GATEWAY =
+      """
+      name: gateway-error-rate
+      scope: gateway
+      groupBy: [source_workload_namespace, source_workload]
+      window: 5m
+      query: sum by (source_workload_namespace, source_workload) (x{source_workload=~"{{workloads}}", source_workload_namespace=~"{{workloadNamespaces}}"})
+      max: 0.01
+      severity: critical
+      """;
+
+  private static final String WAYPOINT =
+      """
+      name: waypoint-error-rate
+      scope: waypoint
+      groupBy: ["{{waypointNamespaceLabel}}", "{{waypointNameLabel}}"]
+      window: 5m
+      query: sum by ({{waypointNamespaceLabel}}, {{waypointNameLabel}}) (x{{{waypointNameLabel}}=~"{{workloads}}"})
+      max: 0.01
+      severity: critical
+      """;
+
+  @Test
+  void loadsGatewayAndWaypointRulesWithTheirTwoLabelsAndANamespaceRuleWithAOneElementList()
+      throws IOException {
+    write("gateway.yaml", GATEWAY);
+    write("waypoint.yaml", WAYPOINT);
+    write(
+        "literal.yaml",
+        WAYPOINT
+            .replace("waypoint-error-rate", "literal")
+            .replace(
+                "[\"{{waypointNamespaceLabel}}\", \"{{waypointNameLabel}}\"]",
+                "[ns, gateway_name]"));
+    write(
+        "error-rate.yaml",
+        VALID.replace(
+            "groupBy: destination_workload_namespace",
+            "groupBy: [destination_workload_namespace]"));
+
+    Map<String, Rule> rules =
+        RuleLoader.loadDirectory(dir).stream()
+            .collect(Collectors.toMap(Rule::name, Function.identity()));
+
+    assertThat(rules.get("gateway-error-rate").scope()).isEqualTo(Scope.GATEWAY);
+    assertThat(rules.get("gateway-error-rate").groupBy())
+        .containsExactly("source_workload_namespace", "source_workload");
+    assertThat(rules.get("waypoint-error-rate").groupBy())
+        .containsExactly("{{waypointNamespaceLabel}}", "{{waypointNameLabel}}");
+    assertThat(rules.get("literal").groupBy()).containsExactly("ns", "gateway_name");
+    assertThat(rules.get("error-rate").groupBy()).containsExactly("destination_workload_namespace");
+  }
+
+  private static final String GATEWAY_EXPECTED =
+      "a gateway-scoped rule names two labels, the namespace and the workload:"
+          + " [source_workload_namespace, source_workload]";
+
+  private static final String WAYPOINT_EXPECTED =
+      "a waypoint-scoped rule names two labels, the namespace and the waypoint's name:"
+          + " [\"{{waypointNamespaceLabel}}\", \"{{waypointNameLabel}}\"] (the scrape's labels,"
+          + " daemon config gate.waypointLabels)";
+
+  static Stream<Arguments> badScopedRules() {
+    String gatewayGroupBy = "groupBy: [source_workload_namespace, source_workload]";
+    String waypointGroupBy = "groupBy: [\"{{waypointNamespaceLabel}}\", \"{{waypointNameLabel}}\"]";
+    String gatewayQuery =
+        "x{source_workload=~\"{{workloads}}\", source_workload_namespace=~\"{{workloadNamespaces}}\"})";
+    return Stream.of(
+        Arguments.of(
+            "a gateway rule's groupBy as one label",
+            GATEWAY.replace(gatewayGroupBy, "groupBy: x"),
+            List.of("field 'groupBy' is \"x\"; " + GATEWAY_EXPECTED)),
+        Arguments.of(
+            "a gateway rule without groupBy",
+            GATEWAY.replace(gatewayGroupBy + "\n", ""),
+            List.of("field 'groupBy' is missing; " + GATEWAY_EXPECTED)),
+        Arguments.of(
+            "a gateway rule with three labels",
+            GATEWAY.replace(gatewayGroupBy, "groupBy: [a, b, c]"),
+            List.of("field 'groupBy' is [a, b, c]; " + GATEWAY_EXPECTED)),
+        Arguments.of(
+            "a gateway rule's label that is no label name",
+            GATEWAY.replace(
+                gatewayGroupBy, "groupBy: [source_workload_namespace, source-workload]"),
+            List.of("field 'groupBy' entry 2 is \"source-workload\"; expected a label name")),
+        Arguments.of(
+            "a waypoint placeholder in a gateway rule's groupBy",
+            GATEWAY.replace(
+                gatewayGroupBy, "groupBy: [\"{{waypointNamespaceLabel}}\", source_workload]"),
+            List.of(
+                "field 'groupBy' entry 1 is \"{{waypointNamespaceLabel}}\"; expected a label"
+                    + " name")),
+        Arguments.of(
+            "one label twice",
+            GATEWAY.replace(gatewayGroupBy, "groupBy: [source_workload, source_workload]"),
+            List.of(
+                "field 'groupBy' is [source_workload, source_workload]; the namespace and the"
+                    + " name are two different labels")),
+        Arguments.of(
+            "a gateway rule not selecting {{workloads}}",
+            GATEWAY.replace("source_workload=~\"{{workloads}}\", ", ""),
+            List.of(
+                "field 'query' does not use {{workloads}}; a gateway-scoped rule must select the"
+                    + " gateways under evaluation")),
+        Arguments.of(
+            "a gateway rule selecting {{namespaces}}",
+            GATEWAY.replace("{{workloadNamespaces}}", "{{namespaces}}"),
+            List.of(
+                "field 'query' uses {{namespaces}} or {{namespace}} in a gateway-scoped rule; use"
+                    + " {{workloadNamespaces}} for the gateways' namespaces")),
+        Arguments.of(
+            "a waypoint rule's label that is neither a label nor its placeholder",
+            WAYPOINT.replace(waypointGroupBy, "groupBy: [\"{{revisionLabel}}\", name]"),
+            List.of(
+                "field 'groupBy' entry 1 is \"{{revisionLabel}}\"; expected a label name or"
+                    + " \"{{waypointNamespaceLabel}}\" / \"{{waypointNameLabel}}\"")),
+        Arguments.of(
+            "a waypoint rule's labels the wrong way round",
+            WAYPOINT.replace(
+                waypointGroupBy,
+                "groupBy: [\"{{waypointNameLabel}}\", \"{{waypointNamespaceLabel}}\"]"),
+            List.of(
+                "field 'groupBy' is [{{waypointNameLabel}}, {{waypointNamespaceLabel}}]; the"
+                    + " namespace's label comes first: "
+                    + WAYPOINT_EXPECTED)),
+        Arguments.of(
+            "a waypoint rule with one label",
+            WAYPOINT.replace(waypointGroupBy, "groupBy: gateway_networking_k8s_io_gateway_name"),
+            List.of(
+                "field 'groupBy' is \"gateway_networking_k8s_io_gateway_name\"; "
+                    + WAYPOINT_EXPECTED)),
+        Arguments.of(
+            "a waypoint rule selecting {{namespace}} in its volume query",
+            WAYPOINT
+                + "minVolume: 1\nvolumeQuery: sum by (namespace) (x{namespace=\"{{namespace}}\"})\n",
+            List.of(
+                "field 'volumeQuery' uses {{namespaces}} or {{namespace}} in a waypoint-scoped"
+                    + " rule; use {{workloadNamespaces}} for the waypoints' namespaces")),
+        Arguments.of(
+            "a namespace rule selecting {{workloads}}",
+            VALID.replace("{{namespaces}}\"}", "{{namespaces}}\", w=~\"{{workloads}}\"}"),
+            List.of(
+                "field 'query' uses {{workloads}} or {{workloadNamespaces}} in a namespace-scoped"
+                    + " rule; use {{namespaces}}, or scope gateway or waypoint")),
+        Arguments.of(
+            "a namespace rule with two labels",
+            VALID.replace(
+                "groupBy: destination_workload_namespace",
+                "groupBy: [destination_workload_namespace, destination_workload]"),
+            List.of(
+                "field 'groupBy' is [destination_workload_namespace, destination_workload]; a"
+                    + " namespace-scoped rule names the result label holding the namespace, e.g."
+                    + " destination_workload_namespace")),
+        Arguments.of(
+            "a namespace rule's label that is no label name",
+            VALID.replace("groupBy: destination_workload_namespace", "groupBy: a.b"),
+            List.of("field 'groupBy' is \"a.b\"; expected a label name")),
+        Arguments.of(
+            "a revision rule selecting {{workloadNamespaces}}",
+            """
+            name: rejects
+            scope: revision
+            window: 5m
+            query: x{rev="{{revision}}", ns=~"{{workloadNamespaces}}"}
+            max: 0
+            severity: critical
+            """,
+            List.of(
+                "field 'query' uses {{workloads}} or {{workloadNamespaces}} in a revision-scoped"
+                    + " rule; use {{revision}}")),
+        Arguments.of(
+            "a revision rule with groupBy",
+            """
+            name: rejects
+            scope: revision
+            groupBy: [a, b]
+            window: 5m
+            query: x{rev="{{revision}}"}
+            max: 0
+            severity: critical
+            """,
+            List.of(
+                "field 'groupBy' is set on a revision-scoped rule; it applies to scopes"
+                    + " namespace, gateway and waypoint")),
+        Arguments.of(
+            "groupBy neither a label nor a list",
+            GATEWAY.replace(gatewayGroupBy, "groupBy: {namespace: a, name: b}"),
+            List.of(
+                "field 'groupBy' is a mapping; expected a label name, or a list of two label"
+                    + " names")),
+        Arguments.of(
+            "unquoted placeholders in a YAML list",
+            WAYPOINT.replace(
+                waypointGroupBy, "groupBy: [{{waypointNamespaceLabel}}, {{waypointNameLabel}}]"),
+            List.of(
+                "is not valid YAML at line 3, column 13: Expected a field name (Scalar value in"
+                    + " YAML), got this instead: <org.yaml.snakeyaml.events.MappingStartEvent(anchor=null,"
+                    + " tag=null, implicit=true)>; a placeholder inside [ ] or { } is written in"
+                    + " quotes, such as [\"{{waypointNamespaceLabel}}\", \"{{waypointNameLabel}}\"]")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badScopedRules")
+  void aGatewayOrWaypointRuleNamesTwoLabelsAndSelectsWorkloadsOnly(
+      String what, String text, List<String> problems) throws IOException {
+    assertThat(problemsOf(text))
+        .containsExactlyElementsOf(
+            problems.stream().map(p -> dir.resolve("rule.yaml") + ": " + p).toList());
+  }
+
   @Test
   void loadsAValidRuleWithDefaults() throws IOException {
     write("error-rate.yaml", VALID);
@@ -117,7 +331,8 @@ class RuleLoaderTest {
         .containsExactly(
             dir.resolve("rule.yaml") + ": field 'max' is \"fast\"; expected a number",
             dir.resolve("rule.yaml")
-                + ": field 'scope' is \"cluster\"; expected one of namespace, revision",
+                + ": field 'scope' is \"cluster\"; expected one of namespace, revision, gateway,"
+                + " waypoint",
             dir.resolve("rule.yaml")
                 + ": field 'window' is \"soon\"; expected a duration such as 30s, 5m or 1h30m");
   }
@@ -138,7 +353,9 @@ class RuleLoaderTest {
         .contains(
             dir.resolve("rule.yaml")
                 + ": field 'query' uses unknown placeholder {{namespace_list}}; known placeholders:"
-                + " {{namespaces}}, {{namespace}}, {{revision}}, {{fromRevision}}, {{window}}, {{revisionLabel}}");
+                + " {{namespaces}}, {{namespace}}, {{workloads}}, {{workloadNamespaces}},"
+                + " {{revision}}, {{fromRevision}}, {{window}}, {{revisionLabel}},"
+                + " {{waypointNamespaceLabel}}, {{waypointNameLabel}}");
   }
 
   @Test
@@ -149,7 +366,8 @@ class RuleLoaderTest {
                 + ": field 'name' is missing; expected a DNS-1123 rule name such as error-rate",
             dir.resolve("rule.yaml") + ": field 'query' is missing; expected a PromQL template",
             dir.resolve("rule.yaml")
-                + ": field 'scope' is missing; expected one of namespace, revision",
+                + ": field 'scope' is missing; expected one of namespace, revision, gateway,"
+                + " waypoint",
             dir.resolve("rule.yaml")
                 + ": field 'severity' is missing; expected one of critical, warning",
             dir.resolve("rule.yaml")
