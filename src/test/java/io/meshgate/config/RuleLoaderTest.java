@@ -3,14 +3,20 @@ package io.meshgate.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshgate.gate.GatePlan;
 import io.meshgate.gate.NoDataPolicy;
+import io.meshgate.gate.PlannedQuery;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.Scope;
 import io.meshgate.gate.Severity;
+import io.meshgate.gate.Target;
+import io.meshgate.gate.WaypointLabels;
+import io.meshgate.gate.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -54,7 +60,15 @@ class RuleLoaderTest {
             .collect(Collectors.toMap(Rule::name, Function.identity()));
 
     assertThat(rules)
-        .containsOnlyKeys("error-rate", "p99-latency", "convergence-time", "xds-rejects");
+        .containsOnlyKeys(
+            "error-rate",
+            "p99-latency",
+            "convergence-time",
+            "xds-rejects",
+            "gateway-error-rate",
+            "gateway-p99-latency",
+            "waypoint-error-rate",
+            "waypoint-p99-latency");
     Rule errorRate = rules.get("error-rate");
     assertThat(errorRate.scope()).isEqualTo(Scope.NAMESPACE);
     assertThat(errorRate.groupBy()).containsExactly("destination_workload_namespace");
@@ -89,6 +103,108 @@ class RuleLoaderTest {
               assertThat(r.window()).isEqualTo(Duration.ofMinutes(5));
               assertThat(r.onNoData()).isEqualTo(NoDataPolicy.HOLD);
             });
+  }
+
+  /** Issue 25: the gateway and waypoint rules are the namespace rules' twins on their labels. */
+  @Test
+  void shippedGatewayAndWaypointRulesReadTheirTargetsByTwoLabels() {
+    Map<String, Rule> rules =
+        RuleLoader.loadDirectory(Path.of("rules")).stream()
+            .collect(Collectors.toMap(Rule::name, Function.identity()));
+
+    for (String name : List.of("gateway-error-rate", "gateway-p99-latency")) {
+      Rule rule = rules.get(name);
+      assertThat(rule.scope()).as(name).isEqualTo(Scope.GATEWAY);
+      assertThat(rule.groupBy())
+          .as(name)
+          .containsExactly("source_workload_namespace", "source_workload");
+      assertThat(rule.query())
+          .as(name)
+          .contains(
+              "reporter=\"source\", source_workload=~\"{{workloads}}\","
+                  + " source_workload_namespace=~\"{{workloadNamespaces}}\"")
+          .doesNotContain("destination");
+    }
+    for (String name : List.of("waypoint-error-rate", "waypoint-p99-latency")) {
+      Rule rule = rules.get(name);
+      assertThat(rule.scope()).as(name).isEqualTo(Scope.WAYPOINT);
+      assertThat(rule.groupBy())
+          .as(name)
+          .containsExactly("{{waypointNamespaceLabel}}", "{{waypointNameLabel}}");
+      assertThat(rule.query())
+          .as(name)
+          .contains(
+              "reporter=\"waypoint\", {{waypointNameLabel}}=~\"{{workloads}}\","
+                  + " {{waypointNamespaceLabel}}=~\"{{workloadNamespaces}}\"");
+    }
+    for (String kind : List.of("gateway", "waypoint")) {
+      Rule errorRate = rules.get(kind + "-error-rate");
+      assertThat(errorRate.query()).contains("response_code=~\"5..\"").contains("* 0");
+      assertThat(List.of(errorRate.max(), errorRate.minVolume())).containsExactly(0.01, 100.0);
+      assertThat(errorRate.volumeQuery()).contains("increase(istio_requests_total{");
+      Rule p99 = rules.get(kind + "-p99-latency");
+      assertThat(p99.query())
+          .startsWith("histogram_quantile(0.99, sum by (")
+          .contains(", le) (rate(istio_request_duration_milliseconds_bucket{");
+      assertThat(List.of(p99.max(), p99.maxIncrease(), p99.baselineFloor(), p99.minVolume()))
+          .containsExactly(1000.0, 0.5, 10.0, 100.0);
+      assertThat(p99.volumeQuery()).isEqualTo(errorRate.volumeQuery());
+      assertThat(List.of(errorRate.severity(), p99.severity())).containsOnly(Severity.CRITICAL);
+    }
+  }
+
+  /**
+   * Issue 25: a migration without gates is gated by every loaded rule, the gateway and waypoint
+   * ones too; they judge gateways and waypoints only, so a migration of namespaces sends the same
+   * four queries as before they shipped.
+   */
+  @Test
+  void theShippedGatewayAndWaypointRulesCostAMigrationOfNamespacesNoQuery() {
+    List<Rule> shipped = RuleLoader.loadDirectory(Path.of("rules"));
+    List<Rule> before = shipped.stream().filter(r -> !r.scope().isWorkload()).toList();
+    Instant now = Instant.parse("2026-11-21T10:00:00Z");
+    Target namespaces =
+        new Target(
+            List.of("payments", "orders"), "1-20-0", "1-19-0", "istio_io_rev", List.of("catalog"));
+    Workload ingress = new Workload(Scope.GATEWAY, "gw", "istio-ingress", "istio-ingressgateway");
+    Workload waypoint = new Workload(Scope.WAYPOINT, "wp", "shop", "waypoint");
+    Target everything =
+        new Target(
+            List.of("payments"),
+            "1-20-0",
+            "1-19-0",
+            "istio_io_rev",
+            List.of(),
+            List.of(ingress, waypoint),
+            List.of(),
+            WaypointLabels.DEFAULT);
+
+    assertThat(before).hasSize(4);
+    assertThat(GatePlan.tick(shipped, namespaces, now))
+        .hasSize(4)
+        .isEqualTo(GatePlan.tick(before, namespaces, now));
+    assertThat(GatePlan.baseline(shipped, namespaces, now, Duration.ofMinutes(30)))
+        .hasSize(2)
+        .isEqualTo(GatePlan.baseline(before, namespaces, now, Duration.ofMinutes(30)));
+    List<PlannedQuery> plan = GatePlan.tick(shipped, everything, now);
+    assertThat(plan).hasSize(8);
+    assertThat(plan)
+        .filteredOn(q -> q.rule().scope() == Scope.GATEWAY)
+        .allSatisfy(
+            q ->
+                assertThat(q.promql())
+                    .contains(
+                        "source_workload=~\"istio-ingressgateway\","
+                            + " source_workload_namespace=~\"istio-ingress\""));
+    assertThat(plan)
+        .filteredOn(q -> q.rule().scope() == Scope.WAYPOINT)
+        .allSatisfy(
+            q ->
+                assertThat(q.promql())
+                    .contains(
+                        "gateway_networking_k8s_io_gateway_name=~\"waypoint\","
+                            + " namespace=~\"shop\"")
+                    .doesNotContain("{{"));
   }
 
   private static final String GATEWAY =
