@@ -13,8 +13,10 @@ import io.meshgate.gate.PlannedQuery;
 import io.meshgate.gate.RangeResult;
 import io.meshgate.gate.Replay;
 import io.meshgate.gate.Rule;
+import io.meshgate.gate.Scope;
 import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
+import io.meshgate.gate.Workload;
 import io.meshgate.json.Mappers;
 import io.meshgate.prometheus.PrometheusClient;
 import io.meshgate.prometheus.PrometheusGate;
@@ -39,7 +41,8 @@ import picocli.CommandLine.Option;
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description = {
-      "Evaluate the gate rules once for the given namespaces and print the verdict.",
+      "Evaluate the gate rules once for the given namespaces, gateways and waypoints and print"
+          + " the verdict.",
       "Exit code: 0 PROMOTE, 1 HOLD, 2 ROLLBACK, 64 bad usage or input, 70 internal error."
     })
 final class EvaluateCommand implements Callable<Integer> {
@@ -75,12 +78,32 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(
       names = {"--namespace", "-n"},
-      required = true,
       arity = "1..*",
       split = ",",
       paramLabel = "NS",
       description = "Namespace(s) to evaluate; repeatable.")
-  List<String> namespaces;
+  List<String> namespaces = new ArrayList<>();
+
+  @Option(
+      names = "--gateway",
+      arity = "1..*",
+      split = ",",
+      paramLabel = "NS/NAME",
+      description =
+          "Gateway(s) to evaluate by the gateway-scoped rules: the namespace and name of the"
+              + " gateway's Deployment (<gateway>-<class> for a Gateway API gateway); shown as"
+              + " gateway:NS/NAME. Repeatable.")
+  List<String> gateways = new ArrayList<>();
+
+  @Option(
+      names = "--waypoint",
+      arity = "1..*",
+      split = ",",
+      paramLabel = "NS/NAME",
+      description =
+          "Waypoint(s) to evaluate by the waypoint-scoped rules: namespace and Gateway name; shown"
+              + " as waypoint:NS/NAME. Repeatable.")
+  List<String> waypoints = new ArrayList<>();
 
   @Option(
       names = "--cohort",
@@ -195,12 +218,19 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (namespaces.isEmpty() && gateways.isEmpty() && waypoints.isEmpty()) {
+      throw new InvalidInputException(
+          "no target given; pass --namespace NS, --gateway NS/NAME or --waypoint NS/NAME");
+    }
     DaemonConfig daemon = config == null ? null : DaemonConfigLoader.load(config, true);
     PrometheusSettings settings = settings(daemon);
     List<String> members = cohort == null ? List.of() : cohort;
-    List<String> problems =
-        new ArrayList<>(
-            Target.problems(namespaces, toRevision, fromRevision, settings.revisionLabel()));
+    List<String> problems = new ArrayList<>();
+    List<Workload> workloads = new ArrayList<>();
+    workloads(Scope.GATEWAY, gateways, workloads, problems);
+    workloads(Scope.WAYPOINT, waypoints, workloads, problems);
+    problems.addAll(
+        Target.problems(namespaces, workloads, toRevision, fromRevision, settings.revisionLabel()));
     for (String member : members) {
       String problem = Names.dns1123Problem(member);
       if (problem != null) {
@@ -215,7 +245,15 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new InvalidInputException(problems);
     }
     Target target =
-        new Target(namespaces, toRevision, fromRevision, settings.revisionLabel(), members);
+        new Target(
+            namespaces,
+            toRevision,
+            fromRevision,
+            settings.revisionLabel(),
+            members,
+            workloads,
+            List.of(),
+            gate(daemon).waypointLabels());
     List<Rule> rules = RuleLoader.loadDirectory(rulesDir);
     Instant at = time == null ? Instant.now() : time;
     EvidenceWindows evidence = evidence(target, daemon);
@@ -263,12 +301,45 @@ final class EvaluateCommand implements Callable<Integer> {
     if (since == null) {
       return EvidenceWindows.unclipped();
     }
-    Duration minWindow =
-        (daemon == null ? DaemonConfig.GateSettings.DEFAULT : daemon.gate()).minWindow();
+    Duration minWindow = gate(daemon).minWindow();
     Map<String, Instant> onTargetAt = new HashMap<>();
-    target.namespaces().forEach(ns -> onTargetAt.put(ns, since));
+    target.keys().forEach(key -> onTargetAt.put(key, since));
     return EvidenceWindows.since(
         onTargetAt, minWindow, replay ? step : Duration.ofSeconds(1), toRevision);
+  }
+
+  private static DaemonConfig.GateSettings gate(DaemonConfig daemon) {
+    return daemon == null ? DaemonConfig.GateSettings.DEFAULT : daemon.gate();
+  }
+
+  /**
+   * The gateways or waypoints of {@code NS/NAME} options, keyed {@code gateway:NS/NAME} in the
+   * output; each bad one adds its problem instead.
+   */
+  private static void workloads(
+      Scope scope, List<String> options, List<Workload> workloads, List<String> problems) {
+    String option = "--" + scope.token();
+    for (String text : options) {
+      String[] namespaceAndName = text.split("/", -1);
+      if (namespaceAndName.length != 2) {
+        problems.add(
+            option
+                + " is \""
+                + text
+                + "\"; expected NAMESPACE/NAME, such as "
+                + (scope == Scope.GATEWAY
+                    ? "istio-ingress/istio-ingressgateway"
+                    : "shop/waypoint"));
+        continue;
+      }
+      try {
+        workloads.add(
+            new Workload(
+                scope, scope.token() + ":" + text, namespaceAndName[0], namespaceAndName[1]));
+      } catch (IllegalArgumentException e) {
+        problems.add(option + " " + text + ": " + e.getMessage());
+      }
+    }
   }
 
   private List<String> replayProblems() {
@@ -337,9 +408,9 @@ final class EvaluateCommand implements Callable<Integer> {
     spec.commandLine()
         .getErr()
         .printf(
-            "replayed %d steps of %d namespaces with %d range queries in %d ms%n",
+            "replayed %d steps of %d targets with %d range queries in %d ms%n",
             window.steps(),
-            target.namespaces().size(),
+            target.keys().size(),
             answers.size(),
             (System.nanoTime() - started) / 1_000_000);
     return ExitCodes.of(report.verdict());

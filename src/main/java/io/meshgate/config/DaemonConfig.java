@@ -1,5 +1,6 @@
 package io.meshgate.config;
 
+import io.meshgate.gate.WaypointLabels;
 import io.meshgate.migration.AlertAction;
 import io.meshgate.notify.SlackSettings;
 import io.meshgate.prometheus.PrometheusSettings;
@@ -43,12 +44,20 @@ public record DaemonConfig(
 
   /**
    * The evidence window (DESIGN.md section 3): {@code minWindow}, the shortest window after a
-   * rollout a namespace-scoped rule is judged on, at least two {@code scrapeInterval}s of the
-   * Prometheus that scrapes Istio's metrics (a rate needs two samples).
+   * rollout a namespace-, gateway- or waypoint-scoped rule is judged on, at least two {@code
+   * scrapeInterval}s of the Prometheus that scrapes Istio's metrics (a rate needs two samples); and
+   * the labels the scrape attaches to a waypoint's metrics ({@code waypointLabels}, DESIGN.md
+   * section 12).
    */
-  public record GateSettings(Duration minWindow, Duration scrapeInterval) {
+  public record GateSettings(
+      Duration minWindow, Duration scrapeInterval, WaypointLabels waypointLabels) {
     public static final GateSettings DEFAULT =
         new GateSettings(Duration.ofMinutes(1), Duration.ofSeconds(15));
+
+    /** Settings with the waypoint labels of Istio's sample Prometheus. */
+    public GateSettings(Duration minWindow, Duration scrapeInterval) {
+      this(minWindow, scrapeInterval, WaypointLabels.DEFAULT);
+    }
   }
 
   /** The single HTTP port: health, metrics, API, Alertmanager webhook. */

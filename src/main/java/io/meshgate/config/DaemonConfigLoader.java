@@ -2,6 +2,7 @@ package io.meshgate.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.gate.Durations;
+import io.meshgate.gate.WaypointLabels;
 import io.meshgate.migration.AlertAction;
 import io.meshgate.notify.SlackSettings;
 import io.meshgate.prometheus.PrometheusSettings;
@@ -113,15 +114,26 @@ public final class DaemonConfigLoader {
           gate(tree.path("gate")));
     }
 
-    /** minWindow at least two scrape intervals: a rate over less rests on a single sample. */
+    /**
+     * minWindow at least two scrape intervals: a rate over less rests on a single sample. The
+     * waypoint labels' names were checked by the schema; one it refused is left at its default.
+     */
     private DaemonConfig.GateSettings gate(JsonNode node) {
       DaemonConfig.GateSettings defaults = DaemonConfig.GateSettings.DEFAULT;
       Duration minWindow = duration(node, "gate.minWindow");
       Duration scrapeInterval = duration(node, "gate.scrapeInterval");
+      JsonNode waypoint = node.path("waypointLabels");
+      String waypointNamespace = value(waypoint, "gate.waypointLabels.namespace");
+      String waypointName = value(waypoint, "gate.waypointLabels.name");
       DaemonConfig.GateSettings gate =
           new DaemonConfig.GateSettings(
               minWindow == null ? defaults.minWindow() : minWindow,
-              scrapeInterval == null ? defaults.scrapeInterval() : scrapeInterval);
+              scrapeInterval == null ? defaults.scrapeInterval() : scrapeInterval,
+              new WaypointLabels(
+                  waypointNamespace == null
+                      ? defaults.waypointLabels().namespace()
+                      : waypointNamespace,
+                  waypointName == null ? defaults.waypointLabels().name() : waypointName));
       Duration twoScrapes = gate.scrapeInterval().multipliedBy(2);
       if (gate.minWindow().compareTo(twoScrapes) < 0) {
         problem(

@@ -111,7 +111,7 @@ public final class RuleLoader {
           text(tree, "description"),
           Scope.valueOf(constant(tree, "scope")),
           tree.path("query").asText(),
-          text(tree, "groupBy"),
+          groupBy(tree),
           Durations.parse(window),
           number(tree, "max"),
           number(tree, "min"),
@@ -133,6 +133,15 @@ public final class RuleLoader {
   private static String text(JsonNode tree, String field) {
     JsonNode value = tree.get(field);
     return value == null || value.isNull() ? null : value.asText();
+  }
+
+  /**
+   * The labels of {@code groupBy}: one written as a string (a namespace-scoped rule's usual form),
+   * or a list; null when absent. Which form a scope takes is the rule's to say.
+   */
+  private static List<String> groupBy(JsonNode tree) {
+    JsonNode value = tree.get("groupBy");
+    return value != null && value.isTextual() ? List.of(value.asText()) : texts(tree, "groupBy");
   }
 
   /** A list of strings (the schema checked the shape); null when absent. */

@@ -25,7 +25,7 @@ public final class Yaml {
     try {
       return Mappers.yaml().readTree(text);
     } catch (JsonProcessingException e) {
-      notYaml(e, source, problems);
+      notYaml(e, text, source, problems);
       return null;
     }
   }
@@ -54,7 +54,7 @@ public final class Yaml {
       }
       return list;
     } catch (JsonProcessingException e) {
-      notYaml(e, source, problems);
+      notYaml(e, text, source, problems);
       return null;
     } catch (IOException e) {
       problems.add(source, null, "cannot be read: " + e.getMessage());
@@ -80,7 +80,8 @@ public final class Yaml {
     return text;
   }
 
-  private static void notYaml(JsonProcessingException e, String source, Problems problems) {
+  private static void notYaml(
+      JsonProcessingException e, String text, String source, Problems problems) {
     String where =
         e.getLocation() == null
             ? ""
@@ -89,6 +90,24 @@ public final class Yaml {
                 + ", column "
                 + e.getLocation().getColumnNr();
     String firstLine = e.getOriginalMessage().lines().findFirst().orElse("").strip();
-    problems.add(source, null, "is not valid YAML" + where + ": " + firstLine);
+    problems.add(
+        source, null, "is not valid YAML" + where + ": " + firstLine + placeholderHint(e, text));
+  }
+
+  /**
+   * A rule's {@code [{{waypointNamespaceLabel}}, ...]} is a YAML mapping inside a list, which
+   * cannot be read: the line that failed says so when it holds an unquoted placeholder.
+   */
+  private static String placeholderHint(JsonProcessingException e, String text) {
+    if (e.getLocation() == null || e.getLocation().getLineNr() < 1) {
+      return "";
+    }
+    String line =
+        text.lines().skip(e.getLocation().getLineNr() - 1L).findFirst().orElse("").strip();
+    boolean unquoted = line.matches(".*[\\[{,]\\s*\\{\\{.*");
+    return unquoted
+        ? "; a placeholder inside [ ] or { } is written in quotes, such as"
+            + " [\"{{waypointNamespaceLabel}}\", \"{{waypointNameLabel}}\"]"
+        : "";
   }
 }

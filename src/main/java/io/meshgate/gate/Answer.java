@@ -9,14 +9,16 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * One query's answer, indexed once by part and namespace so that judging N namespaces costs O(N)
- * rather than a scan of every series for every namespace.
+ * One query's answer, indexed once by part and by the target its series name (a namespace, or a
+ * workload's {@code namespace/name} read from the rule's two {@code groupBy} labels) so that
+ * judging N targets costs O(N) rather than a scan of every series for every target. {@code keys}:
+ * the keys of the targets the query judges.
  */
 record Answer(
     PlannedQuery query,
-    Set<String> namespaces,
+    Set<String> keys,
     Observation.Failed failure,
-    Map<String, Map<String, List<Series>>> byPartAndNamespace) {
+    Map<String, Map<String, List<Series>>> byPartAndTarget) {
   private static final String WHOLE = "";
 
   /** A Thanos warning can list every store it missed; a status message must stay small. */
@@ -25,39 +27,35 @@ record Answer(
   private static final int WARNING_LENGTH = 300;
 
   static Answer of(PlannedQuery q, QueryResult result) {
-    Set<String> namespaces = new HashSet<>(q.namespaces());
+    Set<String> keys = new HashSet<>(q.namespaces());
+    q.workloads().forEach(w -> keys.add(w.key()));
     if (q.waiting() != null) {
-      return new Answer(q, namespaces, null, Map.of());
+      return new Answer(q, keys, null, Map.of());
     }
     if (!q.isSendable()) {
       return new Answer(
-          q, namespaces, new Observation.Failed("query not sent: " + q.problem(), false), Map.of());
+          q, keys, new Observation.Failed("query not sent: " + q.problem(), false), Map.of());
     }
     if (result == null) {
       return new Answer(
-          q,
-          namespaces,
-          new Observation.Failed("no answer recorded for this query", true),
-          Map.of());
+          q, keys, new Observation.Failed("no answer recorded for this query", true), Map.of());
     }
     if (result instanceof QueryResult.Failure f) {
-      return new Answer(
-          q, namespaces, new Observation.Failed(f.message(), f.unavailable()), Map.of());
+      return new Answer(q, keys, new Observation.Failed(f.message(), f.unavailable()), Map.of());
     }
     QueryResult.Success success = (QueryResult.Success) result;
     List<String> unaccepted = q.rule().unacceptedWarnings(success.warnings());
     if (!unaccepted.isEmpty()) {
       return new Answer(
           q,
-          namespaces,
+          keys,
           new Observation.Failed(partialMessage(unaccepted), false, Gate.PARTIAL_RESPONSE),
           Map.of());
     }
     Map<String, Map<String, List<Series>>> index = new HashMap<>();
-    boolean byNamespace = q.rule().scope() == Scope.NAMESPACE;
     for (Series s : success.series()) {
       String part = s.labels().getOrDefault(GatePlan.PART_LABEL, GatePlan.VALUE);
-      String key = byNamespace ? s.label(q.rule().groupBy()) : WHOLE;
+      String key = target(q.rule(), s);
       if (key != null) {
         index
             .computeIfAbsent(part, p -> new HashMap<>())
@@ -65,11 +63,25 @@ record Answer(
             .add(s);
       }
     }
-    return new Answer(q, namespaces, null, index);
+    return new Answer(q, keys, null, index);
   }
 
-  boolean covers(String ns) {
-    return namespaces.contains(ns);
+  /** The target a series names: its namespace, its workload's namespace/name, or the revision. */
+  private static String target(Rule rule, Series s) {
+    if (rule.scope() == Scope.REVISION) {
+      return WHOLE;
+    }
+    String namespace = s.label(rule.groupBy().get(0));
+    if (rule.scope() == Scope.NAMESPACE || namespace == null) {
+      return namespace;
+    }
+    String name = s.label(rule.groupBy().get(1));
+    return name == null ? null : namespace + "/" + name;
+  }
+
+  /** Whether the query judges the target with this key (a namespace, or a workload's key). */
+  boolean covers(String key) {
+    return keys.contains(key);
   }
 
   boolean partial() {
@@ -81,10 +93,14 @@ record Answer(
     return failure != null && failure.unavailable();
   }
 
-  List<Series> series(String part, String ns) {
-    return byPartAndNamespace
+  /**
+   * The series of one part for one target: a namespace, a workload's {@link
+   * Workload#qualifiedName}, or the revision (null).
+   */
+  List<Series> series(String part, String target) {
+    return byPartAndTarget
         .getOrDefault(part, Map.of())
-        .getOrDefault(ns == null ? WHOLE : ns, List.of());
+        .getOrDefault(target == null ? WHOLE : target, List.of());
   }
 
   private static String partialMessage(List<String> warnings) {

@@ -5,10 +5,11 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * How far back a namespace's evidence may reach (DESIGN.md section 3, "Evidence window"): a
- * namespace-scoped rule's {@code {{window}}} clipped to the time since the namespace was all on the
- * target revision ({@code onTargetAt}), capped at the rule's window, so that a verdict about the
- * new revision rests only on traffic it served. Pure: the time is the caller's.
+ * How far back a target's evidence may reach (DESIGN.md section 3, "Evidence window"): a
+ * namespace-, gateway- or waypoint-scoped rule's {@code {{window}}} clipped to the time since the
+ * target was all on the target revision ({@code onTargetAt}, keyed by namespace or by workload
+ * key), capped at the rule's window, so that a verdict about the new revision rests only on traffic
+ * it served. Pure: the time is the caller's.
  *
  * <p>Clipped windows are rounded down to a grain (the tick interval; a whole number of intervals
  * for a rule whose window spans more than {@value #MAX_CLIPPED} of them), so namespaces whose
@@ -54,8 +55,8 @@ public final class EvidenceWindows {
   }
 
   /**
-   * Windows clipped to each namespace's {@code onTargetAt}; a namespace absent from the map is not
-   * all on {@code target} yet and has no evidence.
+   * Windows clipped to each target's {@code onTargetAt} (by namespace, or by workload key); a
+   * target absent from the map is not all on {@code target} yet and has no evidence.
    *
    * @param grain what clipped windows are rounded down to (the tick interval); at least a second
    */
@@ -70,7 +71,7 @@ public final class EvidenceWindows {
     return new EvidenceWindows(Map.copyOf(onTargetAt), minWindow, grain, target);
   }
 
-  /** One namespace's window for one rule at one time. */
+  /** One target's window for one rule at one time. */
   public sealed interface Window {
     /** Evidence over {@code length}; {@code clipped} when shorter than the rule's window. */
     record Open(Duration length, boolean clipped) implements Window {}
@@ -80,16 +81,17 @@ public final class EvidenceWindows {
   }
 
   /**
-   * The window of a namespace-scoped {@code rule} for {@code namespace} at {@code now}: the rule's
-   * own once the namespace has been on the target that long, a clipped one before, none below the
-   * minimum (the rule's window when shorter than {@code minWindow}).
+   * The window of {@code rule} for the target keyed {@code key} (a namespace, or a workload's key)
+   * at {@code now}: the rule's own once the target has been on the new revision that long, a
+   * clipped one before, none below the minimum (the rule's window when shorter than {@code
+   * minWindow}). A revision-scoped rule keeps its window: istiod serves every target.
    */
-  public Window of(Rule rule, String namespace, Instant now) {
+  public Window of(Rule rule, String key, Instant now) {
     Duration full = rule.window();
-    if (onTargetAt == null || rule.scope() != Scope.NAMESPACE) {
+    if (onTargetAt == null || rule.scope() == Scope.REVISION) {
       return new Window.Open(full, false);
     }
-    Instant since = onTargetAt.get(namespace);
+    Instant since = onTargetAt.get(key);
     if (since == null) {
       return new Window.Waiting(
           "no window since rollout yet: proxies not all on "

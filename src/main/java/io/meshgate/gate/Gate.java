@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
 
 /**
  * The pure gate: from the answers to a tick's planned queries to per-rule results and a verdict per
- * namespace. No I/O, no clock: the time is the tick's, given by the caller.
+ * target (namespace, gateway or waypoint, keyed by its key). No I/O, no clock: the time is the
+ * tick's, given by the caller.
  *
  * <pre>{@code
  * List<PlannedQuery> plan = GatePlan.tick(rules, target, now);
@@ -29,23 +30,31 @@ public final class Gate {
   private Gate() {}
 
   /**
-   * Baselines by namespace and rule name; a namespace or rule without data is absent, and all are
-   * when an answer is partial (null, see below).
+   * Baselines by target key (namespace or workload key) and rule name; a target or rule without
+   * data is absent, and all are when an answer is partial (null, see below).
    */
   public static Map<String, Map<String, Double>> baselines(
       List<PlannedQuery> plan, Map<PlannedQuery, QueryResult> answers) {
-    return baselines(plan, answers, List.of());
+    return baselines(plan, answers, List.of(), List.of());
   }
 
   /**
-   * Baselines by namespace and rule name, and for rules compared with a cohort the cohort's value
-   * over the same window under {@link Cohort#baselineKey}; null when an answer is partial (warnings
-   * its rule does not accept) or Prometheus could not answer: a baseline is kept for the whole
-   * migration, so none is taken from what may be a part of the data, or from nothing, and the
-   * capture waits for the next tick.
+   * Baselines by target key (namespace or workload key) and rule name, and for rules compared with
+   * a cohort the target's cohort over the same window under {@link Cohort#baselineKey}; null when
+   * an answer is partial (warnings its rule does not accept) or Prometheus could not answer: a
+   * baseline is kept for the whole migration, so none is taken from what may be a part of the data,
+   * or from nothing, and the capture waits for the next tick.
    */
   public static Map<String, Map<String, Double>> baselines(
-      List<PlannedQuery> plan, Map<PlannedQuery, QueryResult> answers, List<String> cohort) {
+      List<PlannedQuery> plan, Map<PlannedQuery, QueryResult> answers, Target target) {
+    return baselines(plan, answers, target.cohort(), target.workloadCohort());
+  }
+
+  private static Map<String, Map<String, Double>> baselines(
+      List<PlannedQuery> plan,
+      Map<PlannedQuery, QueryResult> answers,
+      List<String> cohort,
+      List<Workload> workloadCohort) {
     List<Answer> indexed = plan.stream().map(q -> Answer.of(q, answers.get(q))).toList();
     if (indexed.stream().anyMatch(a -> a.partial() || a.unavailable())) {
       return null;
@@ -53,33 +62,55 @@ public final class Gate {
     Map<String, Map<String, Double>> baselines = new HashMap<>();
     for (Answer answer : indexed) {
       PlannedQuery q = answer.query();
-      Cohort.Value cohortValue = q.rule().comparesCohort() ? cohortValue(answer, cohort) : null;
-      for (String ns : q.namespaces()) {
-        Observation o = Observation.observeNamespace(answer, ns);
-        if (o instanceof Observation.Value v) {
-          baselines.computeIfAbsent(ns, k -> new HashMap<>()).put(q.rule().name(), v.value());
-        }
-        if (cohortValue != null) {
-          baselines
-              .computeIfAbsent(ns, k -> new HashMap<>())
-              .put(Cohort.baselineKey(q.rule().name()), cohortValue.median());
-        }
-      }
+      String rule = q.rule().name();
+      Cohort.Value cohortValue =
+          q.rule().comparesCohort() ? cohortValue(answer, cohort, workloadCohort) : null;
+      Map<String, Observation> observed = new LinkedHashMap<>();
+      q.namespaces().forEach(ns -> observed.put(ns, Observation.observeNamespace(answer, ns)));
+      q.workloads().forEach(w -> observed.put(w.key(), Observation.observeWorkload(answer, w)));
+      observed.forEach(
+          (key, o) -> {
+            if (o instanceof Observation.Value v) {
+              baselines.computeIfAbsent(key, k -> new HashMap<>()).put(rule, v.value());
+            }
+            if (cohortValue != null) {
+              baselines
+                  .computeIfAbsent(key, k -> new HashMap<>())
+                  .put(Cohort.baselineKey(rule), cohortValue.median());
+            }
+          });
     }
     return baselines;
   }
 
-  /** The cohort's median over the members that carry volume; null when none does. */
-  private static Cohort.Value cohortValue(Answer answer, List<String> cohort) {
+  /**
+   * The cohort's median over the members of the answer's scope that carry volume; null when none
+   * does.
+   */
+  private static Cohort.Value cohortValue(
+      Answer answer, List<String> cohort, List<Workload> workloadCohort) {
+    Scope scope = answer.query().rule().scope();
+    List<Observation> observed = new ArrayList<>();
+    if (scope == Scope.NAMESPACE) {
+      cohort.forEach(member -> observed.add(Observation.observeNamespace(answer, member)));
+    } else {
+      workloadCohort.stream()
+          .filter(member -> member.scope() == scope)
+          .forEach(member -> observed.add(Observation.observeWorkload(answer, member)));
+    }
     List<Double> values = new ArrayList<>();
-    for (String member : cohort) {
-      if (Observation.observeNamespace(answer, member) instanceof Observation.Value v) {
+    for (Observation o : observed) {
+      if (o instanceof Observation.Value v) {
         values.add(v.value());
       }
     }
     return Cohort.of(values);
   }
 
+  /**
+   * The verdict of every target: each namespace judged by the namespace- and revision-scoped rules,
+   * each workload by the rules of its scope and the revision-scoped ones, keyed by its key.
+   */
   public static TickReport evaluate(
       Target target,
       Instant time,
@@ -90,72 +121,99 @@ public final class Gate {
     Map<Answer, Cohort.Value> cohorts = new HashMap<>();
     for (Answer answer : indexed) {
       if (answer.query().rule().comparesCohort()) {
-        Cohort.Value value = cohortValue(answer, target.cohort());
+        Cohort.Value value = cohortValue(answer, target.cohort(), target.workloadCohort());
         if (value != null) {
           cohorts.put(answer, value);
         }
       }
     }
-    Map<PlannedQuery, DisplayQuery> displays = new HashMap<>();
+    Judging judging = new Judging(target, indexed, cohorts, baselines, new HashMap<>());
     List<NamespaceVerdict> verdicts = new ArrayList<>();
     for (String ns : target.namespaces()) {
-      List<RuleResult> results = new ArrayList<>();
-      for (Answer answer : indexed) {
-        if (answer.covers(ns)) {
-          PlannedQuery q = answer.query();
-          String display =
-              displays.computeIfAbsent(q, k -> DisplayQuery.of(k, target)).forNamespace(ns);
-          Rule rule = q.rule();
-          Double baseline = baselines.getOrDefault(ns, Map.of()).get(rule.name());
-          RuleResult result;
-          if (q.waiting() != null) {
-            result = Judge.waiting(rule, q.waiting(), baseline, display);
-          } else {
-            RuleResult own =
-                Judge.sinceRollout(judgeQuery(target, answer, ns, display, baselines), q);
-            result =
-                answer.failure() != null
-                    ? own
-                    : Cohort.compare(
-                        rule,
-                        own,
-                        cohorts.get(answer),
-                        baselines.getOrDefault(ns, Map.of()).get(Cohort.baselineKey(rule.name())),
-                        target.fromRevision() == null ? "the old revision" : target.fromRevision());
-          }
-          results.add(result.withWindow(q.window()));
-        }
-      }
-      verdicts.add(decide(ns, results));
+      verdicts.add(judging.verdict(ns, null));
+    }
+    for (Workload w : target.workloads()) {
+      verdicts.add(judging.verdict(w.key(), w));
     }
     return new TickReport(time, verdicts);
   }
 
-  private static RuleResult judgeQuery(
+  /** What judging every target of one tick shares: its answers, cohorts and display queries. */
+  private record Judging(
       Target target,
-      Answer answer,
-      String ns,
-      String display,
-      Map<String, Map<String, Double>> baselines) {
-    Rule rule = answer.query().rule();
-    if (rule.scope() == Scope.REVISION) {
-      Double baseline = null;
-      if (GatePlan.hasControl(rule, target)
-          && Observation.observePart(answer, GatePlan.CONTROL, null)
-              instanceof Observation.Value v) {
-        baseline = v.value();
+      List<Answer> answers,
+      Map<Answer, Cohort.Value> cohorts,
+      Map<String, Map<String, Double>> baselines,
+      Map<PlannedQuery, DisplayQuery> displays) {
+
+    /** The verdict of the target keyed {@code key}: a namespace, or {@code workload}'s key. */
+    NamespaceVerdict verdict(String key, Workload workload) {
+      Map<String, Double> own = baselines.getOrDefault(key, Map.of());
+      List<RuleResult> results = new ArrayList<>();
+      for (Answer answer : answers) {
+        if (!answer.covers(key)) {
+          continue;
+        }
+        PlannedQuery q = answer.query();
+        DisplayQuery shown = displays.computeIfAbsent(q, k -> DisplayQuery.of(k, target));
+        String display = workload == null ? shown.forNamespace(key) : shown.forWorkload(workload);
+        Rule rule = q.rule();
+        Double baseline = own.get(rule.name());
+        RuleResult result;
+        if (q.waiting() != null) {
+          result = Judge.waiting(rule, q.waiting(), baseline, display);
+        } else {
+          RuleResult judged =
+              Judge.sinceRollout(
+                  Judge.judge(rule, observe(answer, key, workload), baseline(answer, own), display),
+                  q);
+          result =
+              answer.failure() != null
+                  ? judged
+                  : Cohort.compare(
+                      rule,
+                      judged,
+                      cohorts.get(answer),
+                      own.get(Cohort.baselineKey(rule.name())),
+                      target.fromRevision() == null ? "the old revision" : target.fromRevision());
+        }
+        results.add(result.withWindow(q.window()));
       }
-      return Judge.judge(rule, Observation.observeRevision(answer, target), baseline, display);
+      return decide(key, results);
     }
-    Double baseline = baselines.getOrDefault(ns, Map.of()).get(rule.name());
-    return Judge.judge(rule, Observation.observeNamespace(answer, ns), baseline, display);
+
+    private Observation observe(Answer answer, String key, Workload workload) {
+      if (answer.query().rule().scope() == Scope.REVISION) {
+        return Observation.observeRevision(answer, target);
+      }
+      return workload == null
+          ? Observation.observeNamespace(answer, key)
+          : Observation.observeWorkload(answer, workload);
+    }
+
+    /**
+     * The baseline a value is held against: for a revision-scoped rule the old revision's value in
+     * the same answer, otherwise the target's own from before its flip.
+     */
+    private Double baseline(Answer answer, Map<String, Double> own) {
+      Rule rule = answer.query().rule();
+      if (rule.scope() != Scope.REVISION) {
+        return own.get(rule.name());
+      }
+      if (GatePlan.hasControl(rule, target)
+          && Observation.observePart(answer, GatePlan.CONTROL, null, Observation.REVISION)
+              instanceof Observation.Value v) {
+        return v.value();
+      }
+      return null;
+    }
   }
 
   /**
-   * The display query of a planned query, rendered once per tick; only the namespace differs. A
+   * The display query of a planned query, rendered once per tick; only the target's names differ. A
    * query waiting for its window shows the rule over its own window, as it will run.
    */
-  private record DisplayQuery(String template, boolean perNamespace) {
+  private record DisplayQuery(String template, boolean perTarget) {
     static DisplayQuery of(PlannedQuery q, Target target) {
       if (q.problem() != null) {
         return new DisplayQuery(q.rule().query(), false);
@@ -165,7 +223,11 @@ public final class Gate {
     }
 
     String forNamespace(String ns) {
-      return perNamespace ? GatePlan.withNamespace(template, ns) : template;
+      return perTarget ? GatePlan.withNamespace(template, ns) : template;
+    }
+
+    String forWorkload(Workload w) {
+      return perTarget ? GatePlan.withWorkload(template, w) : template;
     }
   }
 

@@ -6,15 +6,18 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Turns rules and a target into the PromQL of one tick: one query per rule and evidence window
- * whatever the number of namespaces and cohort members (rules written with {{namespace}} instead of
- * {{namespaces}} cannot be batched, get one query per namespace, and no cohort).
+ * whatever the number of namespaces, gateways, waypoints and cohort members (rules written with
+ * {{namespace}} instead of {{namespaces}} cannot be batched, get one query per namespace, and no
+ * cohort). A rule judges the targets of its scope only; a revision-scoped rule judges them all.
  *
  * <p>A rule's value, its volume guard and, for revision-scoped rules, the old revision's value
  * travel in one expression: each part is tagged with {@code label_replace} and joined with {@code
@@ -27,8 +30,11 @@ public final class GatePlan {
   static final String CONTROL = "control";
   private static final PlannedQuery.Kind TICK = PlannedQuery.Kind.TICK;
 
-  /** Stands for the namespace in a display template; a NUL never occurs in PromQL. */
+  /** Stand for one target's names in a display template; a NUL never occurs in PromQL. */
   private static final String NAMESPACE_MARK = "\u0000namespace\u0000";
+
+  private static final String WORKLOAD_MARK = "\u0000workload\u0000";
+  private static final String WORKLOAD_NAMESPACE_MARK = "\u0000workloadNamespace\u0000";
 
   private GatePlan() {}
 
@@ -38,69 +44,155 @@ public final class GatePlan {
   }
 
   /**
-   * One tick, each namespace-scoped rule over each namespace's evidence window: namespaces sharing
-   * a window share a query, so a rule sends at most {@value EvidenceWindows#MAX_CLIPPED} + 1
-   * queries whatever the number of namespaces; namespaces without a window yet get an unsent query
-   * saying why.
+   * One tick, each namespace-, gateway- or waypoint-scoped rule over each target's evidence window:
+   * targets sharing a window share a query, so a rule sends at most {@value
+   * EvidenceWindows#MAX_CLIPPED} + 1 queries whatever the number of targets; targets without a
+   * window yet get an unsent query saying why.
    */
   public static List<PlannedQuery> tick(
       List<Rule> rules, Target target, Instant time, EvidenceWindows evidence) {
     List<PlannedQuery> queries = new ArrayList<>();
     for (Rule rule : rules) {
-      if (rule.scope() == Scope.REVISION) {
-        queries.addAll(plan(rule, target, target.namespaces(), time, rule.window(), TICK));
-        continue;
-      }
-      // longest window first: once every namespace is past its first window, one query
-      Map<Duration, List<String>> byWindow = new TreeMap<>(Comparator.reverseOrder());
-      Map<String, List<String>> waiting = new LinkedHashMap<>();
-      for (String ns : target.namespaces()) {
-        EvidenceWindows.Window window = evidence.of(rule, ns, time);
-        if (window instanceof EvidenceWindows.Window.Open open) {
-          byWindow.computeIfAbsent(open.length(), w -> new ArrayList<>()).add(ns);
-        } else {
-          waiting
-              .computeIfAbsent(
-                  ((EvidenceWindows.Window.Waiting) window).why(), w -> new ArrayList<>())
-              .add(ns);
+      switch (rule.scope()) {
+        case REVISION ->
+            queries.addAll(
+                plan(
+                    rule,
+                    target,
+                    target.namespaces(),
+                    target.workloads(),
+                    time,
+                    rule.window(),
+                    TICK));
+        case NAMESPACE -> {
+          Windows<String> windows = Windows.of(rule, target.namespaces(), ns -> ns, evidence, time);
+          windows.open.forEach(
+              (window, group) ->
+                  queries.addAll(plan(rule, target, group, List.of(), time, window, TICK)));
+          windows.waiting.forEach(
+              (why, group) -> queries.add(waiting(rule, target, group, List.of(), time, why)));
+        }
+        case GATEWAY, WAYPOINT -> {
+          Windows<Workload> windows =
+              Windows.of(rule, target.workloads(rule.scope()), Workload::key, evidence, time);
+          windows.open.forEach(
+              (window, group) ->
+                  queries.addAll(plan(rule, target, List.of(), group, time, window, TICK)));
+          windows.waiting.forEach(
+              (why, group) -> queries.add(waiting(rule, target, List.of(), group, time, why)));
         }
       }
-      byWindow.forEach(
-          (window, group) -> queries.addAll(plan(rule, target, group, time, window, TICK)));
-      waiting.forEach(
-          (why, group) ->
-              queries.add(new PlannedQuery(rule, group, null, time, TICK, null, null, why)));
     }
     return queries;
   }
 
   /**
-   * The baseline of every namespace-scoped rule over {@code window} ending at {@code time} (just
-   * before a flip). Revision-scoped rules need none: their control group is measured live.
+   * The targets of one rule by their evidence window: open windows longest first (once every target
+   * is past its first window, one query), then those still waiting, by why.
+   */
+  private record Windows<T>(Map<Duration, List<T>> open, Map<String, List<T>> waiting) {
+    static <T> Windows<T> of(
+        Rule rule,
+        List<T> targets,
+        Function<T, String> key,
+        EvidenceWindows evidence,
+        Instant time) {
+      Windows<T> windows =
+          new Windows<>(new TreeMap<>(Comparator.reverseOrder()), new LinkedHashMap<>());
+      for (T target : targets) {
+        EvidenceWindows.Window window = evidence.of(rule, key.apply(target), time);
+        if (window instanceof EvidenceWindows.Window.Open open) {
+          windows.open.computeIfAbsent(open.length(), w -> new ArrayList<>()).add(target);
+        } else {
+          windows
+              .waiting
+              .computeIfAbsent(
+                  ((EvidenceWindows.Window.Waiting) window).why(), w -> new ArrayList<>())
+              .add(target);
+        }
+      }
+      return windows;
+    }
+  }
+
+  private static PlannedQuery waiting(
+      Rule rule,
+      Target target,
+      List<String> namespaces,
+      List<Workload> workloads,
+      Instant time,
+      String why) {
+    return new PlannedQuery(
+        rule.withGroupLabels(target.waypointLabels()),
+        namespaces,
+        workloads,
+        null,
+        time,
+        TICK,
+        null,
+        null,
+        why);
+  }
+
+  /**
+   * The baseline of every namespace-, gateway- or waypoint-scoped rule over {@code window} ending
+   * at {@code time} (just before a flip), for the target's namespaces or workloads of its scope.
+   * Revision-scoped rules need none: their control group is measured live.
    */
   public static List<PlannedQuery> baseline(
       List<Rule> rules, Target target, Instant time, Duration window) {
     List<PlannedQuery> queries = new ArrayList<>();
+    PlannedQuery.Kind kind = PlannedQuery.Kind.BASELINE;
     for (Rule rule : rules) {
-      if (rule.scope() == Scope.NAMESPACE) {
+      if (rule.scope() == Scope.NAMESPACE && !target.namespaces().isEmpty()) {
+        queries.addAll(plan(rule, target, target.namespaces(), List.of(), time, window, kind));
+      } else if (rule.scope().isWorkload() && !target.workloads(rule.scope()).isEmpty()) {
         queries.addAll(
-            plan(rule, target, target.namespaces(), time, window, PlannedQuery.Kind.BASELINE));
+            plan(rule, target, List.of(), target.workloads(rule.scope()), time, window, kind));
       }
     }
     return queries;
   }
 
-  /** The queries of one rule for {@code namespaces}, all over {@code window}. */
+  /**
+   * The queries of one rule for {@code namespaces} or {@code workloads}, all over {@code window}.
+   */
   private static List<PlannedQuery> plan(
       Rule rule,
       Target target,
       List<String> namespaces,
+      List<Workload> workloads,
       Instant time,
       Duration window,
       PlannedQuery.Kind kind) {
     if (rule.scope() == Scope.REVISION) {
       return List.of(
-          query(rule, namespaces, () -> revisionQuery(rule, target, window), time, kind, window));
+          query(
+              rule,
+              target,
+              namespaces,
+              workloads,
+              () -> revisionQuery(rule, target, window),
+              time,
+              kind,
+              window));
+    }
+    if (rule.scope().isWorkload()) {
+      // the cohort rides in the same query, over the same window, as for namespaces
+      List<Workload> measured = new ArrayList<>(workloads);
+      if (rule.comparesCohort()) {
+        measured.addAll(target.workloadCohort(rule.scope()));
+      }
+      return List.of(
+          query(
+              rule,
+              target,
+              List.of(),
+              workloads,
+              () -> workloadQuery(rule, target, measured, window),
+              time,
+              kind,
+              window));
     }
     if (rule.isPerNamespace()) {
       return namespaces.stream()
@@ -108,7 +200,9 @@ public final class GatePlan {
               ns ->
                   query(
                       rule,
+                      target,
                       List.of(ns),
+                      List.of(),
                       () -> namespaceQuery(rule, target, List.of(ns), window),
                       time,
                       kind,
@@ -124,7 +218,9 @@ public final class GatePlan {
     return List.of(
         query(
             rule,
+            target,
             namespaces,
+            List.of(),
             () -> namespaceQuery(rule, target, measured, window),
             time,
             kind,
@@ -133,15 +229,20 @@ public final class GatePlan {
 
   private static PlannedQuery query(
       Rule rule,
+      Target target,
       List<String> namespaces,
+      List<Workload> workloads,
       Supplier<String> render,
       Instant time,
       PlannedQuery.Kind kind,
       Duration window) {
+    Rule read = rule.withGroupLabels(target.waypointLabels());
     try {
-      return new PlannedQuery(rule, namespaces, render.get(), time, kind, null, window, null);
+      return new PlannedQuery(
+          read, namespaces, workloads, render.get(), time, kind, null, window, null);
     } catch (IllegalArgumentException e) {
-      return new PlannedQuery(rule, namespaces, null, time, kind, e.getMessage(), window, null);
+      return new PlannedQuery(
+          read, namespaces, workloads, null, time, kind, e.getMessage(), window, null);
     }
   }
 
@@ -152,21 +253,40 @@ public final class GatePlan {
     if (namespaces.size() == 1) {
       values.put(QueryTemplate.NAMESPACE, namespaces.get(0));
     }
+    return combine(valueAndVolume(rule, values));
+  }
+
+  /**
+   * {{workloads}} and {{workloadNamespaces}} select the names and the namespaces apart, so they may
+   * select more series than the workloads (one's name in another's namespace): the answer is read
+   * by both labels together, and those are left unread.
+   */
+  private static String workloadQuery(
+      Rule rule, Target target, List<Workload> workloads, Duration window) {
+    Map<String, String> values = values(target, target.toRevision(), window);
+    values.put(QueryTemplate.WORKLOADS, alternation(workloads, Workload::name));
+    values.put(QueryTemplate.WORKLOAD_NAMESPACES, alternation(workloads, Workload::namespace));
+    return combine(valueAndVolume(rule, values));
+  }
+
+  private static String alternation(List<Workload> workloads, Function<Workload, String> part) {
+    LinkedHashSet<String> names = new LinkedHashSet<>();
+    workloads.forEach(w -> names.add(Names.inRegex(part.apply(w))));
+    return String.join("|", names);
+  }
+
+  /** The value part and, with a guard, the volume part, rendered with {@code values}. */
+  private static Map<String, String> valueAndVolume(Rule rule, Map<String, String> values) {
     Map<String, String> parts = new LinkedHashMap<>();
     parts.put(VALUE, QueryTemplate.render(rule.query(), values));
     if (rule.hasVolumeGuard()) {
       parts.put(VOLUME, QueryTemplate.render(rule.volumeQuery(), values));
     }
-    return combine(parts);
+    return parts;
   }
 
   private static String revisionQuery(Rule rule, Target target, Duration window) {
-    Map<String, String> values = values(target, target.toRevision(), window);
-    Map<String, String> parts = new LinkedHashMap<>();
-    parts.put(VALUE, QueryTemplate.render(rule.query(), values));
-    if (rule.hasVolumeGuard()) {
-      parts.put(VOLUME, QueryTemplate.render(rule.volumeQuery(), values));
-    }
+    Map<String, String> parts = valueAndVolume(rule, values(target, target.toRevision(), window));
     if (hasControl(rule, target)) {
       parts.put(
           CONTROL,
@@ -181,13 +301,16 @@ public final class GatePlan {
   }
 
   /**
-   * The query a person would run to see one namespace's value (for messages, status and links),
-   * rendered but for the namespace: {@link #withNamespace} fills it in.
+   * The query a person would run to see one target's value (for messages, status and links),
+   * rendered but for the target's names: {@link #withNamespace} or {@link #withWorkload} fills them
+   * in.
    */
   static String displayTemplate(Rule rule, Target target, Duration window) {
     Map<String, String> values = values(target, target.toRevision(), window);
     values.put(QueryTemplate.NAMESPACES, NAMESPACE_MARK);
     values.put(QueryTemplate.NAMESPACE, NAMESPACE_MARK);
+    values.put(QueryTemplate.WORKLOADS, WORKLOAD_MARK);
+    values.put(QueryTemplate.WORKLOAD_NAMESPACES, WORKLOAD_NAMESPACE_MARK);
     return QueryTemplate.render(rule.query(), values);
   }
 
@@ -195,11 +318,19 @@ public final class GatePlan {
     return displayTemplate.replace(NAMESPACE_MARK, namespace);
   }
 
+  static String withWorkload(String displayTemplate, Workload workload) {
+    return displayTemplate
+        .replace(WORKLOAD_MARK, Names.inRegex(workload.name()))
+        .replace(WORKLOAD_NAMESPACE_MARK, workload.namespace());
+  }
+
   private static Map<String, String> values(Target target, String revision, Duration window) {
     Map<String, String> values = new HashMap<>();
     values.put(QueryTemplate.REVISION, revision);
     values.put(QueryTemplate.WINDOW, Durations.format(window));
     values.put(QueryTemplate.REVISION_LABEL, target.revisionLabel());
+    values.put(QueryTemplate.WAYPOINT_NAMESPACE_LABEL, target.waypointLabels().namespace());
+    values.put(QueryTemplate.WAYPOINT_NAME_LABEL, target.waypointLabels().name());
     if (target.hasFromRevision()) {
       values.put(QueryTemplate.FROM_REVISION, target.fromRevision());
     }

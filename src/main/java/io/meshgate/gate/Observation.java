@@ -6,10 +6,13 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * What a query told about one rule for one namespace (or for the revision), before bounds are
- * applied: a value, nothing (and why), or a failure.
+ * What a query told about one rule for one target (a namespace, a gateway or a waypoint) or for the
+ * revision, before bounds are applied: a value, nothing (and why), or a failure.
  */
 sealed interface Observation {
+  /** How messages name the revision's value. */
+  String REVISION = "the revision";
+
   record Value(double value) implements Observation {}
 
   record Missing(String why) implements Observation {}
@@ -21,19 +24,44 @@ sealed interface Observation {
   }
 
   static Observation observeNamespace(Answer answer, String ns) {
-    Observation volume = observeVolume(answer, ns, "probably not receiving traffic");
+    return observe(answer, ns, "namespace " + ns, "");
+  }
+
+  /**
+   * A waypoint's series carry the labels the scrape attached from its pod: when there are none, the
+   * scrape may name them otherwise, and the hint says which labels were read.
+   */
+  static Observation observeWorkload(Answer answer, Workload w) {
+    String scrape =
+        w.scope() == Scope.WAYPOINT
+            ? " with labels "
+                + String.join(" and ", answer.query().rule().groupBy())
+                + " (gate.waypointLabels)"
+            : "";
+    return observe(answer, w.qualifiedName(), w.displayName(), scrape);
+  }
+
+  private static Observation observe(Answer answer, String target, String subject, String scrape) {
+    Observation volume =
+        observeVolume(
+            answer,
+            target,
+            subject,
+            "probably not receiving traffic"
+                + (scrape.isEmpty() ? "" : ", or not scraped" + scrape));
     if (volume != null) {
       return volume;
     }
-    Observation value = observePart(answer, GatePlan.VALUE, ns);
+    Observation value = observePart(answer, GatePlan.VALUE, target, subject);
     if (value instanceof Observation.Missing m) {
       return new Observation.Missing(
           m.why()
-              + " for namespace "
-              + ns
+              + " for "
+              + subject
               + " in "
               + Durations.format(answer.query().window())
-              + ", probably not receiving traffic or not scraped");
+              + ", probably not receiving traffic or not scraped"
+              + scrape);
     }
     return value;
   }
@@ -45,11 +73,11 @@ sealed interface Observation {
             + " up and scraped with label "
             + target.revisionLabel()
             + "?";
-    Observation volume = observeVolume(answer, null, hint);
+    Observation volume = observeVolume(answer, null, REVISION, hint);
     if (volume != null) {
       return volume;
     }
-    Observation value = observePart(answer, GatePlan.VALUE, null);
+    Observation value = observePart(answer, GatePlan.VALUE, null, REVISION);
     if (value instanceof Observation.Missing m) {
       return new Observation.Missing(
           m.why() + " for revision " + target.toRevision() + "; " + hint);
@@ -58,12 +86,13 @@ sealed interface Observation {
   }
 
   /** The volume guard's verdict, or null when the guard is passed (or there is none). */
-  private static Observation observeVolume(Answer answer, String ns, String hint) {
+  private static Observation observeVolume(
+      Answer answer, String target, String subject, String hint) {
     Rule rule = answer.query().rule();
     if (!rule.hasVolumeGuard()) {
       return null;
     }
-    Observation volume = observePart(answer, GatePlan.VOLUME, ns);
+    Observation volume = observePart(answer, GatePlan.VOLUME, target, subject);
     double observed;
     if (volume instanceof Observation.Value v && !Double.isNaN(v.value())) {
       observed = v.value();
@@ -86,17 +115,21 @@ sealed interface Observation {
             + hint);
   }
 
-  /** The single series of one part for one namespace (or for the revision when ns is null). */
-  static Observation observePart(Answer answer, String part, String ns) {
+  /**
+   * The single series of one part for one target (a namespace, a workload's {@code namespace/name},
+   * or the revision when null), {@code subject} naming it in messages.
+   */
+  static Observation observePart(Answer answer, String part, String target, String subject) {
     if (answer.failure() != null) {
       return answer.failure();
     }
-    List<Series> matching = answer.series(part, ns);
+    List<Series> matching = answer.series(part, target);
     if (matching.isEmpty()) {
       return new Observation.Missing("no series");
     }
     if (matching.size() > 1) {
-      return new Observation.Failed(ambiguous(answer.query().rule(), part, ns, matching), false);
+      return new Observation.Failed(
+          ambiguous(answer.query().rule(), part, target == null, subject, matching), false);
     }
     double value = matching.get(0).value();
     if (Double.isNaN(value)) {
@@ -105,17 +138,17 @@ sealed interface Observation {
     return new Observation.Value(value);
   }
 
-  private static String ambiguous(Rule rule, String part, String ns, List<Series> series) {
+  private static String ambiguous(
+      Rule rule, String part, boolean revision, String subject, List<Series> series) {
     String sets =
         series.stream()
             .limit(3)
             .map(s -> withoutPartLabel(s.labels()).toString())
             .collect(Collectors.joining(", "));
-    String subject = ns == null ? "the revision" : "namespace " + ns;
     String aggregate =
-        ns == null
+        revision
             ? "aggregate the query to one series"
-            : "aggregate the query by " + rule.groupBy();
+            : "aggregate the query by " + String.join(", ", rule.groupBy());
     return series.size()
         + " series for "
         + subject

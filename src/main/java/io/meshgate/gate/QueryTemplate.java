@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * validated them (see {@link Names}); nothing from outside is pasted raw into PromQL.
  *
  * <p>{@code {{revisionLabel}}} is the configured Prometheus label that tells istiod revisions apart
- * (default {@code istio_io_rev}), so that shipped rules work with any relabelling.
+ * (default {@code istio_io_rev}), and {@code {{waypointNamespaceLabel}}} / {@code
+ * {{waypointNameLabel}}} the labels that name a waypoint ({@link WaypointLabels}), so that shipped
+ * rules work with any relabelling.
  */
 public final class QueryTemplate {
   public static final String NAMESPACES = "namespaces";
@@ -22,8 +24,22 @@ public final class QueryTemplate {
   public static final String FROM_REVISION = "fromRevision";
   public static final String WINDOW = "window";
   public static final String REVISION_LABEL = "revisionLabel";
+  public static final String WORKLOADS = "workloads";
+  public static final String WORKLOAD_NAMESPACES = "workloadNamespaces";
+  public static final String WAYPOINT_NAMESPACE_LABEL = "waypointNamespaceLabel";
+  public static final String WAYPOINT_NAME_LABEL = "waypointNameLabel";
   public static final List<String> PLACEHOLDERS =
-      List.of(NAMESPACES, NAMESPACE, REVISION, FROM_REVISION, WINDOW, REVISION_LABEL);
+      List.of(
+          NAMESPACES,
+          NAMESPACE,
+          WORKLOADS,
+          WORKLOAD_NAMESPACES,
+          REVISION,
+          FROM_REVISION,
+          WINDOW,
+          REVISION_LABEL,
+          WAYPOINT_NAMESPACE_LABEL,
+          WAYPOINT_NAME_LABEL);
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([^{}]*?)\\s*}}");
 
@@ -37,6 +53,14 @@ public final class QueryTemplate {
       names.add(m.group(1));
     }
     return names;
+  }
+
+  /**
+   * The name of the placeholder {@code text} consists of ({@code {{waypointNameLabel}}}), or null.
+   */
+  static String wholePlaceholder(String text) {
+    Matcher m = PLACEHOLDER.matcher(text);
+    return m.matches() ? m.group(1) : null;
   }
 
   /** What is wrong with the template's placeholders; empty when nothing is. */

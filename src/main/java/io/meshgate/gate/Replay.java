@@ -55,12 +55,12 @@ public final class Replay {
   /** A migration's streak rules: consecutive critical failures, consecutive all-pass ticks. */
   public record Streaks(int failureLimit, int passStreak) {}
 
-  /** One step of one namespace: that single tick's verdict, as {@code evaluate} gives it. */
+  /** One step of one target: that single tick's verdict, as {@code evaluate} gives it. */
   public record Step(Instant time, Verdict verdict, String reason, List<RuleResult> rules) {}
 
   /**
-   * One namespace over the window: every step, and the step at which the streaks would have rolled
-   * it back or promoted it (null when never).
+   * One target over the window (a namespace, or a workload by its key): every step, and the step at
+   * which the streaks would have rolled it back or promoted it (null when never).
    */
   public record Timeline(
       String namespace, List<Step> steps, Instant firstRollback, Instant firstPromote) {
@@ -74,7 +74,7 @@ public final class Replay {
     }
   }
 
-  /** The replay: the worst outcome of its namespaces, and each timeline. */
+  /** The replay: the worst outcome of its targets, and each timeline. */
   public record Report(Window window, Verdict verdict, List<Timeline> namespaces) {}
 
   /**
@@ -151,13 +151,21 @@ public final class Replay {
   }
 
   /**
-   * Whether every namespace-scoped rule has its whole window for every namespace at {@code time}.
+   * Whether every namespace-, gateway- or waypoint-scoped rule has its whole window for every
+   * target of its scope at {@code time}.
    */
   private static boolean isWhole(
       List<Rule> rules, Target target, EvidenceWindows evidence, Instant time) {
     for (Rule rule : rules) {
-      for (String ns : target.namespaces()) {
-        if (!(evidence.of(rule, ns, time) instanceof EvidenceWindows.Window.Open open)
+      List<String> keys =
+          switch (rule.scope()) {
+            case REVISION -> List.of();
+            case NAMESPACE -> target.namespaces();
+            case GATEWAY, WAYPOINT ->
+                target.workloads(rule.scope()).stream().map(Workload::key).toList();
+          };
+      for (String key : keys) {
+        if (!(evidence.of(rule, key, time) instanceof EvidenceWindows.Window.Open open)
             || open.clipped()) {
           return false;
         }
@@ -173,6 +181,7 @@ public final class Replay {
                 new PlannedQuery(
                     q.rule(),
                     q.namespaces(),
+                    q.workloads(),
                     q.promql(),
                     start,
                     q.kind(),
@@ -190,7 +199,7 @@ public final class Replay {
       Window window,
       Streaks streaks) {
     Map<String, List<Step>> steps = new LinkedHashMap<>();
-    target.namespaces().forEach(ns -> steps.put(ns, new ArrayList<>()));
+    target.keys().forEach(key -> steps.put(key, new ArrayList<>()));
     // a day of steps of a hundred namespaces: the same sentences again and again, kept once
     Map<String, String> sentences = new HashMap<>();
     for (Instant time : window.times()) {

@@ -3,6 +3,7 @@ package io.meshgate.gate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -16,7 +17,7 @@ public record Rule(
     String description,
     Scope scope,
     String query,
-    String groupBy,
+    List<String> groupBy,
     Duration window,
     Double max,
     Double min,
@@ -36,7 +37,10 @@ public record Rule(
    */
   public static final double DEFAULT_COHORT_MARGIN = 0.2;
 
-  /** A rule with the default cohort comparison. */
+  /**
+   * A namespace- or revision-scoped rule with the default cohort comparison; {@code groupBy} is the
+   * one label of a namespace-scoped rule (null for a revision-scoped one).
+   */
   public Rule(
       String name,
       String description,
@@ -68,11 +72,13 @@ public record Rule(
         severity,
         onNoData,
         null,
-        null,
         null);
   }
 
-  /** A rule that accepts no warning: an answer with warnings is not evidence. */
+  /**
+   * A namespace- or revision-scoped rule that accepts no warning: an answer with warnings is not
+   * evidence.
+   */
   public Rule(
       String name,
       String description,
@@ -95,7 +101,7 @@ public record Rule(
         description,
         scope,
         query,
-        groupBy,
+        groupBy == null ? null : List.of(groupBy),
         window,
         max,
         min,
@@ -137,6 +143,7 @@ public record Rule(
   }
 
   public Rule {
+    groupBy = groupBy == null ? null : List.copyOf(groupBy);
     description = description == null ? "" : description;
     severity = severity == null ? Severity.CRITICAL : severity;
     onNoData = onNoData == null ? NoDataPolicy.HOLD : onNoData;
@@ -215,11 +222,50 @@ public record Rule(
   }
 
   /**
-   * Whether a failing namespace is compared with the control cohort: namespace-scoped rules whose
-   * query batches namespaces (a {{namespace}} rule cannot measure others in the same query).
+   * Whether a failing target is compared with the control cohort: rules of a namespace, gateway or
+   * waypoint whose query batches the targets (a {{namespace}} rule cannot measure others in the
+   * same query).
    */
   public boolean comparesCohort() {
-    return cohort == CohortMode.AUTO && scope == Scope.NAMESPACE && !isPerNamespace();
+    return cohort == CohortMode.AUTO && scope != Scope.REVISION && !isPerNamespace();
+  }
+
+  /**
+   * This rule with the placeholders of its {@code groupBy} filled in from {@code labels}: the
+   * labels its series are read by; the rule itself when it has none.
+   */
+  Rule withGroupLabels(WaypointLabels labels) {
+    if (groupBy == null) {
+      return this;
+    }
+    Map<String, String> values =
+        Map.of(
+            QueryTemplate.WAYPOINT_NAMESPACE_LABEL,
+            labels.namespace(),
+            QueryTemplate.WAYPOINT_NAME_LABEL,
+            labels.name());
+    List<String> resolved = groupBy.stream().map(g -> QueryTemplate.render(g, values)).toList();
+    if (resolved.equals(groupBy)) {
+      return this;
+    }
+    return new Rule(
+        name,
+        description,
+        scope,
+        query,
+        resolved,
+        window,
+        max,
+        min,
+        maxIncrease,
+        baselineFloor,
+        minVolume,
+        volumeQuery,
+        severity,
+        onNoData,
+        cohort,
+        cohortMargin,
+        acceptWarnings);
   }
 
   /** This rule with bounds overridden by a migration's gate. */
@@ -270,7 +316,7 @@ public record Rule(
       String name,
       Scope scope,
       String query,
-      String groupBy,
+      List<String> groupBy,
       Duration window,
       Double max,
       Double min,
@@ -288,21 +334,7 @@ public record Rule(
     } else {
       checkTemplate("query", query, scope, problems);
     }
-    if (scope == Scope.NAMESPACE) {
-      if (groupBy == null || groupBy.isBlank()) {
-        problems.add(
-            new Problem(
-                "groupBy",
-                "is missing; a namespace-scoped rule names the result label holding the"
-                    + " namespace, e.g. destination_workload_namespace"));
-      } else if (!Names.isPrometheusLabel(groupBy)) {
-        problems.add(new Problem("groupBy", "is \"" + groupBy + "\"; expected a label name"));
-      }
-    } else if (groupBy != null) {
-      problems.add(
-          new Problem(
-              "groupBy", "is set on a revision-scoped rule; it applies to scope namespace"));
-    }
+    groupByProblems(scope, groupBy).forEach(p -> problems.add(new Problem("groupBy", p)));
     if (window == null || window.isZero() || window.isNegative()) {
       problems.add(new Problem("window", "must be a positive duration, e.g. 5m"));
     }
@@ -326,29 +358,154 @@ public record Rule(
     return problems;
   }
 
+  /** What is wrong with {@code groupBy} for a rule of {@code scope}, as the rest of a sentence. */
+  private static List<String> groupByProblems(Scope scope, List<String> groupBy) {
+    boolean missing =
+        groupBy == null || groupBy.isEmpty() || (groupBy.size() == 1 && groupBy.get(0).isBlank());
+    if (scope == Scope.REVISION) {
+      return missing
+          ? List.of()
+          : List.of(
+              "is set on a revision-scoped rule; it applies to scopes namespace, gateway and"
+                  + " waypoint");
+    }
+    if (scope == Scope.NAMESPACE) {
+      String expected =
+          "a namespace-scoped rule names the result label holding the namespace, e.g."
+              + " destination_workload_namespace";
+      if (missing) {
+        return List.of("is missing; " + expected);
+      }
+      if (groupBy.size() > 1) {
+        return List.of("is " + shown(groupBy) + "; " + expected);
+      }
+      return Names.isPrometheusLabel(groupBy.get(0))
+          ? List.of()
+          : List.of("is \"" + groupBy.get(0) + "\"; expected a label name");
+    }
+    String expected =
+        scope == Scope.GATEWAY
+            ? "a gateway-scoped rule names two labels, the namespace and the workload:"
+                + " [source_workload_namespace, source_workload]"
+            : "a waypoint-scoped rule names two labels, the namespace and the waypoint's name:"
+                + " [\"{{waypointNamespaceLabel}}\", \"{{waypointNameLabel}}\"] (the scrape's"
+                + " labels, daemon config gate.waypointLabels)";
+    if (missing) {
+      return List.of("is missing; " + expected);
+    }
+    if (groupBy.size() != 2) {
+      return List.of("is " + shown(groupBy) + "; " + expected);
+    }
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      String entry = groupBy.get(i);
+      String placeholder = QueryTemplate.wholePlaceholder(entry);
+      boolean waypointLabel =
+          scope == Scope.WAYPOINT
+              && (QueryTemplate.WAYPOINT_NAMESPACE_LABEL.equals(placeholder)
+                  || QueryTemplate.WAYPOINT_NAME_LABEL.equals(placeholder));
+      if (!Names.isPrometheusLabel(entry) && !waypointLabel) {
+        problems.add(
+            "entry "
+                + (i + 1)
+                + " is \""
+                + entry
+                + "\"; expected a label name"
+                + (scope == Scope.WAYPOINT
+                    ? " or \"{{waypointNamespaceLabel}}\" / \"{{waypointNameLabel}}\""
+                    : ""));
+      }
+    }
+    if (!problems.isEmpty()) {
+      return problems;
+    }
+    if (groupBy.get(0).equals(groupBy.get(1))) {
+      return List.of(
+          "is " + shown(groupBy) + "; the namespace and the name are two different labels");
+    }
+    if (QueryTemplate.WAYPOINT_NAME_LABEL.equals(QueryTemplate.wholePlaceholder(groupBy.get(0)))
+        || QueryTemplate.WAYPOINT_NAMESPACE_LABEL.equals(
+            QueryTemplate.wholePlaceholder(groupBy.get(1)))) {
+      return List.of("is " + shown(groupBy) + "; the namespace's label comes first: " + expected);
+    }
+    return List.of();
+  }
+
+  /** One entry as {@code "x"}, several as {@code [a, b, c]}. */
+  private static String shown(List<String> groupBy) {
+    return groupBy.size() == 1 ? "\"" + groupBy.get(0) + "\"" : groupBy.toString();
+  }
+
   private static void checkTemplate(
       String field, String template, Scope scope, List<Problem> problems) {
     QueryTemplate.problems(template).forEach(p -> problems.add(new Problem(field, p)));
     Set<String> used = QueryTemplate.placeholders(template);
     boolean namesNamespaces =
         used.contains(QueryTemplate.NAMESPACES) || used.contains(QueryTemplate.NAMESPACE);
-    if (scope == Scope.NAMESPACE && !namesNamespaces && field.equals("query")) {
-      problems.add(
-          new Problem(
-              field,
-              "does not use {{namespaces}}; a namespace-scoped rule must select the namespaces"
-                  + " under evaluation"));
-    }
-    if (scope == Scope.REVISION && namesNamespaces) {
-      problems.add(
-          new Problem(
-              field,
-              "uses {{namespaces}} or {{namespace}} in a revision-scoped rule; use {{revision}}"));
-    }
-    if (scope == Scope.REVISION && !used.contains(QueryTemplate.REVISION)) {
-      problems.add(
-          new Problem(
-              field, "does not use {{revision}}; a revision-scoped rule must select the revision"));
+    boolean namesWorkloads =
+        used.contains(QueryTemplate.WORKLOADS) || used.contains(QueryTemplate.WORKLOAD_NAMESPACES);
+    boolean query = field.equals("query");
+    switch (scope) {
+      case NAMESPACE -> {
+        if (!namesNamespaces && query) {
+          problems.add(
+              new Problem(
+                  field,
+                  "does not use {{namespaces}}; a namespace-scoped rule must select the"
+                      + " namespaces under evaluation"));
+        }
+        if (namesWorkloads) {
+          problems.add(
+              new Problem(
+                  field,
+                  "uses {{workloads}} or {{workloadNamespaces}} in a namespace-scoped rule; use"
+                      + " {{namespaces}}, or scope gateway or waypoint"));
+        }
+      }
+      case REVISION -> {
+        if (namesNamespaces) {
+          problems.add(
+              new Problem(
+                  field,
+                  "uses {{namespaces}} or {{namespace}} in a revision-scoped rule; use"
+                      + " {{revision}}"));
+        }
+        if (namesWorkloads) {
+          problems.add(
+              new Problem(
+                  field,
+                  "uses {{workloads}} or {{workloadNamespaces}} in a revision-scoped rule; use"
+                      + " {{revision}}"));
+        }
+        if (!used.contains(QueryTemplate.REVISION)) {
+          problems.add(
+              new Problem(
+                  field,
+                  "does not use {{revision}}; a revision-scoped rule must select the revision"));
+        }
+      }
+      case GATEWAY, WAYPOINT -> {
+        if (!used.contains(QueryTemplate.WORKLOADS) && query) {
+          problems.add(
+              new Problem(
+                  field,
+                  "does not use {{workloads}}; a "
+                      + scope.token()
+                      + "-scoped rule must select the "
+                      + scope.token()
+                      + "s under evaluation"));
+        }
+        if (namesNamespaces) {
+          problems.add(
+              new Problem(
+                  field,
+                  "uses {{namespaces}} or {{namespace}} in a "
+                      + scope.token()
+                      + "-scoped rule; use {{workloadNamespaces}} for the "
+                      + scope.token()
+                      + "s' namespaces"));
+        }
+      }
     }
   }
 }

@@ -1,7 +1,28 @@
 package io.meshgate.gate;
 
-/** What one value of a rule describes: a migrating namespace, or a control-plane revision. */
+import java.util.Locale;
+
+/** What one value of a rule describes, and so which targets the rule judges. */
 public enum Scope {
+  /** A migrating namespace: its series name it in one label. */
   NAMESPACE,
-  REVISION
+  /** A control-plane revision: one value, applied to every target on it. */
+  REVISION,
+  /**
+   * A gateway's Deployment (an injected gateway, or the one istiod renders for a Gateway API
+   * Gateway), named by Istio's own labels of the requests it sends.
+   */
+  GATEWAY,
+  /** A waypoint, named by the labels the scrape attaches from its pod ({@link WaypointLabels}). */
+  WAYPOINT;
+
+  /** Whether a value of this scope belongs to one {@link Workload}: a gateway or a waypoint. */
+  public boolean isWorkload() {
+    return this == GATEWAY || this == WAYPOINT;
+  }
+
+  /** The scope as a rule file writes it, and as messages name a target of it: {@code gateway}. */
+  public String token() {
+    return name().toLowerCase(Locale.ROOT);
+  }
 }

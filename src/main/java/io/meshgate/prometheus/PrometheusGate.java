@@ -62,15 +62,15 @@ public final class PrometheusGate {
   }
 
   /**
-   * Baselines over {@code window} ending at {@code time}, by namespace and rule (and the target's
-   * cohort over the same window, under {@code cohort/<rule>}); null when an answer was partial (see
-   * {@link Gate#baselines}).
+   * Baselines over {@code window} ending at {@code time}, by target key (namespace or workload key)
+   * and rule (and the target's cohort over the same window, under {@code cohort/<rule>}); null when
+   * an answer was partial (see {@link Gate#baselines}).
    */
   public Map<String, Map<String, Double>> baselines(
       List<Rule> rules, Target target, Instant time, Duration window) {
     List<PlannedQuery> plan = GatePlan.baseline(rules, target, time, window);
     Map<PlannedQuery, QueryResult> answers = send(plan);
-    Map<String, Map<String, Double>> baselines = Gate.baselines(plan, answers, target.cohort());
+    Map<String, Map<String, Double>> baselines = Gate.baselines(plan, answers, target);
     if (baselines == null) {
       answers.forEach(
           (q, answer) -> {
@@ -86,7 +86,7 @@ public final class PrometheusGate {
               LOG.warn(
                   "baseline of {} over {} ending {} not taken: rule={} {} (not evidence; asked"
                       + " again at the next tick)",
-                  target.namespaces(),
+                  target.keys(),
                   Durations.format(window),
                   time,
                   q.rule().name(),

@@ -100,9 +100,13 @@ final class SoakWarnings {
             + " apart";
   }
 
-  /** Revision-scoped rules keep their whole window: istiod serves every namespace. */
+  /**
+   * The rules that judge a wave's namespaces over a clipped window: namespace-scoped ones.
+   * Revision-scoped rules keep their whole window (istiod serves every namespace), and a gateway or
+   * waypoint rule judges no namespace.
+   */
   private static boolean clipped(Rule rule) {
-    return rule.scope() != Scope.REVISION;
+    return rule.scope() == Scope.NAMESPACE;
   }
 
   /** The rules named by the gates; every rule when there are none. */

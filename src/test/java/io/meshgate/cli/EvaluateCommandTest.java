@@ -60,7 +60,18 @@ class EvaluateCommandTest {
         Arguments.of(
             new String[] {"evaluate", "--prometheus", "http://p:9090", "-n", "a"},
             "Missing required option: '--to-revision=R'"),
-        Arguments.of(evaluate(), "Missing required option: '--namespace=NS'"),
+        Arguments.of(
+            evaluate(),
+            "no target given; pass --namespace NS, --gateway NS/NAME or --waypoint NS/NAME"),
+        Arguments.of(
+            evaluate("--gateway", "istio-ingressgateway"),
+            "--gateway is \"istio-ingressgateway\"; expected NAMESPACE/NAME, such as"
+                + " istio-ingress/istio-ingressgateway"),
+        Arguments.of(
+            evaluate("--waypoint", "shop/Way_Point"),
+            "--waypoint shop/Way_Point: waypoint name is \"Way_Point\"; expected a DNS-1123"
+                + " subdomain (lower-case letters, digits, '-' and '.', each part between dots"
+                + " starting and ending with a letter or digit)"),
         Arguments.of(
             evaluate("-n", "a", "--time", "yesterday"),
             "Invalid value for option '--time': 'yesterday' is not a time; expected RFC 3339"
@@ -209,6 +220,38 @@ class EvaluateCommandTest {
         .contains("p99-latency")
         .contains("convergence-time")
         .contains("xds-rejects");
+  }
+
+  /** Issue 25: a gateway and a waypoint are judged by their scope's rules and the revision's. */
+  @Test
+  void evaluatesGatewaysAndWaypointsKeyedByKindAndName() throws IOException {
+    answerEveryQueryWithNothing();
+
+    Cli result =
+        Cli.run(
+            evaluate(
+                "--gateway",
+                "istio-ingress/istio-ingressgateway",
+                "--waypoint",
+                "shop/waypoint",
+                "--time",
+                "1795255200",
+                "-o",
+                "json"));
+
+    JsonNode json = new ObjectMapper().readTree(result.out());
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(json.path("namespaces").findValuesAsText("namespace"))
+        .containsExactly("gateway:istio-ingress/istio-ingressgateway", "waypoint:shop/waypoint");
+    assertThat(json.path("namespaces").get(0).path("rules").findValuesAsText("rule"))
+        .containsExactly(
+            "convergence-time", "gateway-error-rate", "gateway-p99-latency", "xds-rejects");
+    assertThat(json.path("namespaces").get(1).path("rules").findValuesAsText("rule"))
+        .containsExactly(
+            "convergence-time", "waypoint-error-rate", "waypoint-p99-latency", "xds-rejects");
+    assertThat(json.path("namespaces").get(1).path("rules").get(1).path("query").asText())
+        .contains("gateway_networking_k8s_io_gateway_name=~\"waypoint\", namespace=~\"shop\"");
+    prometheus.verify(6, postRequestedFor(urlEqualTo("/api/v1/query")));
   }
 
   /**
@@ -386,7 +429,7 @@ class EvaluateCommandTest {
                 "json"));
 
     assertThat(result.exitCode()).isEqualTo(1);
-    assertThat(result.err()).contains("replayed 21 steps of 1 namespaces with 20 range queries");
+    assertThat(result.err()).contains("replayed 21 steps of 1 targets with 20 range queries");
     // error-rate and p99-latency over 90s, at the one step that has that window
     prometheus.verify(
         2,

@@ -1,7 +1,6 @@
 package io.meshgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.sim.ControlPlane;
@@ -9,9 +8,7 @@ import io.meshgate.sim.MeshSimulator;
 import io.meshgate.sim.Traffic;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code meshgate evaluate} against a real Prometheus scraping the mesh simulator. */
 class EvaluateIT {
-  private static final Duration PATIENCE = Duration.ofSeconds(90);
   @TempDir static Path dir;
   private static RealPrometheus real;
 
@@ -44,16 +40,7 @@ class EvaluateIT {
   }
 
   private static RealPrometheus.Evaluation awaitVerdict(String verdict, String... args) {
-    AtomicReference<RealPrometheus.Evaluation> last = new AtomicReference<>();
-    await()
-        .atMost(PATIENCE)
-        .pollInterval(Duration.ofSeconds(1))
-        .untilAsserted(
-            () -> {
-              last.set(real.evaluate(args));
-              assertThat(last.get().verdict()).as("%s", last.get().json()).isEqualTo(verdict);
-            });
-    return last.get();
+    return real.awaitVerdict(verdict, args);
   }
 
   @Test

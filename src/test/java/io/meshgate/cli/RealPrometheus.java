@@ -1,6 +1,7 @@
 package io.meshgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -92,6 +94,23 @@ final class RealPrometheus implements AutoCloseable {
       throw new AssertionError(
           "evaluate printed no JSON (exit " + cli.exitCode() + "): " + cli.out() + cli.err(), e);
     }
+  }
+
+  /**
+   * {@code meshgate evaluate} run every second until its verdict is {@code verdict} (90 s at most:
+   * a change must first fill the 10 s windows); the last run.
+   */
+  Evaluation awaitVerdict(String verdict, String... args) {
+    AtomicReference<Evaluation> last = new AtomicReference<>();
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              last.set(evaluate(args));
+              assertThat(last.get().verdict()).as("%s", last.get().json()).isEqualTo(verdict);
+            });
+    return last.get();
   }
 
   @Override

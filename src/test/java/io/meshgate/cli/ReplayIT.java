@@ -135,7 +135,7 @@ class ReplayIT {
     assertThat(queriesReceived() - before)
         .as("one range query for the rule, not one per step")
         .isEqualTo(1);
-    assertThat(run.err()).contains("replayed 481 steps of 1 namespaces with 1 range queries");
+    assertThat(run.err()).contains("replayed 481 steps of 1 targets with 1 range queries");
     JsonNode report = new ObjectMapper().readTree(run.out());
     assertThat(report.path("verdict").asText()).isEqualTo("ROLLBACK");
     assertThat(report.path("step").asText()).isEqualTo("30s");

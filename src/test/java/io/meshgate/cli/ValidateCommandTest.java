@@ -161,6 +161,32 @@ class ValidateCommandTest {
             file + " document 2: field 'spec.paused' is \"no-thanks\"; expected true or false");
   }
 
+  /**
+   * Issue 25: without gates every shipped rule gates the migration, but the gateway and waypoint
+   * rules judge none of a wave's namespaces, so the warning names the namespace rules only.
+   */
+  @Test
+  void withoutGatesTheSoakWarningNamesTheRulesThatJudgeNamespaces() throws IOException {
+    Path file =
+        example(
+            "soak: 10m",
+            "soak: 10s",
+            "  gates:\n"
+                + "    - {rule: error-rate, max: 0.01}\n"
+                + "    - {rule: p99-latency, maxIncrease: 0.2}\n"
+                + "    - {rule: convergence-time}\n"
+                + "    - {rule: xds-rejects}\n",
+            "");
+
+    Cli result = Cli.run("validate", file.toString());
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.err())
+        .contains("shorter than the 5m window of rules error-rate, p99-latency: a namespace")
+        .doesNotContain("gateway")
+        .doesNotContain("waypoint");
+  }
+
   /** Issue 22: the verdict of a wave soaked for less than its gates' windows rests on less. */
   @Test
   void warnsWhenASoakIsShorterThanTheGatesWindowsAndStillExitsZero() throws IOException {

@@ -3,6 +3,7 @@ package io.meshgate.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshgate.gate.WaypointLabels;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -75,6 +76,63 @@ class DaemonConfigLoaderTest {
     assertThat(config.leaderElection().enabled()).isTrue();
     assertThat(config.gate().minWindow()).isEqualTo(Duration.ofMinutes(1));
     assertThat(config.gate().scrapeInterval()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(config.gate().waypointLabels())
+        .isEqualTo(new WaypointLabels("namespace", "gateway_networking_k8s_io_gateway_name"));
+  }
+
+  /** Issue 25: a scrape that names a waypoint's labels otherwise says so here. */
+  @Test
+  void readsTheWaypointLabelsKeepingTheDefaultOfAnUnsetOne() throws IOException {
+    DaemonConfig both =
+        DaemonConfigLoader.load(
+            write(
+                "prometheus: {url: http://localhost:9090}\n"
+                    + "gate: {waypointLabels: {namespace: k8s_namespace, name: gateway_name}}\n"),
+            true);
+    DaemonConfig one =
+        DaemonConfigLoader.load(
+            write(
+                "prometheus: {url: http://localhost:9090}\n"
+                    + "gate: {minWindow: 2m, waypointLabels: {name: gateway_name}}\n"),
+            true);
+
+    assertThat(both.gate().waypointLabels())
+        .isEqualTo(new WaypointLabels("k8s_namespace", "gateway_name"));
+    assertThat(one.gate())
+        .isEqualTo(
+            new DaemonConfig.GateSettings(
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(15),
+                new WaypointLabels("namespace", "gateway_name")));
+  }
+
+  @Test
+  void refusesAWaypointLabelThatIsNoLabelNameAndAnUnknownKey() throws IOException {
+    write(
+        "prometheus: {url: http://p:9090}\n"
+            + "gate: {waypointLabels: {namespace: k8s-namespace, nme: gateway_name}}\n");
+
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+        .isInstanceOfSatisfying(
+            InvalidInputException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        file()
+                            + ": field 'gate.waypointLabels.namespace' is \"k8s-namespace\";"
+                            + " expected a Prometheus label name such as istio_io_rev",
+                        file()
+                            + ": field 'gate.waypointLabels.nme' is unknown; did you mean"
+                            + " 'gate.waypointLabels.name'?"));
+  }
+
+  @Test
+  void refusesWaypointLabelsThatAreNotAMapping() throws IOException {
+    write("prometheus: {url: http://p:9090}\ngate: {waypointLabels: gateway_name}\n");
+
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+        .hasMessage(
+            file() + ": field 'gate.waypointLabels' is \"gateway_name\"; expected a mapping");
   }
 
   /** Issue 22: the evidence window's minimum, read and checked against the scrape interval. */

@@ -3,20 +3,30 @@ package io.meshgate.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meshgate.gate.GatePlan;
 import io.meshgate.gate.NoDataPolicy;
+import io.meshgate.gate.PlannedQuery;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.Scope;
 import io.meshgate.gate.Severity;
+import io.meshgate.gate.Target;
+import io.meshgate.gate.WaypointLabels;
+import io.meshgate.gate.Workload;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RuleLoaderTest {
   @TempDir Path dir;
@@ -50,10 +60,18 @@ class RuleLoaderTest {
             .collect(Collectors.toMap(Rule::name, Function.identity()));
 
     assertThat(rules)
-        .containsOnlyKeys("error-rate", "p99-latency", "convergence-time", "xds-rejects");
+        .containsOnlyKeys(
+            "error-rate",
+            "p99-latency",
+            "convergence-time",
+            "xds-rejects",
+            "gateway-error-rate",
+            "gateway-p99-latency",
+            "waypoint-error-rate",
+            "waypoint-p99-latency");
     Rule errorRate = rules.get("error-rate");
     assertThat(errorRate.scope()).isEqualTo(Scope.NAMESPACE);
-    assertThat(errorRate.groupBy()).isEqualTo("destination_workload_namespace");
+    assertThat(errorRate.groupBy()).containsExactly("destination_workload_namespace");
     assertThat(errorRate.max()).isEqualTo(0.01);
     assertThat(errorRate.minVolume()).isEqualTo(100.0);
     assertThat(errorRate.severity()).isEqualTo(Severity.CRITICAL);
@@ -87,6 +105,318 @@ class RuleLoaderTest {
             });
   }
 
+  /** Issue 25: the gateway and waypoint rules are the namespace rules' twins on their labels. */
+  @Test
+  void shippedGatewayAndWaypointRulesReadTheirTargetsByTwoLabels() {
+    Map<String, Rule> rules =
+        RuleLoader.loadDirectory(Path.of("rules")).stream()
+            .collect(Collectors.toMap(Rule::name, Function.identity()));
+
+    for (String name : List.of("gateway-error-rate", "gateway-p99-latency")) {
+      Rule rule = rules.get(name);
+      assertThat(rule.scope()).as(name).isEqualTo(Scope.GATEWAY);
+      assertThat(rule.groupBy())
+          .as(name)
+          .containsExactly("source_workload_namespace", "source_workload");
+      assertThat(rule.query())
+          .as(name)
+          .contains(
+              "reporter=\"source\", source_workload=~\"{{workloads}}\","
+                  + " source_workload_namespace=~\"{{workloadNamespaces}}\"")
+          .doesNotContain("destination");
+    }
+    for (String name : List.of("waypoint-error-rate", "waypoint-p99-latency")) {
+      Rule rule = rules.get(name);
+      assertThat(rule.scope()).as(name).isEqualTo(Scope.WAYPOINT);
+      assertThat(rule.groupBy())
+          .as(name)
+          .containsExactly("{{waypointNamespaceLabel}}", "{{waypointNameLabel}}");
+      assertThat(rule.query())
+          .as(name)
+          .contains(
+              "reporter=\"waypoint\", {{waypointNameLabel}}=~\"{{workloads}}\","
+                  + " {{waypointNamespaceLabel}}=~\"{{workloadNamespaces}}\"");
+    }
+    for (String kind : List.of("gateway", "waypoint")) {
+      Rule errorRate = rules.get(kind + "-error-rate");
+      assertThat(errorRate.query()).contains("response_code=~\"5..\"").contains("* 0");
+      assertThat(List.of(errorRate.max(), errorRate.minVolume())).containsExactly(0.01, 100.0);
+      assertThat(errorRate.volumeQuery()).contains("increase(istio_requests_total{");
+      Rule p99 = rules.get(kind + "-p99-latency");
+      assertThat(p99.query())
+          .startsWith("histogram_quantile(0.99, sum by (")
+          .contains(", le) (rate(istio_request_duration_milliseconds_bucket{");
+      assertThat(List.of(p99.max(), p99.maxIncrease(), p99.baselineFloor(), p99.minVolume()))
+          .containsExactly(1000.0, 0.5, 10.0, 100.0);
+      assertThat(p99.volumeQuery()).isEqualTo(errorRate.volumeQuery());
+      assertThat(List.of(errorRate.severity(), p99.severity())).containsOnly(Severity.CRITICAL);
+    }
+  }
+
+  /**
+   * Issue 25: a migration without gates is gated by every loaded rule, the gateway and waypoint
+   * ones too; they judge gateways and waypoints only, so a migration of namespaces sends the same
+   * four queries as before they shipped.
+   */
+  @Test
+  void theShippedGatewayAndWaypointRulesCostAMigrationOfNamespacesNoQuery() {
+    List<Rule> shipped = RuleLoader.loadDirectory(Path.of("rules"));
+    List<Rule> before = shipped.stream().filter(r -> !r.scope().isWorkload()).toList();
+    Instant now = Instant.parse("2026-11-21T10:00:00Z");
+    Target namespaces =
+        new Target(
+            List.of("payments", "orders"), "1-20-0", "1-19-0", "istio_io_rev", List.of("catalog"));
+    Workload ingress = new Workload(Scope.GATEWAY, "gw", "istio-ingress", "istio-ingressgateway");
+    Workload waypoint = new Workload(Scope.WAYPOINT, "wp", "shop", "waypoint");
+    Target everything =
+        new Target(
+            List.of("payments"),
+            "1-20-0",
+            "1-19-0",
+            "istio_io_rev",
+            List.of(),
+            List.of(ingress, waypoint),
+            List.of(),
+            WaypointLabels.DEFAULT);
+
+    assertThat(before).hasSize(4);
+    assertThat(GatePlan.tick(shipped, namespaces, now))
+        .hasSize(4)
+        .isEqualTo(GatePlan.tick(before, namespaces, now));
+    assertThat(GatePlan.baseline(shipped, namespaces, now, Duration.ofMinutes(30)))
+        .hasSize(2)
+        .isEqualTo(GatePlan.baseline(before, namespaces, now, Duration.ofMinutes(30)));
+    List<PlannedQuery> plan = GatePlan.tick(shipped, everything, now);
+    assertThat(plan).hasSize(8);
+    assertThat(plan)
+        .filteredOn(q -> q.rule().scope() == Scope.GATEWAY)
+        .allSatisfy(
+            q ->
+                assertThat(q.promql())
+                    .contains(
+                        "source_workload=~\"istio-ingressgateway\","
+                            + " source_workload_namespace=~\"istio-ingress\""));
+    assertThat(plan)
+        .filteredOn(q -> q.rule().scope() == Scope.WAYPOINT)
+        .allSatisfy(
+            q ->
+                assertThat(q.promql())
+                    .contains(
+                        "gateway_networking_k8s_io_gateway_name=~\"waypoint\","
+                            + " namespace=~\"shop\"")
+                    .doesNotContain("{{"));
+  }
+
+  private static final String GATEWAY =
+      """
+      name: gateway-error-rate
+      scope: gateway
+      groupBy: [source_workload_namespace, source_workload]
+      window: 5m
+      query: sum by (source_workload_namespace, source_workload) (x{source_workload=~"{{workloads}}", source_workload_namespace=~"{{workloadNamespaces}}"})
+      max: 0.01
+      severity: critical
+      """;
+
+  private static final String WAYPOINT =
+      """
+      name: waypoint-error-rate
+      scope: waypoint
+      groupBy: ["{{waypointNamespaceLabel}}", "{{waypointNameLabel}}"]
+      window: 5m
+      query: sum by ({{waypointNamespaceLabel}}, {{waypointNameLabel}}) (x{{{waypointNameLabel}}=~"{{workloads}}"})
+      max: 0.01
+      severity: critical
+      """;
+
+  @Test
+  void loadsGatewayAndWaypointRulesWithTheirTwoLabelsAndANamespaceRuleWithAOneElementList()
+      throws IOException {
+    write("gateway.yaml", GATEWAY);
+    write("waypoint.yaml", WAYPOINT);
+    write(
+        "literal.yaml",
+        WAYPOINT
+            .replace("waypoint-error-rate", "literal")
+            .replace(
+                "[\"{{waypointNamespaceLabel}}\", \"{{waypointNameLabel}}\"]",
+                "[ns, gateway_name]"));
+    write(
+        "error-rate.yaml",
+        VALID.replace(
+            "groupBy: destination_workload_namespace",
+            "groupBy: [destination_workload_namespace]"));
+
+    Map<String, Rule> rules =
+        RuleLoader.loadDirectory(dir).stream()
+            .collect(Collectors.toMap(Rule::name, Function.identity()));
+
+    assertThat(rules.get("gateway-error-rate").scope()).isEqualTo(Scope.GATEWAY);
+    assertThat(rules.get("gateway-error-rate").groupBy())
+        .containsExactly("source_workload_namespace", "source_workload");
+    assertThat(rules.get("waypoint-error-rate").groupBy())
+        .containsExactly("{{waypointNamespaceLabel}}", "{{waypointNameLabel}}");
+    assertThat(rules.get("literal").groupBy()).containsExactly("ns", "gateway_name");
+    assertThat(rules.get("error-rate").groupBy()).containsExactly("destination_workload_namespace");
+  }
+
+  private static final String GATEWAY_EXPECTED =
+      "a gateway-scoped rule names two labels, the namespace and the workload:"
+          + " [source_workload_namespace, source_workload]";
+
+  private static final String WAYPOINT_EXPECTED =
+      "a waypoint-scoped rule names two labels, the namespace and the waypoint's name:"
+          + " [\"{{waypointNamespaceLabel}}\", \"{{waypointNameLabel}}\"] (the scrape's labels,"
+          + " daemon config gate.waypointLabels)";
+
+  static Stream<Arguments> badScopedRules() {
+    String gatewayGroupBy = "groupBy: [source_workload_namespace, source_workload]";
+    String waypointGroupBy = "groupBy: [\"{{waypointNamespaceLabel}}\", \"{{waypointNameLabel}}\"]";
+    String gatewayQuery =
+        "x{source_workload=~\"{{workloads}}\", source_workload_namespace=~\"{{workloadNamespaces}}\"})";
+    return Stream.of(
+        Arguments.of(
+            "a gateway rule's groupBy as one label",
+            GATEWAY.replace(gatewayGroupBy, "groupBy: x"),
+            List.of("field 'groupBy' is \"x\"; " + GATEWAY_EXPECTED)),
+        Arguments.of(
+            "a gateway rule without groupBy",
+            GATEWAY.replace(gatewayGroupBy + "\n", ""),
+            List.of("field 'groupBy' is missing; " + GATEWAY_EXPECTED)),
+        Arguments.of(
+            "a gateway rule with three labels",
+            GATEWAY.replace(gatewayGroupBy, "groupBy: [a, b, c]"),
+            List.of("field 'groupBy' is [a, b, c]; " + GATEWAY_EXPECTED)),
+        Arguments.of(
+            "a gateway rule's label that is no label name",
+            GATEWAY.replace(
+                gatewayGroupBy, "groupBy: [source_workload_namespace, source-workload]"),
+            List.of("field 'groupBy' entry 2 is \"source-workload\"; expected a label name")),
+        Arguments.of(
+            "a waypoint placeholder in a gateway rule's groupBy",
+            GATEWAY.replace(
+                gatewayGroupBy, "groupBy: [\"{{waypointNamespaceLabel}}\", source_workload]"),
+            List.of(
+                "field 'groupBy' entry 1 is \"{{waypointNamespaceLabel}}\"; expected a label"
+                    + " name")),
+        Arguments.of(
+            "one label twice",
+            GATEWAY.replace(gatewayGroupBy, "groupBy: [source_workload, source_workload]"),
+            List.of(
+                "field 'groupBy' is [source_workload, source_workload]; the namespace and the"
+                    + " name are two different labels")),
+        Arguments.of(
+            "a gateway rule not selecting {{workloads}}",
+            GATEWAY.replace("source_workload=~\"{{workloads}}\", ", ""),
+            List.of(
+                "field 'query' does not use {{workloads}}; a gateway-scoped rule must select the"
+                    + " gateways under evaluation")),
+        Arguments.of(
+            "a gateway rule selecting {{namespaces}}",
+            GATEWAY.replace("{{workloadNamespaces}}", "{{namespaces}}"),
+            List.of(
+                "field 'query' uses {{namespaces}} or {{namespace}} in a gateway-scoped rule; use"
+                    + " {{workloadNamespaces}} for the gateways' namespaces")),
+        Arguments.of(
+            "a waypoint rule's label that is neither a label nor its placeholder",
+            WAYPOINT.replace(waypointGroupBy, "groupBy: [\"{{revisionLabel}}\", name]"),
+            List.of(
+                "field 'groupBy' entry 1 is \"{{revisionLabel}}\"; expected a label name or"
+                    + " \"{{waypointNamespaceLabel}}\" / \"{{waypointNameLabel}}\"")),
+        Arguments.of(
+            "a waypoint rule's labels the wrong way round",
+            WAYPOINT.replace(
+                waypointGroupBy,
+                "groupBy: [\"{{waypointNameLabel}}\", \"{{waypointNamespaceLabel}}\"]"),
+            List.of(
+                "field 'groupBy' is [{{waypointNameLabel}}, {{waypointNamespaceLabel}}]; the"
+                    + " namespace's label comes first: "
+                    + WAYPOINT_EXPECTED)),
+        Arguments.of(
+            "a waypoint rule with one label",
+            WAYPOINT.replace(waypointGroupBy, "groupBy: gateway_networking_k8s_io_gateway_name"),
+            List.of(
+                "field 'groupBy' is \"gateway_networking_k8s_io_gateway_name\"; "
+                    + WAYPOINT_EXPECTED)),
+        Arguments.of(
+            "a waypoint rule selecting {{namespace}} in its volume query",
+            WAYPOINT
+                + "minVolume: 1\nvolumeQuery: sum by (namespace) (x{namespace=\"{{namespace}}\"})\n",
+            List.of(
+                "field 'volumeQuery' uses {{namespaces}} or {{namespace}} in a waypoint-scoped"
+                    + " rule; use {{workloadNamespaces}} for the waypoints' namespaces")),
+        Arguments.of(
+            "a namespace rule selecting {{workloads}}",
+            VALID.replace("{{namespaces}}\"}", "{{namespaces}}\", w=~\"{{workloads}}\"}"),
+            List.of(
+                "field 'query' uses {{workloads}} or {{workloadNamespaces}} in a namespace-scoped"
+                    + " rule; use {{namespaces}}, or scope gateway or waypoint")),
+        Arguments.of(
+            "a namespace rule with two labels",
+            VALID.replace(
+                "groupBy: destination_workload_namespace",
+                "groupBy: [destination_workload_namespace, destination_workload]"),
+            List.of(
+                "field 'groupBy' is [destination_workload_namespace, destination_workload]; a"
+                    + " namespace-scoped rule names the result label holding the namespace, e.g."
+                    + " destination_workload_namespace")),
+        Arguments.of(
+            "a namespace rule's label that is no label name",
+            VALID.replace("groupBy: destination_workload_namespace", "groupBy: a.b"),
+            List.of("field 'groupBy' is \"a.b\"; expected a label name")),
+        Arguments.of(
+            "a revision rule selecting {{workloadNamespaces}}",
+            """
+            name: rejects
+            scope: revision
+            window: 5m
+            query: x{rev="{{revision}}", ns=~"{{workloadNamespaces}}"}
+            max: 0
+            severity: critical
+            """,
+            List.of(
+                "field 'query' uses {{workloads}} or {{workloadNamespaces}} in a revision-scoped"
+                    + " rule; use {{revision}}")),
+        Arguments.of(
+            "a revision rule with groupBy",
+            """
+            name: rejects
+            scope: revision
+            groupBy: [a, b]
+            window: 5m
+            query: x{rev="{{revision}}"}
+            max: 0
+            severity: critical
+            """,
+            List.of(
+                "field 'groupBy' is set on a revision-scoped rule; it applies to scopes"
+                    + " namespace, gateway and waypoint")),
+        Arguments.of(
+            "groupBy neither a label nor a list",
+            GATEWAY.replace(gatewayGroupBy, "groupBy: {namespace: a, name: b}"),
+            List.of(
+                "field 'groupBy' is a mapping; expected a label name, or a list of two label"
+                    + " names")),
+        Arguments.of(
+            "unquoted placeholders in a YAML list",
+            WAYPOINT.replace(
+                waypointGroupBy, "groupBy: [{{waypointNamespaceLabel}}, {{waypointNameLabel}}]"),
+            List.of(
+                "is not valid YAML at line 3, column 13: Expected a field name (Scalar value in"
+                    + " YAML), got this instead: <org.yaml.snakeyaml.events.MappingStartEvent(anchor=null,"
+                    + " tag=null, implicit=true)>; a placeholder inside [ ] or { } is written in"
+                    + " quotes, such as [\"{{waypointNamespaceLabel}}\", \"{{waypointNameLabel}}\"]")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badScopedRules")
+  void aGatewayOrWaypointRuleNamesTwoLabelsAndSelectsWorkloadsOnly(
+      String what, String text, List<String> problems) throws IOException {
+    assertThat(problemsOf(text))
+        .containsExactlyElementsOf(
+            problems.stream().map(p -> dir.resolve("rule.yaml") + ": " + p).toList());
+  }
+
   @Test
   void loadsAValidRuleWithDefaults() throws IOException {
     write("error-rate.yaml", VALID);
@@ -117,7 +447,8 @@ class RuleLoaderTest {
         .containsExactly(
             dir.resolve("rule.yaml") + ": field 'max' is \"fast\"; expected a number",
             dir.resolve("rule.yaml")
-                + ": field 'scope' is \"cluster\"; expected one of namespace, revision",
+                + ": field 'scope' is \"cluster\"; expected one of namespace, revision, gateway,"
+                + " waypoint",
             dir.resolve("rule.yaml")
                 + ": field 'window' is \"soon\"; expected a duration such as 30s, 5m or 1h30m");
   }
@@ -138,7 +469,9 @@ class RuleLoaderTest {
         .contains(
             dir.resolve("rule.yaml")
                 + ": field 'query' uses unknown placeholder {{namespace_list}}; known placeholders:"
-                + " {{namespaces}}, {{namespace}}, {{revision}}, {{fromRevision}}, {{window}}, {{revisionLabel}}");
+                + " {{namespaces}}, {{namespace}}, {{workloads}}, {{workloadNamespaces}},"
+                + " {{revision}}, {{fromRevision}}, {{window}}, {{revisionLabel}},"
+                + " {{waypointNamespaceLabel}}, {{waypointNameLabel}}");
   }
 
   @Test
@@ -149,7 +482,8 @@ class RuleLoaderTest {
                 + ": field 'name' is missing; expected a DNS-1123 rule name such as error-rate",
             dir.resolve("rule.yaml") + ": field 'query' is missing; expected a PromQL template",
             dir.resolve("rule.yaml")
-                + ": field 'scope' is missing; expected one of namespace, revision",
+                + ": field 'scope' is missing; expected one of namespace, revision, gateway,"
+                + " waypoint",
             dir.resolve("rule.yaml")
                 + ": field 'severity' is missing; expected one of critical, warning",
             dir.resolve("rule.yaml")

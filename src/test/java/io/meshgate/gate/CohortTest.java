@@ -191,7 +191,7 @@ error-rate   | 0.001 | -        | orders=0.05,search=0.048,catalog=0.049       |
         "",
         Scope.NAMESPACE,
         ERROR_RATE.query(),
-        ERROR_RATE.groupBy(),
+        Fixtures.NS_LABEL,
         ERROR_RATE.window(),
         0.01,
         null,
@@ -235,7 +235,7 @@ error-rate   | 0.001 | -        | orders=0.05,search=0.048,catalog=0.049       |
                 new QueryResult.Success(
                     List.of(value("payments", 100), value("a", 80), value("b", 90)))));
 
-    Map<String, Map<String, Double>> baselines = Gate.baselines(plan, answers, target.cohort());
+    Map<String, Map<String, Double>> baselines = Gate.baselines(plan, answers, target);
 
     assertThat(baselines.get("payments"))
         .containsEntry("p99-latency", 100.0)

@@ -73,7 +73,9 @@ class ValuesTest {
     assertThat(QueryTemplate.problems("x{a=\"{{namespace}}\", b=\"{{nmespaces}}\"} {{"))
         .containsExactly(
             "uses unknown placeholder {{nmespaces}}; known placeholders: {{namespaces}},"
-                + " {{namespace}}, {{revision}}, {{fromRevision}}, {{window}}, {{revisionLabel}}",
+                + " {{namespace}}, {{workloads}}, {{workloadNamespaces}}, {{revision}},"
+                + " {{fromRevision}}, {{window}}, {{revisionLabel}}, {{waypointNamespaceLabel}},"
+                + " {{waypointNameLabel}}",
             "has an unbalanced '{{' or '}}'; placeholders are written {{name}}");
   }
 

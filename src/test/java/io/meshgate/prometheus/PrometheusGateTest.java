@@ -69,7 +69,7 @@ class PrometheusGateTest {
         "",
         Scope.NAMESPACE,
         "sum by (ns) (x{ns=~\"{{namespaces}}\"})",
-        "ns",
+        List.of("ns"),
         Duration.ofMinutes(5),
         0.01,
         null,
