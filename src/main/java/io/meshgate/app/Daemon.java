@@ -130,7 +130,11 @@ public final class Daemon implements AutoCloseable {
               new PrometheusClient(config.prometheus(), http, Mappers.json()), metrics);
       gatePort =
           new PrometheusGatePort(
-              gate, () -> rules, config.prometheus().revisionLabel(), config.gate().minWindow());
+              gate,
+              () -> rules,
+              config.prometheus().revisionLabel(),
+              config.gate().minWindow(),
+              config.gate().waypointLabels());
     }
     gatePort = options.observeGate().apply(gatePort);
     this.cluster = KubeCluster.start(client, config.controlPlaneNamespace(), clock, options.hook());

@@ -5,8 +5,11 @@ import io.meshgate.controller.GateSubjects;
 import io.meshgate.gate.EvidenceWindows;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.RuleResult;
+import io.meshgate.gate.Scope;
 import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
+import io.meshgate.gate.WaypointLabels;
+import io.meshgate.gate.Workload;
 import io.meshgate.migration.MigrationSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,24 +21,33 @@ import java.util.function.Supplier;
 
 /**
  * The gate of a migration against Prometheus: the rules its spec names, with its overrides,
- * evaluated in one batched tick for all its gated namespaces.
+ * evaluated in one batched tick for all its gated namespaces and gateways (each gateway judged by
+ * the rules of its scope, {@code gateway} or {@code waypoint}, under its key).
  */
 public final class PrometheusGatePort implements GatePort {
   private final PrometheusGate gate;
   private final Supplier<List<Rule>> rules;
   private final String revisionLabel;
   private final Duration minWindow;
+  private final WaypointLabels waypointLabels;
 
   /**
    * @param minWindow the shortest evidence window after a rollout (daemon config {@code
    *     gate.minWindow})
+   * @param waypointLabels the labels the scrape names a waypoint's series by (daemon config {@code
+   *     gate.waypointLabels})
    */
   public PrometheusGatePort(
-      PrometheusGate gate, Supplier<List<Rule>> rules, String revisionLabel, Duration minWindow) {
+      PrometheusGate gate,
+      Supplier<List<Rule>> rules,
+      String revisionLabel,
+      Duration minWindow,
+      WaypointLabels waypointLabels) {
     this.gate = gate;
     this.rules = rules;
     this.revisionLabel = revisionLabel;
     this.minWindow = minWindow;
+    this.waypointLabels = waypointLabels;
   }
 
   /**
@@ -69,7 +81,7 @@ public final class PrometheusGatePort implements GatePort {
       return null;
     }
     Map<String, Map<String, Double>> all = new HashMap<>();
-    subjects.namespaces().forEach(ns -> all.put(ns, captured.getOrDefault(ns, Map.of())));
+    target.keys().forEach(key -> all.put(key, captured.getOrDefault(key, Map.of())));
     return all;
   }
 
@@ -79,7 +91,22 @@ public final class PrometheusGatePort implements GatePort {
         spec.toRevision(),
         spec.fromRevision(),
         revisionLabel,
-        subjects.cohort());
+        subjects.cohort(),
+        workloads(subjects.gateways()),
+        workloads(subjects.gatewayCohort()),
+        waypointLabels);
+  }
+
+  private static List<Workload> workloads(List<GateSubjects.Gateway> gateways) {
+    return gateways.stream()
+        .map(
+            g ->
+                new Workload(
+                    g.waypoint() ? Scope.WAYPOINT : Scope.GATEWAY,
+                    g.key(),
+                    g.namespace(),
+                    g.workload()))
+        .toList();
   }
 
   private static Duration grain(Duration interval) {
