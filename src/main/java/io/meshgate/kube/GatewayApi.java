@@ -1,5 +1,6 @@
 package io.meshgate.kube;
 
+import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -8,8 +9,9 @@ import java.util.Map;
 
 /**
  * Gateway API Gateways ({@code gateway.networking.k8s.io/v1}), which exist only where their CRDs
- * are installed: whether they are is asked of API discovery (open to every authenticated user),
- * until they are; Gateways are read one by one (a migration names few).
+ * are installed: whether they are is asked of API discovery (open to every authenticated user) on
+ * each tick that has a Gateway to look at, so that CRDs installed or removed meanwhile are seen;
+ * Gateways are read one by one (a migration names few).
  */
 final class GatewayApi {
   static final String GROUP_VERSION = "gateway.networking.k8s.io/v1";
@@ -28,18 +30,19 @@ final class GatewayApi {
           .build();
 
   private final KubernetesClient client;
-  private volatile boolean installed;
 
   GatewayApi(KubernetesClient client) {
     this.client = client;
   }
 
-  /** Whether the Gateway API CRDs are installed; asked again each time while they are not. */
+  /**
+   * Whether the Gateway CRD is installed: the group may serve other kinds (HTTPRoute, GatewayClass)
+   * without it.
+   */
   boolean installed() {
-    if (!installed) {
-      installed = client.getApiResources(GROUP_VERSION) != null;
-    }
-    return installed;
+    APIResourceList served = client.getApiResources(GROUP_VERSION);
+    return served != null
+        && served.getResources().stream().anyMatch(r -> GATEWAYS.getPlural().equals(r.getName()));
   }
 
   GenericKubernetesResource get(String namespace, String name) {

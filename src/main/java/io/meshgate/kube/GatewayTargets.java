@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
@@ -13,6 +14,7 @@ import io.meshgate.migration.Reason;
 import io.meshgate.migration.SidecarGoal;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.migration.TargetStatus;
+import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -228,7 +230,23 @@ final class GatewayTargets {
                   + GatewayApi.CRD
                   + ")"));
     }
-    GenericKubernetesResource gateway = gatewayApi.get(g.namespace(), g.name());
+    GenericKubernetesResource gateway;
+    try {
+      gateway = gatewayApi.get(g.namespace(), g.name());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_FORBIDDEN) {
+        throw e;
+      }
+      return new Observed.GatewayFacts(
+          new Observed.TargetFacts(true, false, 0, 0, 0, false, Map.of()),
+          null,
+          new Obstacle(
+              Reason.ACCESS_REFUSED,
+              "meshgate may not read Gateways ("
+                  + e.getStatus().getMessage()
+                  + "); apply"
+                  + " deploy/optional/gateway-api-rbac.yaml"));
+    }
     if (gateway == null) {
       return Observed.GatewayFacts.ABSENT;
     }

@@ -21,6 +21,7 @@ public enum Reason {
   NAMESPACE_LABEL_OVERRIDES("NamespaceLabelOverrides"),
   NOT_A_GATEWAY("NotAGateway"),
   GATEWAY_API_MISSING("GatewayApiMissing"),
+  ACCESS_REFUSED("AccessRefused"),
   // what stops or holds it
   THRESHOLD_EXCEEDED("ThresholdExceeded"),
   GLOBAL_DEGRADATION("GlobalDegradation"),
