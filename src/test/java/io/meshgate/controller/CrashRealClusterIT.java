@@ -46,6 +46,8 @@ class CrashRealClusterIT {
           null,
           new DaemonConfig.LeaderElection(false, "meshgate", "meshgate-leader"));
   private static final AtomicInteger RUNS = new AtomicInteger();
+  private static final String SETTINGS =
+      "interval: 1s\nfailureLimit: 2\npassStreak: 2\nmaxRollbacks: 0\nrestart: {timeout: 2m}";
   private static final String TAG = "prod-stable";
   private static final Path TAG_RBAC = Path.of("deploy/optional/revision-tags-rbac.yaml");
 
@@ -156,6 +158,68 @@ class CrashRealClusterIT {
     assertThat(fixture.mesh.labels(bad)).as("pinned").containsEntry("istio.io/rev", FROM);
   }
 
+  static Stream<CrashPoint> gatewayCrashPoints() {
+    return Stream.of(
+        new CrashPoint(
+            "right after the first gateway's flip",
+            (w, before) -> w.verb().equals("patch") && w.resource().equals("deployments")),
+        new CrashPoint(
+            "right after the restore of the regressing gateway",
+            (w, before) ->
+                isBadGatewayPatch(w)
+                    && before.stream().filter(CrashRealClusterIT::isBadGatewayPatch).count() == 1));
+  }
+
+  private static boolean isBadGatewayPatch(Write w) {
+    return w.verb().equals("patch")
+        && w.resource().equals("deployments")
+        && w.name().startsWith("gw-bad-");
+  }
+
+  /**
+   * Injected gateways (issue 25): the flip carries the restart id, so a daemon killed between the
+   * flip and the rollout resumes without a second template change, forward or back.
+   */
+  @ParameterizedTest(name = "gateways, killed {0}")
+  @MethodSource("gatewayCrashPoints")
+  void gatewaysKilledRightAfterTheirFlipOrRestoreRollOutOnceEachWay(CrashPoint crash) {
+    int run = RUNS.incrementAndGet();
+    String good = "gw-good-" + run;
+    String bad = "gw-bad-" + run;
+    fixture.mesh.namespace(good, Map.of()).injectedGateway(good, "ingress", FROM, 2);
+    fixture.mesh.namespace(bad, Map.of()).injectedGateway(bad, "ingress", FROM, 2);
+    fixture.mesh.awaitSettled(good);
+    fixture.mesh.awaitSettled(bad);
+    ScriptedGate gate = new ScriptedGate();
+    gate.failing.add("Deployment/" + bad + "/ingress");
+    String name = "crash-gateways-" + run;
+    String waves =
+        """
+        - name: all
+          soak: 0s
+          maxConcurrent: 2
+          gateways:
+            - {kind: Deployment, namespace: %s, name: ingress}
+            - {kind: Deployment, namespace: %s, name: ingress}
+        """
+            .formatted(good, bad);
+
+    MigrationStatus end = killedAndResumed(crash, migration(name, SETTINGS, waves), name, gate);
+
+    fixture.mesh.awaitSettled(good);
+    fixture.mesh.awaitSettled(bad);
+    assertThat(end.gateway("Deployment/" + good + "/ingress").orElseThrow().phase())
+        .isEqualTo(TargetPhase.Promoted);
+    assertThat(end.gateway("Deployment/" + bad + "/ingress").orElseThrow().phase())
+        .isEqualTo(TargetPhase.RolledBack);
+    assertThat(fixture.restarts(good)).isEqualTo(Map.of("deployments/ingress", 1));
+    assertThat(fixture.restarts(bad))
+        .as("the flip, then the restore")
+        .isEqualTo(Map.of("deployments/ingress", 2));
+    assertThat(fixture.mesh.census(good)).isEqualTo(new Census(Map.of(TO, 2), 0));
+    assertThat(fixture.mesh.census(bad)).isEqualTo(new Census(Map.of(FROM, 2), 0));
+  }
+
   private static long tagMoves() {
     return fixture.meshgateRequests().stream()
         .filter(r -> r.verb().equals("patch") && r.code() == 200)
@@ -174,48 +238,16 @@ class CrashRealClusterIT {
     fixture.mesh.awaitSettled(bad);
     ScriptedGate gate = new ScriptedGate();
     gate.failing.add(bad);
-
-    List<Write> writes = new ArrayList<>();
-    AtomicBoolean dead = new AtomicBoolean();
-    WriteHook killAt =
-        (verb, resource, object) -> {
-          // a dead process writes nothing more: every later write of this daemon fails too
-          if (dead.get()) {
-            throw new SimulatedCrash(writes.size());
-          }
-          Write w = new Write(verb, resource, object.contains("/") ? object.split("/")[0] : object);
-          List<Write> before = List.copyOf(writes);
-          writes.add(w);
-          if (crash.at().test(w, before)) {
-            dead.set(true);
-            throw new SimulatedCrash(writes.size());
-          }
-        };
-    Daemon first = start(killAt, gate);
-    try {
-      fixture.apply(
-          migration(
-              name,
-              extraSpec
-                  + "interval: 1s\nfailureLimit: 2\npassStreak: 2\nmaxRollbacks: 0\nrestart:"
-                  + " {timeout: 2m}",
-              "- {name: all, namespaces: [%s, %s], soak: 0s, maxConcurrent: 2}"
-                  .formatted(good, bad)));
-      await("the daemon is killed " + crash).atMost(Duration.ofSeconds(120)).untilTrue(dead);
-    } finally {
-      first.close();
-    }
-
-    Daemon second = start(WriteHook.NONE, gate);
-    MigrationStatus end;
-    try {
-      end =
-          await("the next daemon finishes the migration")
-              .atMost(Duration.ofSeconds(180))
-              .until(() -> fixture.status(name), s -> s.phase().isTerminal());
-    } finally {
-      second.close();
-    }
+    MigrationStatus end =
+        killedAndResumed(
+            crash,
+            migration(
+                name,
+                extraSpec + SETTINGS,
+                "- {name: all, namespaces: [%s, %s], soak: 0s, maxConcurrent: 2}"
+                    .formatted(good, bad)),
+            name,
+            gate);
     fixture.mesh.awaitSettled(good);
     fixture.mesh.awaitSettled(bad);
 
@@ -238,6 +270,42 @@ class CrashRealClusterIT {
     assertThat(fixture.mesh.census(good)).isEqualTo(new Census(Map.of(TO, 6), 0));
     assertThat(fixture.mesh.census(bad)).isEqualTo(new Census(Map.of(FROM, 6), 0));
     return end;
+  }
+
+  /** {@code manifest} applied with a daemon killed at {@code crash}, then a new daemon's end. */
+  private static MigrationStatus killedAndResumed(
+      CrashPoint crash, String manifest, String name, ScriptedGate gate) {
+    List<Write> writes = new ArrayList<>();
+    AtomicBoolean dead = new AtomicBoolean();
+    WriteHook killAt =
+        (verb, resource, object) -> {
+          // a dead process writes nothing more: every later write of this daemon fails too
+          if (dead.get()) {
+            throw new SimulatedCrash(writes.size());
+          }
+          Write w = new Write(verb, resource, object.contains("/") ? object.split("/")[0] : object);
+          List<Write> before = List.copyOf(writes);
+          writes.add(w);
+          if (crash.at().test(w, before)) {
+            dead.set(true);
+            throw new SimulatedCrash(writes.size());
+          }
+        };
+    Daemon first = start(killAt, gate);
+    try {
+      fixture.apply(manifest);
+      await("the daemon is killed " + crash).atMost(Duration.ofSeconds(120)).untilTrue(dead);
+    } finally {
+      first.close();
+    }
+    Daemon second = start(WriteHook.NONE, gate);
+    try {
+      return await("the next daemon finishes the migration")
+          .atMost(Duration.ofSeconds(180))
+          .until(() -> fixture.status(name), s -> s.phase().isTerminal());
+    } finally {
+      second.close();
+    }
   }
 
   private static Daemon start(WriteHook hook, ScriptedGate gate) {
