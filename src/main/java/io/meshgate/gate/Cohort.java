@@ -57,11 +57,11 @@ public final class Cohort {
   }
 
   /**
-   * {@code no namespace on 1-19-0 carried volume for error-rate, p99-latency: failures are judged
-   * on bounds and baselines only}; {@code at} (may be null) says when.
+   * {@code nothing of the control cohort on 1-19-0 carried volume for error-rate, p99-latency:
+   * failures are judged on bounds and baselines only}; {@code at} (may be null) says when.
    */
   public static String unmeasuredText(String fromRevision, List<String> rules, Instant at) {
-    return "no namespace on "
+    return "nothing of the control cohort on "
         + fromRevision
         + " carried volume for "
         + String.join(", ", rules)

@@ -90,7 +90,7 @@ final class Conditions {
           CONTROL_COHORT,
           true,
           "CohortMeasured",
-          "namespaces on "
+          "the control cohort on "
               + fromRevision
               + " carried volume for "
               + String.join(", ", measured)

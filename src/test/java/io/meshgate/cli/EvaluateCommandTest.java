@@ -315,7 +315,7 @@ class EvaluateCommandTest {
         .isEqualTo("[\"error-rate\",\"p99-latency\"]");
     assertThat(json.path("cohort").path("message").asText())
         .isEqualTo(
-            "no namespace on 1-19-0 carried volume for error-rate, p99-latency: failures are"
+            "nothing of the control cohort on 1-19-0 carried volume for error-rate, p99-latency: failures are"
                 + " judged on bounds and baselines only");
   }
 

@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Injected gateways moved by the daemon, as meshgate's ServiceAccount, on a real API server with
- * Istio's own istiod of both revisions injecting them (issue 25): an ingress gateway promoted in
- * one rollout, an egress gateway whose gate fails rolled back with its template label exactly
- * restored and its pods back, and a gateway whose namespace label decides its revision left out,
- * said so.
+ * Istio's own istiod of both revisions injecting them (issue 25): an ingress gateway, taken by a
+ * gatewaySelector, promoted in one rollout, an egress gateway whose gate fails rolled back with its
+ * template label exactly restored and its pods back, and a gateway whose namespace label decides
+ * its revision left out, said so.
  */
 class GatewaysRealClusterIT {
   private static final String MIGRATION = "gateways";
@@ -64,8 +64,8 @@ class GatewaysRealClusterIT {
             - name: gateways
               soak: 1s
               maxConcurrent: 3
+              gatewaySelector: {matchLabels: {app: ingress}}
               gateways:
-                - {kind: Deployment, namespace: istio-ingress, name: ingress}
                 - {kind: Deployment, namespace: istio-egress, name: egress}
                 - {kind: Deployment, namespace: shop, name: shop-gateway}
             """));

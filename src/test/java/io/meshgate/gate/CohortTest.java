@@ -171,7 +171,7 @@ error-rate   | 0.001 | -        | orders=0.05,search=0.048,catalog=0.049       |
     assertThat(Cohort.unmeasuredRules(verdict.rules())).containsExactly("error-rate");
     assertThat(Cohort.unmeasuredText("1-19-0", List.of("error-rate", "p99-latency"), NOW))
         .isEqualTo(
-            "no namespace on 1-19-0 carried volume for error-rate, p99-latency at"
+            "nothing of the control cohort on 1-19-0 carried volume for error-rate, p99-latency at"
                 + " 2026-11-21T10:00:00Z: failures are judged on bounds and baselines only");
   }
 

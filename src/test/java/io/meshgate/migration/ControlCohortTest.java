@@ -68,7 +68,7 @@ class ControlCohortTest {
                 "ControlCohort",
                 "False",
                 "NoCohortVolume",
-                "no namespace on 1-19-0 carried volume for error-rate, p99-latency at"
+                "nothing of the control cohort on 1-19-0 carried volume for error-rate, p99-latency at"
                     + " 2026-11-21T10:00:00Z: failures are judged on bounds and baselines only",
                 NOW,
                 4L));
@@ -100,7 +100,7 @@ class ControlCohortTest {
     assertThat(condition.reason()).isEqualTo("CohortMeasured");
     assertThat(condition.message())
         .isEqualTo(
-            "namespaces on 1-19-0 carried volume for error-rate, p99-latency at"
+            "the control cohort on 1-19-0 carried volume for error-rate, p99-latency at"
                 + " 2026-11-21T10:05:00Z: failures are compared with them again");
     assertThat(condition.lastTransitionTime()).isEqualTo(later);
     assertThat(controlCohort(still)).isEqualTo(controlCohort(measured));
@@ -124,7 +124,8 @@ class ControlCohortTest {
     world.tick();
 
     assertThat(written.status()).isEqualTo("False");
-    assertThat(written.message()).startsWith("no namespace on 1-19-0 carried volume for");
+    assertThat(written.message())
+        .startsWith("nothing of the control cohort on 1-19-0 carried volume for");
     assertThat(controlCohort(world.status.conditions())).contains(written);
     assertThat(world.ns("test").lastVerdict().reason())
         .isEqualTo("critical rule error-rate failed (2/3 consecutive): error-rate FAIL");
