@@ -87,10 +87,7 @@ abstract class GatewayKind implements TargetKind {
   public Change forward(TickContext tick, TargetState gateway, Observed.TargetFacts facts) {
     MigrationSpec spec = tick.spec;
     if (spec.tagMode()) {
-      return tick.tagAt(tick.to())
-          ? null
-          : new Change(
-              tick.tagMove(tick.to()), "moving tag " + spec.tag().name() + " to " + tick.to());
+      return tick.tagForward();
     }
     return facts.flipped()
         ? null
@@ -123,24 +120,14 @@ abstract class GatewayKind implements TargetKind {
           ? new Action.RestoreGateway(ref, flipRestartId(tick, gateway, false))
           : null;
     }
-    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
-      return tick.tagAt(tick.from()) ? null : tick.tagMove(tick.from());
-    }
-    return facts.flipped()
-        ? null
-        : new Action.FlipGateway(
-            ref, tick.revisions.pinLabel(spec), flipRestartId(tick, gateway, false));
+    return tick.tagBack(
+        facts,
+        new Action.FlipGateway(
+            ref, tick.revisions.pinLabel(spec), flipRestartId(tick, gateway, false)));
   }
 
   @Override
   public String backHow(TickContext tick) {
-    MigrationSpec spec = tick.spec;
-    if (!spec.tagMode()) {
-      return "labels restored";
-    }
-    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
-      return "tag " + spec.tag().name() + " moved back to " + tick.from();
-    }
-    return "pinned to istio.io/rev=" + tick.revisions.pinLabel(spec);
+    return tick.spec.tagMode() ? tick.tagBackHow() : "labels restored";
   }
 }

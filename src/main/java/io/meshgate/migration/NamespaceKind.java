@@ -55,10 +55,7 @@ final class NamespaceKind implements TargetKind {
   public Change forward(TickContext tick, TargetState ns, Observed.TargetFacts facts) {
     MigrationSpec spec = tick.spec;
     if (spec.tagMode()) {
-      return tick.tagAt(tick.to())
-          ? null
-          : new Change(
-              tick.tagMove(tick.to()), "moving tag " + spec.tag().name() + " to " + tick.to());
+      return tick.tagForward();
     }
     return facts.flipped()
         ? null
@@ -93,21 +90,11 @@ final class NamespaceKind implements TargetKind {
     if (!spec.tagMode()) {
       return facts.flipped() ? new Action.RestoreLabels(ns.name) : null;
     }
-    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
-      return tick.tagAt(tick.from()) ? null : tick.tagMove(tick.from());
-    }
-    return facts.flipped() ? null : new Action.Pin(ns.name, tick.revisions.pinLabel(spec));
+    return tick.tagBack(facts, new Action.Pin(ns.name, tick.revisions.pinLabel(spec)));
   }
 
   @Override
   public String backHow(TickContext tick) {
-    MigrationSpec spec = tick.spec;
-    if (!spec.tagMode()) {
-      return "labels restored";
-    }
-    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
-      return "tag " + spec.tag().name() + " moved back to " + tick.from();
-    }
-    return "pinned to istio.io/rev=" + tick.revisions.pinLabel(spec);
+    return tick.spec.tagMode() ? tick.tagBackHow() : "labels restored";
   }
 }

@@ -79,6 +79,33 @@ final class TickContext {
     return new Action.MoveTag(spec.tag().name(), revision, from());
   }
 
+  /** Tag mode's way forward for every kind: the tag moved to the target; null once it is there. */
+  TargetKind.Change tagForward() {
+    return tagAt(to())
+        ? null
+        : new TargetKind.Change(tagMove(to()), "moving tag " + spec.tag().name() + " to " + to());
+  }
+
+  /**
+   * Tag mode's way back for every kind: with {@code rollbackScope: Migration} the tag moved back
+   * (null once it is), otherwise {@code pin}, the target labelled for {@code pinTo} (null once it
+   * is pinned, its facts say flipped).
+   */
+  Action tagBack(Observed.TargetFacts facts, Action pin) {
+    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
+      return tagAt(from()) ? null : tagMove(from());
+    }
+    return facts.flipped() ? null : pin;
+  }
+
+  /** How tag mode sent a target back, for every kind. */
+  String tagBackHow() {
+    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
+      return "tag " + spec.tag().name() + " moved back to " + from();
+    }
+    return "pinned to istio.io/rev=" + revisions.pinLabel(spec);
+  }
+
   /** Adds {@code action} unless the tick has it already: every namespace may ask for the move. */
   void once(Action action) {
     if (!actions.contains(action)) {
