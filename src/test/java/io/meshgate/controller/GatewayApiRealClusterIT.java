@@ -210,23 +210,7 @@ class GatewayApiRealClusterIT {
   @Test
   @Order(2)
   void withoutTheGatewayApiCrdsAGatewayTargetIsRefusedNamingTheCrdAndTheRestMoves() {
-    fixture
-        .admin
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName("gateways.gateway.networking.k8s.io")
-        .delete();
-    await("the Gateway CRD is gone")
-        .atMost(RENDERED)
-        .until(
-            () ->
-                fixture
-                    .admin
-                    .getApiResources("gateway.networking.k8s.io/v1")
-                    .getResources()
-                    .stream()
-                    .noneMatch(r -> r.getName().equals("gateways")));
+    fixture.mesh.removeGatewayCrd();
     fixture
         .mesh
         .namespace("istio-ingress", Map.of())

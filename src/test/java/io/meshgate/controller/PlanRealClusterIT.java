@@ -219,25 +219,7 @@ class PlanRealClusterIT {
   @Test
   @Order(3)
   void withoutTheGatewayApiCrdsThePlanSaysSoAndListsTheRest() throws Exception {
-    fixture
-        .admin
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName("gateways.gateway.networking.k8s.io")
-        .delete();
-    await("the Gateway CRD is gone")
-        .atMost(RENDERED)
-        .until(
-            () ->
-                fixture
-                        .admin
-                        .apiextensions()
-                        .v1()
-                        .customResourceDefinitions()
-                        .withName("gateways.gateway.networking.k8s.io")
-                        .get()
-                    == null);
+    fixture.mesh.removeGatewayCrd();
 
     HttpResponse<String> response = get("/api/v1/plan?from=" + FROM + "&to=" + TO);
 

@@ -176,6 +176,26 @@ public final class RealMesh implements AutoCloseable {
             .build());
   }
 
+  /**
+   * Deletes the Gateway API's Gateway CRD, as on a cluster where it was never installed, and waits
+   * until discovery no longer serves Gateways (the group keeps its other kinds).
+   */
+  public RealMesh removeGatewayCrd() {
+    admin
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName("gateways.gateway.networking.k8s.io")
+        .delete();
+    await("the Gateway CRD is gone")
+        .atMost(SETTLE)
+        .until(
+            () ->
+                admin.getApiResources("gateway.networking.k8s.io/v1").getResources().stream()
+                    .noneMatch(r -> r.getName().equals("gateways")));
+    return this;
+  }
+
   /** {@code istioctl tag set TAG --revision REV --overwrite}, as a user points a tag. */
   public RealMesh tag(String tag, String revision) {
     istio.tagSet(tag, revision);
