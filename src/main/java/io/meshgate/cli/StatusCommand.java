@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
+import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.Resolution;
 import io.meshgate.migration.TargetStatus;
@@ -36,9 +37,10 @@ final class StatusCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
-      names = "--namespaces",
-      description = "Also list each namespace with its phase and last verdict.")
-  boolean namespaces;
+      names = {"--targets", "--namespaces"},
+      description =
+          "Also list each target (namespace, then gateway) with its phase, wave and last verdict.")
+  boolean targets;
 
   @Option(
       names = {"-w", "--watch"},
@@ -144,18 +146,41 @@ final class StatusCommand implements Callable<Integer> {
                   status.promoted(),
                   age,
                   revisions(m, status));
-              if (namespaces) {
-                for (TargetStatus ns : status.namespaces()) {
-                  String verdict =
-                      ns.lastVerdict() == null
-                          ? ""
-                          : ns.lastVerdict().verdict() + ": " + ns.lastVerdict().reason();
-                  out.printf(
-                      "    %-22s %-12s %-8s %s%n", ns.name(), ns.phase(), ns.wave(), verdict);
-                }
+              if (targets) {
+                printTargets(out, status.targets());
               }
             });
     out.flush();
+  }
+
+  /**
+   * One line per target, namespaces by name and gateways by kind and namespace/name; the first
+   * column as wide as the longest of them.
+   */
+  private static void printTargets(PrintWriter out, List<TargetStatus> targets) {
+    int width = 22;
+    for (TargetStatus target : targets) {
+      width = Math.max(width, shown(target.name()).length());
+    }
+    String line = "    %-" + width + "s %-12s %-8s %s";
+    for (TargetStatus target : targets) {
+      String verdict =
+          target.lastVerdict() == null
+              ? ""
+              : target.lastVerdict().verdict() + ": " + target.lastVerdict().reason();
+      out.println(
+          String.format(line, shown(target.name()), target.phase(), target.wave(), verdict)
+              .stripTrailing());
+    }
+  }
+
+  /** A namespace as it is; a gateway's key as {@code Deployment istio-ingress/ingress}. */
+  private static String shown(String target) {
+    if (!GatewayRef.isKey(target)) {
+      return target;
+    }
+    GatewayRef gateway = GatewayRef.of(target);
+    return gateway.kind() + " " + gateway.namespace() + "/" + gateway.name();
   }
 
   /**

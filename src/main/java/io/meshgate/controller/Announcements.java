@@ -3,6 +3,7 @@ package io.meshgate.controller;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.Decision;
+import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.Resolution;
@@ -12,13 +13,15 @@ import io.meshgate.notify.Notification;
 import io.meshgate.notify.Notifier;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a written tick tells people: each transition and each new hold as a notification (Slack,
- * logs), each transition as a Kubernetes Event on the migration. Only after the status holding them
- * was written, so nothing is announced that a conflict undid.
+ * What a written tick tells people: each transition and each new hold of a namespace, a gateway or
+ * the migration as a notification (Slack, logs), each transition as a Kubernetes Event on the
+ * migration. Only after the status holding them was written, so nothing is announced that a
+ * conflict undid.
  */
 final class Announcements {
   // the controller's lines, as they were before this class was split from it
@@ -40,7 +43,7 @@ final class Announcements {
       TargetStatus.Verdict verdict =
           t.namespace() == null
               ? null
-              : status.namespace(t.namespace()).map(TargetStatus::lastVerdict).orElse(null);
+              : target(status, t.namespace()).map(TargetStatus::lastVerdict).orElse(null);
       List<RuleResult> rules =
           t.namespace() == null ? List.of() : input.gate().getOrDefault(t.namespace(), List.of());
       notifier.notify(
@@ -67,22 +70,27 @@ final class Announcements {
       }
     }
     for (Decision.Hold hold : decision.holds()) {
-      TargetStatus ns = status.namespace(hold.namespace()).orElseThrow();
+      TargetStatus held = target(status, hold.namespace()).orElseThrow();
       notifier.notify(
           new Notification(
               Notification.Kind.HELD,
               m.name(),
-              ns.name(),
+              held.name(),
               shownFrom(m.spec(), status),
               shownTo(m.spec(), status),
-              ns.phase(),
-              ns.phase(),
+              held.phase(),
+              held.phase(),
               hold.reason(),
               hold.message(),
-              ns.lastVerdict(),
-              input.gate().getOrDefault(ns.name(), List.of()),
+              held.lastVerdict(),
+              input.gate().getOrDefault(held.name(), List.of()),
               at));
     }
+  }
+
+  /** The status entry of a target a transition or hold names: a namespace, or a gateway's key. */
+  private static Optional<TargetStatus> target(MigrationStatus status, String name) {
+    return GatewayRef.isKey(name) ? status.gateway(name) : status.namespace(name);
   }
 
   /** {@code fromRevision} as written and, for a tag, the revision it stands for. */

@@ -1,17 +1,21 @@
 package io.meshgate.controller;
 
 import io.meshgate.metrics.Metrics;
+import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.migration.TargetStatus;
 import io.meshgate.migration.TickInput;
 import java.time.Instant;
 
-/** The self-metrics a tick leaves: rule results, verdicts, each namespace's phase, its time. */
+/**
+ * The self-metrics a tick leaves: rule results, verdicts, each namespace's and gateway's phase, its
+ * time.
+ */
 final class TickMetrics {
   private TickMetrics() {}
 
-  /** Self-metrics of one tick: rule results, verdicts, the phase of each namespace. */
+  /** Self-metrics of one tick: rule results, verdicts, the phase of each target. */
   static void record(
       Metrics metrics, MigrationObject m, TickInput input, MigrationStatus status, Instant now) {
     input
@@ -25,15 +29,31 @@ final class TickMetrics {
                             .evaluations
                             .labelValues(m.name(), r.rule(), r.result().name())
                             .inc()));
-    for (TargetStatus ns : status.namespaces()) {
-      if (ns.phase().isInFlight() && ns.lastVerdict() != null) {
-        metrics.verdicts.labelValues(m.name(), ns.lastVerdict().verdict().name()).inc();
+    for (TargetStatus target : status.targets()) {
+      if (target.phase().isInFlight() && target.lastVerdict() != null) {
+        metrics.verdicts.labelValues(m.name(), target.lastVerdict().verdict().name()).inc();
       }
+    }
+    for (TargetStatus ns : status.namespaces()) {
       for (TargetPhase phase : TargetPhase.values()) {
         if (phase == ns.phase()) {
           metrics.namespacePhase.labelValues(m.name(), ns.name(), phase.name()).set(1);
         } else {
           metrics.namespacePhase.remove(m.name(), ns.name(), phase.name());
+        }
+      }
+    }
+    for (TargetStatus gateway : status.gateways()) {
+      GatewayRef ref = GatewayRef.of(gateway.name());
+      String kind = ref.kind().name();
+      for (TargetPhase phase : TargetPhase.values()) {
+        if (phase == gateway.phase()) {
+          metrics
+              .gatewayPhase
+              .labelValues(m.name(), kind, ref.namespace(), ref.name(), phase.name())
+              .set(1);
+        } else {
+          metrics.gatewayPhase.remove(m.name(), kind, ref.namespace(), ref.name(), phase.name());
         }
       }
     }

@@ -7,6 +7,7 @@ import io.meshgate.controller.MigrationRef;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.Reason;
+import io.meshgate.notify.TargetNames;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
@@ -31,16 +32,20 @@ final class MigrationEvents implements EventPort {
 
   @Override
   public void recordEvent(MigrationRef migration, Decision.Transition t) {
-    event(
-        migration,
-        t.to().needsAttention(),
-        t.reason().token(),
-        (t.namespace() == null ? "" : "namespace " + t.namespace() + ": ")
-            + t.from()
-            + " -> "
-            + t.to()
-            + ": "
-            + t.message());
+    event(migration, t.to().needsAttention(), t.reason().token(), message(t));
+  }
+
+  /**
+   * {@code namespace payments: Soaking -> RollingBack: ...}, {@code gateway Deployment
+   * istio-ingress/istio-ingressgateway: ...}; the migration's own without a subject.
+   */
+  static String message(Decision.Transition t) {
+    return (t.namespace() == null ? "" : TargetNames.of(t.namespace()) + ": ")
+        + t.from()
+        + " -> "
+        + t.to()
+        + ": "
+        + t.message();
   }
 
   @Override

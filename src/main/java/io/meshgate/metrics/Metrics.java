@@ -31,7 +31,7 @@ public final class Metrics {
   public final Counter verdicts =
       Counter.builder()
           .name("meshgate_verdicts")
-          .help("Namespace verdicts per tick (PROMOTE, HOLD, ROLLBACK).")
+          .help("Verdicts of namespaces and gateways per tick (PROMOTE, HOLD, ROLLBACK).")
           .labelNames("migration", "verdict")
           .register(registry);
 
@@ -41,6 +41,18 @@ public final class Metrics {
           .name("meshgate_namespace_phase")
           .help("1 for the current phase of each namespace of each migration.")
           .labelNames("migration", "namespace", "phase")
+          .register(registry);
+
+  /**
+   * {@code meshgate_gateway_phase{migration,kind,namespace,name,phase}}: 1 for the current phase of
+   * each gateway target. Apart from {@link #namespacePhase}, whose {@code namespace} label is the
+   * namespace migrated: a gateway is not one, and the queries counting namespaces stay right.
+   */
+  public final Gauge gatewayPhase =
+      Gauge.builder()
+          .name("meshgate_gateway_phase")
+          .help("1 for the current phase of each gateway of each migration.")
+          .labelNames("migration", "kind", "namespace", "name", "phase")
           .register(registry);
 
   /** {@code meshgate_actions_total{action,result}}. */

@@ -28,7 +28,7 @@ public final class LogNotifier implements Notifier {
     boolean loud = LOUD.contains(n.kind()) || n.reason() == Reason.REVISION_UNAVAILABLE;
     try (LogContext migration =
             LogContext.migration(n.migration(), n.fromRevision(), n.toRevision());
-        LogContext namespace = LogContext.namespace(n.namespace())) {
+        LogContext target = LogContext.target(n.namespace())) {
       if (loud) {
         LOG.warn("{} {}: {}{}", change, n.reason(), n.message(), verdict);
       } else {

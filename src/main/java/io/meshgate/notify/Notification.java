@@ -2,6 +2,7 @@ package io.meshgate.notify;
 
 import io.meshgate.gate.RuleResult;
 import io.meshgate.migration.Decision;
+import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.Phase;
 import io.meshgate.migration.Reason;
@@ -11,10 +12,11 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Something people should hear about: a phase change of a migration or a namespace, or a
- * namespace's hold reason changing. {@code rules} are the gate results of the tick behind it (empty
- * when the gate was not evaluated), so a message can show rule, value, bound, baseline and the
- * resolved PromQL.
+ * Something people should hear about: a phase change of a migration or one of its targets, or a
+ * target's hold reason changing. {@code namespace} is the target (a namespace, or a gateway's
+ * {@link GatewayRef#key()}: see {@link #gateway()}), null for the migration itself. {@code rules}
+ * are the gate results of the tick behind it (empty when the gate was not evaluated), so a message
+ * can show rule, value, bound, baseline and the resolved PromQL.
  */
 public record Notification(
     Kind kind,
@@ -33,13 +35,17 @@ public record Notification(
   /** What happened, as the kinds of message people get. */
   public enum Kind {
     MIGRATION_STARTED,
+    /** A namespace or a gateway was moved onto the new revision and now restarts. */
     NAMESPACE_FLIPPED,
     HELD,
     PROMOTED,
     ROLLING_BACK,
     ROLLED_BACK,
     STALLED,
-    /** A namespace of the migration does not exist; its wave goes on without it. */
+    /**
+     * A target of the migration is left out (it does not exist, or its label would not move it);
+     * its wave goes on without it.
+     */
     SKIPPED,
     PAUSED,
     SUCCEEDED,
@@ -52,7 +58,12 @@ public record Notification(
     rules = rules == null ? List.of() : List.copyOf(rules);
   }
 
-  /** The kind of a phase change; a namespace's or the migration's. */
+  /** The gateway this is about; null when it is about a namespace or the migration. */
+  public GatewayRef gateway() {
+    return namespace == null || !GatewayRef.isKey(namespace) ? null : GatewayRef.of(namespace);
+  }
+
+  /** The kind of a phase change; a target's or the migration's. */
   public static Kind kindOf(Decision.Transition t) {
     if (t.to() instanceof MigrationPhase to) {
       return switch (to) {

@@ -6,6 +6,7 @@ import io.meshgate.gate.Durations;
 import io.meshgate.gate.Numbers;
 import io.meshgate.gate.Result;
 import io.meshgate.gate.RuleResult;
+import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.Reason;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,10 +19,11 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Notifications as Slack Block Kit messages: a plain title, who and what moved, why, and for the
- * kinds that follow a gate (rolling back, held, stalled) every rule that did not pass, with value,
- * bound, baseline, the resolved PromQL and a link to its graph in Prometheus; when a rule failed
- * with no control cohort to compare with, one line that says so.
+ * Notifications as Slack Block Kit messages: a plain title, who and what moved (a namespace by its
+ * name, a gateway as {@link TargetNames#gateway}), why, and for the kinds that follow a gate
+ * (rolling back, held, stalled) every rule that did not pass, with value, bound, baseline, the
+ * resolved PromQL and a link to its graph in Prometheus; when a rule failed with no control cohort
+ * to compare with, one line that says so.
  *
  * <pre>{@code
  * SlackMessages.Message message = SlackMessages.render(notification, prometheusExternalUrl);
@@ -109,7 +111,9 @@ final class SlackMessages {
           Block.context(
               "No control cohort on "
                   + escape(n.fromRevision())
-                  + " carried volume: judged on the namespace's bounds and baseline only."));
+                  + " carried volume: judged on the "
+                  + (n.gateway() == null ? "namespace" : "gateway")
+                  + "'s bounds and baseline only."));
     }
     Block context = Block.context(context(n));
     List<RuleResult> failing =
@@ -144,7 +148,11 @@ final class SlackMessages {
   /** Plain words, no emoji: people read these on a lock screen and in search results. */
   static String title(Notification n) {
     String migration = "migration " + n.migration();
-    String subject = n.namespace() == null ? migration : n.namespace();
+    GatewayRef gateway = n.gateway();
+    String subject =
+        n.namespace() == null
+            ? migration
+            : gateway == null ? n.namespace() : TargetNames.gateway(gateway);
     return switch (n.kind()) {
       case MIGRATION_STARTED -> "Started " + migration;
       case NAMESPACE_FLIPPED ->
@@ -156,16 +164,28 @@ final class SlackMessages {
       case ROLLING_BACK -> "Rolling back " + subject;
       case ROLLED_BACK -> "Rolled back " + subject;
       case STALLED -> "Stalled " + subject;
-      case SKIPPED ->
-          "Skipped "
-              + subject
-              + (n.reason() == Reason.NOT_FOLLOWING_TAG
-                  ? ": does not follow the tag"
-                  : ": namespace not found");
+      case SKIPPED -> "Skipped " + subject + leftOut(n.reason());
       case PAUSED -> "Paused " + subject;
       case SUCCEEDED -> "Migration " + n.migration() + " succeeded";
       case FAILED -> "Migration " + n.migration() + " failed";
       case OTHER -> throw new IllegalArgumentException("OTHER has no Slack title");
+    };
+  }
+
+  /** Why a target was left out, in the few words a title has room for; the message says more. */
+  private static String leftOut(Reason reason) {
+    if (reason == null) {
+      return "";
+    }
+    return switch (reason) {
+      case NOT_FOLLOWING_TAG -> ": does not follow the tag";
+      case NAMESPACE_NOT_FOUND -> ": namespace not found";
+      case GATEWAY_NOT_FOUND -> ": gateway not found";
+      case NOT_ON_FROM_REVISION -> ": not on the old revision";
+      case NAMESPACE_LABEL_OVERRIDES -> ": its namespace's label decides";
+      case NOT_A_GATEWAY -> ": not an Istio gateway";
+      case GATEWAY_API_MISSING -> ": Gateway API not installed";
+      default -> "";
     };
   }
 
@@ -191,7 +211,12 @@ final class SlackMessages {
   private static List<String> facts(Notification n) {
     List<String> facts = new ArrayList<>();
     facts.add("*Migration*\n" + escape(n.migration()));
-    if (n.namespace() != null) {
+    GatewayRef gateway = n.gateway();
+    if (gateway != null) {
+      facts.add(
+          "*Gateway*\n"
+              + escape(gateway.kind() + " " + gateway.namespace() + "/" + gateway.name()));
+    } else if (n.namespace() != null) {
       facts.add("*Namespace*\n" + escape(n.namespace()));
     }
     facts.add("*Revisions*\n" + revisions(n));

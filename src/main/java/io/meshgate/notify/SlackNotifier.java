@@ -304,14 +304,14 @@ public final class SlackNotifier implements Notifier, AutoCloseable {
     metrics.notifications.labelValues(CHANNEL, result).inc();
   }
 
+  /**
+   * The unit of work as the log context names it: {@code ns=payments}, {@code
+   * gateway=Kind/ns/name}.
+   */
   private static String subject(Notification n) {
-    return "migration="
-        + n.migration()
-        + (n.namespace() == null ? "" : " ns=" + n.namespace())
-        + " "
-        + n.fromRevision()
-        + "→"
-        + n.toRevision();
+    String target =
+        n.namespace() == null ? "" : (n.gateway() == null ? " ns=" : " gateway=") + n.namespace();
+    return "migration=" + n.migration() + target + " " + n.fromRevision() + "→" + n.toRevision();
   }
 
   /**

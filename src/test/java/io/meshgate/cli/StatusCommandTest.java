@@ -76,7 +76,7 @@ class StatusCommandTest {
   void printsOneRowPerMigrationAndOptionallyItsNamespaces() throws Exception {
     StringWriter out = new StringWriter();
     StatusCommand command = new StatusCommand();
-    command.namespaces = true;
+    command.targets = true;
 
     command.print(new PrintWriter(out), List.of(example()), Instant.parse("2026-11-21T10:30:00Z"));
 
@@ -85,6 +85,65 @@ class StatusCommandTest {
         .containsPattern("istio-1-20\\s+AwaitingApproval\\s+prod\\s+1/3\\s+2h\\s+1-19-0 -> 1-20-0")
         .containsPattern(
             "test\\s+Promoted\\s+test\\s+PROMOTE: all rules passed 3 consecutive ticks, soaked 10m");
+  }
+
+  private static TargetStatus target(
+      String name, String wave, TargetPhase phase, TargetStatus.Verdict verdict) {
+    return new TargetStatus(
+        name, wave, phase, null, null, Map.of(), verdict, Map.of(), 0, 0, null, null, null);
+  }
+
+  /** Issue 25: gateways are listed after the namespaces, by kind and namespace/name. */
+  @Test
+  void listsGatewaysBesideNamespacesByKindAndNamespaceSlashName() throws Exception {
+    RevisionMigration rm = example();
+    MigrationStatus status = RevisionMigrations.toStatus(rm.getStatus());
+    rm.setStatus(
+        RevisionMigrations.fromStatus(
+            new MigrationStatus(
+                MigrationPhase.Progressing,
+                "gateways",
+                "1/3",
+                status.namespaces(),
+                List.of(
+                    target(
+                        "Deployment/istio-ingress/istio-ingressgateway",
+                        "gateways",
+                        TargetPhase.Soaking,
+                        new TargetStatus.Verdict(
+                            Verdict.HOLD,
+                            "AlertFiring: IngressDown firing",
+                            Instant.parse("2026-11-21T10:20:00Z"))),
+                    target("Gateway/shop/public", "gateways", TargetPhase.Pending, null)),
+                List.of(),
+                List.of(),
+                1L,
+                status.revisions())));
+    StringWriter out = new StringWriter();
+    StatusCommand command = new StatusCommand();
+    command.targets = true;
+
+    command.print(new PrintWriter(out), List.of(rm), Instant.parse("2026-11-21T10:30:00Z"));
+
+    assertThat(out.toString().lines())
+        .containsExactly(
+            "NAME                     PHASE             WAVE         PROMOTED  AGE        REVISIONS",
+            "istio-1-20               Progressing       gateways     1/3       2h         1-19-0"
+                + " -> 1-20-0",
+            "    test                                          Promoted     test     PROMOTE: all"
+                + " rules passed 3 consecutive ticks, soaked 10m",
+            "    Deployment istio-ingress/istio-ingressgateway Soaking      gateways HOLD:"
+                + " AlertFiring: IngressDown firing",
+            "    Gateway shop/public                           Pending      gateways");
+  }
+
+  @Test
+  void namespacesIsTheFormerNameOfTargets() {
+    StatusCommand command = new StatusCommand();
+
+    new CommandLine(command).parseArgs("--namespaces");
+
+    assertThat(command.targets).isTrue();
   }
 
   private static RevisionMigrationSpec spec(

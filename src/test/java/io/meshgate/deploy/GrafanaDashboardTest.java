@@ -23,6 +23,7 @@ class GrafanaDashboardTest {
           "meshgate_evaluations_total",
           "meshgate_verdicts_total",
           "meshgate_namespace_phase",
+          "meshgate_gateway_phase",
           "meshgate_actions_total",
           "meshgate_prometheus_query_seconds",
           "meshgate_prometheus_errors_total",

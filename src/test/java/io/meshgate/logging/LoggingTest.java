@@ -17,6 +17,11 @@ import org.slf4j.MDC;
 class LoggingTest {
   /** Configures logback.xml for {@code format} in a context of its own and logs one line. */
   private static String logged(String format, String message) throws Exception {
+    return logged(format, message, "payments");
+  }
+
+  /** As {@link #logged(String, String)}, about {@code target}: a namespace or a gateway's key. */
+  private static String logged(String format, String message, String target) throws Exception {
     PrintStream stderr = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     System.setProperty("meshgate.log.format", format);
@@ -30,7 +35,7 @@ class LoggingTest {
       configurator.doConfigure(LoggingTest.class.getResource("/logback.xml"));
       Logger log = context.getLogger("io.meshgate.kube.NamespaceLabels");
       try (LogContext migration = LogContext.migration("istio-1-20", "1-19-0", "1-20-0");
-          LogContext namespace = LogContext.namespace("payments")) {
+          LogContext about = LogContext.target(target)) {
         log.info(message);
       }
     } finally {
@@ -61,6 +66,33 @@ class LoggingTest {
     assertThat(line.path("fromRevision").asText()).isEqualTo("1-19-0");
     assertThat(line.path("toRevision").asText()).isEqualTo("1-20-0");
     assertThat(line.has("@timestamp")).isTrue();
+  }
+
+  @Test
+  void aLineAboutAGatewayNamesItsNamespaceAndTheGateway() throws Exception {
+    String key = "Deployment/istio-ingress/istio-ingressgateway";
+
+    assertThat(logged("text", "flipped istio.io/rev=1-20-0 on the pod template", key))
+        .matches(
+            "\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  i\\.m\\.k\\.NamespaceLabels migration=istio-1-20"
+                + " ns=istio-ingress gateway=Deployment/istio-ingress/istio-ingressgateway"
+                + " 1-19-0→1-20-0 flipped istio.io/rev=1-20-0 on the pod template");
+    JsonNode line = new ObjectMapper().readTree(logged("json", "flipped", key));
+    assertThat(line.path("namespace").asText()).isEqualTo("istio-ingress");
+    assertThat(line.path("gateway").asText()).isEqualTo(key);
+  }
+
+  @Test
+  void aNamespaceInsideAGatewaysUnitOfWorkIsNoLongerAboutTheGateway() {
+    try (LogContext gateway = LogContext.target("Gateway/shop/public")) {
+      try (LogContext namespace = LogContext.target("payments")) {
+        assertThat(MDC.get(LogContext.NAMESPACE)).isEqualTo("payments");
+        assertThat(MDC.get(LogContext.GATEWAY)).isNull();
+      }
+      assertThat(MDC.get(LogContext.NAMESPACE)).isEqualTo("shop");
+      assertThat(MDC.get(LogContext.GATEWAY)).isEqualTo("Gateway/shop/public");
+    }
+    assertThat(MDC.get(LogContext.GATEWAY)).isNull();
   }
 
   @Test

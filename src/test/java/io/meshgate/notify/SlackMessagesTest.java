@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** What Slack refuses or garbles: oversized sections, too many blocks, unescaped mrkdwn. */
 class SlackMessagesTest {
@@ -83,6 +85,91 @@ class SlackMessagesTest {
             Instant.parse("2026-11-21T10:00:00Z"));
 
     assertThat(SlackMessages.title(skipped)).isEqualTo("Skipped legacy: does not follow the tag");
+  }
+
+  private static final String INGRESS = "Deployment/istio-ingress/istio-ingressgateway";
+  private static final String PUBLIC = "Gateway/shop/public";
+
+  private static Notification about(String target, Notification.Kind kind, Reason reason) {
+    return new Notification(
+        kind,
+        "istio-1-20",
+        target,
+        "1-19-0",
+        "1-20-0",
+        TargetPhase.Soaking,
+        TargetPhase.Soaking,
+        reason,
+        "why",
+        null,
+        List.of(),
+        null);
+  }
+
+  /** Issue 25: a gateway is named as people know it, an injected one said to be a gateway. */
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({
+    "Deployment/istio-ingress/istio-ingressgateway, NAMESPACE_FLIPPED, FLIPPED,"
+        + " Flipped gateway Deployment istio-ingress/istio-ingressgateway to 1-20-0",
+    "Deployment/istio-ingress/istio-ingressgateway, NAMESPACE_FLIPPED, TAG_MOVED,"
+        + " Restarting gateway Deployment istio-ingress/istio-ingressgateway onto 1-20-0",
+    "Deployment/istio-ingress/istio-ingressgateway, HELD, THRESHOLD_EXCEEDED,"
+        + " Held gateway Deployment istio-ingress/istio-ingressgateway",
+    "Deployment/istio-ingress/istio-ingressgateway, PROMOTED, PROMOTED,"
+        + " Promoted gateway Deployment istio-ingress/istio-ingressgateway",
+    "Deployment/istio-ingress/istio-ingressgateway, ROLLING_BACK, THRESHOLD_EXCEEDED,"
+        + " Rolling back gateway Deployment istio-ingress/istio-ingressgateway",
+    "Deployment/istio-ingress/istio-ingressgateway, ROLLED_BACK, ROLLED_BACK,"
+        + " Rolled back gateway Deployment istio-ingress/istio-ingressgateway",
+    "Deployment/istio-ingress/istio-ingressgateway, STALLED, NO_DATA,"
+        + " Stalled gateway Deployment istio-ingress/istio-ingressgateway",
+    "Gateway/shop/public, NAMESPACE_FLIPPED, FLIPPED, Flipped Gateway shop/public to 1-20-0",
+    "Gateway/shop/public, HELD, ALERT_FIRING, Held Gateway shop/public",
+    "Gateway/shop/public, PROMOTED, PROMOTED, Promoted Gateway shop/public",
+    "Gateway/shop/public, ROLLING_BACK, ABORTED, Rolling back Gateway shop/public",
+    "Gateway/shop/public, ROLLED_BACK, ROLLED_BACK, Rolled back Gateway shop/public",
+    "Gateway/shop/public, STALLED, ROLLOUT_TIMEOUT, Stalled Gateway shop/public",
+  })
+  void aGatewaysTitleNamesItAsPeopleKnowIt(
+      String key, Notification.Kind kind, Reason reason, String title) {
+    assertThat(SlackMessages.title(about(key, kind, reason))).isEqualTo(title);
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @CsvSource({
+    "Deployment/istio-ingress/istio-ingressgateway, GATEWAY_NOT_FOUND,"
+        + " Skipped gateway Deployment istio-ingress/istio-ingressgateway: gateway not found",
+    "Gateway/shop/public, NOT_ON_FROM_REVISION,"
+        + " Skipped Gateway shop/public: not on the old revision",
+    "Gateway/shop/public, NOT_FOLLOWING_TAG, Skipped Gateway shop/public: does not follow the tag",
+    "Deployment/istio-ingress/istio-ingressgateway, NAMESPACE_LABEL_OVERRIDES,"
+        + " Skipped gateway Deployment istio-ingress/istio-ingressgateway: its namespace's label"
+        + " decides",
+    "Deployment/istio-ingress/istio-ingressgateway, NOT_A_GATEWAY,"
+        + " Skipped gateway Deployment istio-ingress/istio-ingressgateway: not an Istio gateway",
+    "Gateway/shop/public, GATEWAY_API_MISSING,"
+        + " Skipped Gateway shop/public: Gateway API not installed",
+    "payments, NAMESPACE_NOT_FOUND, Skipped payments: namespace not found",
+  })
+  void aSkippedTargetsTitleSaysWhyInAFewWords(String target, Reason reason, String title) {
+    assertThat(SlackMessages.title(about(target, Notification.Kind.SKIPPED, reason)))
+        .isEqualTo(title);
+  }
+
+  @Test
+  void aGatewaysFactsNameItsKindNamespaceAndNameAndItsFallbackTextNamesIt() {
+    SlackMessages.Message message =
+        SlackMessages.render(about(PUBLIC, Notification.Kind.PROMOTED, Reason.PROMOTED), null);
+
+    assertThat(message.text())
+        .isEqualTo("Promoted Gateway shop/public (istio-1-20, 1-19-0 → 1-20-0): Promoted: why");
+    assertThat(message.blocks().get(1).fields())
+        .extracting(SlackMessages.Text::text)
+        .containsExactly(
+            "*Migration*\nistio-1-20",
+            "*Gateway*\nGateway shop/public",
+            "*Revisions*\n1-19-0 → 1-20-0",
+            "*Phase*\nSoaking");
   }
 
   private static RuleResult failing(String rule, String query) {
@@ -159,6 +246,30 @@ class SlackMessagesTest {
             null);
 
     assertThat(contexts(SlackMessages.render(held, null))).first().isEqualTo(NO_COHORT);
+  }
+
+  @Test
+  void aGatewayJudgedWithoutACohortSaysItWasOnTheGatewaysBounds() {
+    Notification rollingBack =
+        new Notification(
+            Notification.Kind.ROLLING_BACK,
+            "istio-1-20",
+            INGRESS,
+            "1-19-0",
+            "1-20-0",
+            TargetPhase.Soaking,
+            TargetPhase.RollingBack,
+            Reason.THRESHOLD_EXCEEDED,
+            "gateway-error-rate 0.025 > 0.01",
+            null,
+            List.of(withoutCohort(failing("gateway-error-rate", "q"))),
+            null);
+
+    assertThat(contexts(SlackMessages.render(rollingBack, null)))
+        .first()
+        .isEqualTo(
+            "No control cohort on 1-19-0 carried volume: judged on the gateway's bounds and"
+                + " baseline only.");
   }
 
   /** Without a failure the missing cohort changed nothing: no line, nor with a cohort measured. */

@@ -400,6 +400,56 @@ class SlackNotifierTest {
             """),
         Arguments.of(
             notification(
+                Notification.Kind.ROLLED_BACK,
+                "Deployment/istio-ingress/istio-ingressgateway",
+                TargetPhase.RollingBack,
+                TargetPhase.RolledBack,
+                Reason.ROLLED_BACK,
+                "labels restored and no proxy left on 1-20-0",
+                verdict(Verdict.ROLLBACK, "ThresholdExceeded"),
+                List.of()),
+            """
+            {"text": "Rolled back gateway Deployment istio-ingress/istio-ingressgateway (istio-1-20, 1-19-0 → 1-20-0): RolledBack: labels restored and no proxy left on 1-20-0",
+             "blocks": [
+              {"type": "header", "text": {"type": "plain_text",
+                "text": "Rolled back gateway Deployment istio-ingress/istio-ingressgateway"}},
+              {"type": "section", "fields": [
+                {"type": "mrkdwn", "text": "*Migration*\\nistio-1-20"},
+                {"type": "mrkdwn", "text": "*Gateway*\\nDeployment istio-ingress/istio-ingressgateway"},
+                {"type": "mrkdwn", "text": "*Revisions*\\n1-19-0 → 1-20-0"},
+                {"type": "mrkdwn", "text": "*Phase*\\nRollingBack → RolledBack"},
+                {"type": "mrkdwn", "text": "*Verdict*\\nROLLBACK (ThresholdExceeded)"}]},
+              {"type": "section", "text": {"type": "mrkdwn",
+                "text": "*RolledBack*: labels restored and no proxy left on 1-20-0"}},
+              {"type": "context", "elements": [{"type": "mrkdwn",
+                "text": "meshgate · <!date^1795255200^{date_num} {time_secs}|2026-11-21T10:00:00Z>"}]}]}
+            """),
+        Arguments.of(
+            notification(
+                Notification.Kind.NAMESPACE_FLIPPED,
+                "Gateway/shop/public",
+                TargetPhase.Migrating,
+                TargetPhase.Restarting,
+                Reason.FLIPPED,
+                "istio.io/rev=1-20-0 on the Gateway; rolling out",
+                null,
+                List.of()),
+            """
+            {"text": "Flipped Gateway shop/public to 1-20-0 (istio-1-20, 1-19-0 → 1-20-0): Flipped: istio.io/rev=1-20-0 on the Gateway; rolling out",
+             "blocks": [
+              {"type": "header", "text": {"type": "plain_text", "text": "Flipped Gateway shop/public to 1-20-0"}},
+              {"type": "section", "fields": [
+                {"type": "mrkdwn", "text": "*Migration*\\nistio-1-20"},
+                {"type": "mrkdwn", "text": "*Gateway*\\nGateway shop/public"},
+                {"type": "mrkdwn", "text": "*Revisions*\\n1-19-0 → 1-20-0"},
+                {"type": "mrkdwn", "text": "*Phase*\\nMigrating → Restarting"}]},
+              {"type": "section", "text": {"type": "mrkdwn",
+                "text": "*Flipped*: istio.io/rev=1-20-0 on the Gateway; rolling out"}},
+              {"type": "context", "elements": [{"type": "mrkdwn",
+                "text": "meshgate · <!date^1795255200^{date_num} {time_secs}|2026-11-21T10:00:00Z>"}]}]}
+            """),
+        Arguments.of(
+            notification(
                 Notification.Kind.SUCCEEDED,
                 null,
                 MigrationPhase.Progressing,
@@ -553,6 +603,22 @@ class SlackNotifierTest {
         .contains(
             "migration=istio-1-20 ns=payments 1-19-0→1-20-0 Slack rejected the PROMOTED message:"
                 + " HTTP 410 channel_is_archived; not retried (unarchive the channel or point"
+                + " slack.webhookUrlFile at a new one)");
+  }
+
+  @Test
+  void aGatewaysMessageIsLoggedUnderTheGatewayItIsAbout() throws IOException {
+    answer(410, "channel_is_archived");
+    notifier(FAST).notify(promoted("Deployment/istio-ingress/istio-ingressgateway"));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> counted("rejected") == 1);
+    assertThat(title(requests().get(0)))
+        .isEqualTo("Promoted gateway Deployment istio-ingress/istio-ingressgateway");
+    assertThat(logLines())
+        .contains(
+            "migration=istio-1-20 gateway=Deployment/istio-ingress/istio-ingressgateway"
+                + " 1-19-0→1-20-0 Slack rejected the PROMOTED message: HTTP 410"
+                + " channel_is_archived; not retried (unarchive the channel or point"
                 + " slack.webhookUrlFile at a new one)");
   }
 

@@ -540,6 +540,7 @@ class HttpServerTest {
     metrics.evaluations.labelValues("m", "error-rate", "PASS").inc();
     metrics.verdicts.labelValues("m", "HOLD").inc();
     metrics.namespacePhase.labelValues("m", "payments", "Soaking").set(1);
+    metrics.gatewayPhase.labelValues("m", "Gateway", "shop", "public", "Verifying").set(1);
     metrics.actions.labelValues("flip", "success").inc();
     metrics.prometheusQuerySeconds.labelValues("error-rate").observe(0.02);
     metrics.prometheusErrors.labelValues("timeout").inc();
@@ -567,6 +568,9 @@ class HttpServerTest {
         .contains("meshgate_verdicts_total{migration=\"m\",verdict=\"HOLD\"} 1.0")
         .contains(
             "meshgate_namespace_phase{migration=\"m\",namespace=\"payments\",phase=\"Soaking\"} 1.0")
+        .contains(
+            "meshgate_gateway_phase{kind=\"Gateway\",migration=\"m\",name=\"public\","
+                + "namespace=\"shop\",phase=\"Verifying\"} 1.0")
         .contains("meshgate_actions_total{action=\"flip\",result=\"success\"} 1.0")
         .contains("meshgate_prometheus_query_seconds_bucket{rule=\"error-rate\",le=\"0.025\"} 1")
         .contains("meshgate_prometheus_errors_total{reason=\"timeout\"} 1.0")
