@@ -356,7 +356,7 @@ public final class MigrationController {
         throw new LostLeadershipException(m.name());
       }
       try (LogContext context =
-          action.namespace() == null ? null : LogContext.namespace(action.namespace())) {
+          action.target() == null ? null : LogContext.target(action.target())) {
         if (action instanceof Action.CaptureBaseline capture) {
           baselineFor.add(capture.target());
         } else if (m.spec().dryRun()) {

@@ -2,8 +2,16 @@ package io.meshgate.migration;
 
 /** What the machine asks the controller to do in the cluster; every action is idempotent. */
 public sealed interface Action {
-  /** The namespace the action is about (what its log lines name); null for a revision's tag. */
+  /** The namespace the action is about; null for a revision's tag. */
   String namespace();
+
+  /**
+   * The target the action is about, what its log lines name: a namespace, or a gateway's {@link
+   * GatewayRef#key()}; null for a revision's tag.
+   */
+  default String target() {
+    return namespace();
+  }
 
   /**
    * Evaluate the rules of the target's scope over the baseline window ending now; store the values.
@@ -56,6 +64,11 @@ public sealed interface Action {
     public String namespace() {
       return gateway.namespace();
     }
+
+    @Override
+    public String target() {
+      return gateway.key();
+    }
   }
 
   /**
@@ -67,6 +80,11 @@ public sealed interface Action {
     public String namespace() {
       return gateway.namespace();
     }
+
+    @Override
+    public String target() {
+      return gateway.key();
+    }
   }
 
   /**
@@ -77,6 +95,11 @@ public sealed interface Action {
     @Override
     public String namespace() {
       return gateway.namespace();
+    }
+
+    @Override
+    public String target() {
+      return gateway.key();
     }
   }
 }

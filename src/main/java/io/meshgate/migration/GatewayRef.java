@@ -52,9 +52,13 @@ public record GatewayRef(Kind kind, String namespace, String name) {
         "\"" + key + "\" names kind " + parts[0] + "; expected Deployment or Gateway");
   }
 
-  /** How messages name it: {@code gateway Deployment istio-ingress/istio-ingressgateway}. */
+  /**
+   * How messages name it: {@code gateway Deployment istio-ingress/istio-ingressgateway}; a Gateway
+   * API Gateway by its kind alone, which says so already: {@code Gateway shop/public}.
+   */
   @Override
   public String toString() {
-    return "gateway " + kind + " " + namespace + "/" + name;
+    String where = namespace + "/" + name;
+    return kind == Kind.Gateway ? "Gateway " + where : "gateway " + kind + " " + where;
   }
 }

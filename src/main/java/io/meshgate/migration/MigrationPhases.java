@@ -34,14 +34,19 @@ final class MigrationPhases {
       return new PhaseOutcome(
           MigrationPhase.Failed,
           Reason.ROLLED_BACK,
-          tick.rollbacks() + " namespaces rolled back, the others promoted or skipped");
+          tick.rollbacks()
+              + " "
+              + tick.targetsNoun()
+              + " rolled back, the others promoted or skipped");
     }
     if (tick.brakeEngaged()) {
       return new PhaseOutcome(
           MigrationPhase.Paused,
           Reason.FLEET_BRAKE,
           tick.rollbacks()
-              + " namespaces rolled back (maxRollbacks "
+              + " "
+              + tick.targetsNoun()
+              + " rolled back (maxRollbacks "
               + spec.maxRollbacks()
               + "); resume after investigating");
     }
@@ -60,7 +65,7 @@ final class MigrationPhases {
           : new PhaseOutcome(
               MigrationPhase.Failed,
               Reason.ABORTED,
-              "aborted; " + tick.rollbacks() + " namespaces rolled back");
+              "aborted; " + tick.rollbacks() + " " + tick.targetsNoun() + " rolled back");
     }
     if (tick.spec.rollbackScope() == MigrationSpec.RollbackScope.Migration
         && tick.rollbacks() > 0) {
@@ -68,11 +73,11 @@ final class MigrationPhases {
           ? new PhaseOutcome(
               MigrationPhase.Progressing,
               Reason.ROLLING_BACK,
-              "rolling back every namespace (rollbackScope: Migration)")
+              "rolling back every " + tick.targetNoun() + " (rollbackScope: Migration)")
           : new PhaseOutcome(
               MigrationPhase.Failed,
               Reason.ROLLED_BACK,
-              "every namespace rolled back (rollbackScope: Migration)");
+              "every " + tick.targetNoun() + " rolled back (rollbackScope: Migration)");
     }
     return null;
   }
@@ -83,7 +88,9 @@ final class MigrationPhases {
         MigrationPhase.Succeeded,
         Reason.SUCCEEDED,
         (all.size() - skipped)
-            + " namespaces promoted to "
+            + " "
+            + tick.targetsNoun()
+            + " promoted to "
             + tick.toShown()
             + (skipped == 0 ? "" : ", " + skipped + " skipped (see their verdicts)"));
   }
@@ -99,7 +106,10 @@ final class MigrationPhases {
             ? new PhaseOutcome(
                 MigrationPhase.Failed,
                 Reason.ROLLED_BACK,
-                progressing + " has rolled-back namespaces; later waves do not start")
+                progressing
+                    + " has rolled-back "
+                    + tick.targetsNoun()
+                    + "; later waves do not start")
             : new PhaseOutcome(MigrationPhase.Progressing, Reason.PROGRESSING, progressing);
       }
       case AWAITING_APPROVAL -> {

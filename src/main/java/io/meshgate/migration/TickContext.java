@@ -172,6 +172,22 @@ final class TickContext {
     return List.copyOf(targets.values());
   }
 
+  /**
+   * What the migration's messages call its targets: {@code namespaces} while it moves namespaces
+   * only (as it always did), {@code targets} once gateways are among them.
+   */
+  String targetsNoun() {
+    return targetNoun() + "s";
+  }
+
+  /** One of {@link #targetsNoun()}. */
+  String targetNoun() {
+    return targets.values().stream()
+            .anyMatch(t -> t.kind.section() != TargetKind.Section.NAMESPACES)
+        ? "target"
+        : "namespace";
+  }
+
   /** The restart id of a target's restart onto the target revision. */
   String restartId(TargetState target) {
     return in.migration() + "/" + target.name + "/1";

@@ -20,10 +20,10 @@ import java.util.Set;
 
 /**
  * Notifications as Slack Block Kit messages: a plain title, who and what moved (a namespace by its
- * name, a gateway as {@link TargetNames#gateway}), why, and for the kinds that follow a gate
- * (rolling back, held, stalled) every rule that did not pass, with value, bound, baseline, the
- * resolved PromQL and a link to its graph in Prometheus; when a rule failed with no control cohort
- * to compare with, one line that says so.
+ * name, a gateway as {@link io.meshgate.migration.GatewayRef#toString}), why, and for the kinds
+ * that follow a gate (rolling back, held, stalled) every rule that did not pass, with value, bound,
+ * baseline, the resolved PromQL and a link to its graph in Prometheus; when a rule failed with no
+ * control cohort to compare with, one line that says so.
  *
  * <pre>{@code
  * SlackMessages.Message message = SlackMessages.render(notification, prometheusExternalUrl);
@@ -150,9 +150,7 @@ final class SlackMessages {
     String migration = "migration " + n.migration();
     GatewayRef gateway = n.gateway();
     String subject =
-        n.namespace() == null
-            ? migration
-            : gateway == null ? n.namespace() : TargetNames.gateway(gateway);
+        n.namespace() == null ? migration : gateway == null ? n.namespace() : gateway.toString();
     return switch (n.kind()) {
       case MIGRATION_STARTED -> "Started " + migration;
       case NAMESPACE_FLIPPED ->

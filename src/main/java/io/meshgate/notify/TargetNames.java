@@ -17,16 +17,6 @@ public final class TargetNames {
 
   /** A namespace or a gateway's {@link GatewayRef#key()}, as a person reads it. */
   public static String of(String target) {
-    return GatewayRef.isKey(target) ? gateway(GatewayRef.of(target)) : "namespace " + target;
-  }
-
-  /**
-   * An injected gateway by its Deployment, said to be a gateway; a Gateway API Gateway by its kind
-   * alone, which says so already ("gateway Gateway" would stutter).
-   */
-  public static String gateway(GatewayRef gateway) {
-    return gateway.kind() == GatewayRef.Kind.Gateway
-        ? "Gateway " + gateway.namespace() + "/" + gateway.name()
-        : gateway.toString();
+    return GatewayRef.isKey(target) ? GatewayRef.of(target).toString() : "namespace " + target;
   }
 }

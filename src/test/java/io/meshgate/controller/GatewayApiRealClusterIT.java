@@ -187,7 +187,7 @@ class GatewayApiRealClusterIT {
     assertThat(status(FOREIGN).phase()).isEqualTo(TargetPhase.Skipped);
     assertThat(status(FOREIGN).lastVerdict().reason())
         .isEqualTo(
-            "NotAGateway: gateway Gateway shop/envoy: its class is envoy; istiod deploys Gateways"
+            "NotAGateway: Gateway shop/envoy: its class is envoy; istiod deploys Gateways"
                 + " of class istio or istio-waypoint only; left as it is");
     assertThat(gatewayObject(FOREIGN).getMetadata().getLabels())
         .containsEntry("istio.io/rev", FROM);
@@ -239,7 +239,7 @@ class GatewayApiRealClusterIT {
     assertThat(refused.phase()).isEqualTo(TargetPhase.Skipped);
     assertThat(refused.lastVerdict().reason())
         .isEqualTo(
-            "GatewayApiMissing: gateway Gateway shop/public: the Gateway API is not installed (no"
+            "GatewayApiMissing: Gateway shop/public: the Gateway API is not installed (no"
                 + " CustomResourceDefinition gateways.gateway.networking.k8s.io); left as it is");
     assertThat(
             done.gateway("Deployment/istio-ingress/ingress").map(TargetStatus::phase).orElseThrow())

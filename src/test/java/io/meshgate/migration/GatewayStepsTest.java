@@ -228,7 +228,7 @@ class GatewayStepsTest {
 
     assertThat(status.gateway(PUBLIC.key()).orElseThrow().lastVerdict().reason())
         .isEqualTo(
-            "NotFollowingTag: gateway Gateway shop/public has istio.io/rev="
+            "NotFollowingTag: Gateway shop/public has istio.io/rev="
                 + FROM
                 + ", not tag prod; left as it is");
     assertThat(status.gateway(INGRESS.key()).orElseThrow().phase())
@@ -251,5 +251,21 @@ class GatewayStepsTest {
     assertThat(status.gateways()).extracting(TargetStatus::name).containsExactly(INGRESS.key());
     assertThat(status.promoted()).isEqualTo("1/2");
     assertThat(status.currentWave()).isEqualTo("gateways");
+  }
+
+  @Test
+  void aMigrationWithGatewaysCountsItsTargetsNotItsNamespacesInItsPhasesMessage() {
+    OneTick given =
+        gatewayWave()
+            .gateway(INGRESS, "gateways", TargetPhase.RolledBack, FROM)
+            .gateway(PUBLIC, "gateways", TargetPhase.Promoted, FROM);
+
+    Decision decision = MigrationMachine.decide(given.input());
+
+    assertThat(decision.status().phase()).isEqualTo(MigrationPhase.Failed);
+    assertThat(decision.transitions())
+        .filteredOn(t -> t.namespace() == null)
+        .extracting(Decision.Transition::message)
+        .containsExactly("1 targets rolled back, the others promoted or skipped");
   }
 }
