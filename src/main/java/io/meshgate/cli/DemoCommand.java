@@ -34,11 +34,12 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Migrate five simulated namespaces from istiod 1-19-0 to 1-20-0 in three waves, with a real"
-          + " Prometheus (found on PATH) scraping simulated Istio metrics and the real controller"
-          + " deciding. One namespace regresses after its flip and is rolled back (unless"
-          + " --scenario all-healthy); the others are promoted. Ends by itself in about two"
-          + " minutes with a summary; Ctrl-C stops everything it started.",
+      "Migrate five simulated namespaces and an injected ingress gateway from istiod 1-19-0 to"
+          + " 1-20-0 in four waves, with a real Prometheus (found on PATH) scraping simulated Istio"
+          + " metrics and the real controller deciding. One namespace regresses after its flip and"
+          + " is rolled back (unless --scenario all-healthy); the others and the gateway are"
+          + " promoted. Ends by itself in about two minutes with a summary; Ctrl-C stops everything"
+          + " it started.",
       "Exit code: 0 when the run ends as the scenario expects, 1 when it does not, 64 bad usage,"
           + " 69 Prometheus missing, 130 interrupted."
     })
@@ -46,6 +47,7 @@ final class DemoCommand implements Callable<Integer> {
   static final int UNEXPECTED = 1;
   static final int INTERRUPTED = 130;
   private static final Duration REFRESH = Duration.ofMillis(500);
+  private static final int SUMMARY_NAME_WIDTH = 9;
 
   @Spec CommandLine.Model.CommandSpec spec;
 
@@ -181,7 +183,7 @@ final class DemoCommand implements Callable<Integer> {
   /** Paused with nothing in flight (the fleet brake): nothing more happens without a person. */
   private static boolean stopped(MigrationStatus status) {
     return status.phase() == MigrationPhase.Paused
-        && status.namespaces().stream().noneMatch(n -> n.phase().isInFlight());
+        && status.targets().stream().noneMatch(n -> n.phase().isInFlight());
   }
 
   /** Prints the outcome and returns whether it is what the scenario expects. */
@@ -205,29 +207,19 @@ final class DemoCommand implements Callable<Integer> {
     out.printf("  migration %s: %s  %s%n", DemoRun.MIGRATION, status.phase(), message);
     List<String> unexpected = new ArrayList<>();
     for (String name : DemoRun.namespaces()) {
-      TargetStatus ns = status.namespace(name).orElse(null);
-      TargetPhase phase = ns == null ? TargetPhase.Pending : ns.phase();
       TargetPhase wanted =
           name.equals(scenario.victim()) ? TargetPhase.RolledBack : TargetPhase.Promoted;
-      String revision =
-          phase == TargetPhase.Promoted
-              ? DemoRun.TO
-              : phase == TargetPhase.RolledBack || phase == TargetPhase.Pending
-                  ? DemoRun.FROM
-                  : "in flight";
-      out.printf(
-          Locale.ROOT,
-          "  %-9s %-7s %-10s on %s%n",
-          name,
-          ns == null ? "" : ns.wave(),
-          phase,
-          revision);
-      if (causes.containsKey(name)) {
-        out.println("      rolled back: " + causes.get(name));
-      }
-      if (phase != wanted) {
-        unexpected.add(name + " is " + phase + ", expected " + wanted);
-      }
+      outcome(out, name, status.namespace(name).orElse(null), wanted, causes, unexpected);
+    }
+    // no scenario makes a gateway regress
+    for (String gateway : DemoRun.gateways()) {
+      outcome(
+          out,
+          gateway,
+          status.gateway(gateway).orElse(null),
+          TargetPhase.Promoted,
+          causes,
+          unexpected);
     }
     if (scenario.victim() != null) {
       String cause = causes.getOrDefault(scenario.victim(), "");
@@ -243,10 +235,18 @@ final class DemoCommand implements Callable<Integer> {
     }
     long promoted =
         status.namespaces().stream().filter(n -> n.phase() == TargetPhase.Promoted).count();
+    String gateways =
+        String.join(" and ", DemoRun.gateways().stream().map(DemoDisplay::shown).toList());
     if (unexpected.isEmpty()) {
       out.println(
           scenario.victim() == null
-              ? "As expected: all " + promoted + " namespaces promoted to " + DemoRun.TO + "."
+              ? "As expected: all "
+                  + promoted
+                  + " namespaces and "
+                  + gateways
+                  + " promoted to "
+                  + DemoRun.TO
+                  + "."
               : "As expected: "
                   + scenario.victim()
                   + " rolled back to "
@@ -255,7 +255,9 @@ final class DemoCommand implements Callable<Integer> {
                   + scenario.rule()
                   + ", the other "
                   + promoted
-                  + " namespaces promoted to "
+                  + " namespaces and "
+                  + gateways
+                  + " promoted to "
                   + DemoRun.TO
                   + ".");
     } else {
@@ -263,6 +265,44 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.flush();
     return unexpected.isEmpty();
+  }
+
+  /**
+   * A target's line of the summary (a name wider than its column on a line of its own above it),
+   * why it was rolled back, and whether it ended as {@code wanted}.
+   */
+  static void outcome(
+      PrintWriter out,
+      String target,
+      TargetStatus t,
+      TargetPhase wanted,
+      Map<String, String> causes,
+      List<String> unexpected) {
+    String name = DemoDisplay.shown(target);
+    TargetPhase phase = t == null ? TargetPhase.Pending : t.phase();
+    String revision =
+        phase == TargetPhase.Promoted
+            ? DemoRun.TO
+            : phase == TargetPhase.RolledBack || phase == TargetPhase.Pending
+                ? DemoRun.FROM
+                : "in flight";
+    boolean fits = name.length() <= SUMMARY_NAME_WIDTH;
+    if (!fits) {
+      out.println("  " + name);
+    }
+    out.printf(
+        Locale.ROOT,
+        "  %-" + SUMMARY_NAME_WIDTH + "s %-8s %-10s on %s%n",
+        fits ? name : "",
+        t == null ? "" : t.wave(),
+        phase,
+        revision);
+    if (causes.containsKey(target)) {
+      out.println("      rolled back: " + causes.get(target));
+    }
+    if (phase != wanted) {
+      unexpected.add(name + " is " + phase + ", expected " + wanted);
+    }
   }
 
   private static int terminalWidth() {

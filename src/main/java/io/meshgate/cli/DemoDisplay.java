@@ -1,6 +1,7 @@
 package io.meshgate.cli;
 
 import io.meshgate.gate.RuleResult;
+import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.TargetStatus;
 import io.meshgate.notify.Notification;
@@ -18,12 +19,14 @@ import java.util.function.DoubleFunction;
 
 /**
  * What {@code meshgate demo} shows while it runs: on a terminal, a table redrawn in place (one line
- * per namespace: wave, phase, signals, verdict and reason) above the latest events; otherwise plain
- * lines, one per event or verdict change, that read well in a CI log.
+ * per target, the namespaces then the gateways: wave, phase, signals, verdict and reason) above the
+ * latest events; otherwise plain lines, one per event or verdict change, that read well in a CI
+ * log.
  */
 final class DemoDisplay {
   private static final int EVENTS_SHOWN = 6;
-  private static final String ROW = "  %-10s %-7s %-11s %6s %6s %4s  %-8s %s";
+  private static final int NAME_WIDTH = 10;
+  private static final String ROW = "  %-" + NAME_WIDTH + "s %-8s %-11s %6s %6s %4s  %-8s %s";
 
   private final PrintWriter out;
   private final boolean live;
@@ -48,9 +51,21 @@ final class DemoDisplay {
     out.flush();
   }
 
+  /**
+   * How the demo names a target: a namespace by its name, a gateway ({@link GatewayRef#key()}) as
+   * {@code gateway istio-ingress/istio-ingressgateway}.
+   */
+  static String shown(String target) {
+    if (!GatewayRef.isKey(target)) {
+      return target;
+    }
+    GatewayRef gateway = GatewayRef.of(target);
+    return "gateway " + gateway.namespace() + "/" + gateway.name();
+  }
+
   /** A transition reported by the controller; called on its threads. */
   synchronized void event(Notification n) {
-    String subject = n.namespace() == null ? "migration " + n.migration() : n.namespace();
+    String subject = n.namespace() == null ? "migration " + n.migration() : shown(n.namespace());
     String change =
         n.fromPhase() == n.toPhase() ? n.toPhase().name() : n.fromPhase() + " -> " + n.toPhase();
     String line = stamp(n.at()) + " " + subject + ": " + change + "  " + n.message();
@@ -76,7 +91,7 @@ final class DemoDisplay {
     }
   }
 
-  /** Why each rolled-back namespace was rolled back, as the controller said it. */
+  /** Why each rolled-back target was rolled back, as the controller said it, by name or key. */
   synchronized Map<String, String> rollbackCauses() {
     return Map.copyOf(rollbackCauses);
   }
@@ -114,19 +129,14 @@ final class DemoDisplay {
             + (run.faultOn() ? "  [fault on]" : ""));
     lines.add(
         String.format(
-            Locale.ROOT,
-            ROW,
-            "NAMESPACE",
-            "WAVE",
-            "PHASE",
-            "5XX",
-            "P99",
-            "XDS",
-            "VERDICT",
-            "REASON"));
+            Locale.ROOT, ROW, "TARGET", "WAVE", "PHASE", "5XX", "P99", "XDS", "VERDICT", "REASON"));
     for (String ns : DemoRun.namespaces()) {
       TargetStatus n = status == null ? null : status.namespace(ns).orElse(null);
-      lines.add(row(ns, n, results.getOrDefault(ns, List.of())));
+      lines.addAll(row(ns, n, results.getOrDefault(ns, List.of())));
+    }
+    for (String gateway : DemoRun.gateways()) {
+      TargetStatus g = status == null ? null : status.gateway(gateway).orElse(null);
+      lines.addAll(row(gateway, g, results.getOrDefault(gateway, List.of())));
     }
     lines.add("events:");
     events.forEach(e -> lines.add("  " + e));
@@ -140,7 +150,13 @@ final class DemoDisplay {
         : "warming up Prometheus (" + left.toSeconds() + " s)";
   }
 
-  private String row(String ns, TargetStatus n, List<RuleResult> rules) {
+  /**
+   * A target's row; a name wider than its column goes on a line of its own above the row, so that
+   * the columns stay aligned and the reason keeps its room.
+   */
+  List<String> row(String target, TargetStatus n, List<RuleResult> rules) {
+    String name = shown(target);
+    boolean fits = name.length() <= NAME_WIDTH;
     String wave = n == null ? "" : n.wave();
     String phase = n == null ? "Pending" : n.phase().name();
     String verdict = n == null || n.lastVerdict() == null ? "" : n.lastVerdict().verdict().name();
@@ -149,23 +165,34 @@ final class DemoDisplay {
         String.format(
             Locale.ROOT,
             ROW,
-            ns,
+            fits ? name : "",
             wave,
             phase,
-            errorShare(rules),
-            p99(rules),
+            errorShare(target, rules),
+            p99(target, rules),
             xdsRejects(rules),
             verdict,
             reason == null ? "" : reason);
+    return fits ? List.of(cut(line)) : List.of(cut("  " + name), cut(line));
+  }
+
+  private String cut(String line) {
     return line.length() > width ? line.substring(0, width - 1) + "\u2026" : line;
   }
 
-  private static String errorShare(List<RuleResult> rules) {
-    return signal(rules, "error-rate", v -> String.format(Locale.ROOT, "%.1f%%", v * 100));
+  // a gateway is judged on the same signals by the rules of its scope (rules/gateway-*.yaml)
+  private static String scoped(String target, String rule) {
+    return GatewayRef.isKey(target) ? "gateway-" + rule : rule;
   }
 
-  private static String p99(List<RuleResult> rules) {
-    return signal(rules, "p99-latency", v -> String.format(Locale.ROOT, "%.0fms", v));
+  private static String errorShare(String target, List<RuleResult> rules) {
+    return signal(
+        rules, scoped(target, "error-rate"), v -> String.format(Locale.ROOT, "%.1f%%", v * 100));
+  }
+
+  private static String p99(String target, List<RuleResult> rules) {
+    return signal(
+        rules, scoped(target, "p99-latency"), v -> String.format(Locale.ROOT, "%.0fms", v));
   }
 
   private static String xdsRejects(List<RuleResult> rules) {
@@ -194,8 +221,8 @@ final class DemoDisplay {
     drawnLines = lines.size();
   }
 
-  /** Plain output: a line when the migration's phase or a namespace's verdict changes. */
-  private void printChanges(MigrationStatus status, Map<String, List<RuleResult>> results) {
+  /** Plain output: a line when the migration's phase or a target's verdict changes. */
+  synchronized void printChanges(MigrationStatus status, Map<String, List<RuleResult>> results) {
     if (status == null || status.phase() == null) {
       return;
     }
@@ -211,7 +238,7 @@ final class DemoDisplay {
               + migration
               + (status.promoted() == null ? "" : ", promoted " + status.promoted()));
     }
-    for (TargetStatus n : status.namespaces()) {
+    for (TargetStatus n : status.targets()) {
       if (n.lastVerdict() == null) {
         continue;
       }
@@ -221,13 +248,13 @@ final class DemoDisplay {
         out.println(
             stamp(Instant.now())
                 + " "
-                + n.name()
+                + shown(n.name())
                 + " ("
                 + n.phase()
                 + ", 5xx "
-                + errorShare(rules)
+                + errorShare(n.name(), rules)
                 + ", p99 "
-                + p99(rules)
+                + p99(n.name(), rules)
                 + ", xds rejects "
                 + xdsRejects(rules)
                 + "): "

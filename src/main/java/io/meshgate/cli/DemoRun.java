@@ -9,6 +9,7 @@ import io.meshgate.gate.RuleResult;
 import io.meshgate.kube.Leadership;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
+import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.notify.Notifier;
 import io.meshgate.sim.ClusterSimulator;
@@ -48,14 +49,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything {@code meshgate demo} runs: the simulated mesh, a real Prometheus scraping it every
- * second, the simulated cluster, and the real daemon migrating the namespaces of {@code
- * daemon/demo-migration.yaml}. The scenario's fault follows the victim's sidecars onto the target
- * revision and off it again.
+ * second, the simulated cluster, and the real daemon migrating the namespaces and the ingress
+ * gateway of {@code daemon/demo-migration.yaml}. The scenario's fault follows the victim's sidecars
+ * onto the target revision and off it again.
  */
 final class DemoRun implements AutoCloseable {
   static final String FROM = "1-19-0";
   static final String TO = "1-20-0";
   static final String MIGRATION = "demo-1-20";
+
+  /** The injected ingress gateway every request comes through; a wave of its own moves it. */
+  static final GatewayRef GATEWAY =
+      new GatewayRef(GatewayRef.Kind.Deployment, "istio-ingress", "istio-ingressgateway");
 
   /**
    * Baselines are captured over {@code baselineWindow} (20s) before each flip: the first flip waits
@@ -117,6 +122,11 @@ final class DemoRun implements AutoCloseable {
     return List.copyOf(APPLICATIONS.keySet());
   }
 
+  /** The keys of the gateways the migration moves ({@link GatewayRef#key()}). */
+  static List<String> gateways() {
+    return List.of(GATEWAY.key());
+  }
+
   /**
    * Starts everything; {@code step} hears each stage. The migration is created once Prometheus has
    * {@link #WARM_UP} of traffic. Whatever started is stopped again if a later stage fails.
@@ -137,7 +147,7 @@ final class DemoRun implements AutoCloseable {
 
   private void startEverything(
       String binary, Path workDir, Notifier notifier, Consumer<String> step) throws IOException {
-    mesh = new MeshSimulator(7);
+    mesh = new MeshSimulator(7).ingressGateway(GATEWAY.namespace(), GATEWAY.name());
     APPLICATIONS.forEach(
         (ns, workloads) ->
             mesh.namespace(ns, Traffic.HEALTHY, workloads.stream().map(Workload::name).toList()));
@@ -148,7 +158,9 @@ final class DemoRun implements AutoCloseable {
     step.accept(
         "mesh simulator: Istio metrics of "
             + APPLICATIONS.size()
-            + " namespaces and istiod "
+            + " namespaces, their requests sent by "
+            + DemoDisplay.shown(GATEWAY.key())
+            + ", and istiod "
             + FROM
             + " and "
             + TO
@@ -180,7 +192,11 @@ final class DemoRun implements AutoCloseable {
             + APPLICATIONS.size()
             + " namespaces on "
             + FROM
-            + " with Deployments, StatefulSets and a DaemonSet");
+            + " with Deployments, StatefulSets and a DaemonSet, "
+            + DemoDisplay.shown(GATEWAY.key())
+            + " on "
+            + FROM
+            + " by its pod template's label");
 
     DaemonConfig config = config(workDir);
     daemon =
@@ -241,6 +257,10 @@ final class DemoRun implements AutoCloseable {
             }
           }
         });
+    // no injection label on its namespace: the gateway's own template label picks its revision
+    cluster
+        .namespace(GATEWAY.namespace(), Map.of())
+        .injectedGateway(GATEWAY.namespace(), GATEWAY.name(), FROM, 2);
   }
 
   /** The embedded daemon/demo.yaml and rules/, with this run's Prometheus, port and token. */
@@ -347,7 +367,7 @@ final class DemoRun implements AutoCloseable {
     return rm == null ? null : RevisionMigrations.toStatus(rm.getStatus());
   }
 
-  /** The last gate results of each namespace, as the controller saw them. */
+  /** The last gate results of each namespace and gateway (by key), as the controller saw them. */
   Map<String, List<RuleResult>> latestResults() {
     return Map.copyOf(latest);
   }

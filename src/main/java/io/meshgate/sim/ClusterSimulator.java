@@ -29,9 +29,10 @@ import java.util.function.BiFunction;
 /**
  * A Kubernetes cluster with Istio in it, for the tests and the demo: fabric8's CRUD mock server
  * with RFC 7386 merge patches, istiod revisions with their injector webhooks, and Deployments,
- * StatefulSets and DaemonSets whose pods get the sidecar their namespace labels ask for and which
- * roll out like the real controllers when their pod template changes. The code under test talks to
- * it through {@link #client()} only; what that client sent is in {@link #apiCalls()}.
+ * StatefulSets and DaemonSets (injected gateways too) whose pods get the sidecar their namespace
+ * labels, or else their own, ask for and which roll out like the real controllers when their pod
+ * template changes. The code under test talks to it through {@link #client()} only; what that
+ * client sent is in {@link #apiCalls()}.
  *
  * <pre>{@code
  * try (ClusterSimulator cluster = ClusterSimulator.start()) {
@@ -214,6 +215,20 @@ public class ClusterSimulator implements AutoCloseable {
     return addWorkload(
         WorkloadKind.DEPLOYMENT,
         WorkloadTemplates.deployment(namespace, name, replicas, injection),
+        replicas);
+  }
+
+  /**
+   * Adds an injected gateway whose pods already run: a Deployment whose pod template asks for
+   * Istio's gateway template and names {@code revision} by its own {@code istio.io/rev} label,
+   * which selects the injector in a namespace without injection labels (Istio's object webhooks; a
+   * namespace label would win).
+   */
+  public ClusterSimulator injectedGateway(
+      String namespace, String name, String revision, int replicas) {
+    return addWorkload(
+        WorkloadKind.DEPLOYMENT,
+        WorkloadTemplates.injectedGateway(namespace, name, revision, replicas),
         replicas);
   }
 

@@ -31,11 +31,13 @@ import java.util.function.UnaryOperator;
 
 /**
  * A simulated Istio mesh that Prometheus scrapes: Istio request metrics per namespace and workload
- * (both reporters, Envoy's default latency buckets) on {@code /metrics}, and each istiod revision's
- * own metrics on {@code /istiod/<revision>/metrics} (so that each revision is a scrape target of
- * its own, with its own {@code up} and revision label, as in a cluster). Behaviour changes at run
- * time through the Java API or {@code PUT /sim/namespaces/<ns>} and {@code PUT
- * /sim/revisions/<rev>} with a JSON body of the fields to change.
+ * (both reporters, Envoy's default latency buckets) on {@code /metrics}, every request sent by the
+ * ingress gateway (so its own proxy reports them all with {@code reporter="source"}, as the gateway
+ * rules read it), and each istiod revision's own metrics on {@code /istiod/<revision>/metrics} (so
+ * that each revision is a scrape target of its own, with its own {@code up} and revision label, as
+ * in a cluster). Behaviour changes at run time through the Java API or {@code PUT
+ * /sim/namespaces/<ns>} and {@code PUT /sim/revisions/<rev>} with a JSON body of the fields to
+ * change.
  *
  * <pre>{@code
  * try (MeshSimulator mesh = new MeshSimulator(42)) {
@@ -54,8 +56,6 @@ public final class MeshSimulator implements AutoCloseable {
 
   static final double[] CONVERGENCE_BUCKETS_S = {.1, .5, 1, 3, 5, 10, 20, 30};
   static final double PUSHES_PER_SECOND = 5;
-  private static final String INGRESS = "istio-ingressgateway";
-  private static final String CONTROL_PLANE_NAMESPACE = "istio-system";
 
   private final Random random;
   private final ObjectMapper json = new ObjectMapper();
@@ -65,6 +65,8 @@ public final class MeshSimulator implements AutoCloseable {
   private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
   private final Map<String, Revision> revisions = new ConcurrentHashMap<>();
   private final Object trafficLock = new Object();
+  private volatile String gatewayNamespace = "istio-system";
+  private volatile String gateway = "istio-ingressgateway";
   private HttpServer server;
   private ExecutorService httpExecutor;
   private ScheduledExecutorService ticker;
@@ -148,6 +150,17 @@ public final class MeshSimulator implements AutoCloseable {
     return namespace(name, traffic, List.of(name + "-app"));
   }
 
+  /**
+   * Names the ingress gateway the requests come through (default {@code
+   * istio-system/istio-ingressgateway}): the source workload of every series, both the
+   * destination's and its own proxy's ({@code reporter="source"}). Set before {@link #start()}.
+   */
+  public MeshSimulator ingressGateway(String namespace, String name) {
+    gatewayNamespace = namespace;
+    gateway = name;
+    return this;
+  }
+
   public MeshSimulator namespace(String name, Traffic traffic, List<String> workloads) {
     namespaces.put(name, new Namespace(workloads, traffic));
     return this;
@@ -215,9 +228,7 @@ public final class MeshSimulator implements AutoCloseable {
 
   private void record(
       String workload, String namespace, String code, double latency, String reporter) {
-    String[] labels = {
-      reporter, INGRESS, CONTROL_PLANE_NAMESPACE, workload, namespace, namespace, code
-    };
+    String[] labels = {reporter, gateway, gatewayNamespace, workload, namespace, namespace, code};
     CounterDataPoint counter = requests.labelValues(labels);
     DistributionDataPoint histogram = duration.labelValues(labels);
     counter.inc();

@@ -8,9 +8,10 @@ import java.util.Optional;
 
 /**
  * Istio's sidecar injector, as its mutating webhooks act when a pod is created: the namespace's
- * {@code istio-injection} or {@code istio.io/rev} label picks the webhook, a revision tag's webhook
- * sends the pod to the istiod it points at, {@code sidecar.istio.io/inject: "false"} opts out
- * (istio-facts.md section 4). Worker thread only.
+ * {@code istio-injection} or {@code istio.io/rev} label picks the webhook, else the pod's own
+ * {@code istio.io/rev} (an injected gateway's), a revision tag's webhook sends the pod to the
+ * istiod it points at, {@code sidecar.istio.io/inject: "false"} opts out (istio-facts.md section
+ * 4). Worker thread only.
  */
 final class SidecarInjector {
   private final SimContext context;
@@ -19,7 +20,9 @@ final class SidecarInjector {
     this.context = context;
   }
 
-  /** Adds to {@code pod}, before it is created, the sidecar its namespace's labels select. */
+  /**
+   * Adds to {@code pod}, before it is created, the sidecar its namespace's or its labels select.
+   */
   void admit(Pod pod, Map<String, String> namespaceLabels) {
     injectedBy(
             Sidecars.injectingRevision(

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,11 @@ final class Sidecars {
   static final String INJECT = "sidecar.istio.io/inject";
   static final String STATUS = "sidecar.istio.io/status";
 
+  /** The annotation that picks the injection template; {@code gateway} for an injected gateway. */
+  static final String TEMPLATES = "inject.istio.io/templates";
+
+  static final String GATEWAY_TEMPLATE = "gateway";
+
   /** The volumes Istio's injection template adds, as {@code sidecar.istio.io/status} lists them. */
   private static final List<String> VOLUMES =
       List.of(
@@ -33,6 +39,18 @@ final class Sidecars {
           "istio-token",
           "istiod-ca-cert",
           "istio-ca-crl");
+
+  /** The volumes of Istio's gateway injection template: no certificate revocation list. */
+  private static final List<String> GATEWAY_VOLUMES =
+      List.of(
+          "workload-socket",
+          "credential-socket",
+          "workload-certs",
+          "istio-envoy",
+          "istio-data",
+          "istio-podinfo",
+          "istio-token",
+          "istiod-ca-cert");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,13 +85,16 @@ final class Sidecars {
   }
 
   /**
-   * Adds what the injector of {@code revision} adds to a pod: {@code istio-proxy} as a native
-   * sidecar (an init container that keeps running, after {@code istio-init}), as Istio injects it
-   * on Kubernetes 1.29 and later, so {@code spec.containers} holds the application only.
+   * Adds what the injector of {@code revision} adds to a pod, by the template the pod asks for: the
+   * sidecar template, or the gateway template of a pod annotated {@code inject.istio.io/templates:
+   * gateway}.
    */
   static void inject(Pod pod, String revision) {
+    boolean gateway =
+        GATEWAY_TEMPLATE.equals(
+            SimContext.mapOrEmpty(pod.getMetadata().getAnnotations()).get(TEMPLATES));
     Map<String, String> labels = pod.getMetadata().getLabels();
-    pod.getMetadata().getAnnotations().putAll(annotations(revision));
+    pod.getMetadata().getAnnotations().putAll(annotations(revision, gateway));
     pod.getMetadata()
         .getAnnotations()
         .putAll(
@@ -81,7 +102,6 @@ final class Sidecars {
                 "prometheus.io/path", "/stats/prometheus",
                 "prometheus.io/port", "15020",
                 "prometheus.io/scrape", "true"));
-    labels.putIfAbsent("security.istio.io/tlsMode", "istio");
     labels.putIfAbsent(
         "service.istio.io/canonical-name",
         labels.getOrDefault(
@@ -90,19 +110,16 @@ final class Sidecars {
     labels.putIfAbsent(
         "service.istio.io/canonical-revision",
         labels.getOrDefault("app.kubernetes.io/version", labels.getOrDefault("version", "latest")));
-    pod.getSpec().getInitContainers().add(initContainer(revision));
-    pod.getSpec().getInitContainers().add(proxyContainer(revision));
-  }
-
-  /** The annotations of Istio's injector of {@code revision} that say which revision it is. */
-  static Map<String, String> annotations(String revision) {
-    ObjectNode status = JSON.createObjectNode();
-    status.putArray("initContainers").add("istio-init").add("istio-proxy");
-    status.putNull("containers");
-    VOLUMES.forEach(status.putArray("volumes")::add);
-    status.putNull("imagePullSecrets");
-    status.put("revision", revision);
-    return Map.of(REVISION_LABEL, revision, STATUS, status.toString());
+    if (gateway) {
+      injectGateway(pod, revision);
+    } else {
+      // istio-proxy as a native sidecar (an init container that keeps running, after istio-init),
+      // as Istio injects it on Kubernetes 1.29 and later: spec.containers holds the application
+      // only
+      labels.putIfAbsent("security.istio.io/tlsMode", "istio");
+      pod.getSpec().getInitContainers().add(initContainer(revision));
+      pod.getSpec().getInitContainers().add(proxyContainer(revision));
+    }
   }
 
   static Container initContainer(String revision) {
@@ -116,6 +133,45 @@ final class Sidecars {
         .withRestartPolicy("Always")
         .withArgs("proxy", "sidecar")
         .build();
+  }
+
+  /**
+   * The gateway template ({@code gateway-injection-template.yaml} of Istio's istio-discovery
+   * chart): the proxy is the pod's own container {@code istio-proxy} (the gateway chart declares it
+   * with image {@code auto}), merged by name and run as a router; no {@code istio-init}.
+   */
+  private static void injectGateway(Pod pod, String revision) {
+    Container proxy =
+        new ContainerBuilder()
+            .withName("istio-proxy")
+            .withImage(image(revision))
+            .withArgs("proxy", "router")
+            .build();
+    List<Container> containers = new ArrayList<>(pod.getSpec().getContainers());
+    containers.replaceAll(c -> c.getName().equals(proxy.getName()) ? proxy : c);
+    if (!containers.contains(proxy)) {
+      containers.add(proxy);
+    }
+    pod.getSpec().setContainers(containers);
+  }
+
+  /**
+   * The annotations of Istio's injector of {@code revision} that say which revision it is; {@code
+   * sidecar.istio.io/status} lists what the template added (Istio's {@code getInjectionStatus}).
+   */
+  static Map<String, String> annotations(String revision, boolean gateway) {
+    ObjectNode status = JSON.createObjectNode();
+    if (gateway) {
+      status.putNull("initContainers");
+      status.putArray("containers").add("istio-proxy");
+    } else {
+      status.putArray("initContainers").add("istio-init").add("istio-proxy");
+      status.putNull("containers");
+    }
+    (gateway ? GATEWAY_VOLUMES : VOLUMES).forEach(status.putArray("volumes")::add);
+    status.putNull("imagePullSecrets");
+    status.put("revision", revision);
+    return Map.of(REVISION_LABEL, revision, STATUS, status.toString());
   }
 
   private static String image(String revision) {

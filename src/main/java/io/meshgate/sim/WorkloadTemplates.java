@@ -36,6 +36,30 @@ final class WorkloadTemplates {
         .build();
   }
 
+  /**
+   * An injected gateway as Istio's gateway chart ({@code manifests/charts/gateway}) declares one: a
+   * Deployment whose pod template is labelled {@code sidecar.istio.io/inject: "true"} and {@code
+   * istio.io/rev=<revision>}, annotated {@code inject.istio.io/templates: gateway}, with one
+   * container {@code istio-proxy} of image {@code auto} that the injector fills in.
+   */
+  static HasMetadata injectedGateway(String namespace, String name, String revision, int replicas) {
+    return new DeploymentBuilder()
+        .withMetadata(workloadMeta(namespace, name))
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withNewSelector()
+        .withMatchLabels(Map.of("app", name))
+        .endSelector()
+        .withTemplate(
+            template(
+                Map.of("app", name, Sidecars.INJECT, "true", Sidecars.REVISION_LABEL, revision),
+                Map.of(Sidecars.TEMPLATES, Sidecars.GATEWAY_TEMPLATE),
+                "istio-proxy",
+                "auto"))
+        .endSpec()
+        .build();
+  }
+
   /** A StatefulSet (RollingUpdate) of {@code replicas} pods of application {@code name}. */
   static HasMetadata statefulSet(
       String namespace, String name, int replicas, ClusterSimulator.Injection injection) {

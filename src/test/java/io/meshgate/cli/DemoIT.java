@@ -27,9 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DemoIT {
   private static final Path JAR = Path.of("target/meshgate.jar");
+
+  /** A target's summary row: name, wave, phase, revision; a gateway's name on a line above. */
   private static final Pattern SUMMARY_ROW =
-      Pattern.compile(
-          "^  (\\S+)\\s+(\\S+)\\s+(Promoted|RolledBack|\\S+)\\s+on (\\S+.*)$", Pattern.MULTILINE);
+      Pattern.compile("^  (gateway \\S+\\n|\\S+) +(\\S+) +(\\S+) +on (\\S+.*)$", Pattern.MULTILINE);
 
   @TempDir Path tmp;
 
@@ -56,7 +57,8 @@ class DemoIT {
   }
 
   @Test
-  void errorSpikeRollsBackPaymentsAndPromotesTheOthersThenStopsEverything() throws Exception {
+  void errorSpikeRollsBackPaymentsAndPromotesTheOthersAndTheGatewayThenStopsEverything()
+      throws Exception {
     Path out = tmp.resolve("stdout.txt");
     Process process = demo(out, Map.of(), "--scenario", "error-spike");
 
@@ -67,7 +69,7 @@ class DemoIT {
     Matcher rows = SUMMARY_ROW.matcher(text.substring(text.indexOf("Summary after")));
     java.util.Map<String, String> phases = new java.util.TreeMap<>();
     while (rows.find()) {
-      phases.put(rows.group(1), rows.group(3) + " on " + rows.group(4));
+      phases.put(rows.group(1).strip(), rows.group(3) + " on " + rows.group(4));
     }
     assertThat(phases)
         .containsExactlyInAnyOrderEntriesOf(
@@ -76,10 +78,13 @@ class DemoIT {
                 "catalog", "Promoted on 1-20-0",
                 "cart", "Promoted on 1-20-0",
                 "shipping", "Promoted on 1-20-0",
-                "payments", "RolledBack on 1-19-0"));
+                "payments", "RolledBack on 1-19-0",
+                "gateway istio-ingress/istio-ingressgateway", "Promoted on 1-20-0"));
     assertThat(text)
         .contains("rolled back: error-rate")
-        .contains("As expected: payments rolled back to 1-19-0 by error-rate");
+        .contains(
+            "As expected: payments rolled back to 1-19-0 by error-rate, the other 4 namespaces and"
+                + " gateway istio-ingress/istio-ingressgateway promoted to 1-20-0.");
     assertThat(leftBehind()).as("processes the demo started").isEmpty();
     try (var files = Files.list(tmp)) {
       assertThat(files.map(p -> p.getFileName().toString()))

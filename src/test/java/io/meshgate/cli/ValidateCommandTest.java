@@ -328,7 +328,8 @@ class ValidateCommandTest {
     assertThat(result.out())
         .contains("ok  daemon/demo-migration.yaml (RevisionMigration demo-1-20)");
     assertThat(result.err().lines())
-        .hasSize(3)
+        .as("one per wave")
+        .hasSize(4)
         .allMatch(line -> line.startsWith("meshgate: warning: daemon/demo-migration.yaml: "));
   }
 

@@ -209,6 +209,58 @@ class ClusterSimulatorTest {
     assertThat(cluster.census("plain")).isEqualTo(census(Map.of(), 1));
   }
 
+  /**
+   * Issue 25: an injected gateway lives in a namespace without injection labels; Istio's object
+   * webhooks inject it by its pod template's own istio.io/rev, so flipping that label (as meshgate
+   * does, with its restart id in the same patch) is its rollout onto the other revision. A
+   * namespace label still wins over the pod's.
+   */
+  @Test
+  void injectedGatewayRunsTheRevisionItsTemplateLabelNamesUnlessItsNamespaceNamesOne() {
+    cluster
+        .namespace("istio-ingress", Map.of())
+        .namespace("labelled", Map.of("istio.io/rev", "1-20-0"))
+        .injectedGateway("istio-ingress", "istio-ingressgateway", "1-19-0", 2)
+        .injectedGateway("labelled", "gw", "1-19-0", 1);
+    assertThat(cluster.census("istio-ingress")).isEqualTo(census(Map.of("1-19-0", 2), 0));
+    assertThat(cluster.census("labelled")).isEqualTo(census(Map.of("1-20-0", 1), 0));
+
+    client
+        .apps()
+        .deployments()
+        .inNamespace("istio-ingress")
+        .withName("istio-ingressgateway")
+        .patch(
+            MERGE,
+            "{\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"istio.io/rev\":\"1-20-0\"},"
+                + "\"annotations\":{\"meshgate.io/restart-id\":\"r1\"}}}}}");
+
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                rolledOut(deployment("istio-ingress", "istio-ingressgateway"))
+                    && cluster.census("istio-ingress").equals(census(Map.of("1-20-0", 2), 0)));
+    assertThat(pods("istio-ingress"))
+        .hasSize(2)
+        .allSatisfy(
+            pod -> {
+              assertThat(pod.getMetadata().getAnnotations())
+                  .containsEntry(
+                      "sidecar.istio.io/status",
+                      "{\"initContainers\":null,\"containers\":[\"istio-proxy\"],"
+                          + "\"volumes\":[\"workload-socket\",\"credential-socket\",\"workload-certs\","
+                          + "\"istio-envoy\",\"istio-data\",\"istio-podinfo\",\"istio-token\","
+                          + "\"istiod-ca-cert\"],\"imagePullSecrets\":null,\"revision\":\"1-20-0\"}");
+              // the gateway template fills in the chart's istio-proxy container: no native sidecar
+              assertThat(pod.getSpec().getContainers())
+                  .extracting(c -> c.getName() + " " + c.getImage() + " " + c.getArgs())
+                  .containsExactly("istio-proxy docker.io/istio/proxyv2:1-20-0 [proxy, router]");
+              assertThat(pod.getSpec().getInitContainers()).isEmpty();
+              assertThat(ready(pod)).isTrue();
+            });
+  }
+
   @Test
   void mergePatchWithNullRemovesTheLabelSoTheSelectorNoLongerMatches() {
     cluster.namespace("payments", Map.of("istio-injection", "enabled", "env", "prod"));

@@ -67,6 +67,33 @@ class MeshSimulatorTest {
         .contains("le=\"+Inf\"");
   }
 
+  /**
+   * Issue 25: the gateway rules read the ingress gateway's own proxy, which reports each request it
+   * sends as the client, named by its Deployment and namespace.
+   */
+  @Test
+  void theIngressGatewayReportsEveryRequestItSendsAsTheSourceWorkload() throws Exception {
+    mesh.close();
+    mesh =
+        new MeshSimulator(7)
+            .ingressGateway("istio-ingress", "istio-ingressgateway")
+            .namespace("payments", Traffic.HEALTHY);
+    url = mesh.start();
+    mesh.advance(Duration.ofSeconds(1));
+
+    String metrics = get("/metrics").body();
+
+    String gateway =
+        "destination_service_namespace=\"payments\",destination_workload=\"payments-app\","
+            + "destination_workload_namespace=\"payments\",reporter=\"source\",response_code=\"200\","
+            + "source_workload=\"istio-ingressgateway\",source_workload_namespace=\"istio-ingress\"";
+    assertThat(metrics)
+        .containsPattern("istio_requests_total\\{" + gateway + "} \\d+")
+        .containsPattern(
+            "istio_request_duration_milliseconds_bucket\\{" + gateway + ",le=\"100.0\"} \\d+")
+        .doesNotContain("source_workload_namespace=\"istio-system\"");
+  }
+
   @Test
   void eachRevisionHasItsOwnIstiodMetrics() throws Exception {
     mesh.updateRevision("1-20-0", c -> c.withRejectsPerSecond(10));
