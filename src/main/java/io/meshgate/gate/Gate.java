@@ -64,7 +64,7 @@ public final class Gate {
       PlannedQuery q = answer.query();
       String rule = q.rule().name();
       Cohort.Value cohortValue =
-          q.rule().comparesCohort() ? cohortValue(answer, cohort, workloadCohort) : null;
+          measuresCohort(q) ? cohortValue(answer, cohort, workloadCohort) : null;
       Map<String, Observation> observed = new LinkedHashMap<>();
       q.namespaces().forEach(ns -> observed.put(ns, Observation.observeNamespace(answer, ns)));
       q.workloads().forEach(w -> observed.put(w.key(), Observation.observeWorkload(answer, w)));
@@ -81,6 +81,14 @@ public final class Gate {
           });
     }
     return baselines;
+  }
+
+  /**
+   * Whether the query measured a cohort: its rule compares one, and it was sent (a query waiting
+   * for its targets' evidence window has no window and no answer, so no cohort either).
+   */
+  private static boolean measuresCohort(PlannedQuery q) {
+    return q.rule().comparesCohort() && q.waiting() == null && q.problem() == null;
   }
 
   /**
@@ -120,7 +128,7 @@ public final class Gate {
     List<Answer> indexed = plan.stream().map(q -> Answer.of(q, answers.get(q))).toList();
     Map<Answer, Cohort.Value> cohorts = new HashMap<>();
     for (Answer answer : indexed) {
-      if (answer.query().rule().comparesCohort()) {
+      if (measuresCohort(answer.query())) {
         Cohort.Value value = cohortValue(answer, target.cohort(), target.workloadCohort());
         if (value != null) {
           cohorts.put(answer, value);

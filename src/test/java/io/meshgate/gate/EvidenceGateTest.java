@@ -93,6 +93,25 @@ class EvidenceGateTest {
         .doesNotContain("[5m]");
   }
 
+  /**
+   * A namespace still waiting for its evidence window while the cohort is measured: its query is
+   * not sent, so it has no cohort (this threw a NullPointerException formatting the waiting query's
+   * window, and the tick was lost; seen in the demo, issue 25).
+   */
+  @Test
+  void aNamespaceWaitingForItsWindowBesideACohortIsNoDataNotAnError() {
+    Target target = target(List.of("fresh"), List.of("old-a"));
+    List<PlannedQuery> plan =
+        GatePlan.tick(
+            List.of(ERROR_RATE), target, NOW, since(Map.of("fresh", NOW.minusSeconds(20))));
+
+    RuleResult result =
+        Gate.evaluate(target, NOW, plan, Map.of(), Map.of()).namespaces().get(0).rules().get(0);
+
+    assertThat(result.result()).isEqualTo(Result.NO_DATA);
+    assertThat(result.message()).isEqualTo("window since rollout 20s < 1m");
+  }
+
   @Test
   void aClippedValueSaysHowShortItsEvidenceIsAndCarriesItsWindow() {
     Target target = target(List.of("payments"), List.of());
