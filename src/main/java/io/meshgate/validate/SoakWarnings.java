@@ -10,6 +10,7 @@ import io.meshgate.migration.MigrationSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -38,15 +39,7 @@ final class SoakWarnings {
     if (spec.waves() == null) {
       return List.of();
     }
-    List<Rule> clipped = gatedRules(spec, rules).stream().filter(SoakWarnings::clipped).toList();
-    Duration longest =
-        clipped.stream().map(Rule::window).max(Duration::compareTo).orElse(Duration.ZERO);
-    String longestRules =
-        clipped.stream()
-            .filter(r -> r.window().equals(longest))
-            .map(Rule::name)
-            .sorted()
-            .collect(Collectors.joining(", "));
+    List<Rule> gated = gatedRules(spec, rules);
     Duration interval = durationOr(spec.interval(), MigrationSpec.DEFAULT_INTERVAL);
     int passStreak =
         spec.passStreak() == null || spec.passStreak() < 1
@@ -56,7 +49,14 @@ final class SoakWarnings {
     for (int i = 0; i < spec.waves().size(); i++) {
       RevisionMigrationSpec.Wave wave = spec.waves().get(i);
       Duration soak = wave == null ? null : durationOr(wave.soak(), null);
-      if (soak == null || soak.compareTo(longest) >= 0) {
+      if (soak == null) {
+        continue;
+      }
+      Set<Scope> scopes = scopes(wave);
+      List<Rule> clipped = gated.stream().filter(r -> scopes.contains(r.scope())).toList();
+      Duration longest =
+          clipped.stream().map(Rule::window).max(Duration::compareTo).orElse(Duration.ZERO);
+      if (soak.compareTo(longest) >= 0) {
         continue;
       }
       // the earliest promotion: passStreak passes, the first once the window reaches minWindow
@@ -65,6 +65,12 @@ final class SoakWarnings {
       if (evidence.compareTo(longest) >= 0) {
         continue;
       }
+      String longestRules =
+          clipped.stream()
+              .filter(r -> r.window().equals(longest))
+              .map(Rule::name)
+              .sorted()
+              .collect(Collectors.joining(", "));
       warnings.add(
           new Problem(
               "spec.waves[" + i + "].soak",
@@ -75,7 +81,9 @@ final class SoakWarnings {
                   + " window of rule"
                   + (longestRules.contains(",") ? "s " : " ")
                   + longestRules
-                  + ": a namespace of this wave can be promoted on as little as "
+                  + ": "
+                  + targets(wave)
+                  + " of this wave can be promoted on as little as "
                   + Durations.format(evidence)
                   + " of traffic after its rollout ("
                   + (evidence.equals(soak) ? "its soak" : streakText(interval, passStreak))
@@ -86,6 +94,23 @@ final class SoakWarnings {
                   + " to judge it on a whole window"));
     }
     return warnings;
+  }
+
+  private static boolean hasNamespaces(RevisionMigrationSpec.Wave wave) {
+    return (wave.namespaces() != null && !wave.namespaces().isEmpty()) || wave.selector() != null;
+  }
+
+  private static boolean hasGateways(RevisionMigrationSpec.Wave wave) {
+    return (wave.gateways() != null && !wave.gateways().isEmpty())
+        || wave.gatewaySelector() != null;
+  }
+
+  /** What the wave moves, as the warning names one of them. */
+  private static String targets(RevisionMigrationSpec.Wave wave) {
+    if (!hasGateways(wave)) {
+      return "a namespace";
+    }
+    return hasNamespaces(wave) ? "a namespace or gateway" : "a gateway";
   }
 
   private static String streakText(Duration interval, int passStreak) {
@@ -101,12 +126,21 @@ final class SoakWarnings {
   }
 
   /**
-   * The rules that judge a wave's namespaces over a clipped window: namespace-scoped ones.
-   * Revision-scoped rules keep their whole window (istiod serves every namespace), and a gateway or
-   * waypoint rule judges no namespace.
+   * The scopes of the rules that judge a wave's targets over a clipped window: namespace rules for
+   * its namespaces, gateway and waypoint rules for its gateways (a Gateway may be either, which
+   * only the cluster tells). Revision-scoped rules keep their whole window: istiod serves every
+   * target.
    */
-  private static boolean clipped(Rule rule) {
-    return rule.scope() == Scope.NAMESPACE;
+  private static Set<Scope> scopes(RevisionMigrationSpec.Wave wave) {
+    Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+    if (hasNamespaces(wave)) {
+      scopes.add(Scope.NAMESPACE);
+    }
+    if (hasGateways(wave)) {
+      scopes.add(Scope.GATEWAY);
+      scopes.add(Scope.WAYPOINT);
+    }
+    return scopes;
   }
 
   /** The rules named by the gates; every rule when there are none. */

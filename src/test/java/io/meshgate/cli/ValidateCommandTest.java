@@ -187,6 +187,31 @@ class ValidateCommandTest {
         .doesNotContain("waypoint");
   }
 
+  /** Issue 25: a wave of gateways is judged by the gateway and waypoint rules, and says so. */
+  @Test
+  void theSoakWarningOfAGatewayWaveNamesTheRulesThatJudgeGateways() throws IOException {
+    Path file =
+        example(
+            "      namespaces: [test]\n      soak: 10m",
+            "      gateways: [{kind: Deployment, namespace: istio-ingress, name: ingress}]\n"
+                + "      soak: 10s",
+            "  gates:\n"
+                + "    - {rule: error-rate, max: 0.01}\n"
+                + "    - {rule: p99-latency, maxIncrease: 0.2}\n"
+                + "    - {rule: convergence-time}\n"
+                + "    - {rule: xds-rejects}\n",
+            "");
+
+    Cli result = Cli.run("validate", file.toString());
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.err())
+        .contains(
+            "field 'spec.waves[0].soak' is 10s, shorter than the 5m window of rules"
+                + " gateway-error-rate, gateway-p99-latency, waypoint-error-rate,"
+                + " waypoint-p99-latency: a gateway of this wave can be promoted");
+  }
+
   /** Issue 22: the verdict of a wave soaked for less than its gates' windows rests on less. */
   @Test
   void warnsWhenASoakIsShorterThanTheGatesWindowsAndStillExitsZero() throws IOException {
