@@ -13,6 +13,7 @@ import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.sim.AuditLog;
+import io.meshgate.sim.Census;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -169,6 +170,62 @@ class RevisionTagsRealClusterIT {
     assertThat(tagPatches("prod-canary"))
         .hasSize(2)
         .allSatisfy(r -> assertThat(r.code()).isEqualTo(200));
+  }
+
+  /**
+   * Issue 25: an injected gateway whose pod template names the tag moves with the tag and is only
+   * restarted; one that regresses is pinned, its template labelled for the old revision.
+   */
+  @Test
+  void tagModeRestartsTheGatewaysThatFollowTheTagAndPinsTheOneThatRegresses() {
+    tag("stable", FROM);
+    for (String ns : List.of("gw-follows", "gw-regresses")) {
+      fixture.mesh.namespace(ns, Map.of()).injectedGateway(ns, "ingress", "stable");
+      fixture.mesh.awaitSettled(ns);
+    }
+    GATE.failing.add("Deployment/gw-regresses/ingress");
+    fixture.apply(
+        migration(
+            "stable-gateways",
+            SPEC + "tag: stable",
+            """
+            - name: gateways
+              maxConcurrent: 2
+              gateways:
+                - {kind: Deployment, namespace: gw-follows, name: ingress}
+                - {kind: Deployment, namespace: gw-regresses, name: ingress}"""));
+    MigrationStatus end = awaitEnd("stable-gateways");
+    fixture.mesh.awaitSettled("gw-follows");
+    fixture.mesh.awaitSettled("gw-regresses");
+
+    assertThat(end.gateway("Deployment/gw-follows/ingress").orElseThrow().phase())
+        .isEqualTo(TargetPhase.Promoted);
+    assertThat(end.gateway("Deployment/gw-regresses/ingress").orElseThrow().phase())
+        .isEqualTo(TargetPhase.RolledBack);
+    assertThat(tagWebhook("stable").getMetadata().getLabels()).containsEntry("istio.io/rev", TO);
+    assertThat(templateLabel("gw-follows")).as("restarted, still on the tag").isEqualTo("stable");
+    assertThat(templateLabel("gw-regresses")).as("pinned").isEqualTo(FROM);
+    assertThat(fixture.mesh.census("gw-follows")).isEqualTo(new Census(Map.of(TO, 1), 0));
+    assertThat(fixture.mesh.census("gw-regresses")).isEqualTo(new Census(Map.of(FROM, 1), 0));
+    assertThat(fixture.restarts("gw-follows")).isEqualTo(Map.of("deployments/ingress", 1));
+    assertThat(fixture.restarts("gw-regresses"))
+        .as("the restart, then the pin")
+        .isEqualTo(Map.of("deployments/ingress", 2));
+  }
+
+  private static String templateLabel(String namespace) {
+    return fixture
+        .admin
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .withName("ingress")
+        .get()
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getLabels()
+        .get("istio.io/rev");
   }
 
   @Test
