@@ -54,52 +54,37 @@ public sealed interface Action {
     }
   }
 
+  /** An action about one gateway: its log lines name the gateway, in its namespace. */
+  sealed interface GatewayAction extends Action {
+    GatewayRef gateway();
+
+    @Override
+    default String namespace() {
+      return gateway().namespace();
+    }
+
+    @Override
+    default String target() {
+      return gateway().key();
+    }
+  }
+
   /**
    * Label the gateway {@code istio.io/rev=<label>} (a Deployment's pod template, a Gateway's own
    * labels), keeping its previous labels in an annotation on it; a Deployment's template gets
    * {@code restartId} in the same patch, so that the flip is its one rollout.
    */
-  record FlipGateway(GatewayRef gateway, String label, String restartId) implements Action {
-    @Override
-    public String namespace() {
-      return gateway.namespace();
-    }
-
-    @Override
-    public String target() {
-      return gateway.key();
-    }
-  }
+  record FlipGateway(GatewayRef gateway, String label, String restartId) implements GatewayAction {}
 
   /**
    * Put back exactly the labels the gateway had before the flip (a Deployment's template with
    * {@code restartId}, in the same patch).
    */
-  record RestoreGateway(GatewayRef gateway, String restartId) implements Action {
-    @Override
-    public String namespace() {
-      return gateway.namespace();
-    }
-
-    @Override
-    public String target() {
-      return gateway.key();
-    }
-  }
+  record RestoreGateway(GatewayRef gateway, String restartId) implements GatewayAction {}
 
   /**
    * Restart an injected gateway's Deployment as {@code kubectl rollout restart} does, unless its
    * template carries {@code restartId} already.
    */
-  record RestartGateway(GatewayRef gateway, String restartId) implements Action {
-    @Override
-    public String namespace() {
-      return gateway.namespace();
-    }
-
-    @Override
-    public String target() {
-      return gateway.key();
-    }
-  }
+  record RestartGateway(GatewayRef gateway, String restartId) implements GatewayAction {}
 }
