@@ -35,11 +35,31 @@ final class GatewayApi {
     this.client = client;
   }
 
+  /** What discovery answers, asked at most once: one tick's view. */
+  Discovery discovery() {
+    return new Discovery();
+  }
+
+  /**
+   * Whether the Gateway CRD is installed, asked of discovery when first needed and then kept, so
+   * that a tick with several Gateway targets sends one request and one with none sends none.
+   */
+  final class Discovery {
+    private Boolean installed;
+
+    boolean installed() {
+      if (installed == null) {
+        installed = GatewayApi.this.installed();
+      }
+      return installed;
+    }
+  }
+
   /**
    * Whether the Gateway CRD is installed: the group may serve other kinds (HTTPRoute, GatewayClass)
    * without it.
    */
-  boolean installed() {
+  private boolean installed() {
     APIResourceList served = client.getApiResources(GROUP_VERSION);
     return served != null
         && served.getResources().stream().anyMatch(r -> GATEWAYS.getPlural().equals(r.getName()));
@@ -51,9 +71,6 @@ final class GatewayApi {
 
   /** Gateways of Istio's classes whose labels match all of {@code selector}. */
   List<GenericKubernetesResource> selected(Map<String, String> selector) {
-    if (!installed()) {
-      return List.of();
-    }
     return client
         .genericKubernetesResources(GATEWAYS)
         .inAnyNamespace()

@@ -32,8 +32,11 @@ import java.util.function.Predicate;
  * is one label-selected list per wave and tick.
  *
  * <pre>{@code
- * Set<String> namespaces = gateways.namespaces(spec, status); // to watch
- * Map<String, Observed.GatewayFacts> facts = gateways.facts(migration, spec, status, selected, to);
+ * GatewayApi.Discovery discovery = gateways.discovery(); // one tick's
+ * Map<String, List<GatewayRef>> selected = gateways.selected(spec, discovery);
+ * Set<String> namespaces = GatewayTargets.namespaces(spec, status, selected); // to watch
+ * Map<String, Observed.GatewayFacts> facts =
+ *     gateways.facts(migration, spec, status, selected, to, discovery);
  * }</pre>
  */
 final class GatewayTargets {
@@ -58,8 +61,13 @@ final class GatewayTargets {
     this.gatewayApi = gatewayApi;
   }
 
+  /** What discovery says of the Gateway API, for one tick. */
+  GatewayApi.Discovery discovery() {
+    return gatewayApi.discovery();
+  }
+
   /** Gateways each wave's {@code gatewaySelector} matches now, by wave. */
-  Map<String, List<GatewayRef>> selected(MigrationSpec spec) {
+  Map<String, List<GatewayRef>> selected(MigrationSpec spec, GatewayApi.Discovery discovery) {
     Map<String, List<GatewayRef>> selected = new HashMap<>();
     for (MigrationSpec.Wave wave : spec.waves()) {
       if (wave.gatewaySelector().isEmpty()) {
@@ -76,9 +84,11 @@ final class GatewayTargets {
           .stream()
           .filter(d -> injectedGateway(d.getSpec().getTemplate().getMetadata()))
           .forEach(d -> matched.add(ref(GatewayRef.Kind.Deployment, d.getMetadata())));
-      gatewayApi
-          .selected(wave.gatewaySelector())
-          .forEach(g -> matched.add(ref(GatewayRef.Kind.Gateway, g.getMetadata())));
+      if (discovery.installed()) {
+        gatewayApi
+            .selected(wave.gatewaySelector())
+            .forEach(g -> matched.add(ref(GatewayRef.Kind.Gateway, g.getMetadata())));
+      }
       selected.put(wave.name(), matched);
     }
     return selected;
@@ -115,7 +125,8 @@ final class GatewayTargets {
       MigrationSpec spec,
       MigrationStatus status,
       Map<String, List<GatewayRef>> selected,
-      String toRevision) {
+      String toRevision,
+      GatewayApi.Discovery discovery) {
     Map<String, Observed.GatewayFacts> facts = new HashMap<>();
     for (GatewayRef g : members(spec, status, selected)) {
       TargetStatus recorded = status.gateway(g.key()).orElse(null);
@@ -126,7 +137,7 @@ final class GatewayTargets {
           g.key(),
           g.kind() == GatewayRef.Kind.Deployment
               ? injected(migration, g, restartId)
-              : rendered(migration, g, goal));
+              : rendered(migration, g, goal, discovery));
     }
     return facts;
   }
@@ -219,8 +230,9 @@ final class GatewayTargets {
    * (pods labelled {@code gateway.networking.k8s.io/gateway-name}), rolled out once its template is
    * on the revision the phase wants.
    */
-  private Observed.GatewayFacts rendered(String migration, GatewayRef g, SidecarGoal goal) {
-    if (!gatewayApi.installed()) {
+  private Observed.GatewayFacts rendered(
+      String migration, GatewayRef g, SidecarGoal goal, GatewayApi.Discovery discovery) {
+    if (!discovery.installed()) {
       return new Observed.GatewayFacts(
           new Observed.TargetFacts(true, false, 0, 0, 0, false, Map.of()),
           null,

@@ -69,7 +69,8 @@ final class NamespaceTargets implements ObservePort {
     spec.waves().forEach(w -> members.addAll(w.namespaces()));
     selected.values().forEach(members::addAll);
     status.namespaces().forEach(n -> members.add(n.name()));
-    Map<String, List<GatewayRef>> selectedGateways = gateways.selected(spec);
+    GatewayApi.Discovery discovery = gateways.discovery();
+    Map<String, List<GatewayRef>> selectedGateways = gateways.selected(spec, discovery);
     Set<String> watched =
         status.namespaces().stream()
             .filter(n -> n.phase().isInFlight())
@@ -101,7 +102,7 @@ final class NamespaceTargets implements ObservePort {
         tagWebhooks,
         followingTag,
         selectedGateways,
-        gateways.facts(migration, spec, status, selectedGateways, resolved.to()));
+        gateways.facts(migration, spec, status, selectedGateways, resolved.to(), discovery));
   }
 
   /** Watches the workloads and pods of exactly these namespaces for {@code migration}. */
