@@ -3,7 +3,6 @@ package io.meshgate.migration;
 import io.meshgate.gate.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,6 @@ final class TickContext {
   final Resolution revisions;
 
   static final TargetKind NAMESPACES = new NamespaceKind();
-  static final TargetKind INJECTED_GATEWAYS = new InjectedGatewayKind();
-  static final TargetKind GATEWAY_API = new GatewayApiKind();
 
   TickContext(TickInput in) {
     this.in = in;
@@ -127,45 +124,9 @@ final class TickContext {
     return new MigrationStatus.Revisions(from(), to(), tag);
   }
 
-  /**
-   * Every namespace and gateway of every wave gets a status entry, in wave order; first wave wins.
-   */
+  /** Every target of every wave gets its working copy: see {@link TargetSeeds}. */
   void seed() {
-    Map<String, TargetStatus> recorded = new LinkedHashMap<>();
-    in.status().targets().forEach(s -> recorded.put(s.name(), s));
-    for (MigrationSpec.Wave wave : spec.waves()) {
-      List<String> members = new ArrayList<>(wave.namespaces());
-      in.observed().selected().getOrDefault(wave.name(), List.of()).stream()
-          .sorted()
-          .forEach(members::add);
-      members.forEach(name -> add(name, wave, recorded, NAMESPACES));
-      List<GatewayRef> gateways = new ArrayList<>(wave.gateways());
-      in.observed().selectedGateways().getOrDefault(wave.name(), List.of()).stream()
-          .sorted(Comparator.comparing(GatewayRef::key))
-          .forEach(gateways::add);
-      gateways.forEach(g -> add(g.key(), wave, recorded, kindOf(g.key())));
-    }
-    // targets that left a selector keep their history and are still finished properly
-    recorded.forEach(
-        (name, s) ->
-            targets.putIfAbsent(
-                name, new TargetState(s, GatewayRef.isKey(name) ? kindOf(name) : NAMESPACES)));
-  }
-
-  private void add(
-      String name, MigrationSpec.Wave wave, Map<String, TargetStatus> recorded, TargetKind kind) {
-    if (!targets.containsKey(name)) {
-      targets.put(
-          name,
-          new TargetState(
-              recorded.getOrDefault(name, TargetStatus.pending(name, wave.name())), kind));
-    }
-  }
-
-  private static TargetKind kindOf(String gatewayKey) {
-    return GatewayRef.of(gatewayKey).kind() == GatewayRef.Kind.Deployment
-        ? INJECTED_GATEWAYS
-        : GATEWAY_API;
+    TargetSeeds.seed(this);
   }
 
   List<TargetState> all() {

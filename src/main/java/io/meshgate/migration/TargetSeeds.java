@@ -1,0 +1,60 @@
+package io.meshgate.migration;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The working copy of every target of a tick, in wave order (first wave wins): the namespaces and
+ * gateways the waves list or select, each as its status records it or pending, with the kind that
+ * moves it; targets that left a selector keep their history and are still finished properly.
+ */
+final class TargetSeeds {
+  private static final TargetKind INJECTED_GATEWAYS = new InjectedGatewayKind();
+  private static final TargetKind GATEWAY_API = new GatewayApiKind();
+
+  private TargetSeeds() {}
+
+  static void seed(TickContext tick) {
+    Map<String, TargetStatus> recorded = new LinkedHashMap<>();
+    tick.in.status().targets().forEach(s -> recorded.put(s.name(), s));
+    Observed observed = tick.in.observed();
+    for (MigrationSpec.Wave wave : tick.spec.waves()) {
+      List<String> members = new ArrayList<>(wave.namespaces());
+      observed.selected().getOrDefault(wave.name(), List.of()).stream()
+          .sorted()
+          .forEach(members::add);
+      members.forEach(name -> add(tick, name, wave, recorded, TickContext.NAMESPACES));
+      List<GatewayRef> gateways = new ArrayList<>(wave.gateways());
+      observed.selectedGateways().getOrDefault(wave.name(), List.of()).stream()
+          .sorted(Comparator.comparing(GatewayRef::key))
+          .forEach(gateways::add);
+      gateways.forEach(g -> add(tick, g.key(), wave, recorded, kindOf(g.key())));
+    }
+    recorded.forEach(
+        (name, s) ->
+            tick.targets.putIfAbsent(
+                name,
+                new TargetState(
+                    s, GatewayRef.isKey(name) ? kindOf(name) : TickContext.NAMESPACES)));
+  }
+
+  private static void add(
+      TickContext tick,
+      String name,
+      MigrationSpec.Wave wave,
+      Map<String, TargetStatus> recorded,
+      TargetKind kind) {
+    tick.targets.computeIfAbsent(
+        name,
+        n -> new TargetState(recorded.getOrDefault(n, TargetStatus.pending(n, wave.name())), kind));
+  }
+
+  private static TargetKind kindOf(String gatewayKey) {
+    return GatewayRef.of(gatewayKey).kind() == GatewayRef.Kind.Deployment
+        ? INJECTED_GATEWAYS
+        : GATEWAY_API;
+  }
+}
