@@ -7,7 +7,6 @@ import io.meshgate.migration.Action;
 import io.meshgate.migration.Condition;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.EvidenceSince;
-import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationMachine;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
@@ -62,10 +61,7 @@ public final class MigrationController {
 
   private final MigrationStore store;
   private final ObservePort observer;
-  private final LabelPort labels;
-  private final TagPort tags;
-  private final RestartPort restarts;
-  private final GatewayPort gateways;
+  private final ActionRunner actions;
   private final EventPort events;
   private final GatePort gate;
   private final Announcements announcements;
@@ -99,10 +95,7 @@ public final class MigrationController {
       Metrics metrics) {
     this.store = store;
     this.observer = cluster.observer();
-    this.labels = cluster.labels();
-    this.tags = cluster.tags();
-    this.restarts = cluster.restarts();
-    this.gateways = cluster.gateways();
+    this.actions = new ActionRunner(cluster, metrics);
     this.events = cluster.events();
     this.gate = gate;
     this.clock = clock;
@@ -310,38 +303,14 @@ public final class MigrationController {
         now);
   }
 
-  /**
-   * The namespaces and gateways among {@code targets}, with their cohorts: the namespaces still on
-   * the old revision, and the migration's gateways it has not started.
-   */
+  /** The namespaces and gateways among {@code targets}, with their cohorts. */
   private GateSubjects subjects(MigrationObject m, Observed observed, List<String> targets) {
-    List<String> namespaces = targets.stream().filter(t -> !GatewayRef.isKey(t)).toList();
-    List<GateSubjects.Gateway> gateways =
-        targets.stream().filter(GatewayRef::isKey).map(k -> gateway(observed, k)).toList();
-    List<GateSubjects.Gateway> gatewayCohort =
-        gateways.isEmpty()
-            ? List.of()
-            : m.status().gateways().stream()
-                .filter(g -> g.phase() == TargetPhase.Pending)
-                .filter(g -> observed.gateway(g.name()).facts().exists())
-                .limit(COHORT_LIMIT)
-                .map(g -> gateway(observed, g.name()))
-                .toList();
-    return new GateSubjects(
-        namespaces,
-        namespaces.isEmpty() ? List.of() : observer.cohort(m.spec(), m.status(), COHORT_LIMIT),
-        gateways,
-        gatewayCohort);
-  }
-
-  private static GateSubjects.Gateway gateway(Observed observed, String key) {
-    GatewayRef ref = GatewayRef.of(key);
-    Observed.GatewayFacts facts = observed.gateway(key);
-    return new GateSubjects.Gateway(
-        key,
-        ref.namespace(),
-        facts.workload() == null ? ref.name() : facts.workload(),
-        facts.waypoint());
+    return GateSubjects.of(
+        targets,
+        m.status(),
+        observed,
+        () -> observer.cohort(m.spec(), m.status(), COHORT_LIMIT),
+        COHORT_LIMIT);
   }
 
   /** Executes the decided actions (none in dry run, where only Prometheus is read). */
@@ -361,35 +330,8 @@ public final class MigrationController {
           baselineFor.add(capture.target());
         } else if (m.spec().dryRun()) {
           LOG.info("dry run: would {}", action);
-        } else if (action instanceof Action.Flip) {
-          counted("flip", () -> labels.flip(m.name(), action.namespace(), m.spec().toRevision()));
-        } else if (action instanceof Action.Restart restart) {
-          counted(
-              "restart",
-              () ->
-                  restarts.restart(
-                      m.name(),
-                      action.namespace(),
-                      restart.restartId(),
-                      restart.goal(),
-                      m.spec().restart()));
-        } else if (action instanceof Action.RestoreLabels) {
-          counted("restore", () -> labels.restoreLabels(action.namespace()));
-        } else if (action instanceof Action.Pin pin) {
-          counted("flip", () -> labels.flip(m.name(), pin.namespace(), pin.label()));
-        } else if (action instanceof Action.MoveTag move) {
-          counted(
-              "tag",
-              () -> tags.moveTag(m.name(), move.tag(), move.revision(), move.previousRevision()));
-        } else if (action instanceof Action.FlipGateway flip) {
-          counted(
-              "flip",
-              () -> gateways.flip(m.name(), flip.gateway(), flip.label(), flip.restartId()));
-        } else if (action instanceof Action.RestoreGateway restore) {
-          counted("restore", () -> gateways.restore(restore.gateway(), restore.restartId()));
-        } else if (action instanceof Action.RestartGateway restart) {
-          counted(
-              "restart", () -> gateways.restart(m.name(), restart.gateway(), restart.restartId()));
+        } else {
+          actions.run(m.name(), m.spec(), action);
         }
       }
     }
@@ -401,11 +343,6 @@ public final class MigrationController {
       }
     }
     return status;
-  }
-
-  private void counted(String action, Runnable run) {
-    run.run();
-    metrics.actions.labelValues(action, "success").inc();
   }
 
   private enum Write {
