@@ -1,7 +1,6 @@
 package io.meshgate.kube;
 
 import io.meshgate.gate.Durations;
-import io.meshgate.gate.Verdict;
 import io.meshgate.migration.AlertAction;
 import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
@@ -10,15 +9,11 @@ import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
-import io.meshgate.migration.TargetPhase;
-import io.meshgate.migration.TargetStatus;
 import io.meshgate.migration.WorkloadKind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -149,8 +144,8 @@ public final class RevisionMigrations {
         constant("status.phase", status.phase(), MigrationPhase.class, MigrationPhase.Pending),
         status.currentWave(),
         status.promoted(),
-        map(status.namespaces(), RevisionMigrations::namespace),
-        map(status.gateways(), RevisionMigrations::gateway),
+        map(status.namespaces(), TargetStatuses::namespace),
+        map(status.gateways(), TargetStatuses::gateway),
         map(status.alerts(), RevisionMigrations::alert),
         map(status.conditions(), RevisionMigrations::condition),
         status.observedGeneration(),
@@ -203,80 +198,6 @@ public final class RevisionMigrations {
                 status.revisions()));
   }
 
-  private static TargetStatus namespace(RevisionMigrationStatus.Namespace ns) {
-    RevisionMigrationStatus.Verdict verdict = ns.lastVerdict();
-    RevisionMigrationStatus.Proxies proxies = ns.proxies();
-    return new TargetStatus(
-        ns.name(),
-        ns.wave(),
-        constant("phase", ns.phase(), TargetPhase.class, TargetPhase.Pending),
-        Rfc3339.parse(ns.phaseSince()),
-        ns.baseline(),
-        ns.baselineNotes(),
-        verdict == null
-            ? null
-            : new TargetStatus.Verdict(
-                constant("lastVerdict.verdict", verdict.verdict(), Verdict.class, Verdict.HOLD),
-                verdict.reason(),
-                verdict.at() == null
-                    ? Rfc3339.parse(ns.phaseSince())
-                    : Rfc3339.parse(verdict.at())),
-        ns.failureStreaks(),
-        or(ns.passStreak(), 0),
-        or(ns.noDataStreak(), 0),
-        proxies == null
-            ? null
-            : new TargetStatus.Proxies(
-                or(proxies.target(), 0), or(proxies.other(), 0), or(proxies.jobs(), 0)),
-        ns.restartId(),
-        Rfc3339.parse(ns.onTargetAt()));
-  }
-
-  /** A gateway's entry is a namespace's with kind and namespace: its name is its key. */
-  private static TargetStatus gateway(RevisionMigrationStatus.Gateway g) {
-    GatewayRef ref =
-        new GatewayRef(
-            constant("gateways.kind", g.kind(), GatewayRef.Kind.class, null),
-            g.namespace(),
-            g.name());
-    return namespace(
-        new RevisionMigrationStatus.Namespace(
-            ref.key(),
-            g.wave(),
-            g.phase(),
-            g.phaseSince(),
-            g.baseline(),
-            g.baselineNotes(),
-            g.lastVerdict(),
-            g.failureStreaks(),
-            g.passStreak(),
-            g.noDataStreak(),
-            g.proxies(),
-            g.restartId(),
-            g.onTargetAt()));
-  }
-
-  private static RevisionMigrationStatus.Gateway fromGateway(TargetStatus target) {
-    GatewayRef ref = GatewayRef.of(target.name());
-    RevisionMigrationStatus.Namespace n = fromNamespace(target);
-    return new RevisionMigrationStatus.Gateway(
-        ref.kind().name(),
-        ref.namespace(),
-        ref.name(),
-        n.wave(),
-        n.phase(),
-        n.phaseSince(),
-        n.baseline(),
-        n.baselineNotes(),
-        n.lastVerdict(),
-        n.failureStreaks(),
-        n.passStreak(),
-        n.noDataStreak(),
-        n.proxies(),
-        n.restartId(),
-        n.onTargetAt());
-  }
-
   private static AlertRecord alert(RevisionMigrationStatus.Alert alert) {
     AlertFingerprints fingerprints = AlertFingerprints.decode(alert.fingerprints());
     return new AlertRecord(
@@ -305,43 +226,12 @@ public final class RevisionMigrations {
         status.phase() == null ? null : status.phase().name(),
         status.currentWave(),
         status.promoted(),
-        map(status.namespaces(), RevisionMigrations::fromNamespace),
-        status.gateways().isEmpty()
-            ? null
-            : map(status.gateways(), RevisionMigrations::fromGateway),
+        map(status.namespaces(), TargetStatuses::fromNamespace),
+        status.gateways().isEmpty() ? null : map(status.gateways(), TargetStatuses::fromGateway),
         map(status.alerts(), RevisionMigrations::fromAlert),
         map(status.conditions(), RevisionMigrations::fromCondition),
         status.observedGeneration(),
         fromRevisions(status.revisions()));
-  }
-
-  private static RevisionMigrationStatus.Namespace fromNamespace(TargetStatus ns) {
-    TargetStatus.Verdict verdict = ns.lastVerdict();
-    TargetStatus.Proxies proxies = ns.proxies();
-    // defaults left out, and a verdict's time when it is the phase's: a status of 1,000
-    // namespaces stays under 512 KiB; the reader puts them back
-    return new RevisionMigrationStatus.Namespace(
-        ns.name(),
-        ns.wave(),
-        ns.phase() == null ? null : ns.phase().name(),
-        text(ns.phaseSince()),
-        finite(ns.baseline()),
-        ns.baselineNotes().isEmpty() ? null : ns.baselineNotes(),
-        verdict == null
-            ? null
-            : new RevisionMigrationStatus.Verdict(
-                verdict.verdict().name(),
-                verdict.reason(),
-                Objects.equals(verdict.at(), ns.phaseSince()) ? null : text(verdict.at())),
-        ns.failureStreaks().isEmpty() ? null : ns.failureStreaks(),
-        ns.passStreak() == 0 ? null : ns.passStreak(),
-        ns.noDataStreak() == 0 ? null : ns.noDataStreak(),
-        proxies == null
-            ? null
-            : new RevisionMigrationStatus.Proxies(
-                proxies.target(), proxies.other(), proxies.jobs() == 0 ? null : proxies.jobs()),
-        ns.restartId(),
-        text(ns.onTargetAt()));
   }
 
   private static RevisionMigrationStatus.Alert fromAlert(AlertRecord alert) {
@@ -366,21 +256,7 @@ public final class RevisionMigrations {
         c.observedGeneration());
   }
 
-  /**
-   * The baseline with every value that is not a finite number as null: a real API server refuses
-   * "NaN" or "Infinity" for a {@code type: number} field, and with it the whole status.
-   */
-  private static Map<String, Double> finite(Map<String, Double> baseline) {
-    if (baseline == null) {
-      return null;
-    }
-    Map<String, Double> finite = new java.util.LinkedHashMap<>();
-    baseline.forEach(
-        (rule, value) -> finite.put(rule, value != null && Double.isFinite(value) ? value : null));
-    return finite;
-  }
-
-  private static <T> T or(T value, T otherwise) {
+  static <T> T or(T value, T otherwise) {
     return value == null ? otherwise : value;
   }
 
@@ -399,8 +275,7 @@ public final class RevisionMigrations {
     }
   }
 
-  private static <E extends Enum<E>> E constant(
-      String field, String text, Class<E> type, E otherwise) {
+  static <E extends Enum<E>> E constant(String field, String text, Class<E> type, E otherwise) {
     if (text == null) {
       return otherwise;
     }
@@ -419,7 +294,7 @@ public final class RevisionMigrations {
                             Arrays.stream(type.getEnumConstants()).map(Enum::name).toList())));
   }
 
-  private static String text(Instant instant) {
+  static String text(Instant instant) {
     return instant == null ? null : instant.toString();
   }
 }
