@@ -8,7 +8,7 @@ import io.meshgate.json.Mappers;
 import io.meshgate.kube.ClusterReadException;
 import io.meshgate.kube.UpgradePlanReader;
 import io.meshgate.plan.PlanRequestException;
-import io.meshgate.plan.Planner;
+import io.meshgate.plan.PlanRevisions;
 import io.meshgate.plan.UpgradePlan;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -67,7 +67,7 @@ final class PlanCommand implements Callable<Integer> {
     UpgradePlan plan;
     try {
       // refused before the cluster is asked anything
-      Planner.checkNames(from, to);
+      PlanRevisions.checkNames(from, to);
       try (KubernetesClient client = new KubernetesClientBuilder().build();
           UpgradePlanReader reader = new UpgradePlanReader(client)) {
         plan = reader.plan(from, to);

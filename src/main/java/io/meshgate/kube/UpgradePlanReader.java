@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.meshgate.plan.PlanInput;
+import io.meshgate.plan.PlanRevisions;
 import io.meshgate.plan.Planner;
 import io.meshgate.plan.UpgradePlan;
 import java.util.ArrayList;
@@ -80,7 +81,7 @@ public final class UpgradePlanReader implements AutoCloseable {
    * @throws ClusterReadException when a list is refused or the cluster cannot be reached
    */
   public UpgradePlan plan(String from, String to) {
-    Planner.checkNames(from, to);
+    PlanRevisions.checkNames(from, to);
     Map<String, String> tags = new HashMap<>();
     Set<String> revisions = new HashSet<>();
     for (MutatingWebhookConfiguration w :
@@ -118,7 +119,7 @@ public final class UpgradePlanReader implements AutoCloseable {
       }
     }
     // before the larger reads: a plan for revisions that do not exist is refused at once
-    Planner.resolve(revisions, tags, from, to);
+    PlanRevisions.resolve(revisions, tags, from, to);
     List<PlanInput.Namespace> namespaces =
         list("namespaces", "namespaces", null, null, o -> client.namespaces().list(o)).stream()
             .map(

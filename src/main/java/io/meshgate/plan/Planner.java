@@ -1,6 +1,5 @@
 package io.meshgate.plan;
 
-import io.meshgate.gate.Names;
 import io.meshgate.plan.UpgradePlan.How;
 import io.meshgate.plan.UpgradePlan.Item;
 import io.meshgate.plan.UpgradePlan.Kind;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * Classifies what still selects a revision, from {@link PlanInput} (no I/O), as Istio selects:
@@ -92,77 +90,9 @@ public final class Planner {
     return podsIn.getOrDefault(namespace, List.of());
   }
 
-  /** The names as given: each a DNS-1123 label, and not the same. */
-  public static void checkNames(String from, String to) {
-    for (String[] name : List.of(new String[] {"from", from}, new String[] {"to", to})) {
-      String problem = Names.dns1123Problem(name[1]);
-      if (problem != null) {
-        throw new PlanRequestException(name[0] + " " + problem);
-      }
-    }
-    if (from.equals(to)) {
-      throw new PlanRequestException(
-          "from and to are both " + from + "; a plan moves from one revision to another");
-    }
-  }
-
-  /**
-   * The revisions {@code from} and {@code to} name, each a revision or a tag (resolved through its
-   * webhook); refused when either is unknown or both are the same revision.
-   */
-  public static List<String> resolve(
-      Set<String> revisions, Map<String, String> tags, String from, String to) {
-    checkNames(from, to);
-    String fromRevision = revisionNamed("from", from, revisions, tags);
-    String toRevision = revisionNamed("to", to, revisions, tags);
-    if (fromRevision.equals(toRevision)) {
-      throw new PlanRequestException(
-          "from "
-              + from
-              + " and to "
-              + to
-              + " are both revision "
-              + fromRevision
-              + "; a plan moves from one revision to another");
-    }
-    return List.of(fromRevision, toRevision);
-  }
-
-  private static String revisionNamed(
-      String which, String name, Set<String> revisions, Map<String, String> tags) {
-    if (revisions.contains(name)) {
-      return name;
-    }
-    if (tags.containsKey(name)) {
-      return tags.get(name);
-    }
-    throw new PlanRequestException(
-        which
-            + " is "
-            + name
-            + ", which is no revision or revision tag of this cluster; "
-            + found(revisions, tags));
-  }
-
-  private static String found(Set<String> revisions, Map<String, String> tags) {
-    String found =
-        revisions.isEmpty()
-            ? "no revision found (no injector webhook labelled istio.io/rev, no istiod Deployment)"
-            : "revisions: " + String.join(", ", new TreeSet<>(revisions));
-    if (!tags.isEmpty()) {
-      found +=
-          "; tags: "
-              + new TreeMap<>(tags)
-                  .entrySet().stream()
-                      .map(e -> e.getKey() + " -> " + e.getValue())
-                      .collect(Collectors.joining(", "));
-    }
-    return found;
-  }
-
   /** What moving from {@code from} to {@code to} has to touch, and a RevisionMigration for it. */
   public static UpgradePlan plan(PlanInput input, String from, String to) {
-    List<String> revisions = resolve(input.revisions(), input.tags(), from, to);
+    List<String> revisions = PlanRevisions.resolve(input.revisions(), input.tags(), from, to);
     Planner planner = new Planner(input, revisions.get(0));
     if (!from.equals(revisions.get(0))) {
       planner.notes.add("from " + from + " is a tag; it points at revision " + revisions.get(0));

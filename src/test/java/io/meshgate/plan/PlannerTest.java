@@ -631,7 +631,7 @@ class PlannerTest {
 
   @Test
   void aClusterWithoutAnyRevisionSaysSo() {
-    assertThatThrownBy(() -> Planner.resolve(java.util.Set.of(), Map.of(), FROM, TO))
+    assertThatThrownBy(() -> PlanRevisions.resolve(java.util.Set.of(), Map.of(), FROM, TO))
         .hasMessage(
             "from is 1-19-0, which is no revision or revision tag of this cluster; no revision"
                 + " found (no injector webhook labelled istio.io/rev, no istiod Deployment)");
