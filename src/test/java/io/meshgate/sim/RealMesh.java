@@ -159,21 +159,7 @@ public final class RealMesh implements AutoCloseable {
             Map.of("inject.istio.io/templates", "gateway"),
             "istio-proxy",
             "auto");
-    return create(
-        new DeploymentBuilder()
-            .withNewMetadata()
-            .withNamespace(namespace)
-            .withName(name)
-            .withLabels(Map.of("app", name))
-            .endMetadata()
-            .withNewSpec()
-            .withReplicas(replicas)
-            .withNewSelector()
-            .withMatchLabels(Map.of("app", name))
-            .endSelector()
-            .withTemplate(template)
-            .endSpec()
-            .build());
+    return deployment(namespace, name, replicas, template);
   }
 
   /**
@@ -240,6 +226,17 @@ public final class RealMesh implements AutoCloseable {
   /** A Deployment whose pod template carries these annotations, e.g. an injection opt-out. */
   public RealMesh deployment(
       String namespace, String name, int replicas, Map<String, String> templateAnnotations) {
+    return deployment(
+        namespace,
+        name,
+        replicas,
+        template(
+            Map.of("app", name), templateAnnotations, "app", "registry.example/" + name + ":1"));
+  }
+
+  /** A Deployment of pods labelled {@code app=<name>} from {@code template}. */
+  private RealMesh deployment(
+      String namespace, String name, int replicas, PodTemplateSpec template) {
     return create(
         new DeploymentBuilder()
             .withNewMetadata()
@@ -252,12 +249,7 @@ public final class RealMesh implements AutoCloseable {
             .withNewSelector()
             .withMatchLabels(Map.of("app", name))
             .endSelector()
-            .withTemplate(
-                template(
-                    Map.of("app", name),
-                    templateAnnotations,
-                    "app",
-                    "registry.example/" + name + ":1"))
+            .withTemplate(template)
             .endSpec()
             .build());
   }
