@@ -1,5 +1,6 @@
 package io.meshgate.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.gate.WaypointLabels;
 import io.meshgate.migration.AlertAction;
 import io.meshgate.notify.SlackSettings;
@@ -18,9 +19,32 @@ public record DaemonConfig(
     Alerts alerts,
     SlackSettings slack,
     LeaderElection leaderElection,
-    GateSettings gate) {
+    GateSettings gate,
+    Sail sail) {
 
   public static final Path DEFAULT_RULES_DIR = Path.of("rules");
+
+  /** A configuration without Sail's autoMigrate. */
+  public DaemonConfig(
+      PrometheusSettings prometheus,
+      Path rulesDir,
+      String controlPlaneNamespace,
+      Http http,
+      Alerts alerts,
+      SlackSettings slack,
+      LeaderElection leaderElection,
+      GateSettings gate) {
+    this(
+        prometheus,
+        rulesDir,
+        controlPlaneNamespace,
+        http,
+        alerts,
+        slack,
+        leaderElection,
+        gate,
+        Sail.OFF);
+  }
 
   /** A configuration with the default gate settings. */
   public DaemonConfig(
@@ -58,6 +82,31 @@ public record DaemonConfig(
     public GateSettings(Duration minWindow, Duration scrapeInterval) {
       this(minWindow, scrapeInterval, WaypointLabels.DEFAULT);
     }
+  }
+
+  /** This configuration with {@code sail} instead of its own. */
+  public DaemonConfig withSail(Sail sail) {
+    return new DaemonConfig(
+        prometheus,
+        rulesDir,
+        controlPlaneNamespace,
+        http,
+        alerts,
+        slack,
+        leaderElection,
+        gate,
+        sail);
+  }
+
+  /**
+   * Sail Operator (DESIGN.md section 12): with {@code autoMigrate}, a new active revision of an
+   * {@code Istio} resource creates a RevisionMigration whose spec is {@code template} (a
+   * RevisionMigration spec without {@code fromRevision} and {@code toRevision}, which come from the
+   * Istio's revisions). {@code template} is null when not configured; it is checked against the CRD
+   * and the rules at start-up, as {@code meshgate validate} checks a migration.
+   */
+  public record Sail(boolean autoMigrate, JsonNode template) {
+    public static final Sail OFF = new Sail(false, null);
   }
 
   /** The single HTTP port: health, metrics, API, Alertmanager webhook. */

@@ -111,7 +111,41 @@ public final class DaemonConfigLoader {
               election.path("enabled").asBoolean(true),
               text(election, "namespace", "meshgate"),
               text(election, "leaseName", "meshgate-leader")),
-          gate(tree.path("gate")));
+          gate(tree.path("gate")),
+          sail(tree.path("sail")));
+    }
+
+    /**
+     * The template is read as it is written; what it holds is checked against the CRD and the rules
+     * where those are known ({@code validate/SailTemplate}: at start-up and by {@code meshgate
+     * validate}). Here only what makes it no template: missing while autoMigrate is on, or naming
+     * the revisions that each Istio change decides.
+     */
+    private DaemonConfig.Sail sail(JsonNode node) {
+      boolean autoMigrate = node.path("autoMigrate").asBoolean(false);
+      JsonNode template = node.get("template");
+      if (template == null || template.isNull()) {
+        if (autoMigrate) {
+          problem(
+              "sail.template",
+              "is missing; sail.autoMigrate: true creates each RevisionMigration from it: set the"
+                  + " spec of the migrations to create (waves, gates, soak, ...) without"
+                  + " fromRevision and toRevision, or set sail.autoMigrate: false");
+        }
+        return new DaemonConfig.Sail(autoMigrate, null);
+      }
+      if (misshapen.contains("sail.template")) {
+        return new DaemonConfig.Sail(autoMigrate, null);
+      }
+      for (String revision : List.of("fromRevision", "toRevision")) {
+        if (template.has(revision)) {
+          problem(
+              "sail.template." + revision,
+              "is set; autoMigrate takes fromRevision and toRevision from the Istio resource's"
+                  + " revisions (the previous one and the new active one): remove it");
+        }
+      }
+      return new DaemonConfig.Sail(autoMigrate, template.deepCopy());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.meshgate.validate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshgate.config.DaemonConfig;
 import io.meshgate.config.DaemonConfigLoader;
 import io.meshgate.config.Problems;
 import io.meshgate.config.RuleLoader;
@@ -110,7 +111,10 @@ public final class Validator {
             yield "gate rule";
           }
           case "config" -> {
-            DaemonConfigLoader.parse(source, tree, false, problems);
+            DaemonConfig config = DaemonConfigLoader.parse(source, tree, false, problems);
+            if (config != null && config.sail().template() != null) {
+              sailTemplate(source, config.sail().template());
+            }
             yield "daemon config";
           }
           case "migration" -> {
@@ -125,6 +129,13 @@ public final class Validator {
     if (problems.list().size() == before) {
       valid.add(source + " (" + what + ")");
     }
+  }
+
+  private void sailTemplate(String source, JsonNode template) {
+    List<Rule> rules = gateRules();
+    List<String> names = rules == null ? null : rules.stream().map(Rule::name).toList();
+    SailTemplate.problems(template, names, rulesDir.toString())
+        .forEach(p -> problems.add(source, p.field(), p.message()));
   }
 
   private void migration(String source, JsonNode tree) {
@@ -142,7 +153,7 @@ public final class Validator {
    * Schema and meaning problems together; where both speak of one field, the meaning check's
    * message (it says more: "expected a number >= 0 (0.5 means +50%)") replaces the schema's.
    */
-  private static List<SchemaCheck.Problem> migrationProblems(
+  static List<SchemaCheck.Problem> migrationProblems(
       JsonNode document,
       List<SchemaCheck.Problem> schema,
       Collection<String> rules,
