@@ -26,6 +26,7 @@ import io.meshgate.prometheus.PrometheusClient;
 import io.meshgate.prometheus.PrometheusGate;
 import io.meshgate.prometheus.PrometheusGatePort;
 import io.meshgate.schedule.TickScheduler;
+import io.meshgate.validate.SailTemplate;
 import io.meshgate.validate.Validator;
 import io.meshgate.web.HttpServer;
 import java.time.Clock;
@@ -111,6 +112,7 @@ public final class Daemon implements AutoCloseable {
           "no webhook token: set http.webhookTokenFile or MESHGATE_WEBHOOK_TOKEN, or pass --insecure-webhook to accept unauthenticated writes");
     }
     List<Rule> rules = RuleLoader.loadDirectory(config.rulesDir());
+    checkSailTemplate(config, rules);
     this.slack =
         config.slack() == null
             ? null
@@ -211,6 +213,33 @@ public final class Daemon implements AutoCloseable {
         rules.size(),
         config.prometheus().url(),
         leadership == null ? "off" : "on");
+  }
+
+  /**
+   * A template that would make invalid migrations stops start-up, as any bad config does: found at
+   * start, not when a version bump needs it.
+   */
+  private static void checkSailTemplate(DaemonConfig config, List<Rule> rules) {
+    DaemonConfig.Sail sail = config.sail();
+    if (sail.template() == null) {
+      if (sail.autoMigrate()) {
+        throw new InvalidInputException(
+            "daemon config: field 'sail.template' is missing; sail.autoMigrate: true creates each"
+                + " RevisionMigration from it");
+      }
+      return;
+    }
+    List<String> problems =
+        SailTemplate.problems(
+                sail.template(),
+                rules.stream().map(Rule::name).toList(),
+                config.rulesDir().toString())
+            .stream()
+            .map(p -> "daemon config: field '" + p.field() + "' " + p.message())
+            .toList();
+    if (!problems.isEmpty()) {
+      throw new InvalidInputException(problems);
+    }
   }
 
   public static Daemon start(

@@ -13,7 +13,7 @@ import java.util.List;
  * is checked as the spec of a RevisionMigration (the CRD's schema, unknown fields included, and the
  * meaning checks, gates against the rules), with the revisions each Istio change fills in standing
  * in for {@code fromRevision} and {@code toRevision}. Fields are named from the config's root
- * ({@code sail.template.waves[0].soak}).
+ * ({@code sail.template.waves[0].soak}), in messages too ("did you mean 'sail.template.waves'?").
  *
  * <pre>{@code
  * List<SchemaCheck.Problem> problems = SailTemplate.problems(config.sail().template(), ruleNames, "rules");
@@ -44,7 +44,10 @@ public final class SailTemplate {
     return Validator.migrationProblems(
             document, RevisionMigrationSchema.problems(document), rules, rulesDir)
         .stream()
-        .map(p -> new SchemaCheck.Problem(field(p.field()), p.message()))
+        .map(
+            p ->
+                new SchemaCheck.Problem(
+                    field(p.field()), p.message().replace("'spec.", "'" + FIELD + ".")))
         .toList();
   }
 

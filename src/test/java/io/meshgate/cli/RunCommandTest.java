@@ -42,4 +42,26 @@ class RunCommandTest {
         .contains(config + ": field 'http.port' is 0; expected a whole number from 1 to 65535")
         .contains(config + ": field 'leaderElecton' is unknown; did you mean 'leaderElection'?");
   }
+
+  /** Issue 26: found at start-up, not at the version bump that would need it. */
+  @Test
+  void aSailTemplateThatDoesNotValidateStopsStartUp() throws IOException {
+    Path config =
+        Files.writeString(
+            dir.resolve("meshgate.yaml"),
+            """
+            prometheus: {url: http://p:9090}
+            sail:
+              autoMigrate: true
+              template: {waves: [{name: all, namespaces: [a], soak: soon}]}
+            """);
+
+    Cli result = Cli.run("run", "--config", config.toString(), "--insecure-webhook");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.err())
+        .contains(
+            "daemon config: field 'sail.template.waves[0].soak' is \"soon\"; expected a duration"
+                + " such as 30s, 5m or 1h30m");
+  }
 }

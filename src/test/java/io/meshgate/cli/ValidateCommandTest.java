@@ -374,4 +374,65 @@ class ValidateCommandTest {
     assertThat(result.exitCode()).isEqualTo(64);
     return result.err().lines().map(line -> line.replaceFirst("^meshgate: ", "")).toList();
   }
+
+  /**
+   * Issue 26: sail.template is checked as a RevisionMigration's spec is, its fields named from the
+   * config's root.
+   */
+  @Test
+  void aDaemonConfigWithABadSailTemplateNamesEachProblemOfIt() throws IOException {
+    Path config =
+        Files.writeString(
+            dir.resolve("meshgate.yaml"),
+            """
+            prometheus: {url: http://p:9090}
+            sail:
+              autoMigrate: true
+              template:
+                interval: 0s
+                wavez: []
+                waves: [{name: all, soak: 10m}]
+                gates: [{rule: eror-rate}]
+            """);
+
+    Cli result = Cli.run("validate", config.toString());
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.err())
+        .contains(
+            config
+                + ": field 'sail.template.gates[0].rule' is \"eror-rate\"; expected a rule in rules;"
+                + " did you mean \"error-rate\"?",
+            config
+                + ": field 'sail.template.interval' is \"0s\"; expected a positive duration such as"
+                + " 30s, 5m or 1h30m",
+            config
+                + ": field 'sail.template.waves[0]' has neither namespaces, selector, gateways nor"
+                + " gatewaySelector; expected at least one of them",
+            config
+                + ": field 'sail.template.wavez' is unknown; did you mean 'sail.template.waves'?");
+  }
+
+  @Test
+  void aDaemonConfigWithAGoodSailTemplateIsValid() throws IOException {
+    Path config =
+        Files.writeString(
+            dir.resolve("meshgate.yaml"),
+            """
+            prometheus: {url: http://p:9090}
+            sail:
+              autoMigrate: true
+              template:
+                dryRun: true
+                waves:
+                  - {name: test, namespaces: [test], soak: 10m}
+                  - {name: prod, selector: {matchLabels: {env: prod}}, soak: 30m}
+                gates: [{rule: error-rate, max: 0.01}]
+            """);
+
+    Cli result = Cli.run("validate", config.toString());
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).contains("ok  " + config + " (daemon config)");
+  }
 }

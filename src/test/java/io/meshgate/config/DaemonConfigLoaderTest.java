@@ -247,4 +247,75 @@ class DaemonConfigLoaderTest {
     assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
         .hasMessage(file() + ": field 'prometheus' is missing; expected at least prometheus.url");
   }
+
+  /** Issue 26: off unless set; the template is kept as written, for each migration to copy. */
+  @Test
+  void sailAutoMigrateIsOffByDefaultAndReadsItsTemplate() throws IOException {
+    DaemonConfig plain =
+        DaemonConfigLoader.load(write("prometheus: {url: http://localhost:9090}\n"), false);
+    DaemonConfig on =
+        DaemonConfigLoader.load(
+            write(
+                """
+                prometheus: {url: http://localhost:9090}
+                sail:
+                  autoMigrate: true
+                  template:
+                    dryRun: true
+                    waves: [{name: all, selector: {matchLabels: {mesh: sail}}, soak: 10m}]
+                """),
+            false);
+
+    assertThat(plain.sail()).isEqualTo(DaemonConfig.Sail.OFF);
+    assertThat(on.sail().autoMigrate()).isTrue();
+    assertThat(on.sail().template().path("dryRun").asBoolean()).isTrue();
+    assertThat(on.sail().template().path("waves").path(0).path("soak").asText()).isEqualTo("10m");
+  }
+
+  @Test
+  void autoMigrateWithoutATemplateIsRefused() throws IOException {
+    write("prometheus: {url: http://p:9090}\nsail: {autoMigrate: true}\n");
+
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+        .hasMessage(
+            file()
+                + ": field 'sail.template' is missing; sail.autoMigrate: true creates each"
+                + " RevisionMigration from it: set the spec of the migrations to create (waves,"
+                + " gates, soak, ...) without fromRevision and toRevision, or set"
+                + " sail.autoMigrate: false");
+  }
+
+  @Test
+  void aTemplateNamingTheRevisionsIsRefused() throws IOException {
+    write(
+        """
+        prometheus: {url: http://p:9090}
+        sail:
+          autoMigrate: true
+          template: {fromRevision: default-v1-26-0, waves: [{name: all, namespaces: [a]}]}
+        """);
+
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+        .hasMessage(
+            file()
+                + ": field 'sail.template.fromRevision' is set; autoMigrate takes fromRevision and"
+                + " toRevision from the Istio resource's revisions (the previous one and the new"
+                + " active one): remove it");
+  }
+
+  @Test
+  void anUnknownSailKeyOrATemplateThatIsNoMappingIsRefused() throws IOException {
+    write("prometheus: {url: http://p:9090}\nsail: {automigrate: true, template: all}\n");
+
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+        .isInstanceOfSatisfying(
+            InvalidInputException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        file()
+                            + ": field 'sail.automigrate' is unknown; did you mean"
+                            + " 'sail.autoMigrate'?",
+                        file() + ": field 'sail.template' is \"all\"; expected a mapping"));
+  }
 }
