@@ -1,6 +1,8 @@
 package io.meshgate.kube;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshgate.controller.EventPort;
 import io.meshgate.controller.MigrationRef;
@@ -54,19 +56,31 @@ final class MigrationEvents implements EventPort {
   }
 
   private void event(MigrationRef migration, boolean warning, String reason, String message) {
-    Instant now = clock.instant();
-    var event =
-        new EventBuilder()
-            .withNewMetadata()
-            .withName(migration.name() + "." + UUID.randomUUID().toString().substring(0, 8))
-            .withNamespace(EVENTS_NAMESPACE)
-            .endMetadata()
-            .withNewInvolvedObject()
+    record(
+        new ObjectReferenceBuilder()
             .withApiVersion("meshgate.io/v1alpha1")
             .withKind("RevisionMigration")
             .withName(migration.name())
             .withUid(migration.uid())
-            .endInvolvedObject()
+            .build(),
+        warning,
+        reason,
+        message);
+  }
+
+  /**
+   * An Event on any cluster-scoped object (a RevisionMigration, Sail's Istio), in namespace {@code
+   * default}, where Kubernetes keeps the Events of cluster-scoped objects.
+   */
+  void record(ObjectReference involved, boolean warning, String reason, String message) {
+    Instant now = clock.instant();
+    var event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(involved.getName() + "." + UUID.randomUUID().toString().substring(0, 8))
+            .withNamespace(EVENTS_NAMESPACE)
+            .endMetadata()
+            .withInvolvedObject(involved)
             .withReason(reason)
             .withMessage(message)
             .withType(warning ? "Warning" : "Normal")
