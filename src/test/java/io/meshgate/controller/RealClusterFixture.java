@@ -86,10 +86,17 @@ final class RealClusterFixture implements AutoCloseable {
 
   /** A cluster with three nodes, both istiods, the CRD and meshgate's RBAC. */
   static RealClusterFixture start() {
+    return start(FROM, TO);
+  }
+
+  /** A cluster with three nodes, istiod of each of {@code revisions}, the CRD and meshgate's RBAC. */
+  static RealClusterFixture start(String... revisions) {
     RealMesh mesh = RealMesh.start(3);
     try {
       RealClusterFixture fixture = new RealClusterFixture(mesh);
-      mesh.istiod(FROM).istiod(TO);
+      for (String revision : revisions) {
+        mesh.istiod(revision);
+      }
       fixture.applyFile(CRD);
       await()
           .atMost(Duration.ofSeconds(30))
@@ -171,8 +178,13 @@ final class RealClusterFixture implements AutoCloseable {
    * s) so that tests need not wait for a production lease, and {@code gate} for Prometheus.
    */
   Daemon startDaemon(String identity, ScriptedGate gate) {
+    return startDaemon(identity, gate, CONFIG);
+  }
+
+  /** As {@link #startDaemon(String, ScriptedGate)}, with {@code config}. */
+  Daemon startDaemon(String identity, ScriptedGate gate, DaemonConfig config) {
     return Daemon.start(
-        CONFIG,
+        config,
         meshgateClient(),
         Clock.systemUTC(),
         Notifier.NONE,
