@@ -41,6 +41,7 @@ public final class KubeCluster implements AutoCloseable {
   private final KubernetesClient metadata;
   private final NamespaceIndex namespaces;
   private final Revisions revisions;
+  private final SailOperator sail;
   private final InFlightWatches inFlight;
   private final Evictions evictions;
   private final ProxyCensus census;
@@ -53,6 +54,7 @@ public final class KubeCluster implements AutoCloseable {
     this.metadata = MetadataOnly.client(client);
     this.namespaces = new NamespaceIndex(metadata);
     this.revisions = new Revisions(client, controlPlaneNamespace);
+    this.sail = new SailOperator(client, metadata);
     this.inFlight = new InFlightWatches(client, metadata, STARTUP_DEADLINE);
     this.evictions = new Evictions(client, hook);
     this.census = new ProxyCensus(metadata, inFlight);
@@ -111,6 +113,11 @@ public final class KubeCluster implements AutoCloseable {
     return census;
   }
 
+  /** Sail Operator's resources, empty where Sail is not installed. */
+  SailResources sail() {
+    return sail;
+  }
+
   private void checkInFlightGrants() {
     Informers.checkList(
         "pods (all namespaces)",
@@ -134,6 +141,9 @@ public final class KubeCluster implements AutoCloseable {
     List<Watched<?>> informers = new ArrayList<>();
     informers.add(namespaces.watched());
     informers.addAll(revisions.informers());
+    // Sail's kinds are not among them: they start when their CRDs appear, and without their
+    // optional grant a migration that needs them is refused while the daemon stays ready
+    informers.add(sail.crds());
     return informers;
   }
 
@@ -143,7 +153,9 @@ public final class KubeCluster implements AutoCloseable {
 
   /** Objects held in informer caches: what the daemon's memory grows with. */
   public int cachedObjects() {
-    return informers().stream().mapToInt(w -> w.list().size()).sum() + inFlight.cachedObjects();
+    return informers().stream().mapToInt(w -> w.list().size()).sum()
+        + sail.cachedObjects()
+        + inFlight.cachedObjects();
   }
 
   /** The namespaces whose workloads and pods are watched now. */
@@ -155,6 +167,7 @@ public final class KubeCluster implements AutoCloseable {
   public void close() {
     evictions.close();
     inFlight.close();
+    sail.close();
     informers().forEach(Watched::close);
     metadata.close();
   }

@@ -106,6 +106,14 @@ final class Watched<T extends HasMetadata> implements AutoCloseable {
     return new Informers.Named(what, resource, current);
   }
 
+  /**
+   * Starts the informer without waiting for its cache, for one that begins after start-up (a CRD
+   * installed meanwhile); a failure is logged and retried like any stop.
+   */
+  void start() {
+    current.start();
+  }
+
   boolean hasSynced() {
     SharedIndexInformer<T> informer = current;
     return informer.isRunning() && informer.hasSynced();
