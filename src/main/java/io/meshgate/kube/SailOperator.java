@@ -158,7 +158,7 @@ final class SailOperator implements SailResources, AutoCloseable {
                   k.plural + "." + GROUP,
                   k.plural,
                   () -> client.genericKubernetesResources(k.context()).runnableInformer(0),
-                  k == Kind.ISTIO ? List.of(new IstioHandler()) : List.of());
+                  k == Kind.TAG ? List.of() : List.of(new IstioHandler()));
           LOG.info("Sail Operator's CRD {} is installed; watching {}", k.crd(), k.kind);
           informer.start();
           return informer;
@@ -205,6 +205,10 @@ final class SailOperator implements SailResources, AutoCloseable {
     }
   }
 
+  /**
+   * Istios and IstioRevisions: what an Istio's revisions are follows from both (Sail creates the
+   * new IstioRevision, then names it active; either may reach this cache first).
+   */
   private final class IstioHandler implements ResourceEventHandler<GenericKubernetesResource> {
     @Override
     public void onAdd(GenericKubernetesResource istio) {

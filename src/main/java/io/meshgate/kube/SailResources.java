@@ -15,8 +15,8 @@ interface SailResources {
   List<GenericKubernetesResource> istioRevisionTags();
 
   /**
-   * Called, on an informer thread, after an Istio resource is added or changed, and once Sail's
-   * CRDs appear.
+   * Called, on an informer thread, after an Istio resource or an IstioRevision is added or changed,
+   * and once Sail's CRDs appear.
    */
   void onIstioChange(Runnable listener);
 }
