@@ -16,6 +16,7 @@ import io.meshgate.kube.KubeCluster;
 import io.meshgate.kube.KubeMigrationStore;
 import io.meshgate.kube.Leadership;
 import io.meshgate.kube.MigrationCommands;
+import io.meshgate.kube.SailAutoMigrator;
 import io.meshgate.kube.UpgradePlanReader;
 import io.meshgate.logging.LogContext;
 import io.meshgate.metrics.Metrics;
@@ -97,6 +98,7 @@ public final class Daemon implements AutoCloseable {
   private final Map<String, Object> stimuli = new ConcurrentHashMap<>();
   private final Set<String> tickRequested = ConcurrentHashMap.newKeySet();
   private final SlackNotifier slack;
+  private final SailAutoMigrator sailMigrator;
 
   private Daemon(
       DaemonConfig config,
@@ -157,6 +159,12 @@ public final class Daemon implements AutoCloseable {
     this.controller =
         new MigrationController(
             store, cluster.ports(), gatePort, everyone, clock, leading::get, metrics);
+    // before leadership: becoming leader is one of its triggers
+    this.sailMigrator =
+        config.sail().autoMigrate()
+            ? cluster.sailAutoMigrator(
+                config.sail().template(), store::all, leading::get, clock, options.hook())
+            : null;
     if (config.leaderElection().enabled()) {
       this.leadership =
           Leadership.start(
@@ -169,6 +177,7 @@ public final class Daemon implements AutoCloseable {
                 leading.set(true);
                 metrics.leader.set(1);
                 ticks.start();
+                lookAtSail();
               },
               () -> {
                 leading.set(false);
@@ -180,6 +189,7 @@ public final class Daemon implements AutoCloseable {
       leading.set(true);
       metrics.leader.set(1);
       ticks.start();
+      lookAtSail();
     }
     MigrationCommands commands = new MigrationCommands(client, store);
     this.plans = new UpgradePlanReader(client);
@@ -208,11 +218,12 @@ public final class Daemon implements AutoCloseable {
             plans::plan);
     store.all().forEach(m -> onMigrationChanged(m.name()));
     LOG.info(
-        "meshgate {} running: {} rules, Prometheus {}, leader election {}",
+        "meshgate {} running: {} rules, Prometheus {}, leader election {}, sail.autoMigrate {}",
         options.identity(),
         rules.size(),
         config.prometheus().url(),
-        leadership == null ? "off" : "on");
+        leadership == null ? "off" : "on",
+        sailMigrator == null ? "off" : "on");
   }
 
   /**
@@ -249,6 +260,13 @@ public final class Daemon implements AutoCloseable {
       Notifier notifier,
       Options options) {
     return new Daemon(config, client, clock, notifier, options);
+  }
+
+  /** With sail.autoMigrate, a look at every Istio: a new leader acts on what changed before. */
+  private void lookAtSail() {
+    if (sailMigrator != null) {
+      sailMigrator.trigger();
+    }
   }
 
   private void tick(String migration) {
@@ -325,6 +343,9 @@ public final class Daemon implements AutoCloseable {
       leadership.close();
     }
     ticks.close();
+    if (sailMigrator != null) {
+      sailMigrator.close();
+    }
     store.close();
     cluster.close();
     plans.close();

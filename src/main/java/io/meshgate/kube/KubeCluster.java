@@ -1,15 +1,19 @@
 package io.meshgate.kube;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshgate.controller.ClusterPorts;
+import io.meshgate.controller.MigrationObject;
 import io.meshgate.controller.WriteHook;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The cluster as the controller sees it, through fabric8: builds the adapters behind the
@@ -116,6 +120,19 @@ public final class KubeCluster implements AutoCloseable {
   /** Sail Operator's resources, empty where Sail is not installed. */
   SailResources sail() {
     return sail;
+  }
+
+  /**
+   * {@code sail.autoMigrate} over this cluster's Sail informers: the migrations {@code template}
+   * calls for, created while {@code leading}.
+   */
+  public SailAutoMigrator sailAutoMigrator(
+      JsonNode template,
+      Supplier<List<MigrationObject>> migrations,
+      BooleanSupplier leading,
+      Clock clock,
+      WriteHook hook) {
+    return new SailAutoMigrator(client, sail, migrations, template, leading, clock, hook);
   }
 
   private void checkInFlightGrants() {

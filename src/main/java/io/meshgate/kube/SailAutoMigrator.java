@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * informer's), and only while this replica leads. The user's Istio is only ever read.
  *
  * <pre>{@code
- * SailAutoMigrator migrator = cluster.sailAutoMigrator(template, store::all, leading::get);
- * migrator.trigger(); // on leadership
+ * SailAutoMigrator migrator =
+ *     cluster.sailAutoMigrator(template, store::all, leading::get, Clock.systemUTC(), WriteHook.NONE);
+ * migrator.trigger(); // on leadership; Sail's informers trigger it on every Istio change
  * }</pre>
  */
 public final class SailAutoMigrator implements AutoCloseable {

@@ -89,7 +89,9 @@ final class RealClusterFixture implements AutoCloseable {
     return start(FROM, TO);
   }
 
-  /** A cluster with three nodes, istiod of each of {@code revisions}, the CRD and meshgate's RBAC. */
+  /**
+   * A cluster with three nodes, istiod of each of {@code revisions}, the CRD and meshgate's RBAC.
+   */
   static RealClusterFixture start(String... revisions) {
     RealMesh mesh = RealMesh.start(3);
     try {

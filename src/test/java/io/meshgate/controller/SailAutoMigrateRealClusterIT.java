@@ -32,9 +32,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * SailOperator}: an Istio's IstioRevision {@code <istio>-<version dashed>} with an ownerReference,
  * {@code status.activeRevisionName}, InUse from namespace labels and pods; Sail's documentation and
  * source: reference/istio-facts.md section 12) and istiod of both revisions installed: bumping
- * {@code spec.version} of the Istio is the only manual step, meshgate creates the migration (as
- * the ServiceAccount of deploy/rbac.yaml with deploy/optional/sail-auto-migrate-rbac.yaml) and runs
- * it. The tests run in order, each from where the previous one left the cluster.
+ * {@code spec.version} of the Istio is the only manual step, meshgate creates the migration (as the
+ * ServiceAccount of deploy/rbac.yaml with deploy/optional/sail-auto-migrate-rbac.yaml) and runs it.
+ * The tests run in order, each from where the previous one left the cluster.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SailAutoMigrateRealClusterIT {
@@ -213,7 +213,8 @@ class SailAutoMigrateRealClusterIT {
     MigrationStatus end =
         await(MIGRATION + " ends")
             .atMost(LONG)
-            .until(() -> fixture.status(MIGRATION), s -> s.phase() != null && s.phase().isTerminal());
+            .until(
+                () -> fixture.status(MIGRATION), s -> s.phase() != null && s.phase().isTerminal());
     assertThat(end.phase()).isEqualTo(MigrationPhase.Succeeded);
     for (String ns : List.of("sail-a", "sail-b")) {
       fixture.mesh.awaitSettled(ns);
@@ -240,7 +241,9 @@ class SailAutoMigrateRealClusterIT {
         .during(Duration.ofSeconds(5))
         .atMost(Duration.ofSeconds(10))
         .until(() -> migrations().size() == 1 && istioEvents("MigrationCreated").size() == 1);
-    assertThat(migrationCreates()).as("no create sent: the migration is in the cache").hasSize(creates);
+    assertThat(migrationCreates())
+        .as("no create sent: the migration is in the cache")
+        .hasSize(creates);
   }
 
   @Test
