@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -278,5 +279,42 @@ class SailAutoMigrateRealClusterIT {
     assertThat(migrationCreates())
         .as("as the ServiceAccount with the optional grant")
         .allSatisfy(r -> assertThat(r.code()).isIn(201, 409));
+    assertThat(fixture.meshgateRequests())
+        .filteredOn(r -> r.code() == 403)
+        .as("every request granted")
+        .isEmpty();
+  }
+
+  /** Without deploy/optional/sail-auto-migrate-rbac.yaml: told on the Istio, nothing created. */
+  @Test
+  @Order(5)
+  void withoutTheOptionalGrantTheRefusalIsToldOnTheIstio() {
+    fixture
+        .admin
+        .rbac()
+        .clusterRoleBindings()
+        .withName("meshgate-sail-auto-migrate")
+        .withTimeout(30, TimeUnit.SECONDS)
+        .delete();
+    daemon = fixture.startDaemon("meshgate-0", GATE, config(true));
+    await("leader").atMost(LONG).until(daemon::isLeader);
+    await(NEW + " in use").atMost(LONG).until(() -> inUse(NEW));
+
+    bump("v1.29.0", "default-v1-29-0");
+
+    Event refused =
+        await("the refusal told")
+            .atMost(LONG)
+            .until(() -> istioEvents("MigrationNotCreated"), e -> !e.isEmpty())
+            .get(0);
+    assertThat(refused.getType()).isEqualTo("Warning");
+    assertThat(refused.getMessage())
+        .startsWith(
+            "could not create RevisionMigration default-v1-27-0-to-default-v1-29-0"
+                + " (default-v1-27-0 -> default-v1-29-0): 403 ")
+        .contains("forbidden")
+        .endsWith("; apply deploy/optional/sail-auto-migrate-rbac.yaml");
+    assertThat(migrations()).hasSize(2);
+    fixture.applyFile(AUTO_MIGRATE_RBAC);
   }
 }
