@@ -19,6 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -316,5 +319,57 @@ class SailAutoMigrateRealClusterIT {
         .endsWith("; apply deploy/optional/sail-auto-migrate-rbac.yaml");
     assertThat(migrations()).hasSize(2);
     fixture.applyFile(AUTO_MIGRATE_RBAC);
+  }
+
+  /**
+   * Two replicas that both act (as during a lease handover) look at once when they start: one
+   * migration, one Event, and neither fails (the loser's create is answered 409 AlreadyExists).
+   */
+  @Test
+  @Order(6)
+  void twoReplicasLookingAtOnceCreateOneMigrationAndNeitherFails() throws Exception {
+    DaemonConfig c = config(true);
+    DaemonConfig bothLead =
+        new DaemonConfig(
+            c.prometheus(),
+            c.rulesDir(),
+            c.controlPlaneNamespace(),
+            c.http(),
+            c.alerts(),
+            c.slack(),
+            new DaemonConfig.LeaderElection(false, "meshgate", "meshgate-leader"),
+            c.gate(),
+            c.sail());
+    String name = NEW + "-to-default-v1-29-0";
+    ExecutorService starts = Executors.newFixedThreadPool(2);
+    List<Future<Daemon>> started =
+        List.of(
+            starts.submit(() -> fixture.startDaemon("meshgate-a", GATE, bothLead)),
+            starts.submit(() -> fixture.startDaemon("meshgate-b", GATE, bothLead)));
+    Daemon a = started.get(0).get(2, TimeUnit.MINUTES);
+    Daemon b = started.get(1).get(2, TimeUnit.MINUTES);
+    starts.shutdown();
+    try {
+      await(name + " created")
+          .atMost(LONG)
+          .until(() -> migrations().stream().anyMatch(m -> m.getMetadata().getName().equals(name)));
+      await("one Event for it")
+          .during(Duration.ofSeconds(3))
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  istioEvents("MigrationCreated").stream()
+                          .filter(e -> e.getMessage().contains(name))
+                          .count()
+                      == 1);
+      List<AuditLog.Request> creates =
+          migrationCreates().stream().filter(r -> name.equals(r.name())).toList();
+      assertThat(creates).filteredOn(r -> r.code() == 201).hasSize(1);
+      assertThat(creates).allSatisfy(r -> assertThat(r.code()).isIn(201, 409));
+      assertThat(List.of(a, b)).allSatisfy(d -> assertThat(d.isReady()).isTrue());
+    } finally {
+      a.close();
+      b.close();
+    }
   }
 }
