@@ -21,7 +21,8 @@ final class MigrationPhases {
   static PhaseOutcome settled(TickContext tick) {
     List<TargetState> all = tick.all();
     MigrationSpec spec = tick.spec;
-    boolean inFlight = all.stream().anyMatch(n -> n.phase.isInFlight());
+    // a halted target waits for people, not for the daemon
+    boolean inFlight = all.stream().anyMatch(n -> n.phase.isInFlight() && !n.halted());
     if (!all.isEmpty() && all.stream().allMatch(n -> n.phase.isDone())) {
       return succeeded(all, tick);
     }
@@ -43,10 +44,8 @@ final class MigrationPhases {
       return new PhaseOutcome(
           MigrationPhase.Paused,
           Reason.FLEET_BRAKE,
-          tick.rollbacks()
-              + " "
-              + tick.targetsNoun()
-              + " rolled back (maxRollbacks "
+          tick.wentBack()
+              + " (maxRollbacks "
               + spec.maxRollbacks()
               + "); resume after investigating");
     }
@@ -62,10 +61,7 @@ final class MigrationPhases {
       return inFlight
           ? new PhaseOutcome(
               MigrationPhase.Progressing, Reason.ABORTING, "rolling back after abort")
-          : new PhaseOutcome(
-              MigrationPhase.Failed,
-              Reason.ABORTED,
-              "aborted; " + tick.rollbacks() + " " + tick.targetsNoun() + " rolled back");
+          : new PhaseOutcome(MigrationPhase.Failed, Reason.ABORTED, "aborted; " + tick.wentBack());
     }
     if (tick.spec.rollbackScope() == MigrationSpec.RollbackScope.Migration
         && tick.rollbacks() > 0) {
