@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
  * Issue 26, in-place upgrades ({@code mode: Restart}, DESIGN.md section 12) on a real API server
  * with Istio's own istiod: the namespaces run the proxy image istiod {@value RealClusterFixture#TO}
  * injects; then its injector ConfigMap gets a new {@code global.tag}, as {@code helm upgrade
- * istiod} (or Sail's {@code InPlace} strategy, or {@code istioctl upgrade}) replaces the istiod of a
- * revision in place, and istiod, which watches that ConfigMap, injects the new image from then on.
- * The daemon runs as the ServiceAccount of deploy/rbac.yaml with the optional grant of
+ * istiod} (or Sail's {@code InPlace} strategy, or {@code istioctl upgrade}) replaces the istiod of
+ * a revision in place, and istiod, which watches that ConfigMap, injects the new image from then
+ * on. The daemon runs as the ServiceAccount of deploy/rbac.yaml with the optional grant of
  * deploy/optional/in-place-upgrades-rbac.yaml.
  */
 class InPlaceUpgradeRealClusterIT {
@@ -93,7 +93,9 @@ class InPlaceUpgradeRealClusterIT {
             .get();
     ObjectNode values = (ObjectNode) JSON.readTree(injector.getData().get("values"));
     ((ObjectNode) values.path("global")).put("tag", NEW_TAG);
-    injector.getData().put("values", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(values));
+    injector
+        .getData()
+        .put("values", JSON.writerWithDefaultPrettyPrinter().writeValueAsString(values));
     fixture.admin.resource(injector).update();
     fixture.mesh.namespace("probe", Map.of("istio.io/rev", TO));
     await("istiod " + TO + " injects " + newImage)
@@ -166,8 +168,9 @@ class InPlaceUpgradeRealClusterIT {
         .filter(r -> !r.verb().equals("get") && !r.verb().equals("list"))
         .filter(r -> !r.verb().equals("watch"))
         .filter(
-            r -> "namespaces".equals(r.resource()) && r.subresource() == null
-                || "mutatingwebhookconfigurations".equals(r.resource()))
+            r ->
+                "namespaces".equals(r.resource()) && r.subresource() == null
+                    || "mutatingwebhookconfigurations".equals(r.resource()))
         .toList();
   }
 
