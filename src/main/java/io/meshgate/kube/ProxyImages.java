@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.meshgate.json.Mappers;
 import io.meshgate.migration.Observed;
 import java.time.Duration;
@@ -56,14 +57,15 @@ final class ProxyImages {
     try {
       cached = configMaps().list();
     } catch (RuntimeException e) {
+      boolean forbidden = e.getCause() instanceof KubernetesClientException k && k.getCode() == 403;
       return new Observed.ProxyImage(
           null,
-          "cannot read the ConfigMaps of "
-              + namespace
-              + " ("
-              + e.getMessage()
-              + "); apply "
-              + GRANT);
+          forbidden
+              ? "meshgate may not read the ConfigMaps of "
+                  + namespace
+                  + " (403 Forbidden); apply "
+                  + GRANT
+              : "cannot read the ConfigMaps of " + namespace + ": " + e.getMessage());
     }
     Optional<ConfigMap> injector =
         cached.stream().filter(c -> name.equals(c.getMetadata().getName())).findFirst();

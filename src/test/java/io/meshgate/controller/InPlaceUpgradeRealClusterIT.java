@@ -28,7 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Issue 26, in-place upgrades ({@code mode: Restart}, DESIGN.md section 12) on a real API server
@@ -36,9 +39,10 @@ import org.junit.jupiter.api.Test;
  * injects; then its injector ConfigMap gets a new {@code global.tag}, as {@code helm upgrade
  * istiod} (or Sail's {@code InPlace} strategy, or {@code istioctl upgrade}) replaces the istiod of
  * a revision in place, and istiod, which watches that ConfigMap, injects the new image from then
- * on. The daemon runs as the ServiceAccount of deploy/rbac.yaml with the optional grant of
- * deploy/optional/in-place-upgrades-rbac.yaml.
+ * on. The daemon runs as the ServiceAccount of deploy/rbac.yaml, first without, then with the
+ * optional grant of deploy/optional/in-place-upgrades-rbac.yaml.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InPlaceUpgradeRealClusterIT {
   private static final Path RBAC = Path.of("deploy/optional/in-place-upgrades-rbac.yaml");
   private static final String INJECTOR = "istio-sidecar-injector-" + TO;
@@ -56,7 +60,6 @@ class InPlaceUpgradeRealClusterIT {
   @BeforeAll
   static void start() throws Exception {
     fixture = RealClusterFixture.start();
-    fixture.applyFile(RBAC);
     for (String ns : List.of("ip-a", "ip-b", "ip-c", "rg-a", "rg-b")) {
       fixture.mesh.appNamespace(ns, Map.of("istio.io/rev", TO));
     }
@@ -174,7 +177,41 @@ class InPlaceUpgradeRealClusterIT {
         .toList();
   }
 
+  /** First: the optional grant is applied at its end, for the other tests. */
   @Test
+  @Order(1)
+  void withoutTheOptionalGrantItHoldsNamingItAndRestartsNothing() {
+    fixture.apply(migration("in-place-no-grant", "- {name: only, namespaces: [rg-b]}"));
+
+    MigrationStatus held =
+        await("held for the image")
+            .atMost(LONG)
+            .until(
+                () -> fixture.status("in-place-no-grant"),
+                s ->
+                    s.namespace("rg-b")
+                        .map(TargetStatus::lastVerdict)
+                        .map(v -> v.reason().startsWith("ProxyImageUnknown"))
+                        .orElse(false));
+    assertThat(held.namespace("rg-b").orElseThrow().lastVerdict().reason())
+        .isEqualTo(
+            "ProxyImageUnknown: the istio-proxy image revision "
+                + TO
+                + " injects is not known: meshgate may not read the ConfigMaps of istio-system"
+                + " (403 Forbidden); apply deploy/optional/in-place-upgrades-rbac.yaml; nothing is"
+                + " restarted until it is");
+    assertThat(RealClusterFixture.phase(held, "rg-b")).isEqualTo(TargetPhase.Migrating);
+    assertThat(fixture.restarts("rg-b")).isEmpty();
+    fixture
+        .admin
+        .resources(io.meshgate.kube.RevisionMigration.class)
+        .withName("in-place-no-grant")
+        .delete();
+    fixture.applyFile(RBAC);
+  }
+
+  @Test
+  @Order(2)
   void restartsTheNamespacesWaveByWaveOntoTheNewProxyImageAndSucceeds() {
     assertThat(proxyImages("ip-b")).containsOnly(oldImage);
     fixture.apply(
@@ -225,6 +262,7 @@ class InPlaceUpgradeRealClusterIT {
   }
 
   @Test
+  @Order(3)
   void aRegressionInTheFirstWaveHaltsItWithoutALabelWriteAndTheNextWaveNeverStarts() {
     GATE.failing.add("rg-a");
     fixture.apply(
@@ -273,7 +311,6 @@ class InPlaceUpgradeRealClusterIT {
               assertThat(e.getType()).isEqualTo("Warning");
               assertThat(e.getMessage()).startsWith("namespace rg-a: ").contains("helm rollback");
             });
-    // the other test reads the cohort the shared gate was last given
     fixture
         .admin
         .resources(io.meshgate.kube.RevisionMigration.class)
