@@ -1,5 +1,6 @@
 package io.meshgate.migration;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -44,7 +45,7 @@ final class MigrationPhases {
       return new PhaseOutcome(
           MigrationPhase.Paused,
           Reason.FLEET_BRAKE,
-          tick.wentBack()
+          wentBack(tick)
               + " (maxRollbacks "
               + spec.maxRollbacks()
               + "); resume after investigating");
@@ -61,7 +62,7 @@ final class MigrationPhases {
       return inFlight
           ? new PhaseOutcome(
               MigrationPhase.Progressing, Reason.ABORTING, "rolling back after abort")
-          : new PhaseOutcome(MigrationPhase.Failed, Reason.ABORTED, "aborted; " + tick.wentBack());
+          : new PhaseOutcome(MigrationPhase.Failed, Reason.ABORTED, "aborted; " + wentBack(tick));
     }
     if (tick.spec.rollbackScope() == MigrationSpec.RollbackScope.Migration
         && tick.rollbacks() > 0) {
@@ -124,6 +125,24 @@ final class MigrationPhases {
         return new PhaseOutcome(MigrationPhase.Progressing, Reason.PROGRESSING, progressing);
       }
     }
+  }
+
+  /** {@code 2 namespaces rolled back}, {@code 1 namespace halted with no rollback}, or both. */
+  private static String wentBack(TickContext tick) {
+    long halted = tick.targets.values().stream().filter(TargetState::halted).count();
+    long rolledBack = tick.rollbacks() - halted;
+    List<String> parts = new ArrayList<>();
+    if (rolledBack > 0 || halted == 0) {
+      parts.add(rolledBack + " " + tick.targetsNoun() + " rolled back");
+    }
+    if (halted > 0) {
+      parts.add(
+          halted
+              + " "
+              + (halted == 1 ? tick.targetNoun() : tick.targetsNoun())
+              + " halted with no rollback (in-place upgrade)");
+    }
+    return String.join(", ", parts);
   }
 
   private static boolean anyRolledBack(List<TargetState> all) {

@@ -344,24 +344,6 @@ final class TickContext {
         .count();
   }
 
-  /** {@code 2 namespaces rolled back}, {@code 1 namespace halted with no rollback}, or both. */
-  String wentBack() {
-    long halted = targets.values().stream().filter(TargetState::halted).count();
-    long rolledBack = rollbacks() - halted;
-    List<String> parts = new ArrayList<>();
-    if (rolledBack > 0 || halted == 0) {
-      parts.add(rolledBack + " " + targetsNoun() + " rolled back");
-    }
-    if (halted > 0) {
-      parts.add(
-          halted
-              + " "
-              + (halted == 1 ? targetNoun() : targetsNoun())
-              + " halted with no rollback (in-place upgrade)");
-    }
-    return String.join(", ", parts);
-  }
-
   /** maxRollbacks 0 disables the brake. */
   boolean brakeEngaged() {
     return spec.maxRollbacks() > 0 && rollbacks() >= spec.maxRollbacks();
