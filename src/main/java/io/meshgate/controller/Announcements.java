@@ -103,6 +103,7 @@ final class Announcements {
   private static String shownTo(MigrationSpec spec, MigrationStatus status) {
     return Resolution.shown(
             spec.toRevision(), status.revisions() == null ? null : status.revisions().to())
-        + (spec.tagMode() ? " (tag " + spec.tag().name() + ")" : "");
+        + (spec.tagMode() ? " (tag " + spec.tag().name() + ")" : "")
+        + (spec.restartMode() ? " (in-place upgrade)" : "");
   }
 }

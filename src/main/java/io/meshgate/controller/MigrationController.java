@@ -146,8 +146,10 @@ public final class MigrationController {
       Instant now = wholeSecond(clock.instant());
       TickInput input = gather(migration, now);
       Decision decision = MigrationMachine.decide(input);
+      // an in-place upgrade keeps its one revision in use by design: nothing to look up
       if (decision.status().phase() == MigrationPhase.Succeeded
-          && input.observed().oldRevisionInUse() == null) {
+          && input.observed().oldRevisionInUse() == null
+          && !migration.spec().restartMode()) {
         // the one tick that needs it: decided again with what uses the old revision
         input =
             input.withObserved(

@@ -93,7 +93,10 @@ final class InFlightWatches implements AutoCloseable {
     }
     List<GenericKubernetesResource> rollouts =
         policy.kinds().contains(WorkloadKind.Rollout) ? watch.rollouts().list() : List.of();
-    return NamespaceView.of(watch, rollouts, policy, goal);
+    // an in-place upgrade counts sidecars by image, which only pods read whole carry
+    List<GenericKubernetesResource> pods =
+        goal.image() ? watch.podsWhole().list() : watch.pods.list();
+    return NamespaceView.of(watch, pods, rollouts, policy, goal);
   }
 
   Set<String> watched() {

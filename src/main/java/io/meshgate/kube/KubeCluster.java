@@ -28,8 +28,8 @@ import java.util.function.Supplier;
  *   <li>{@link RevisionTags}: tags read and moved ({@link io.meshgate.controller.TagPort});
  *   <li>{@link Restarts}: restarts and evictions ({@link io.meshgate.controller.RestartPort});
  *   <li>{@link MigrationEvents}: Kubernetes Events ({@link io.meshgate.controller.EventPort});
- *   <li>{@link Revisions}, {@link ProxyCensus}, {@link NamespaceIndex}, {@link InFlightWatches}:
- *       what they read.
+ *   <li>{@link Revisions}, {@link ProxyCensus}, {@link NamespaceIndex}, {@link InFlightWatches},
+ *       {@link ProxyImages}: what they read.
  * </ul>
  *
  * <pre>{@code
@@ -50,6 +50,7 @@ public final class KubeCluster implements AutoCloseable {
   private final Evictions evictions;
   private final ProxyCensus census;
   private final NamespaceTargets targets;
+  private final ProxyImages images;
   private final ClusterPorts ports;
 
   private KubeCluster(
@@ -64,6 +65,7 @@ public final class KubeCluster implements AutoCloseable {
     this.census = new ProxyCensus(metadata, inFlight);
     RevisionTags tags = new RevisionTags(client, hook, revisions);
     GatewayApi gatewayApi = new GatewayApi(client);
+    this.images = new ProxyImages(client, controlPlaneNamespace, revisions, STARTUP_DEADLINE);
     this.targets =
         new NamespaceTargets(
             namespaces,
@@ -72,7 +74,8 @@ public final class KubeCluster implements AutoCloseable {
             inFlight,
             evictions,
             census,
-            new GatewayTargets(client, namespaces, inFlight, gatewayApi));
+            new GatewayTargets(client, namespaces, inFlight, gatewayApi),
+            images);
     this.ports =
         new ClusterPorts(
             targets,
@@ -185,6 +188,7 @@ public final class KubeCluster implements AutoCloseable {
     evictions.close();
     inFlight.close();
     sail.close();
+    images.close();
     informers().forEach(Watched::close);
     metadata.close();
   }

@@ -34,7 +34,9 @@ final class MigrationEvents implements EventPort {
 
   @Override
   public void recordEvent(MigrationRef migration, Decision.Transition t) {
-    event(migration, t.to().needsAttention(), t.reason().token(), message(t));
+    // a halted in-place upgrade is Held like any hold, but nothing will move it without people
+    boolean warning = t.to().needsAttention() || t.reason() == Reason.REGRESSION_NO_ROLLBACK;
+    event(migration, warning, t.reason().token(), message(t));
   }
 
   /**

@@ -39,6 +39,7 @@ final class NamespaceTargets implements ObservePort {
   private final Evictions evictions;
   private final ProxyCensus census;
   private final GatewayTargets gateways;
+  private final ProxyImages images;
 
   NamespaceTargets(
       NamespaceIndex namespaces,
@@ -47,8 +48,10 @@ final class NamespaceTargets implements ObservePort {
       InFlightWatches inFlight,
       Evictions evictions,
       ProxyCensus census,
-      GatewayTargets gateways) {
+      GatewayTargets gateways,
+      ProxyImages images) {
     this.namespaces = namespaces;
+    this.images = images;
     this.gateways = gateways;
     this.revisions = revisions;
     this.tags = tags;
@@ -82,12 +85,16 @@ final class NamespaceTargets implements ObservePort {
     Resolution resolved = Resolution.of(spec, status, tagWebhooks);
     Map<String, Observed.TargetFacts> facts = new HashMap<>();
     Set<String> followingTag = new HashSet<>();
+    // an in-place upgrade counts proxies by the image toRevision injects now
+    Observed.ProxyImage targetImage = spec.restartMode() ? images.of(resolved.to()) : null;
     for (String ns : members) {
       Optional<TargetStatus> recorded = status.namespace(ns);
       String restartId = recorded.map(TargetStatus::restartId).orElse(null);
       SidecarGoal goal =
-          SidecarGoal.of(
-              recorded.map(TargetStatus::phase).orElse(TargetPhase.Pending), resolved.to());
+          targetImage != null
+              ? SidecarGoal.ontoImage(targetImage.image())
+              : SidecarGoal.of(
+                  recorded.map(TargetStatus::phase).orElse(TargetPhase.Pending), resolved.to());
       facts.put(ns, facts(migration, ns, restartId, spec.restart(), goal));
       if (spec.tagMode() && RevisionTags.follows(namespaces.get(ns), spec.tag().name())) {
         followingTag.add(ns);
@@ -102,7 +109,8 @@ final class NamespaceTargets implements ObservePort {
         tagWebhooks,
         followingTag,
         selectedGateways,
-        gateways.facts(migration, spec, status, selectedGateways, resolved.to(), discovery));
+        gateways.facts(migration, spec, status, selectedGateways, resolved.to(), discovery),
+        targetImage);
   }
 
   /** Watches the workloads and pods of exactly these namespaces for {@code migration}. */

@@ -77,8 +77,13 @@ final class NamespaceView {
     return new NamespaceView(List.of(), Map.of(), Map.of(), List.of(), List.of(), Map.of());
   }
 
+  /**
+   * @param pods the namespace's pods: their metadata, or read whole when {@code goal} counts
+   *     sidecars by image
+   */
   static NamespaceView of(
       NamespaceWatch watch,
+      List<GenericKubernetesResource> pods,
       List<GenericKubernetesResource> rollouts,
       MigrationSpec.Restart policy,
       SidecarGoal goal) {
@@ -87,13 +92,14 @@ final class NamespaceView {
     Map<String, Integer> proxies = new LinkedHashMap<>();
     Map<String, Integer> jobProxies = new LinkedHashMap<>();
     List<GenericKubernetesResource> staleOrphans = new ArrayList<>();
-    for (GenericKubernetesResource pod : watch.pods.list()) {
+    for (GenericKubernetesResource pod : pods) {
       String owner = owner(pod);
       if (pod.getMetadata().getDeletionTimestamp() != null) {
         terminating.merge(owner, 1, Integer::sum);
         continue;
       }
-      String revision = ProxyCensus.sidecarRevision(pod);
+      String revision =
+          goal.image() ? ProxyCensus.proxyImage(pod) : ProxyCensus.sidecarRevision(pod);
       if (revision == null || renderedGateway(pod)) {
         continue;
       }
@@ -123,16 +129,18 @@ final class NamespaceView {
       rollouts.forEach(builder::rollout);
     }
     stalePods.forEach(
-        (owner, pods) -> {
+        (owner, ofOwner) -> {
           if (!owned.contains(owner)) {
-            pods.forEach(staleOrphans::add);
+            ofOwner.forEach(staleOrphans::add);
           }
         });
     workloads.sort(Comparator.comparing(Workload::kind).thenComparing(Workload::name));
     List<String> unmanaged =
         staleOrphans.stream().map(p -> p.getMetadata().getName()).sorted().toList();
     Map<String, GenericKubernetesResource> byName = new LinkedHashMap<>();
-    stalePods.values().forEach(pods -> pods.forEach(p -> byName.put(p.getMetadata().getName(), p)));
+    stalePods
+        .values()
+        .forEach(ofOwner -> ofOwner.forEach(p -> byName.put(p.getMetadata().getName(), p)));
     return new NamespaceView(workloads, proxies, jobProxies, unmanaged, obstacles, byName);
   }
 

@@ -11,6 +11,7 @@ import io.meshgate.json.Mappers;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.SidecarGoal;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -72,6 +73,41 @@ final class ProxyCensus {
       page = pods.getMetadata() == null ? null : pods.getMetadata().getContinue();
     } while (page != null && !page.isEmpty());
     return running;
+  }
+
+  /**
+   * The sidecar's container, in {@code containers} or, as a native sidecar, {@code initContainers}.
+   */
+  static final String PROXY_CONTAINER = "istio-proxy";
+
+  /**
+   * The image of the pod's sidecar (its {@value #PROXY_CONTAINER} container, or native sidecar init
+   * container), read from a pod read whole; null: no sidecar, or the pod is going or gone. What an
+   * in-place upgrade's census counts: the revision stays, the image changes.
+   */
+  static String proxyImage(GenericKubernetesResource pod) {
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      return null;
+    }
+    String phase = MetadataOnly.podPhase(pod);
+    if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+      return null;
+    }
+    if (!(pod.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec)) {
+      return null;
+    }
+    for (String list : List.of("containers", "initContainers")) {
+      if (spec.get(list) instanceof List<?> containers) {
+        for (Object c : containers) {
+          if (c instanceof Map<?, ?> container
+              && PROXY_CONTAINER.equals(container.get("name"))
+              && container.get("image") instanceof String image) {
+            return image;
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** The revision of the pod's sidecar, or null: no sidecar, or the pod is going or gone. */

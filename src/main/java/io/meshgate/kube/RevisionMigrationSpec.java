@@ -28,7 +28,50 @@ public record RevisionMigrationSpec(
     Boolean paused,
     Boolean dryRun,
     String tag,
-    String pinTo) {
+    String pinTo,
+    String mode) {
+
+  /** A spec without {@code mode} (Flip, the default). */
+  public RevisionMigrationSpec(
+      String fromRevision,
+      String toRevision,
+      List<Wave> waves,
+      List<Gate> gates,
+      String interval,
+      Integer failureLimit,
+      Integer passStreak,
+      Integer noDataLimit,
+      String baselineWindow,
+      String onFailure,
+      String rollbackScope,
+      Integer maxRollbacks,
+      Restart restart,
+      Window window,
+      Boolean paused,
+      Boolean dryRun,
+      String tag,
+      String pinTo) {
+    this(
+        fromRevision,
+        toRevision,
+        waves,
+        gates,
+        interval,
+        failureLimit,
+        passStreak,
+        noDataLimit,
+        baselineWindow,
+        onFailure,
+        rollbackScope,
+        maxRollbacks,
+        restart,
+        window,
+        paused,
+        dryRun,
+        tag,
+        pinTo,
+        null);
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Wave(

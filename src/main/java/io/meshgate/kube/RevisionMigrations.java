@@ -48,8 +48,15 @@ public final class RevisionMigrations {
         spec.gates() == null
             ? List.of()
             : spec.gates().stream().map(RevisionMigrations::gate).toList();
+    MigrationSpec.Mode mode =
+        constant("mode", spec.mode(), MigrationSpec.Mode.class, MigrationSpec.Mode.Flip);
+    // an in-place upgrade has one revision: fromRevision may be left out
+    String from =
+        spec.fromRevision() == null && mode == MigrationSpec.Mode.Restart
+            ? spec.toRevision()
+            : spec.fromRevision();
     return new MigrationSpec(
-        spec.fromRevision(),
+        from,
         spec.toRevision(),
         waves,
         gates,
@@ -73,7 +80,8 @@ public final class RevisionMigrations {
         window(spec.window()),
         or(spec.paused(), false),
         or(spec.dryRun(), false),
-        spec.tag() == null ? null : new MigrationSpec.Tag(spec.tag(), spec.pinTo()));
+        spec.tag() == null ? null : new MigrationSpec.Tag(spec.tag(), spec.pinTo()),
+        mode);
   }
 
   private static MigrationSpec.Wave wave(RevisionMigrationSpec.Wave wave) {

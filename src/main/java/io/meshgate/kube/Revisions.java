@@ -67,6 +67,14 @@ final class Revisions {
     return injectorWebhook(revision).isPresent();
   }
 
+  /** The revision's istiod Deployment in the control-plane namespace, from the cache. */
+  Optional<Deployment> istiod(String revision) {
+    return istiods.list().stream()
+        .filter(d -> revision.equals(Meta.labels(d.getMetadata()).get(Annotations.REV_LABEL)))
+        .filter(d -> "istiod".equals(Meta.labels(d.getMetadata()).get("app")))
+        .min(Comparator.comparing(d -> d.getMetadata().getName()));
+  }
+
   /** The revision's own injector webhook: labelled with it, and not a tag's. */
   Optional<MutatingWebhookConfiguration> injectorWebhook(String revision) {
     return webhooks.list().stream()

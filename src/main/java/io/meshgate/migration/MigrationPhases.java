@@ -1,5 +1,6 @@
 package io.meshgate.migration;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,7 +22,8 @@ final class MigrationPhases {
   static PhaseOutcome settled(TickContext tick) {
     List<TargetState> all = tick.all();
     MigrationSpec spec = tick.spec;
-    boolean inFlight = all.stream().anyMatch(n -> n.phase.isInFlight());
+    // a halted target waits for people, not for the daemon
+    boolean inFlight = all.stream().anyMatch(n -> n.phase.isInFlight() && !n.halted());
     if (!all.isEmpty() && all.stream().allMatch(n -> n.phase.isDone())) {
       return succeeded(all, tick);
     }
@@ -43,10 +45,8 @@ final class MigrationPhases {
       return new PhaseOutcome(
           MigrationPhase.Paused,
           Reason.FLEET_BRAKE,
-          tick.rollbacks()
-              + " "
-              + tick.targetsNoun()
-              + " rolled back (maxRollbacks "
+          wentBack(tick)
+              + " (maxRollbacks "
               + spec.maxRollbacks()
               + "); resume after investigating");
     }
@@ -62,10 +62,7 @@ final class MigrationPhases {
       return inFlight
           ? new PhaseOutcome(
               MigrationPhase.Progressing, Reason.ABORTING, "rolling back after abort")
-          : new PhaseOutcome(
-              MigrationPhase.Failed,
-              Reason.ABORTED,
-              "aborted; " + tick.rollbacks() + " " + tick.targetsNoun() + " rolled back");
+          : new PhaseOutcome(MigrationPhase.Failed, Reason.ABORTED, "aborted; " + wentBack(tick));
     }
     if (tick.spec.rollbackScope() == MigrationSpec.RollbackScope.Migration
         && tick.rollbacks() > 0) {
@@ -128,6 +125,24 @@ final class MigrationPhases {
         return new PhaseOutcome(MigrationPhase.Progressing, Reason.PROGRESSING, progressing);
       }
     }
+  }
+
+  /** {@code 2 namespaces rolled back}, {@code 1 namespace halted with no rollback}, or both. */
+  private static String wentBack(TickContext tick) {
+    long halted = tick.targets.values().stream().filter(TargetState::halted).count();
+    long rolledBack = tick.rollbacks() - halted;
+    List<String> parts = new ArrayList<>();
+    if (rolledBack > 0 || halted == 0) {
+      parts.add(rolledBack + " " + tick.targetsNoun() + " rolled back");
+    }
+    if (halted > 0) {
+      parts.add(
+          halted
+              + " "
+              + (halted == 1 ? tick.targetNoun() : tick.targetsNoun())
+              + " halted with no rollback (in-place upgrade)");
+    }
+    return String.join(", ", parts);
   }
 
   private static boolean anyRolledBack(List<TargetState> all) {

@@ -25,7 +25,8 @@ public record MigrationSpec(
     MaintenanceWindow window,
     boolean paused,
     boolean dryRun,
-    Tag tag) {
+    Tag tag,
+    Mode mode) {
 
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(30);
   public static final int DEFAULT_FAILURE_LIMIT = 3;
@@ -37,6 +38,62 @@ public record MigrationSpec(
   public MigrationSpec {
     waves = List.copyOf(waves);
     gates = List.copyOf(gates);
+    mode = mode == null ? Mode.Flip : mode;
+  }
+
+  /** A migration between two revisions ({@code mode: Flip}). */
+  public MigrationSpec(
+      String fromRevision,
+      String toRevision,
+      List<Wave> waves,
+      List<GateRef> gates,
+      Duration interval,
+      int failureLimit,
+      int passStreak,
+      int noDataLimit,
+      Duration baselineWindow,
+      OnFailure onFailure,
+      RollbackScope rollbackScope,
+      int maxRollbacks,
+      Restart restart,
+      MaintenanceWindow window,
+      boolean paused,
+      boolean dryRun,
+      Tag tag) {
+    this(
+        fromRevision,
+        toRevision,
+        waves,
+        gates,
+        interval,
+        failureLimit,
+        passStreak,
+        noDataLimit,
+        baselineWindow,
+        onFailure,
+        rollbackScope,
+        maxRollbacks,
+        restart,
+        window,
+        paused,
+        dryRun,
+        tag,
+        Mode.Flip);
+  }
+
+  /**
+   * How namespaces move: {@code Flip} relabels them (or moves a tag) from one revision to another;
+   * {@code Restart} only restarts them, after an in-place upgrade replaced the istiod of {@code
+   * toRevision} (DESIGN.md section 12, "In-place upgrades").
+   */
+  public enum Mode {
+    Flip,
+    Restart
+  }
+
+  /** An in-place upgrade: no flip, waves of restarts onto the proxy toRevision now injects. */
+  public boolean restartMode() {
+    return mode == Mode.Restart;
   }
 
   /** Tag mode: the migration moves a revision tag instead of flipping namespace labels. */
@@ -66,7 +123,8 @@ public record MigrationSpec(
         window,
         paused,
         dryRun,
-        tag);
+        tag,
+        mode);
   }
 
   /**

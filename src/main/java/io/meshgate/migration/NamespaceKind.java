@@ -5,7 +5,7 @@ package io.meshgate.migration;
  * mode, the tag it follows), the way back its previous labels (or, in tag mode, a pin to the old
  * revision, or the tag moved back with {@code rollbackScope: Migration}).
  */
-final class NamespaceKind implements TargetKind {
+class NamespaceKind implements TargetKind {
   @Override
   public Section section() {
     return Section.NAMESPACES;

@@ -17,6 +17,8 @@ import java.util.Set;
  * @param followingTag in tag mode, the namespaces of the migration whose labels select the tag
  * @param selectedGateways gateways matched by each wave's {@code gatewaySelector}, by wave name
  * @param gateways per gateway of the migration, by {@link GatewayRef#key()}
+ * @param targetImage in an in-place upgrade ({@code mode: Restart}), the {@code istio-proxy} image
+ *     the injector of {@code toRevision} gives newly injected pods now; null otherwise
  */
 public record Observed(
     boolean toRevisionAvailable,
@@ -27,7 +29,8 @@ public record Observed(
     Map<String, TagWebhook> tags,
     Set<String> followingTag,
     Map<String, List<GatewayRef>> selectedGateways,
-    Map<String, GatewayFacts> gateways) {
+    Map<String, GatewayFacts> gateways,
+    ProxyImage targetImage) {
 
   public Observed {
     selected = Map.copyOf(selected);
@@ -38,6 +41,37 @@ public record Observed(
     selectedGateways = Map.copyOf(selectedGateways);
     gateways = Map.copyOf(gateways);
   }
+
+  /** What was observed of a migration between two revisions. */
+  public Observed(
+      boolean toRevisionAvailable,
+      boolean fromRevisionAvailable,
+      Map<String, List<String>> selected,
+      Map<String, TargetFacts> namespaces,
+      Set<String> oldRevisionInUse,
+      Map<String, TagWebhook> tags,
+      Set<String> followingTag,
+      Map<String, List<GatewayRef>> selectedGateways,
+      Map<String, GatewayFacts> gateways) {
+    this(
+        toRevisionAvailable,
+        fromRevisionAvailable,
+        selected,
+        namespaces,
+        oldRevisionInUse,
+        tags,
+        followingTag,
+        selectedGateways,
+        gateways,
+        null);
+  }
+
+  /**
+   * The {@code istio-proxy} image a revision's injector gives, and where it was read ({@code
+   * ConfigMap istio-system/istio-sidecar-injector-1-20-0}); with no image, {@code source} says why
+   * it is not known.
+   */
+  public record ProxyImage(String image, String source) {}
 
   /** What was observed of a migration of namespaces only. */
   public Observed(
@@ -57,7 +91,8 @@ public record Observed(
         tags,
         followingTag,
         Map.of(),
-        Map.of());
+        Map.of(),
+        null);
   }
 
   public Observed withOldRevisionInUse(Set<String> inUse) {
@@ -70,7 +105,8 @@ public record Observed(
         tags,
         followingTag,
         selectedGateways,
-        gateways);
+        gateways,
+        targetImage);
   }
 
   /**
@@ -178,11 +214,16 @@ public record Observed(
       return allRestarted() && rolledOut >= workloads;
     }
 
+    /**
+     * The census against {@code targetRevision} (an image in an in-place upgrade; null when that is
+     * not known: then no proxy is on it).
+     */
     public TargetStatus.Proxies proxies(String targetRevision) {
-      int target = proxiesByRevision.getOrDefault(targetRevision, 0);
+      int target = targetRevision == null ? 0 : proxiesByRevision.getOrDefault(targetRevision, 0);
       int all = sum(proxiesByRevision);
-      int jobsElsewhere =
-          sum(jobProxiesByRevision) - jobProxiesByRevision.getOrDefault(targetRevision, 0);
+      int jobsOnTarget =
+          targetRevision == null ? 0 : jobProxiesByRevision.getOrDefault(targetRevision, 0);
+      int jobsElsewhere = sum(jobProxiesByRevision) - jobsOnTarget;
       return new TargetStatus.Proxies(target, all - target, jobsElsewhere);
     }
 

@@ -46,7 +46,7 @@ final class Observing {
     // an obstacle at once, or what still does not converge after restart.timeout
     Cause stuck;
     if (ns.phase == TargetPhase.Held) {
-      stuck = Stuck.blocking(facts, ns.proxies.other(), tick.goal(ns), tick.to());
+      stuck = Stuck.blocking(facts, ns.proxies.other(), tick.goal(ns), tick.proxyTarget(ns));
     } else if (converged) {
       stuck = Stuck.obstacle(facts);
     } else {
@@ -164,13 +164,13 @@ final class Observing {
           ns,
           TargetPhase.Soaking,
           Reason.CONVERGED,
-          ns.proxies.target() + " proxies on " + tick.to());
+          ns.proxies.target() + " proxies on " + tick.proxyTarget(ns));
     } else if (ns.phase == TargetPhase.Soaking && !converged) {
       tick.move(
           ns,
           TargetPhase.Verifying,
           Reason.NOT_CONVERGED,
-          ns.proxies.other() + " proxies not on " + tick.to());
+          ns.proxies.other() + " proxies not on " + tick.proxyTarget(ns));
     }
   }
 
@@ -188,7 +188,7 @@ final class Observing {
       tick.verdict(
           ns,
           Verdict.HOLD,
-          ns.proxies.other() + " proxies still on another revision than " + tick.to());
+          ns.proxies.other() + " proxies still on another revision than " + tick.proxyTarget(ns));
     } else if (gateHold != null) {
       // waiting for the evidence window is the normal start of every soak: no one is told
       if (results == null || gateHold.reason() == Reason.WINDOW_TOO_SHORT) {

@@ -9,6 +9,7 @@ public enum Reason {
   STARTED("Started"),
   FLIPPED("Flipped"),
   TAG_MOVED("TagMoved"),
+  UPGRADED_IN_PLACE("UpgradedInPlace"),
   ROLLED_OUT("RolledOut"),
   CONVERGED("Converged"),
   NOT_CONVERGED("NotConverged"),
@@ -42,6 +43,9 @@ public enum Reason {
   PARTITIONED_STATEFUL_SET("PartitionedStatefulSet"),
   DISRUPTION_BUDGET("DisruptionBudget"),
   UNMANAGED_PODS("UnmanagedPods"),
+  PROXY_IMAGE_UNKNOWN("ProxyImageUnknown"),
+  /** An in-place upgrade regressed: no revision serves the old proxy, so it halts instead. */
+  REGRESSION_NO_ROLLBACK("RegressionNoRollback"),
   // what sends it back
   ROLLOUT_FAILED("RolloutFailed"),
   ROLLOUT_TIMEOUT("RolloutTimeout"),

@@ -49,11 +49,16 @@ public record Resolution(String from, String to, String pin) {
 
   /**
    * The migration's revisions for people: {@code 1-19-0 -> 1-20-0}; with tags, each as {@code
-   * prod-stable -> 1-19-0} and the two joined by {@code =>}; in tag mode the tag's move appended.
+   * prod-stable -> 1-19-0} and the two joined by {@code =>}; in tag mode the tag's move appended;
+   * an in-place upgrade as {@code 1-20-0 (in-place upgrade)}.
    */
   public static String summary(MigrationSpec spec, MigrationStatus.Revisions revisions) {
     String from = spec.fromRevision();
     String to = spec.toRevision();
+    if (spec.restartMode()) {
+      // one revision: its istiod was replaced, its namespaces are restarted
+      return shown(to, revisions == null ? null : revisions.to()) + " (in-place upgrade)";
+    }
     if (revisions == null) {
       return from + " -> " + to + (spec.tagMode() ? ", tag " + spec.tag().name() : "");
     }

@@ -63,7 +63,7 @@ final class Stuck {
           stale
               + " proxies still "
               + (tick.goal(ns).onto() ? "not on " : "on ")
-              + tick.to()
+              + tick.proxyTarget(ns)
               + after
               + " though their workloads were restarted (a pod-level istio.io/rev label?)");
     }

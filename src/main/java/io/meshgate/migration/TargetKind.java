@@ -37,8 +37,21 @@ interface TargetKind {
   /** Why a pending target that exists is left as it is, or null when it may start. */
   Cause leftOut(TickContext tick, TargetState target);
 
-  /** The action that moves a target onto the target revision, and what is said meanwhile. */
-  record Change(Action action, String saying) {}
+  /**
+   * The action that moves a target onto the target revision, and what is said meanwhile; or, with
+   * no action, what keeps the target from moving ({@code blocker}, a hold): a change only someone
+   * else can make.
+   */
+  record Change(Action action, String saying, Cause blocker) {
+    Change(Action action, String saying) {
+      this(action, saying, null);
+    }
+
+    /** Nothing meshgate can do moves the target yet: it holds for {@code blocker}. */
+    static Change blocked(Cause blocker) {
+      return new Change(null, blocker.message(), blocker);
+    }
+  }
 
   /**
    * The change that still has to happen for the target's new pods to get the target revision; null
@@ -63,4 +76,21 @@ interface TargetKind {
 
   /** How a rolled back target was sent back: {@code labels restored}. */
   String backHow(TickContext tick);
+
+  /**
+   * Where the target's sidecars must go in its phase, in the terms of its census: the target
+   * revision, or for a kind counted by proxy image the image.
+   */
+  default SidecarGoal goal(TickContext tick, TargetState target) {
+    return SidecarGoal.of(target.phase, tick.to());
+  }
+
+  /**
+   * Why a target that would be sent back ({@code cause}) cannot be, as the cause it is halted for
+   * instead (phase Held, verdict ROLLBACK, nothing changed); null when it can go back, as every
+   * kind but an in-place upgrade's can.
+   */
+  default Cause noWayBack(TickContext tick, Cause cause) {
+    return null;
+  }
 }

@@ -26,7 +26,7 @@ final class TargetSeeds {
       observed.selected().getOrDefault(wave.name(), List.of()).stream()
           .sorted()
           .forEach(members::add);
-      members.forEach(name -> add(tick, name, wave, recorded, TickContext.NAMESPACES));
+      members.forEach(name -> add(tick, name, wave, recorded, tick.namespaceKind()));
       List<GatewayRef> gateways = new ArrayList<>(wave.gateways());
       observed.selectedGateways().getOrDefault(wave.name(), List.of()).stream()
           .sorted(Comparator.comparing(GatewayRef::key))
@@ -37,8 +37,7 @@ final class TargetSeeds {
         (name, s) ->
             tick.targets.putIfAbsent(
                 name,
-                new TargetState(
-                    s, GatewayRef.isKey(name) ? kindOf(name) : TickContext.NAMESPACES)));
+                new TargetState(s, GatewayRef.isKey(name) ? kindOf(name) : tick.namespaceKind())));
   }
 
   private static void add(

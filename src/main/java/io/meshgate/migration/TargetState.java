@@ -40,6 +40,16 @@ final class TargetState {
     onTargetAt = s.onTargetAt();
   }
 
+  /**
+   * Halted: it would have been sent back but its kind has no way back (an in-place upgrade), so it
+   * stays Held with the ROLLBACK verdict until people act (see {@link TargetKind#noWayBack}).
+   */
+  boolean halted() {
+    return phase == TargetPhase.Held
+        && lastVerdict != null
+        && lastVerdict.verdict() == io.meshgate.gate.Verdict.ROLLBACK;
+  }
+
   TargetStatus toStatus() {
     return new TargetStatus(
         name,

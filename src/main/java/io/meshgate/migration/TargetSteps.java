@@ -27,7 +27,11 @@ final class TargetSteps {
       skip(ns);
       return;
     }
-    ns.proxies = facts.proxies(tick.to());
+    ns.proxies = facts.proxies(tick.proxyTarget(ns));
+    if (ns.halted()) {
+      // people act on it (see TargetKind.noWayBack); nothing here moves it any more
+      return;
+    }
     if (ns.phase == TargetPhase.RollingBack) {
       stepRollback(ns, facts);
       return;
@@ -79,6 +83,10 @@ final class TargetSteps {
       if (!tick.revisionsAvailable()) {
         Cause unavailable = tick.revisionUnavailable();
         tick.hold(target, unavailable, unavailable.text());
+        return;
+      }
+      if (flip.blocker() != null) {
+        tick.hold(target, flip.blocker(), flip.blocker().text());
         return;
       }
       // every namespace following a tag asks for the same tag move: once
@@ -142,12 +150,30 @@ final class TargetSteps {
     return facts.rolledOut() + "/" + facts.workloads() + " workloads rolled out";
   }
 
+  /** Sent back, or, when its kind has no way back, halted: see {@link TargetKind#noWayBack}. */
   void startRollback(TargetState ns, Cause cause) {
+    Cause halt = ns.kind.noWayBack(tick, cause);
+    if (halt != null) {
+      halt(ns, halt);
+      return;
+    }
     tick.move(ns, TargetPhase.RollingBack, cause.reason(), cause.message());
     ns.onTargetAt = null;
     ns.restartId = ns.restartId == null ? null : rollbackRestartId(ns);
     tick.verdict(ns, Verdict.ROLLBACK, cause.message());
     stepRollback(ns, tick.facts(ns));
+  }
+
+  /**
+   * Held for good with the ROLLBACK verdict: said loudly once (a hold), counted by the fleet brake,
+   * and left to people; nothing in the cluster changes.
+   */
+  private void halt(TargetState ns, Cause halt) {
+    if (ns.phase != TargetPhase.Held) {
+      tick.move(ns, TargetPhase.Held, halt.reason(), halt.message());
+    }
+    tick.verdict(ns, Verdict.ROLLBACK, halt.text());
+    tick.holds.add(new Decision.Hold(ns.name, halt.reason(), halt.message()));
   }
 
   /**

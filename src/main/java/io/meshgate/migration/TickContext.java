@@ -23,11 +23,17 @@ final class TickContext {
   final Resolution revisions;
 
   static final TargetKind NAMESPACES = new NamespaceKind();
+  static final TargetKind IN_PLACE = new InPlaceNamespaceKind();
 
   TickContext(TickInput in) {
     this.in = in;
     this.spec = in.spec();
     this.revisions = Resolution.of(spec, in.status(), in.observed().tags());
+  }
+
+  /** How this migration moves its namespaces: flipped, or restarted after an in-place upgrade. */
+  TargetKind namespaceKind() {
+    return spec.restartMode() ? IN_PLACE : NAMESPACES;
   }
 
   /** The revision the migration moves to (its tag resolved). */
@@ -174,9 +180,14 @@ final class TickContext {
     return new Observed.TargetFacts(observed.exists(), forward, 0, 0, 0, false, Map.of());
   }
 
-  /** Where the namespace's sidecars must go in its phase. */
+  /** Where the target's sidecars must go in its phase, as its kind counts them. */
   SidecarGoal goal(TargetState ns) {
-    return SidecarGoal.of(ns.phase, to());
+    return ns.kind.goal(this, ns);
+  }
+
+  /** What the census of {@code ns} counts as on the target: the revision, or the proxy image. */
+  String proxyTarget(TargetState ns) {
+    return goal(ns).revision();
   }
 
   /**
@@ -241,7 +252,8 @@ final class TickContext {
     if (!in.observed().toRevisionAvailable()) {
       missing.add("target revision " + toShown());
     }
-    if (!in.observed().fromRevisionAvailable()) {
+    // an in-place upgrade has one revision: it is the target
+    if (!in.observed().fromRevisionAvailable() && !from().equals(to())) {
       missing.add("rollback revision " + Resolution.shown(spec.fromRevision(), from()));
     }
     List<String> problems = new ArrayList<>();
@@ -321,9 +333,14 @@ final class TickContext {
             + " (start a new migration to move to another revision)");
   }
 
+  /** Targets sent back, and targets halted because they could not be: what the brake counts. */
   long rollbacks() {
     return targets.values().stream()
-        .filter(n -> n.phase == TargetPhase.RollingBack || n.phase == TargetPhase.RolledBack)
+        .filter(
+            n ->
+                n.phase == TargetPhase.RollingBack
+                    || n.phase == TargetPhase.RolledBack
+                    || n.halted())
         .count();
   }
 

@@ -27,7 +27,8 @@ public final class Transitions {
 
   static {
     ALLOWED.put(Pending, EnumSet.of(Migrating, Skipped));
-    ALLOWED.put(Migrating, EnumSet.of(Restarting, RollingBack, Skipped));
+    // Held: an in-place upgrade's namespace halted before its restart (an abort, an alert)
+    ALLOWED.put(Migrating, EnumSet.of(Restarting, RollingBack, Held, Skipped));
     ALLOWED.put(Restarting, EnumSet.of(Verifying, RollingBack, Held, Skipped));
     ALLOWED.put(Verifying, EnumSet.of(Soaking, RollingBack, Held, Stalled, Skipped));
     ALLOWED.put(Soaking, EnumSet.of(Promoted, Verifying, RollingBack, Held, Stalled, Skipped));

@@ -25,7 +25,10 @@ public final class LogNotifier implements Notifier {
         n.fromPhase() == n.toPhase() ? n.toPhase().name() : n.fromPhase() + " -> " + n.toPhase();
     String verdict =
         n.verdict() == null ? "" : " [" + n.verdict().verdict() + ": " + n.verdict().reason() + "]";
-    boolean loud = LOUD.contains(n.kind()) || n.reason() == Reason.REVISION_UNAVAILABLE;
+    boolean loud =
+        LOUD.contains(n.kind())
+            || n.reason() == Reason.REVISION_UNAVAILABLE
+            || n.reason() == Reason.REGRESSION_NO_ROLLBACK;
     try (LogContext migration =
             LogContext.migration(n.migration(), n.fromRevision(), n.toRevision());
         LogContext target = LogContext.target(n.namespace())) {

@@ -154,10 +154,13 @@ final class SlackMessages {
     return switch (n.kind()) {
       case MIGRATION_STARTED -> "Started " + migration;
       case NAMESPACE_FLIPPED ->
-          n.reason() == Reason.TAG_MOVED
+          n.reason() == Reason.TAG_MOVED || n.reason() == Reason.UPGRADED_IN_PLACE
               ? "Restarting " + subject + " onto " + n.toRevision()
               : "Flipped " + subject + " to " + n.toRevision();
-      case HELD -> "Held " + subject;
+      case HELD ->
+          n.reason() == Reason.REGRESSION_NO_ROLLBACK
+              ? "Halted " + subject + ": regression, no automatic rollback (in-place upgrade)"
+              : "Held " + subject;
       case PROMOTED -> "Promoted " + subject;
       case ROLLING_BACK -> "Rolling back " + subject;
       case ROLLED_BACK -> "Rolled back " + subject;

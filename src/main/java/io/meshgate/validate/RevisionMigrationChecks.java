@@ -31,6 +31,8 @@ final class RevisionMigrationChecks {
           .readerFor(RevisionMigrationSpec.class)
           .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+  private static final String RESTART = "Restart";
+
   private final Collection<String> rules;
   private final String rulesDir;
   private final List<Problem> problems = new ArrayList<>();
@@ -81,7 +83,14 @@ final class RevisionMigrationChecks {
   }
 
   private void spec(RevisionMigrationSpec spec) {
-    if (spec.fromRevision() != null && spec.fromRevision().equals(spec.toRevision())) {
+    if (RESTART.equals(spec.mode())) {
+      inPlace(spec);
+    } else if (spec.fromRevision() == null) {
+      add(
+          "spec.fromRevision",
+          "is missing; expected the revision the namespaces leave (only mode: Restart, an"
+              + " in-place upgrade, may leave it out)");
+    } else if (spec.fromRevision().equals(spec.toRevision())) {
       add(
           "spec.toRevision",
           "is \""
@@ -103,6 +112,51 @@ final class RevisionMigrationChecks {
     }
     if (spec.window() != null) {
       window(spec.window());
+    }
+  }
+
+  /**
+   * An in-place upgrade ({@code mode: Restart}) has one revision, so no tag to move and nothing to
+   * roll back to; its targets are namespaces (an injected gateway's restart is not supported).
+   */
+  private void inPlace(RevisionMigrationSpec spec) {
+    String restart = "; mode: Restart upgrades one revision in place";
+    if (spec.fromRevision() != null && !spec.fromRevision().equals(spec.toRevision())) {
+      add(
+          "spec.fromRevision",
+          "is \""
+              + spec.fromRevision()
+              + "\", not toRevision \""
+              + spec.toRevision()
+              + "\""
+              + restart
+              + ": leave fromRevision out or set it to toRevision");
+    }
+    if (spec.tag() != null) {
+      add("spec.tag", "is set" + restart + ", it moves no tag: leave tag (and pinTo) out");
+    }
+    if ("Migration".equals(spec.rollbackScope())) {
+      add(
+          "spec.rollbackScope",
+          "is Migration"
+              + restart
+              + " and has no rollback (a regression halts its namespace): leave it out");
+    }
+    List<RevisionMigrationSpec.Wave> waves = spec.waves() == null ? List.of() : spec.waves();
+    for (int i = 0; i < waves.size(); i++) {
+      RevisionMigrationSpec.Wave wave = waves.get(i);
+      if (wave == null) {
+        continue;
+      }
+      boolean gateways = wave.gateways() != null && !wave.gateways().isEmpty();
+      if (gateways || wave.gatewaySelector() != null) {
+        add(
+            "spec.waves[" + i + "]." + (gateways ? "gateways" : "gatewaySelector"),
+            "is set"
+                + restart
+                + ", which restarts namespaces only; move gateways with a migration in mode"
+                + " Flip");
+      }
     }
   }
 

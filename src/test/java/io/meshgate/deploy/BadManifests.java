@@ -146,6 +146,66 @@ public final class BadManifests {
                     + " move (fromRevision and toRevision name where it moves from and to)"),
             "spec.tag: Invalid value"),
         rejected(
+            "fromRevision left out of a migration between two revisions",
+            List.of("  fromRevision: \"1-19-0\"\n", ""),
+            List.of(
+                "%s: field 'spec.fromRevision' is missing; expected the revision the namespaces"
+                    + " leave (only mode: Restart, an in-place upgrade, may leave it out)"),
+            "spec.fromRevision: Required value"),
+        rejected(
+            "unknown mode",
+            List.of("toRevision: \"1-20-0\"\n", "toRevision: \"1-20-0\"\n  mode: InPlace\n"),
+            List.of("%s: field 'spec.mode' is \"InPlace\"; expected one of Flip, Restart"),
+            "spec.mode: Unsupported value: \"InPlace\""),
+        rejected(
+            "mode Restart with a fromRevision other than toRevision",
+            List.of("toRevision: \"1-20-0\"\n", "toRevision: \"1-20-0\"\n  mode: Restart\n"),
+            List.of(
+                "%s: field 'spec.fromRevision' is \"1-19-0\", not toRevision \"1-20-0\"; mode:"
+                    + " Restart upgrades one revision in place: leave fromRevision out or set it to"
+                    + " toRevision"),
+            "spec.fromRevision: Invalid value"),
+        rejected(
+            "mode Restart in tag mode",
+            List.of(
+                "  fromRevision: \"1-19-0\"\n",
+                "",
+                "toRevision: \"1-20-0\"\n",
+                "toRevision: \"1-20-0\"\n  mode: Restart\n  tag: prod-stable\n"),
+            List.of(
+                "%s: field 'spec.tag' is set; mode: Restart upgrades one revision in place, it"
+                    + " moves no tag: leave tag (and pinTo) out"),
+            "spec.tag: Invalid value"),
+        rejected(
+            "mode Restart with gateways",
+            List.of(
+                "  fromRevision: \"1-19-0\"\n",
+                "",
+                "toRevision: \"1-20-0\"\n",
+                "toRevision: \"1-20-0\"\n  mode: Restart\n",
+                "      namespaces: [test]\n",
+                "      namespaces: [test]\n"
+                    + "      gateways: [{kind: Deployment, namespace: istio-ingress, name: ingress}]\n"),
+            List.of(
+                "%s: field 'spec.waves[0].gateways' is set; mode: Restart upgrades one revision in"
+                    + " place, which restarts namespaces only; move gateways with a migration in"
+                    + " mode Flip"),
+            "spec.waves: Invalid value"),
+        rejected(
+            "mode Restart rolling back the whole migration",
+            List.of(
+                "  fromRevision: \"1-19-0\"\n",
+                "",
+                "toRevision: \"1-20-0\"\n",
+                "toRevision: \"1-20-0\"\n  mode: Restart\n",
+                "rollbackScope: Namespace",
+                "rollbackScope: Migration"),
+            List.of(
+                "%s: field 'spec.rollbackScope' is Migration; mode: Restart upgrades one revision"
+                    + " in place and has no rollback (a regression halts its namespace): leave it"
+                    + " out"),
+            "spec.rollbackScope: Invalid value"),
+        rejected(
             "pinTo without tag mode",
             List.of("toRevision: \"1-20-0\"\n", "toRevision: \"1-20-0\"\n  pinTo: \"1-19-0\"\n"),
             List.of("%s: field 'spec.pinTo' is set without spec.tag; pinTo is for tag mode only"),

@@ -21,6 +21,11 @@ import org.junit.jupiter.api.Test;
  */
 class NamespaceTargetsTest {
   private static MigrationSpec spec(String from, String to, String tag, String... namespaces) {
+    return specIn(null, from, to, tag, namespaces);
+  }
+
+  private static MigrationSpec specIn(
+      String mode, String from, String to, String tag, String... namespaces) {
     return RevisionMigrations.toSpec(
         new RevisionMigrationSpec(
             from,
@@ -41,7 +46,8 @@ class NamespaceTargetsTest {
             null,
             null,
             tag,
-            null));
+            null,
+            mode));
   }
 
   @Test
@@ -94,6 +100,87 @@ class NamespaceTargetsTest {
         assertThat(observer.oldRevisionInUse("1-19-0"))
             .contains("on-tag", "on-revision")
             .doesNotContain("on-canary");
+      }
+    }
+  }
+
+  /**
+   * Issue 26: an in-place upgrade's target image comes from the injector ConfigMap, else istiod's
+   * image; its control cohort is the revision's namespaces not restarted yet.
+   */
+  @Test
+  void anInPlaceUpgradeReadsTheInjectedImageAndItsCohortIsTheNamespacesNotRestartedYet() {
+    try (ClusterSimulator sim = ClusterSimulator.start()) {
+      sim.istiod("1-20-0", true);
+      for (String ns : List.of("restarted", "next", "outside")) {
+        sim.namespace(ns, Map.of("istio.io/rev", "1-20-0"));
+      }
+      sim.namespace("elsewhere", Map.of("istio.io/rev", "1-19-0"));
+      MigrationSpec inPlace = specIn("Restart", null, "1-20-0", null, "restarted", "next");
+      MigrationStatus status =
+          MigrationStatus.initial()
+              .withNamespaces(
+                  List.of(
+                      new io.meshgate.migration.TargetStatus(
+                          "restarted",
+                          "all",
+                          io.meshgate.migration.TargetPhase.Promoted,
+                          null,
+                          Map.of(),
+                          Map.of(),
+                          null,
+                          Map.of(),
+                          0,
+                          0,
+                          null,
+                          "m/restarted/1",
+                          null),
+                      io.meshgate.migration.TargetStatus.pending("next", "all")));
+      try (KubeCluster cluster =
+          KubeCluster.start(sim.client(), "istio-system", Clock.systemUTC(), WriteHook.NONE)) {
+        ObservePort observer = cluster.ports().observer();
+
+        assertThat(inPlace.fromRevision()).as("defaults to toRevision").isEqualTo("1-20-0");
+        assertThat(observer.observe("m", inPlace, status).targetImage())
+            .as("the simulator's istiod image has no tag")
+            .isEqualTo(
+                new Observed.ProxyImage(
+                    null,
+                    "no injector ConfigMap, and the image of istiod Deployment"
+                        + " istio-system/istiod-1-20-0 is docker.io/istio/pilot, not"
+                        + " <hub>/pilot:<tag>"));
+        sim.client()
+            .configMaps()
+            .inNamespace("istio-system")
+            .resource(
+                new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName("istio-sidecar-injector-1-20-0")
+                    .withLabels(Map.of("istio.io/rev", "1-20-0"))
+                    .endMetadata()
+                    .withData(
+                        Map.of(
+                            "values",
+                            "{\"global\":{\"hub\":\"docker.io/istio\",\"tag\":\"1.20.1\"}}"))
+                    .build())
+            .create();
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(observer.observe("m", inPlace, status).targetImage())
+                        .isEqualTo(
+                            new Observed.ProxyImage(
+                                "docker.io/istio/proxyv2:1.20.1",
+                                "ConfigMap istio-system/istio-sidecar-injector-1-20-0"
+                                    + " (values.global)")));
+        assertThat(observer.cohort(inPlace, status, 50))
+            .as("the revision's namespaces not restarted yet")
+            .containsExactly("next", "outside");
+        assertThat(
+                observer.observe("m", spec("1-19-0", "1-20-0", null, "next"), status).targetImage())
+            .as("read only for an in-place upgrade")
+            .isNull();
       }
     }
   }

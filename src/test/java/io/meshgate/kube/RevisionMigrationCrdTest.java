@@ -114,12 +114,14 @@ class RevisionMigrationCrdTest {
     assertThat(enumOf("spec", "onFailure")).isEqualTo(names(MigrationSpec.OnFailure.values()));
     assertThat(enumOf("spec", "rollbackScope"))
         .isEqualTo(names(MigrationSpec.RollbackScope.values()));
+    assertThat(enumOf("spec", "mode")).isEqualTo(names(MigrationSpec.Mode.values()));
     assertThat(enumOf("spec", "restart", "kinds", "[]")).isEqualTo(names(WorkloadKind.values()));
   }
 
   @Test
   void schemaRequiresTheFieldsAMigrationCannotDoWithoutAndGatesMayBeOmitted() throws IOException {
-    assertThat(schema("spec").getRequired()).containsExactly("fromRevision", "toRevision", "waves");
+    // fromRevision too, unless mode: Restart (a CEL rule: an in-place upgrade has one revision)
+    assertThat(schema("spec").getRequired()).containsExactly("toRevision", "waves");
     assertThat(schema("spec", "waves").getMinItems()).isEqualTo(1);
     assertThat(schema("spec", "gates").getMinItems()).isEqualTo(1);
     assertThat(schema("spec", "waves", "[]").getRequired()).containsExactly("name");

@@ -22,6 +22,11 @@ final class FakeWorld {
   static final String FROM = "1-19-0";
   static final String TO = "1-20-0";
 
+  /** The proxy every pod runs before an in-place upgrade, and the one the injector gives after. */
+  static final String OLD_IMAGE = "docker.io/istio/proxyv2:1.20.0";
+
+  static final String NEW_IMAGE = "docker.io/istio/proxyv2:1.20.1";
+
   final Map<String, Integer> workloads = new HashMap<>();
   final Map<String, Boolean> flipped = new HashMap<>();
   final Map<String, String> restartIds = new HashMap<>();
@@ -39,6 +44,10 @@ final class FakeWorld {
 
   /** Namespaces pinned by tag mode's rollback, with the label they got. */
   final Map<String, String> pinned = new HashMap<>();
+
+  /** What the injector of toRevision gives, in an in-place upgrade ({@code mode: Restart}). */
+  Observed.ProxyImage targetImage =
+      new Observed.ProxyImage(NEW_IMAGE, "ConfigMap istio-system/istio-sidecar-injector-1-20-0");
 
   boolean toAvailable = true;
   boolean fromAvailable = true;
@@ -101,10 +110,11 @@ final class FakeWorld {
           String id = status.namespace(ns).map(TargetStatus::restartId).orElse(null);
           boolean restarted = id != null && id.equals(restartIds.get(ns));
           boolean onTarget = flipped.getOrDefault(ns, false) || pinned.containsKey(ns);
+          String before = spec.restartMode() ? OLD_IMAGE : FROM;
           String podRevision =
               restartIds.containsKey(ns) && !stuck.contains(ns)
-                  ? (revisionOfLastRestart.getOrDefault(ns, FROM))
-                  : FROM;
+                  ? (revisionOfLastRestart.getOrDefault(ns, before))
+                  : before;
           facts.put(
               ns,
               new Observed.TargetFacts(
@@ -126,11 +136,24 @@ final class FakeWorld {
                 inUse.add(ns);
               }
             });
-    return new Observed(toAvailable, fromAvailable, selected, facts, inUse, tags, followingTag);
+    return new Observed(
+        toAvailable,
+        fromAvailable,
+        selected,
+        facts,
+        inUse,
+        tags,
+        followingTag,
+        Map.of(),
+        Map.of(),
+        spec.restartMode() ? targetImage : null);
   }
 
   /** The revision a pod of {@code ns} gets when it is recreated now. */
   private String injected(String ns) {
+    if (spec.restartMode()) {
+      return targetImage == null ? null : targetImage.image();
+    }
     if (!spec.tagMode()) {
       return flipped.getOrDefault(ns, false) ? resolve(spec.toRevision()) : FROM;
     }
@@ -306,6 +329,30 @@ final class FakeWorld {
         s.window(),
         paused,
         dryRun,
-        s.tag());
+        s.tag(),
+        s.mode());
+  }
+
+  /** {@code s} as an in-place upgrade of {@value #TO}: {@code mode: Restart}, no fromRevision. */
+  static MigrationSpec inPlace(MigrationSpec s) {
+    return new MigrationSpec(
+        TO,
+        TO,
+        s.waves(),
+        s.gates(),
+        s.interval(),
+        s.failureLimit(),
+        s.passStreak(),
+        s.noDataLimit(),
+        s.baselineWindow(),
+        s.onFailure(),
+        s.rollbackScope(),
+        s.maxRollbacks(),
+        s.restart(),
+        s.window(),
+        s.paused(),
+        s.dryRun(),
+        null,
+        MigrationSpec.Mode.Restart);
   }
 }

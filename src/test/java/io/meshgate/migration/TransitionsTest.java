@@ -18,6 +18,7 @@ class TransitionsTest {
           "Pending>Migrating",
           "Migrating>Restarting",
           "Migrating>RollingBack",
+          "Migrating>Held",
           "Restarting>Verifying",
           "Restarting>RollingBack",
           "Restarting>Held",

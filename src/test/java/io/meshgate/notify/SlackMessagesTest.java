@@ -135,6 +135,19 @@ class SlackMessagesTest {
     assertThat(SlackMessages.title(about(key, kind, reason))).isEqualTo(title);
   }
 
+  /** Issue 26: an in-place upgrade restarts without a flip, and a regression halts. */
+  @ParameterizedTest(name = "{1} {2}")
+  @CsvSource({
+    "payments, NAMESPACE_FLIPPED, UPGRADED_IN_PLACE, Restarting payments onto 1-20-0",
+    "payments, HELD, REGRESSION_NO_ROLLBACK,"
+        + " 'Halted payments: regression, no automatic rollback (in-place upgrade)'",
+    "payments, HELD, THRESHOLD_EXCEEDED, Held payments",
+  })
+  void anInPlaceUpgradesTitlesSayItRestartsAndHalts(
+      String target, Notification.Kind kind, Reason reason, String title) {
+    assertThat(SlackMessages.title(about(target, kind, reason))).isEqualTo(title);
+  }
+
   @ParameterizedTest(name = "{1}")
   @CsvSource({
     "Deployment/istio-ingress/istio-ingressgateway, GATEWAY_NOT_FOUND,"
