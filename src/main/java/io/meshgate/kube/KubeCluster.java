@@ -58,7 +58,7 @@ public final class KubeCluster implements AutoCloseable {
     this.inFlight = new InFlightWatches(client, metadata, STARTUP_DEADLINE);
     this.evictions = new Evictions(client, hook);
     this.census = new ProxyCensus(metadata, inFlight);
-    RevisionTags tags = new RevisionTags(client, hook, revisions);
+    RevisionTags tags = new RevisionTags(client, hook, revisions, sail);
     GatewayApi gatewayApi = new GatewayApi(client);
     this.targets =
         new NamespaceTargets(
@@ -68,7 +68,8 @@ public final class KubeCluster implements AutoCloseable {
             inFlight,
             evictions,
             census,
-            new GatewayTargets(client, namespaces, inFlight, gatewayApi));
+            new GatewayTargets(client, namespaces, inFlight, gatewayApi),
+            sail);
     this.ports =
         new ClusterPorts(
             targets,

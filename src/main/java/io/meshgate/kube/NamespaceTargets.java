@@ -39,6 +39,7 @@ final class NamespaceTargets implements ObservePort {
   private final Evictions evictions;
   private final ProxyCensus census;
   private final GatewayTargets gateways;
+  private final SailOperator sail;
 
   NamespaceTargets(
       NamespaceIndex namespaces,
@@ -47,8 +48,10 @@ final class NamespaceTargets implements ObservePort {
       InFlightWatches inFlight,
       Evictions evictions,
       ProxyCensus census,
-      GatewayTargets gateways) {
+      GatewayTargets gateways,
+      SailOperator sail) {
     this.namespaces = namespaces;
+    this.sail = sail;
     this.gateways = gateways;
     this.revisions = revisions;
     this.tags = tags;
@@ -94,15 +97,24 @@ final class NamespaceTargets implements ObservePort {
       }
     }
     return new Observed(
-        revisions.available(resolved.to(), true),
-        revisions.available(resolved.from(), false),
-        selected,
-        facts,
-        null,
-        tagWebhooks,
-        followingTag,
-        selectedGateways,
-        gateways.facts(migration, spec, status, selectedGateways, resolved.to(), discovery));
+            available(resolved.to(), true),
+            available(resolved.from(), false),
+            selected,
+            facts,
+            null,
+            tagWebhooks,
+            followingTag,
+            selectedGateways,
+            gateways.facts(migration, spec, status, selectedGateways, resolved.to(), discovery))
+        .withSail(sail.facts(resolved.from(), resolved.to()));
+  }
+
+  /**
+   * istiod Available (and for the target its injector webhook), and where the revision is a Sail
+   * IstioRevision, that one Ready (DESIGN.md section 12).
+   */
+  private boolean available(String revision, boolean needsWebhook) {
+    return revisions.available(revision, needsWebhook) && sail.revisionReady(revision).orElse(true);
   }
 
   /** Watches the workloads and pods of exactly these namespaces for {@code migration}. */

@@ -17,6 +17,8 @@ import java.util.Set;
  * @param followingTag in tag mode, the namespaces of the migration whose labels select the tag
  * @param selectedGateways gateways matched by each wave's {@code gatewaySelector}, by wave name
  * @param gateways per gateway of the migration, by {@link GatewayRef#key()}
+ * @param sail what the Sail Operator says of the migration's revisions ({@link Sail#NONE} where it
+ *     is not installed)
  */
 public record Observed(
     boolean toRevisionAvailable,
@@ -27,7 +29,8 @@ public record Observed(
     Map<String, TagWebhook> tags,
     Set<String> followingTag,
     Map<String, List<GatewayRef>> selectedGateways,
-    Map<String, GatewayFacts> gateways) {
+    Map<String, GatewayFacts> gateways,
+    Sail sail) {
 
   public Observed {
     selected = Map.copyOf(selected);
@@ -37,6 +40,31 @@ public record Observed(
     followingTag = Set.copyOf(followingTag);
     selectedGateways = Map.copyOf(selectedGateways);
     gateways = Map.copyOf(gateways);
+    sail = sail == null ? Sail.NONE : sail;
+  }
+
+  /** What was observed where the Sail Operator is not installed. */
+  public Observed(
+      boolean toRevisionAvailable,
+      boolean fromRevisionAvailable,
+      Map<String, List<String>> selected,
+      Map<String, TargetFacts> namespaces,
+      Set<String> oldRevisionInUse,
+      Map<String, TagWebhook> tags,
+      Set<String> followingTag,
+      Map<String, List<GatewayRef>> selectedGateways,
+      Map<String, GatewayFacts> gateways) {
+    this(
+        toRevisionAvailable,
+        fromRevisionAvailable,
+        selected,
+        namespaces,
+        oldRevisionInUse,
+        tags,
+        followingTag,
+        selectedGateways,
+        gateways,
+        Sail.NONE);
   }
 
   /** What was observed of a migration of namespaces only. */
@@ -70,7 +98,52 @@ public record Observed(
         tags,
         followingTag,
         selectedGateways,
-        gateways);
+        gateways,
+        sail);
+  }
+
+  public Observed withSail(Sail facts) {
+    return new Observed(
+        toRevisionAvailable,
+        fromRevisionAvailable,
+        selected,
+        namespaces,
+        oldRevisionInUse,
+        tags,
+        followingTag,
+        selectedGateways,
+        gateways,
+        facts);
+  }
+
+  /**
+   * What the Sail Operator says of the migration's revisions (DESIGN.md section 12).
+   *
+   * @param from the IstioRevision of the old revision, null when it is none (installed another way,
+   *     or Sail is not installed)
+   * @param to the IstioRevision of the target revision, null when it is none
+   * @param unreadable why Sail's resources cannot be read although its CRDs are installed (the
+   *     optional grant missing); null when they can
+   */
+  public record Sail(SailRevision from, SailRevision to, String unreadable) {
+    public static final Sail NONE = new Sail(null, null, null);
+  }
+
+  /**
+   * An IstioRevision, with what the Istio resource owning it says.
+   *
+   * @param istio the owning Istio's name (null: no Istio owns it)
+   * @param active it is the Istio's active revision ({@code status.activeRevisionName}), which Sail
+   *     never prunes
+   * @param gracePeriodSeconds {@code
+   *     spec.updateStrategy.inactiveRevisionDeletionGracePeriodSeconds} of the Istio, its default
+   *     30 when unset
+   * @param updateWorkloads {@code spec.updateStrategy.updateWorkloads} of the Istio: Sail moves
+   *     workloads to a new revision itself
+   */
+  public record SailRevision(
+      String istio, boolean active, long gracePeriodSeconds, boolean updateWorkloads) {
+    public static final long DEFAULT_GRACE_PERIOD_SECONDS = 30;
   }
 
   /**
@@ -103,10 +176,28 @@ public record Observed(
 
   /**
    * A revision tag as its webhook says: the revision it points at ({@code istio.io/rev} label) and,
-   * when meshgate moved it, which migration did and where it pointed before (its annotations), so
-   * that a daemon that died right after the move knows it was its own.
+   * when meshgate moved it, which migration did and where it pointed before (its annotations; on
+   * the IstioRevisionTag for a Sail tag), so that a daemon that died right after the move knows it
+   * was its own.
+   *
+   * @param sail the IstioRevisionTag of a tag the Sail Operator renders, null for any other tag
+   * @param helm its webhook is labelled {@code app.kubernetes.io/managed-by: Helm}: the next {@code
+   *     helm upgrade} of the istiod release puts it back where the release's values say
    */
-  public record TagWebhook(String revision, String movedBy, String previousRevision) {}
+  public record TagWebhook(
+      String revision, String movedBy, String previousRevision, SailTag sail, boolean helm) {
+    /** A tag installed by istioctl. */
+    public TagWebhook(String revision, String movedBy, String previousRevision) {
+      this(revision, movedBy, previousRevision, null, false);
+    }
+  }
+
+  /** An IstioRevisionTag's {@code spec.targetRef}: kind {@code Istio} or {@code IstioRevision}. */
+  public record SailTag(String targetKind, String targetName) {
+    public boolean followsIstio() {
+      return "Istio".equals(targetKind);
+    }
+  }
 
   public TargetFacts facts(String namespace) {
     return namespaces.getOrDefault(namespace, TargetFacts.ABSENT);

@@ -40,6 +40,9 @@ final class FakeWorld {
   /** Namespaces pinned by tag mode's rollback, with the label they got. */
   final Map<String, String> pinned = new HashMap<>();
 
+  /** What the Sail Operator says of the revisions; none by default. */
+  Observed.Sail sail = Observed.Sail.NONE;
+
   boolean toAvailable = true;
   boolean fromAvailable = true;
   boolean windowOpen = true;
@@ -126,7 +129,8 @@ final class FakeWorld {
                 inUse.add(ns);
               }
             });
-    return new Observed(toAvailable, fromAvailable, selected, facts, inUse, tags, followingTag);
+    return new Observed(toAvailable, fromAvailable, selected, facts, inUse, tags, followingTag)
+        .withSail(sail);
   }
 
   /** The revision a pod of {@code ns} gets when it is recreated now. */
@@ -188,8 +192,18 @@ final class FakeWorld {
       } else if (action instanceof Action.Pin p) {
         pinned.put(p.namespace(), p.label());
       } else if (action instanceof Action.MoveTag m) {
+        // a Sail tag moves through its targetRef, a Helm one stays Helm's
+        Observed.TagWebhook before = tags.get(m.tag());
         tags.put(
-            m.tag(), new Observed.TagWebhook(m.revision(), "istio-1-20", m.previousRevision()));
+            m.tag(),
+            new Observed.TagWebhook(
+                m.revision(),
+                "istio-1-20",
+                m.previousRevision(),
+                before == null || before.sail() == null
+                    ? null
+                    : new Observed.SailTag("IstioRevision", m.revision()),
+                before != null && before.helm()));
       }
     }
     if (spec.dryRun()) {
