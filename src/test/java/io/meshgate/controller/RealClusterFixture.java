@@ -86,10 +86,19 @@ final class RealClusterFixture implements AutoCloseable {
 
   /** A cluster with three nodes, both istiods, the CRD and meshgate's RBAC. */
   static RealClusterFixture start() {
+    return start(FROM, TO);
+  }
+
+  /**
+   * A cluster with three nodes, istiod of each of {@code revisions}, the CRD and meshgate's RBAC.
+   */
+  static RealClusterFixture start(String... revisions) {
     RealMesh mesh = RealMesh.start(3);
     try {
       RealClusterFixture fixture = new RealClusterFixture(mesh);
-      mesh.istiod(FROM).istiod(TO);
+      for (String revision : revisions) {
+        mesh.istiod(revision);
+      }
       fixture.applyFile(CRD);
       await()
           .atMost(Duration.ofSeconds(30))
