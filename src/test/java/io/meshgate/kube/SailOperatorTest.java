@@ -202,4 +202,81 @@ class SailOperatorTest {
       revisions.informers().forEach(Watched::close);
     }
   }
+
+  @Test
+  void aSailRevisionExistsOnlyOnceItsIstioRevisionIsReadyOthersAsBefore() {
+    try (ClusterSimulator sim = ClusterSimulator.start()) {
+      KubernetesClient client = sim.client();
+      sim.istiod("1-19-0", true).istiod("1-20-0", true).namespace("payments", Map.of());
+      try (KubeCluster cluster =
+          KubeCluster.start(client, "istio-system", java.time.Clock.systemUTC(), WriteHook.NONE)) {
+        for (SailOperator.Kind kind : SailOperator.Kind.values()) {
+          crd(client, kind);
+        }
+        create(
+            client,
+            SailOperator.Kind.REVISION,
+            "1-20-0",
+            Map.of(
+                "status",
+                Map.of("conditions", List.of(Map.of("type", "Ready", "status", "False")))));
+        var spec =
+            RevisionMigrations.toSpec(
+                new RevisionMigrationSpec(
+                    "1-19-0",
+                    "1-20-0",
+                    List.of(
+                        new RevisionMigrationSpec.Wave(
+                            "all", List.of("payments"), null, null, null, null)),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null));
+        await().atMost(WAIT).until(() -> cluster.sail().istioRevisions().size() == 1);
+
+        var observed =
+            cluster
+                .ports()
+                .observer()
+                .observe("m", spec, io.meshgate.migration.MigrationStatus.initial());
+        assertThat(observed.toRevisionAvailable()).as("IstioRevision not Ready").isFalse();
+        assertThat(observed.fromRevisionAvailable())
+            .as("no IstioRevision: istiod decides")
+            .isTrue();
+        assertThat(observed.sail().to())
+            .isEqualTo(new Observed.SailRevision(null, false, 30, false));
+
+        client
+            .genericKubernetesResources(SailOperator.Kind.REVISION.context())
+            .withName("1-20-0")
+            .edit(
+                r -> {
+                  r.setAdditionalProperty(
+                      "status",
+                      Map.of("conditions", List.of(Map.of("type", "Ready", "status", "True"))));
+                  return r;
+                });
+        await("Ready")
+            .atMost(WAIT)
+            .until(
+                () ->
+                    cluster
+                        .ports()
+                        .observer()
+                        .observe("m", spec, io.meshgate.migration.MigrationStatus.initial())
+                        .toRevisionAvailable());
+      }
+    }
+  }
 }
