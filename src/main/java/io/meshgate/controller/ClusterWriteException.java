@@ -77,6 +77,7 @@ public final class ClusterWriteException extends RuntimeException {
       case "mutatingwebhookconfigurations" ->
           "deploy/optional/revision-tags-rbac.yaml, which must list the tag's webhook by name";
       case "rollouts" -> "deploy/optional/argo-rollouts-rbac.yaml";
+      case "istiorevisiontags" -> "deploy/optional/sail-operator-rbac.yaml";
       default -> "deploy/rbac.yaml";
     };
   }

@@ -63,7 +63,7 @@ public final class KubeCluster implements AutoCloseable {
     this.inFlight = new InFlightWatches(client, metadata, STARTUP_DEADLINE);
     this.evictions = new Evictions(client, hook);
     this.census = new ProxyCensus(metadata, inFlight);
-    RevisionTags tags = new RevisionTags(client, hook, revisions);
+    RevisionTags tags = new RevisionTags(client, hook, revisions, sail);
     GatewayApi gatewayApi = new GatewayApi(client);
     this.images = new ProxyImages(client, controlPlaneNamespace, revisions, STARTUP_DEADLINE);
     this.targets =
@@ -75,7 +75,8 @@ public final class KubeCluster implements AutoCloseable {
             evictions,
             census,
             new GatewayTargets(client, namespaces, inFlight, gatewayApi),
-            images);
+            images,
+            sail);
     this.ports =
         new ClusterPorts(
             targets,

@@ -40,6 +40,7 @@ final class NamespaceTargets implements ObservePort {
   private final ProxyCensus census;
   private final GatewayTargets gateways;
   private final ProxyImages images;
+  private final SailOperator sail;
 
   NamespaceTargets(
       NamespaceIndex namespaces,
@@ -49,9 +50,11 @@ final class NamespaceTargets implements ObservePort {
       Evictions evictions,
       ProxyCensus census,
       GatewayTargets gateways,
-      ProxyImages images) {
+      ProxyImages images,
+      SailOperator sail) {
     this.namespaces = namespaces;
     this.images = images;
+    this.sail = sail;
     this.gateways = gateways;
     this.revisions = revisions;
     this.tags = tags;
@@ -101,8 +104,8 @@ final class NamespaceTargets implements ObservePort {
       }
     }
     return new Observed(
-        revisions.available(resolved.to(), true),
-        revisions.available(resolved.from(), false),
+        available(resolved.to(), true),
+        available(resolved.from(), false),
         selected,
         facts,
         null,
@@ -110,7 +113,16 @@ final class NamespaceTargets implements ObservePort {
         followingTag,
         selectedGateways,
         gateways.facts(migration, spec, status, selectedGateways, resolved.to(), discovery),
-        targetImage);
+        targetImage,
+        sail.facts(resolved.from(), resolved.to()));
+  }
+
+  /**
+   * istiod Available (and for the target its injector webhook), and where the revision is a Sail
+   * IstioRevision, that one Ready (DESIGN.md section 12).
+   */
+  private boolean available(String revision, boolean needsWebhook) {
+    return revisions.available(revision, needsWebhook) && sail.revisionReady(revision).orElse(true);
   }
 
   /** Watches the workloads and pods of exactly these namespaces for {@code migration}. */

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientCon
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.meshgate.controller.ClusterWriteException;
 import io.meshgate.controller.TagPort;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.json.Mappers;
@@ -24,20 +25,29 @@ import org.slf4j.LoggerFactory;
 /**
  * Revision tags as Istio keeps them: a tag is its webhook {@code istio-revision-tag-<tag>},
  * labelled with the revision it points at. Read from the webhook cache of {@link Revisions}; moved
- * as {@code istioctl tag set --overwrite} moves one.
+ * as {@code istioctl tag set --overwrite} moves one. A tag the Sail Operator renders from an
+ * IstioRevisionTag is moved through that resource's {@code spec.targetRef} instead (Sail reverts
+ * any edit of the webhook it owns), and where it points is still what its webhook says once Sail
+ * rendered it again.
  */
 final class RevisionTags implements TagPort {
   private static final Logger LOG = LoggerFactory.getLogger(RevisionTags.class);
   private static final ObjectMapper JSON = Mappers.json();
+  private static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  private static final String HELM = "Helm";
+  private static final String SAIL_MANAGED_BY = "managed-by";
+  private static final String SAIL = "sail-operator";
 
   private final KubernetesClient client;
   private final WriteHook hook;
   private final Revisions revisions;
+  private final SailOperator sail;
 
-  RevisionTags(KubernetesClient client, WriteHook hook, Revisions revisions) {
+  RevisionTags(KubernetesClient client, WriteHook hook, Revisions revisions, SailOperator sail) {
     this.client = client;
     this.hook = hook;
     this.revisions = revisions;
+    this.sail = sail;
   }
 
   /** Every revision tag, from its webhook {@code istio-revision-tag-<tag>} in the cache. */
@@ -47,13 +57,17 @@ final class RevisionTags implements TagPort {
       Map<String, String> labels = Meta.labels(w.getMetadata());
       String tag = labels.get(Annotations.TAG_LABEL);
       if (tag != null && w.getMetadata().getName().equals(Annotations.TAG_WEBHOOK_PREFIX + tag)) {
-        Map<String, String> annotations = Meta.annotations(w.getMetadata());
+        GenericKubernetesResource sailTag = sail.tag(tag).orElse(null);
+        Map<String, String> annotations =
+            Meta.annotations(sailTag == null ? w.getMetadata() : sailTag.getMetadata());
         tags.put(
             tag,
             new Observed.TagWebhook(
                 labels.get(Annotations.REV_LABEL),
                 annotations.get(Annotations.MIGRATION),
-                annotations.get(Annotations.PREVIOUS_REVISION)));
+                annotations.get(Annotations.PREVIOUS_REVISION),
+                sailTag == null ? null : SailOperator.targetRef(sailTag),
+                HELM.equals(labels.get(MANAGED_BY))));
       }
     }
     return tags;
@@ -93,12 +107,29 @@ final class RevisionTags implements TagPort {
 
   @Override
   public void moveTag(String migration, String tag, String revision, String previousRevision) {
+    if (sail.tag(tag).isPresent()) {
+      moveSailTag(migration, tag, revision, previousRevision);
+      return;
+    }
     String name = Annotations.TAG_WEBHOOK_PREFIX + tag;
     MutatingWebhookConfiguration current =
         revisions.webhooks().stream()
             .filter(w -> w.getMetadata().getName().equals(name))
             .findFirst()
             .orElseThrow(() -> new IllegalStateException("tag " + tag + " has no webhook " + name));
+    if (SAIL.equals(Meta.labels(current.getMetadata()).get(SAIL_MANAGED_BY))) {
+      // Sail would revert the edit: the tag moves through its IstioRevisionTag, unread here
+      throw new ClusterWriteException(
+          "tag",
+          "list",
+          SailOperator.Kind.TAG.plural,
+          tag,
+          403,
+          "not sent: webhook "
+              + name
+              + " is rendered by the Sail Operator, which reverts a direct edit, and meshgate"
+              + " cannot read the IstioRevisionTag to move instead");
+    }
     MutatingWebhookConfiguration injector =
         revisions
             .injectorWebhook(revision)
@@ -144,5 +175,36 @@ final class RevisionTags implements TagPort {
         Meta.labels(current.getMetadata()).get(Annotations.REV_LABEL),
         injector.getMetadata().getName());
     hook.afterWrite("patch", "mutatingwebhookconfigurations", name);
+  }
+
+  /**
+   * Points the IstioRevisionTag {@code tag} at the IstioRevision {@code revision} by a merge patch
+   * of its {@code spec.targetRef}, with the migration's annotations; Sail renders the webhook
+   * again.
+   */
+  private void moveSailTag(String migration, String tag, String revision, String previousRevision) {
+    ObjectNode patch = JSON.createObjectNode();
+    ObjectNode annotations = patch.putObject("metadata").putObject("annotations");
+    annotations.put(Annotations.MIGRATION, migration);
+    annotations.put(Annotations.PREVIOUS_REVISION, previousRevision);
+    ObjectNode targetRef = patch.putObject("spec").putObject("targetRef");
+    targetRef.put("kind", SailOperator.Kind.REVISION.kind);
+    targetRef.put("name", revision);
+    Refusals.refusedAs(
+        "tag",
+        "patch",
+        SailOperator.Kind.TAG.plural,
+        tag,
+        () ->
+            client
+                .genericKubernetesResources(SailOperator.Kind.TAG.context())
+                .withName(tag)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString()));
+    LOG.info(
+        "moved Sail's IstioRevisionTag {} to IstioRevision {} (spec.targetRef; Sail renders its"
+            + " webhook)",
+        tag,
+        revision);
+    hook.afterWrite("patch", SailOperator.Kind.TAG.plural, tag);
   }
 }

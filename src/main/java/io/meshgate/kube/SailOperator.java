@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.meshgate.migration.Observed;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -139,6 +140,120 @@ final class SailOperator implements SailResources, AutoCloseable {
   @Override
   public void onIstioChange(Runnable listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Whether the IstioRevision {@code name} is Ready; empty when there is no IstioRevision of that
+   * name (a revision installed another way, or Sail not installed).
+   */
+  Optional<Boolean> revisionReady(String name) {
+    return revision(name).map(r -> "True".equals(conditionStatus(r, "Ready")));
+  }
+
+  /**
+   * What Sail says of the migration's revisions; {@link Observed.Sail#NONE} where Sail is not
+   * installed.
+   */
+  Observed.Sail facts(String from, String to) {
+    if (watched.isEmpty()) {
+      return Observed.Sail.NONE;
+    }
+    List<Kind> notSynced = notSynced();
+    if (!installed() || !notSynced.isEmpty()) {
+      return new Observed.Sail(null, null, unreadable(notSynced));
+    }
+    return new Observed.Sail(sailRevision(from), sailRevision(to), null);
+  }
+
+  private String unreadable(List<Kind> notSynced) {
+    if (!installed()) {
+      return "some of Sail Operator's CRDs are installed, not all three ("
+          + String.join(", ", watched.keySet().stream().sorted().map(Kind::crd).toList())
+          + "); meshgate waits until Sail's installation is complete";
+    }
+    return "Sail Operator is installed, but meshgate cannot read its "
+        + String.join(", ", notSynced.stream().map(k -> k.plural).toList())
+        + " (not synced; the API server refuses to list them without the grant "
+        + GRANT
+        + "): kubectl apply -f "
+        + GRANT;
+  }
+
+  /** The IstioRevision {@code name} with what its owning Istio says, or null when there is none. */
+  private Observed.SailRevision sailRevision(String name) {
+    GenericKubernetesResource revision = revision(name).orElse(null);
+    if (revision == null) {
+      return null;
+    }
+    String owner =
+        revision.getMetadata().getOwnerReferences().stream()
+            .filter(
+                o -> Kind.ISTIO.kind.equals(o.getKind()) && Boolean.TRUE.equals(o.getController()))
+            .map(o -> o.getName())
+            .findFirst()
+            .orElse(null);
+    GenericKubernetesResource istio =
+        owner == null
+            ? null
+            : istios().stream()
+                .filter(i -> owner.equals(i.getMetadata().getName()))
+                .findFirst()
+                .orElse(null);
+    if (istio == null) {
+      return new Observed.SailRevision(
+          null, false, Observed.SailRevision.DEFAULT_GRACE_PERIOD_SECONDS, false);
+    }
+    Object grace =
+        field(istio, "spec", "updateStrategy", "inactiveRevisionDeletionGracePeriodSeconds");
+    return new Observed.SailRevision(
+        owner,
+        name.equals(field(istio, "status", "activeRevisionName")),
+        grace instanceof Number n
+            ? n.longValue()
+            : Observed.SailRevision.DEFAULT_GRACE_PERIOD_SECONDS,
+        Boolean.TRUE.equals(field(istio, "spec", "updateStrategy", "updateWorkloads")));
+  }
+
+  private Optional<GenericKubernetesResource> revision(String name) {
+    return istioRevisions().stream()
+        .filter(r -> r.getMetadata().getName().equals(name))
+        .findFirst();
+  }
+
+  /** The IstioRevisionTag {@code name}, if Sail renders that tag. */
+  Optional<GenericKubernetesResource> tag(String name) {
+    return istioRevisionTags().stream()
+        .filter(t -> t.getMetadata().getName().equals(name))
+        .findFirst();
+  }
+
+  /** An IstioRevisionTag's {@code spec.targetRef}. */
+  static Observed.SailTag targetRef(GenericKubernetesResource tag) {
+    return new Observed.SailTag(
+        (String) field(tag, "spec", "targetRef", "kind"),
+        (String) field(tag, "spec", "targetRef", "name"));
+  }
+
+  static Object field(GenericKubernetesResource object, String... path) {
+    Object at = object.getAdditionalProperties();
+    for (String key : path) {
+      if (!(at instanceof Map<?, ?> map)) {
+        return null;
+      }
+      at = map.get(key);
+    }
+    return at;
+  }
+
+  private static String conditionStatus(GenericKubernetesResource object, String type) {
+    if (field(object, "status", "conditions") instanceof List<?> conditions) {
+      for (Object c : conditions) {
+        if (c instanceof Map<?, ?> condition && type.equals(condition.get("type"))) {
+          return (String) condition.get("status");
+        }
+      }
+    }
+    return null;
   }
 
   private List<GenericKubernetesResource> list(Kind kind) {

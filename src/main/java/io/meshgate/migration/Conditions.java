@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
  */
 final class Conditions {
   static final String CONTROL_COHORT = "ControlCohort";
+  static final String TAG_OWNED_BY_HELM = "TagOwnedByHelm";
 
   private Conditions() {}
 
@@ -98,6 +99,25 @@ final class Conditions {
               + now
               + ": failures are compared with them again");
     }
+  }
+
+  /**
+   * {@code conditions} with {@code TagOwnedByHelm} ({@code True}, reason {@code HelmOwnsTag}) while
+   * tag mode's tag is installed by Helm ({@code warning}, else null: none).
+   */
+  static List<Condition> withHelmTag(
+      List<Condition> conditions,
+      List<Condition> previous,
+      String warning,
+      Instant now,
+      long generation) {
+    if (warning == null) {
+      return conditions;
+    }
+    Builder next = new Builder(previous, now, generation);
+    next.conditions.addAll(conditions);
+    next.add(TAG_OWNED_BY_HELM, true, "HelmOwnsTag", warning);
+    return next.conditions;
   }
 
   private static final class Builder {

@@ -101,8 +101,7 @@ abstract class GatewayKind implements TargetKind {
   public Cause moved(TickContext tick) {
     MigrationSpec spec = tick.spec;
     return spec.tagMode()
-        ? new Cause(
-            Reason.TAG_MOVED, "tag " + spec.tag().name() + " -> " + tick.to() + "; rolling out")
+        ? tick.tagMoved("rolling out")
         : new Cause(
             Reason.FLIPPED,
             "istio.io/rev=" + spec.toRevision() + " " + labelPlace() + "; rolling out");

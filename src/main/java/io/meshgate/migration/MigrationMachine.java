@@ -74,12 +74,17 @@ public final class MigrationMachine {
         section(tick, TargetKind.Section.NAMESPACES),
         section(tick, TargetKind.Section.GATEWAYS),
         in.status().alerts(),
-        Conditions.of(
+        Conditions.withHelmTag(
+            Conditions.of(
+                in.status().conditions(),
+                outcome,
+                in.observed().oldRevisionInUse(),
+                Resolution.shown(tick.spec.fromRevision(), tick.from()),
+                in.gate().values().stream().flatMap(List::stream).toList(),
+                in.now(),
+                in.generation()),
             in.status().conditions(),
-            outcome,
-            in.observed().oldRevisionInUse(),
-            Resolution.shown(tick.spec.fromRevision(), tick.from()),
-            in.gate().values().stream().flatMap(List::stream).toList(),
+            HelmTag.warning(tick),
             in.now(),
             in.generation()),
         in.generation(),

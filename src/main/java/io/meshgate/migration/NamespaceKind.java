@@ -66,9 +66,7 @@ class NamespaceKind implements TargetKind {
   public Cause moved(TickContext tick) {
     MigrationSpec spec = tick.spec;
     return spec.tagMode()
-        ? new Cause(
-            Reason.TAG_MOVED,
-            "tag " + spec.tag().name() + " -> " + tick.to() + "; restarting workloads")
+        ? tick.tagMoved("restarting workloads")
         : new Cause(Reason.FLIPPED, "istio.io/rev=" + spec.toRevision() + "; restarting workloads");
   }
 

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param gateways per gateway of the migration, by {@link GatewayRef#key()}
  * @param targetImage in an in-place upgrade ({@code mode: Restart}), the {@code istio-proxy} image
  *     the injector of {@code toRevision} gives newly injected pods now; null otherwise
+ * @param sail what the Sail Operator says of the migration's revisions ({@link Sail#NONE} where it
+ *     is not installed)
  */
 public record Observed(
     boolean toRevisionAvailable,
@@ -30,7 +32,8 @@ public record Observed(
     Set<String> followingTag,
     Map<String, List<GatewayRef>> selectedGateways,
     Map<String, GatewayFacts> gateways,
-    ProxyImage targetImage) {
+    ProxyImage targetImage,
+    Sail sail) {
 
   public Observed {
     selected = Map.copyOf(selected);
@@ -40,6 +43,7 @@ public record Observed(
     followingTag = Set.copyOf(followingTag);
     selectedGateways = Map.copyOf(selectedGateways);
     gateways = Map.copyOf(gateways);
+    sail = sail == null ? Sail.NONE : sail;
   }
 
   /** What was observed of a migration between two revisions. */
@@ -63,7 +67,8 @@ public record Observed(
         followingTag,
         selectedGateways,
         gateways,
-        null);
+        null,
+        Sail.NONE);
   }
 
   /**
@@ -92,7 +97,8 @@ public record Observed(
         followingTag,
         Map.of(),
         Map.of(),
-        null);
+        null,
+        Sail.NONE);
   }
 
   public Observed withOldRevisionInUse(Set<String> inUse) {
@@ -106,7 +112,38 @@ public record Observed(
         followingTag,
         selectedGateways,
         gateways,
-        targetImage);
+        targetImage,
+        sail);
+  }
+
+  /**
+   * What the Sail Operator says of the migration's revisions (DESIGN.md section 12).
+   *
+   * @param from the IstioRevision of the old revision, null when it is none (installed another way,
+   *     or Sail is not installed)
+   * @param to the IstioRevision of the target revision, null when it is none
+   * @param unreadable why Sail's resources cannot be read although its CRDs are installed (the
+   *     optional grant missing); null when they can
+   */
+  public record Sail(SailRevision from, SailRevision to, String unreadable) {
+    public static final Sail NONE = new Sail(null, null, null);
+  }
+
+  /**
+   * An IstioRevision, with what the Istio resource owning it says.
+   *
+   * @param istio the owning Istio's name (null: no Istio owns it)
+   * @param active it is the Istio's active revision ({@code status.activeRevisionName}), which Sail
+   *     never prunes
+   * @param gracePeriodSeconds {@code
+   *     spec.updateStrategy.inactiveRevisionDeletionGracePeriodSeconds} of the Istio, its default
+   *     30 when unset
+   * @param updateWorkloads {@code spec.updateStrategy.updateWorkloads} of the Istio: Sail moves
+   *     workloads to a new revision itself
+   */
+  public record SailRevision(
+      String istio, boolean active, long gracePeriodSeconds, boolean updateWorkloads) {
+    public static final long DEFAULT_GRACE_PERIOD_SECONDS = 30;
   }
 
   /**
@@ -139,10 +176,28 @@ public record Observed(
 
   /**
    * A revision tag as its webhook says: the revision it points at ({@code istio.io/rev} label) and,
-   * when meshgate moved it, which migration did and where it pointed before (its annotations), so
-   * that a daemon that died right after the move knows it was its own.
+   * when meshgate moved it, which migration did and where it pointed before (its annotations; on
+   * the IstioRevisionTag for a Sail tag), so that a daemon that died right after the move knows it
+   * was its own.
+   *
+   * @param sail the IstioRevisionTag of a tag the Sail Operator renders, null for any other tag
+   * @param helm its webhook is labelled {@code app.kubernetes.io/managed-by: Helm}: the next {@code
+   *     helm upgrade} of the istiod release puts it back where the release's values say
    */
-  public record TagWebhook(String revision, String movedBy, String previousRevision) {}
+  public record TagWebhook(
+      String revision, String movedBy, String previousRevision, SailTag sail, boolean helm) {
+    /** A tag installed by istioctl. */
+    public TagWebhook(String revision, String movedBy, String previousRevision) {
+      this(revision, movedBy, previousRevision, null, false);
+    }
+  }
+
+  /** An IstioRevisionTag's {@code spec.targetRef}: kind {@code Istio} or {@code IstioRevision}. */
+  public record SailTag(String targetKind, String targetName) {
+    public boolean followsIstio() {
+      return "Istio".equals(targetKind);
+    }
+  }
 
   public TargetFacts facts(String namespace) {
     return namespaces.getOrDefault(namespace, TargetFacts.ABSENT);

@@ -77,6 +77,20 @@ final class TickContext {
     return spec.dryRun() || (webhook != null && revision.equals(webhook.revision()));
   }
 
+  /** Why a target goes on once tag mode's tag is on the target, with the Helm warning if any. */
+  Cause tagMoved(String doing) {
+    String warning = HelmTag.warning(this);
+    return new Cause(
+        Reason.TAG_MOVED,
+        "tag "
+            + spec.tag().name()
+            + " -> "
+            + to()
+            + "; "
+            + doing
+            + (warning == null ? "" : "; warning: " + warning));
+  }
+
   /** Tag mode's tag moved to {@code revision}, recorded as moved from the old revision. */
   Action.MoveTag tagMove(String revision) {
     return new Action.MoveTag(spec.tag().name(), revision, from());

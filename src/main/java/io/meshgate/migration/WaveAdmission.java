@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * Which wave is current, and which of its pending namespaces start this tick: only after approval
  * where the wave requires it, never outside the maintenance window or without both revisions
- * Available, never past {@code maxConcurrent} namespaces in flight, never under a hold alert.
+ * Available, never past {@code maxConcurrent} namespaces in flight, never under a hold alert, never
+ * against the Sail Operator ({@link SailChecks}).
  */
 final class WaveAdmission {
   /** What admission did this tick. */
@@ -57,7 +58,7 @@ final class WaveAdmission {
           n -> tick.verdict(n, Verdict.HOLD, "awaiting approval of wave " + currentWave));
       return new Admission(Outcome.AWAITING_APPROVAL, null);
     }
-    Cause blocker = startBlocker();
+    Cause blocker = startBlocker(currentWave);
     long slots = waveSpec.maxConcurrent() - wave.stream().filter(n -> n.phase.isInFlight()).count();
     for (TargetState ns : pending) {
       Cause leftOut = ns.kind.leftOut(tick, ns);
@@ -96,7 +97,7 @@ final class WaveAdmission {
   }
 
   /** Why no namespace may start now, or null. Rollbacks ignore all of these. */
-  private Cause startBlocker() {
+  private Cause startBlocker(String currentWave) {
     if (!tick.in.windowOpen()) {
       return new Cause(
           Reason.OUTSIDE_WINDOW,
@@ -106,9 +107,13 @@ final class WaveAdmission {
               + tick.spec.window().timeZone()
               + ")");
     }
+    Cause sail = SailChecks.blocker(tick);
+    if (sail != null) {
+      return sail;
+    }
     if (!tick.revisionsAvailable()) {
       return tick.revisionUnavailable();
     }
-    return null;
+    return SailChecks.pruneRisk(tick, currentWave);
   }
 }

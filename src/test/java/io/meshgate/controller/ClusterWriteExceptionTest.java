@@ -45,6 +45,17 @@ class ClusterWriteExceptionTest {
   }
 
   @Test
+  void aSailTagMoveRefusedPointsAtTheSailOperatorGrant() {
+    var refused =
+        new ClusterWriteException("tag", "patch", "istiorevisiontags", "prod", 403, "forbidden");
+
+    assertThat(refused.getMessage())
+        .endsWith(
+            "meshgate's ServiceAccount needs 'patch' on 'istiorevisiontags' (see"
+                + " deploy/optional/sail-operator-rbac.yaml)");
+  }
+
+  @Test
   void aStatusTheSchemaRefusesPointsAtTheCrd() {
     var refused =
         new ClusterWriteException(

@@ -49,6 +49,9 @@ final class FakeWorld {
   Observed.ProxyImage targetImage =
       new Observed.ProxyImage(NEW_IMAGE, "ConfigMap istio-system/istio-sidecar-injector-1-20-0");
 
+  /** What the Sail Operator says of the revisions; none by default. */
+  Observed.Sail sail = Observed.Sail.NONE;
+
   boolean toAvailable = true;
   boolean fromAvailable = true;
   boolean windowOpen = true;
@@ -146,7 +149,8 @@ final class FakeWorld {
         followingTag,
         Map.of(),
         Map.of(),
-        spec.restartMode() ? targetImage : null);
+        spec.restartMode() ? targetImage : null,
+        sail);
   }
 
   /** The revision a pod of {@code ns} gets when it is recreated now. */
@@ -211,8 +215,18 @@ final class FakeWorld {
       } else if (action instanceof Action.Pin p) {
         pinned.put(p.namespace(), p.label());
       } else if (action instanceof Action.MoveTag m) {
+        // a Sail tag moves through its targetRef, a Helm one stays Helm's
+        Observed.TagWebhook before = tags.get(m.tag());
         tags.put(
-            m.tag(), new Observed.TagWebhook(m.revision(), "istio-1-20", m.previousRevision()));
+            m.tag(),
+            new Observed.TagWebhook(
+                m.revision(),
+                "istio-1-20",
+                m.previousRevision(),
+                before == null || before.sail() == null
+                    ? null
+                    : new Observed.SailTag("IstioRevision", m.revision()),
+                before != null && before.helm()));
       }
     }
     if (spec.dryRun()) {

@@ -1,9 +1,6 @@
 package io.meshgate.sim;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -12,7 +9,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,7 +16,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,9 +65,11 @@ import org.slf4j.LoggerFactory;
 public final class SailOperator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SailOperator.class);
   static final String API_VERSION = "sailoperator.io/v1";
-  static final ResourceDefinitionContext ISTIOS = context("Istio", "istios");
-  static final ResourceDefinitionContext REVISIONS = context("IstioRevision", "istiorevisions");
-  static final ResourceDefinitionContext TAGS = context("IstioRevisionTag", "istiorevisiontags");
+  public static final ResourceDefinitionContext ISTIOS = context("Istio", "istios");
+  public static final ResourceDefinitionContext REVISIONS =
+      context("IstioRevision", "istiorevisions");
+  public static final ResourceDefinitionContext TAGS =
+      context("IstioRevisionTag", "istiorevisiontags");
   private static final List<String> CRDS =
       List.of("istios.yaml", "istiorevisions.yaml", "istiorevisiontags.yaml");
 
@@ -141,10 +138,19 @@ public final class SailOperator implements AutoCloseable {
 
   /** Creates or changes the Istio {@code name}, as a user applies it. */
   public void istio(String name, String version, String strategy, Long graceSeconds) {
+    istio(name, version, strategy, graceSeconds, false);
+  }
+
+  /** As {@link #istio(String, String, String, Long)}, with {@code updateWorkloads}. */
+  public void istio(
+      String name, String version, String strategy, Long graceSeconds, boolean updateWorkloads) {
     Map<String, Object> update = new LinkedHashMap<>();
     update.put("type", strategy);
     if (graceSeconds != null) {
       update.put("inactiveRevisionDeletionGracePeriodSeconds", graceSeconds);
+    }
+    if (updateWorkloads) {
+      update.put("updateWorkloads", true);
     }
     apply(
         ISTIOS,
@@ -204,7 +210,9 @@ public final class SailOperator implements AutoCloseable {
     queued.set(false);
     try {
       istios.getStore().list().forEach(this::reconcileIstio);
-      Set<String> referenced = referencedRevisions();
+      Set<String> referenced =
+          SailReferences.revisions(
+              namespaces.getStore().list(), pods.getStore().list(), tags::revisionOfTag);
       revisions.getStore().list().forEach(r -> reconcileRevision(r, referenced));
       istios.getStore().list().forEach(this::prune);
       tagInformer.getStore().list().forEach(tags::reconcile);
@@ -219,7 +227,7 @@ public final class SailOperator implements AutoCloseable {
   /** {@code controllers/istio/istio_controller.go}: the active revision, and its IstioRevision. */
   private void reconcileIstio(GenericKubernetesResource istio) {
     String name = istio.getMetadata().getName();
-    String version = (String) path(istio, "spec", "version");
+    String version = (String) SailObjects.path(istio, "spec", "version");
     String revision = activeRevisionName(istio);
     GenericKubernetesResource existing = revisions.getStore().getByKey(revision);
     if (existing == null) {
@@ -229,29 +237,30 @@ public final class SailOperator implements AutoCloseable {
       created.setMetadata(
           new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
               .withName(revision)
-              .withOwnerReferences(controllerReference(istio))
+              .withOwnerReferences(SailObjects.controllerReference(istio))
               .build());
       created.setAdditionalProperty(
-          "spec", Map.of("version", version, "namespace", path(istio, "spec", "namespace")));
+          "spec",
+          Map.of("version", version, "namespace", SailObjects.path(istio, "spec", "namespace")));
       admin.genericKubernetesResources(REVISIONS).resource(created).create();
       LOG.info("Sail stand-in: Istio {} created IstioRevision {}", name, revision);
-    } else if (!version.equals(path(existing, "spec", "version"))) {
+    } else if (!version.equals(SailObjects.path(existing, "spec", "version"))) {
       admin
           .genericKubernetesResources(REVISIONS)
           .withName(revision)
           .patch(
               PatchContext.of(PatchType.JSON_MERGE),
-              json(Map.of("spec", Map.of("version", version))));
+              SailObjects.json(Map.of("spec", Map.of("version", version))));
     }
-    if (!revision.equals(path(istio, "status", "activeRevisionName"))) {
+    if (!revision.equals(SailObjects.path(istio, "status", "activeRevisionName"))) {
       patchStatus(ISTIOS, name, Map.of("activeRevisionName", revision));
     }
   }
 
   static String activeRevisionName(GenericKubernetesResource istio) {
     String name = istio.getMetadata().getName();
-    return "RevisionBased".equals(path(istio, "spec", "updateStrategy", "type"))
-        ? name + "-" + ((String) path(istio, "spec", "version")).replace('.', '-')
+    return "RevisionBased".equals(SailObjects.path(istio, "spec", "updateStrategy", "type"))
+        ? name + "-" + ((String) SailObjects.path(istio, "spec", "version")).replace('.', '-')
         : name;
   }
 
@@ -264,7 +273,8 @@ public final class SailOperator implements AutoCloseable {
             .filter(
                 d ->
                     Objects.equals(
-                        d.getMetadata().getNamespace(), path(revision, "spec", "namespace")))
+                        d.getMetadata().getNamespace(),
+                        SailObjects.path(revision, "spec", "namespace")))
             .anyMatch(SailOperator::available);
     List<Object> conditions = new ArrayList<>();
     conditions.add(condition(revision, "Ready", ready, ready ? "Healthy" : "IstiodNotReady"));
@@ -272,51 +282,16 @@ public final class SailOperator implements AutoCloseable {
     conditions.add(
         condition(
             revision, "InUse", inUse, inUse ? "ReferencedByWorkloads" : "NotReferencedByAnything"));
-    if (!conditions.equals(path(revision, "status", "conditions"))) {
+    if (!conditions.equals(SailObjects.path(revision, "status", "conditions"))) {
       patchStatus(REVISIONS, name, Map.of("conditions", conditions));
     }
-  }
-
-  /**
-   * The revisions namespaces and pods reference, a tag resolved to where it points ({@code
-   * pkg/revision/references.go}): {@code istio-injection=enabled} takes precedence and means the
-   * revision or tag {@code default}.
-   */
-  private Set<String> referencedRevisions() {
-    Set<String> refs = new HashSet<>();
-    for (var ns : namespaces.getStore().list()) {
-      Map<String, String> labels = labels(ns);
-      if ("enabled".equals(labels.get("istio-injection"))) {
-        refs.add("default");
-      } else if (labels.containsKey("istio.io/rev")) {
-        refs.add(labels.get("istio.io/rev"));
-      }
-    }
-    for (var pod : pods.getStore().list()) {
-      Map<String, String> labels = labels(pod);
-      if (!"false".equals(labels.get("sidecar.istio.io/inject"))) {
-        if (labels.containsKey("istio.io/rev")) {
-          refs.add(labels.get("istio.io/rev"));
-        } else if ("true".equals(labels.get("sidecar.istio.io/inject"))) {
-          refs.add("default");
-        }
-      }
-      Map<String, String> annotations = pod.getMetadata().getAnnotations();
-      if (annotations != null && annotations.containsKey("istio.io/rev")) {
-        refs.add(annotations.get("istio.io/rev"));
-      }
-    }
-    Set<String> revisions = new HashSet<>();
-    for (String ref : refs) {
-      revisions.add(tags.revisionOfTag(ref).orElse(ref));
-    }
-    return revisions;
   }
 
   /** {@code pkg/revision/prune.go}: inactive revisions unused for the grace period go. */
   private void prune(GenericKubernetesResource istio) {
     Object grace =
-        path(istio, "spec", "updateStrategy", "inactiveRevisionDeletionGracePeriodSeconds");
+        SailObjects.path(
+            istio, "spec", "updateStrategy", "inactiveRevisionDeletionGracePeriodSeconds");
     long seconds = grace instanceof Number n ? n.longValue() : 30;
     String active = activeRevisionName(istio);
     for (GenericKubernetesResource revision : revisions.getStore().list()) {
@@ -326,13 +301,13 @@ public final class SailOperator implements AutoCloseable {
       if (!owned || revision.getMetadata().getName().equals(active)) {
         continue;
       }
-      Optional<Map<?, ?>> inUse = conditionOf(revision, "InUse");
+      Optional<Map<?, ?>> inUse = SailObjects.conditionOf(revision, "InUse");
       if (inUse.isEmpty() || "True".equals(inUse.get().get("status"))) {
         continue;
       }
       Instant since = Instant.parse((String) inUse.get().get("lastTransitionTime"));
       if (since.plusSeconds(seconds).isBefore(clock.instant())) {
-        delete(revision, (String) path(revision, "spec", "namespace"));
+        delete(revision, (String) SailObjects.path(revision, "spec", "namespace"));
       }
     }
   }
@@ -355,7 +330,7 @@ public final class SailOperator implements AutoCloseable {
       GenericKubernetesResource object, String type, boolean status, String reason) {
     String value = status ? "True" : "False";
     String since =
-        conditionOf(object, type)
+        SailObjects.conditionOf(object, type)
             .filter(c -> value.equals(c.get("status")))
             .map(c -> (String) c.get("lastTransitionTime"))
             .orElse(clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
@@ -367,51 +342,16 @@ public final class SailOperator implements AutoCloseable {
     return condition;
   }
 
-  static Optional<Map<?, ?>> conditionOf(GenericKubernetesResource object, String type) {
-    return path(object, "status", "conditions") instanceof List<?> list
-        ? list.stream()
-            .filter(c -> c instanceof Map<?, ?> m && type.equals(m.get("type")))
-            .<Map<?, ?>>map(c -> (Map<?, ?>) c)
-            .findFirst()
-        : Optional.empty();
-  }
-
   void patchStatus(ResourceDefinitionContext kind, String name, Map<String, Object> status) {
     admin
         .genericKubernetesResources(kind)
         .withName(name)
         .subresource("status")
-        .patch(PatchContext.of(PatchType.JSON_MERGE), json(Map.of("status", status)));
+        .patch(PatchContext.of(PatchType.JSON_MERGE), SailObjects.json(Map.of("status", status)));
   }
 
   GenericKubernetesResource istio(String name) {
     return istios.getStore().getByKey(name);
-  }
-
-  static OwnerReference controllerReference(HasMetadata owner) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(owner.getApiVersion())
-        .withKind(owner.getKind())
-        .withName(owner.getMetadata().getName())
-        .withUid(owner.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
-  }
-
-  static Object path(GenericKubernetesResource object, String... keys) {
-    Object at = object.getAdditionalProperties();
-    for (String key : keys) {
-      if (!(at instanceof Map<?, ?> map)) {
-        return null;
-      }
-      at = map.get(key);
-    }
-    return at;
-  }
-
-  private static Map<String, String> labels(HasMetadata object) {
-    return object.getMetadata().getLabels() == null ? Map.of() : object.getMetadata().getLabels();
   }
 
   private static boolean available(Deployment d) {
@@ -419,10 +359,6 @@ public final class SailOperator implements AutoCloseable {
         && d.getStatus().getConditions() != null
         && d.getStatus().getConditions().stream()
             .anyMatch(c -> "Available".equals(c.getType()) && "True".equals(c.getStatus()));
-  }
-
-  static String json(Object value) {
-    return Serialization.asJson(value);
   }
 
   private static ResourceDefinitionContext context(String kind, String plural) {

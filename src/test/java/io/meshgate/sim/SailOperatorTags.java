@@ -82,7 +82,7 @@ final class SailOperatorTags {
       written.put(name + "/" + revision, withoutCaBundles(stored));
       LOG.info("Sail stand-in: rendered the webhook of tag {} for revision {}", name, revision);
     }
-    if (!revision.equals(SailOperator.path(tag, "status", "istioRevision"))) {
+    if (!revision.equals(SailObjects.path(tag, "status", "istioRevision"))) {
       Map<String, Object> status = new LinkedHashMap<>();
       status.put("istioRevision", revision);
       status.put("istiodNamespace", IstioControlPlane.NAMESPACE);
@@ -92,13 +92,13 @@ final class SailOperatorTags {
 
   /** The revision the tag's targetRef resolves to, or null when it names nothing (yet). */
   private String target(GenericKubernetesResource tag) {
-    String kind = (String) SailOperator.path(tag, "spec", "targetRef", "kind");
-    String name = (String) SailOperator.path(tag, "spec", "targetRef", "name");
+    String kind = (String) SailObjects.path(tag, "spec", "targetRef", "kind");
+    String name = (String) SailObjects.path(tag, "spec", "targetRef", "name");
     if ("Istio".equals(kind)) {
       GenericKubernetesResource owner = sail.istio(name);
       return owner == null
           ? null
-          : (String) SailOperator.path(owner, "status", "activeRevisionName");
+          : (String) SailObjects.path(owner, "status", "activeRevisionName");
     }
     return name;
   }
@@ -112,7 +112,7 @@ final class SailOperatorTags {
     Map<String, String> labels = new HashMap<>(desired.getMetadata().getLabels());
     labels.put("managed-by", "sail-operator");
     desired.getMetadata().setLabels(labels);
-    desired.getMetadata().setOwnerReferences(List.of(SailOperator.controllerReference(tag)));
+    desired.getMetadata().setOwnerReferences(List.of(SailObjects.controllerReference(tag)));
     if (current != null) {
       desired.getMetadata().setResourceVersion(current.getMetadata().getResourceVersion());
       Map<String, String> caBundles = new HashMap<>();

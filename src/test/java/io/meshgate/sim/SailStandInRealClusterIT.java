@@ -57,7 +57,7 @@ class SailStandInRealClusterIT {
     GenericKubernetesResource r = revision(revision);
     return r == null
         ? null
-        : SailOperator.conditionOf(r, type).map(c -> (String) c.get("status")).orElse(null);
+        : SailObjects.conditionOf(r, type).map(c -> (String) c.get("status")).orElse(null);
   }
 
   private static MutatingWebhookConfiguration webhook(String tag) {
@@ -87,7 +87,7 @@ class SailStandInRealClusterIT {
               assertThat(o.getController()).isTrue();
             });
     assertThat(
-            SailOperator.path(
+            SailObjects.path(
                 admin.genericKubernetesResources(SailOperator.ISTIOS).withName("default").get(),
                 "status",
                 "activeRevisionName"))
@@ -134,7 +134,7 @@ class SailStandInRealClusterIT {
                             .orElseThrow()
                             .getNamespaceSelector()));
     assertThat(
-            SailOperator.path(
+            SailObjects.path(
                 admin.genericKubernetesResources(SailOperator.TAGS).withName("prod").get(),
                 "status",
                 "istioRevision"))
