@@ -87,7 +87,7 @@ abstract class GatewayKind implements TargetKind {
   public Change forward(TickContext tick, TargetState gateway, Observed.TargetFacts facts) {
     MigrationSpec spec = tick.spec;
     if (spec.tagMode()) {
-      return tick.tagForward();
+      return tick.tag.forward();
     }
     return facts.flipped()
         ? null
@@ -101,7 +101,7 @@ abstract class GatewayKind implements TargetKind {
   public Cause moved(TickContext tick) {
     MigrationSpec spec = tick.spec;
     return spec.tagMode()
-        ? tick.tagMoved("rolling out")
+        ? tick.tag.moved("rolling out")
         : new Cause(
             Reason.FLIPPED,
             "istio.io/rev=" + spec.toRevision() + " " + labelPlace() + "; rolling out");
@@ -119,7 +119,7 @@ abstract class GatewayKind implements TargetKind {
           ? new Action.RestoreGateway(ref, flipRestartId(tick, gateway, false))
           : null;
     }
-    return tick.tagBack(
+    return tick.tag.back(
         facts,
         new Action.FlipGateway(
             ref, tick.revisions.pinLabel(spec), flipRestartId(tick, gateway, false)));
@@ -127,6 +127,6 @@ abstract class GatewayKind implements TargetKind {
 
   @Override
   public String backHow(TickContext tick) {
-    return tick.spec.tagMode() ? tick.tagBackHow() : "labels restored";
+    return tick.spec.tagMode() ? tick.tag.backHow() : "labels restored";
   }
 }

@@ -12,7 +12,7 @@ final class HelmTag {
 
   /** In tag mode, the warning for a Helm-owned tag; null for any other tag. */
   static String warning(TickContext tick) {
-    Observed.TagWebhook webhook = tick.tagWebhook();
+    Observed.TagWebhook webhook = tick.tag.webhook();
     if (webhook == null || !webhook.helm()) {
       return null;
     }

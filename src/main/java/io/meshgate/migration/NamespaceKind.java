@@ -55,7 +55,7 @@ class NamespaceKind implements TargetKind {
   public Change forward(TickContext tick, TargetState ns, Observed.TargetFacts facts) {
     MigrationSpec spec = tick.spec;
     if (spec.tagMode()) {
-      return tick.tagForward();
+      return tick.tag.forward();
     }
     return facts.flipped()
         ? null
@@ -66,7 +66,7 @@ class NamespaceKind implements TargetKind {
   public Cause moved(TickContext tick) {
     MigrationSpec spec = tick.spec;
     return spec.tagMode()
-        ? tick.tagMoved("restarting workloads")
+        ? tick.tag.moved("restarting workloads")
         : new Cause(Reason.FLIPPED, "istio.io/rev=" + spec.toRevision() + "; restarting workloads");
   }
 
@@ -88,11 +88,11 @@ class NamespaceKind implements TargetKind {
     if (!spec.tagMode()) {
       return facts.flipped() ? new Action.RestoreLabels(ns.name) : null;
     }
-    return tick.tagBack(facts, new Action.Pin(ns.name, tick.revisions.pinLabel(spec)));
+    return tick.tag.back(facts, new Action.Pin(ns.name, tick.revisions.pinLabel(spec)));
   }
 
   @Override
   public String backHow(TickContext tick) {
-    return tick.spec.tagMode() ? tick.tagBackHow() : "labels restored";
+    return tick.spec.tagMode() ? tick.tag.backHow() : "labels restored";
   }
 }

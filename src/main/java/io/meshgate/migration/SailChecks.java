@@ -118,7 +118,7 @@ final class SailChecks {
 
   /** Tag mode's tag as an IstioRevisionTag of kind Istio: it moves by itself. */
   private static Cause tagFollowsIstio(TickContext tick) {
-    Observed.TagWebhook webhook = tick.tagWebhook();
+    Observed.TagWebhook webhook = tick.tag.webhook();
     if (webhook == null || webhook.sail() == null || !webhook.sail().followsIstio()) {
       return null;
     }

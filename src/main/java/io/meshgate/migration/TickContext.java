@@ -21,6 +21,7 @@ final class TickContext {
   final List<Decision.Transition> transitions = new ArrayList<>();
   final List<Decision.Hold> holds = new ArrayList<>();
   final Resolution revisions;
+  final TagMode tag;
 
   static final TargetKind NAMESPACES = new NamespaceKind();
   static final TargetKind IN_PLACE = new InPlaceNamespaceKind();
@@ -29,6 +30,7 @@ final class TickContext {
     this.in = in;
     this.spec = in.spec();
     this.revisions = Resolution.of(spec, in.status(), in.observed().tags());
+    this.tag = new TagMode(this);
   }
 
   /** How this migration moves its namespaces: flipped, or restarted after an in-place upgrade. */
@@ -51,78 +53,6 @@ final class TickContext {
     return Resolution.shown(spec.toRevision(), to());
   }
 
-  /** The webhook of tag mode's tag; null when it has none (or not in tag mode). */
-  Observed.TagWebhook tagWebhook() {
-    return spec.tagMode() ? in.observed().tags().get(spec.tag().name()) : null;
-  }
-
-  /**
-   * Where the tag pointed before this migration moved it: recorded in status, or on the webhook by
-   * the move itself (a daemon that died before recording it); null while it was not moved.
-   */
-  String tagPreviousRevision() {
-    MigrationStatus.Revisions recorded = in.status().revisions();
-    if (recorded != null && recorded.tag() != null && recorded.tag().previousRevision() != null) {
-      return recorded.tag().previousRevision();
-    }
-    Observed.TagWebhook webhook = tagWebhook();
-    return webhook != null && in.migration().equals(webhook.movedBy())
-        ? webhook.previousRevision()
-        : null;
-  }
-
-  /** Whether tag mode's tag points at {@code revision} (in a dry run: as if it had been moved). */
-  boolean tagAt(String revision) {
-    Observed.TagWebhook webhook = tagWebhook();
-    return spec.dryRun() || (webhook != null && revision.equals(webhook.revision()));
-  }
-
-  /** Why a target goes on once tag mode's tag is on the target, with the Helm warning if any. */
-  Cause tagMoved(String doing) {
-    String warning = HelmTag.warning(this);
-    return new Cause(
-        Reason.TAG_MOVED,
-        "tag "
-            + spec.tag().name()
-            + " -> "
-            + to()
-            + "; "
-            + doing
-            + (warning == null ? "" : "; warning: " + warning));
-  }
-
-  /** Tag mode's tag moved to {@code revision}, recorded as moved from the old revision. */
-  Action.MoveTag tagMove(String revision) {
-    return new Action.MoveTag(spec.tag().name(), revision, from());
-  }
-
-  /** Tag mode's way forward for every kind: the tag moved to the target; null once it is there. */
-  TargetKind.Change tagForward() {
-    return tagAt(to())
-        ? null
-        : new TargetKind.Change(tagMove(to()), "moving tag " + spec.tag().name() + " to " + to());
-  }
-
-  /**
-   * Tag mode's way back for every kind: with {@code rollbackScope: Migration} the tag moved back
-   * (null once it is), otherwise {@code pin}, the target labelled for {@code pinTo} (null once it
-   * is pinned, its facts say flipped).
-   */
-  Action tagBack(Observed.TargetFacts facts, Action pin) {
-    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
-      return tagAt(from()) ? null : tagMove(from());
-    }
-    return facts.flipped() ? null : pin;
-  }
-
-  /** How tag mode sent a target back, for every kind. */
-  String tagBackHow() {
-    if (spec.rollbackScope() == MigrationSpec.RollbackScope.Migration) {
-      return "tag " + spec.tag().name() + " moved back to " + from();
-    }
-    return "pinned to istio.io/rev=" + revisions.pinLabel(spec);
-  }
-
   /** Adds {@code action} unless the tick has it already: every namespace may ask for the move. */
   void once(Action action) {
     if (!actions.contains(action)) {
@@ -132,16 +62,7 @@ final class TickContext {
 
   /** The revisions as status records them: fixed once a namespace started. */
   MigrationStatus.Revisions recordedRevisions() {
-    MigrationStatus.TagMove tag = null;
-    if (spec.tagMode()) {
-      Observed.TagWebhook webhook = tagWebhook();
-      tag =
-          new MigrationStatus.TagMove(
-              spec.tag().name(),
-              tagPreviousRevision(),
-              webhook == null ? null : webhook.revision());
-    }
-    return new MigrationStatus.Revisions(from(), to(), tag);
+    return new MigrationStatus.Revisions(from(), to(), tag.recorded());
   }
 
   /** Every target of every wave gets its working copy: see {@link TargetSeeds}. */
@@ -243,7 +164,7 @@ final class TickContext {
     return spec.dryRun()
         || (in.observed().toRevisionAvailable()
             && in.observed().fromRevisionAvailable()
-            && tagProblems().isEmpty());
+            && tag.problems().isEmpty());
   }
 
   /**
@@ -257,7 +178,8 @@ final class TickContext {
     }
     List<String> fromDrift = new ArrayList<>();
     drift(spec.fromRevision(), from(), fromDrift);
-    boolean tagUsable = !spec.tagMode() || (tagWebhook() != null && revisions.pin().equals(from()));
+    boolean tagUsable =
+        !spec.tagMode() || (tag.webhook() != null && revisions.pin().equals(from()));
     return in.observed().fromRevisionAvailable() && fromDrift.isEmpty() && tagUsable;
   }
 
@@ -277,9 +199,9 @@ final class TickContext {
               + String.join(" and ", missing)
               + " is not Available (or its injector webhook is missing)");
     }
-    List<String> tagProblems = tagProblems();
+    List<String> tagProblems = tag.problems();
     problems.addAll(tagProblems);
-    boolean tagMissing = spec.tagMode() && tagWebhook() == null;
+    boolean tagMissing = spec.tagMode() && tag.webhook() == null;
     boolean mismatchOnly = missing.isEmpty() && !tagMissing;
     return new Cause(
         mismatchOnly ? Reason.TAG_MISMATCH : Reason.REVISION_UNAVAILABLE,
@@ -287,55 +209,10 @@ final class TickContext {
   }
 
   /**
-   * What is wrong with the tags the spec names: a tag of tag mode without its webhook or pointing
-   * elsewhere than {@code fromRevision} before the move, {@code pinTo} not on the old revision, a
-   * tag of {@code fromRevision}/{@code toRevision} moved away since the migration started.
-   */
-  List<String> tagProblems() {
-    List<String> problems = new ArrayList<>();
-    drift(spec.fromRevision(), from(), problems);
-    drift(spec.toRevision(), to(), problems);
-    if (!spec.tagMode()) {
-      return problems;
-    }
-    String tag = spec.tag().name();
-    Observed.TagWebhook webhook = tagWebhook();
-    if (webhook == null) {
-      problems.add("tag " + tag + " has no webhook istio-revision-tag-" + tag);
-      return problems;
-    }
-    String previous = tagPreviousRevision();
-    if (previous == null && !from().equals(webhook.revision())) {
-      problems.add(
-          "tag "
-              + tag
-              + " points at "
-              + webhook.revision()
-              + ", not at fromRevision "
-              + from()
-              + "; tag mode moves a tag from the old revision to the new one");
-    } else if (previous != null && !from().equals(previous)) {
-      problems.add(
-          "tag " + tag + " was moved from " + previous + ", not from fromRevision " + from());
-    }
-    if (!revisions.pin().equals(from())) {
-      problems.add(
-          "pinTo "
-              + spec.tag().pinTo()
-              + " points at "
-              + revisions.pin()
-              + ", not at fromRevision "
-              + from()
-              + "; a namespace sent back would not be on the old revision");
-    }
-    return problems;
-  }
-
-  /**
    * A name of the spec that no longer stands for the revision it did when the migration started: a
    * tag moved since, or the spec edited to another revision.
    */
-  private void drift(String name, String recorded, List<String> problems) {
+  void drift(String name, String recorded, List<String> problems) {
     String now = Resolution.revisionOf(name, in.observed().tags());
     if (now.equals(recorded)) {
       return;
