@@ -1,6 +1,7 @@
 package io.meshgate.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -117,24 +118,18 @@ final class NamespaceWatch implements AutoCloseable {
    */
   synchronized Watched<GenericKubernetesResource> rollouts() {
     if (rollouts == null) {
-      Watched<GenericKubernetesResource> started =
-          new Watched<>(
-              "rollouts.argoproj.io in " + namespace,
-              "rollouts",
-              () ->
-                  client
-                      .genericKubernetesResources(ROLLOUTS)
-                      .inNamespace(namespace)
-                      .withLimit(PAGE)
-                      .runnableInformer(0),
-              List.of());
-      try {
-        Informers.startAll(deadline, List.of(started.named()));
-      } catch (RuntimeException e) {
-        started.close();
-        throw e;
-      }
-      rollouts = started;
+      rollouts =
+          startedLate(
+              new Watched<>(
+                  "rollouts.argoproj.io in " + namespace,
+                  "rollouts",
+                  () ->
+                      client
+                          .genericKubernetesResources(ROLLOUTS)
+                          .inNamespace(namespace)
+                          .withLimit(PAGE)
+                          .runnableInformer(0),
+                  List.of()));
     }
     return rollouts;
   }
@@ -146,28 +141,36 @@ final class NamespaceWatch implements AutoCloseable {
    */
   synchronized Watched<GenericKubernetesResource> podsWhole() {
     if (podsWhole == null) {
-      Watched<GenericKubernetesResource> started =
-          new Watched<>(
-              "pods in " + namespace,
-              "pods",
-              () ->
-                  client
-                      .genericKubernetesResources(MetadataOnly.PODS)
-                      .inNamespace(namespace)
-                      .withoutField("status.phase", "Succeeded")
-                      .withoutField("status.phase", "Failed")
-                      .withLimit(PAGE)
-                      .runnableInformer(0),
-              List.of());
-      try {
-        Informers.startAll(deadline, List.of(started.named()));
-      } catch (RuntimeException e) {
-        started.close();
-        throw e;
-      }
-      podsWhole = started;
+      podsWhole =
+          startedLate(
+              new Watched<>(
+                  "pods in " + namespace,
+                  "pods",
+                  () ->
+                      client
+                          .genericKubernetesResources(MetadataOnly.PODS)
+                          .inNamespace(namespace)
+                          .withoutField("status.phase", "Succeeded")
+                          .withoutField("status.phase", "Failed")
+                          .withLimit(PAGE)
+                          .runnableInformer(0),
+                  List.of()));
     }
     return podsWhole;
+  }
+
+  /**
+   * An informer begun after the namespace's first ones, started and synced before it is used; one
+   * that cannot start is closed, so nothing half-started stays behind.
+   */
+  private <T extends HasMetadata> Watched<T> startedLate(Watched<T> watched) {
+    try {
+      Informers.startAll(deadline, List.of(watched.named()));
+    } catch (RuntimeException e) {
+      watched.close();
+      throw e;
+    }
+    return watched;
   }
 
   private synchronized List<Watched<?>> watched() {

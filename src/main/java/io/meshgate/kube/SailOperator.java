@@ -89,7 +89,11 @@ final class SailOperator implements SailResources, AutoCloseable {
         new Watched<>(
             "customresourcedefinitions (metadata)",
             "customresourcedefinitions",
-            () -> metadata.genericKubernetesResources(CRDS).runnableInformer(0),
+            () ->
+                metadata
+                    .genericKubernetesResources(CRDS)
+                    .withLimit(NamespaceWatch.PAGE)
+                    .runnableInformer(0),
             List.of(new CrdHandler()));
   }
 

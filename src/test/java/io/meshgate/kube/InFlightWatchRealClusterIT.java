@@ -115,10 +115,13 @@ class InFlightWatchRealClusterIT {
     assertThat(sent)
         .filteredOn(r -> r.verb().equals("list") && r.namespace() == null)
         .as(
-            "cluster-wide lists: namespaces, injector webhooks by label, one object to check a grant")
+            "cluster-wide lists: namespaces, injector webhooks by label, CRDs' metadata in pages (to"
+                + " notice the Sail Operator), one object to check a grant")
         .allMatch(
             r ->
                 r.resource().equals("namespaces")
+                    || r.resource().equals("customresourcedefinitions")
+                        && r.uri().contains("limit=" + NamespaceWatch.PAGE)
                     || r.resource().equals("mutatingwebhookconfigurations")
                         && r.uri().contains("labelSelector=istio.io%2Frev")
                     || ONE.matcher(r.uri()).find());
