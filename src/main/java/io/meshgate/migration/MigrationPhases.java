@@ -36,10 +36,7 @@ final class MigrationPhases {
       return new PhaseOutcome(
           MigrationPhase.Failed,
           Reason.ROLLED_BACK,
-          tick.rollbacks()
-              + " "
-              + tick.targetsNoun()
-              + " rolled back, the others promoted or skipped");
+          tick.counted(tick.rollbacks()) + " rolled back, the others promoted or skipped");
     }
     if (tick.brakeEngaged()) {
       return new PhaseOutcome(
@@ -84,9 +81,7 @@ final class MigrationPhases {
     return new PhaseOutcome(
         MigrationPhase.Succeeded,
         Reason.SUCCEEDED,
-        (all.size() - skipped)
-            + " "
-            + tick.targetsNoun()
+        tick.counted(all.size() - skipped)
             + " promoted to "
             + tick.toShown()
             + (skipped == 0 ? "" : ", " + skipped + " skipped (see their verdicts)"));
@@ -133,14 +128,10 @@ final class MigrationPhases {
     long rolledBack = tick.rollbacks() - halted;
     List<String> parts = new ArrayList<>();
     if (rolledBack > 0 || halted == 0) {
-      parts.add(rolledBack + " " + tick.targetsNoun() + " rolled back");
+      parts.add(tick.counted(rolledBack) + " rolled back");
     }
     if (halted > 0) {
-      parts.add(
-          halted
-              + " "
-              + (halted == 1 ? tick.targetNoun() : tick.targetsNoun())
-              + " halted with no rollback (in-place upgrade)");
+      parts.add(tick.counted(halted) + " halted with no rollback (in-place upgrade)");
     }
     return String.join(", ", parts);
   }

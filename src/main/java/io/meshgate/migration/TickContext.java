@@ -82,6 +82,11 @@ final class TickContext {
     return targetNoun() + "s";
   }
 
+  /** {@code 1 namespace}, {@code 3 namespaces}, {@code 2 targets}: a count of targets in words. */
+  String counted(long count) {
+    return count + " " + (count == 1 ? targetNoun() : targetsNoun());
+  }
+
   /** One of {@link #targetsNoun()}. */
   String targetNoun() {
     return targets.values().stream()

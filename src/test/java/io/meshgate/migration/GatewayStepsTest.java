@@ -266,6 +266,6 @@ class GatewayStepsTest {
     assertThat(decision.transitions())
         .filteredOn(t -> t.namespace() == null)
         .extracting(Decision.Transition::message)
-        .containsExactly("1 targets rolled back, the others promoted or skipped");
+        .containsExactly("1 target rolled back, the others promoted or skipped");
   }
 }

@@ -40,11 +40,11 @@ class MigrationPhasesTest {
           a=Promoted b=Promoted c=Promoted           | false   | Namespace | 1            | false  | Succeeded   | SUCCEEDED    | 3 namespaces promoted to 1-20-0
           a=Promoted b=Skipped c=Promoted            | true    | Namespace | 1            | true   | Succeeded   | SUCCEEDED    | 2 namespaces promoted to 1-20-0, 1 skipped (see their verdicts)
           a=Soaking                                  | true    | Namespace | 1            | false  | Progressing | ABORTING     | rolling back after abort
-          a=RolledBack b=Promoted                    | true    | Namespace | 1            | false  | Failed      | ABORTED      | aborted; 1 namespaces rolled back
+          a=RolledBack b=Promoted                    | true    | Namespace | 1            | false  | Failed      | ABORTED      | aborted; 1 namespace rolled back
           a=RollingBack b=Soaking                    | false   | Migration | 0            | false  | Progressing | ROLLING_BACK | rolling back every namespace (rollbackScope: Migration)
           a=RolledBack b=RolledBack                  | false   | Migration | 0            | false  | Failed      | ROLLED_BACK  | every namespace rolled back (rollbackScope: Migration)
-          a=RolledBack b=Promoted c=Skipped          | false   | Namespace | 1            | false  | Failed      | ROLLED_BACK  | 1 namespaces rolled back, the others promoted or skipped
-          a=RolledBack b=Soaking                     | false   | Namespace | 1            | false  | Paused      | FLEET_BRAKE  | 1 namespaces rolled back (maxRollbacks 1); resume after investigating
+          a=RolledBack b=Promoted c=Skipped          | false   | Namespace | 1            | false  | Failed      | ROLLED_BACK  | 1 namespace rolled back, the others promoted or skipped
+          a=RolledBack b=Soaking                     | false   | Namespace | 1            | false  | Paused      | FLEET_BRAKE  | 1 namespace rolled back (maxRollbacks 1); resume after investigating
           a=RolledBack b=Soaking                     | false   | Namespace | 0            | false  | -           | -            | -
           a=RolledBack b=Soaking                     | false   | Namespace | 2            | false  | -           | -            | -
           a=Soaking                                  | false   | Namespace | 1            | true   | Paused      | PAUSED       | spec.paused is true

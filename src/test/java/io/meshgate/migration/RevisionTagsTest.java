@@ -320,7 +320,7 @@ class RevisionTagsTest {
         .filteredOn(c -> c.type().equals("Ready"))
         .singleElement()
         .extracting(Condition::message)
-        .isEqualTo("1 namespaces promoted to prod-canary -> 1-20-0");
+        .isEqualTo("1 namespace promoted to prod-canary -> 1-20-0");
   }
 
   @Test
