@@ -8,12 +8,10 @@ import io.meshgate.config.InvalidInputException;
 import io.meshgate.config.RuleLoader;
 import io.meshgate.gate.Durations;
 import io.meshgate.gate.EvidenceWindows;
-import io.meshgate.gate.Names;
 import io.meshgate.gate.PlannedQuery;
 import io.meshgate.gate.RangeResult;
 import io.meshgate.gate.Replay;
 import io.meshgate.gate.Rule;
-import io.meshgate.gate.Scope;
 import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
 import io.meshgate.gate.Workload;
@@ -226,20 +224,10 @@ final class EvaluateCommand implements Callable<Integer> {
     PrometheusSettings settings = settings(daemon);
     List<String> members = cohort == null ? List.of() : cohort;
     List<String> problems = new ArrayList<>();
-    List<Workload> workloads = new ArrayList<>();
-    workloads(Scope.GATEWAY, gateways, workloads, problems);
-    workloads(Scope.WAYPOINT, waypoints, workloads, problems);
+    List<Workload> workloads = EvaluateTargets.workloads(gateways, waypoints, problems);
     problems.addAll(
         Target.problems(namespaces, workloads, toRevision, fromRevision, settings.revisionLabel()));
-    for (String member : members) {
-      String problem = Names.dns1123Problem(member);
-      if (problem != null) {
-        problems.add("--cohort namespace " + problem);
-      }
-    }
-    if (!members.isEmpty() && fromRevision == null) {
-      problems.add("--cohort needs --from-revision: the cohort is the namespaces still on it");
-    }
+    problems.addAll(EvaluateTargets.cohortProblems(members, fromRevision));
     problems.addAll(replayProblems());
     if (!problems.isEmpty()) {
       throw new InvalidInputException(problems);
@@ -310,36 +298,6 @@ final class EvaluateCommand implements Callable<Integer> {
 
   private static DaemonConfig.GateSettings gate(DaemonConfig daemon) {
     return daemon == null ? DaemonConfig.GateSettings.DEFAULT : daemon.gate();
-  }
-
-  /**
-   * The gateways or waypoints of {@code NS/NAME} options, keyed {@code gateway:NS/NAME} in the
-   * output; each bad one adds its problem instead.
-   */
-  private static void workloads(
-      Scope scope, List<String> options, List<Workload> workloads, List<String> problems) {
-    String option = "--" + scope.token();
-    for (String text : options) {
-      String[] namespaceAndName = text.split("/", -1);
-      if (namespaceAndName.length != 2) {
-        problems.add(
-            option
-                + " is \""
-                + text
-                + "\"; expected NAMESPACE/NAME, such as "
-                + (scope == Scope.GATEWAY
-                    ? "istio-ingress/istio-ingressgateway"
-                    : "shop/waypoint"));
-        continue;
-      }
-      try {
-        workloads.add(
-            new Workload(
-                scope, scope.token() + ":" + text, namespaceAndName[0], namespaceAndName[1]));
-      } catch (IllegalArgumentException e) {
-        problems.add(option + " " + text + ": " + e.getMessage());
-      }
-    }
   }
 
   private List<String> replayProblems() {
