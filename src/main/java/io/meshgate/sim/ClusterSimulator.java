@@ -1,8 +1,6 @@
 package io.meshgate.sim;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
@@ -22,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 
@@ -299,15 +296,7 @@ public class ClusterSimulator implements AutoCloseable {
 
   /** Adds a running pod of Job {@code job}, with the sidecar its namespace injects. */
   public ClusterSimulator jobPod(String namespace, String job, String pod) {
-    OwnerReference owner =
-        new OwnerReferenceBuilder()
-            .withApiVersion("batch/v1")
-            .withKind("Job")
-            .withName(job)
-            .withUid(UUID.randomUUID().toString())
-            .withController(true)
-            .build();
-    return setUp(() -> kubelet.createRunning(namespace, pod, pod, Map.of(), owner));
+    return setUp(() -> kubelet.createJobPod(namespace, job, pod));
   }
 
   /** Adds a pod that no controller owns, with the sidecar its namespace injects. */

@@ -3,6 +3,7 @@ package io.meshgate.sim;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -12,6 +13,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The kubelets of the simulated nodes, as they report the pods they run: a pod is Running as soon
@@ -97,6 +99,19 @@ final class Kubelet {
             .build();
     injector.admit(pod, namespaces.labels(namespace));
     context.sim.resource(pod).create();
+  }
+
+  /** Creates running pod {@code pod} of Job {@code job}, owned by it as the Job controller does. */
+  void createJobPod(String namespace, String job, String pod) {
+    OwnerReference owner =
+        new OwnerReferenceBuilder()
+            .withApiVersion("batch/v1")
+            .withKind("Job")
+            .withName(job)
+            .withUid(UUID.randomUUID().toString())
+            .withController(true)
+            .build();
+    createRunning(namespace, pod, pod, Map.of(), owner);
   }
 
   private static PodCondition condition(String type, boolean status) {
