@@ -1,5 +1,6 @@
 package io.meshgate.plan;
 
+import io.meshgate.plan.Selectors.Selected;
 import io.meshgate.plan.UpgradePlan.How;
 import io.meshgate.plan.UpgradePlan.Item;
 import io.meshgate.plan.UpgradePlan.Kind;
@@ -13,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -73,7 +73,8 @@ public final class Planner {
 
   private final PlanInput input;
   private final String from;
-  private final Map<String, PlanInput.Namespace> namespaces = new HashMap<>();
+  private final Selectors selectors;
+  private final AmbientItems ambientItems;
   private final Map<String, List<PlanInput.Pod>> podsIn = new HashMap<>();
   private final Set<String> gatewayOwners = new HashSet<>();
   private final List<Item> items = new ArrayList<>();
@@ -82,7 +83,8 @@ public final class Planner {
   private Planner(PlanInput input, String from) {
     this.input = input;
     this.from = from;
-    input.namespaces().forEach(ns -> namespaces.put(ns.name(), ns));
+    this.selectors = new Selectors(input);
+    this.ambientItems = new AmbientItems(input, from, selectors);
     input.pods().forEach(p -> podsIn.computeIfAbsent(p.namespace(), n -> new ArrayList<>()).add(p));
   }
 
@@ -121,7 +123,11 @@ public final class Planner {
     gatewayApi();
     Set<String> ambient = new TreeSet<>();
     for (PlanInput.Namespace ns : input.namespaces()) {
-      Item item = "ambient".equals(ns.labels().get(DATAPLANE_MODE)) ? ambientNamespace(ns) : null;
+      Item item =
+          "ambient".equals(ns.labels().get(DATAPLANE_MODE))
+              ? ambientItems.namespace(
+                  ns, (int) proxiesOf(ns.name()).stream().filter(this::onFrom).count())
+              : null;
       if (item == null) {
         item = sidecarNamespace(ns);
       } else if (item.movedBy() == MovedBy.ZTUNNEL_NODE_UPGRADE) {
@@ -131,98 +137,13 @@ public final class Planner {
         items.add(item);
       }
     }
-    nodes(ambient);
-  }
-
-  // ---- resolution ----
-
-  /** A revision, and the tag it was reached through (null when named directly). */
-  private record Resolved(String revision, String tag) {}
-
-  /** What an object's selection resolved to, how, and what says so. */
-  private record Selected(Resolved resolved, How how, String selector) {
-    boolean selects(String revision) {
-      return resolved != null && revision.equals(resolved.revision());
-    }
-
-    Selection selection() {
-      return new Selection(how, selector, resolved == null ? null : resolved.tag());
-    }
-  }
-
-  /** An {@code istio.io/rev} value: a tag when a tag of that name exists, else a revision. */
-  private Resolved label(String value) {
-    String tagged = input.tags().get(value);
-    return tagged == null ? new Resolved(value, null) : new Resolved(tagged, value);
-  }
-
-  /** The default revision: where tag {@code default} points, else revision {@code default}. */
-  private Resolved defaultRevision() {
-    String tagged = input.tags().get(DEFAULT);
-    if (tagged != null) {
-      return new Resolved(tagged, DEFAULT);
-    }
-    return input.revisions().contains(DEFAULT) ? new Resolved(DEFAULT, null) : null;
-  }
-
-  private Map<String, String> namespaceLabels(String namespace) {
-    PlanInput.Namespace ns = namespaces.get(namespace);
-    return ns == null ? Map.of() : ns.labels();
-  }
-
-  /**
-   * The revision a namespace's labels inject, by the webhooks' namespace selectors; null when they
-   * inject none (no label, or {@code istio-injection} other than {@code enabled}).
-   */
-  private Selected namespaceSelects(Map<String, String> labels, How labelHow, String prefix) {
-    String injection = labels.get(INJECTION);
-    if (injection != null) {
-      return "enabled".equals(injection)
-          ? new Selected(
-              defaultRevision(),
-              labelHow == How.NAMESPACE_LABEL ? How.NAMESPACE_LABEL : How.DEFAULT,
-              prefix + INJECTION + "=enabled")
-          : null;
-    }
-    String rev = labels.get(REV);
-    if (rev == null) {
-      return null;
-    }
-    Resolved resolved = label(rev);
-    How how =
-        labelHow == How.NAMESPACE_LABEL
-            ? How.NAMESPACE_LABEL
-            : resolved.tag() == null ? How.LABEL : How.TAG;
-    return new Selected(resolved, how, prefix + REV + "=" + rev);
-  }
-
-  /** Whether a namespace carries a label the injection webhooks select namespaces by. */
-  private static boolean labelled(Map<String, String> labels) {
-    return labels.containsKey(INJECTION) || labels.containsKey(REV);
-  }
-
-  /** The revision a pod's (or pod template's) own labels select, in a namespace without labels. */
-  private Selected objectSelects(Map<String, String> labels, How how) {
-    if ("false".equals(labels.get(INJECT))) {
-      return null;
-    }
-    String rev = labels.get(REV);
-    if (rev != null) {
-      Resolved resolved = label(rev);
-      How own = how == How.POD_LABEL ? How.POD_LABEL : resolved.tag() == null ? How.LABEL : How.TAG;
-      return new Selected(resolved, own, REV + "=" + rev);
-    }
-    if ("true".equals(labels.get(INJECT))) {
-      return new Selected(
-          defaultRevision(), how == How.POD_LABEL ? How.POD_LABEL : How.DEFAULT, INJECT + "=true");
-    }
-    return null;
+    ambientItems.nodes(ambient, this::podsIn, items, notes);
   }
 
   // ---- sidecar namespaces ----
 
   private Item sidecarNamespace(PlanInput.Namespace ns) {
-    Selected selected = namespaceSelects(ns.labels(), How.LABEL, "");
+    Selected selected = selectors.namespaceSelects(ns.labels(), How.LABEL, "");
     List<PlanInput.Pod> stale = proxiesOf(ns.name()).stream().filter(this::onFrom).toList();
     if (selected != null && selected.selects(from)) {
       MovedBy movedBy = selected.resolved().tag() == null ? MovedBy.LABEL_FLIP : MovedBy.TAG_MOVE;
@@ -232,14 +153,14 @@ public final class Planner {
     if (stale.isEmpty()) {
       return null;
     }
-    if (labelled(ns.labels())) {
+    if (Selectors.labelled(ns.labels())) {
       String now =
           selected == null
               ? INJECTION
                   + "="
                   + ns.labels().get(INJECTION)
                   + " injects nothing: a restart removes their sidecars"
-              : now(selected) + ": a restart moves them";
+              : Selectors.now(selected) + ": a restart moves them";
       return new Item(
           Kind.Namespace,
           null,
@@ -258,7 +179,7 @@ public final class Planner {
     List<Selected> pinned = new ArrayList<>();
     List<Selected> tagged = new ArrayList<>();
     for (PlanInput.Pod pod : stale) {
-      Selected own = objectSelects(pod.labels(), How.POD_LABEL);
+      Selected own = selectors.objectSelects(pod.labels(), How.POD_LABEL);
       if (own != null && own.selects(from)) {
         (own.resolved().tag() == null ? pinned : tagged).add(own);
       }
@@ -268,7 +189,7 @@ public final class Planner {
           Kind.Namespace,
           null,
           ns.name(),
-          first(pinned).selection(),
+          Selectors.first(pinned).selection(),
           MovedBy.PODS_PINNED,
           stale.size(),
           null,
@@ -282,13 +203,13 @@ public final class Planner {
           Kind.Namespace,
           null,
           ns.name(),
-          first(tagged).selection(),
+          Selectors.first(tagged).selection(),
           MovedBy.TAG_MOVE,
           stale.size(),
           null,
           pods(tagged.size())
               + verb(tagged.size(), " follows tag ", " follow tag ")
-              + first(tagged).resolved().tag()
+              + Selectors.first(tagged).resolved().tag()
               + " by a pod label; the namespace has no injection label");
     }
     return new Item(
@@ -302,23 +223,11 @@ public final class Planner {
         "no label selects a revision any more: a restart removes their sidecars");
   }
 
-  /** {@code label istio.io/rev=1-20-0 selects 1-20-0}, or that it selects none. */
-  private static String now(Selected selected) {
-    return selected.selection().describe()
-        + (selected.resolved() == null
-            ? " selects no revision (no tag default, no revision default)"
-            : " selects " + selected.resolved().revision());
-  }
-
-  private static Selected first(List<Selected> selected) {
-    return selected.stream().min(Comparator.comparing(Selected::selector)).orElseThrow();
-  }
-
   private static String verb(int n, String one, String many) {
     return n == 1 ? one : many;
   }
 
-  private static String pods(int n) {
+  static String pods(int n) {
     return n + (n == 1 ? " pod" : " pods");
   }
 
@@ -344,11 +253,11 @@ public final class Planner {
       }
       String owner = "Deployment/" + d.name();
       gatewayOwners.add(d.namespace() + "/" + owner);
-      Map<String, String> nsLabels = namespaceLabels(d.namespace());
+      Map<String, String> nsLabels = selectors.namespaceLabels(d.namespace());
       Selected selected =
-          labelled(nsLabels)
-              ? namespaceSelects(nsLabels, How.NAMESPACE_LABEL, d.namespace() + " ")
-              : objectSelects(d.templateLabels(), How.LABEL);
+          Selectors.labelled(nsLabels)
+              ? selectors.namespaceSelects(nsLabels, How.NAMESPACE_LABEL, d.namespace() + " ")
+              : selectors.objectSelects(d.templateLabels(), How.LABEL);
       int stale =
           (int)
               podsIn(d.namespace()).stream()
@@ -384,7 +293,7 @@ public final class Planner {
                 null,
                 selected == null
                     ? "nothing injects it any more"
-                    : now(selected) + ": a restart moves it"));
+                    : Selectors.now(selected) + ": a restart moves it"));
       }
     }
   }
@@ -428,7 +337,7 @@ public final class Planner {
       if (!g.managed() || !(waypoint || GATEWAY_CLASSES.containsKey(g.className()))) {
         continue;
       }
-      Selected selected = gatewaySelects(g);
+      Selected selected = selectors.gatewaySelects(g);
       if (!selected.selects(from)) {
         continue;
       }
@@ -455,133 +364,6 @@ public final class Planner {
               proxies,
               workload,
               null));
-    }
-  }
-
-  /** istiod's choice: the Gateway's label, else its namespace's, else the default revision. */
-  private Selected gatewaySelects(PlanInput.Gateway g) {
-    String own = g.labels().get(REV);
-    if (own != null) {
-      Resolved resolved = label(own);
-      return new Selected(resolved, resolved.tag() == null ? How.LABEL : How.TAG, REV + "=" + own);
-    }
-    String ofNamespace = namespaceLabels(g.namespace()).get(REV);
-    if (ofNamespace != null) {
-      return new Selected(
-          label(ofNamespace), How.NAMESPACE_LABEL, g.namespace() + " " + REV + "=" + ofNamespace);
-    }
-    return new Selected(defaultRevision(), How.DEFAULT, "(no " + REV + " label)");
-  }
-
-  // ---- ambient ----
-
-  private List<PlanInput.Ztunnel> ztunnelsOfFrom() {
-    return input.ztunnels().stream()
-        .filter(
-            z -> {
-              Resolved r = z.revision() == null ? defaultRevision() : label(z.revision());
-              return r != null && from.equals(r.revision());
-            })
-        .toList();
-  }
-
-  private Item ambientNamespace(PlanInput.Namespace ns) {
-    List<PlanInput.Ztunnel> ours = ztunnelsOfFrom();
-    String rev = ns.labels().get(REV);
-    Selected own;
-    if (rev == null) {
-      own = new Selected(defaultRevision(), How.DEFAULT, "(no " + REV + " label)");
-    } else {
-      Resolved resolved = label(rev);
-      own = new Selected(resolved, resolved.tag() == null ? How.LABEL : How.TAG, REV + "=" + rev);
-    }
-    int sidecars = (int) proxiesOf(ns.name()).stream().filter(this::onFrom).count();
-    String alsoSidecars =
-        sidecars == 0 ? null : "also runs " + pods(sidecars) + " with a sidecar of " + from;
-    if (!ours.isEmpty()) {
-      PlanInput.Ztunnel z = ours.get(0);
-      return new Item(
-          Kind.AmbientNamespace,
-          null,
-          ns.name(),
-          new Selection(How.ZTUNNEL, z.namespace() + "/" + z.name(), null),
-          MovedBy.ZTUNNEL_NODE_UPGRADE,
-          sidecars,
-          null,
-          alsoSidecars);
-    }
-    if (!own.selects(from)) {
-      return null;
-    }
-    if (input.ztunnels().isEmpty()) {
-      return new Item(
-          Kind.AmbientNamespace,
-          null,
-          ns.name(),
-          own.selection(),
-          MovedBy.ZTUNNEL_NODE_UPGRADE,
-          sidecars,
-          null,
-          alsoSidecars);
-    }
-    // ztunnel is another revision's: the label still decides its waypoints without a label of their
-    // own
-    return new Item(
-        Kind.AmbientNamespace,
-        null,
-        ns.name(),
-        own.selection(),
-        own.resolved().tag() == null ? MovedBy.LABEL_FLIP : MovedBy.TAG_MOVE,
-        sidecars,
-        null,
-        join(
-            "its ztunnel runs another revision; its waypoints without a label of their own follow this one",
-            alsoSidecars));
-  }
-
-  private static String join(String note, String more) {
-    return more == null ? note : note + "; " + more;
-  }
-
-  private void nodes(Set<String> ambient) {
-    Map<String, Set<String>> namespacesOn = new TreeMap<>();
-    Map<String, Integer> podsOn = new HashMap<>();
-    for (PlanInput.Pod pod : input.pods()) {
-      if (pod.node() != null
-          && ambient.contains(pod.namespace())
-          && !"none".equals(pod.labels().get(DATAPLANE_MODE))) {
-        namespacesOn.computeIfAbsent(pod.node(), n -> new TreeSet<>()).add(pod.namespace());
-        podsOn.merge(pod.node(), 1, Integer::sum);
-      }
-    }
-    Map<String, String> ztunnelOn = new TreeMap<>();
-    for (PlanInput.Ztunnel z : ztunnelsOfFrom()) {
-      for (PlanInput.Pod pod : podsIn(z.namespace())) {
-        if (pod.node() != null && ("DaemonSet/" + z.name()).equals(pod.owner())) {
-          ztunnelOn.putIfAbsent(pod.node(), z.namespace() + "/" + pod.name());
-          namespacesOn.computeIfAbsent(pod.node(), n -> new TreeSet<>());
-        }
-      }
-    }
-    namespacesOn.forEach(
-        (node, of) ->
-            items.add(
-                new Item(
-                    Kind.Node,
-                    null,
-                    node,
-                    ztunnelOn.containsKey(node)
-                        ? new Selection(How.ZTUNNEL, ztunnelOn.get(node), null)
-                        : new Selection(How.AMBIENT_PODS, "of " + String.join(", ", of), null),
-                    MovedBy.ZTUNNEL_NODE_UPGRADE,
-                    podsOn.getOrDefault(node, 0),
-                    null,
-                    null)));
-    if (!ambient.isEmpty() && input.ztunnels().isEmpty()) {
-      notes.add(
-          "no ztunnel DaemonSet (label app.kubernetes.io/name=ztunnel) found: an ambient"
-              + " namespace's istio.io/rev label (else the default revision) stands for its"
-              + " ztunnel's revision, and its nodes are those of its pods");
     }
   }
 }
