@@ -84,6 +84,7 @@ public final class KubeCluster implements AutoCloseable {
             tags,
             new Restarts(client, clock, hook, inFlight, evictions),
             new GatewayLabels(client, clock, hook, gatewayApi),
+            new NodeDrains(client, hook),
             new MigrationEvents(client, clock, hook));
   }
 
