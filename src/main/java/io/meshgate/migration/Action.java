@@ -17,11 +17,15 @@ public sealed interface Action {
 
   /**
    * Evaluate the rules of the target's scope over the baseline window ending now; store the values.
-   * {@code target} is a namespace or a gateway's {@link GatewayRef#key()}.
+   * {@code target} is a namespace, a gateway's {@link GatewayRef#key()} or a node's {@link
+   * NodeRef#key}.
    */
   record CaptureBaseline(String target) implements Action {
     @Override
     public String namespace() {
+      if (NodeRef.isKey(target)) {
+        return null;
+      }
       return GatewayRef.isKey(target) ? GatewayRef.of(target).namespace() : target;
     }
   }

@@ -24,6 +24,8 @@ public enum Reason {
   GATEWAY_API_MISSING("GatewayApiMissing"),
   ACCESS_REFUSED("AccessRefused"),
   NODE_NOT_FOUND("NodeNotFound"),
+  /** A selected node runs no pod of the ztunnel DaemonSet: there is nothing to upgrade on it. */
+  NO_ZTUNNEL("NoZtunnel"),
   /** Someone else cordoned the node: meshgate leaves it, and never uncordons it. */
   CORDONED_BY_OTHERS("CordonedByOthers"),
   /** A node's ambient pods are drained and its ztunnel pod is on the wave's template. */
@@ -53,6 +55,7 @@ public enum Reason {
   UNMANAGED_PODS("UnmanagedPods"),
   /** A PodDisruptionBudget kept a node's ambient pods past {@code drain.timeout}. */
   DRAIN_BLOCKED("DrainBlocked"),
+  ZTUNNEL_NOT_FOUND("ZtunnelNotFound"),
   /** Someone changed the ztunnel DaemonSet's template after the wave started. */
   ZTUNNEL_TEMPLATE_CHANGED("ZtunnelTemplateChanged"),
   PROXY_IMAGE_UNKNOWN("ProxyImageUnknown"),

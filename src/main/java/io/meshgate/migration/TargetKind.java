@@ -75,6 +75,14 @@ interface TargetKind {
    */
   Action back(TickContext tick, TargetState target, Observed.TargetFacts facts);
 
+  /**
+   * Why a target going back must wait before its next change (someone else's act, or a slot a paced
+   * kind needs), or null when it may go on; as every kind but a node may.
+   */
+  default Cause backWait(TickContext tick, TargetState target, Observed.TargetFacts facts) {
+    return null;
+  }
+
   /** How a rolled back target was sent back: {@code labels restored}. */
   String backHow(TickContext tick);
 

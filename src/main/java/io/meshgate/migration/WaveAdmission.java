@@ -59,6 +59,9 @@ final class WaveAdmission {
       return new Admission(Outcome.AWAITING_APPROVAL, null);
     }
     Cause blocker = startBlocker(currentWave);
+    if (blocker == null && waveSpec.ztunnel() != null) {
+      blocker = ZtunnelChecks.blocker(tick, waveSpec.ztunnel());
+    }
     long slots = waveSpec.maxConcurrent() - wave.stream().filter(n -> n.phase.isInFlight()).count();
     for (TargetState ns : pending) {
       Cause leftOut = ns.kind.leftOut(tick, ns);
