@@ -15,6 +15,7 @@ import io.meshgate.controller.ClusterWriteException;
 import io.meshgate.controller.NodePort;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.json.Mappers;
+import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,8 +77,20 @@ final class NodeDrains implements NodePort {
     }
     ObjectNode patch = JSON.createObjectNode();
     patch.putObject("spec").put("unschedulable", true);
-    patch.putObject("metadata").putObject("annotations").put(ZtunnelNodes.CORDONED_BY, migration);
-    patchNode("cordon", node, PatchType.JSON_MERGE, patch.toString());
+    ObjectNode metadata = patch.putObject("metadata");
+    metadata.putObject("annotations").put(ZtunnelNodes.CORDONED_BY, migration);
+    // the node as read: a cordon by someone else since then makes the API server answer 409
+    // rather than meshgate take that cordon over
+    metadata.put("resourceVersion", current.getMetadata().getResourceVersion());
+    try {
+      patchNode("cordon", node, PatchType.JSON_MERGE, patch.toString());
+    } catch (ClusterWriteException e) {
+      if (e.code() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      LOG.info("migration={} node={}: changed since read; not cordoned this tick", migration, node);
+      return;
+    }
     LOG.info("migration={} node={}: cordoned", migration, node);
   }
 

@@ -72,7 +72,10 @@ class NodeDrainsTest {
         .isEqualTo(
             JSON.readTree(
                 "{\"spec\":{\"unschedulable\":true},"
-                    + "\"metadata\":{\"annotations\":{\"meshgate.io/cordoned-by\":\"istio-1-24\"}}}"));
+                    + "\"metadata\":{\"annotations\":{\"meshgate.io/cordoned-by\":\"istio-1-24\"},"
+                    + "\"resourceVersion\":\""
+                    + stored().getMetadata().getResourceVersion()
+                    + "\"}}"));
     assertThat(writes).containsExactly("patch nodes worker-1");
   }
 
@@ -85,6 +88,29 @@ class NodeDrainsTest {
     drains.cordon(MIGRATION, "worker-2");
 
     assertThat(requests("PATCH")).isEmpty();
+    assertThat(stored().getMetadata().getAnnotations()).isNullOrEmpty();
+    assertThat(writes).isEmpty();
+  }
+
+  @Test
+  void aNodeCordonedBySomeoneElseBetweenTheReadAndThePatchIsNotTakenOver() {
+    // stored: the admin's cordon; the read still saw the node schedulable
+    client.resource(node(NODE, Map.of(), true, null)).create();
+    server
+        .expect()
+        .get()
+        .withPath(NODE_PATH)
+        .andReturn(200, node(NODE, Map.of(), false, null))
+        .once();
+    server
+        .expect()
+        .patch()
+        .withPath(NODE_PATH)
+        .andReturn(409, status(409, "Conflict", "the object has been modified"))
+        .once();
+
+    drains.cordon(MIGRATION, NODE);
+
     assertThat(stored().getMetadata().getAnnotations()).isNullOrEmpty();
     assertThat(writes).isEmpty();
   }
