@@ -16,13 +16,12 @@ import java.util.Map;
 final class Baselines {
   private Baselines() {}
 
-  /** {@code targets}: namespaces, and gateways' and nodes' keys, whose baselines were captured. */
+  /** {@code targets}: namespaces and gateways' keys whose baselines were captured. */
   static MigrationStatus recorded(
       MigrationStatus status, List<String> targets, Map<String, Map<String, Double>> captured) {
     return status
         .withNamespaces(recorded(status.namespaces(), targets, captured))
-        .withGateways(recorded(status.gateways(), targets, captured))
-        .withNodes(recorded(status.nodes(), targets, captured));
+        .withGateways(recorded(status.gateways(), targets, captured));
   }
 
   private static List<TargetStatus> recorded(
