@@ -202,6 +202,10 @@ public record MigrationSpec(
       Map<String, String> nodeSelector,
       int maxConcurrent,
       Duration drainTimeout) {
+    /** Where Istio's ztunnel Helm chart installs it. */
+    public static final String DEFAULT_NAMESPACE = "istio-system";
+
+    public static final String DEFAULT_DAEMON_SET = "ztunnel";
     public static final int DEFAULT_MAX_CONCURRENT = 1;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(10);
 

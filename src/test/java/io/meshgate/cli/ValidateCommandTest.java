@@ -407,8 +407,8 @@ class ValidateCommandTest {
                 + ": field 'sail.template.interval' is \"0s\"; expected a positive duration such as"
                 + " 30s, 5m or 1h30m",
             config
-                + ": field 'sail.template.waves[0]' has neither namespaces, selector, gateways nor"
-                + " gatewaySelector; expected at least one of them",
+                + ": field 'sail.template.waves[0]' has neither namespaces, selector, gateways,"
+                + " gatewaySelector nor ztunnel; expected at least one of them",
             config
                 + ": field 'sail.template.wavez' is unknown; did you mean 'sail.template.waves'?");
   }

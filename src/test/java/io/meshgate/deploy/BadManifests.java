@@ -62,17 +62,21 @@ public final class BadManifests {
 
   private BadManifests() {}
 
-  private static BadManifest rejected(
+  static BadManifest rejected(
       String name, List<String> edits, List<String> problems, String server) {
     return new BadManifest(name, edits, problems, server, null);
   }
 
-  private static BadManifest validateOnly(
+  static BadManifest validateOnly(
       String name, List<String> edits, List<String> problems, String why) {
     return new BadManifest(name, edits, problems, null, why);
   }
 
   public static Stream<BadManifest> all() {
+    return Stream.concat(common(), BadZtunnelManifests.all());
+  }
+
+  private static Stream<BadManifest> common() {
     return Stream.of(
         rejected(
             "unknown field",
@@ -230,10 +234,10 @@ public final class BadManifests {
             "wave without namespaces or selector",
             List.of("      namespaces: [test]\n", ""),
             List.of(
-                "%s: field 'spec.waves[0]' has neither namespaces, selector, gateways nor"
-                    + " gatewaySelector; expected at least one of them"),
-            "spec.waves[0]: Invalid value: a wave needs namespaces, a selector, gateways or a"
-                + " gatewaySelector"),
+                "%s: field 'spec.waves[0]' has neither namespaces, selector, gateways,"
+                    + " gatewaySelector nor ztunnel; expected at least one of them"),
+            "spec.waves[0]: Invalid value: a wave needs namespaces, a selector, gateways, a"
+                + " gatewaySelector or ztunnel"),
         rejected(
             "gateway listed twice",
             List.of(
