@@ -11,9 +11,9 @@ import java.util.Map;
  * What one tick evaluates: the namespaces and the workloads (gateways, waypoints, nodes), the
  * target revision, optionally the revision they come from (the control group of revision-scoped
  * rules), the Prometheus label that tells revisions apart, the labels that name a waypoint, and the
- * control cohorts: namespaces and workloads still on {@code fromRevision}, measured in the same
- * queries as the targets of their kind (none evaluated itself). Every name is validated here,
- * before any of them can reach PromQL.
+ * control cohorts: namespaces and workloads still on {@code fromRevision} (nodes still on the old
+ * ztunnel template), measured in the same queries as the targets of their kind (none evaluated
+ * itself). Every name is validated here, before any of them can reach PromQL.
  *
  * <p>Namespaces and workloads' keys are the keys of verdicts, evidence windows and baselines, so
  * they are distinct.
