@@ -115,7 +115,8 @@ public final class BadManifests {
             List.of(
                 "%s: field 'spec.gates[2].rule' is \"slo\"; expected a rule in rules"
                     + " (convergence-time, error-rate, gateway-error-rate, gateway-p99-latency,"
-                    + " p99-latency, waypoint-error-rate, waypoint-p99-latency, xds-rejects)",
+                    + " p99-latency, waypoint-error-rate, waypoint-p99-latency, xds-rejects,"
+                    + " ztunnel-connection-failures)",
                 "%s: field 'spec.gates[3].rule' is \"xds-reject\"; expected a rule in rules; did"
                     + " you mean \"xds-rejects\"?"),
             "the rules directory is the daemon's, not the API server's"),
