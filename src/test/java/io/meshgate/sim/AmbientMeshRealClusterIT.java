@@ -97,6 +97,29 @@ class AmbientMeshRealClusterIT {
   }
 
   @Test
+  void theNodeTimelineReplaysCordonsInTheOrderTheyWereMade() {
+    List<String> nodes = kubelet.nodes();
+    try (NodeTimeline timeline = NodeTimeline.watch(admin)) {
+      int mark = timeline.mark();
+      ambient.cordon(nodes.get(2), true);
+      ambient.cordon(nodes.get(0), true);
+      ambient.cordon(nodes.get(2), false);
+      ambient.cordon(nodes.get(1), true);
+      ambient.cordon(nodes.get(0), false);
+      await("five changes").atMost(WAIT).until(() -> timeline.since(mark).size() == 5);
+
+      assertThat(timeline.cordonOrder(mark))
+          .containsExactly(nodes.get(2), nodes.get(0), nodes.get(1));
+      assertThat(timeline.mostCordonedAtOnce(mark, Set.of())).isEqualTo(2);
+      assertThat(timeline.mostCordonedAtOnce(mark, Set.of(nodes.get(0)))).isEqualTo(1);
+      assertThat(timeline.cordoned()).containsExactly(nodes.get(1));
+      assertThat(timeline.changedSince(mark, nodes.get(1))).isTrue();
+    } finally {
+      nodes.forEach(n -> ambient.cordon(n, false));
+    }
+  }
+
+  @Test
   void anOnDeleteZtunnelMovesANodeOnlyWhenItsPodIsDeleted() {
     String old = ambient.ztunnelHash();
     assertThat(ambient.ztunnelHashByNode()).hasSize(3).containsOnlyKeys(kubelet.nodes());
