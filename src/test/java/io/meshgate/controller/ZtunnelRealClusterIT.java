@@ -86,17 +86,19 @@ class ZtunnelRealClusterIT {
 
       String status =
           await("the migration says the grant is missing")
-              .atMost(Duration.ofSeconds(60))
+              .atMost(Duration.ofSeconds(30))
               .until(
                   () -> scenario.rawStatus("ztunnel-no-grant"), s -> s.contains("AccessRefused"));
 
       assertThat(status).contains("deploy/optional/ztunnel-rbac.yaml");
       assertThat(daemon.isReady()).as("still ready, not crash-looping").isTrue();
+      assertThat(scenario.timeline.since(mark)).as("node changes").isEmpty();
+      assertThat(ztunnelWrites(before)).isEmpty();
+    } finally {
+      // the later tests need the grant, whatever this one found
+      scenario.delete("ztunnel-no-grant");
+      scenario.fixture.applyFile(ZTUNNEL_RBAC);
     }
-    assertThat(scenario.timeline.since(mark)).as("node changes").isEmpty();
-    assertThat(ztunnelWrites(before)).isEmpty();
-    scenario.delete("ztunnel-no-grant");
-    scenario.fixture.applyFile(ZTUNNEL_RBAC);
   }
 
   @Test
@@ -110,22 +112,23 @@ class ZtunnelRealClusterIT {
 
       String status =
           await("the migration is refused")
-              .atMost(Duration.ofSeconds(60))
+              .atMost(Duration.ofSeconds(30))
               .until(() -> scenario.rawStatus("ztunnel-rolling"), s -> s.contains("InvalidSpec"));
 
       assertThat(status).contains("ztunnel-rolling").contains("RollingUpdate").contains("OnDelete");
+      assertThat(scenario.timeline.since(mark)).as("node changes").isEmpty();
+      assertThat(ztunnelWrites(before)).isEmpty();
+    } finally {
+      scenario.delete("ztunnel-rolling");
+      scenario
+          .fixture
+          .admin
+          .apps()
+          .daemonSets()
+          .inNamespace(AmbientMesh.ZTUNNEL_NAMESPACE)
+          .withName("ztunnel-rolling")
+          .delete();
     }
-    assertThat(scenario.timeline.since(mark)).as("node changes").isEmpty();
-    assertThat(ztunnelWrites(before)).isEmpty();
-    scenario.delete("ztunnel-rolling");
-    scenario
-        .fixture
-        .admin
-        .apps()
-        .daemonSets()
-        .inNamespace(AmbientMesh.ZTUNNEL_NAMESPACE)
-        .withName("ztunnel-rolling")
-        .delete();
   }
 
   @Test
