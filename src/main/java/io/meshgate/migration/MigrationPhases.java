@@ -126,11 +126,17 @@ final class MigrationPhases {
             progressing + " waits for meshgate.io/approve: " + currentWave);
       }
       default -> {
+        Cause blocker = admission.blocker();
         if (all.stream().allMatch(n -> n.phase == TargetPhase.Pending)) {
-          Cause blocker = admission.blocker();
           return blocker == null
               ? new PhaseOutcome(MigrationPhase.Pending, Reason.PENDING, "starting")
               : new PhaseOutcome(MigrationPhase.Pending, blocker.reason(), blocker.text());
+        }
+        boolean waveEmpty = all.stream().noneMatch(n -> n.wave.equals(currentWave));
+        if (blocker != null && waveEmpty) {
+          // a ztunnel wave whose nodes cannot be seen: nothing else would say why it waits
+          return new PhaseOutcome(
+              MigrationPhase.Progressing, blocker.reason(), progressing + ": " + blocker.text());
         }
         return new PhaseOutcome(MigrationPhase.Progressing, Reason.PROGRESSING, progressing);
       }

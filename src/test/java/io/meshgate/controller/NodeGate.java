@@ -39,6 +39,7 @@ final class NodeGate implements GatePort {
   private static Set<String> judged(GateSubjects subjects, Map<String, Instant> onTargetAt) {
     Set<String> judged = new LinkedHashSet<>(subjects.namespaces());
     subjects.gateways().forEach(g -> judged.add(g.key()));
+    subjects.nodes().forEach(n -> judged.add(n.key()));
     judged.addAll(onTargetAt.keySet());
     return judged;
   }

@@ -59,7 +59,10 @@ final class NodeWorld {
   String strategy = "OnDelete";
   String currentHash = NEW;
   String previousHash = OLD;
+
+  /** Why nodes cannot be read; then none is seen, as without the optional grant. */
   String unreadable;
+
   MigrationStatus status = MigrationStatus.initial();
   Instant now = FakeWorld.START;
   int maxCordoned;
@@ -91,7 +94,7 @@ final class NodeWorld {
     nodes.forEach((name, node) -> observedNodes.put(name, node.observed(name)));
     Ambient ambient =
         new Ambient(
-            Map.of("ztunnel", List.copyOf(nodes.keySet())),
+            unreadable == null ? Map.of("ztunnel", List.copyOf(nodes.keySet())) : Map.of(),
             observedNodes,
             new Ambient.ZtunnelDaemonSet(true, strategy, currentHash, previousHash),
             unreadable);

@@ -3,6 +3,8 @@ package io.meshgate.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -163,10 +165,31 @@ class ZtunnelUpgradeTest {
 
     world.runTicks(3);
 
-    assertThat(world.holds)
-        .singleElement()
-        .satisfies(h -> assertThat(h.reason()).isEqualTo(Reason.ACCESS_REFUSED));
+    assertThat(world.status.phase()).isEqualTo(MigrationPhase.Pending);
+    assertThat(world.status.conditions())
+        .anySatisfy(
+            c -> {
+              assertThat(c.reason()).isEqualTo("AccessRefused");
+              assertThat(c.message()).contains("deploy/optional/ztunnel-rbac.yaml");
+            });
     assertThat(world.executed).isEmpty();
+  }
+
+  @Test
+  void aWaveOfNodesThatCannotBeSeenAfterAnotherWaveSaysWhyItWaits() {
+    NodeWorld world = new NodeWorld(1, 1, DRAIN);
+    world.unreadable = "nodes are forbidden: apply deploy/optional/ztunnel-rbac.yaml";
+    MigrationSpec.Wave ztunnel = world.spec.waves().get(0);
+    MigrationSpec.Wave done =
+        new MigrationSpec.Wave("empty", List.of(), Map.of("team", "none"), Duration.ZERO, 1, false);
+    world.spec = FakeWorld.spec(List.of(done, ztunnel));
+
+    world.runTicks(2);
+
+    assertThat(world.status.currentWave()).isEqualTo("ztunnel");
+    assertThat(world.status.phase()).isNotEqualTo(MigrationPhase.Succeeded);
+    assertThat(world.status.conditions())
+        .anySatisfy(c -> assertThat(c.reason()).isEqualTo("AccessRefused"));
   }
 
   @Test
