@@ -3,6 +3,7 @@ package io.meshgate.cli;
 import io.meshgate.gate.RuleResult;
 import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.TargetStatus;
 import io.meshgate.notify.Notification;
 import java.io.PrintWriter;
@@ -53,9 +54,13 @@ final class DemoDisplay {
 
   /**
    * How the demo names a target: a namespace by its name, a gateway ({@link GatewayRef#key()}) as
-   * {@code gateway istio-ingress/istio-ingressgateway}.
+   * {@code gateway istio-ingress/istio-ingressgateway}, a node ({@link NodeRef#key}) as {@code node
+   * worker-1}.
    */
   static String shown(String target) {
+    if (NodeRef.isKey(target)) {
+      return "node " + NodeRef.name(target);
+    }
     if (!GatewayRef.isKey(target)) {
       return target;
     }

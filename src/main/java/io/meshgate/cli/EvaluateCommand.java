@@ -39,8 +39,8 @@ import picocli.CommandLine.Option;
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description = {
-      "Evaluate the gate rules once for the given namespaces, gateways and waypoints and print"
-          + " the verdict.",
+      "Evaluate the gate rules once for the given namespaces, gateways, waypoints and nodes and"
+          + " print the verdict.",
       "Exit code: 0 PROMOTE, 1 HOLD, 2 ROLLBACK, 64 bad usage or input, 70 internal error."
     })
 final class EvaluateCommand implements Callable<Integer> {
@@ -82,26 +82,7 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Namespace(s) to evaluate; repeatable.")
   List<String> namespaces = new ArrayList<>();
 
-  @Option(
-      names = "--gateway",
-      arity = "1..*",
-      split = ",",
-      paramLabel = "NS/NAME",
-      description =
-          "Gateway(s) to evaluate by the gateway-scoped rules: the namespace and name of the"
-              + " gateway's Deployment (<gateway>-<class> for a Gateway API gateway); shown as"
-              + " gateway:NS/NAME. Repeatable.")
-  List<String> gateways = new ArrayList<>();
-
-  @Option(
-      names = "--waypoint",
-      arity = "1..*",
-      split = ",",
-      paramLabel = "NS/NAME",
-      description =
-          "Waypoint(s) to evaluate by the waypoint-scoped rules: namespace and Gateway name; shown"
-              + " as waypoint:NS/NAME. Repeatable.")
-  List<String> waypoints = new ArrayList<>();
+  @CommandLine.Mixin EvaluateTargets.Options targets;
 
   @Option(
       names = "--cohort",
@@ -216,15 +197,16 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (namespaces.isEmpty() && gateways.isEmpty() && waypoints.isEmpty()) {
+    if (namespaces.isEmpty() && targets.isEmpty()) {
       throw new InvalidInputException(
-          "no target given; pass --namespace NS, --gateway NS/NAME or --waypoint NS/NAME");
+          "no target given; pass --namespace NS, --gateway NS/NAME, --waypoint NS/NAME or --node"
+              + " NAME");
     }
     DaemonConfig daemon = config == null ? null : DaemonConfigLoader.load(config, true);
     PrometheusSettings settings = settings(daemon);
     List<String> members = cohort == null ? List.of() : cohort;
     List<String> problems = new ArrayList<>();
-    List<Workload> workloads = EvaluateTargets.workloads(gateways, waypoints, problems);
+    List<Workload> workloads = targets.workloads(problems);
     problems.addAll(
         Target.problems(namespaces, workloads, toRevision, fromRevision, settings.revisionLabel()));
     problems.addAll(EvaluateTargets.cohortProblems(members, fromRevision));

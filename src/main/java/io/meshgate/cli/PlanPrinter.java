@@ -46,6 +46,10 @@ final class PlanPrinter {
       }
       out.println();
     }
+    if (!plan.ztunnels().isEmpty()) {
+      plan.ztunnels().forEach(z -> out.println(z.describe()));
+      out.println();
+    }
     List<String> notes = new ArrayList<>();
     plan.items().stream()
         .filter(i -> i.note() != null)

@@ -10,6 +10,7 @@ import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.Resolution;
 import io.meshgate.migration.TargetStatus;
 import java.io.PrintWriter;
@@ -154,8 +155,8 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   /**
-   * One line per target, namespaces by name and gateways by kind and namespace/name; the first
-   * column as wide as the longest of them.
+   * One line per target, namespaces by name, then gateways by kind and namespace/name, then nodes
+   * as {@code node <name>}; the first column as wide as the longest of them.
    */
   private static void printTargets(PrintWriter out, List<TargetStatus> targets) {
     int width = 22;
@@ -174,8 +175,14 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  /** A namespace as it is; a gateway's key as {@code Deployment istio-ingress/ingress}. */
+  /**
+   * A namespace as it is; a gateway's key as {@code Deployment istio-ingress/ingress}; a node's as
+   * {@code node worker-1}.
+   */
   private static String shown(String target) {
+    if (NodeRef.isKey(target)) {
+      return "node " + NodeRef.name(target);
+    }
     if (!GatewayRef.isKey(target)) {
       return target;
     }

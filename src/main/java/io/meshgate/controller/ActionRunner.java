@@ -13,6 +13,7 @@ final class ActionRunner {
   private final TagPort tags;
   private final RestartPort restarts;
   private final GatewayPort gateways;
+  private final NodePort nodes;
   private final Metrics metrics;
 
   ActionRunner(ClusterPorts cluster, Metrics metrics) {
@@ -20,6 +21,7 @@ final class ActionRunner {
     this.tags = cluster.tags();
     this.restarts = cluster.restarts();
     this.gateways = cluster.gateways();
+    this.nodes = cluster.nodes();
     this.metrics = metrics;
   }
 
@@ -52,6 +54,23 @@ final class ActionRunner {
       counted("restore", () -> gateways.restore(restore.gateway(), restore.restartId()));
     } else if (action instanceof Action.RestartGateway restart) {
       counted("restart", () -> gateways.restart(migration, restart.gateway(), restart.restartId()));
+    } else if (action instanceof Action.NodeAction node) {
+      runOnNode(migration, node);
+    } else if (action instanceof Action.RollBackDaemonSet undo) {
+      counted("restore", () -> nodes.rollBackDaemonSet(undo.namespace(), undo.name(), undo.hash()));
+    }
+  }
+
+  private void runOnNode(String migration, Action.NodeAction action) {
+    if (action instanceof Action.Cordon cordon) {
+      counted("cordon", () -> nodes.cordon(migration, cordon.node()));
+    } else if (action instanceof Action.EvictAmbientPods evict) {
+      counted("drain", () -> nodes.evict(evict.node(), evict.pods()));
+    } else if (action instanceof Action.DeleteZtunnelPod delete) {
+      counted(
+          "restart", () -> nodes.deleteZtunnelPod(delete.node(), delete.namespace(), delete.pod()));
+    } else if (action instanceof Action.Uncordon uncordon) {
+      counted("uncordon", () -> nodes.uncordon(migration, uncordon.node()));
     }
   }
 

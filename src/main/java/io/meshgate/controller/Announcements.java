@@ -6,6 +6,7 @@ import io.meshgate.migration.Decision;
 import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.Resolution;
 import io.meshgate.migration.TargetStatus;
 import io.meshgate.migration.TickInput;
@@ -18,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a written tick tells people: each transition and each new hold of a namespace, a gateway or
- * the migration as a notification (Slack, logs), each transition as a Kubernetes Event on the
- * migration. Only after the status holding them was written, so nothing is announced that a
+ * What a written tick tells people: each transition and each new hold of a namespace, a gateway, a
+ * node or the migration as a notification (Slack, logs), each transition as a Kubernetes Event on
+ * the migration. Only after the status holding them was written, so nothing is announced that a
  * conflict undid.
  */
 final class Announcements {
@@ -88,8 +89,14 @@ final class Announcements {
     }
   }
 
-  /** The status entry of a target a transition or hold names: a namespace, or a gateway's key. */
+  /**
+   * The status entry of a target a transition or hold names: a namespace, a gateway's or node's
+   * key.
+   */
   private static Optional<TargetStatus> target(MigrationStatus status, String name) {
+    if (NodeRef.isKey(name)) {
+      return status.node(NodeRef.name(name));
+    }
     return GatewayRef.isKey(name) ? status.gateway(name) : status.namespace(name);
   }
 

@@ -10,18 +10,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Baselines captured before the flips of a tick, recorded in the namespaces' status: finite values
- * to five significant digits, others as null with a note saying why their bound is not checked.
+ * Baselines captured before the flips of a tick, recorded in the targets' status: finite values to
+ * five significant digits, others as null with a note saying why their bound is not checked.
  */
 final class Baselines {
   private Baselines() {}
 
-  /** {@code targets}: namespaces and gateways' keys whose baselines were captured. */
+  /** {@code targets}: namespaces, gateways' and nodes' keys whose baselines were captured. */
   static MigrationStatus recorded(
       MigrationStatus status, List<String> targets, Map<String, Map<String, Double>> captured) {
     return status
         .withNamespaces(recorded(status.namespaces(), targets, captured))
-        .withGateways(recorded(status.gateways(), targets, captured));
+        .withGateways(recorded(status.gateways(), targets, captured))
+        .withNodes(recorded(status.nodes(), targets, captured));
   }
 
   private static List<TargetStatus> recorded(

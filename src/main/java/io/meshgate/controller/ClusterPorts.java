@@ -18,11 +18,13 @@ public record ClusterPorts(
     TagPort tags,
     RestartPort restarts,
     GatewayPort gateways,
+    NodePort nodes,
     EventPort events) {
   public ClusterPorts {
     Objects.requireNonNull(observer, "observer");
     Objects.requireNonNull(labels, "labels");
     Objects.requireNonNull(gateways, "gateways");
+    Objects.requireNonNull(nodes, "nodes");
     Objects.requireNonNull(tags, "tags");
     Objects.requireNonNull(restarts, "restarts");
     Objects.requireNonNull(events, "events");

@@ -10,6 +10,8 @@ package io.meshgate.controller;
  * }</pre>
  */
 public final class ClusterWriteException extends RuntimeException {
+  private static final String ZTUNNEL_GRANT = "deploy/optional/ztunnel-rbac.yaml";
+
   private final String action;
   private final String verb;
   private final String resource;
@@ -61,7 +63,7 @@ public final class ClusterWriteException extends RuntimeException {
               + "' on '"
               + resource
               + "' (see "
-              + grantedIn(resource)
+              + grantedIn(verb, resource)
               + ")";
       case 422 ->
           resource.startsWith("revisionmigrations")
@@ -71,9 +73,16 @@ public final class ClusterWriteException extends RuntimeException {
     };
   }
 
-  /** Where the grant of {@code resource} is shipped: the optional ones apart. */
-  private static String grantedIn(String resource) {
+  /**
+   * Where the grant of {@code verb} on {@code resource} is shipped: the optional ones apart. Only
+   * ztunnel waves delete pods (their ztunnel pods), so that delete is in the ztunnel grant.
+   */
+  private static String grantedIn(String verb, String resource) {
+    if (resource.equals("pods") && verb.equals("delete")) {
+      return ZTUNNEL_GRANT;
+    }
     return switch (resource) {
+      case "nodes", "controllerrevisions", "poddisruptionbudgets" -> ZTUNNEL_GRANT;
       case "mutatingwebhookconfigurations" ->
           "deploy/optional/revision-tags-rbac.yaml, which must list the tag's webhook by name";
       case "rollouts" -> "deploy/optional/argo-rollouts-rbac.yaml";

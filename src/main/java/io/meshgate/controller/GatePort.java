@@ -9,13 +9,13 @@ import java.util.function.Consumer;
 
 /**
  * The gate as the controller uses it: one batched tick, and baselines before flips, of the
- * namespaces and gateways of {@link GateSubjects}, each with its control cohort.
+ * namespaces, gateways and nodes of {@link GateSubjects}, each with its control cohort.
  */
 public interface GatePort {
   /**
-   * Rule results by namespace and by gateway key; every one asked for is present. {@code
-   * onTargetAt}: when each was last all on the target revision with its rollouts complete; its
-   * rules look no further back (one absent from it has no evidence yet).
+   * Rule results by namespace, by gateway key and by node key ({@code Node/<name>}); every one
+   * asked for is present. {@code onTargetAt}: when each was last all on the target revision with
+   * its rollouts complete; its rules look no further back (one absent from it has no evidence yet).
    */
   Map<String, List<RuleResult>> evaluate(
       MigrationSpec spec,

@@ -305,7 +305,7 @@ public final class MigrationController {
         now);
   }
 
-  /** The namespaces and gateways among {@code targets}, with their cohorts. */
+  /** The namespaces, gateways and nodes among {@code targets}, with their cohorts. */
   private GateSubjects subjects(MigrationObject m, Observed observed, List<String> targets) {
     return GateSubjects.of(
         targets,

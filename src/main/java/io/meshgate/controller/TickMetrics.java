@@ -3,14 +3,15 @@ package io.meshgate.controller;
 import io.meshgate.metrics.Metrics;
 import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.migration.TargetStatus;
 import io.meshgate.migration.TickInput;
 import java.time.Instant;
 
 /**
- * The self-metrics a tick leaves: rule results, verdicts, each namespace's and gateway's phase, its
- * time.
+ * The self-metrics a tick leaves: rule results, verdicts, each namespace's, gateway's and node's
+ * phase, its time.
  */
 final class TickMetrics {
   private TickMetrics() {}
@@ -54,6 +55,16 @@ final class TickMetrics {
               .set(1);
         } else {
           metrics.gatewayPhase.remove(m.name(), kind, ref.namespace(), ref.name(), phase.name());
+        }
+      }
+    }
+    for (TargetStatus node : status.nodes()) {
+      String name = NodeRef.name(node.name());
+      for (TargetPhase phase : TargetPhase.values()) {
+        if (phase == node.phase()) {
+          metrics.nodePhase.labelValues(m.name(), name, phase.name()).set(1);
+        } else {
+          metrics.nodePhase.remove(m.name(), name, phase.name());
         }
       }
     }

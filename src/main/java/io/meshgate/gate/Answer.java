@@ -9,10 +9,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * One query's answer, indexed once by part and by the target its series name (a namespace, or a
- * workload's {@code namespace/name} read from the rule's two {@code groupBy} labels) so that
- * judging N targets costs O(N) rather than a scan of every series for every target. {@code keys}:
- * the keys of the targets the query judges.
+ * One query's answer, indexed once by part and by the target its series name (a namespace, a
+ * workload's {@code namespace/name} read from the rule's two {@code groupBy} labels, or a node's
+ * name) so that judging N targets costs O(N) rather than a scan of every series for every target.
+ * {@code keys}: the keys of the targets the query judges.
  */
 record Answer(
     PlannedQuery query,
@@ -66,13 +66,17 @@ record Answer(
     return new Answer(q, keys, null, index);
   }
 
-  /** The target a series names: its namespace, its workload's namespace/name, or the revision. */
+  /**
+   * The target a series names: its namespace, its workload's namespace/name, its node, or the
+   * revision.
+   */
   private static String target(Rule rule, Series s) {
     if (rule.scope() == Scope.REVISION) {
       return WHOLE;
     }
     String namespace = s.label(rule.groupBy().get(0));
-    if (rule.scope() == Scope.NAMESPACE || namespace == null) {
+    if (rule.scope() == Scope.NAMESPACE || rule.scope() == Scope.NODE || namespace == null) {
+      // a namespace's or a node's one label
       return namespace;
     }
     String name = s.label(rule.groupBy().get(1));

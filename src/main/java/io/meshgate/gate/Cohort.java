@@ -7,11 +7,11 @@ import java.util.List;
 /**
  * Telling a bad revision from a bad day: a namespace's failing result held against the control
  * cohort, the namespaces still on the revision it comes from, measured in the same query at the
- * same tick (a gateway's or a waypoint's against the gateways or waypoints still on it, alike).
- * When the cohort breaches the same absolute bound ({@code max}, {@code min}), or has changed since
- * the namespace's baseline window at least as much as the namespace (within the rule's {@code
- * cohortMargin}), the failure is shared by the old revision: the result is HOLD, reason {@code
- * GlobalDegradation}, not FAIL.
+ * same tick (a gateway's or a waypoint's against the gateways or waypoints still on it, a node's
+ * against the nodes still on the old ztunnel template, alike). When the cohort breaches the same
+ * absolute bound ({@code max}, {@code min}), or has changed since the namespace's baseline window
+ * at least as much as the namespace (within the rule's {@code cohortMargin}), the failure is shared
+ * by the old revision: the result is HOLD, reason {@code GlobalDegradation}, not FAIL.
  *
  * <p>The cohort's value is the median of its members that carry volume, so one odd namespace does
  * not decide it. With no member carrying volume the result stays the namespace's own, marked {@link

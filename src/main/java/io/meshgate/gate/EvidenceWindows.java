@@ -6,10 +6,10 @@ import java.util.Map;
 
 /**
  * How far back a target's evidence may reach (DESIGN.md section 3, "Evidence window"): a
- * namespace-, gateway- or waypoint-scoped rule's {@code {{window}}} clipped to the time since the
- * target was all on the target revision ({@code onTargetAt}, keyed by namespace or by workload
- * key), capped at the rule's window, so that a verdict about the new revision rests only on traffic
- * it served. Pure: the time is the caller's.
+ * namespace-, gateway-, waypoint- or node-scoped rule's {@code {{window}}} clipped to the time
+ * since the target was all on the target revision ({@code onTargetAt}, keyed by namespace or by
+ * workload key), capped at the rule's window, so that a verdict about the new revision rests only
+ * on traffic it served. Pure: the time is the caller's.
  *
  * <p>Clipped windows are rounded down to a grain (the tick interval; a whole number of intervals
  * for a rule whose window spans more than {@value #MAX_CLIPPED} of them), so namespaces whose

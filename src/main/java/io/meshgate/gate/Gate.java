@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 
 /**
  * The pure gate: from the answers to a tick's planned queries to per-rule results and a verdict per
- * target (namespace, gateway or waypoint, keyed by its key). No I/O, no clock: the time is the
- * tick's, given by the caller.
+ * target (namespace, gateway, waypoint or node, keyed by its key). No I/O, no clock: the time is
+ * the tick's, given by the caller.
  *
  * <pre>{@code
  * List<PlannedQuery> plan = GatePlan.tick(rules, target, now);
@@ -183,11 +183,22 @@ public final class Gate {
                       judged,
                       cohorts.get(answer),
                       own.get(Cohort.baselineKey(rule.name())),
-                      target.fromRevision() == null ? "the old revision" : target.fromRevision());
+                      controlName(rule));
         }
         results.add(result.withWindow(q.window()));
       }
       return decide(key, results);
+    }
+
+    /**
+     * What the control cohort runs, as messages name it: a node's cohort is the nodes still on the
+     * old ztunnel template, which no istiod revision names; any other's the old revision.
+     */
+    private String controlName(Rule rule) {
+      if (rule.scope() == Scope.NODE) {
+        return "the old ztunnel";
+      }
+      return target.fromRevision() == null ? "the old revision" : target.fromRevision();
     }
 
     private Observation observe(Answer answer, String key, Workload workload) {

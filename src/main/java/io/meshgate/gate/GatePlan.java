@@ -15,9 +15,9 @@ import java.util.function.Supplier;
 
 /**
  * Turns rules and a target into the PromQL of one tick: one query per rule and evidence window
- * whatever the number of namespaces, gateways, waypoints and cohort members (rules written with
- * {{namespace}} instead of {{namespaces}} cannot be batched, get one query per namespace, and no
- * cohort). A rule judges the targets of its scope only; a revision-scoped rule judges them all.
+ * whatever the number of namespaces, gateways, waypoints, nodes and cohort members (rules written
+ * with {{namespace}} instead of {{namespaces}} cannot be batched, get one query per namespace, and
+ * no cohort). A rule judges the targets of its scope only; a revision-scoped rule judges them all.
  *
  * <p>A rule's value, its volume guard and, for revision-scoped rules, the old revision's value
  * travel in one expression: each part is tagged with {@code label_replace} and joined with {@code
@@ -35,6 +35,7 @@ public final class GatePlan {
 
   private static final String WORKLOAD_MARK = "\u0000workload\u0000";
   private static final String WORKLOAD_NAMESPACE_MARK = "\u0000workloadNamespace\u0000";
+  private static final String NODE_MARK = "\u0000node\u0000";
 
   private GatePlan() {}
 
@@ -44,8 +45,8 @@ public final class GatePlan {
   }
 
   /**
-   * One tick, each namespace-, gateway- or waypoint-scoped rule over each target's evidence window:
-   * targets sharing a window share a query, so a rule sends at most {@value
+   * One tick, each namespace-, gateway-, waypoint- or node-scoped rule over each target's evidence
+   * window: targets sharing a window share a query, so a rule sends at most {@value
    * EvidenceWindows#MAX_CLIPPED} + 1 queries whatever the number of targets; targets without a
    * window yet get an unsent query saying why.
    */
@@ -72,7 +73,7 @@ public final class GatePlan {
           windows.waiting.forEach(
               (why, group) -> queries.add(waiting(rule, target, group, List.of(), time, why)));
         }
-        case GATEWAY, WAYPOINT -> {
+        case GATEWAY, WAYPOINT, NODE -> {
           Windows<Workload> windows =
               Windows.of(rule, target.workloads(rule.scope()), Workload::key, evidence, time);
           windows.open.forEach(
@@ -135,9 +136,9 @@ public final class GatePlan {
   }
 
   /**
-   * The baseline of every namespace-, gateway- or waypoint-scoped rule over {@code window} ending
-   * at {@code time} (just before a flip), for the target's namespaces or workloads of its scope.
-   * Revision-scoped rules need none: their control group is measured live.
+   * The baseline of every namespace-, gateway-, waypoint- or node-scoped rule over {@code window}
+   * ending at {@code time} (just before a flip, or a node's cordon), for the target's namespaces or
+   * workloads of its scope. Revision-scoped rules need none: their control group is measured live.
    */
   public static List<PlannedQuery> baseline(
       List<Rule> rules, Target target, Instant time, Duration window) {
@@ -259,13 +260,17 @@ public final class GatePlan {
   /**
    * {{workloads}} and {{workloadNamespaces}} select the names and the namespaces apart, so they may
    * select more series than the workloads (one's name in another's namespace): the answer is read
-   * by both labels together, and those are left unread.
+   * by both labels together, and those are left unread. {{nodes}} selects nodes by their one name.
    */
   private static String workloadQuery(
       Rule rule, Target target, List<Workload> workloads, Duration window) {
     Map<String, String> values = values(target, target.toRevision(), window);
-    values.put(QueryTemplate.WORKLOADS, alternation(workloads, Workload::name));
-    values.put(QueryTemplate.WORKLOAD_NAMESPACES, alternation(workloads, Workload::namespace));
+    if (rule.scope() == Scope.NODE) {
+      values.put(QueryTemplate.NODES, alternation(workloads, Workload::name));
+    } else {
+      values.put(QueryTemplate.WORKLOADS, alternation(workloads, Workload::name));
+      values.put(QueryTemplate.WORKLOAD_NAMESPACES, alternation(workloads, Workload::namespace));
+    }
     return combine(valueAndVolume(rule, values));
   }
 
@@ -311,6 +316,7 @@ public final class GatePlan {
     values.put(QueryTemplate.NAMESPACE, NAMESPACE_MARK);
     values.put(QueryTemplate.WORKLOADS, WORKLOAD_MARK);
     values.put(QueryTemplate.WORKLOAD_NAMESPACES, WORKLOAD_NAMESPACE_MARK);
+    values.put(QueryTemplate.NODES, NODE_MARK);
     return QueryTemplate.render(rule.query(), values);
   }
 
@@ -319,6 +325,9 @@ public final class GatePlan {
   }
 
   static String withWorkload(String displayTemplate, Workload workload) {
+    if (workload.scope() == Scope.NODE) {
+      return displayTemplate.replace(NODE_MARK, Names.inRegex(workload.name()));
+    }
     return displayTemplate
         .replace(WORKLOAD_MARK, Names.inRegex(workload.name()))
         .replace(WORKLOAD_NAMESPACE_MARK, workload.namespace());

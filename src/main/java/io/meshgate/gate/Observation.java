@@ -6,8 +6,8 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * What a query told about one rule for one target (a namespace, a gateway or a waypoint) or for the
- * revision, before bounds are applied: a value, nothing (and why), or a failure.
+ * What a query told about one rule for one target (a namespace, a gateway, a waypoint or a node) or
+ * for the revision, before bounds are applied: a value, nothing (and why), or a failure.
  */
 sealed interface Observation {
   /** How messages name the revision's value. */
@@ -28,16 +28,22 @@ sealed interface Observation {
   }
 
   /**
-   * A waypoint's series carry the labels the scrape attached from its pod: when there are none, the
-   * scrape may name them otherwise, and the hint says which labels were read.
+   * A waypoint's series carry the labels the scrape attached from its pod, a node's ztunnel's the
+   * label its scrape relabelled from the pod's node: when there are none, the scrape may name them
+   * otherwise or not at all, and the hint says which labels were read.
    */
   static Observation observeWorkload(Answer answer, Workload w) {
+    List<String> labels = answer.query().rule().groupBy();
     String scrape =
-        w.scope() == Scope.WAYPOINT
-            ? " with labels "
-                + String.join(" and ", answer.query().rule().groupBy())
-                + " (gate.waypointLabels)"
-            : "";
+        switch (w.scope()) {
+          case WAYPOINT ->
+              " with labels " + String.join(" and ", labels) + " (gate.waypointLabels)";
+          case NODE ->
+              " with label "
+                  + labels.get(0)
+                  + " (relabelled from __meta_kubernetes_pod_node_name on ztunnel's pods)";
+          default -> "";
+        };
     return observe(answer, w.qualifiedName(), w.displayName(), scrape);
   }
 

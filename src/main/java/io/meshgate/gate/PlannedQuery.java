@@ -8,7 +8,7 @@ import java.util.List;
  * One PromQL query of a tick: all parts a rule needs (value, volume guard, control group) for the
  * listed targets over one {@code window}, combined into a single expression whose series carry a
  * {@value GatePlan#PART_LABEL} label telling the parts apart. A namespace-scoped rule's query
- * judges {@code namespaces}, a gateway- or waypoint-scoped rule's {@code workloads}, a
+ * judges {@code namespaces}, a gateway-, waypoint- or node-scoped rule's {@code workloads}, a
  * revision-scoped rule's every target. {@code rule} is the rule as its answer is read: a waypoint
  * rule's {@code groupBy} placeholders filled in with the target's labels. A template that cannot be
  * rendered here (e.g. {{fromRevision}} without a from revision) yields a query with a {@code

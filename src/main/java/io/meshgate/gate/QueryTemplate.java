@@ -26,6 +26,7 @@ public final class QueryTemplate {
   public static final String REVISION_LABEL = "revisionLabel";
   public static final String WORKLOADS = "workloads";
   public static final String WORKLOAD_NAMESPACES = "workloadNamespaces";
+  public static final String NODES = "nodes";
   public static final String WAYPOINT_NAMESPACE_LABEL = "waypointNamespaceLabel";
   public static final String WAYPOINT_NAME_LABEL = "waypointNameLabel";
   public static final List<String> PLACEHOLDERS =
@@ -34,6 +35,7 @@ public final class QueryTemplate {
           NAMESPACE,
           WORKLOADS,
           WORKLOAD_NAMESPACES,
+          NODES,
           REVISION,
           FROM_REVISION,
           WINDOW,

@@ -151,8 +151,8 @@ public final class Replay {
   }
 
   /**
-   * Whether every namespace-, gateway- or waypoint-scoped rule has its whole window for every
-   * target of its scope at {@code time}.
+   * Whether every namespace-, gateway-, waypoint- or node-scoped rule has its whole window for
+   * every target of its scope at {@code time}.
    */
   private static boolean isWhole(
       List<Rule> rules, Target target, EvidenceWindows evidence, Instant time) {
@@ -161,7 +161,7 @@ public final class Replay {
           switch (rule.scope()) {
             case REVISION -> List.of();
             case NAMESPACE -> target.namespaces();
-            case GATEWAY, WAYPOINT ->
+            case GATEWAY, WAYPOINT, NODE ->
                 target.workloads(rule.scope()).stream().map(Workload::key).toList();
           };
       for (String key : keys) {

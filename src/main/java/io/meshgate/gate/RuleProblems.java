@@ -70,8 +70,11 @@ final class RuleProblems {
       return missing
           ? List.of()
           : List.of(
-              "is set on a revision-scoped rule; it applies to scopes namespace, gateway and"
-                  + " waypoint");
+              "is set on a revision-scoped rule; it applies to scopes namespace, gateway,"
+                  + " waypoint and node");
+    }
+    if (scope == Scope.NODE) {
+      return nodeGroupByProblems(missing, groupBy);
     }
     if (scope == Scope.NAMESPACE) {
       String expected =
@@ -135,6 +138,25 @@ final class RuleProblems {
     return List.of();
   }
 
+  /**
+   * A node-scoped rule's series name the node in one label, the one the scrape of ztunnel's pods
+   * sets from {@code __meta_kubernetes_pod_node_name}: ztunnel puts none of its own.
+   */
+  private static List<String> nodeGroupByProblems(boolean missing, List<String> groupBy) {
+    String expected =
+        "a node-scoped rule names the one label holding the node, as the scrape of ztunnel sets it:"
+            + " [node]";
+    if (missing) {
+      return List.of("is missing; " + expected);
+    }
+    if (groupBy.size() > 1) {
+      return List.of("is " + shown(groupBy) + "; " + expected);
+    }
+    return Names.isPrometheusLabel(groupBy.get(0))
+        ? List.of()
+        : List.of("is \"" + groupBy.get(0) + "\"; expected a label name; " + expected);
+  }
+
   /** One entry as {@code "x"}, several as {@code [a, b, c]}. */
   private static String shown(List<String> groupBy) {
     return groupBy.size() == 1 ? "\"" + groupBy.get(0) + "\"" : groupBy.toString();
@@ -148,7 +170,16 @@ final class RuleProblems {
         used.contains(QueryTemplate.NAMESPACES) || used.contains(QueryTemplate.NAMESPACE);
     boolean namesWorkloads =
         used.contains(QueryTemplate.WORKLOADS) || used.contains(QueryTemplate.WORKLOAD_NAMESPACES);
+    boolean namesNodes = used.contains(QueryTemplate.NODES);
     boolean query = field.equals("query");
+    if (namesNodes && scope != Scope.NODE) {
+      problems.add(
+          new Problem(
+              field,
+              "uses {{nodes}} in a "
+                  + scope.token()
+                  + "-scoped rule; only a node-scoped rule judges nodes (scope: node)"));
+    }
     switch (scope) {
       case NAMESPACE -> {
         if (!namesNamespaces && query) {
@@ -186,6 +217,22 @@ final class RuleProblems {
               new Problem(
                   field,
                   "does not use {{revision}}; a revision-scoped rule must select the revision"));
+        }
+      }
+      case NODE -> {
+        if (!namesNodes && query) {
+          problems.add(
+              new Problem(
+                  field,
+                  "does not use {{nodes}}; a node-scoped rule must select the nodes under"
+                      + " evaluation"));
+        }
+        if (namesNamespaces || namesWorkloads) {
+          problems.add(
+              new Problem(
+                  field,
+                  "uses {{namespaces}}, {{namespace}}, {{workloads}} or {{workloadNamespaces}} in"
+                      + " a node-scoped rule; use {{nodes}}"));
         }
       }
       case GATEWAY, WAYPOINT -> {

@@ -14,11 +14,19 @@ public enum Scope {
    */
   GATEWAY,
   /** A waypoint, named by the labels the scrape attaches from its pod ({@link WaypointLabels}). */
-  WAYPOINT;
+  WAYPOINT,
+  /**
+   * A node of a ztunnel wave, named by the one label the scrape puts on its ztunnel's metrics
+   * ({@code node}, relabelled from {@code __meta_kubernetes_pod_node_name}: ztunnel names no node
+   * itself).
+   */
+  NODE;
 
-  /** Whether a value of this scope belongs to one {@link Workload}: a gateway or a waypoint. */
+  /**
+   * Whether a value of this scope belongs to one {@link Workload}: a gateway, a waypoint or a node.
+   */
   public boolean isWorkload() {
-    return this == GATEWAY || this == WAYPOINT;
+    return this == GATEWAY || this == WAYPOINT || this == NODE;
   }
 
   /** The scope as a rule file writes it, and as messages name a target of it: {@code gateway}. */

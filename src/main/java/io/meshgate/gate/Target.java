@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one tick evaluates: the namespaces and the workloads (gateways, waypoints), the target
- * revision, optionally the revision they come from (the control group of revision-scoped rules),
- * the Prometheus label that tells revisions apart, the labels that name a waypoint, and the control
- * cohorts: namespaces and workloads still on {@code fromRevision}, measured in the same queries as
- * the targets of their kind (none evaluated itself). Every name is validated here, before any of
- * them can reach PromQL.
+ * What one tick evaluates: the namespaces and the workloads (gateways, waypoints, nodes), the
+ * target revision, optionally the revision they come from (the control group of revision-scoped
+ * rules), the Prometheus label that tells revisions apart, the labels that name a waypoint, and the
+ * control cohorts: namespaces and workloads still on {@code fromRevision} (nodes still on the old
+ * ztunnel template), measured in the same queries as the targets of their kind (none evaluated
+ * itself). Every name is validated here, before any of them can reach PromQL.
  *
  * <p>Namespaces and workloads' keys are the keys of verdicts, evidence windows and baselines, so
  * they are distinct.
@@ -96,7 +96,8 @@ public record Target(
       String revisionLabel) {
     List<String> problems = new ArrayList<>();
     if (namespaces.isEmpty() && workloads.isEmpty()) {
-      problems.add("no namespace, gateway or waypoint given; name at least one target to evaluate");
+      problems.add(
+          "no namespace, gateway, waypoint or node given; name at least one target to evaluate");
     }
     for (String ns : namespaces) {
       String p = Names.dns1123Problem(ns);

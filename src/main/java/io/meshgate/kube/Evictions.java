@@ -80,21 +80,8 @@ final class Evictions implements AutoCloseable {
   boolean evict(NamespaceView.Workload workload, GenericKubernetesResource pod) {
     String ns = pod.getMetadata().getNamespace();
     String name = pod.getMetadata().getName();
-    Eviction eviction =
-        new EvictionBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace(ns)
-            .endMetadata()
-            .withDeleteOptions(
-                new DeleteOptionsBuilder()
-                    .withNewPreconditions()
-                    .withUid(pod.getMetadata().getUid())
-                    .endPreconditions()
-                    .build())
-            .build();
     try {
-      client.raw("/api/v1/namespaces/" + ns + "/pods/" + name + "/eviction", "POST", eviction);
+      post(ns, name, pod.getMetadata().getUid());
     } catch (KubernetesClientException e) {
       if (e.getCode() == 429) {
         String reason = e.getStatus() == null ? e.getMessage() : describe(e);
@@ -122,6 +109,61 @@ final class Evictions implements AutoCloseable {
             : " of " + workload.kind() + " " + workload.name());
     hook.afterWrite("create", "pods/eviction", ns + "/" + name);
     return true;
+  }
+
+  /** What became of a drain's eviction. */
+  enum Outcome {
+    EVICTED,
+    /** A PodDisruptionBudget allows no disruption now (429): left for a later call. */
+    REFUSED_BY_BUDGET,
+    /** Gone already, or replaced by a pod of the same name (the uid precondition failed). */
+    GONE
+  }
+
+  /**
+   * Evicts {@code namespace/name}, only the pod of uid {@code uid}, for a ztunnel wave's drain; a
+   * budget's refusal is the caller's to report (the node's facts name the budgets).
+   *
+   * @throws KubernetesClientException for any refusal but 429, 404 and 409 (403: the grant is
+   *     missing)
+   */
+  Outcome evict(String namespace, String name, String uid) {
+    try {
+      post(namespace, name, uid);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 429) {
+        LOG.debug(
+            "eviction of pod {}/{} refused by a disruption budget: {}",
+            namespace,
+            name,
+            e.getStatus() == null ? e.getMessage() : describe(e));
+        return Outcome.REFUSED_BY_BUDGET;
+      }
+      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND
+          || e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
+        return Outcome.GONE;
+      }
+      throw e;
+    }
+    hook.afterWrite("create", "pods/eviction", namespace + "/" + name);
+    return Outcome.EVICTED;
+  }
+
+  private void post(String ns, String name, String uid) {
+    Eviction eviction =
+        new EvictionBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns)
+            .endMetadata()
+            .withDeleteOptions(
+                new DeleteOptionsBuilder()
+                    .withNewPreconditions()
+                    .withUid(uid)
+                    .endPreconditions()
+                    .build())
+            .build();
+    client.raw("/api/v1/namespaces/" + ns + "/pods/" + name + "/eviction", "POST", eviction);
   }
 
   /** The budget's words and, when the server gives them, its causes. */

@@ -27,6 +27,8 @@ import java.util.function.Supplier;
  *   <li>{@link NamespaceLabels}: flip and restore ({@link io.meshgate.controller.LabelPort});
  *   <li>{@link RevisionTags}: tags read and moved ({@link io.meshgate.controller.TagPort});
  *   <li>{@link Restarts}: restarts and evictions ({@link io.meshgate.controller.RestartPort});
+ *   <li>{@link NodeDrains}: cordons, drains and ztunnel pods of ztunnel waves ({@link
+ *       io.meshgate.controller.NodePort}), read by {@link ZtunnelNodes};
  *   <li>{@link MigrationEvents}: Kubernetes Events ({@link io.meshgate.controller.EventPort});
  *   <li>{@link Revisions}, {@link ProxyCensus}, {@link NamespaceIndex}, {@link InFlightWatches},
  *       {@link ProxyImages}: what they read.
@@ -76,7 +78,8 @@ public final class KubeCluster implements AutoCloseable {
             census,
             new GatewayTargets(client, namespaces, inFlight, gatewayApi),
             images,
-            sail);
+            sail,
+            new ZtunnelNodes(client, namespaces::labels));
     this.ports =
         new ClusterPorts(
             targets,
@@ -84,6 +87,7 @@ public final class KubeCluster implements AutoCloseable {
             tags,
             new Restarts(client, clock, hook, inFlight, evictions),
             new GatewayLabels(client, clock, hook, gatewayApi),
+            new NodeDrains(client, hook, evictions),
             new MigrationEvents(client, clock, hook));
   }
 

@@ -41,6 +41,12 @@ final class NamespaceIndex {
     return namespaces.get(name);
   }
 
+  /** The namespace's labels, empty when it does not exist. */
+  Map<String, String> labels(String name) {
+    GenericKubernetesResource namespace = get(name);
+    return namespace == null ? Map.of() : Meta.labels(namespace.getMetadata());
+  }
+
   List<GenericKubernetesResource> list() {
     return namespaces.list();
   }

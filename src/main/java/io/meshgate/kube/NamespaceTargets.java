@@ -21,11 +21,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The migration's targets observed: namespaces here, gateways through {@link GatewayTargets}.
- * Namespaces as migration targets, which ones a migration's waves name or select, and for each its
- * labels, workloads, rollouts and proxies, with the revisions and tags around them. Everything from
- * informer caches; the workloads and pods of a namespace only while it is in flight, when {@link
- * InFlightWatches} watches them.
+ * The migration's targets observed: namespaces here, gateways through {@link GatewayTargets}, the
+ * nodes of ztunnel waves through {@link ZtunnelNodes}. Namespaces as migration targets, which ones
+ * a migration's waves name or select, and for each its labels, workloads, rollouts and proxies,
+ * with the revisions and tags around them. Everything from informer caches; the workloads and pods
+ * of a namespace only while it is in flight, when {@link InFlightWatches} watches them.
  *
  * <pre>{@code
  * Observed facts = targets.observe("istio-1-20", spec, status);
@@ -41,6 +41,7 @@ final class NamespaceTargets implements ObservePort {
   private final GatewayTargets gateways;
   private final ProxyImages images;
   private final SailOperator sail;
+  private final ZtunnelNodes ztunnel;
 
   NamespaceTargets(
       NamespaceIndex namespaces,
@@ -51,8 +52,10 @@ final class NamespaceTargets implements ObservePort {
       ProxyCensus census,
       GatewayTargets gateways,
       ProxyImages images,
-      SailOperator sail) {
+      SailOperator sail,
+      ZtunnelNodes ztunnel) {
     this.namespaces = namespaces;
+    this.ztunnel = ztunnel;
     this.images = images;
     this.sail = sail;
     this.gateways = gateways;
@@ -114,7 +117,8 @@ final class NamespaceTargets implements ObservePort {
         selectedGateways,
         gateways.facts(migration, spec, status, selectedGateways, resolved.to(), discovery),
         targetImage,
-        sail.facts(resolved.from(), resolved.to()));
+        sail.facts(resolved.from(), resolved.to()),
+        ztunnel.observe(migration, spec, status));
   }
 
   /**

@@ -82,7 +82,30 @@ public record RevisionMigrationSpec(
       Selector gatewaySelector,
       String soak,
       Integer maxConcurrent,
-      Boolean requireApproval) {
+      Boolean requireApproval,
+      Ztunnel ztunnel) {
+
+    /** A wave of namespaces and gateways, no ztunnel. */
+    public Wave(
+        String name,
+        List<String> namespaces,
+        Selector selector,
+        List<Gateway> gateways,
+        Selector gatewaySelector,
+        String soak,
+        Integer maxConcurrent,
+        Boolean requireApproval) {
+      this(
+          name,
+          namespaces,
+          selector,
+          gateways,
+          gatewaySelector,
+          soak,
+          maxConcurrent,
+          requireApproval,
+          null);
+    }
 
     /** A wave of namespaces only. */
     public Wave(
@@ -95,6 +118,19 @@ public record RevisionMigrationSpec(
       this(name, namespaces, selector, null, null, soak, maxConcurrent, requireApproval);
     }
   }
+
+  /** A wave's {@code ztunnel}: the DaemonSet, which nodes and how many at once, the drain. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Ztunnel(DaemonSet daemonSet, Nodes nodes, Drain drain) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record DaemonSet(String namespace, String name) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Nodes(Selector selector, Integer maxConcurrent) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Drain(String timeout) {}
 
   /** A gateway of a wave: {@code kind} Deployment (injected) or Gateway (Gateway API). */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -18,11 +18,48 @@ public record RevisionMigrationStatus(
     List<Alert> alerts,
     List<Condition> conditions,
     Long observedGeneration,
-    Revisions revisions) {
+    Revisions revisions,
+    List<Node> nodes) {
 
-  /** What {@code fromRevision} and {@code toRevision} stand for; in tag mode, the tag. */
+  /** A status with no ztunnel wave's nodes. */
+  public RevisionMigrationStatus(
+      String phase,
+      String currentWave,
+      String promoted,
+      List<Namespace> namespaces,
+      List<Gateway> gateways,
+      List<Alert> alerts,
+      List<Condition> conditions,
+      Long observedGeneration,
+      Revisions revisions) {
+    this(
+        phase,
+        currentWave,
+        promoted,
+        namespaces,
+        gateways,
+        alerts,
+        conditions,
+        observedGeneration,
+        revisions,
+        null);
+  }
+
+  /**
+   * What {@code fromRevision} and {@code toRevision} stand for; in tag mode, the tag; once a
+   * ztunnel wave started, its DaemonSet's templates.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Revisions(String from, String to, Tag tag) {}
+  public record Revisions(String from, String to, Tag tag, ZtunnelTemplates ztunnel) {
+    /** The revisions of a migration with no ztunnel wave started. */
+    public Revisions(String from, String to, Tag tag) {
+      this(from, to, tag, null);
+    }
+  }
+
+  /** The ztunnel DaemonSet's templates by {@code controller-revision-hash}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ZtunnelTemplates(String from, String to) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Tag(String name, String previousRevision, String revision) {}
@@ -48,6 +85,23 @@ public record RevisionMigrationStatus(
   public record Gateway(
       String kind,
       String namespace,
+      String name,
+      String wave,
+      String phase,
+      String phaseSince,
+      Map<String, Double> baseline,
+      Map<String, String> baselineNotes,
+      Verdict lastVerdict,
+      Map<String, Integer> failureStreaks,
+      Integer passStreak,
+      Integer noDataStreak,
+      Proxies proxies,
+      String restartId,
+      String onTargetAt) {}
+
+  /** A ztunnel wave's node's entry: the fields of a namespace's, named by the node. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Node(
       String name,
       String wave,
       String phase,

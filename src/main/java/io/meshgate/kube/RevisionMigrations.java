@@ -85,6 +85,7 @@ public final class RevisionMigrations {
   }
 
   private static MigrationSpec.Wave wave(RevisionMigrationSpec.Wave wave) {
+    MigrationSpec.Ztunnel ztunnel = ztunnel(wave.ztunnel());
     return new MigrationSpec.Wave(
         wave.name(),
         wave.namespaces(),
@@ -92,8 +93,30 @@ public final class RevisionMigrations {
         map(wave.gateways(), RevisionMigrations::gateway),
         wave.gatewaySelector() == null ? null : wave.gatewaySelector().matchLabels(),
         duration("soak", wave.soak(), DEFAULT_SOAK),
-        or(wave.maxConcurrent(), DEFAULT_WAVE_MAX_CONCURRENT),
-        or(wave.requireApproval(), false));
+        // a ztunnel wave's targets are its nodes: nodes.maxConcurrent is the wave's
+        ztunnel == null
+            ? or(wave.maxConcurrent(), DEFAULT_WAVE_MAX_CONCURRENT)
+            : ztunnel.maxConcurrent(),
+        or(wave.requireApproval(), false),
+        ztunnel);
+  }
+
+  private static MigrationSpec.Ztunnel ztunnel(RevisionMigrationSpec.Ztunnel ztunnel) {
+    if (ztunnel == null) {
+      return null;
+    }
+    RevisionMigrationSpec.DaemonSet daemonSet =
+        or(ztunnel.daemonSet(), new RevisionMigrationSpec.DaemonSet(null, null));
+    RevisionMigrationSpec.Nodes nodes =
+        or(ztunnel.nodes(), new RevisionMigrationSpec.Nodes(null, null));
+    RevisionMigrationSpec.Drain drain = or(ztunnel.drain(), new RevisionMigrationSpec.Drain(null));
+    return new MigrationSpec.Ztunnel(
+        or(daemonSet.namespace(), MigrationSpec.Ztunnel.DEFAULT_NAMESPACE),
+        or(daemonSet.name(), MigrationSpec.Ztunnel.DEFAULT_DAEMON_SET),
+        nodes.selector() == null ? null : nodes.selector().matchLabels(),
+        or(nodes.maxConcurrent(), MigrationSpec.Ztunnel.DEFAULT_MAX_CONCURRENT),
+        duration(
+            "ztunnel.drain.timeout", drain.timeout(), MigrationSpec.Ztunnel.DEFAULT_DRAIN_TIMEOUT));
   }
 
   private static GatewayRef gateway(RevisionMigrationSpec.Gateway gateway) {
@@ -157,7 +180,8 @@ public final class RevisionMigrations {
         map(status.alerts(), RevisionMigrations::alert),
         map(status.conditions(), RevisionMigrations::condition),
         status.observedGeneration(),
-        revisions(status.revisions()));
+        revisions(status.revisions()),
+        map(status.nodes(), TargetStatuses::node));
   }
 
   private static MigrationStatus.Revisions revisions(RevisionMigrationStatus.Revisions r) {
@@ -165,12 +189,16 @@ public final class RevisionMigrations {
       return null;
     }
     RevisionMigrationStatus.Tag tag = r.tag();
+    RevisionMigrationStatus.ZtunnelTemplates ztunnel = r.ztunnel();
     return new MigrationStatus.Revisions(
         r.from(),
         r.to(),
         tag == null
             ? null
-            : new MigrationStatus.TagMove(tag.name(), tag.previousRevision(), tag.revision()));
+            : new MigrationStatus.TagMove(tag.name(), tag.previousRevision(), tag.revision()),
+        ztunnel == null
+            ? null
+            : new MigrationStatus.ZtunnelTemplates(ztunnel.from(), ztunnel.to()));
   }
 
   private static RevisionMigrationStatus.Revisions fromRevisions(MigrationStatus.Revisions r) {
@@ -178,12 +206,16 @@ public final class RevisionMigrations {
       return null;
     }
     MigrationStatus.TagMove tag = r.tag();
+    MigrationStatus.ZtunnelTemplates ztunnel = r.ztunnel();
     return new RevisionMigrationStatus.Revisions(
         r.from(),
         r.to(),
         tag == null
             ? null
-            : new RevisionMigrationStatus.Tag(tag.name(), tag.previousRevision(), tag.revision()));
+            : new RevisionMigrationStatus.Tag(tag.name(), tag.previousRevision(), tag.revision()),
+        ztunnel == null
+            ? null
+            : new RevisionMigrationStatus.ZtunnelTemplates(ztunnel.from(), ztunnel.to()));
   }
 
   /**
@@ -203,7 +235,8 @@ public final class RevisionMigrations {
                 null,
                 status.conditions(),
                 status.observedGeneration(),
-                status.revisions()));
+                status.revisions(),
+                status.nodes()));
   }
 
   private static AlertRecord alert(RevisionMigrationStatus.Alert alert) {
@@ -239,7 +272,8 @@ public final class RevisionMigrations {
         map(status.alerts(), RevisionMigrations::fromAlert),
         map(status.conditions(), RevisionMigrations::fromCondition),
         status.observedGeneration(),
-        fromRevisions(status.revisions()));
+        fromRevisions(status.revisions()),
+        status.nodes().isEmpty() ? null : map(status.nodes(), TargetStatuses::fromNode));
   }
 
   private static RevisionMigrationStatus.Alert fromAlert(AlertRecord alert) {

@@ -2,15 +2,18 @@ package io.meshgate.kube;
 
 import io.meshgate.gate.Verdict;
 import io.meshgate.migration.GatewayRef;
+import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.migration.TargetStatus;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * One target's status entry, as stored ({@code status.namespaces[]}, {@code status.gateways[]}) and
- * as {@link TargetStatus}: a gateway's entry is a namespace's with its kind and namespace, its
- * {@link TargetStatus#name()} its key. Part of {@link RevisionMigrations}' mapping.
+ * One target's status entry, as stored ({@code status.namespaces[]}, {@code status.gateways[]},
+ * {@code status.nodes[]}) and as {@link TargetStatus}: a gateway's entry is a namespace's with its
+ * kind and namespace, a node's is named by the node; the {@link TargetStatus#name()} of either is
+ * its key ({@link GatewayRef#key()}, {@link NodeRef#key}). Part of {@link RevisionMigrations}'
+ * mapping.
  */
 final class TargetStatuses {
   private TargetStatuses() {}
@@ -69,6 +72,43 @@ final class TargetStatuses {
             g.proxies(),
             g.restartId(),
             g.onTargetAt()));
+  }
+
+  /** A node's entry is a namespace's named by the node: its name inside is its key. */
+  static TargetStatus node(RevisionMigrationStatus.Node n) {
+    return namespace(
+        new RevisionMigrationStatus.Namespace(
+            NodeRef.key(n.name()),
+            n.wave(),
+            n.phase(),
+            n.phaseSince(),
+            n.baseline(),
+            n.baselineNotes(),
+            n.lastVerdict(),
+            n.failureStreaks(),
+            n.passStreak(),
+            n.noDataStreak(),
+            n.proxies(),
+            n.restartId(),
+            n.onTargetAt()));
+  }
+
+  static RevisionMigrationStatus.Node fromNode(TargetStatus target) {
+    RevisionMigrationStatus.Namespace n = fromNamespace(target);
+    return new RevisionMigrationStatus.Node(
+        NodeRef.name(target.name()),
+        n.wave(),
+        n.phase(),
+        n.phaseSince(),
+        n.baseline(),
+        n.baselineNotes(),
+        n.lastVerdict(),
+        n.failureStreaks(),
+        n.passStreak(),
+        n.noDataStreak(),
+        n.proxies(),
+        n.restartId(),
+        n.onTargetAt());
   }
 
   static RevisionMigrationStatus.Gateway fromGateway(TargetStatus target) {

@@ -35,8 +35,9 @@ import java.util.function.Function;
  * carries the user agent {@value #USER_AGENT}, so the API server's audit log tells the plan's
  * cluster-wide reads from the controller's. What it lists: MutatingWebhookConfigurations labelled
  * {@code istio.io/rev}, namespaces, Deployments, pods (metadata only; whole in ambient namespaces
- * and ztunnel's, for their nodes), DaemonSets labelled {@code app.kubernetes.io/name=ztunnel}, and
- * Gateway API Gateways (their CRDs missing is no error).
+ * and ztunnel's, for their nodes), DaemonSets labelled {@code app.kubernetes.io/name=ztunnel} and
+ * their ControllerRevisions (their template's hash; refused without the ztunnel grant, which the
+ * plan then notes), and Gateway API Gateways (their CRDs missing is no error).
  *
  * <pre>{@code
  * try (UpgradePlanReader reader = new UpgradePlanReader(client)) {
@@ -133,7 +134,7 @@ public final class UpgradePlanReader implements AutoCloseable {
                 null,
                 o -> client.apps().daemonSets().inAnyNamespace().list(o))
             .stream()
-            .map(UpgradePlanReader::ztunnel)
+            .map(this::ztunnel)
             .toList();
     Set<String> placed = new TreeSet<>();
     namespaces.stream()
@@ -269,8 +270,11 @@ public final class UpgradePlanReader implements AutoCloseable {
         ownerKind);
   }
 
-  /** The revision a ztunnel names: its pods' {@code istio.io/rev}, as its chart writes it. */
-  private static PlanInput.Ztunnel ztunnel(DaemonSet d) {
+  /**
+   * A ztunnel DaemonSet: the revision it names (its pods' {@code istio.io/rev}, as its chart writes
+   * it), its update strategy, and its template's hash, that of its newest ControllerRevision.
+   */
+  private PlanInput.Ztunnel ztunnel(DaemonSet d) {
     ObjectMeta template =
         d.getSpec() == null || d.getSpec().getTemplate() == null
             ? new ObjectMeta()
@@ -282,8 +286,37 @@ public final class UpgradePlanReader implements AutoCloseable {
     if (revision == null) {
       revision = labels(template).get(Annotations.REV_LABEL);
     }
+    String strategy =
+        d.getSpec() == null || d.getSpec().getUpdateStrategy() == null
+            ? null
+            : d.getSpec().getUpdateStrategy().getType();
     return new PlanInput.Ztunnel(
-        d.getMetadata().getNamespace(), d.getMetadata().getName(), revision);
+        d.getMetadata().getNamespace(),
+        d.getMetadata().getName(),
+        revision,
+        // the API server defaults an unset strategy to RollingUpdate
+        strategy == null ? "RollingUpdate" : strategy,
+        currentHash(d));
+  }
+
+  /**
+   * The {@code controller-revision-hash} of the DaemonSet's newest ControllerRevision; null when
+   * there is none or meshgate may not list them (a grant of deploy/optional/ztunnel-rbac.yaml,
+   * which a plan without it does not need: the plan says so instead).
+   */
+  private String currentHash(DaemonSet d) {
+    try {
+      return ZtunnelDaemonSets.historyNewestFirst(client, d).stream()
+          .findFirst()
+          .map(ZtunnelDaemonSets::hash)
+          .orElse(null);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 403) {
+        return null;
+      }
+      throw failed(
+          "controllerrevisions in " + d.getMetadata().getNamespace(), "controllerrevisions", e);
+    }
   }
 
   private static Map<String, String> labels(ObjectMeta meta) {

@@ -55,6 +55,17 @@ public final class Metrics {
           .labelNames("migration", "kind", "namespace", "name", "phase")
           .register(registry);
 
+  /**
+   * {@code meshgate_node_phase{migration,node,phase}}: 1 for the current phase of each node of a
+   * ztunnel wave; a node is in no namespace, so it has a series of its own too.
+   */
+  public final Gauge nodePhase =
+      Gauge.builder()
+          .name("meshgate_node_phase")
+          .help("1 for the current phase of each node of each migration's ztunnel waves.")
+          .labelNames("migration", "node", "phase")
+          .register(registry);
+
   /** {@code meshgate_actions_total{action,result}}. */
   public final Counter actions =
       Counter.builder()

@@ -1,5 +1,7 @@
 package io.meshgate.migration;
 
+import java.util.List;
+
 /** What the machine asks the controller to do in the cluster; every action is idempotent. */
 public sealed interface Action {
   /** The namespace the action is about; null for a revision's tag. */
@@ -15,11 +17,15 @@ public sealed interface Action {
 
   /**
    * Evaluate the rules of the target's scope over the baseline window ending now; store the values.
-   * {@code target} is a namespace or a gateway's {@link GatewayRef#key()}.
+   * {@code target} is a namespace, a gateway's {@link GatewayRef#key()} or a node's {@link
+   * NodeRef#key}.
    */
   record CaptureBaseline(String target) implements Action {
     @Override
     public String namespace() {
+      if (NodeRef.isKey(target)) {
+        return null;
+      }
       return GatewayRef.isKey(target) ? GatewayRef.of(target).namespace() : target;
     }
   }
@@ -87,4 +93,53 @@ public sealed interface Action {
    * template carries {@code restartId} already.
    */
   record RestartGateway(GatewayRef gateway, String restartId) implements GatewayAction {}
+
+  /** An action about one node of a ztunnel wave: its log lines name the node. */
+  sealed interface NodeAction extends Action {
+    /** The node's name. */
+    String node();
+
+    @Override
+    default String namespace() {
+      return null;
+    }
+
+    @Override
+    default String target() {
+      return NodeRef.key(node());
+    }
+  }
+
+  /**
+   * Cordon the node ({@code spec.unschedulable}) and mark it {@code meshgate.io/cordoned-by:
+   * <migration>}, so that only the one who cordoned it uncordons it.
+   */
+  record Cordon(String node, String migration) implements NodeAction {}
+
+  /**
+   * Evict each of {@code pods} ({@code namespace/name}) through the Eviction API; a budget's
+   * refusal (429) leaves the pod for the next tick.
+   */
+  record EvictAmbientPods(String node, List<String> pods) implements NodeAction {
+    public EvictAmbientPods {
+      pods = List.copyOf(pods);
+    }
+  }
+
+  /**
+   * Delete the node's ztunnel pod {@code pod} so the DaemonSet recreates it on its template now.
+   */
+  record DeleteZtunnelPod(String node, String namespace, String pod) implements NodeAction {}
+
+  /**
+   * Uncordon the node and drop its {@code meshgate.io/cordoned-by} annotation, only while that
+   * annotation names {@code migration}: a node someone else cordoned stays cordoned.
+   */
+  record Uncordon(String node, String migration) implements NodeAction {}
+
+  /**
+   * Put the DaemonSet's pod template back to its ControllerRevision whose {@code
+   * controller-revision-hash} is {@code hash}, as {@code kubectl rollout undo} does.
+   */
+  record RollBackDaemonSet(String namespace, String name, String hash) implements Action {}
 }

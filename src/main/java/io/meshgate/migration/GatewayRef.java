@@ -29,7 +29,8 @@ public record GatewayRef(Kind kind, String namespace, String name) {
 
   /** Whether {@code key} names a gateway rather than a namespace. */
   public static boolean isKey(String key) {
-    return key.indexOf('/') >= 0;
+    int first = key.indexOf('/');
+    return first >= 0 && key.indexOf('/', first + 1) >= 0;
   }
 
   /**

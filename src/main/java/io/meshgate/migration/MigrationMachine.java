@@ -28,6 +28,9 @@ public final class MigrationMachine {
         && tick.rollbacks() > 0) {
       rollBackEveryNamespace(tick, steps);
     }
+    if (ZtunnelChecks.rolledBack(tick)) {
+      rollBackEveryNode(tick, steps);
+    }
     String currentWave = WaveAdmission.currentWave(tick);
     PhaseOutcome outcome =
         MigrationPhases.decide(tick, currentWave, new WaveAdmission(tick, steps));
@@ -51,6 +54,33 @@ public final class MigrationMachine {
             new Cause(
                 Reason.MIGRATION_ROLLBACK,
                 "another namespace of the migration is rolling back (rollbackScope: Migration)"));
+      }
+    }
+  }
+
+  /**
+   * The ztunnel DaemonSet has one template for every node: once one node goes back, every node that
+   * moved goes back with it, whatever {@code rollbackScope} says.
+   */
+  private static void rollBackEveryNode(TickContext tick, TargetSteps steps) {
+    String going =
+        tick.all().stream()
+            .filter(t -> t.kind.section() == TargetKind.Section.NODES)
+            .filter(t -> t.phase == TargetPhase.RollingBack || t.phase == TargetPhase.RolledBack)
+            .map(t -> t.kind.describe(t.name))
+            .findFirst()
+            .orElseThrow();
+    for (TargetState node : tick.all()) {
+      if (node.kind.section() == TargetKind.Section.NODES
+          && (node.phase.isInFlight() || node.phase == TargetPhase.Promoted)
+          && node.phase != TargetPhase.RollingBack) {
+        steps.startRollback(
+            node,
+            new Cause(
+                Reason.MIGRATION_ROLLBACK,
+                "the ztunnel DaemonSet goes back to its previous template, as "
+                    + going
+                    + " rolls back"));
       }
     }
   }
@@ -88,6 +118,7 @@ public final class MigrationMachine {
             in.now(),
             in.generation()),
         in.generation(),
-        tick.recordedRevisions());
+        tick.recordedRevisions(),
+        section(tick, TargetKind.Section.NODES));
   }
 }

@@ -53,7 +53,10 @@ final class MigrationPhases {
     return null;
   }
 
-  /** An abort, or rollbackScope: Migration with a namespace going back: all of it goes back. */
+  /**
+   * An abort, rollbackScope: Migration with a namespace going back, or the ztunnel DaemonSet going
+   * back: all of it (all of its nodes) goes back.
+   */
   private static PhaseOutcome goingBack(TickContext tick, boolean inFlight) {
     if (tick.in.aborted()) {
       return inFlight
@@ -72,6 +75,18 @@ final class MigrationPhases {
               MigrationPhase.Failed,
               Reason.ROLLED_BACK,
               "every " + tick.targetNoun() + " rolled back (rollbackScope: Migration)");
+    }
+    if (ZtunnelChecks.rolledBack(tick)) {
+      return inFlight
+          ? new PhaseOutcome(
+              MigrationPhase.Progressing,
+              Reason.ROLLING_BACK,
+              "the ztunnel DaemonSet goes back to its previous template; rolling back every node"
+                  + " it moved")
+          : new PhaseOutcome(
+              MigrationPhase.Failed,
+              Reason.ROLLED_BACK,
+              "the ztunnel DaemonSet went back to its previous template; " + wentBack(tick));
     }
     return null;
   }
@@ -111,11 +126,17 @@ final class MigrationPhases {
             progressing + " waits for meshgate.io/approve: " + currentWave);
       }
       default -> {
+        Cause blocker = admission.blocker();
         if (all.stream().allMatch(n -> n.phase == TargetPhase.Pending)) {
-          Cause blocker = admission.blocker();
           return blocker == null
               ? new PhaseOutcome(MigrationPhase.Pending, Reason.PENDING, "starting")
               : new PhaseOutcome(MigrationPhase.Pending, blocker.reason(), blocker.text());
+        }
+        boolean waveEmpty = all.stream().noneMatch(n -> n.wave.equals(currentWave));
+        if (blocker != null && waveEmpty) {
+          // a ztunnel wave whose nodes cannot be seen: nothing else would say why it waits
+          return new PhaseOutcome(
+              MigrationPhase.Progressing, blocker.reason(), progressing + ": " + blocker.text());
         }
         return new PhaseOutcome(MigrationPhase.Progressing, Reason.PROGRESSING, progressing);
       }

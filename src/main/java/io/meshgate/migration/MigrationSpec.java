@@ -147,12 +147,35 @@ public record MigrationSpec(
       Map<String, String> gatewaySelector,
       Duration soak,
       int maxConcurrent,
-      boolean requireApproval) {
+      boolean requireApproval,
+      Ztunnel ztunnel) {
     public Wave {
       namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
       selector = selector == null ? Map.of() : Map.copyOf(selector);
       gateways = gateways == null ? List.of() : List.copyOf(gateways);
       gatewaySelector = gatewaySelector == null ? Map.of() : Map.copyOf(gatewaySelector);
+    }
+
+    /** A wave of namespaces and gateways, no ztunnel. */
+    public Wave(
+        String name,
+        List<String> namespaces,
+        Map<String, String> selector,
+        List<GatewayRef> gateways,
+        Map<String, String> gatewaySelector,
+        Duration soak,
+        int maxConcurrent,
+        boolean requireApproval) {
+      this(
+          name,
+          namespaces,
+          selector,
+          gateways,
+          gatewaySelector,
+          soak,
+          maxConcurrent,
+          requireApproval,
+          null);
     }
 
     /** A wave of namespaces only. */
@@ -164,6 +187,30 @@ public record MigrationSpec(
         int maxConcurrent,
         boolean requireApproval) {
       this(name, namespaces, selector, List.of(), Map.of(), soak, maxConcurrent, requireApproval);
+    }
+  }
+
+  /**
+   * A wave's {@code ztunnel}: the ambient data plane's DaemonSet, upgraded node by node (DESIGN.md
+   * section 12). Of the nodes {@code nodeSelector} matches (every node when empty), at most {@code
+   * maxConcurrent} are in flight at once, from their cordon until their verdict; evicting a node's
+   * ambient pods may take {@code drainTimeout} before the node holds {@code DrainBlocked}.
+   */
+  public record Ztunnel(
+      String namespace,
+      String daemonSet,
+      Map<String, String> nodeSelector,
+      int maxConcurrent,
+      Duration drainTimeout) {
+    /** Where Istio's ztunnel Helm chart installs it. */
+    public static final String DEFAULT_NAMESPACE = "istio-system";
+
+    public static final String DEFAULT_DAEMON_SET = "ztunnel";
+    public static final int DEFAULT_MAX_CONCURRENT = 1;
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(10);
+
+    public Ztunnel {
+      nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
     }
   }
 

@@ -18,13 +18,39 @@ public record MigrationStatus(
     List<AlertRecord> alerts,
     List<Condition> conditions,
     Long observedGeneration,
-    Revisions revisions) {
+    Revisions revisions,
+    List<TargetStatus> nodes) {
 
   public MigrationStatus {
     namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
     gateways = gateways == null ? List.of() : List.copyOf(gateways);
+    nodes = nodes == null ? List.of() : List.copyOf(nodes);
     alerts = alerts == null ? List.of() : List.copyOf(alerts);
     conditions = conditions == null ? List.of() : List.copyOf(conditions);
+  }
+
+  /** A status with no ztunnel wave's nodes. */
+  public MigrationStatus(
+      MigrationPhase phase,
+      String currentWave,
+      String promoted,
+      List<TargetStatus> namespaces,
+      List<TargetStatus> gateways,
+      List<AlertRecord> alerts,
+      List<Condition> conditions,
+      Long observedGeneration,
+      Revisions revisions) {
+    this(
+        phase,
+        currentWave,
+        promoted,
+        namespaces,
+        gateways,
+        alerts,
+        conditions,
+        observedGeneration,
+        revisions,
+        List.of());
   }
 
   /** A status of namespaces only. */
@@ -54,11 +80,18 @@ public record MigrationStatus(
         MigrationPhase.Pending, null, "0/0", List.of(), List.of(), List.of(), null, null);
   }
 
-  /** Every target's status: the namespaces', then the gateways'. */
+  /** Every target's status: the namespaces', the gateways', then the nodes'. */
   public List<TargetStatus> targets() {
     List<TargetStatus> all = new ArrayList<>(namespaces);
     all.addAll(gateways);
+    all.addAll(nodes);
     return all;
+  }
+
+  /** A node's status by its name. */
+  public Optional<TargetStatus> node(String name) {
+    String key = NodeRef.key(name);
+    return nodes.stream().filter(n -> n.name().equals(key)).findFirst();
   }
 
   /** A gateway's status by its {@link GatewayRef#key()}. */
@@ -80,7 +113,8 @@ public record MigrationStatus(
         newAlerts,
         conditions,
         observedGeneration,
-        revisions);
+        revisions,
+        nodes);
   }
 
   public MigrationStatus withNamespaces(List<TargetStatus> newNamespaces) {
@@ -93,7 +127,22 @@ public record MigrationStatus(
         alerts,
         conditions,
         observedGeneration,
-        revisions);
+        revisions,
+        nodes);
+  }
+
+  public MigrationStatus withNodes(List<TargetStatus> newNodes) {
+    return new MigrationStatus(
+        phase,
+        currentWave,
+        promoted,
+        namespaces,
+        gateways,
+        alerts,
+        conditions,
+        observedGeneration,
+        revisions,
+        newNodes);
   }
 
   public MigrationStatus withGateways(List<TargetStatus> newGateways) {
@@ -106,7 +155,8 @@ public record MigrationStatus(
         alerts,
         conditions,
         observedGeneration,
-        revisions);
+        revisions,
+        nodes);
   }
 
   /** The status with {@code condition} in place of any of its type, the others as they were. */
@@ -123,14 +173,27 @@ public record MigrationStatus(
         alerts,
         updated,
         observedGeneration,
-        revisions);
+        revisions,
+        nodes);
   }
 
   /**
    * The revisions {@code fromRevision} and {@code toRevision} stand for (the same names, or the
    * revisions their tags point at), fixed once the first namespace started; in tag mode, the tag.
    */
-  public record Revisions(String from, String to, TagMove tag) {}
+  public record Revisions(String from, String to, TagMove tag, ZtunnelTemplates ztunnel) {
+    /** The revisions of a migration with no ztunnel wave started. */
+    public Revisions(String from, String to, TagMove tag) {
+      this(from, to, tag, null);
+    }
+  }
+
+  /**
+   * A ztunnel wave's DaemonSet templates by {@code controller-revision-hash}: the one the nodes
+   * were on ({@code from}, what a rollback goes back to) and the one they move to ({@code to}, the
+   * DaemonSet's newest ControllerRevision when the wave started), fixed then.
+   */
+  public record ZtunnelTemplates(String from, String to) {}
 
   /**
    * The tag of tag mode: where it points now ({@code revision}) and, once meshgate moved it, where

@@ -21,6 +21,8 @@ import java.util.Set;
  *     the injector of {@code toRevision} gives newly injected pods now; null otherwise
  * @param sail what the Sail Operator says of the migration's revisions ({@link Sail#NONE} where it
  *     is not installed)
+ * @param ambient the nodes and ztunnel DaemonSet of the migration's ztunnel waves ({@link
+ *     Ambient#NONE} when it has none)
  */
 public record Observed(
     boolean toRevisionAvailable,
@@ -33,7 +35,8 @@ public record Observed(
     Map<String, List<GatewayRef>> selectedGateways,
     Map<String, GatewayFacts> gateways,
     ProxyImage targetImage,
-    Sail sail) {
+    Sail sail,
+    Ambient ambient) {
 
   public Observed {
     selected = Map.copyOf(selected);
@@ -44,6 +47,35 @@ public record Observed(
     selectedGateways = Map.copyOf(selectedGateways);
     gateways = Map.copyOf(gateways);
     sail = sail == null ? Sail.NONE : sail;
+    ambient = ambient == null ? Ambient.NONE : ambient;
+  }
+
+  /** What was observed of a migration with no ztunnel wave. */
+  public Observed(
+      boolean toRevisionAvailable,
+      boolean fromRevisionAvailable,
+      Map<String, List<String>> selected,
+      Map<String, TargetFacts> namespaces,
+      Set<String> oldRevisionInUse,
+      Map<String, TagWebhook> tags,
+      Set<String> followingTag,
+      Map<String, List<GatewayRef>> selectedGateways,
+      Map<String, GatewayFacts> gateways,
+      ProxyImage targetImage,
+      Sail sail) {
+    this(
+        toRevisionAvailable,
+        fromRevisionAvailable,
+        selected,
+        namespaces,
+        oldRevisionInUse,
+        tags,
+        followingTag,
+        selectedGateways,
+        gateways,
+        targetImage,
+        sail,
+        Ambient.NONE);
   }
 
   /** What was observed of a migration between two revisions. */
@@ -113,7 +145,8 @@ public record Observed(
         selectedGateways,
         gateways,
         targetImage,
-        sail);
+        sail,
+        ambient);
   }
 
   /**

@@ -23,6 +23,13 @@ public enum Reason {
   NOT_A_GATEWAY("NotAGateway"),
   GATEWAY_API_MISSING("GatewayApiMissing"),
   ACCESS_REFUSED("AccessRefused"),
+  NODE_NOT_FOUND("NodeNotFound"),
+  /** A selected node runs no pod of the ztunnel DaemonSet: there is nothing to upgrade on it. */
+  NO_ZTUNNEL("NoZtunnel"),
+  /** Someone else cordoned the node: meshgate leaves it, and never uncordons it. */
+  CORDONED_BY_OTHERS("CordonedByOthers"),
+  /** A node's ambient pods are drained and its ztunnel pod is on the wave's template. */
+  ZTUNNEL_REPLACED("ZtunnelReplaced"),
   // what stops or holds it
   THRESHOLD_EXCEEDED("ThresholdExceeded"),
   GLOBAL_DEGRADATION("GlobalDegradation"),
@@ -46,6 +53,11 @@ public enum Reason {
   PARTITIONED_STATEFUL_SET("PartitionedStatefulSet"),
   DISRUPTION_BUDGET("DisruptionBudget"),
   UNMANAGED_PODS("UnmanagedPods"),
+  /** A PodDisruptionBudget kept a node's ambient pods past {@code drain.timeout}. */
+  DRAIN_BLOCKED("DrainBlocked"),
+  ZTUNNEL_NOT_FOUND("ZtunnelNotFound"),
+  /** Someone changed the ztunnel DaemonSet's template after the wave started. */
+  ZTUNNEL_TEMPLATE_CHANGED("ZtunnelTemplateChanged"),
   PROXY_IMAGE_UNKNOWN("ProxyImageUnknown"),
   /** An in-place upgrade regressed: no revision serves the old proxy, so it halts instead. */
   REGRESSION_NO_ROLLBACK("RegressionNoRollback"),

@@ -1,12 +1,12 @@
 package io.meshgate.migration;
 
 /**
- * What differs between the kinds of thing a migration moves (namespaces, gateways; nodes to come):
- * how a target is named and listed, where its facts are, what leaves one out of its wave, the
- * change that moves it onto the new revision, the restart that follows, and the change that sends
- * it back. Everything else of its cycle (baseline, restart, verification, evidence window, soak,
- * verdicts, rollback, the fleet brake, wave admission) is written once, in {@link TargetSteps},
- * {@link Observing}, {@link WaveAdmission} and {@link TickContext}.
+ * What differs between the kinds of thing a migration moves (namespaces, gateways, ztunnel's
+ * nodes): how a target is named and listed, where its facts are, what leaves one out of its wave,
+ * the change that moves it onto the new revision, the restart that follows, and the change that
+ * sends it back. Everything else of its cycle (baseline, restart, verification, evidence window,
+ * soak, verdicts, rollback, the fleet brake, wave admission) is written once, in {@link
+ * TargetSteps}, {@link Observing}, {@link WaveAdmission} and {@link TickContext}.
  *
  * <pre>{@code
  * TargetKind kind = new NamespaceKind();
@@ -17,7 +17,8 @@ interface TargetKind {
   /** Which list of the status holds targets of this kind. */
   enum Section {
     NAMESPACES,
-    GATEWAYS
+    GATEWAYS,
+    NODES
   }
 
   Section section();
@@ -73,6 +74,14 @@ interface TargetKind {
    * null once nothing does (then the workloads are restarted back).
    */
   Action back(TickContext tick, TargetState target, Observed.TargetFacts facts);
+
+  /**
+   * Why a target going back must wait before its next change (someone else's act, or a slot a paced
+   * kind needs), or null when it may go on; as every kind but a node may.
+   */
+  default Cause backWait(TickContext tick, TargetState target, Observed.TargetFacts facts) {
+    return null;
+  }
 
   /** How a rolled back target was sent back: {@code labels restored}. */
   String backHow(TickContext tick);

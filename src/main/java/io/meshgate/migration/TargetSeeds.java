@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * The working copy of every target of a tick, in wave order (first wave wins): the namespaces and
- * gateways the waves list or select, each as its status records it or pending, with the kind that
- * moves it; targets that left a selector keep their history and are still finished properly.
+ * gateways the waves list or select and the nodes of ztunnel waves, each as its status records it
+ * or pending, with the kind that moves it; targets that left a selector keep their history and are
+ * still finished properly.
  */
 final class TargetSeeds {
   private static final TargetKind INJECTED_GATEWAYS = new InjectedGatewayKind();
@@ -32,12 +33,31 @@ final class TargetSeeds {
           .sorted(Comparator.comparing(GatewayRef::key))
           .forEach(gateways::add);
       gateways.forEach(g -> add(tick, g.key(), wave, recorded, kindOf(g.key())));
+      if (wave.ztunnel() != null) {
+        TargetKind nodes = new NodeKind(wave.ztunnel());
+        observed.ambient().selectedNodes().getOrDefault(wave.name(), List.of()).stream()
+            .sorted()
+            .forEach(node -> add(tick, NodeRef.key(node), wave, recorded, nodes));
+      }
     }
     recorded.forEach(
-        (name, s) ->
-            tick.targets.putIfAbsent(
-                name,
-                new TargetState(s, GatewayRef.isKey(name) ? kindOf(name) : tick.namespaceKind())));
+        (name, s) -> tick.targets.putIfAbsent(name, new TargetState(s, kindOf(tick, name))));
+  }
+
+  /** The kind of a recorded target no wave lists any more. */
+  private static TargetKind kindOf(TickContext tick, String name) {
+    if (GatewayRef.isKey(name)) {
+      return kindOf(name);
+    }
+    if (NodeRef.isKey(name)) {
+      return new NodeKind(
+          ZtunnelChecks.of(tick.spec)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "status lists " + name + " but no wave has ztunnel")));
+    }
+    return tick.namespaceKind();
   }
 
   private static void add(

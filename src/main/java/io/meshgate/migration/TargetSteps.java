@@ -181,6 +181,16 @@ final class TargetSteps {
    * when clean.
    */
   private void stepRollback(TargetState ns, Observed.TargetFacts facts) {
+    Cause wait = ns.kind.backWait(tick, ns, facts);
+    if (wait != null) {
+      TargetStatus.Verdict before = ns.lastVerdict;
+      tick.verdict(ns, Verdict.ROLLBACK, "cannot roll back yet: " + wait.text());
+      if (before != ns.lastVerdict) {
+        tick.holds.add(
+            new Decision.Hold(ns.name, wait.reason(), "cannot roll back yet: " + wait.message()));
+      }
+      return;
+    }
     Action labelsBack = ns.kind.back(tick, ns, facts);
     if (labelsBack != null) {
       if (!tick.rollbackRevisionAvailable()) {

@@ -62,7 +62,8 @@ final class TickContext {
 
   /** The revisions as status records them: fixed once a namespace started. */
   MigrationStatus.Revisions recordedRevisions() {
-    return new MigrationStatus.Revisions(from(), to(), tag.recorded());
+    return new MigrationStatus.Revisions(
+        from(), to(), tag.recorded(), ZtunnelChecks.recorded(this));
   }
 
   /** Every target of every wave gets its working copy: see {@link TargetSeeds}. */

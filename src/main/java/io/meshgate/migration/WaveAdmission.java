@@ -34,19 +34,33 @@ final class WaveAdmission {
   /** The first wave, in order, that still has a namespace not done; null when all are. */
   static String currentWave(TickContext tick) {
     for (MigrationSpec.Wave wave : tick.spec.waves()) {
-      boolean done =
-          tick.all().stream()
-              .filter(n -> n.wave.equals(wave.name()))
-              .allMatch(n -> n.phase.isDone());
-      if (!done) {
+      List<TargetState> targets =
+          tick.all().stream().filter(n -> n.wave.equals(wave.name())).toList();
+      boolean done = targets.stream().allMatch(n -> n.phase.isDone());
+      if (!done || unseenNodes(tick, wave, targets)) {
         return wave.name();
       }
     }
     return null;
   }
 
+  /**
+   * A ztunnel wave whose nodes cannot be seen (the grant missing, no DaemonSet) is not done with no
+   * node: it waits, and says why.
+   */
+  private static boolean unseenNodes(
+      TickContext tick, MigrationSpec.Wave wave, List<TargetState> targets) {
+    return wave.ztunnel() != null
+        && targets.isEmpty()
+        && ZtunnelChecks.blocker(tick, wave.ztunnel()) != null;
+  }
+
   Admission admit(String currentWave) {
     List<TargetState> wave = tick.all().stream().filter(n -> n.wave.equals(currentWave)).toList();
+    MigrationSpec.Wave current = tick.wave(currentWave);
+    if (unseenNodes(tick, current, wave)) {
+      return new Admission(Outcome.CONSIDERED, ZtunnelChecks.blocker(tick, current.ztunnel()));
+    }
     List<TargetState> pending = wave.stream().filter(n -> n.phase == TargetPhase.Pending).toList();
     if (pending.isEmpty()) {
       return new Admission(Outcome.NOTHING_PENDING, null);
@@ -59,6 +73,9 @@ final class WaveAdmission {
       return new Admission(Outcome.AWAITING_APPROVAL, null);
     }
     Cause blocker = startBlocker(currentWave);
+    if (blocker == null && waveSpec.ztunnel() != null) {
+      blocker = ZtunnelChecks.blocker(tick, waveSpec.ztunnel());
+    }
     long slots = waveSpec.maxConcurrent() - wave.stream().filter(n -> n.phase.isInFlight()).count();
     for (TargetState ns : pending) {
       Cause leftOut = ns.kind.leftOut(tick, ns);

@@ -4,6 +4,7 @@ import io.meshgate.gate.RuleResult;
 import io.meshgate.migration.Decision;
 import io.meshgate.migration.GatewayRef;
 import io.meshgate.migration.MigrationPhase;
+import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.Phase;
 import io.meshgate.migration.Reason;
 import io.meshgate.migration.TargetPhase;
@@ -13,10 +14,11 @@ import java.util.List;
 
 /**
  * Something people should hear about: a phase change of a migration or one of its targets, or a
- * target's hold reason changing. {@code namespace} is the target (a namespace, or a gateway's
- * {@link GatewayRef#key()}: see {@link #gateway()}), null for the migration itself. {@code rules}
- * are the gate results of the tick behind it (empty when the gate was not evaluated), so a message
- * can show rule, value, bound, baseline and the resolved PromQL.
+ * target's hold reason changing. {@code namespace} is the target (a namespace, a gateway's {@link
+ * GatewayRef#key()}: see {@link #gateway()}, or a node's {@link NodeRef#key}: see {@link #node()}),
+ * null for the migration itself. {@code rules} are the gate results of the tick behind it (empty
+ * when the gate was not evaluated), so a message can show rule, value, bound, baseline and the
+ * resolved PromQL.
  */
 public record Notification(
     Kind kind,
@@ -58,7 +60,12 @@ public record Notification(
     rules = rules == null ? List.of() : List.copyOf(rules);
   }
 
-  /** The gateway this is about; null when it is about a namespace or the migration. */
+  /** The node this is about, by name; null when it is about another target or the migration. */
+  public String node() {
+    return namespace == null || !NodeRef.isKey(namespace) ? null : NodeRef.name(namespace);
+  }
+
+  /** The gateway this is about; null when it is about a namespace, a node or the migration. */
   public GatewayRef gateway() {
     return namespace == null || !GatewayRef.isKey(namespace) ? null : GatewayRef.of(namespace);
   }

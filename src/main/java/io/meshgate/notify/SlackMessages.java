@@ -20,10 +20,10 @@ import java.util.Set;
 
 /**
  * Notifications as Slack Block Kit messages: a plain title, who and what moved (a namespace by its
- * name, a gateway as {@link io.meshgate.migration.GatewayRef#toString}), why, and for the kinds
- * that follow a gate (rolling back, held, stalled) every rule that did not pass, with value, bound,
- * baseline, the resolved PromQL and a link to its graph in Prometheus; when a rule failed with no
- * control cohort to compare with, one line that says so.
+ * name, a gateway as {@link io.meshgate.migration.GatewayRef#toString}, a node as {@code node
+ * worker-1}), why, and for the kinds that follow a gate (rolling back, held, stalled) every rule
+ * that did not pass, with value, bound, baseline, the resolved PromQL and a link to its graph in
+ * Prometheus; when a rule failed with no control cohort to compare with, one line that says so.
  *
  * <pre>{@code
  * SlackMessages.Message message = SlackMessages.render(notification, prometheusExternalUrl);
@@ -112,7 +112,7 @@ final class SlackMessages {
               "No control cohort on "
                   + escape(n.fromRevision())
                   + " carried volume: judged on the "
-                  + (n.gateway() == null ? "namespace" : "gateway")
+                  + (n.node() != null ? "node" : n.gateway() == null ? "namespace" : "gateway")
                   + "'s bounds and baseline only."));
     }
     Block context = Block.context(context(n));
@@ -148,15 +148,10 @@ final class SlackMessages {
   /** Plain words, no emoji: people read these on a lock screen and in search results. */
   static String title(Notification n) {
     String migration = "migration " + n.migration();
-    GatewayRef gateway = n.gateway();
-    String subject =
-        n.namespace() == null ? migration : gateway == null ? n.namespace() : gateway.toString();
+    String subject = subject(n, migration);
     return switch (n.kind()) {
       case MIGRATION_STARTED -> "Started " + migration;
-      case NAMESPACE_FLIPPED ->
-          n.reason() == Reason.TAG_MOVED || n.reason() == Reason.UPGRADED_IN_PLACE
-              ? "Restarting " + subject + " onto " + n.toRevision()
-              : "Flipped " + subject + " to " + n.toRevision();
+      case NAMESPACE_FLIPPED -> moved(n, subject);
       case HELD ->
           n.reason() == Reason.REGRESSION_NO_ROLLBACK
               ? "Halted " + subject + ": regression, no automatic rollback (in-place upgrade)"
@@ -173,6 +168,29 @@ final class SlackMessages {
     };
   }
 
+  /** How a target's move onto the new revision reads. */
+  private static String moved(Notification n, String subject) {
+    if (n.node() != null) {
+      // a node has no label to flip: its ztunnel pod is replaced once it is drained
+      return "Replacing the ztunnel of " + subject;
+    }
+    return n.reason() == Reason.TAG_MOVED || n.reason() == Reason.UPGRADED_IN_PLACE
+        ? "Restarting " + subject + " onto " + n.toRevision()
+        : "Flipped " + subject + " to " + n.toRevision();
+  }
+
+  /** A namespace by its name, a gateway by its kind and namespace/name, a node as node name. */
+  private static String subject(Notification n, String migration) {
+    if (n.namespace() == null) {
+      return migration;
+    }
+    if (n.node() != null) {
+      return "node " + n.node();
+    }
+    GatewayRef gateway = n.gateway();
+    return gateway == null ? n.namespace() : gateway.toString();
+  }
+
   /** Why a target was left out, in the few words a title has room for; the message says more. */
   private static String leftOut(Reason reason) {
     if (reason == null) {
@@ -186,6 +204,8 @@ final class SlackMessages {
       case NAMESPACE_LABEL_OVERRIDES -> ": its namespace's label decides";
       case NOT_A_GATEWAY -> ": not an Istio gateway";
       case GATEWAY_API_MISSING -> ": Gateway API not installed";
+      case NODE_NOT_FOUND -> ": node not found";
+      case CORDONED_BY_OTHERS -> ": cordoned by someone else";
       default -> "";
     };
   }
@@ -213,7 +233,9 @@ final class SlackMessages {
     List<String> facts = new ArrayList<>();
     facts.add("*Migration*\n" + escape(n.migration()));
     GatewayRef gateway = n.gateway();
-    if (gateway != null) {
+    if (n.node() != null) {
+      facts.add("*Node*\n" + escape(n.node()));
+    } else if (gateway != null) {
       facts.add(
           "*Gateway*\n"
               + escape(gateway.kind() + " " + gateway.namespace() + "/" + gateway.name()));

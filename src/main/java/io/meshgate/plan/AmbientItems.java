@@ -1,6 +1,7 @@
 package io.meshgate.plan;
 
 import static io.meshgate.plan.Planner.DATAPLANE_MODE;
+import static io.meshgate.plan.Planner.HASH_LABEL;
 import static io.meshgate.plan.Planner.REV;
 import static io.meshgate.plan.Planner.pods;
 
@@ -11,6 +12,7 @@ import io.meshgate.plan.UpgradePlan.Item;
 import io.meshgate.plan.UpgradePlan.Kind;
 import io.meshgate.plan.UpgradePlan.MovedBy;
 import io.meshgate.plan.UpgradePlan.Selection;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +108,62 @@ final class AmbientItems {
 
   private static String join(String note, String more) {
     return more == null ? note : note + "; " + more;
+  }
+
+  /**
+   * Every ztunnel DaemonSet's state for a ztunnel wave; a note for each whose strategy is not
+   * {@code OnDelete} (a wave replaces ztunnel node by node only then: with {@code RollingUpdate}
+   * the DaemonSet controller would replace every node's ztunnel on its own) and for each whose
+   * template could not be read.
+   */
+  List<UpgradePlan.ZtunnelDaemonSet> daemonSets(
+      Function<String, List<PlanInput.Pod>> podsIn, List<String> notes) {
+    List<UpgradePlan.ZtunnelDaemonSet> states = new ArrayList<>();
+    for (PlanInput.Ztunnel z : input.ztunnels()) {
+      Map<String, String> hashOn = new TreeMap<>();
+      for (PlanInput.Pod pod : podsIn.apply(z.namespace())) {
+        if (pod.node() != null && ("DaemonSet/" + z.name()).equals(pod.owner())) {
+          hashOn.merge(
+              pod.node(), pod.labels().getOrDefault(HASH_LABEL, ""), (a, b) -> a.isEmpty() ? b : a);
+        }
+      }
+      int updated =
+          z.currentHash() == null
+              ? 0
+              : (int) hashOn.values().stream().filter(z.currentHash()::equals).count();
+      states.add(
+          new UpgradePlan.ZtunnelDaemonSet(
+              z.namespace(),
+              z.name(),
+              z.revision(),
+              z.updateStrategy(),
+              z.currentHash(),
+              hashOn.size(),
+              updated));
+      String ref = z.namespace() + "/" + z.name();
+      if (z.updateStrategy() != null && !"OnDelete".equals(z.updateStrategy())) {
+        notes.add(
+            "ztunnel DaemonSet "
+                + ref
+                + " has updateStrategy "
+                + z.updateStrategy()
+                + ": a ztunnel wave needs OnDelete (Istio's ztunnel Helm chart: --set"
+                + " updateStrategy.type=OnDelete; or kubectl -n "
+                + z.namespace()
+                + " patch daemonset "
+                + z.name()
+                + " --type merge -p"
+                + " '{\"spec\":{\"updateStrategy\":{\"type\":\"OnDelete\",\"rollingUpdate\":null}}}')");
+      }
+      if (z.currentHash() == null && z.updateStrategy() != null) {
+        notes.add(
+            "the template of ztunnel DaemonSet "
+                + ref
+                + " is unknown: listing its ControllerRevisions needs"
+                + " deploy/optional/ztunnel-rbac.yaml");
+      }
+    }
+    return states;
   }
 
   /** Adds the nodes of the {@code ambient} namespaces and of {@code from}'s ztunnel pods. */

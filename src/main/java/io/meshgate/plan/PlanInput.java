@@ -81,6 +81,19 @@ public record PlanInput(
       Map<String, String> annotations,
       boolean managed) {}
 
-  /** A ztunnel DaemonSet and the revision it names ({@code istio.io/rev}), null when none. */
-  public record Ztunnel(String namespace, String name, String revision) {}
+  /**
+   * A ztunnel DaemonSet.
+   *
+   * @param revision the revision it names ({@code istio.io/rev}), null when none
+   * @param updateStrategy its {@code spec.updateStrategy.type}; null when not read
+   * @param currentHash the {@code controller-revision-hash} of its template now (its newest
+   *     ControllerRevision); null when unknown (ControllerRevisions not readable)
+   */
+  public record Ztunnel(
+      String namespace, String name, String revision, String updateStrategy, String currentHash) {
+    /** A ztunnel DaemonSet whose strategy and template were not read. */
+    public Ztunnel(String namespace, String name, String revision) {
+      this(namespace, name, revision, null, null);
+    }
+  }
 }

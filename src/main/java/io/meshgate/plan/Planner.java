@@ -58,6 +58,7 @@ public final class Planner {
   static final String INJECT = "sidecar.istio.io/inject";
   static final String TEMPLATES = "inject.istio.io/templates";
   static final String DATAPLANE_MODE = "istio.io/dataplane-mode";
+  static final String HASH_LABEL = "controller-revision-hash";
   static final String GATEWAY_NAME = "gateway.networking.k8s.io/gateway-name";
   static final String NAME_OVERRIDE = "gateway.istio.io/name-override";
   static final String DEFAULT = "default";
@@ -110,12 +111,15 @@ public final class Planner {
                     .thenComparing(i -> i.namespace() == null ? "" : i.namespace())
                     .thenComparing(Item::name))
             .toList();
+    List<UpgradePlan.ZtunnelDaemonSet> ztunnels =
+        planner.ambientItems.daemonSets(planner::podsIn, planner.notes);
     return new UpgradePlan(
         revisions.get(0),
         revisions.get(1),
         items,
         planner.notes,
-        Suggestion.of(items, revisions.get(0), revisions.get(1), input.controlPlaneNamespaces()));
+        Suggestion.of(items, revisions.get(0), revisions.get(1), input.controlPlaneNamespaces()),
+        ztunnels);
   }
 
   private void classify() {

@@ -16,11 +16,76 @@ import java.util.Map;
  * @param notes what the plan could not see or had to assume, one sentence each
  */
 public record UpgradePlan(
-    String from, String to, List<Item> items, List<String> notes, Suggestion suggestion) {
+    String from,
+    String to,
+    List<Item> items,
+    List<String> notes,
+    Suggestion suggestion,
+    List<ZtunnelDaemonSet> ztunnels) {
 
   public UpgradePlan {
     items = List.copyOf(items);
     notes = List.copyOf(notes);
+    ztunnels = ztunnels == null ? List.of() : List.copyOf(ztunnels);
+  }
+
+  /** A plan of a cluster without ztunnel. */
+  public UpgradePlan(
+      String from, String to, List<Item> items, List<String> notes, Suggestion suggestion) {
+    this(from, to, items, notes, suggestion, List.of());
+  }
+
+  /**
+   * A ztunnel DaemonSet as a ztunnel wave needs it: its update strategy ({@code OnDelete} for a
+   * wave), the {@code controller-revision-hash} of its template now, and of the nodes running one
+   * of its pods, how many run that template ({@code updated}).
+   *
+   * @param currentHash null when its ControllerRevisions could not be read; {@code updated} is 0
+   *     then
+   */
+  public record ZtunnelDaemonSet(
+      String namespace,
+      String name,
+      String revision,
+      String updateStrategy,
+      String currentHash,
+      int nodes,
+      int updated) {
+    /**
+     * {@code ztunnel DaemonSet istio-system/ztunnel (revision 1-19-0): updateStrategy OnDelete,
+     * template 5d4f8 on 2 of 3 nodes}.
+     */
+    public String describe() {
+      return "ztunnel DaemonSet "
+          + namespace
+          + "/"
+          + name
+          + (revision == null ? "" : " (revision " + revision + ")")
+          + ": updateStrategy "
+          + updateStrategy
+          + ", "
+          + (currentHash == null
+              ? "template unknown, on " + nodes + (nodes == 1 ? " node" : " nodes")
+              : "template "
+                  + currentHash
+                  + " on "
+                  + updated
+                  + " of "
+                  + nodes
+                  + (nodes == 1 ? " node" : " nodes"));
+    }
+
+    Map<String, Object> toMap() {
+      Map<String, Object> map = new LinkedHashMap<>();
+      map.put("namespace", namespace);
+      map.put("name", name);
+      map.put("revision", revision);
+      map.put("updateStrategy", updateStrategy);
+      map.put("currentHash", currentHash);
+      map.put("nodes", nodes);
+      map.put("updated", updated);
+      return map;
+    }
   }
 
   /** The kinds of object an upgrade moves, in the order a plan lists them. */
@@ -204,6 +269,7 @@ public record UpgradePlan(
     counts().forEach((kind, n) -> counts.put(kind.name(), n));
     map.put("counts", counts);
     map.put("notes", notes);
+    map.put("ztunnels", ztunnels.stream().map(ZtunnelDaemonSet::toMap).toList());
     map.put("suggestion", suggestion.toMap());
     return map;
   }

@@ -21,8 +21,9 @@ import java.util.function.Supplier;
 
 /**
  * The gate of a migration against Prometheus: the rules its spec names, with its overrides,
- * evaluated in one batched tick for all its gated namespaces and gateways (each gateway judged by
- * the rules of its scope, {@code gateway} or {@code waypoint}, under its key).
+ * evaluated in one batched tick for all its gated namespaces, gateways and nodes (each gateway
+ * judged by the rules of its scope, {@code gateway} or {@code waypoint}, each node by those of
+ * {@code node}, under its key).
  */
 public final class PrometheusGatePort implements GatePort {
   private final PrometheusGate gate;
@@ -92,21 +93,24 @@ public final class PrometheusGatePort implements GatePort {
         spec.fromRevision(),
         revisionLabel,
         subjects.cohort(),
-        workloads(subjects.gateways()),
-        workloads(subjects.gatewayCohort()),
+        workloads(subjects.gateways(), subjects.nodes()),
+        workloads(subjects.gatewayCohort(), subjects.nodeCohort()),
         waypointLabels);
   }
 
-  private static List<Workload> workloads(List<GateSubjects.Gateway> gateways) {
-    return gateways.stream()
-        .map(
-            g ->
+  private static List<Workload> workloads(
+      List<GateSubjects.Gateway> gateways, List<GateSubjects.Node> nodes) {
+    List<Workload> workloads = new ArrayList<>();
+    gateways.forEach(
+        g ->
+            workloads.add(
                 new Workload(
                     g.waypoint() ? Scope.WAYPOINT : Scope.GATEWAY,
                     g.key(),
                     g.namespace(),
-                    g.workload()))
-        .toList();
+                    g.workload())));
+    nodes.forEach(n -> workloads.add(Workload.node(n.key(), n.name())));
+    return workloads;
   }
 
   private static Duration grain(Duration interval) {
@@ -115,7 +119,9 @@ public final class PrometheusGatePort implements GatePort {
 
   /**
    * The rules a spec's gates name, with their bound overrides; every loaded rule when it names
-   * none.
+   * none. A migration with a ztunnel wave whose gates name no node-scoped rule is also gated by the
+   * loaded node-scoped rules (the shipped {@code ztunnel-connection-failures}): gates written for
+   * namespaces and gateways would otherwise leave its nodes with no rule, holding forever.
    *
    * @throws IllegalArgumentException naming a gate whose rule is not loaded
    */
@@ -143,6 +149,10 @@ public final class PrometheusGatePort implements GatePort {
               ref.maxIncrease() != null ? ref.maxIncrease() : rule.maxIncrease(),
               ref.baselineFloor() != null ? ref.baselineFloor() : rule.baselineFloor(),
               ref.minVolume() != null ? ref.minVolume() : rule.minVolume()));
+    }
+    boolean movesNodes = spec.waves().stream().anyMatch(w -> w.ztunnel() != null);
+    if (movesNodes && resolved.stream().noneMatch(r -> r.scope() == Scope.NODE)) {
+      loaded.stream().filter(r -> r.scope() == Scope.NODE).forEach(resolved::add);
     }
     return resolved;
   }

@@ -213,6 +213,7 @@ final class RevisionMigrationChecks {
     Map<String, String> names = new HashMap<>();
     Map<String, String> namespaces = new HashMap<>();
     Map<String, String> gateways = new HashMap<>();
+    ZtunnelWaveChecks ztunnel = new ZtunnelWaveChecks(this::add);
     for (int i = 0; i < waves.size(); i++) {
       RevisionMigrationSpec.Wave wave = waves.get(i);
       String field = "spec.waves[" + i + "]";
@@ -230,12 +231,14 @@ final class RevisionMigrationChecks {
       if (!listsNamespaces
           && wave.selector() == null
           && !listsGateways
-          && wave.gatewaySelector() == null) {
+          && wave.gatewaySelector() == null
+          && wave.ztunnel() == null) {
         add(
             field,
-            "has neither namespaces, selector, gateways nor gatewaySelector; expected at least one"
-                + " of them");
+            "has neither namespaces, selector, gateways, gatewaySelector nor ztunnel; expected at"
+                + " least one of them");
       }
+      ztunnel.wave(field, wave);
       if (wave.gatewaySelector() != null
           && (wave.gatewaySelector().matchLabels() == null
               || wave.gatewaySelector().matchLabels().isEmpty())) {

@@ -39,7 +39,7 @@ final class SoakWarnings {
     if (spec.waves() == null) {
       return List.of();
     }
-    List<Rule> gated = gatedRules(spec, rules);
+    List<Rule> gated = withNodeRules(gatedRules(spec, rules), spec, rules);
     Duration interval = durationOr(spec.interval(), MigrationSpec.DEFAULT_INTERVAL);
     int passStreak =
         spec.passStreak() == null || spec.passStreak() < 1
@@ -107,6 +107,9 @@ final class SoakWarnings {
 
   /** What the wave moves, as the warning names one of them. */
   private static String targets(RevisionMigrationSpec.Wave wave) {
+    if (wave.ztunnel() != null) {
+      return "a node";
+    }
     if (!hasGateways(wave)) {
       return "a namespace";
     }
@@ -140,7 +143,25 @@ final class SoakWarnings {
       scopes.add(Scope.GATEWAY);
       scopes.add(Scope.WAYPOINT);
     }
+    if (wave.ztunnel() != null) {
+      scopes.add(Scope.NODE);
+    }
     return scopes;
+  }
+
+  /**
+   * The gated rules, and for a migration with a ztunnel wave whose gates name no node rule, every
+   * node rule: what the daemon judges its nodes by (see {@code PrometheusGatePort}).
+   */
+  private static List<Rule> withNodeRules(
+      List<Rule> gated, RevisionMigrationSpec spec, Collection<Rule> rules) {
+    boolean ztunnel = spec.waves().stream().anyMatch(w -> w != null && w.ztunnel() != null);
+    if (!ztunnel || gated.stream().anyMatch(r -> r.scope() == Scope.NODE)) {
+      return gated;
+    }
+    List<Rule> all = new ArrayList<>(gated);
+    rules.stream().filter(r -> r.scope() == Scope.NODE).forEach(all::add);
+    return all;
   }
 
   /** The rules named by the gates; every rule when there are none. */

@@ -132,6 +132,33 @@ class DemoDisplayTest {
     assertThat(out.toString()).isEmpty();
   }
 
+  /** Issue 27: a node is named as node and name, not by its status key. */
+  @Test
+  void aNodesEventNamesItNodeAndName() {
+    StringWriter out = new StringWriter();
+    DemoDisplay display = new DemoDisplay(new PrintWriter(out), false, 120, START);
+
+    display.event(
+        new Notification(
+            Notification.Kind.SKIPPED,
+            "demo-1-20",
+            "Node/worker-1",
+            "1-19-0",
+            "1-20-0",
+            TargetPhase.Pending,
+            TargetPhase.Skipped,
+            Reason.CORDONED_BY_OTHERS,
+            "cordoned by someone else; left as it is",
+            null,
+            List.of(),
+            START.plusSeconds(5)));
+
+    assertThat(out.toString())
+        .isEqualTo(
+            "[00:05] node worker-1: Pending -> Skipped  cordoned by someone else; left as it is"
+                + System.lineSeparator());
+  }
+
   /** Issue 25: a gateway is named as people name it, not by its status key. */
   @Test
   void aGatewaysEventNamesItGatewayNamespaceSlashName() {

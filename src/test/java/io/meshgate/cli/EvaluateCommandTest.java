@@ -62,7 +62,18 @@ class EvaluateCommandTest {
             "Missing required option: '--to-revision=R'"),
         Arguments.of(
             evaluate(),
-            "no target given; pass --namespace NS, --gateway NS/NAME or --waypoint NS/NAME"),
+            "no target given; pass --namespace NS, --gateway NS/NAME, --waypoint NS/NAME or"
+                + " --node NAME"),
+        Arguments.of(
+            evaluate("--node", "worker-1\"}) or vector(1"),
+            "--node worker-1\"}) or vector(1: node name is \"worker-1\"}) or vector(1\";"
+                + " expected a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', each"
+                + " part between dots starting and ending with a letter or digit); expected a"
+                + " node's name"),
+        Arguments.of(
+            evaluate("--node", "worker-1", "--node", "worker-1"),
+            "node worker-1 is given twice (keys \"node:worker-1\" and \"node:worker-1\"); its"
+                + " series cannot tell them apart"),
         Arguments.of(
             evaluate("--gateway", "istio-ingressgateway"),
             "--gateway is \"istio-ingressgateway\"; expected NAMESPACE/NAME, such as"
@@ -252,6 +263,38 @@ class EvaluateCommandTest {
     assertThat(json.path("namespaces").get(1).path("rules").get(1).path("query").asText())
         .contains("gateway_networking_k8s_io_gateway_name=~\"waypoint\", namespace=~\"shop\"");
     prometheus.verify(6, postRequestedFor(urlEqualTo("/api/v1/query")));
+  }
+
+  /** Issue 27: a node is judged by the node-scoped rules and the revision's, keyed by its name. */
+  @Test
+  void evaluatesNodesByTheNodeRulesKeyedByName() throws IOException {
+    answerEveryQueryWithNothing();
+
+    Cli result =
+        Cli.run(
+            evaluate(
+                "--node",
+                "worker-1,ip-10-0-1-7.ec2.internal",
+                "--time",
+                "1795255200",
+                "-o",
+                "json"));
+
+    JsonNode json = new ObjectMapper().readTree(result.out());
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(json.path("namespaces").findValuesAsText("namespace"))
+        .containsExactly("node:worker-1", "node:ip-10-0-1-7.ec2.internal");
+    JsonNode worker = json.path("namespaces").get(0);
+    assertThat(worker.path("rules").findValuesAsText("rule"))
+        .containsExactly("convergence-time", "xds-rejects", "ztunnel-connection-failures");
+    assertThat(worker.path("rules").get(2).path("query").asText())
+        .contains("istio_tcp_connections_failed_total{app=\"ztunnel\", node=~\"worker-1\"");
+    assertThat(worker.path("rules").get(2).path("message").asText())
+        .isEqualTo(
+            "volume 0 in 5m < minVolume 100, probably not receiving traffic, or not scraped with"
+                + " label node (relabelled from __meta_kubernetes_pod_node_name on ztunnel's"
+                + " pods)");
+    prometheus.verify(3, postRequestedFor(urlEqualTo("/api/v1/query")));
   }
 
   /**

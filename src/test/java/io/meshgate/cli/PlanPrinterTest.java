@@ -146,4 +146,33 @@ class PlanPrinterTest {
             "Suggested RevisionMigration 1-19-0-to-1-20-0: waves first (test), gateways (3); 6"
                 + " left out. Print it with --output yaml.");
   }
+
+  @Test
+  void theTableSaysTheZtunnelDaemonSetsStateBeforeTheNotes() {
+    StringWriter out = new StringWriter();
+    UpgradePlan plan =
+        new Clusters()
+            .ztunnel("istio-system", "ztunnel", FROM, "RollingUpdate", "new222")
+            .podOn(
+                "istio-system",
+                "ztunnel-a",
+                "DaemonSet/ztunnel",
+                null,
+                "node-1",
+                "controller-revision-hash",
+                "new222")
+            .namespace("mesh", "istio.io/dataplane-mode", "ambient")
+            .plan();
+
+    PlanPrinter.table(new PrintWriter(out, true), plan);
+
+    assertThat(out.toString())
+        .contains(
+            "ztunnel DaemonSet istio-system/ztunnel (revision 1-19-0): updateStrategy"
+                + " RollingUpdate, template new222 on 1 of 1 node"
+                + System.lineSeparator()
+                + System.lineSeparator()
+                + "Notes:")
+        .contains("a ztunnel wave needs OnDelete (Istio's ztunnel Helm chart: --set");
+  }
 }

@@ -11,6 +11,7 @@ import io.meshgate.kube.RevisionMigrationSpec;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.migration.TargetStatus;
 import io.meshgate.sim.ClusterSimulator;
@@ -70,6 +71,52 @@ class StatusCommandTest {
                 1L,
                 new MigrationStatus.Revisions("1-19-0", "1-20-0", null))));
     return rm;
+  }
+
+  /** Issue 27: a ztunnel wave's nodes are listed after the gateways, as node and name. */
+  @Test
+  void listsNodesAfterTheNamespacesAsNodeAndName() throws Exception {
+    RevisionMigration rm = example();
+    MigrationStatus status = RevisionMigrations.toStatus(rm.getStatus());
+    rm.setStatus(
+        RevisionMigrations.fromStatus(
+            new MigrationStatus(
+                    MigrationPhase.Progressing,
+                    "ztunnel",
+                    "1/3",
+                    status.namespaces(),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    1L,
+                    status.revisions())
+                .withNodes(
+                    List.of(
+                        target(
+                            NodeRef.key("worker-1"),
+                            "ztunnel",
+                            TargetPhase.Held,
+                            new TargetStatus.Verdict(
+                                Verdict.HOLD,
+                                "DrainBlocked: shop/cart-7d9 refused by PodDisruptionBudget cart",
+                                Instant.parse("2026-11-21T10:20:00Z"))),
+                        target(NodeRef.key("worker-2"), "ztunnel", TargetPhase.Pending, null)))));
+    StringWriter out = new StringWriter();
+    StatusCommand command = new StatusCommand();
+    command.targets = true;
+
+    command.print(new PrintWriter(out), List.of(rm), Instant.parse("2026-11-21T10:30:00Z"));
+
+    assertThat(out.toString().lines())
+        .containsExactly(
+            "NAME                     PHASE             WAVE         PROMOTED  AGE        REVISIONS",
+            "istio-1-20               Progressing       ztunnel      1/3       2h         1-19-0"
+                + " -> 1-20-0",
+            "    test                   Promoted     test     PROMOTE: all rules passed 3"
+                + " consecutive ticks, soaked 10m",
+            "    node worker-1          Held         ztunnel  HOLD: DrainBlocked: shop/cart-7d9"
+                + " refused by PodDisruptionBudget cart",
+            "    node worker-2          Pending      ztunnel");
   }
 
   @Test

@@ -212,6 +212,31 @@ class ValidateCommandTest {
                 + " waypoint-p99-latency: a gateway of this wave can be promoted");
   }
 
+  /**
+   * Issue 27: a ztunnel wave is judged by the node rules, which join gates that name none, and the
+   * warning says so.
+   */
+  @Test
+  void theSoakWarningOfAZtunnelWaveNamesTheNodeRules() throws IOException {
+    String ztunnel = Files.readString(Path.of("deploy/examples/istio-1-20-ztunnel.yaml"));
+    assertThat(ztunnel).contains("      soak: 5m\n    - name: ztunnel-gpu");
+    Path file =
+        Files.writeString(
+            dir.resolve("ambient.yaml"),
+            ztunnel.replace(
+                    "      soak: 5m\n    - name: ztunnel-gpu",
+                    "      soak: 10s\n    - name: ztunnel-gpu")
+                + "  gates:\n    - {rule: error-rate, max: 0.01}\n");
+
+    Cli result = Cli.run("validate", file.toString());
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.err())
+        .contains(
+            "field 'spec.waves[1].soak' is 10s, shorter than the 5m window of rule"
+                + " ztunnel-connection-failures: a node of this wave can be promoted");
+  }
+
   /** Issue 22: the verdict of a wave soaked for less than its gates' windows rests on less. */
   @Test
   void warnsWhenASoakIsShorterThanTheGatesWindowsAndStillExitsZero() throws IOException {
@@ -407,8 +432,8 @@ class ValidateCommandTest {
                 + ": field 'sail.template.interval' is \"0s\"; expected a positive duration such as"
                 + " 30s, 5m or 1h30m",
             config
-                + ": field 'sail.template.waves[0]' has neither namespaces, selector, gateways nor"
-                + " gatewaySelector; expected at least one of them",
+                + ": field 'sail.template.waves[0]' has neither namespaces, selector, gateways,"
+                + " gatewaySelector nor ztunnel; expected at least one of them",
             config
                 + ": field 'sail.template.wavez' is unknown; did you mean 'sail.template.waves'?");
   }

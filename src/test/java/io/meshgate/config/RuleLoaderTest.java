@@ -68,7 +68,8 @@ class RuleLoaderTest {
             "gateway-error-rate",
             "gateway-p99-latency",
             "waypoint-error-rate",
-            "waypoint-p99-latency");
+            "waypoint-p99-latency",
+            "ztunnel-connection-failures");
     Rule errorRate = rules.get("error-rate");
     assertThat(errorRate.scope()).isEqualTo(Scope.NAMESPACE);
     assertThat(errorRate.groupBy()).containsExactly("destination_workload_namespace");
@@ -390,13 +391,13 @@ class RuleLoaderTest {
             """,
             List.of(
                 "field 'groupBy' is set on a revision-scoped rule; it applies to scopes"
-                    + " namespace, gateway and waypoint")),
+                    + " namespace, gateway, waypoint and node")),
         Arguments.of(
             "groupBy neither a label nor a list",
             GATEWAY.replace(gatewayGroupBy, "groupBy: {namespace: a, name: b}"),
             List.of(
-                "field 'groupBy' is a mapping; expected a label name, or a list of two label"
-                    + " names")),
+                "field 'groupBy' is a mapping; expected a label name, or a list of one or two"
+                    + " label names")),
         Arguments.of(
             "unquoted placeholders in a YAML list",
             WAYPOINT.replace(
@@ -448,7 +449,7 @@ class RuleLoaderTest {
             dir.resolve("rule.yaml") + ": field 'max' is \"fast\"; expected a number",
             dir.resolve("rule.yaml")
                 + ": field 'scope' is \"cluster\"; expected one of namespace, revision, gateway,"
-                + " waypoint",
+                + " waypoint, node",
             dir.resolve("rule.yaml")
                 + ": field 'window' is \"soon\"; expected a duration such as 30s, 5m or 1h30m");
   }
@@ -470,7 +471,7 @@ class RuleLoaderTest {
             dir.resolve("rule.yaml")
                 + ": field 'query' uses unknown placeholder {{namespace_list}}; known placeholders:"
                 + " {{namespaces}}, {{namespace}}, {{workloads}}, {{workloadNamespaces}},"
-                + " {{revision}}, {{fromRevision}}, {{window}}, {{revisionLabel}},"
+                + " {{nodes}}, {{revision}}, {{fromRevision}}, {{window}}, {{revisionLabel}},"
                 + " {{waypointNamespaceLabel}}, {{waypointNameLabel}}");
   }
 
@@ -483,7 +484,7 @@ class RuleLoaderTest {
             dir.resolve("rule.yaml") + ": field 'query' is missing; expected a PromQL template",
             dir.resolve("rule.yaml")
                 + ": field 'scope' is missing; expected one of namespace, revision, gateway,"
-                + " waypoint",
+                + " waypoint, node",
             dir.resolve("rule.yaml")
                 + ": field 'severity' is missing; expected one of critical, warning",
             dir.resolve("rule.yaml")

@@ -35,7 +35,7 @@ class SchemaCheckTest {
           name: error-rate=>name: Error_Rate  | name      | is "Error_Rate"; expected a DNS-1123 rule name such as error-rate
           window: 5m=>window: soon            | window    | is "soon"; expected a duration such as 30s, 5m or 1h30m
           window: 5m=>window: 5             | window    | is 5; expected a duration such as 30s, 5m or 1h30m
-          groupBy: destination_workload_namespace=>groupBy: 5 | groupBy | is 5; expected a label name, or a list of two label names
+          groupBy: destination_workload_namespace=>groupBy: 5 | groupBy | is 5; expected a label name, or a list of one or two label names
           groupBy: destination_workload_namespace=>groupBy: [{a: 1}] | groupBy[0] | is a mapping; expected a label name, or a quoted placeholder such as "{{waypointNameLabel}}"
           severity: critical=>severity: page  | severity  | is "page"; expected one of critical, warning
           max: 0.01=>max: [1]                 | max       | is a list; expected a number

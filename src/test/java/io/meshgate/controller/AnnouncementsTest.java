@@ -11,6 +11,7 @@ import io.meshgate.migration.Decision;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.MigrationSpec;
 import io.meshgate.migration.MigrationStatus;
+import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.Reason;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.migration.TargetStatus;
@@ -23,7 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** What a tick tells people about its targets, gateways as namespaces (issue 25). */
+/** What a tick tells people about its targets, gateways (issue 25) and nodes (issue 27) too. */
 class AnnouncementsTest {
   private static final Instant NOW = Instant.parse("2026-11-21T10:00:00Z");
   private static final String INGRESS = "Deployment/istio-ingress/istio-ingressgateway";
@@ -181,5 +182,62 @@ class AnnouncementsTest {
                 List.of(ERRORS),
                 NOW));
     assertThat(recorded).isEmpty();
+  }
+
+  /** Issue 27: a node's hold is looked up among the nodes, by its key's name. */
+  @Test
+  void aNodesHoldIsNotifiedWithItsPhaseAndVerdict() {
+    String worker = NodeRef.key("worker-1");
+    TargetStatus held =
+        new TargetStatus(
+            worker,
+            "ztunnel",
+            TargetPhase.Migrating,
+            NOW,
+            Map.of(),
+            Map.of(),
+            new TargetStatus.Verdict(Verdict.HOLD, "DrainBlocked: shop/cart-7d9", NOW),
+            Map.of(),
+            0,
+            0,
+            null,
+            null,
+            null);
+    MigrationStatus status =
+        new MigrationStatus(
+                MigrationPhase.Progressing,
+                "ztunnel",
+                "0/1",
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                1L,
+                new MigrationStatus.Revisions("1-19-0", "1-20-0", null))
+            .withNodes(List.of(held));
+    MigrationObject m =
+        new MigrationObject("istio-1-20", "uid", 1, "7", SPEC, null, status, Set.of(), false);
+    TickInput input =
+        new TickInput("istio-1-20", 1, SPEC, status, null, Map.of(), true, Set.of(), false, NOW);
+
+    announcements.announce(
+        m,
+        input,
+        new Decision(
+            null,
+            List.of(),
+            List.of(),
+            List.of(new Decision.Hold(worker, Reason.DRAIN_BLOCKED, "shop/cart-7d9 refused"))),
+        status);
+
+    assertThat(notified)
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.node()).isEqualTo("worker-1");
+              assertThat(n.toPhase()).isEqualTo(TargetPhase.Migrating);
+              assertThat(n.verdict()).isEqualTo(held.lastVerdict());
+              assertThat(n.reason()).isEqualTo(Reason.DRAIN_BLOCKED);
+            });
   }
 }

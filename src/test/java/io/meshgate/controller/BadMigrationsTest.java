@@ -126,7 +126,8 @@ class BadMigrationsTest {
         "unknown-rule",
         "field 'spec.gates[0].rule' is \"no-such-rule\"; expected a rule in rules"
             + " (convergence-time, error-rate, gateway-error-rate, gateway-p99-latency,"
-            + " p99-latency, waypoint-error-rate, waypoint-p99-latency, xds-rejects)");
+            + " p99-latency, waypoint-error-rate, waypoint-p99-latency, xds-rejects,"
+            + " ztunnel-connection-failures)");
     for (String untouched : List.of("zero", "huge", "norule")) {
       assertThat(harness.labels(untouched)).as(untouched).containsEntry("istio.io/rev", FROM);
     }

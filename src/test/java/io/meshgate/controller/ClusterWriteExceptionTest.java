@@ -56,6 +56,27 @@ class ClusterWriteExceptionTest {
   }
 
   @Test
+  void aZtunnelPodDeleteRefusedPointsAtTheZtunnelGrant() {
+    var refused =
+        new ClusterWriteException(
+            "ztunnel restart", "delete", "pods", "istio-system/ztunnel-a", 403, "forbidden");
+
+    assertThat(refused.getMessage())
+        .endsWith(
+            "meshgate's ServiceAccount needs 'delete' on 'pods' (see"
+                + " deploy/optional/ztunnel-rbac.yaml)");
+  }
+
+  @Test
+  void aRollbackRefusedAHistoryListPointsAtTheZtunnelGrant() {
+    var refused =
+        new ClusterWriteException(
+            "ztunnel rollback", "list", "controllerrevisions", "istio-system/ztunnel", 403, "no");
+
+    assertThat(refused.getMessage()).endsWith("(see deploy/optional/ztunnel-rbac.yaml)");
+  }
+
+  @Test
   void aStatusTheSchemaRefusesPointsAtTheCrd() {
     var refused =
         new ClusterWriteException(

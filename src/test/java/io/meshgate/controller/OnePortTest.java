@@ -142,6 +142,7 @@ class OnePortTest {
             (migration, tag, revision, previous) -> {},
             (migration, namespace, restartId, goal, policy) -> restarts.add(restartId),
             new NoGateways(),
+            new NoNodes(),
             quiet);
     Notifier nobody = n -> {};
     MigrationController controller =
@@ -178,6 +179,33 @@ class OnePortTest {
     @Override
     public void restart(String migration, GatewayRef gateway, String restartId) {
       throw new AssertionError("no gateway to restart: " + gateway);
+    }
+  }
+
+  private static final class NoNodes implements NodePort {
+    @Override
+    public void cordon(String migration, String node) {
+      throw new AssertionError("no node to cordon: " + node);
+    }
+
+    @Override
+    public void evict(String node, List<String> pods) {
+      throw new AssertionError("no node to drain: " + node);
+    }
+
+    @Override
+    public void deleteZtunnelPod(String node, String namespace, String pod) {
+      throw new AssertionError("no ztunnel pod to delete: " + pod);
+    }
+
+    @Override
+    public void uncordon(String migration, String node) {
+      throw new AssertionError("no node to uncordon: " + node);
+    }
+
+    @Override
+    public void rollBackDaemonSet(String namespace, String name, String hash) {
+      throw new AssertionError("no DaemonSet to roll back: " + name);
     }
   }
 }

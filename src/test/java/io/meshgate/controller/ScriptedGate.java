@@ -12,7 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A gate whose verdicts the test sets per namespace or gateway key: passing unless told to fail.
+ * A gate whose verdicts the test sets per namespace, gateway key or node key: passing unless told
+ * to fail.
  */
 final class ScriptedGate implements GatePort {
   final Set<String> failing = ConcurrentHashMap.newKeySet();
@@ -25,6 +26,9 @@ final class ScriptedGate implements GatePort {
 
   /** The gateways' cohort the controller gave the last tick. */
   volatile List<GateSubjects.Gateway> lastGatewayCohort = List.of();
+
+  /** The nodes' cohort the controller gave the last tick. */
+  volatile List<GateSubjects.Node> lastNodeCohort = List.of();
 
   /** The revisions the controller gave the last evaluation: what {{revision}} would be. */
   volatile String lastRevisions;
@@ -41,11 +45,13 @@ final class ScriptedGate implements GatePort {
       Instant now) {
     lastCohort = subjects.cohort();
     lastGatewayCohort = subjects.gatewayCohort();
+    lastNodeCohort = subjects.nodeCohort();
     lastOnTargetAt = Map.copyOf(onTargetAt);
     lastRevisions = spec.fromRevision() + " -> " + spec.toRevision();
     Map<String, List<RuleResult>> results = new HashMap<>();
     List<String> judged = new java.util.ArrayList<>(subjects.namespaces());
     subjects.gateways().forEach(g -> judged.add(g.key()));
+    subjects.nodes().forEach(n -> judged.add(n.key()));
     for (String ns : judged) {
       boolean fail = failing.contains(ns);
       results.put(
@@ -71,6 +77,7 @@ final class ScriptedGate implements GatePort {
     Map<String, Map<String, Double>> baselines = new HashMap<>();
     List<String> judged = new java.util.ArrayList<>(subjects.namespaces());
     subjects.gateways().forEach(g -> judged.add(g.key()));
+    subjects.nodes().forEach(n -> judged.add(n.key()));
     judged.forEach(
         ns -> baselines.put(ns, Map.of("p99-latency", baselineOf.getOrDefault(ns, 87.0))));
     return baselines;

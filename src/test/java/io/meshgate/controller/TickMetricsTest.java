@@ -44,6 +44,11 @@ class TickMetricsTest {
   }
 
   private void tick(List<TargetStatus> namespaces, List<TargetStatus> gateways) {
+    tick(namespaces, gateways, List.of());
+  }
+
+  private void tick(
+      List<TargetStatus> namespaces, List<TargetStatus> gateways, List<TargetStatus> nodes) {
     MigrationStatus status =
         new MigrationStatus(
             MigrationPhase.Progressing,
@@ -54,12 +59,30 @@ class TickMetricsTest {
             List.of(),
             List.of(),
             1L,
-            null);
+            null,
+            nodes);
     MigrationObject m =
         new MigrationObject("istio-1-20", "uid", 1, "1", null, null, status, Set.of(), false);
     TickInput input =
         new TickInput("istio-1-20", 1, null, status, null, Map.of(), true, Set.of(), false, NOW);
     TickMetrics.record(metrics, m, input, status, NOW);
+  }
+
+  @Test
+  void eachNodesPhaseIsItsOwnSeriesByNodeName() throws IOException {
+    tick(List.of(), List.of(), List.of(target("Node/worker-1", TargetPhase.Migrating, null)));
+    tick(
+        List.of(),
+        List.of(),
+        List.of(
+            target("Node/worker-1", TargetPhase.Soaking, Verdict.HOLD),
+            target("Node/worker-2", TargetPhase.Pending, null)));
+
+    assertThat(series("meshgate_node_phase"))
+        .containsExactlyInAnyOrder(
+            "meshgate_node_phase{migration=\"istio-1-20\",node=\"worker-1\",phase=\"Soaking\"} 1.0",
+            "meshgate_node_phase{migration=\"istio-1-20\",node=\"worker-2\",phase=\"Pending\"} 1.0");
+    assertThat(series("meshgate_namespace_phase")).isEmpty();
   }
 
   /** The series of {@code metric} on the scrape page, in its order. */

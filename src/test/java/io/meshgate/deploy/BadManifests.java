@@ -62,17 +62,21 @@ public final class BadManifests {
 
   private BadManifests() {}
 
-  private static BadManifest rejected(
+  static BadManifest rejected(
       String name, List<String> edits, List<String> problems, String server) {
     return new BadManifest(name, edits, problems, server, null);
   }
 
-  private static BadManifest validateOnly(
+  static BadManifest validateOnly(
       String name, List<String> edits, List<String> problems, String why) {
     return new BadManifest(name, edits, problems, null, why);
   }
 
   public static Stream<BadManifest> all() {
+    return Stream.concat(common(), BadZtunnelManifests.all());
+  }
+
+  private static Stream<BadManifest> common() {
     return Stream.of(
         rejected(
             "unknown field",
@@ -111,7 +115,8 @@ public final class BadManifests {
             List.of(
                 "%s: field 'spec.gates[2].rule' is \"slo\"; expected a rule in rules"
                     + " (convergence-time, error-rate, gateway-error-rate, gateway-p99-latency,"
-                    + " p99-latency, waypoint-error-rate, waypoint-p99-latency, xds-rejects)",
+                    + " p99-latency, waypoint-error-rate, waypoint-p99-latency, xds-rejects,"
+                    + " ztunnel-connection-failures)",
                 "%s: field 'spec.gates[3].rule' is \"xds-reject\"; expected a rule in rules; did"
                     + " you mean \"xds-rejects\"?"),
             "the rules directory is the daemon's, not the API server's"),
@@ -230,10 +235,10 @@ public final class BadManifests {
             "wave without namespaces or selector",
             List.of("      namespaces: [test]\n", ""),
             List.of(
-                "%s: field 'spec.waves[0]' has neither namespaces, selector, gateways nor"
-                    + " gatewaySelector; expected at least one of them"),
-            "spec.waves[0]: Invalid value: a wave needs namespaces, a selector, gateways or a"
-                + " gatewaySelector"),
+                "%s: field 'spec.waves[0]' has neither namespaces, selector, gateways,"
+                    + " gatewaySelector nor ztunnel; expected at least one of them"),
+            "spec.waves[0]: Invalid value: a wave needs namespaces, a selector, gateways, a"
+                + " gatewaySelector or ztunnel"),
         rejected(
             "gateway listed twice",
             List.of(

@@ -24,6 +24,7 @@ class GrafanaDashboardTest {
           "meshgate_verdicts_total",
           "meshgate_namespace_phase",
           "meshgate_gateway_phase",
+          "meshgate_node_phase",
           "meshgate_actions_total",
           "meshgate_prometheus_query_seconds",
           "meshgate_prometheus_errors_total",

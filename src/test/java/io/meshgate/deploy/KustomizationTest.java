@@ -56,6 +56,7 @@ class KustomizationTest {
             "PodDisruptionBudget/meshgate/meshgate",
             "NetworkPolicy/meshgate/meshgate",
             "ServiceMonitor/meshgate/meshgate",
+            "PodMonitor/meshgate/ztunnel",
             "PrometheusRule/meshgate/meshgate",
             "ConfigMap/meshgate/meshgate-config",
             "ConfigMap/meshgate/meshgate-rules",

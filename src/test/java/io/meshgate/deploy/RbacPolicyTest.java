@@ -90,6 +90,31 @@ class RbacPolicyTest {
   }
 
   @Test
+  void podsMayBeDeletedOnlyThroughARoleInOneNamespaceAndNeverCreated() {
+    assertThat(
+            RbacPolicy.violations(
+                Manifests.documents(
+                    """
+                    kind: ClusterRole
+                    metadata: {name: reaper}
+                    rules:
+                      - apiGroups: [""]
+                        resources: [pods]
+                        verbs: [delete]
+                    ---
+                    kind: Role
+                    metadata: {name: ztunnel, namespace: istio-system}
+                    rules:
+                      - apiGroups: [""]
+                        resources: [pods]
+                        verbs: [delete, create]
+                    """)))
+        .containsExactly(
+            "ClusterRole reaper rule 1: allows delete on pods; meshgate only patches them",
+            "Role ztunnel rule 1: allows create on pods; meshgate only patches them");
+  }
+
+  @Test
   void reportsBindingsOfOtherSubjectsOrOfRolesNotDefinedHere() {
     assertThat(
             RbacPolicy.violations(

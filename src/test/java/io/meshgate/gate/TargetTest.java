@@ -35,7 +35,7 @@ class TargetTest {
     assertThatThrownBy(() -> new Workload(Scope.NAMESPACE, " ", "Bad_NS", "-x"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "workload scope is NAMESPACE; expected GATEWAY or WAYPOINT; workload key is empty;"
+            "workload scope is NAMESPACE; expected GATEWAY, WAYPOINT or NODE; workload key is empty;"
                 + " expected the caller's id of the target, such as"
                 + " Deployment/istio-ingress/istio-ingressgateway; workload namespace is"
                 + " \"Bad_NS\"; "
@@ -63,7 +63,7 @@ class TargetTest {
   void aTargetNeedsOneNamespaceOrWorkloadAndNoLongerANamespace() {
     assertThatThrownBy(() -> new Target(List.of(), "1-20-0", null, "istio_io_rev"))
         .hasMessage(
-            "no namespace, gateway or waypoint given; name at least one target to evaluate");
+            "no namespace, gateway, waypoint or node given; name at least one target to evaluate");
     assertThat(target(List.of(), List.of(INGRESS), List.of()).keys()).containsExactly("gw");
   }
 

@@ -73,7 +73,7 @@ class ValuesTest {
     assertThat(QueryTemplate.problems("x{a=\"{{namespace}}\", b=\"{{nmespaces}}\"} {{"))
         .containsExactly(
             "uses unknown placeholder {{nmespaces}}; known placeholders: {{namespaces}},"
-                + " {{namespace}}, {{workloads}}, {{workloadNamespaces}}, {{revision}},"
+                + " {{namespace}}, {{workloads}}, {{workloadNamespaces}}, {{nodes}}, {{revision}},"
                 + " {{fromRevision}}, {{window}}, {{revisionLabel}}, {{waypointNamespaceLabel}},"
                 + " {{waypointNameLabel}}",
             "has an unbalanced '{{' or '}}'; placeholders are written {{name}}");

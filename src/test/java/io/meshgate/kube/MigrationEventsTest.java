@@ -50,6 +50,20 @@ class MigrationEventsTest {
                 + " rolling out");
   }
 
+  /** Issue 27: a node as node and name, never by its key. */
+  @Test
+  void aNodesEventNamesTheNode() {
+    assertThat(
+            MigrationEvents.message(
+                new Decision.Transition(
+                    "Node/worker-1",
+                    TargetPhase.Pending,
+                    TargetPhase.Skipped,
+                    Reason.CORDONED_BY_OTHERS,
+                    "cordoned by someone else; left as it is")))
+        .isEqualTo("node worker-1: Pending -> Skipped: cordoned by someone else; left as it is");
+  }
+
   @Test
   void theMigrationsOwnEventHasNoSubject() {
     assertThat(

@@ -137,7 +137,7 @@ class RevisionMigrationsTest {
   }
 
   /** What the API server does with {@code default}: fill absent fields, then descend. */
-  private static JsonNode applyDefaults(JsonNode value, JsonNode schema) {
+  static JsonNode applyDefaults(JsonNode value, JsonNode schema) {
     if (value instanceof ObjectNode object) {
       for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields();
           it.hasNext(); ) {

@@ -82,6 +82,31 @@ class LoggingTest {
     assertThat(line.path("gateway").asText()).isEqualTo(key);
   }
 
+  /** Issue 27: a node is in no namespace; its lines carry its name. */
+  @Test
+  void aLineAboutANodeNamesTheNodeAndNoNamespace() throws Exception {
+    assertThat(logged("text", "cordoned", "Node/worker-1"))
+        .matches(
+            "\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  i\\.m\\.k\\.NamespaceLabels migration=istio-1-20"
+                + " node=worker-1 1-19-0→1-20-0 cordoned");
+    JsonNode line = new ObjectMapper().readTree(logged("json", "cordoned", "Node/worker-1"));
+    assertThat(line.path("node").asText()).isEqualTo("worker-1");
+    assertThat(line.has("namespace")).isFalse();
+  }
+
+  @Test
+  void aNamespaceInsideANodesUnitOfWorkIsNoLongerAboutTheNode() {
+    try (LogContext node = LogContext.target("Node/worker-1")) {
+      try (LogContext namespace = LogContext.target("payments")) {
+        assertThat(MDC.get(LogContext.NAMESPACE)).isEqualTo("payments");
+        assertThat(MDC.get(LogContext.NODE)).isNull();
+      }
+      assertThat(MDC.get(LogContext.NODE)).isEqualTo("worker-1");
+      assertThat(MDC.get(LogContext.NAMESPACE)).isNull();
+    }
+    assertThat(MDC.get(LogContext.NODE)).isNull();
+  }
+
   @Test
   void aNamespaceInsideAGatewaysUnitOfWorkIsNoLongerAboutTheGateway() {
     try (LogContext gateway = LogContext.target("Gateway/shop/public")) {

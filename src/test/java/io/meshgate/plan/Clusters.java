@@ -95,6 +95,13 @@ public final class Clusters {
     return this;
   }
 
+  /** A ztunnel DaemonSet with its update strategy and template hash (null: not readable). */
+  public Clusters ztunnel(
+      String namespace, String name, String revision, String strategy, String currentHash) {
+    ztunnels.add(new PlanInput.Ztunnel(namespace, name, revision, strategy, currentHash));
+    return this;
+  }
+
   public PlanInput input() {
     return new PlanInput(
         tags, revisions, Set.of("istio-system"), namespaces, deployments, pods, gateways, ztunnels);

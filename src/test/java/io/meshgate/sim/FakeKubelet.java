@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
@@ -39,6 +40,13 @@ import org.slf4j.LoggerFactory;
  * final delete of a pod being deleted, as a kubelet confirms a stopped pod. Everything goes through
  * the API, so the real workload controllers see what they would see in a cluster.
  *
+ * <p>Cordons are honoured as the scheduler honours them: no pod but a DaemonSet's is bound to an
+ * unschedulable node (the next schedulable one takes it; with none, it stays Pending until a node
+ * is uncordoned). A DaemonSet pod goes where its affinity says, cordoned or not: the DaemonSet
+ * controller gives its pods the {@code node.kubernetes.io/unschedulable} toleration
+ * (k8s.io/kubernetes/pkg/controller/daemon/util/daemonset_util.go,
+ * AddOrUpdateDaemonPodTolerations).
+ *
  * <pre>{@code
  * FakeKubelet kubelet = FakeKubelet.start(admin, 3);
  * kubelet.keepUnready(pod -> pod.getMetadata().getName().startsWith("web-"));
@@ -57,6 +65,7 @@ public final class FakeKubelet implements AutoCloseable {
   private final Set<String> queued = ConcurrentHashMap.newKeySet();
   private final Map<String, Predicate<Pod>> unready = new ConcurrentHashMap<>();
   private final SharedIndexInformer<Pod> pods;
+  private final SharedIndexInformer<Node> nodeCache;
   private volatile boolean closed;
 
   private FakeKubelet(KubernetesClient client, int nodeCount) {
@@ -64,6 +73,25 @@ public final class FakeKubelet implements AutoCloseable {
     for (int i = 0; i < nodeCount; i++) {
       nodes.add(createNode(i));
     }
+    this.nodeCache =
+        client
+            .nodes()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Node node) {}
+
+                  @Override
+                  public void onUpdate(Node before, Node after) {
+                    if (unschedulable(before) && !unschedulable(after)) {
+                      requeuePending();
+                    }
+                  }
+
+                  @Override
+                  public void onDelete(Node node, boolean finalStateUnknown) {}
+                },
+                0);
     this.pods =
         client
             .pods()
@@ -107,6 +135,14 @@ public final class FakeKubelet implements AutoCloseable {
   /** Lets the pods held by {@link #keepUnready} become Ready. */
   public FakeKubelet release(String name) {
     unready.remove(name);
+    return recheck();
+  }
+
+  /**
+   * Serves every pod again: a {@link #keepUnready} predicate that depends on the time (a readiness
+   * delay) may answer otherwise now.
+   */
+  public FakeKubelet recheck() {
     pods.getStore().list().forEach(this::enqueue);
     return this;
   }
@@ -199,7 +235,13 @@ public final class FakeKubelet implements AutoCloseable {
   private void bind(Pod pod) {
     String node = requiredNode(pod);
     if (node == null) {
-      node = nodes.get(Math.floorMod(nextNode.getAndIncrement(), nodes.size()));
+      node = nextSchedulableNode();
+    } else if (!"DaemonSet".equals(ownerKind(pod)) && unschedulable(node)) {
+      node = null;
+    }
+    if (node == null) {
+      // Pending, as the scheduler leaves it: an uncordon brings it back here
+      return;
     }
     client
         .bindings()
@@ -217,6 +259,34 @@ public final class FakeKubelet implements AutoCloseable {
                 .endTarget()
                 .build())
         .create();
+  }
+
+  /** After an uncordon the Pending may go there (none before the pods' informer starts). */
+  private void requeuePending() {
+    if (pods != null) {
+      recheck();
+    }
+  }
+
+  /** The next node round robin that is not cordoned, or null when every node is. */
+  private String nextSchedulableNode() {
+    for (int tried = 0; tried < nodes.size(); tried++) {
+      String node = nodes.get(Math.floorMod(nextNode.getAndIncrement(), nodes.size()));
+      if (!unschedulable(node)) {
+        return node;
+      }
+    }
+    return null;
+  }
+
+  private boolean unschedulable(String node) {
+    // inform() returns once its cache holds every node, all created before it
+    Node cached = nodeCache.getStore().getByKey(node);
+    return cached != null && unschedulable(cached);
+  }
+
+  private static boolean unschedulable(Node node) {
+    return Boolean.TRUE.equals(node.getSpec().getUnschedulable());
   }
 
   /** The node a DaemonSet pod is pinned to, through its required node affinity on the name. */
@@ -324,6 +394,7 @@ public final class FakeKubelet implements AutoCloseable {
   public void close() {
     closed = true;
     pods.stop();
+    nodeCache.stop();
     workers.shutdownNow();
   }
 }
