@@ -87,7 +87,7 @@ public final class KubeCluster implements AutoCloseable {
             tags,
             new Restarts(client, clock, hook, inFlight, evictions),
             new GatewayLabels(client, clock, hook, gatewayApi),
-            new NodeDrains(client, hook, evictions),
+            new NodeDrains(client, clock, hook, evictions),
             new MigrationEvents(client, clock, hook));
   }
 

@@ -13,6 +13,7 @@ import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.migration.TargetStatus;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,9 +29,9 @@ import java.util.function.Supplier;
  * The ambient data plane of a migration's ztunnel waves, read for {@link Ambient} (DESIGN.md
  * section 12). Targeted reads, and only while the migration has a ztunnel wave: the DaemonSet and
  * its ControllerRevisions, the nodes each wave's selector matches, the DaemonSet's own pods (one
- * list, indexed by node), and the pods of a node only while it is in flight ({@code Migrating},
- * {@code Restarting} or {@code RollingBack}) or cordoned by this migration: no informer over every
- * pod of the cluster.
+ * list, indexed by node), and the pods of a node only while meshgate drains or replaces it ({@code
+ * Migrating}, {@code Restarting} or {@code RollingBack}) or marks it as cordoned by this migration:
+ * no informer over every pod of the cluster.
  *
  * <p>A pod is ambient as Istio decides it
  * (https://istio.io/latest/docs/ambient/usage/add-workloads/ and the {@code
@@ -49,8 +50,13 @@ import java.util.function.Supplier;
  */
 final class ZtunnelNodes {
   static final String CORDONED_BY = "meshgate.io/cordoned-by";
+
+  /** When meshgate cordoned the node (RFC 3339), what {@code drain.timeout} counts from. */
+  static final String CORDONED_AT = "meshgate.io/cordoned-at";
+
   static final String DATAPLANE_MODE = "istio.io/dataplane-mode";
   static final String MIRROR = "kubernetes.io/config.mirror";
+  static final String SIDECAR_STATUS = "sidecar.istio.io/status";
   private static final Set<TargetPhase> DRAINING =
       Set.of(TargetPhase.Migrating, TargetPhase.Restarting, TargetPhase.RollingBack);
 
@@ -147,17 +153,21 @@ final class ZtunnelNodes {
     Map<String, Ambient.Node> facts = new HashMap<>();
     nodes.forEach(
         (name, node) -> {
-          List<Pod> ambient = draining.contains(name) ? ambientPods(name) : List.of();
+          List<Pod> onNode = draining.contains(name) ? ambientPodsOn(name) : List.of();
+          List<Pod> ambient = onNode.stream().filter(p -> !terminating(p)).toList();
+          Map<String, String> annotations = Meta.annotations(node.getMetadata());
           facts.put(
               name,
               new Ambient.Node(
                   true,
                   Boolean.TRUE.equals(
                       node.getSpec() == null ? null : node.getSpec().getUnschedulable()),
-                  Meta.annotations(node.getMetadata()).get(CORDONED_BY),
+                  annotations.get(CORDONED_BY),
                   ambient.stream().map(ZtunnelNodes::key).toList(),
                   blockingBudgets(ambient, budgets),
-                  ztunnelPods.get(name)));
+                  ztunnelPods.get(name),
+                  onNode.size() - ambient.size(),
+                  instant(annotations.get(CORDONED_AT))));
         });
     return new Ambient(selectedNodes, facts, daemonSet, null);
   }
@@ -215,8 +225,12 @@ final class ZtunnelNodes {
         () -> client.nodes().withLabels(selector).list().getItems());
   }
 
-  /** The node's ambient pods still to evict, sorted by {@code namespace/name}. */
-  private List<Pod> ambientPods(String node) {
+  /**
+   * The node's ambient pods, those terminating too (sorted by {@code namespace/name}), that kubectl
+   * drain would evict: neither a DaemonSet's (ztunnel among them) nor a mirror pod
+   * (k8s.io/kubectl/pkg/drain/filters.go).
+   */
+  private List<Pod> ambientPodsOn(String node) {
     List<Pod> onNode =
         read(
             "list pods (all namespaces) on node \"" + node + "\"",
@@ -224,13 +238,24 @@ final class ZtunnelNodes {
                 client.pods().inAnyNamespace().withField("spec.nodeName", node).list().getItems());
     return onNode.stream()
         .filter(this::isAmbient)
-        .filter(ZtunnelNodes::evictable)
+        .filter(pod -> !daemonSetPod(pod))
+        .filter(pod -> !Meta.annotations(pod.getMetadata()).containsKey(MIRROR))
         .sorted((a, b) -> key(a).compareTo(key(b)))
         .toList();
   }
 
-  /** Istio's rule: the pod's own {@code istio.io/dataplane-mode}, else its namespace's. */
+  /**
+   * Istio's rule: the pod's own {@code istio.io/dataplane-mode}, else its namespace's; and, as
+   * istio-cni decides whether to capture a pod (cni/pkg/util/enablement_selector.go, Matches),
+   * never a pod with a sidecar (annotation {@code sidecar.istio.io/status}) nor one on the host's
+   * network: ztunnel does not carry their traffic.
+   */
   private boolean isAmbient(Pod pod) {
+    boolean hostNetwork =
+        pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
+    if (hostNetwork || Meta.annotations(pod.getMetadata()).containsKey(SIDECAR_STATUS)) {
+      return false;
+    }
     String own = Meta.labels(pod.getMetadata()).get(DATAPLANE_MODE);
     if (own != null) {
       return "ambient".equals(own);
@@ -239,15 +264,26 @@ final class ZtunnelNodes {
         .equals(namespaceLabels.apply(pod.getMetadata().getNamespace()).get(DATAPLANE_MODE));
   }
 
-  /** What kubectl drain would evict: neither a DaemonSet's nor a mirror pod, nor terminating. */
-  static boolean evictable(Pod pod) {
-    boolean daemonSetPod =
-        pod.getMetadata().getOwnerReferences() != null
-            && pod.getMetadata().getOwnerReferences().stream()
-                .anyMatch(o -> "DaemonSet".equals(o.getKind()));
-    return !daemonSetPod
-        && !Meta.annotations(pod.getMetadata()).containsKey(MIRROR)
-        && pod.getMetadata().getDeletionTimestamp() == null;
+  private static boolean daemonSetPod(Pod pod) {
+    return pod.getMetadata().getOwnerReferences() != null
+        && pod.getMetadata().getOwnerReferences().stream()
+            .anyMatch(o -> "DaemonSet".equals(o.getKind()));
+  }
+
+  private static boolean terminating(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() != null;
+  }
+
+  /** An annotation's time, null when absent or not RFC 3339 (someone else wrote it). */
+  private static Instant instant(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Rfc3339.parse(text);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**

@@ -31,7 +31,8 @@ public final class Metrics {
   public final Counter verdicts =
       Counter.builder()
           .name("meshgate_verdicts")
-          .help("Verdicts of namespaces and gateways per tick (PROMOTE, HOLD, ROLLBACK).")
+          .help(
+              "Verdicts of namespaces, gateways and ztunnel nodes per tick (PROMOTE, HOLD, ROLLBACK).")
           .labelNames("migration", "verdict")
           .register(registry);
 

@@ -1,5 +1,6 @@
 package io.meshgate.migration;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -57,6 +58,10 @@ public record Ambient(
    * @param blockingBudgets PodDisruptionBudgets ({@code namespace/name}) that allow no disruption
    *     now and select one of {@code ambientPods}
    * @param ztunnel the node's ztunnel pod, null when it has none (deleted, not yet recreated)
+   * @param terminating the node's ambient pods evicted but not gone yet: they still send their
+   *     traffic through the node's ztunnel
+   * @param cordonedAt when meshgate cordoned the node (annotation {@code meshgate.io/cordoned-at}),
+   *     what {@code drain.timeout} counts from; null when not known
    */
   public record Node(
       boolean exists,
@@ -64,7 +69,9 @@ public record Ambient(
       String cordonedBy,
       List<String> ambientPods,
       List<String> blockingBudgets,
-      ZtunnelPod ztunnel) {
+      ZtunnelPod ztunnel,
+      int terminating,
+      Instant cordonedAt) {
     public static final Node ABSENT = new Node(false, false, null, List.of(), List.of(), null);
 
     public Node {
@@ -72,9 +79,33 @@ public record Ambient(
       blockingBudgets = List.copyOf(blockingBudgets);
     }
 
+    /** A node with no ambient pod terminating and no cordon time known. */
+    public Node(
+        boolean exists,
+        boolean unschedulable,
+        String cordonedBy,
+        List<String> ambientPods,
+        List<String> blockingBudgets,
+        ZtunnelPod ztunnel) {
+      this(exists, unschedulable, cordonedBy, ambientPods, blockingBudgets, ztunnel, 0, null);
+    }
+
     /** Cordoned, and by the migration {@code migration}. */
     public boolean cordonedBy(String migration) {
       return unschedulable && migration.equals(cordonedBy);
+    }
+
+    /**
+     * Marked as cordoned by {@code migration}, whether or not it still is: an uncordon is owed (or
+     * only the mark to clear).
+     */
+    public boolean markedBy(String migration) {
+      return migration.equals(cordonedBy);
+    }
+
+    /** Cordoned by meshgate (by any migration): not yet back in service. */
+    public boolean cordonedByMeshgate() {
+      return unschedulable && cordonedBy != null;
     }
   }
 

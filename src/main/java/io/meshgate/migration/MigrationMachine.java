@@ -34,6 +34,7 @@ public final class MigrationMachine {
     String currentWave = WaveAdmission.currentWave(tick);
     PhaseOutcome outcome =
         MigrationPhases.decide(tick, currentWave, new WaveAdmission(tick, steps));
+    ZtunnelChecks.uncordonStrays(tick);
     MigrationPhase before = input.status().phase();
     if (outcome.phase() != before) {
       tick.transitions.add(

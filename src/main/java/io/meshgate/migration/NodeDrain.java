@@ -9,9 +9,10 @@ import java.util.List;
  * is now, so a daemon killed between any two steps resumes at the right one. The same table moves a
  * node forward onto the wave's template and back onto the previous one.
  *
- * <p>Drained as {@code kubectl drain} drains, but only the node's ambient pods: DaemonSet pods and
- * mirror pods are never evicted (k8s.io/kubectl/pkg/drain/filters.go), nor pods of other
- * namespaces, which do not go through this ztunnel.
+ * <p>Drained as {@code kubectl drain} drains (evicted pods gone before the next step), but only the
+ * node's ambient pods: DaemonSet pods and mirror pods are never evicted
+ * (k8s.io/kubectl/pkg/drain/filters.go), nor pods outside the ambient mesh, whose traffic does not
+ * go through ztunnel.
  */
 final class NodeDrain {
   /** Which step is next; {@link #action} is set for the steps meshgate takes. */
@@ -20,6 +21,8 @@ final class NodeDrain {
     CORDON,
     /** Evict the node's ambient pods. */
     EVICT,
+    /** Wait for the evicted ambient pods to terminate: their traffic still goes through ztunnel. */
+    DRAINING,
     /** Delete the node's old ztunnel pod. */
     DELETE,
     /** Nothing for meshgate to do until someone else acts (see {@link Step#blocker}). */
@@ -70,13 +73,15 @@ final class NodeDrain {
             Reason.DRAIN_BLOCKED,
             name
                 + ": "
-                + pods.size()
-                + (pods.size() == 1 ? " ambient pod" : " ambient pods")
+                + named(pods)
                 + " not evicted after drain.timeout; PodDisruptionBudget "
                 + String.join(", ", node.blockingBudgets())
                 + " allows no disruption now");
       }
       return new Step(Kind.EVICT, new Action.EvictAmbientPods(nodeName, pods), null);
+    }
+    if (node.terminating() > 0) {
+      return new Step(Kind.DRAINING, null, null);
     }
     if (oldPodRunning) {
       return new Step(
@@ -85,6 +90,15 @@ final class NodeDrain {
           null);
     }
     return new Step(Kind.REPLACED, null, null);
+  }
+
+  /** {@code ambient pod shop/web-1}, or the first three of more and how many others. */
+  private static String named(List<String> pods) {
+    String noun = pods.size() == 1 ? "ambient pod " : "ambient pods ";
+    if (pods.size() <= 3) {
+      return noun + String.join(", ", pods);
+    }
+    return noun + String.join(", ", pods.subList(0, 3)) + " and " + (pods.size() - 3) + " more";
   }
 
   private static Step blocked(Reason reason, String message) {

@@ -1,5 +1,6 @@
 package io.meshgate.migration;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +30,13 @@ final class NodeKind implements TargetKind {
     return "node " + NodeRef.name(key);
   }
 
+  /** Nodes the optional grant does not let meshgate read hold, rather than pass for absent. */
+  @Override
+  public Cause unseen(TickContext tick) {
+    String unreadable = tick.in.observed().ambient().unreadable();
+    return unreadable == null ? null : new Cause(Reason.ACCESS_REFUSED, unreadable);
+  }
+
   @Override
   public Reason notFound() {
     return Reason.NODE_NOT_FOUND;
@@ -53,9 +61,10 @@ final class NodeKind implements TargetKind {
       return Observed.TargetFacts.ABSENT;
     }
     Ambient.ZtunnelPod pod = node.ztunnel();
-    boolean running = pod != null && !pod.terminating();
+    // a pod without its controller-revision-hash (not yet labelled) is on no known template
+    boolean running = pod != null && !pod.terminating() && pod.hash() != null;
     boolean current = running && pod.hash().equals(ambient.daemonSet().currentHash());
-    boolean rolledOut = current && pod.ready() && node.cordonedBy() == null;
+    boolean rolledOut = current && pod.ready() && !node.cordonedByMeshgate();
     return new Observed.TargetFacts(
         true,
         false,
@@ -99,6 +108,7 @@ final class NodeKind implements TargetKind {
     return switch (step.kind()) {
       case REPLACED -> null;
       case BLOCKED -> Change.blocked(step.blocker());
+      case DRAINING -> Change.waiting(draining(tick, target));
       default -> new Change(step.action(), saying(target, step));
     };
   }
@@ -107,7 +117,7 @@ final class NodeKind implements TargetKind {
   public Cause moved(TickContext tick) {
     return new Cause(
         Reason.ZTUNNEL_REPLACED,
-        "ambient pods evicted and the old ztunnel pod replaced; uncordoning once ztunnel on template "
+        "no old ztunnel pod left on the node; uncordoning once ztunnel on template "
             + ZtunnelChecks.templates(tick).to()
             + " is Ready");
   }
@@ -115,10 +125,19 @@ final class NodeKind implements TargetKind {
   /** Uncordoned once the new ztunnel pod is Ready on the DaemonSet's template now. */
   @Override
   public Action restart(TickContext tick, TargetState target) {
+    return uncordonOnceReady(tick, target);
+  }
+
+  /**
+   * The uncordon a node is owed once its ztunnel is Ready on the DaemonSet's template now: while it
+   * carries this migration's mark, cordoned or not (a mark left alone would keep it from counting
+   * as rolled out).
+   */
+  private static Action uncordonOnceReady(TickContext tick, TargetState target) {
     Ambient.Node node = node(tick, target);
-    Observed.TargetFacts facts = tick.facts(target);
-    boolean ready = facts.allRestarted() && node.ztunnel() != null && node.ztunnel().ready();
-    return ready && node.cordonedBy(tick.in.migration())
+    boolean ready =
+        tick.facts(target).allRestarted() && node.ztunnel() != null && node.ztunnel().ready();
+    return ready && node.markedBy(tick.in.migration())
         ? new Action.Uncordon(NodeRef.name(target.name), tick.in.migration())
         : null;
   }
@@ -133,39 +152,52 @@ final class NodeKind implements TargetKind {
     if (!from.equals(tick.in.observed().ambient().daemonSet().currentHash())) {
       return new Action.RollBackDaemonSet(ztunnel.namespace(), ztunnel.daemonSet(), from);
     }
-    return step(tick, target, from).action();
+    NodeDrain.Step step = step(tick, target, from);
+    return step.kind() == NodeDrain.Kind.REPLACED ? uncordonOnceReady(tick, target) : step.action();
   }
 
   /**
-   * A node going back waits while the node is blocked (a budget, someone else's cordon) or while
-   * {@code maxConcurrent} other nodes are cordoned by meshgate: a rollback is paced as the upgrade
-   * was.
+   * A node going back holds while it is blocked (a budget, someone else's cordon), and waits while
+   * its evicted pods terminate, for its new ztunnel to be Ready, or while {@code maxConcurrent}
+   * other nodes are cordoned by meshgate: a rollback is paced as the upgrade was.
    */
   @Override
-  public Cause backWait(TickContext tick, TargetState target, Observed.TargetFacts facts) {
+  public Change backWait(TickContext tick, TargetState target, Observed.TargetFacts facts) {
     String from = ZtunnelChecks.templates(tick).from();
     if (tick.spec.dryRun()
         || !from.equals(tick.in.observed().ambient().daemonSet().currentHash())) {
       return null;
     }
     NodeDrain.Step step = step(tick, target, from);
-    if (step.kind() == NodeDrain.Kind.BLOCKED) {
-      return step.blocker();
+    switch (step.kind()) {
+      case BLOCKED -> {
+        return Change.blocked(step.blocker());
+      }
+      case DRAINING -> {
+        return Change.waiting(draining(tick, target));
+      }
+      case REPLACED -> {
+        return node(tick, target).markedBy(tick.in.migration())
+                && uncordonOnceReady(tick, target) == null
+            ? Change.waiting(
+                "waiting for ztunnel on " + describe(target.name) + " to be Ready to uncordon it")
+            : null;
+      }
+      case CORDON -> {
+        List<String> cordoned = cordonedByMigration(tick, target);
+        return cordoned.size() < ztunnel.maxConcurrent()
+            ? null
+            : Change.waiting(
+                "waiting for a slot: "
+                    + String.join(", ", cordoned)
+                    + " cordoned by meshgate (nodes.maxConcurrent "
+                    + ztunnel.maxConcurrent()
+                    + ")");
+      }
+      default -> {
+        return null;
+      }
     }
-    if (step.kind() != NodeDrain.Kind.CORDON) {
-      return null;
-    }
-    List<String> cordoned = cordonedByMigration(tick, target);
-    if (cordoned.size() < ztunnel.maxConcurrent()) {
-      return null;
-    }
-    return new Cause(
-        Reason.MIGRATION_ROLLBACK,
-        "waiting for a slot: "
-            + String.join(", ", cordoned)
-            + " cordoned by meshgate (nodes.maxConcurrent "
-            + ztunnel.maxConcurrent()
-            + ")");
   }
 
   @Override
@@ -196,13 +228,29 @@ final class NodeKind implements TargetKind {
   }
 
   private NodeDrain.Step step(TickContext tick, TargetState target, String hash) {
+    Ambient.Node node = node(tick, target);
+    // drain.timeout counts from the cordon (a node going back may wait for a slot first)
+    Duration draining =
+        node.cordonedAt() == null
+            ? tick.elapsed(target)
+            : Duration.between(node.cordonedAt(), tick.in.now());
     return NodeDrain.next(
         NodeRef.name(target.name),
-        node(tick, target),
+        node,
         tick.in.migration(),
         hash,
         ztunnel.namespace(),
-        tick.elapsed(target).compareTo(ztunnel.drainTimeout()) > 0);
+        draining.compareTo(ztunnel.drainTimeout()) > 0);
+  }
+
+  private String draining(TickContext tick, TargetState target) {
+    int pods = node(tick, target).terminating();
+    return "waiting for "
+        + pods
+        + (pods == 1 ? " evicted ambient pod" : " evicted ambient pods")
+        + " on "
+        + describe(target.name)
+        + " to terminate before replacing its ztunnel";
   }
 
   /** Other nodes cordoned by this migration now, or asked to be by this tick. */

@@ -26,6 +26,15 @@ interface TargetKind {
   /** How messages name one target of this kind: {@code namespace payments}. */
   String describe(String name);
 
+  /**
+   * Why what is known of the target cannot be trusted this tick (its facts could not be read), so
+   * that it holds rather than being taken for absent; null when it can, as for every kind but a
+   * node.
+   */
+  default Cause unseen(TickContext tick) {
+    return null;
+  }
+
   /** Why a target that does not exist is skipped. */
   Reason notFound();
 
@@ -52,6 +61,11 @@ interface TargetKind {
     static Change blocked(Cause blocker) {
       return new Change(null, blocker.message(), blocker);
     }
+
+    /** The target's own progress, which meshgate only waits for: no action, no hold. */
+    static Change waiting(String saying) {
+      return new Change(null, saying, null);
+    }
   }
 
   /**
@@ -76,10 +90,11 @@ interface TargetKind {
   Action back(TickContext tick, TargetState target, Observed.TargetFacts facts);
 
   /**
-   * Why a target going back must wait before its next change (someone else's act, or a slot a paced
-   * kind needs), or null when it may go on; as every kind but a node may.
+   * Why a target going back must wait before its next change: {@link Change#blocked} for someone
+   * else's act (a hold), {@link Change#waiting} for its own progress or a slot a paced kind needs;
+   * null when it may go on, as every kind but a node may.
    */
-  default Cause backWait(TickContext tick, TargetState target, Observed.TargetFacts facts) {
+  default Change backWait(TickContext tick, TargetState target, Observed.TargetFacts facts) {
     return null;
   }
 

@@ -22,6 +22,11 @@ final class TargetSteps {
     if (ns.phase.isTerminal() || ns.phase == TargetPhase.Pending) {
       return;
     }
+    Cause unseen = ns.kind.unseen(tick);
+    if (unseen != null) {
+      tick.hold(ns, unseen);
+      return;
+    }
     Observed.TargetFacts facts = tick.facts(ns);
     if (!facts.exists()) {
       skip(ns);
@@ -87,6 +92,10 @@ final class TargetSteps {
       }
       if (flip.blocker() != null) {
         tick.hold(target, flip.blocker(), flip.blocker().text());
+        return;
+      }
+      if (flip.action() == null) {
+        tick.verdict(target, Verdict.HOLD, flip.saying());
         return;
       }
       // every namespace following a tag asks for the same tag move: once
@@ -181,13 +190,18 @@ final class TargetSteps {
    * when clean.
    */
   private void stepRollback(TargetState ns, Observed.TargetFacts facts) {
-    Cause wait = ns.kind.backWait(tick, ns, facts);
+    TargetKind.Change wait = ns.kind.backWait(tick, ns, facts);
     if (wait != null) {
-      TargetStatus.Verdict before = ns.lastVerdict;
-      tick.verdict(ns, Verdict.ROLLBACK, "cannot roll back yet: " + wait.text());
-      if (before != ns.lastVerdict) {
-        tick.holds.add(
-            new Decision.Hold(ns.name, wait.reason(), "cannot roll back yet: " + wait.message()));
+      // progress is waited for quietly; the verdict keeps what sent the target back
+      Cause blocker = wait.blocker();
+      if (blocker != null) {
+        TargetStatus.Verdict before = ns.lastVerdict;
+        tick.verdict(ns, Verdict.ROLLBACK, "cannot roll back yet: " + blocker.text());
+        if (before != ns.lastVerdict) {
+          tick.holds.add(
+              new Decision.Hold(
+                  ns.name, blocker.reason(), "cannot roll back yet: " + blocker.message()));
+        }
       }
       return;
     }

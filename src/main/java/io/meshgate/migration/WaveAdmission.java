@@ -31,7 +31,10 @@ final class WaveAdmission {
     this.steps = steps;
   }
 
-  /** The first wave, in order, that still has a namespace not done; null when all are. */
+  /**
+   * The first wave, in order, that still has a target not done (or a ztunnel wave whose nodes
+   * cannot be seen yet); null when all are.
+   */
   static String currentWave(TickContext tick) {
     for (MigrationSpec.Wave wave : tick.spec.waves()) {
       List<TargetState> targets =
@@ -78,6 +81,11 @@ final class WaveAdmission {
     }
     long slots = waveSpec.maxConcurrent() - wave.stream().filter(n -> n.phase.isInFlight()).count();
     for (TargetState ns : pending) {
+      Cause unseen = ns.kind.unseen(tick);
+      if (unseen != null) {
+        tick.hold(ns, unseen);
+        continue;
+      }
       Cause leftOut = ns.kind.leftOut(tick, ns);
       if (!tick.facts(ns).exists()) {
         steps.skip(ns);

@@ -1,6 +1,8 @@
 package io.meshgate.migration;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * What keeps a ztunnel wave's nodes from starting, and the templates they move between (DESIGN.md
@@ -21,18 +23,35 @@ final class ZtunnelChecks {
 
   /**
    * The templates the nodes move between: as recorded once the first node started, else what the
-   * DaemonSet says now (its newest ControllerRevision and the one before); null without a
-   * DaemonSet.
+   * cluster says now: the DaemonSet's newest ControllerRevision, and the template most of the
+   * nodes' ztunnel pods run otherwise (what a rollback must go back to, which after several edits
+   * of the template is not always the ControllerRevision before the newest), else that one; null
+   * without a DaemonSet.
    */
   static MigrationStatus.ZtunnelTemplates templates(TickContext tick) {
     MigrationStatus.Revisions recorded = tick.in.status().revisions();
     if (recorded != null && recorded.ztunnel() != null) {
       return recorded.ztunnel();
     }
-    Ambient.ZtunnelDaemonSet daemonSet = tick.in.observed().ambient().daemonSet();
-    return daemonSet.exists()
-        ? new MigrationStatus.ZtunnelTemplates(daemonSet.previousHash(), daemonSet.currentHash())
-        : null;
+    Ambient ambient = tick.in.observed().ambient();
+    Ambient.ZtunnelDaemonSet daemonSet = ambient.daemonSet();
+    if (!daemonSet.exists()) {
+      return null;
+    }
+    String current = daemonSet.currentHash();
+    Map<String, Long> running =
+        ambient.nodes().values().stream()
+            .map(Ambient.Node::ztunnel)
+            .filter(pod -> pod != null && pod.hash() != null && !pod.hash().equals(current))
+            .collect(Collectors.groupingBy(Ambient.ZtunnelPod::hash, Collectors.counting()));
+    String from =
+        running.entrySet().stream()
+            .max(
+                Map.Entry.<String, Long>comparingByValue()
+                    .thenComparing(Map.Entry.comparingByKey()))
+            .map(Map.Entry::getKey)
+            .orElse(daemonSet.previousHash());
+    return new MigrationStatus.ZtunnelTemplates(from, current);
   }
 
   /** The templates to record: once a node started, fixed from then on. */
@@ -43,6 +62,28 @@ final class ZtunnelChecks {
                 t ->
                     t.kind.section() == TargetKind.Section.NODES && t.phase != TargetPhase.Pending);
     return started ? templates(tick) : null;
+  }
+
+  /**
+   * Uncordons the nodes this migration cordoned but no longer moves: a node not started (the daemon
+   * died between its cordon and the status write, and it was not started again) or done. A node in
+   * flight keeps its cordon until its own steps lift it.
+   */
+  static void uncordonStrays(TickContext tick) {
+    Ambient ambient = tick.in.observed().ambient();
+    if (ambient.unreadable() != null) {
+      return;
+    }
+    for (TargetState target : tick.all()) {
+      boolean idle = target.phase == TargetPhase.Pending || target.phase.isTerminal();
+      String node = NodeRef.isKey(target.name) ? NodeRef.name(target.name) : null;
+      if (node != null
+          && idle
+          && !tick.spec.dryRun()
+          && ambient.node(node).markedBy(tick.in.migration())) {
+        tick.once(new Action.Uncordon(node, tick.in.migration()));
+      }
+    }
   }
 
   /** Why no node of a ztunnel wave may start now, or null. */
@@ -68,7 +109,8 @@ final class ZtunnelChecks {
               + ztunnel.namespace()
               + " patch daemonset "
               + ztunnel.daemonSet()
-              + " -p '{\"spec\":{\"updateStrategy\":{\"type\":\"OnDelete\"}}}')");
+              + " --type merge -p"
+              + " '{\"spec\":{\"updateStrategy\":{\"type\":\"OnDelete\",\"rollingUpdate\":null}}}')");
     }
     if (rolledBack(tick)) {
       return new Cause(

@@ -37,7 +37,10 @@ public record Notification(
   /** What happened, as the kinds of message people get. */
   public enum Kind {
     MIGRATION_STARTED,
-    /** A namespace or a gateway was moved onto the new revision and now restarts. */
+    /**
+     * A namespace or a gateway was moved onto the new revision and now restarts; a node's ztunnel
+     * pod was replaced and it waits for the new one.
+     */
     NAMESPACE_FLIPPED,
     HELD,
     PROMOTED,

@@ -138,7 +138,11 @@ final class ZtunnelScenario implements AutoCloseable {
 
   /** Upgrades ztunnel, then migrates it with a daemon of {@code gate} until the migration ends. */
   Run migrate(String name, NodeGate gate) {
-    String from = ambient.ztunnelHash();
+    // what the nodes run, where a rollback goes back to: an earlier test may have changed the
+    // template since without moving a node
+    Set<String> running = Set.copyOf(ambient.ztunnelHashByNode().values());
+    assertThat(running).as("every node on one template before " + name).hasSize(1);
+    String from = running.iterator().next();
     String to = upgrade();
     int mark = timeline.mark();
     int requestsBefore = fixture.meshgateRequests().size();

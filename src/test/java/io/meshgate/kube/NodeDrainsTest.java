@@ -20,6 +20,9 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.meshgate.controller.ClusterWriteException;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.json.Mappers;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +54,12 @@ class NodeDrainsTest {
   void drains() {
     WriteHook hook = (verb, resource, name) -> writes.add(verb + " " + resource + " " + name);
     evictions = new Evictions(client, hook);
-    drains = new NodeDrains(client, hook, evictions);
+    drains =
+        new NodeDrains(
+            client,
+            Clock.fixed(Instant.parse("2026-12-07T12:00:00Z"), ZoneOffset.UTC),
+            hook,
+            evictions);
   }
 
   @AfterEach
@@ -72,7 +80,8 @@ class NodeDrainsTest {
         .isEqualTo(
             JSON.readTree(
                 "{\"spec\":{\"unschedulable\":true},"
-                    + "\"metadata\":{\"annotations\":{\"meshgate.io/cordoned-by\":\"istio-1-24\"},"
+                    + "\"metadata\":{\"annotations\":{\"meshgate.io/cordoned-by\":\"istio-1-24\","
+                    + "\"meshgate.io/cordoned-at\":\"2026-12-07T12:00:00Z\"},"
                     + "\"resourceVersion\":\""
                     + stored().getMetadata().getResourceVersion()
                     + "\"}}"));

@@ -148,7 +148,10 @@ class ZtunnelNodesTest {
                 // terminating pods, nor plain pods of a plain namespace
                 List.of("plain/api-1", "shop/web-1"),
                 List.of("plain/api-strict", "shop/web-strict"),
-                new Ambient.ZtunnelPod("ztunnel-b", "new222", false, false)));
+                new Ambient.ZtunnelPod("ztunnel-b", "new222", false, false),
+                // the terminating one still goes through ztunnel: counted, to be waited for
+                1,
+                null));
   }
 
   @Test

@@ -77,7 +77,7 @@ class NodeDrainTest {
     if (reason == Reason.DRAIN_BLOCKED) {
       assertThat(step.blocker().message())
           .isEqualTo(
-              "node worker-1: 2 ambient pods not evicted after drain.timeout;"
+              "node worker-1: ambient pods shop/web-0, shop/web-1 not evicted after drain.timeout;"
                   + " PodDisruptionBudget shop/web-pdb allows no disruption now");
     }
   }

@@ -34,6 +34,9 @@ final class NodeWorld {
     boolean ztunnelGone;
     int podSerial;
 
+    /** Evicted pods still shutting down: gone a tick later. */
+    int terminating;
+
     Ambient.Node observed(String name) {
       Ambient.ZtunnelPod pod =
           ztunnelGone
@@ -46,7 +49,9 @@ final class NodeWorld {
           cordonedBy,
           ambientPods,
           budgetBlocks && !ambientPods.isEmpty() ? List.of("shop/web-pdb") : List.of(),
-          pod);
+          pod,
+          terminating,
+          null);
     }
   }
 
@@ -66,6 +71,10 @@ final class NodeWorld {
   MigrationStatus status = MigrationStatus.initial();
   Instant now = FakeWorld.START;
   int maxCordoned;
+  boolean aborted;
+
+  /** A ztunnel pod was deleted while evicted pods on its node still went through it. */
+  boolean deletedUnderTerminatingPods;
 
   NodeWorld(int nodeCount, int maxConcurrent, Duration drainTimeout) {
     MigrationSpec.Ztunnel ztunnel =
@@ -91,7 +100,9 @@ final class NodeWorld {
 
   Observed observed() {
     Map<String, Ambient.Node> observedNodes = new HashMap<>();
-    nodes.forEach((name, node) -> observedNodes.put(name, node.observed(name)));
+    if (unreadable == null) {
+      nodes.forEach((name, node) -> observedNodes.put(name, node.observed(name)));
+    }
     Ambient ambient =
         new Ambient(
             unreadable == null ? Map.of("ztunnel", List.copyOf(nodes.keySet())) : Map.of(),
@@ -133,7 +144,8 @@ final class NodeWorld {
               : FakeWorld.passing());
     }
     TickInput input =
-        new TickInput(MIGRATION, 1, spec, status, observed(), results, true, Set.of(), false, now);
+        new TickInput(
+            MIGRATION, 1, spec, status, observed(), results, true, Set.of(), aborted, now);
     Decision decision = MigrationMachine.decide(input);
     MigrationStatus next = decision.status();
     for (Action action : decision.actions()) {
@@ -176,6 +188,7 @@ final class NodeWorld {
   /** A deleted ztunnel pod comes back on the template now, first not Ready, then Ready. */
   private void recreateZtunnelPods() {
     for (Node node : nodes.values()) {
+      node.terminating = 0;
       if (node.ztunnelGone) {
         node.ztunnelGone = false;
         node.ztunnelHash = currentHash;
@@ -208,9 +221,12 @@ final class NodeWorld {
       Node node = nodes.get(e.node());
       if (!node.budgetBlocks) {
         node.ambientPods.removeAll(e.pods());
+        node.terminating += e.pods().size();
       }
     } else if (action instanceof Action.DeleteZtunnelPod d) {
-      nodes.get(d.node()).ztunnelGone = true;
+      Node node = nodes.get(d.node());
+      deletedUnderTerminatingPods |= node.terminating > 0;
+      node.ztunnelGone = true;
     } else if (action instanceof Action.Uncordon u) {
       Node node = nodes.get(u.node());
       if (u.migration().equals(node.cordonedBy)) {

@@ -34,6 +34,7 @@ class ZtunnelUpgradeTest {
               assertThat(n.ambientPods).isEmpty();
             });
     assertThat(world.maxCordoned).isEqualTo(1);
+    assertThat(world.deletedUnderTerminatingPods).isFalse();
     assertThat(world.executed(Action.Cordon.class))
         .containsExactly("Cordon worker-1", "Cordon worker-2", "Cordon worker-3");
     assertThat(world.executed(Action.Uncordon.class))
@@ -193,6 +194,71 @@ class ZtunnelUpgradeTest {
   }
 
   @Test
+  void anAbortWhileANodeIsDrainedUncordonsItBeforeItCountsAsRolledBack() {
+    NodeWorld world = new NodeWorld(1, 1, DRAIN);
+    world.nodes.get("worker-1").budgetBlocks = true;
+    world.runTicks(4);
+    assertThat(world.nodes.get("worker-1").unschedulable).isTrue();
+
+    world.aborted = true;
+    world.runTicks(10);
+
+    assertThat(world.node("worker-1").phase()).isEqualTo(TargetPhase.RolledBack);
+    assertThat(world.nodes.get("worker-1").unschedulable).isFalse();
+    assertThat(world.nodes.get("worker-1").cordonedBy).isNull();
+    assertThat(world.status.phase()).isEqualTo(MigrationPhase.Failed);
+  }
+
+  @Test
+  void aCordonWhoseStatusWriteWasLostIsLiftedWhenTheNodeCannotStartAgain() {
+    NodeWorld world = new NodeWorld(2, 1, DRAIN);
+    world.tick();
+    world.tickDyingBeforeTheStatusWrite();
+    assertThat(world.executed(Action.Cordon.class)).containsExactly("Cordon worker-1");
+    assertThat(world.node("worker-1").phase()).isEqualTo(TargetPhase.Migrating);
+
+    world.status = MigrationStatus.initial();
+    world.strategy = "RollingUpdate";
+    world.tick();
+
+    assertThat(world.nodes.get("worker-1").unschedulable).isFalse();
+    assertThat(world.executed(Action.Uncordon.class)).containsExactly("Uncordon worker-1");
+  }
+
+  @Test
+  void nodesThatCannotBeReadMidWaveHoldInsteadOfBeingSkipped() {
+    NodeWorld world = new NodeWorld(2, 1, DRAIN);
+    world.runTicks(3);
+    world.unreadable = "nodes are forbidden: apply deploy/optional/ztunnel-rbac.yaml";
+
+    world.runTicks(3);
+
+    assertThat(world.status.nodes())
+        .extracting(TargetStatus::phase)
+        .doesNotContain(TargetPhase.Skipped);
+    assertThat(world.holds)
+        .anySatisfy(h -> assertThat(h.reason()).isEqualTo(Reason.ACCESS_REFUSED));
+
+    world.unreadable = null;
+    world.runTicks(60);
+
+    assertThat(world.status.phase()).isEqualTo(MigrationPhase.Succeeded);
+  }
+
+  @Test
+  void theRollbackTargetIsTheTemplateTheNodesRunNotMerelyTheRevisionBefore() {
+    NodeWorld world = new NodeWorld(2, 1, DRAIN);
+    world.previousHash = "5c5c5c5c5";
+    world.failing.add("worker-1");
+
+    world.runTicks(30);
+
+    assertThat(world.status.revisions().ztunnel().from()).isEqualTo(NodeWorld.OLD);
+    assertThat(world.executed)
+        .contains(new Action.RollBackDaemonSet("istio-system", "ztunnel", NodeWorld.OLD));
+  }
+
+  @Test
   void aTemplateChangedMidWaveHoldsTheNodesNotYetReplaced() {
     NodeWorld world = new NodeWorld(2, 1, DRAIN);
     world.runTicks(2);
@@ -237,6 +303,7 @@ class ZtunnelUpgradeTest {
   void withoutAPreviousTemplateARegressionHaltsInsteadOfRollingBack() {
     NodeWorld world = new NodeWorld(1, 1, DRAIN);
     world.previousHash = null;
+    world.nodes.get("worker-1").ztunnelHash = NodeWorld.NEW;
     world.failing.add("worker-1");
 
     world.runTicks(30);
