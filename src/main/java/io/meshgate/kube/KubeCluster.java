@@ -3,6 +3,7 @@ package io.meshgate.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.meshgate.controller.ClusterPorts;
 import io.meshgate.controller.MigrationObject;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -79,7 +81,7 @@ public final class KubeCluster implements AutoCloseable {
             new GatewayTargets(client, namespaces, inFlight, gatewayApi),
             images,
             sail,
-            new ZtunnelNodes(client, namespaces::labels));
+            new ZtunnelNodes(client, name -> namespaceLabels(client, name)));
     this.ports =
         new ClusterPorts(
             targets,
@@ -89,6 +91,19 @@ public final class KubeCluster implements AutoCloseable {
             new GatewayLabels(client, clock, hook, gatewayApi),
             new NodeDrains(client, clock, hook, evictions),
             new MigrationEvents(client, clock, hook));
+  }
+
+  /**
+   * A pod's namespace's labels for ztunnel's drain: from the cache, else (an informer relisting
+   * after a restart of its watch) read from the API server, since a namespace label that makes a
+   * pod ambient must not be missed; a namespace gone is one without labels.
+   */
+  private Map<String, String> namespaceLabels(KubernetesClient client, String name) {
+    if (namespaces.get(name) != null) {
+      return namespaces.labels(name);
+    }
+    Namespace live = client.namespaces().withName(name).get();
+    return live == null ? Map.of() : Meta.labels(live.getMetadata());
   }
 
   /**

@@ -125,18 +125,19 @@ final class NodeKind implements TargetKind {
   /** Uncordoned once the new ztunnel pod is Ready on the DaemonSet's template now. */
   @Override
   public Action restart(TickContext tick, TargetState target) {
-    return uncordonOnceReady(tick, target);
+    return uncordonOnceReady(tick, target, ZtunnelChecks.templates(tick).to());
   }
 
   /**
-   * The uncordon a node is owed once its ztunnel is Ready on the DaemonSet's template now: while it
-   * carries this migration's mark, cordoned or not (a mark left alone would keep it from counting
-   * as rolled out).
+   * The uncordon a node is owed once its ztunnel is Ready on {@code hash}, the template it moves
+   * to: while it carries this migration's mark, cordoned or not (a mark left alone would keep it
+   * from counting as rolled out). A pod on any other template (the DaemonSet changed meanwhile)
+   * keeps the node cordoned until {@code restart.timeout} sends it back.
    */
-  private static Action uncordonOnceReady(TickContext tick, TargetState target) {
+  private static Action uncordonOnceReady(TickContext tick, TargetState target, String hash) {
     Ambient.Node node = node(tick, target);
-    boolean ready =
-        tick.facts(target).allRestarted() && node.ztunnel() != null && node.ztunnel().ready();
+    Ambient.ZtunnelPod pod = node.ztunnel();
+    boolean ready = pod != null && !pod.terminating() && pod.ready() && hash.equals(pod.hash());
     return ready && node.markedBy(tick.in.migration())
         ? new Action.Uncordon(NodeRef.name(target.name), tick.in.migration())
         : null;
@@ -153,7 +154,9 @@ final class NodeKind implements TargetKind {
       return new Action.RollBackDaemonSet(ztunnel.namespace(), ztunnel.daemonSet(), from);
     }
     NodeDrain.Step step = step(tick, target, from);
-    return step.kind() == NodeDrain.Kind.REPLACED ? uncordonOnceReady(tick, target) : step.action();
+    return step.kind() == NodeDrain.Kind.REPLACED
+        ? uncordonOnceReady(tick, target, from)
+        : step.action();
   }
 
   /**
@@ -178,7 +181,7 @@ final class NodeKind implements TargetKind {
       }
       case REPLACED -> {
         return node(tick, target).markedBy(tick.in.migration())
-                && uncordonOnceReady(tick, target) == null
+                && uncordonOnceReady(tick, target, from) == null
             ? Change.waiting(
                 "waiting for ztunnel on " + describe(target.name) + " to be Ready to uncordon it")
             : null;

@@ -76,6 +76,9 @@ final class NodeWorld {
   /** A ztunnel pod was deleted while evicted pods on its node still went through it. */
   boolean deletedUnderTerminatingPods;
 
+  /** The template each node's ztunnel ran when meshgate uncordoned it, in order. */
+  final List<String> uncordonedOn = new ArrayList<>();
+
   NodeWorld(int nodeCount, int maxConcurrent, Duration drainTimeout) {
     MigrationSpec.Ztunnel ztunnel =
         new MigrationSpec.Ztunnel("istio-system", "ztunnel", Map.of(), maxConcurrent, drainTimeout);
@@ -230,6 +233,7 @@ final class NodeWorld {
     } else if (action instanceof Action.Uncordon u) {
       Node node = nodes.get(u.node());
       if (u.migration().equals(node.cordonedBy)) {
+        uncordonedOn.add(node.ztunnelHash);
         node.unschedulable = false;
         node.cordonedBy = null;
       }

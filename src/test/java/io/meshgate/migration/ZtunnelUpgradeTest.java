@@ -259,6 +259,29 @@ class ZtunnelUpgradeTest {
   }
 
   @Test
+  void aTemplateChangedBetweenTheDeleteAndTheNewPodHoldsCordonedUntilItIsPutBack() {
+    NodeWorld world = new NodeWorld(1, 1, DRAIN);
+    for (int i = 0; i < 20 && world.executed(Action.DeleteZtunnelPod.class).isEmpty(); i++) {
+      world.tick();
+    }
+    world.currentHash = "9a9a9a9a9";
+
+    world.runTicks(10);
+
+    assertThat(world.holds)
+        .anySatisfy(h -> assertThat(h.reason()).isEqualTo(Reason.ZTUNNEL_TEMPLATE_CHANGED));
+    assertThat(world.uncordonedOn).isEmpty();
+    assertThat(world.nodes.get("worker-1").unschedulable).isTrue();
+
+    world.currentHash = NodeWorld.NEW;
+    world.runTicks(30);
+
+    assertThat(world.node("worker-1").phase()).isEqualTo(TargetPhase.Promoted);
+    assertThat(world.uncordonedOn).containsExactly(NodeWorld.NEW);
+    assertThat(world.nodes.get("worker-1").ztunnelHash).isEqualTo(NodeWorld.NEW);
+  }
+
+  @Test
   void aTemplateChangedMidWaveHoldsTheNodesNotYetReplaced() {
     NodeWorld world = new NodeWorld(2, 1, DRAIN);
     world.runTicks(2);
