@@ -184,12 +184,15 @@ final class ZtunnelNodes {
         ds.getSpec().getUpdateStrategy() == null
             ? null
             : ds.getSpec().getUpdateStrategy().getType();
+    Long generation = ds.getMetadata().getGeneration();
+    Long observed = ds.getStatus() == null ? null : ds.getStatus().getObservedGeneration();
     return new Ambient.ZtunnelDaemonSet(
         true,
         // the API server defaults an unset strategy to RollingUpdate
         strategy == null ? "RollingUpdate" : strategy,
         history.isEmpty() ? null : ZtunnelDaemonSets.hash(history.get(0)),
-        history.size() < 2 ? null : ZtunnelDaemonSets.hash(history.get(1)));
+        history.size() < 2 ? null : ZtunnelDaemonSets.hash(history.get(1)),
+        generation == null || (observed != null && observed >= generation));
   }
 
   /**

@@ -35,11 +35,24 @@ public record Ambient(
    * The ztunnel DaemonSet: its {@code spec.updateStrategy.type}, the {@code
    * controller-revision-hash} of its template now ({@code currentHash}, its newest
    * ControllerRevision) and of the ControllerRevision before it ({@code previousHash}, null when
-   * there is none), what {@code kubectl rollout undo} would go back to.
+   * there is none), what {@code kubectl rollout undo} would go back to; {@code settled} once the
+   * DaemonSet controller observed its last change ({@code status.observedGeneration} reached {@code
+   * metadata.generation}), before which its newest ControllerRevision may not be its template yet.
    */
   public record ZtunnelDaemonSet(
-      boolean exists, String updateStrategy, String currentHash, String previousHash) {
-    public static final ZtunnelDaemonSet ABSENT = new ZtunnelDaemonSet(false, null, null, null);
+      boolean exists,
+      String updateStrategy,
+      String currentHash,
+      String previousHash,
+      boolean settled) {
+    public static final ZtunnelDaemonSet ABSENT =
+        new ZtunnelDaemonSet(false, null, null, null, true);
+
+    /** A DaemonSet whose controller observed its last change. */
+    public ZtunnelDaemonSet(
+        boolean exists, String updateStrategy, String currentHash, String previousHash) {
+      this(exists, updateStrategy, currentHash, previousHash, true);
+    }
 
     public boolean onDelete() {
       return "OnDelete".equals(updateStrategy);

@@ -56,6 +56,8 @@ public enum Reason {
   /** A PodDisruptionBudget kept a node's ambient pods past {@code drain.timeout}. */
   DRAIN_BLOCKED("DrainBlocked"),
   ZTUNNEL_NOT_FOUND("ZtunnelNotFound"),
+  /** The DaemonSet controller has not yet observed the DaemonSet's last change. */
+  ZTUNNEL_NOT_SETTLED("ZtunnelNotSettled"),
   /** Someone changed the ztunnel DaemonSet's template after the wave started. */
   ZTUNNEL_TEMPLATE_CHANGED("ZtunnelTemplateChanged"),
   PROXY_IMAGE_UNKNOWN("ProxyImageUnknown"),

@@ -112,6 +112,15 @@ final class ZtunnelChecks {
               + " --type merge -p"
               + " '{\"spec\":{\"updateStrategy\":{\"type\":\"OnDelete\",\"rollingUpdate\":null}}}')");
     }
+    MigrationStatus.Revisions recorded = tick.in.status().revisions();
+    if (!observed.settled() && (recorded == null || recorded.ztunnel() == null)) {
+      // the wave's templates are fixed from the ControllerRevisions: not before they are current
+      return new Cause(
+          Reason.ZTUNNEL_NOT_SETTLED,
+          daemonSet
+              + " changed and its controller has not observed it yet (status.observedGeneration"
+              + " below metadata.generation); waiting before fixing the wave's templates");
+    }
     if (rolledBack(tick)) {
       return new Cause(
           Reason.MIGRATION_ROLLBACK,

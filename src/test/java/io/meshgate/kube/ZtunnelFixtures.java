@@ -24,7 +24,12 @@ final class ZtunnelFixtures {
 
   private ZtunnelFixtures() {}
 
+  /** The ztunnel DaemonSet, as its controller observed it once created (generation 1). */
   static DaemonSet daemonSet(String strategy) {
+    return daemonSet(strategy, 1L);
+  }
+
+  static DaemonSet daemonSet(String strategy, long observedGeneration) {
     return new DaemonSetBuilder()
         .withNewMetadata()
         .withNamespace("istio-system")
@@ -47,6 +52,9 @@ final class ZtunnelFixtures {
         .endSpec()
         .endTemplate()
         .endSpec()
+        .withNewStatus()
+        .withObservedGeneration(observedGeneration)
+        .endStatus()
         .build();
   }
 

@@ -172,6 +172,18 @@ class ZtunnelNodesTest {
   }
 
   @Test
+  void aDaemonSetItsControllerHasNotObservedYetIsNotSettled() {
+    client.apps().daemonSets().inNamespace("istio-system").withName("ztunnel").delete();
+    client.resource(ZtunnelFixtures.daemonSet("OnDelete", 0L)).create();
+
+    Ambient ambient =
+        nodes.observe(MIGRATION, spec(List.of(ztunnelWave("nodes", Map.of()))), status());
+
+    assertThat(ambient.daemonSet().exists()).isTrue();
+    assertThat(ambient.daemonSet().settled()).isFalse();
+  }
+
+  @Test
   void theTemplateHashesAreThoseOfTheDaemonSetsNewestControllerRevisionsOnly() {
     Ambient ambient =
         nodes.observe(MIGRATION, spec(List.of(ztunnelWave("nodes", Map.of()))), status());

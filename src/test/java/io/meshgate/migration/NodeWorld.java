@@ -68,6 +68,9 @@ final class NodeWorld {
   /** Why nodes cannot be read; then none is seen, as without the optional grant. */
   String unreadable;
 
+  /** The DaemonSet controller observed the DaemonSet's last change. */
+  boolean settled = true;
+
   MigrationStatus status = MigrationStatus.initial();
   Instant now = FakeWorld.START;
   int maxCordoned;
@@ -110,7 +113,7 @@ final class NodeWorld {
         new Ambient(
             unreadable == null ? Map.of("ztunnel", List.copyOf(nodes.keySet())) : Map.of(),
             observedNodes,
-            new Ambient.ZtunnelDaemonSet(true, strategy, currentHash, previousHash),
+            new Ambient.ZtunnelDaemonSet(true, strategy, currentHash, previousHash, settled),
             unreadable);
     return new Observed(
         true,

@@ -282,6 +282,25 @@ class ZtunnelUpgradeTest {
   }
 
   @Test
+  void noNodeStartsBeforeTheDaemonSetControllerObservedTheNewTemplate() {
+    NodeWorld world = new NodeWorld(1, 1, DRAIN);
+    world.settled = false;
+
+    world.runTicks(3);
+
+    assertThat(world.executed).isEmpty();
+    assertThat(world.holds)
+        .anySatisfy(h -> assertThat(h.reason()).isEqualTo(Reason.ZTUNNEL_NOT_SETTLED));
+    assertThat(world.status.revisions() == null ? null : world.status.revisions().ztunnel())
+        .isNull();
+
+    world.settled = true;
+    world.runTicks(30);
+
+    assertThat(world.status.phase()).isEqualTo(MigrationPhase.Succeeded);
+  }
+
+  @Test
   void aTemplateChangedMidWaveHoldsTheNodesNotYetReplaced() {
     NodeWorld world = new NodeWorld(2, 1, DRAIN);
     world.runTicks(2);
