@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -296,21 +295,7 @@ public final class AmbientMesh implements AutoCloseable {
    * disruption controller computes how many may go, the Eviction API answers 429 past it.
    */
   public AmbientMesh podDisruptionBudget(String namespace, String app, int minAvailable) {
-    admin
-        .resource(
-            new PodDisruptionBudgetBuilder()
-                .withNewMetadata()
-                .withNamespace(namespace)
-                .withName(app)
-                .endMetadata()
-                .withNewSpec()
-                .withNewMinAvailable(minAvailable)
-                .withNewSelector()
-                .withMatchLabels(Map.of("app", app))
-                .endSelector()
-                .endSpec()
-                .build())
-        .serverSideApply();
+    admin.resource(RealMesh.budget(namespace, app, minAvailable)).serverSideApply();
     return this;
   }
 

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -340,22 +341,26 @@ public final class RealMesh implements AutoCloseable {
    * kube-controller-manager keeps its status, the Eviction API answers 429 when it is spent.
    */
   public RealMesh podDisruptionBudget(String namespace, String app, int minAvailable) {
-    admin
-        .resource(
-            new PodDisruptionBudgetBuilder()
-                .withNewMetadata()
-                .withNamespace(namespace)
-                .withName(app)
-                .endMetadata()
-                .withNewSpec()
-                .withNewMinAvailable(minAvailable)
-                .withNewSelector()
-                .withMatchLabels(Map.of("app", app))
-                .endSelector()
-                .endSpec()
-                .build())
-        .serverSideApply();
+    admin.resource(budget(namespace, app, minAvailable)).serverSideApply();
     return this;
+  }
+
+  /**
+   * A PodDisruptionBudget over the pods labelled {@code app=<app>} keeping {@code minAvailable}.
+   */
+  static PodDisruptionBudget budget(String namespace, String app, int minAvailable) {
+    return new PodDisruptionBudgetBuilder()
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName(app)
+        .endMetadata()
+        .withNewSpec()
+        .withNewMinAvailable(minAvailable)
+        .withNewSelector()
+        .withMatchLabels(Map.of("app", app))
+        .endSelector()
+        .endSpec()
+        .build();
   }
 
   /** A pod no controller owns (its sidecar is what the namespace injects). */
