@@ -7,7 +7,9 @@ import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.migration.TargetStatus;
 import io.meshgate.migration.TickInput;
+import io.prometheus.metrics.core.metrics.Gauge;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * The self-metrics a tick leaves: rule results, verdicts, each namespace's, gateway's and node's
@@ -36,38 +38,34 @@ final class TickMetrics {
       }
     }
     for (TargetStatus ns : status.namespaces()) {
-      for (TargetPhase phase : TargetPhase.values()) {
-        if (phase == ns.phase()) {
-          metrics.namespacePhase.labelValues(m.name(), ns.name(), phase.name()).set(1);
-        } else {
-          metrics.namespacePhase.remove(m.name(), ns.name(), phase.name());
-        }
-      }
+      phase(metrics.namespacePhase, ns.phase(), m.name(), ns.name());
     }
     for (TargetStatus gateway : status.gateways()) {
       GatewayRef ref = GatewayRef.of(gateway.name());
-      String kind = ref.kind().name();
-      for (TargetPhase phase : TargetPhase.values()) {
-        if (phase == gateway.phase()) {
-          metrics
-              .gatewayPhase
-              .labelValues(m.name(), kind, ref.namespace(), ref.name(), phase.name())
-              .set(1);
-        } else {
-          metrics.gatewayPhase.remove(m.name(), kind, ref.namespace(), ref.name(), phase.name());
-        }
-      }
+      phase(
+          metrics.gatewayPhase,
+          gateway.phase(),
+          m.name(),
+          ref.kind().name(),
+          ref.namespace(),
+          ref.name());
     }
     for (TargetStatus node : status.nodes()) {
-      String name = NodeRef.name(node.name());
-      for (TargetPhase phase : TargetPhase.values()) {
-        if (phase == node.phase()) {
-          metrics.nodePhase.labelValues(m.name(), name, phase.name()).set(1);
-        } else {
-          metrics.nodePhase.remove(m.name(), name, phase.name());
-        }
-      }
+      phase(metrics.nodePhase, node.phase(), m.name(), NodeRef.name(node.name()));
     }
     metrics.lastEvaluation.labelValues(m.name()).set(now.toEpochMilli() / 1000.0);
+  }
+
+  /** 1 for the series of {@code current}, the series of every other phase removed. */
+  private static void phase(Gauge gauge, TargetPhase current, String... labels) {
+    for (TargetPhase phase : TargetPhase.values()) {
+      String[] values = Arrays.copyOf(labels, labels.length + 1);
+      values[labels.length] = phase.name();
+      if (phase == current) {
+        gauge.labelValues(values).set(1);
+      } else {
+        gauge.remove(values);
+      }
+    }
   }
 }
