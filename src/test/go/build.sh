@@ -11,13 +11,17 @@
 #   istio        pilot-discovery (istiod) and istioctl from istio.io/istio, and the Gateway API
 #                CRDs (standard channel) of the sigs.k8s.io/gateway-api version istio.io/istio
 #                requires, in gateway-api-crds/
+#   prometheus   prometheus and promtool of Prometheus 3 (github.com/prometheus/prometheus), with no
+#                service discovery but static and file (the tests need no other)
+#   alertmanager alertmanager and amtool (github.com/prometheus/alertmanager)
+#   thanos       thanos (github.com/thanos-io/thanos): the sidecar and the querier
 #
 # prints the directory holding them and, given LINK, points a symlink there (the Maven build passes
 # target/<module>). Go missing or older than go.mod wants: installs Debian's golang-go when root,
 # then lets the go command fetch the toolchain go.mod names from the Go module proxy.
 set -euo pipefail
 
-module=${1:?usage: build.sh kubecluster|istio [LINK]}
+module=${1:?usage: build.sh kubecluster|istio|prometheus|alertmanager|thanos [LINK]}
 link=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$here/$module
@@ -120,6 +124,37 @@ build_istio() {
   mkdir -p "$1/gateway-api-crds"
   cp "$("$go_bin" list -m -f '{{.Dir}}' sigs.k8s.io/gateway-api)"/config/crd/standard/*.yaml "$1/gateway-api-crds/"
   chmod u+w "$1"/gateway-api-crds/*.yaml
+}
+
+# Prometheus's modules are tagged v0.<300 + minor>.<patch> for release 3.<minor>.<patch>; the binaries
+# report the release as the project's own builds do (prometheus --version, /api/v1/status/buildinfo)
+prometheus_version_flags() {
+  local version=github.com/prometheus/common/version
+  echo "-s -w -X $version.Version=$1 -X $version.Revision=$2 -X $version.Branch=module -X $version.BuildUser=meshgate"
+}
+
+build_prometheus() {
+  local module release
+  module=$(required_version github.com/prometheus/prometheus)
+  release=$(echo "$module" | awk -F. '{sub(/^v0/, "", $1); printf "%d.%d.%s", $2 / 100, $2 % 100, $3}')
+  # remove_all_sd: Prometheus's own build tag leaving out every service discovery (cloud SDKs
+  # are most of its compile time); static_configs and file_sd_configs stay
+  go_build -tags remove_all_sd -o "$1/" -ldflags="$(prometheus_version_flags "$release" "$module")" \
+    github.com/prometheus/prometheus/cmd/prometheus github.com/prometheus/prometheus/cmd/promtool
+}
+
+build_alertmanager() {
+  local module
+  module=$(required_version github.com/prometheus/alertmanager)
+  go_build -o "$1/" -ldflags="$(prometheus_version_flags "${module#v}" "$module")" \
+    github.com/prometheus/alertmanager/cmd/alertmanager github.com/prometheus/alertmanager/cmd/amtool
+}
+
+build_thanos() {
+  local module
+  module=$(required_version github.com/thanos-io/thanos)
+  go_build -o "$1/" -ldflags="$(prometheus_version_flags "${module#v}" "$module")" \
+    github.com/thanos-io/thanos/cmd/thanos
 }
 
 say "building with $("$go_bin" version | awk '{print $3}') (first run on this machine: several minutes)"

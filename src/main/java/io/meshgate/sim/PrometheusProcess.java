@@ -144,6 +144,15 @@ public final class PrometheusProcess implements AutoCloseable {
   /** Starts Prometheus with {@code config} and waits until it is ready. */
   public static PrometheusProcess start(Path workDir, String config, List<String> extraArgs)
       throws IOException {
+    return start(binary(), workDir, config, extraArgs);
+  }
+
+  /**
+   * Starts the Prometheus binary {@code binary} (2.x or 3.x: the flags used are common to both)
+   * with {@code config} and waits until it is ready.
+   */
+  public static PrometheusProcess start(
+      String binary, Path workDir, String config, List<String> extraArgs) throws IOException {
     Files.createDirectories(workDir);
     Path configFile = Files.writeString(workDir.resolve("prometheus.yml"), config);
     Path log = workDir.resolve("prometheus.log");
@@ -153,7 +162,7 @@ public final class PrometheusProcess implements AutoCloseable {
       List<String> command =
           new ArrayList<>(
               List.of(
-                  binary(),
+                  binary,
                   "--config.file=" + configFile,
                   "--storage.tsdb.path=" + workDir.resolve("data"),
                   "--storage.tsdb.retention.time=1d",

@@ -26,13 +26,19 @@ public final class AlertmanagerProcess implements AutoCloseable {
   }
 
   public static AlertmanagerProcess start(Path workDir, String config) throws IOException {
+    return start(binary(), workDir, config);
+  }
+
+  /** Starts the Alertmanager binary {@code binary} (Debian's or one of {@link Backends}). */
+  public static AlertmanagerProcess start(String binary, Path workDir, String config)
+      throws IOException {
     Files.createDirectories(workDir);
     Path configFile = Files.writeString(workDir.resolve("alertmanager.yml"), config);
     Path log = workDir.resolve("alertmanager.log");
     int port = LocalProcesses.freeLoopbackPort();
     Process process =
         new ProcessBuilder(
-                binary(),
+                binary,
                 "--config.file=" + configFile,
                 "--storage.path=" + workDir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port,
