@@ -95,9 +95,9 @@ go_build() {
     | awk -v m="$module" '/ / {print; fflush(); next} {n++} n % 100 == 0 {print m ": " n " packages compiled"; fflush()}' >&2
 }
 
-# The module's version as go.mod requires it, e.g. v1.36.3 or v0.0.0-20260827124520-eed52ebb66ad.
+# The module's version as go.mod requires it (in a require block or on a require line), e.g. v1.36.3 or v0.0.0-20260827124520-eed52ebb66ad.
 required_version() {
-  sed -n "s#^[[:space:]]*$1 \(v[^ ]*\).*#\1#p" "$src/go.mod" | head -1
+  sed -n "s#^[[:space:]]*\(require[[:space:]]*\)\{0,1\}$1 \(v[^ ]*\).*#\2#p" "$src/go.mod" | head -1
 }
 
 build_kubecluster() {
@@ -134,26 +134,41 @@ prometheus_version_flags() {
 }
 
 build_prometheus() {
-  local module release
-  module=$(required_version github.com/prometheus/prometheus)
-  release=$(echo "$module" | awk -F. '{sub(/^v0/, "", $1); printf "%d.%d.%s", $2 / 100, $2 % 100, $3}')
+  local version release
+  version=$(required_version github.com/prometheus/prometheus)
+  release=$(echo "$version" | awk -F. '{sub(/^v0/, "", $1); printf "%d.%d.%s", $2 / 100, $2 % 100, $3}')
   # remove_all_sd: Prometheus's own build tag leaving out every service discovery (cloud SDKs
   # are most of its compile time); static_configs and file_sd_configs stay
-  go_build -tags remove_all_sd -o "$1/" -ldflags="$(prometheus_version_flags "$release" "$module")" \
+  go_build -tags remove_all_sd -o "$1/" -ldflags="$(prometheus_version_flags "$release" "$version")" \
     github.com/prometheus/prometheus/cmd/prometheus github.com/prometheus/prometheus/cmd/promtool
 }
 
 build_alertmanager() {
-  local module
-  module=$(required_version github.com/prometheus/alertmanager)
-  go_build -o "$1/" -ldflags="$(prometheus_version_flags "${module#v}" "$module")" \
+  local version source
+  version=$(required_version github.com/prometheus/alertmanager)
+  # The web UI is built by npm into ui/app/dist, which the module zip leaves out while ui/web.go
+  # embeds it: build from a copy of the module with a one-page placeholder UI (the tests use the
+  # API, never the UI), through a go.mod that replaces the module with that copy.
+  "$go_bin" mod download github.com/prometheus/alertmanager
+  source=$1/alertmanager-src
+  cp -r "$("$go_bin" list -m -f '{{.Dir}}' github.com/prometheus/alertmanager)" "$source"
+  chmod -R u+w "$source"
+  for ui in elm mantine; do
+    mkdir -p "$source/ui/app/dist/$ui"
+    echo '<!doctype html><title>Alertmanager</title><p>UI not built (meshgate test build): use the API.' \
+      >"$source/ui/app/dist/$ui/index.html"
+  done
+  cp go.mod go.sum "$1/"
+  "$go_bin" mod edit -modfile="$1/go.mod" -replace "github.com/prometheus/alertmanager=$source"
+  go_build -modfile="$1/go.mod" -o "$1/" -ldflags="$(prometheus_version_flags "${version#v}" "$version")" \
     github.com/prometheus/alertmanager/cmd/alertmanager github.com/prometheus/alertmanager/cmd/amtool
+  rm -rf "$source" "$1/go.mod" "$1/go.sum"
 }
 
 build_thanos() {
-  local module
-  module=$(required_version github.com/thanos-io/thanos)
-  go_build -o "$1/" -ldflags="$(prometheus_version_flags "${module#v}" "$module")" \
+  local version
+  version=$(required_version github.com/thanos-io/thanos)
+  go_build -o "$1/" -ldflags="$(prometheus_version_flags "${version#v}" "$version")" \
     github.com/thanos-io/thanos/cmd/thanos
 }
 
