@@ -58,11 +58,21 @@ public final class PrometheusProcess implements AutoCloseable {
    */
   public static void backfill(Path openMetrics, Path workDir)
       throws IOException, InterruptedException {
+    backfill("promtool", openMetrics, workDir);
+  }
+
+  /**
+   * {@link #backfill(Path, Path)} with the promtool binary {@code promtool}, of the same Prometheus
+   * as the one that will serve the blocks (a 3.x TSDB is readable by 2.55 or later only: prometheus
+   * docs/migration.md, "TSDB format and downgrade").
+   */
+  public static void backfill(String promtool, Path openMetrics, Path workDir)
+      throws IOException, InterruptedException {
     Path data = Files.createDirectories(workDir.resolve("data"));
     Path log = workDir.resolve("backfill.log");
-    Process promtool =
+    Process process =
         new ProcessBuilder(
-                "promtool",
+                promtool,
                 "tsdb",
                 "create-blocks-from",
                 "openmetrics",
@@ -71,10 +81,10 @@ public final class PrometheusProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
-    if (!promtool.waitFor(20, TimeUnit.MINUTES) || promtool.exitValue() != 0) {
-      promtool.destroyForcibly();
+    if (!process.waitFor(20, TimeUnit.MINUTES) || process.exitValue() != 0) {
+      process.destroyForcibly();
       throw new IOException(
-          "promtool could not backfill " + openMetrics + ": " + Files.readString(log));
+          promtool + " could not backfill " + openMetrics + ": " + Files.readString(log));
     }
   }
 

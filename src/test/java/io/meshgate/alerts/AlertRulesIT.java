@@ -21,27 +21,32 @@ import org.junit.jupiter.api.Test;
 /**
  * The alerting rules, their unit tests and the example Alertmanager configuration, checked by the
  * real promtool and amtool (Debian packages prometheus and prometheus-alertmanager, installed by
- * daemon/ensure-tools.sh).
+ * daemon/ensure-tools.sh). {@link AlertRulesPrometheus3IT} runs the rule checks and unit tests with
+ * the promtool of Prometheus 3.
  */
 class AlertRulesIT {
   private static final Path ALERTS = PrometheusRuleGenerator.ALERTS;
   private static final Path TESTS = ALERTS.resolve("tests");
 
+  /** The promtool checking and unit-testing the rules: Debian's, on PATH. */
+  String promtool() {
+    return onPath("promtool", "prometheus");
+  }
+
   @Test
   void promtoolAcceptsTheRuleFiles() throws Exception {
-    run("promtool", "prometheus", List.of("check", "rules"), ruleFiles());
+    run(promtool(), List.of("check", "rules"), ruleFiles());
   }
 
   @Test
   void promtoolUnitTestsOfEveryAlertPass() throws Exception {
-    run("promtool", "prometheus", List.of("test", "rules"), testFiles());
+    run(promtool(), List.of("test", "rules"), testFiles());
   }
 
   @Test
   void amtoolAcceptsTheExampleAlertmanagerConfig() throws Exception {
     run(
-        "amtool",
-        "prometheus-alertmanager",
+        onPath("amtool", "prometheus-alertmanager"),
         List.of("check-config"),
         List.of(ALERTS.resolve("alertmanager.yml")));
   }
@@ -107,15 +112,15 @@ class AlertRulesIT {
     }
   }
 
-  /** Runs a tool from PATH in the project directory on some files and asserts it exits 0. */
-  private static void run(String tool, String debianPackage, List<String> args, List<Path> files)
+  /** Runs the binary {@code tool} in the project directory on some files; asserts it exits 0. */
+  private static void run(String tool, List<String> args, List<Path> files)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
-    command.add(onPath(tool, debianPackage));
+    command.add(tool);
     command.addAll(args);
     files.forEach(f -> command.add(f.toString()));
     // output to a file, so that a tool that hangs cannot also hang the read
-    Path log = Files.createTempFile(tool, ".log");
+    Path log = Files.createTempFile(Path.of(tool).getFileName().toString(), ".log");
     try {
       Process process =
           new ProcessBuilder(command)

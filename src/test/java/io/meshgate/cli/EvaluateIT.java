@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.sim.ControlPlane;
 import io.meshgate.sim.MeshSimulator;
+import io.meshgate.sim.PrometheusRelease;
 import io.meshgate.sim.Traffic;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,15 +13,24 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code meshgate evaluate} against a real Prometheus scraping the mesh simulator. */
+/**
+ * {@code meshgate evaluate} against a real Prometheus scraping the mesh simulator ({@link
+ * #release()}: Debian's 2.42 here, Prometheus 3 in {@link EvaluatePrometheus3IT}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EvaluateIT {
-  @TempDir static Path dir;
-  private static RealPrometheus real;
+  private RealPrometheus real;
+
+  /** The Prometheus this class runs on; its {@code Prometheus3} subclass overrides it. */
+  PrometheusRelease release() {
+    return PrometheusRelease.DEBIAN;
+  }
 
   @BeforeAll
-  static void start() throws IOException {
+  void start(@TempDir Path dir) throws IOException {
     MeshSimulator mesh = new MeshSimulator(20261121);
     for (String ns :
         new String[] {"healthy", "spike", "slowdown", "fading", "storm", "storm-a", "storm-b"}) {
@@ -31,15 +41,15 @@ class EvaluateIT {
         .revision("1-21-0", ControlPlane.healthy("1.21.0").withConvergenceP99Seconds(8))
         .revision("1-22-0", ControlPlane.healthy("1.22.0").withRejectsPerSecond(0.5))
         .revision("1-23-0", ControlPlane.healthy("1.23.0"));
-    real = new RealPrometheus(mesh, dir);
+    real = new RealPrometheus(mesh, dir, release());
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     real.close();
   }
 
-  private static RealPrometheus.Evaluation awaitVerdict(String verdict, String... args) {
+  private RealPrometheus.Evaluation awaitVerdict(String verdict, String... args) {
     return real.awaitVerdict(verdict, args);
   }
 

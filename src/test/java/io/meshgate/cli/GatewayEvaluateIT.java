@@ -5,20 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.sim.ControlPlane;
 import io.meshgate.sim.MeshSimulator;
+import io.meshgate.sim.PrometheusRelease;
 import io.meshgate.sim.Traffic;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 25: the shipped gateway rules through {@code meshgate evaluate --gateway} against a real
  * Prometheus scraping the mesh simulator, whose ingress gateway (istio-system/istio-ingressgateway)
  * reports every request it sends with {@code reporter="source"}. A mesh of its own: the gateway's
- * value is that of all its traffic, which other tests' namespaces would change.
+ * value is that of all its traffic, which other tests' namespaces would change. On Debian's
+ * Prometheus 2.42 here, on Prometheus 3 in {@link GatewayEvaluatePrometheus3IT}.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GatewayEvaluateIT {
   private static final String GATEWAY = "gateway:istio-system/istio-ingressgateway";
   private static final String[] ARGS = {
@@ -30,21 +34,25 @@ class GatewayEvaluateIT {
     "istio-system/istio-ingressgateway"
   };
 
-  @TempDir static Path dir;
-  private static RealPrometheus real;
+  private RealPrometheus real;
+
+  /** The Prometheus this class runs on; its {@code Prometheus3} subclass overrides it. */
+  PrometheusRelease release() {
+    return PrometheusRelease.DEBIAN;
+  }
 
   @BeforeAll
-  static void start() throws IOException {
+  void start(@TempDir Path dir) throws IOException {
     MeshSimulator mesh =
         new MeshSimulator(20261125)
             .namespace("shop", Traffic.HEALTHY)
             .revision("1-19-0", ControlPlane.healthy("1.19.0"))
             .revision("1-20-0", ControlPlane.healthy("1.20.0"));
-    real = new RealPrometheus(mesh, dir);
+    real = new RealPrometheus(mesh, dir, release());
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     real.close();
   }
 

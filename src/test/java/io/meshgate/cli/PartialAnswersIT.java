@@ -10,6 +10,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.meshgate.sim.ControlPlane;
 import io.meshgate.sim.MeshSimulator;
+import io.meshgate.sim.PrometheusRelease;
 import io.meshgate.sim.Traffic;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -29,6 +30,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,24 +38,29 @@ import org.junit.jupiter.api.io.TempDir;
  * of a real Prometheus that adds what a Thanos Querier with a store down adds to every answer, a
  * {@code warnings} entry, to healthy values.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PartialAnswersIT {
   private static final String WARNING = "partial response: store 10.0.0.7:10901 unavailable";
   private static final String[] HEALTHY = {
     "--to-revision", "1-20-0", "--from-revision", "1-19-0", "-n", "payments"
   };
 
-  @TempDir static Path dir;
-  private static RealPrometheus real;
-  private static WarningProxy proxy;
-  private static Path accepting;
+  private RealPrometheus real;
+  private WarningProxy proxy;
+  private Path accepting;
+
+  /** The Prometheus this class runs on; its {@code Prometheus3} subclass overrides it. */
+  PrometheusRelease release() {
+    return PrometheusRelease.DEBIAN;
+  }
 
   @BeforeAll
-  static void start() throws IOException {
+  void start(@TempDir Path dir) throws IOException {
     MeshSimulator mesh = new MeshSimulator(22);
     mesh.namespace("payments", Traffic.HEALTHY)
         .revision("1-19-0", ControlPlane.healthy("1.19.0"))
         .revision("1-20-0", ControlPlane.healthy("1.20.0"));
-    real = new RealPrometheus(mesh, dir);
+    real = new RealPrometheus(mesh, dir, release());
     proxy = new WarningProxy(real.prometheus.url(), WARNING);
     accepting = Files.createDirectories(dir.resolve("accepting"));
     try (Stream<Path> rules = Files.list(real.rules)) {
@@ -67,7 +74,7 @@ class PartialAnswersIT {
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     if (proxy != null) {
       proxy.close();
     }
@@ -95,7 +102,7 @@ class PartialAnswersIT {
   }
 
   /** Waits until the healthy namespace's data, through the proxy, warrants PROMOTE. */
-  private static void awaitHealthyData() {
+  private void awaitHealthyData() {
     await()
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofSeconds(1))

@@ -6,15 +6,24 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meshgate.sim.ControlPlane;
 import io.meshgate.sim.MeshSimulator;
+import io.meshgate.sim.PrometheusRelease;
 import io.meshgate.sim.Traffic;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Prometheus dying mid-run must hold, never promote and never roll back. */
+/**
+ * Prometheus dying mid-run must hold, never promote and never roll back (Debian's 2.42 here,
+ * Prometheus 3 in {@link PrometheusOutagePrometheus3IT}).
+ */
 class PrometheusOutageIT {
   @TempDir Path dir;
+
+  /** The Prometheus this class runs on; its {@code Prometheus3} subclass overrides it. */
+  PrometheusRelease release() {
+    return PrometheusRelease.DEBIAN;
+  }
 
   @Test
   void prometheusKilledMidRunHolds() throws Exception {
@@ -22,7 +31,7 @@ class PrometheusOutageIT {
     mesh.namespace("payments", Traffic.HEALTHY)
         .revision("1-19-0", ControlPlane.healthy("1.19.0"))
         .revision("1-20-0", ControlPlane.healthy("1.20.0"));
-    try (RealPrometheus real = new RealPrometheus(mesh, dir)) {
+    try (RealPrometheus real = new RealPrometheus(mesh, dir, release())) {
       String[] args = {"--to-revision", "1-20-0", "--from-revision", "1-19-0", "-n", "payments"};
       await()
           .atMost(Duration.ofSeconds(90))

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshgate.sim.MeshSimulator;
 import io.meshgate.sim.PrometheusProcess;
+import io.meshgate.sim.PrometheusRelease;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
- * A mesh simulator scraped every second by a real Prometheus, and the shipped rules with their 5m
- * windows shortened to 10s so that a change shows within seconds.
+ * A mesh simulator scraped every second by a real Prometheus of {@code release}, and the shipped
+ * rules with their 5m windows shortened to 10s so that a change shows within seconds.
  */
 final class RealPrometheus implements AutoCloseable {
   static final Duration WINDOW = Duration.ofSeconds(10);
@@ -27,11 +28,11 @@ final class RealPrometheus implements AutoCloseable {
   final PrometheusProcess prometheus;
   final Path rules;
 
-  RealPrometheus(MeshSimulator mesh, Path workDir) throws IOException {
+  RealPrometheus(MeshSimulator mesh, Path workDir, PrometheusRelease release) throws IOException {
     this.mesh = mesh;
     mesh.start();
     this.prometheus =
-        PrometheusProcess.start(
+        release.start(
             workDir.resolve("prometheus"),
             PrometheusProcess.scrapeConfig(mesh, Duration.ofSeconds(1), null));
     this.rules = Files.createDirectories(workDir.resolve("rules"));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meshgate.sim.PrometheusProcess;
+import io.meshgate.sim.PrometheusRelease;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,31 +19,45 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code meshgate evaluate --replay} against a real Prometheus holding six hours of history written
  * with {@code promtool tsdb create-blocks-from openmetrics}: a healthy stretch, a mesh-wide
- * incident (every namespace 5% 5xx for 20 minutes) and, an hour later, a bad rollout (payments
+ * incident (every namespace 6% 5xx for 20 minutes) and, an hour later, a bad rollout (payments
  * alone 10% 5xx). The timeline, the first rollback step and the number of queries Prometheus
- * received are asserted; the HTML report is rendered by headless Chromium.
+ * received are asserted; the HTML report is rendered by headless Chromium. On Debian's Prometheus
+ * 2.42 here, on Prometheus 3 in {@link ReplayPrometheus3IT}.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReplayIT {
   private static final Duration SCRAPE = Duration.ofSeconds(30);
   private static final List<String> NAMESPACES = List.of("payments", "orders", "search");
 
-  @TempDir static Path dir;
-  private static PrometheusProcess prometheus;
-  private static Instant start;
-  private static Instant incident;
-  private static Instant badRollout;
-  private static Path queryLog;
-  private static Path rules;
+  private Path dir;
+  private PrometheusProcess prometheus;
+  private Instant start;
+  private Instant incident;
+  private Instant badRollout;
+  private Path queryLog;
+  private Path rules;
 
-  /** 5xx share of a namespace at {@code t}: the incident hits all, the rollout payments only. */
-  private static double errorShare(String ns, Instant t) {
+  /** The Prometheus this class runs on; its {@code Prometheus3} subclass overrides it. */
+  PrometheusRelease release() {
+    return PrometheusRelease.DEBIAN;
+  }
+
+  /**
+   * 5xx share of a namespace at {@code t}: the incident hits all, the rollout payments only. The
+   * incident's 6% puts no step on error-rate's bound (0.01): at 5% the step 30 s into it was
+   * exactly 0.01 on 2.42 and 0.01001 on Prometheus 3, whose left-open window extrapolates nine
+   * scrape intervals instead of reading ten (docs/prometheus3.md), so the verdict hung on the
+   * release.
+   */
+  private double errorShare(String ns, Instant t) {
     if (!t.isBefore(incident) && t.isBefore(incident.plus(Duration.ofMinutes(20)))) {
-      return 0.05;
+      return 0.06;
     }
     if (ns.equals("payments")
         && !t.isBefore(badRollout)
@@ -53,7 +68,8 @@ class ReplayIT {
   }
 
   @BeforeAll
-  static void history() throws Exception {
+  void history(@TempDir Path dir) throws Exception {
+    this.dir = dir;
     start = Instant.now().minus(Duration.ofHours(7)).truncatedTo(ChronoUnit.HOURS);
     incident = start.plus(Duration.ofHours(2));
     badRollout = start.plus(Duration.ofHours(3));
@@ -78,23 +94,22 @@ class ReplayIT {
     }
     om.append("# EOF\n");
     Path input = Files.writeString(dir.resolve("history.om"), om.toString());
-    PrometheusProcess.backfill(input, dir.resolve("prometheus"));
+    release().backfill(input, dir.resolve("prometheus"));
     rules = Files.createDirectories(dir.resolve("rules"));
     Files.copy(Path.of("rules/error-rate.yaml"), rules.resolve("error-rate.yaml"));
     queryLog = dir.resolve("queries.log");
     prometheus =
-        PrometheusProcess.start(
-            dir.resolve("prometheus"), "global:\n  query_log_file: " + queryLog + "\n");
+        release().start(dir.resolve("prometheus"), "global:\n  query_log_file: " + queryLog + "\n");
   }
 
   @AfterAll
-  static void stop() {
+  void stop() {
     if (prometheus != null) {
       prometheus.close();
     }
   }
 
-  private static Cli replay(String... extra) {
+  private Cli replay(String... extra) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -120,7 +135,7 @@ class ReplayIT {
     return Cli.run(args.toArray(String[]::new));
   }
 
-  private static long queriesReceived() throws IOException {
+  private long queriesReceived() throws IOException {
     return Files.exists(queryLog) ? Files.readAllLines(queryLog).size() : 0;
   }
 
@@ -167,10 +182,10 @@ class ReplayIT {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.out())
-        .contains("payments  ROLLBACK  first rollback " + incident.plus(Duration.ofMinutes(2)))
+        .contains("payments  ROLLBACK  first rollback " + incident.plus(Duration.ofSeconds(90)))
         .containsPattern(
             "  "
-                + incident.plus(Duration.ofMinutes(1))
+                + incident.plus(Duration.ofSeconds(30))
                 + " \\.\\. \\S+  ROLLBACK +\\d+ steps  error-rate FAIL\n");
     assertThat(run.out().lines().filter(l -> l.startsWith("  ")).count())
         .as("runs of identical steps collapsed")

@@ -2,6 +2,7 @@ package io.meshgate.controller;
 
 import io.meshgate.app.Daemon;
 import io.meshgate.kube.RevisionMigration;
+import io.meshgate.sim.PrometheusRelease;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,28 +11,40 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The control cohort's two stories ({@link CohortScenario}) on the simulated cluster. */
+/**
+ * The control cohort's two stories ({@link CohortScenario}) on the simulated cluster, on Debian's
+ * Prometheus 2.42 ({@link CohortPrometheus3IT} runs one of them on Prometheus 3).
+ */
 class CohortIT {
   @TempDir Path dir;
 
   @Test
   void aMeshWideIncidentHoldsWithGlobalDegradationAndTheMigrationCompletesAfterIt()
       throws Exception {
-    withDaemon("incident", "40s", CohortScenario::meshWideIncident);
+    withDaemon(dir, PrometheusRelease.DEBIAN, "incident", "40s", CohortScenario::meshWideIncident);
   }
 
   @Test
   void aRegressionOnTheNewRevisionOnlyStillRollsBack() throws Exception {
-    withDaemon("regression", "10m", CohortScenario::regressionOnTheNewRevisionOnly);
+    withDaemon(
+        dir,
+        PrometheusRelease.DEBIAN,
+        "regression",
+        "10m",
+        CohortScenario::regressionOnTheNewRevisionOnly);
   }
 
-  private interface Story {
+  interface Story {
     void run(CohortScenario scenario, CohortScenario.Cluster cluster, String migration);
   }
 
-  /** Runs {@code story} with the mesh, Prometheus, the simulated cluster and the daemon up. */
-  private void withDaemon(String name, String soak, Story story) throws Exception {
-    try (CohortScenario scenario = CohortScenario.start(dir);
+  /**
+   * Runs {@code story} with the mesh, Prometheus of {@code release}, the simulated cluster and the
+   * daemon up.
+   */
+  static void withDaemon(Path dir, PrometheusRelease release, String name, String soak, Story story)
+      throws Exception {
+    try (CohortScenario scenario = CohortScenario.start(dir, release);
         Harness harness = new Harness()) {
       for (String ns : CohortScenario.ALL) {
         harness.sim.namespace(ns, Map.of("istio.io/rev", Harness.FROM));

@@ -6,6 +6,7 @@ import io.meshgate.app.Daemon;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.notify.LogNotifier;
+import io.meshgate.sim.PrometheusRelease;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +42,7 @@ class CohortRealClusterIT {
   @Test
   void aMeshWideIncidentHoldsWithGlobalDegradationAndTheMigrationCompletesAfterIt()
       throws Exception {
-    try (CohortScenario scenario = CohortScenario.start(dir)) {
+    try (CohortScenario scenario = CohortScenario.start(dir, PrometheusRelease.DEBIAN)) {
       for (String ns : CohortScenario.ALL) {
         fixture.mesh.namespace(ns, Map.of("istio.io/rev", FROM)).deployment(ns, ns + "-web", 2);
       }

@@ -14,6 +14,7 @@ import io.meshgate.prometheus.PrometheusSettings;
 import io.meshgate.sim.ControlPlane;
 import io.meshgate.sim.MeshSimulator;
 import io.meshgate.sim.PrometheusProcess;
+import io.meshgate.sim.PrometheusRelease;
 import io.meshgate.sim.Traffic;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +55,11 @@ final class CohortScenario implements AutoCloseable {
     this.rules = rules;
   }
 
-  /** The mesh of {@link #ALL}, healthy, scraped every second; the shipped rules at 10 s. */
-  static CohortScenario start(Path dir) throws Exception {
+  /**
+   * The mesh of {@link #ALL}, healthy, scraped every second by a Prometheus of {@code release}; the
+   * shipped rules at 10 s.
+   */
+  static CohortScenario start(Path dir, PrometheusRelease release) throws Exception {
     MeshSimulator mesh = new MeshSimulator(7);
     ALL.forEach(ns -> mesh.namespace(ns, Traffic.HEALTHY));
     mesh.revision(FROM, ControlPlane.healthy("1.19.0"))
@@ -63,7 +67,7 @@ final class CohortScenario implements AutoCloseable {
     mesh.start();
     try {
       PrometheusProcess prometheus =
-          PrometheusProcess.start(
+          release.start(
               Files.createTempDirectory("meshgate-cohort"),
               PrometheusProcess.scrapeConfig(mesh, Duration.ofSeconds(1), null));
       return new CohortScenario(mesh, prometheus, rules(dir));

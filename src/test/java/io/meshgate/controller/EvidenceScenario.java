@@ -26,6 +26,7 @@ import io.meshgate.sim.LocalProcesses;
 import io.meshgate.sim.MeshHistory;
 import io.meshgate.sim.MeshSimulator;
 import io.meshgate.sim.PrometheusProcess;
+import io.meshgate.sim.PrometheusRelease;
 import io.meshgate.sim.RevisionFault;
 import io.meshgate.sim.Traffic;
 import java.io.IOException;
@@ -117,9 +118,11 @@ final class EvidenceScenario implements AutoCloseable {
 
   /**
    * The mesh and Prometheus for {@code namespace}, {@code faultyRevision} answering 20% 5xx; its
-   * past (all on {@value #FROM}) in Prometheus already, the live scrape under way.
+   * past (all on {@value #FROM}) in Prometheus already, the live scrape under way; Prometheus of
+   * {@code release}.
    */
-  static EvidenceScenario start(Path dir, String namespace, String faultyRevision, String tier)
+  static EvidenceScenario start(
+      Path dir, String namespace, String faultyRevision, String tier, PrometheusRelease release)
       throws IOException, InterruptedException {
     Traffic past = TRAFFIC.withErrorShare(faultyRevision.equals(FROM) ? ERROR_SHARE : 0);
     MeshSimulator mesh = new MeshSimulator(22);
@@ -136,9 +139,8 @@ final class EvidenceScenario implements AutoCloseable {
               MeshHistory.openMetrics(
                   mesh.url(), namespace, past, end.minus(HISTORY), end, HISTORY_STEP));
       Path data = dir.resolve("prometheus");
-      PrometheusProcess.backfill(history, data);
-      prometheus =
-          PrometheusProcess.start(data, PrometheusProcess.scrapeConfig(mesh, SCRAPE, null));
+      release.backfill(history, data);
+      prometheus = release.start(data, PrometheusProcess.scrapeConfig(mesh, SCRAPE, null));
       EvidenceScenario scenario =
           new EvidenceScenario(dir, namespace, faultyRevision, tier, mesh, prometheus);
       scenario.awaitLiveScrapes();

@@ -6,6 +6,7 @@ import static io.meshgate.controller.EvidenceScenario.TO;
 import io.meshgate.app.Daemon;
 import io.meshgate.kube.Leadership;
 import io.meshgate.kube.RevisionMigration;
+import io.meshgate.sim.PrometheusRelease;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,16 +23,22 @@ import org.junit.jupiter.api.io.TempDir;
  * A namespace that fails only once its pods run the new revision is rolled back on the evidence
  * since its rollout, although the 5m window, mostly old-revision traffic, still passed; one that
  * failed only on the old revision is promoted on that evidence, although the 5m window still
- * failed.
+ * failed. On Debian's Prometheus 2.42 here, on Prometheus 3 in {@link EvidenceWindowPrometheus3IT}.
  */
 class EvidenceWindowIT {
   @TempDir Path dir;
+
+  /** The Prometheus this class runs on; its {@code Prometheus3} subclass overrides it. */
+  PrometheusRelease release() {
+    return PrometheusRelease.DEBIAN;
+  }
 
   @Test
   void aNamespaceFailingOnlyOnTheNewRevisionRollsBackOnTheEvidenceSinceItsRolloutAndNeverPromotes()
       throws Exception {
     try (Harness harness = new Harness();
-        EvidenceScenario scenario = EvidenceScenario.start(dir, "payments", TO, "simulated");
+        EvidenceScenario scenario =
+            EvidenceScenario.start(dir, "payments", TO, "simulated", release());
         Daemon daemon = migrate(harness, scenario, "regression")) {
       scenario.verifyRolledBack(
           () -> harness.labels("payments").get("istio.io/rev"),
@@ -43,7 +50,8 @@ class EvidenceWindowIT {
   void aNamespaceFailingOnlyOnTheOldRevisionIsPromotedOnceItsCleanWindowsSinceTheRolloutPassed()
       throws Exception {
     try (Harness harness = new Harness();
-        EvidenceScenario scenario = EvidenceScenario.start(dir, "payments", FROM, "simulated");
+        EvidenceScenario scenario =
+            EvidenceScenario.start(dir, "payments", FROM, "simulated", release());
         Daemon daemon = migrate(harness, scenario, "mirror")) {
       scenario.verifyPromoted(
           () -> harness.labels("payments").get("istio.io/rev"),

@@ -6,6 +6,7 @@ import static io.meshgate.controller.EvidenceScenario.TO;
 import io.meshgate.app.Daemon;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.migration.TargetStatus;
+import io.meshgate.sim.PrometheusRelease;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -43,7 +44,8 @@ class EvidenceWindowRealClusterIT {
   void aNamespaceFailingOnlyOnTheNewRevisionRollsBackOnTheEvidenceSinceItsRolloutAndNeverPromotes()
       throws Exception {
     try (EvidenceScenario scenario =
-            EvidenceScenario.start(dir, "payments", TO, "real control plane");
+            EvidenceScenario.start(
+                dir, "payments", TO, "real control plane", PrometheusRelease.DEBIAN);
         Daemon daemon = migrate(scenario, "regression")) {
       scenario.verifyRolledBack(
           () -> fixture.mesh.labels("payments").get("istio.io/rev"),
@@ -57,7 +59,8 @@ class EvidenceWindowRealClusterIT {
   void aNamespaceFailingOnlyOnTheOldRevisionIsPromotedOnceItsCleanWindowsSinceTheRolloutPassed()
       throws Exception {
     try (EvidenceScenario scenario =
-            EvidenceScenario.start(dir, "orders", FROM, "real control plane");
+            EvidenceScenario.start(
+                dir, "orders", FROM, "real control plane", PrometheusRelease.DEBIAN);
         Daemon daemon = migrate(scenario, "mirror")) {
       scenario.verifyPromoted(
           () -> fixture.mesh.labels("orders").get("istio.io/rev"),

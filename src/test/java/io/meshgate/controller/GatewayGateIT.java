@@ -19,6 +19,7 @@ import io.meshgate.sim.ControlPlane;
 import io.meshgate.sim.LocalProcesses;
 import io.meshgate.sim.MeshSimulator;
 import io.meshgate.sim.PrometheusProcess;
+import io.meshgate.sim.PrometheusRelease;
 import io.meshgate.sim.RevisionFault;
 import io.meshgate.sim.Traffic;
 import java.io.ByteArrayInputStream;
@@ -48,6 +49,11 @@ class GatewayGateIT {
 
   @TempDir Path dir;
 
+  /** The Prometheus this class runs on; its {@code Prometheus3} subclass overrides it. */
+  PrometheusRelease release() {
+    return PrometheusRelease.DEBIAN;
+  }
+
   @Test
   void aGatewayServing20PercentErrorsOnTheNewRevisionIsRolledBackByGatewayErrorRate()
       throws Exception {
@@ -63,9 +69,10 @@ class GatewayGateIT {
       harness.sim.namespace(NAMESPACE, Map.of()).injectedGateway(NAMESPACE, GATEWAY, FROM, 2);
       harness.sim.namespace("meshgate", Map.of());
       try (PrometheusProcess prometheus =
-              PrometheusProcess.start(
-                  dir.resolve("prometheus"),
-                  PrometheusProcess.scrapeConfig(mesh, Duration.ofSeconds(1), null));
+              release()
+                  .start(
+                      dir.resolve("prometheus"),
+                      PrometheusProcess.scrapeConfig(mesh, Duration.ofSeconds(1), null));
           // every request the gateway sends fails 20% of the time while its pods run the new one
           RevisionFault fault =
               RevisionFault.follow(mesh, "shop", TO, 0.2, () -> harness.sim.census(NAMESPACE));

@@ -15,6 +15,7 @@ import io.meshgate.prometheus.PrometheusSettings;
 import io.meshgate.sim.ControlPlane;
 import io.meshgate.sim.MeshSimulator;
 import io.meshgate.sim.PrometheusProcess;
+import io.meshgate.sim.PrometheusRelease;
 import io.meshgate.sim.Traffic;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RollbackLatencyIT {
   @TempDir Path dir;
+
+  /** The Prometheus this class runs on; its {@code Prometheus3} subclass overrides it. */
+  PrometheusRelease release() {
+    return PrometheusRelease.DEBIAN;
+  }
 
   @Test
   void criticalFailureSeenInPrometheusFlipsTheLabelBackWithinAFewTicks() throws Exception {
@@ -110,11 +116,10 @@ class RollbackLatencyIT {
         waves: [{name: all, namespaces: [payments], soak: 0s}]
       """;
 
-  private static PrometheusProcess startPrometheus(MeshSimulator mesh) throws Exception {
+  private PrometheusProcess startPrometheus(MeshSimulator mesh) throws Exception {
     mesh.start();
     Path work = Files.createTempDirectory("meshgate-latency");
-    return PrometheusProcess.start(
-        work, PrometheusProcess.scrapeConfig(mesh, Duration.ofSeconds(1), null));
+    return release().start(work, PrometheusProcess.scrapeConfig(mesh, Duration.ofSeconds(1), null));
   }
 
   private static String label(Harness harness) {

@@ -57,6 +57,24 @@ class ResponseParserTest {
     return commaSeparated.isEmpty() ? List.of() : List.of(commaSeparated.split(","));
   }
 
+  /**
+   * Prometheus 3 answers with UTF-8 label names (docs/prometheus3.md): a rule for 3.x grouping by
+   * one finds it in the series under the name it wrote.
+   */
+  @Test
+  void aUtf8LabelNameOfPrometheus3IsReadAsWritten() {
+    String body =
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":"
+            + "{\"k8s.namespace.name\":\"payments\",\"r\u00e9gion\":\"eu\"},"
+            + "\"value\":[1795000000,\"0.5\"]}]}}";
+
+    QueryResult.Success result = PARSER.parse(200, body.getBytes(StandardCharsets.UTF_8));
+
+    assertThat(result.series()).hasSize(1);
+    assertThat(result.series().get(0).label("k8s.namespace.name")).isEqualTo("payments");
+    assertThat(result.series().get(0).label("r\u00e9gion")).isEqualTo("eu");
+  }
+
   @Test
   void aPromqlInfoAmongTheWarningsOfAnOlderPrometheusOrThanosIsAnInfo() {
     QueryResult.Success result =
