@@ -169,6 +169,10 @@ final class GatewayTargets {
                   + g.namespace()
                   + ")"));
     }
+    Obstacle refused = PodsRefused.of(d, state);
+    if (refused != null) {
+      obstacles.add(refused);
+    }
     Observed.TargetFacts facts =
         new Observed.TargetFacts(
             true,

@@ -24,8 +24,9 @@ import java.util.Map;
  * its rollout state and the stale pods (see {@link SidecarGoal}) meshgate must replace itself
  * (OnDelete StatefulSets and DaemonSets, partitioned StatefulSets with {@code restart.partitioned:
  * Evict}); the sidecar census with the pods of Jobs apart; the stale pods no workload of {@code
- * restart.kinds} owns; and what blocks a workload (paused, partitioned). Pods of the gateways
- * istiod deploys are not the namespace's ({@link #renderedGateway}).
+ * restart.kinds} owns; and what blocks a workload (paused, partitioned, its pods refused by an
+ * admission webhook). Pods of the gateways istiod deploys are not the namespace's ({@link
+ * #renderedGateway}).
  *
  * <p>A pod belongs to the workload its controller owner reference names; a Deployment's (or a
  * Rollout's) pods are owned by a ReplicaSet named after it and the pod's template-hash label.
@@ -180,6 +181,10 @@ final class NamespaceView {
                     + " deployment/"
                     + d.getMetadata().getName()
                     + ")"));
+      }
+      Obstacle refused = PodsRefused.of(d, state);
+      if (refused != null) {
+        obstacles.add(refused);
       }
       workloads.add(
           workload(WorkloadKind.Deployment, d, d.getSpec().getTemplate(), state, List.of(), true));

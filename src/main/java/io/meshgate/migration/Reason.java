@@ -53,6 +53,11 @@ public enum Reason {
   PARTITIONED_STATEFUL_SET("PartitionedStatefulSet"),
   DISRUPTION_BUDGET("DisruptionBudget"),
   UNMANAGED_PODS("UnmanagedPods"),
+  /**
+   * An admission webhook (an injector down, with {@code failurePolicy: Fail}) refuses the pods a
+   * workload's controller creates: the infrastructure's fault, never a verdict on the revision.
+   */
+  PODS_REFUSED("PodsRefused"),
   /** A PodDisruptionBudget kept a node's ambient pods past {@code drain.timeout}. */
   DRAIN_BLOCKED("DrainBlocked"),
   ZTUNNEL_NOT_FOUND("ZtunnelNotFound"),

@@ -112,11 +112,13 @@ final class TargetSteps {
 
   /**
    * The restart runs until every workload rolled out; a rollout that fails or outlasts {@code
-   * restart.timeout} rolls back. An obstacle (a paused Deployment, a budget) holds it instead
-   * (phase Held): waiting for people, not for a timeout; released, it restarts its clock.
+   * restart.timeout} rolls back. An obstacle (a paused Deployment, a budget, pods refused by an
+   * admission webhook) holds it instead (phase Held): waiting for the cause to go, not for a
+   * timeout; released, it restarts its clock. Refused pods also explain a progress deadline passed:
+   * no verdict on the revision comes of them.
    */
   void stepRestarting(TargetState ns, Observed.TargetFacts facts) {
-    if (facts.rolloutFailed()) {
+    if (facts.rolloutFailed() && !facts.podsRefused()) {
       startRollback(
           ns, new Cause(Reason.ROLLOUT_FAILED, "a rollout reported ProgressDeadlineExceeded"));
       return;

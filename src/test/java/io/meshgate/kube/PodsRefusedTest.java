@@ -1,0 +1,127 @@
+package io.meshgate.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.meshgate.migration.Obstacle;
+import io.meshgate.migration.Reason;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Deployment's {@code ReplicaFailure} condition read as the refusal of an admission webhook only
+ * when the API server's words name one, and only while the rollout is not complete.
+ */
+class PodsRefusedTest {
+  private static final String UNREACHABLE =
+      "Internal error occurred: failed calling webhook \"rev.namespace.sidecar-injector.istio.io\":"
+          + " failed to call webhook: Post \"https://istiod-1-20-0.istio-system.svc:443/inject\":"
+          + " dial tcp 127.0.0.1:15017: connect: connection refused";
+
+  private static Deployment web(String type, String status, String reason, String message) {
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withNamespace("payments")
+        .withName("web")
+        .endMetadata()
+        .withNewStatus()
+        .addNewCondition()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .endCondition()
+        .endStatus()
+        .build();
+  }
+
+  @Test
+  void anUnreachableWebhookIsNamedWithTheServersWords() {
+    Obstacle refused =
+        PodsRefused.of(
+            web("ReplicaFailure", "True", "FailedCreate", UNREACHABLE), Rollouts.State.IN_PROGRESS);
+
+    assertThat(refused.reason()).isEqualTo(Reason.PODS_REFUSED);
+    assertThat(refused.message())
+        .startsWith(
+            "admission webhook rev.namespace.sidecar-injector.istio.io refuses the pods of"
+                + " Deployment web (Internal error occurred: failed calling webhook")
+        .endsWith("connection refused); the rollout goes on once it admits them");
+  }
+
+  @Test
+  void aWebhookThatDeniesIsARefusalTooAndAFailedRolloutStillShowsIt() {
+    Obstacle refused =
+        PodsRefused.of(
+            web(
+                "ReplicaFailure",
+                "True",
+                "FailedCreate",
+                "admission webhook \"validate.example.com\" denied the request: no"),
+            Rollouts.State.FAILED);
+
+    assertThat(refused.message())
+        .startsWith("admission webhook validate.example.com refuses the pods of Deployment web");
+  }
+
+  @Test
+  void theServersWordsAreCutToKeepTheStatusSmall() {
+    String longWords = UNREACHABLE + " ".repeat(1000) + "end";
+
+    Obstacle refused =
+        PodsRefused.of(
+            web("ReplicaFailure", "True", "FailedCreate", longWords), Rollouts.State.IN_PROGRESS);
+
+    assertThat(refused.message())
+        .contains(longWords.substring(0, PodsRefused.QUOTED) + "...)")
+        .doesNotContain("end)");
+  }
+
+  @Test
+  void otherFailuresToCreateAreNoRefusalByAWebhook() {
+    Deployment quota =
+        web(
+            "ReplicaFailure",
+            "True",
+            "FailedCreate",
+            "pods \"web-1\" is forbidden: exceeded quota: compute-resources");
+
+    assertThat(PodsRefused.of(quota, Rollouts.State.IN_PROGRESS)).isNull();
+  }
+
+  @Test
+  void aConditionThatIsNotAFailureToCreateIsIgnored() {
+    assertThat(
+            PodsRefused.of(
+                web("ReplicaFailure", "True", "FailedDelete", UNREACHABLE),
+                Rollouts.State.IN_PROGRESS))
+        .isNull();
+    assertThat(
+            PodsRefused.of(
+                web("ReplicaFailure", "False", "FailedCreate", UNREACHABLE),
+                Rollouts.State.IN_PROGRESS))
+        .isNull();
+    assertThat(
+            PodsRefused.of(
+                web("Progressing", "False", "FailedCreate", UNREACHABLE),
+                Rollouts.State.IN_PROGRESS))
+        .isNull();
+  }
+
+  @Test
+  void aCompleteRolloutHoldsNothingBack() {
+    assertThat(
+            PodsRefused.of(
+                web("ReplicaFailure", "True", "FailedCreate", UNREACHABLE),
+                Rollouts.State.COMPLETE))
+        .isNull();
+  }
+
+  @Test
+  void aDeploymentWithoutStatusIsNotRefused() {
+    Deployment fresh =
+        new DeploymentBuilder().withNewMetadata().withName("web").endMetadata().build();
+
+    assertThat(PodsRefused.of(fresh, Rollouts.State.IN_PROGRESS)).isNull();
+  }
+}
