@@ -169,16 +169,25 @@ class AlertmanagerE2EIT {
       await().atMost(Duration.ofSeconds(60)).until(() -> phase(harness).equals("RolledBack"));
       assertThat(harness.sim.census("payments").byRevision()).containsOnlyKeys("1-19-0");
 
+      List<io.meshgate.migration.AlertRecord> recordedAtTheEnd = status(harness).alerts();
+      double sent = webhook(http, alertmanager, "alertmanager_notifications_total");
       Instant healed = Instant.now();
       mesh.updateNamespace("payments", t -> t.withErrorShare(0));
-      Instant released = awaitTrue(() -> status(harness).alerts().isEmpty());
+      Instant resolvedSent =
+          awaitTrue(() -> webhook(http, alertmanager, "alertmanager_notifications_total") > sent);
       System.out.printf(
-          "%nFIGURE resolved notification (%s): 5xx off -> alert released by meshgate %d ms%n%n",
-          alertmanagerName(), ms(healed, released));
+          "%nFIGURE resolved notification (%s): 5xx off -> delivered to meshgate %d ms%n%n",
+          alertmanagerName(), ms(healed, resolvedSent));
+      assertThat(webhook(http, alertmanager, "alertmanager_notifications_failed_total"))
+          .as("Alertmanager's failed deliveries to meshgate")
+          .isZero();
       assertThat(phase(harness))
           .as("a resolved alert does not undo the rollback")
           .isEqualTo("RolledBack");
       assertThat(harness.labels("payments")).containsEntry("istio.io/rev", "1-19-0");
+      assertThat(status(harness).alerts())
+          .as("the finished migration keeps the alert that rolled it back")
+          .isEqualTo(recordedAtTheEnd);
       assertThat(harness.sim.census("payments").byRevision()).containsOnlyKeys("1-19-0");
     }
   }
@@ -209,6 +218,17 @@ class AlertmanagerE2EIT {
   private static String body(HttpClient http, URI uri) throws Exception {
     return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
         .body();
+  }
+
+  /** Alertmanager's counter {@code metric} of its webhook integration (meshgate), summed. */
+  private static double webhook(HttpClient http, AlertmanagerProcess alertmanager, String metric)
+      throws Exception {
+    return body(http, alertmanager.url().resolve("/metrics"))
+        .lines()
+        .filter(l -> l.startsWith(metric + "{"))
+        .filter(l -> l.contains("integration=\"webhook\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   private static Instant awaitTrue(java.util.concurrent.Callable<Boolean> condition) {
