@@ -144,11 +144,12 @@ public final class AlertHandOff {
     /**
      * Accounts for the alerts of the group Alertmanager left out ({@code truncated}, from {@code
      * max_alerts}), which would otherwise be lost without a word: it sends the first alerts of the
-     * group sorted by labels (notify/webhook/webhook.go {@code truncateAlerts},
-     * dispatch/dispatch.go {@code flush}), so the same ones are left out at every repeat. While a
-     * notification of the group is truncated, one stand-in alert for the group is recorded, mapped
-     * by the labels the left-out alerts are known or taken to share: {@code groupLabels} (the
-     * route's {@code group_by}, carried by every alert of the group) over {@code commonLabels}
+     * group sorted by their job, instance and other labels, firing and resolved alike
+     * (notify/webhook/webhook.go {@code truncateAlerts}, dispatch/dispatch.go {@code flush},
+     * alert/alert.go {@code AlertSlice.Less}), so the same ones are left out at every repeat. While
+     * a notification of the group is truncated, one stand-in alert for the group is recorded,
+     * mapped by the labels the left-out alerts are known or taken to share: {@code groupLabels}
+     * (the route's {@code group_by}, carried by every alert of the group) over {@code commonLabels}
      * (those the sent alerts share, the best evidence there is of the rest's severity). It holds or
      * rolls back as a sent alert with those labels would. It is released only by a notification of
      * the group that is not truncated: the payload's status covers the sent alerts alone, so a
