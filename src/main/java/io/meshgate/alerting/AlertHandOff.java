@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -28,6 +29,9 @@ import java.util.function.UnaryOperator;
  * }</pre>
  */
 public final class AlertHandOff {
+  /** Prefix of the fingerprint of a group's stand-in for its truncated alerts. */
+  private static final String STAND_IN = "truncated:";
+
   /** The migrations as the hand-off needs them, and a way to update their alerts. */
   public interface Migrations {
     List<Target> active();
@@ -52,13 +56,19 @@ public final class AlertHandOff {
     }
   }
 
-  /** What one delivery did, counted by action. */
+  /**
+   * What one delivery did, counted by action; {@code truncated} alerts were left out by
+   * Alertmanager ({@code max_alerts}), {@code truncatedStandIn} says whether a stand-in for them
+   * was recorded.
+   */
   public record Result(
       int firing,
       int resolved,
       int unmatched,
       Map<String, Integer> byAction,
-      List<String> migrations) {}
+      List<String> migrations,
+      int truncated,
+      boolean truncatedStandIn) {}
 
   private final AlertMapping mapping;
   private final Migrations migrations;
@@ -74,6 +84,11 @@ public final class AlertHandOff {
   public Result accept(AlertmanagerPayload payload) {
     Delivery delivery = begin();
     payload.alerts().forEach(delivery::add);
+    delivery.group(
+        payload.groupKey(),
+        payload.groupLabels(),
+        payload.commonLabels(),
+        payload.truncatedAlerts() == null ? 0 : payload.truncatedAlerts());
     return delivery.commit();
   }
 
@@ -88,6 +103,9 @@ public final class AlertHandOff {
     private final Map<String, List<AlertRecords.Incoming>> firing = new LinkedHashMap<>();
     private final Map<String, List<AlertRecords.Incoming>> resolved = new LinkedHashMap<>();
     private final Map<String, Integer> byAction = new LinkedHashMap<>();
+    private final Map<String, AlertRecords.Incoming> standInsToRelease = new LinkedHashMap<>();
+    private int truncated;
+    private boolean truncatedStandIn;
     private int firingCount;
     private int resolvedCount;
     private int unmatched;
@@ -124,6 +142,57 @@ public final class AlertHandOff {
     }
 
     /**
+     * Accounts for the alerts of the group Alertmanager left out ({@code truncated}, from {@code
+     * max_alerts}), which would otherwise be lost without a word: it sends the first alerts of the
+     * group sorted by their job, instance and other labels, firing and resolved alike
+     * (notify/webhook/webhook.go {@code truncateAlerts}, dispatch/dispatch.go {@code flush},
+     * alert/alert.go {@code AlertSlice.Less}), so the same ones are left out at every repeat. While
+     * a notification of the group is truncated, one stand-in alert for the group is recorded,
+     * mapped by the labels the left-out alerts are known or taken to share: {@code groupLabels}
+     * (the route's {@code group_by}, carried by every alert of the group) over {@code commonLabels}
+     * (those the sent alerts share, the best evidence there is of the rest's severity). It holds or
+     * rolls back as a sent alert with those labels would. It is released only by a notification of
+     * the group that is not truncated: the payload's status covers the sent alerts alone, so a
+     * truncated "resolved" notification may still leave firing alerts out.
+     */
+    public void group(
+        String groupKey,
+        Map<String, String> groupLabels,
+        Map<String, String> commonLabels,
+        int truncatedAlerts) {
+      if (groupKey == null || groupKey.isEmpty()) {
+        return;
+      }
+      Map<String, String> labels = new TreeMap<>(commonLabels == null ? Map.of() : commonLabels);
+      labels.putAll(groupLabels == null ? Map.of() : groupLabels);
+      AlertMapping.Mapped mapped =
+          mapping.map(
+              new AlertmanagerPayload.Alert(
+                  "firing", labels, Map.of(), null, null, null, STAND_IN + groupKey));
+      List<Target> concerned = active.stream().filter(t -> t.concerns(mapped)).toList();
+      AlertRecords.Incoming standIn =
+          new AlertRecords.Incoming(
+              AlertFingerprints.parse(mapped.fingerprint()),
+              "alerts left out of group "
+                  + new TreeMap<>(groupLabels == null ? Map.of() : groupLabels),
+              mapped.action(),
+              mapped.namespace(),
+              mapped.namespace() == null ? mapped.revision() : null);
+      if (truncatedAlerts <= 0) {
+        if (mapped.action() != null) {
+          concerned.forEach(t -> standInsToRelease.put(t.name(), standIn));
+        }
+        return;
+      }
+      truncated += truncatedAlerts;
+      if (mapped.action() == null || concerned.isEmpty()) {
+        return;
+      }
+      truncatedStandIn = true;
+      concerned.forEach(t -> firing.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(standIn));
+    }
+
+    /**
      * Records the delivery on every migration it concerns.
      *
      * @throws RuntimeException when a migration could not be updated: nothing is acknowledged
@@ -131,13 +200,42 @@ public final class AlertHandOff {
     public Result commit() {
       Set<String> touched = new LinkedHashSet<>(firing.keySet());
       touched.addAll(resolved.keySet());
+      touched.addAll(standInsToRelease.keySet());
       for (String migration : touched) {
         List<AlertRecords.Incoming> add = firing.getOrDefault(migration, List.of());
         List<AlertRecords.Incoming> remove = resolved.getOrDefault(migration, List.of());
+        AlertRecords.Incoming standIn = standInsToRelease.get(migration);
         migrations.updateAlerts(
-            migration, current -> AlertRecords.apply(current, add, remove, clock.instant()));
+            migration,
+            current ->
+                AlertRecords.apply(
+                    current, add, withStandIn(remove, standIn, current), clock.instant()));
       }
-      return new Result(firingCount, resolvedCount, unmatched, byAction, List.copyOf(touched));
+      return new Result(
+          firingCount,
+          resolvedCount,
+          unmatched,
+          byAction,
+          List.copyOf(touched),
+          truncated,
+          truncatedStandIn);
+    }
+
+    /**
+     * {@code resolved} and the group's stand-in when a record holds it: a release of a fingerprint
+     * no record tracks would release one of the untracked alerts of a record past its cap instead.
+     */
+    private static List<AlertRecords.Incoming> withStandIn(
+        List<AlertRecords.Incoming> resolved,
+        AlertRecords.Incoming standIn,
+        List<AlertRecord> current) {
+      if (standIn == null
+          || current.stream().noneMatch(r -> r.fingerprints().contains(standIn.fingerprint()))) {
+        return resolved;
+      }
+      List<AlertRecords.Incoming> withStandIn = new ArrayList<>(resolved);
+      withStandIn.add(standIn);
+      return withStandIn;
     }
   }
 }

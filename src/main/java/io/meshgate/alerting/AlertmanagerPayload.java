@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,11 @@ import java.util.function.Consumer;
 
 /**
  * Alertmanager's {@code webhook_config} body, version 4 (notify/webhook/webhook.go). Newer
- * Alertmanagers add fields; they are ignored.
+ * Alertmanagers add fields ({@code notification_reason} and {@code routeLabels} in 0.35,
+ * template/template.go {@code Data}); they are ignored. {@code truncatedAlerts} counts the alerts
+ * of the group that {@code max_alerts} left out: the first {@code max_alerts} are sent, the rest
+ * only counted, and {@code commonLabels} are computed from the sent ones alone, whereas {@code
+ * groupLabels} (the route's {@code group_by} values) are carried by every alert of the group.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AlertmanagerPayload(
@@ -27,6 +32,8 @@ public record AlertmanagerPayload(
     Map<String, String> commonAnnotations,
     String externalURL,
     List<Alert> alerts) {
+
+  private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
 
   /** One alert of the group. */
   @JsonIgnoreProperties(ignoreUnknown = true)
@@ -51,7 +58,18 @@ public record AlertmanagerPayload(
   }
 
   /** The payload's fields besides its alerts, and how many alerts it held. */
-  public record Header(String version, String groupKey, Integer truncatedAlerts, int alerts) {}
+  public record Header(
+      String version,
+      String groupKey,
+      Integer truncatedAlerts,
+      Map<String, String> groupLabels,
+      Map<String, String> commonLabels,
+      int alerts) {
+    /** Alerts of the group Alertmanager counted but did not send ({@code max_alerts}). */
+    public int truncated() {
+      return truncatedAlerts == null ? 0 : Math.max(0, truncatedAlerts);
+    }
+  }
 
   /**
    * Reads a payload from {@code body} one alert at a time, handing each to {@code each} as soon as
@@ -66,6 +84,8 @@ public record AlertmanagerPayload(
     String version = null;
     String groupKey = null;
     Integer truncated = null;
+    Map<String, String> groupLabels = Map.of();
+    Map<String, String> commonLabels = Map.of();
     int alerts = -1;
     try (JsonParser parser = json.getFactory().createParser(body)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -79,6 +99,8 @@ public record AlertmanagerPayload(
           case "version" -> version = parser.getValueAsString();
           case "groupKey" -> groupKey = parser.getValueAsString();
           case "truncatedAlerts" -> truncated = value.isNumeric() ? parser.getIntValue() : null;
+          case "groupLabels" -> groupLabels = labels(parser, value, json, field);
+          case "commonLabels" -> commonLabels = labels(parser, value, json, field);
           default -> parser.skipChildren();
         }
       }
@@ -93,7 +115,20 @@ public record AlertmanagerPayload(
       throw new MalformedPayloadException(
           "unsupported Alertmanager payload version " + version + "; expected \"4\"");
     }
-    return new Header(version, groupKey, truncated, alerts);
+    return new Header(version, groupKey, truncated, groupLabels, commonLabels, alerts);
+  }
+
+  private static Map<String, String> labels(
+      JsonParser parser, JsonToken start, ObjectMapper json, String field) throws IOException {
+    if (start == JsonToken.VALUE_NULL) {
+      return Map.of();
+    }
+    if (start != JsonToken.START_OBJECT) {
+      throw new MalformedPayloadException(
+          "malformed Alertmanager payload: " + field + " is not an object");
+    }
+    Map<String, String> labels = json.readValue(parser, LABELS);
+    return labels == null ? Map.of() : Map.copyOf(labels);
   }
 
   private static int alerts(

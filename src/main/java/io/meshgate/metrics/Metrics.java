@@ -102,6 +102,17 @@ public final class Metrics {
           .labelNames("action")
           .register(registry);
 
+  /**
+   * {@code meshgate_alerts_truncated_total}: alerts Alertmanager counted in a group but left out of
+   * the webhook payload ({@code max_alerts}).
+   */
+  public final Counter alertsTruncated =
+      Counter.builder()
+          .name("meshgate_alerts_truncated")
+          .help(
+              "Alerts Alertmanager left out of webhook payloads (truncatedAlerts, from max_alerts).")
+          .register(registry);
+
   /** {@code meshgate_notifications_total{channel,result}}. */
   public final Counter notifications =
       Counter.builder()

@@ -253,6 +253,8 @@ public final class HttpServer implements AutoCloseable {
     AlertmanagerPayload.Header header;
     try (InputStream body = new LimitedInputStream(ctx.bodyInputStream(), MAX_BODY)) {
       header = AlertmanagerPayload.stream(body, JSON, delivery::add);
+      delivery.group(
+          header.groupKey(), header.groupLabels(), header.commonLabels(), header.truncated());
     } catch (AlertmanagerPayload.MalformedPayloadException e) {
       throw new HttpResponseException(400, e.getMessage());
     } catch (LimitedInputStream.LimitExceededException e) {
@@ -274,12 +276,40 @@ public final class HttpServer implements AutoCloseable {
     result
         .byAction()
         .forEach((action, count) -> metrics.alertsReceived.labelValues(action).inc(count));
+    if (result.truncated() > 0) {
+      warnTruncated(header, result);
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("firing", result.firing());
     body.put("resolved", result.resolved());
     body.put("unmatched", result.unmatched());
+    body.put("truncated", result.truncated());
     body.put("migrations", result.migrations());
     ctx.json(body);
+  }
+
+  /** Said at every truncated delivery: the setting that loses alerts is on the sending side. */
+  private void warnTruncated(AlertmanagerPayload.Header header, AlertHandOff.Result result) {
+    metrics.alertsTruncated.inc(result.truncated());
+    if (result.truncatedStandIn()) {
+      LOG.warn(
+          "Alertmanager left {} alerts of group {} out of its notification (webhook_config"
+              + " max_alerts); recorded one stand-in alert for them, mapped by the group's labels"
+              + " {}, until a notification of the group comes whole; raise max_alerts or group by"
+              + " namespace so that each alert reaches meshgate",
+          result.truncated(),
+          header.groupKey(),
+          header.groupLabels());
+    } else {
+      LOG.warn(
+          "Alertmanager left {} alerts of group {} out of its notification (webhook_config"
+              + " max_alerts) and the group's labels {} name no migrating namespace or revision"
+              + " with a mapped action: alerts among them may be lost; raise max_alerts or group"
+              + " by namespace (group_by) so that each alert reaches meshgate",
+          result.truncated(),
+          header.groupKey(),
+          header.groupLabels());
+    }
   }
 
   @Override

@@ -37,11 +37,23 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole chain with real processes: the mesh simulator scraped by a real Prometheus that loads
  * alerts/, a real Alertmanager with the example config pointing at meshgate, meshgate on the
  * simulated cluster. A 5xx spike must fire the alert, reach meshgate through Alertmanager and roll
- * the namespace back. The gate always passes here: only the alert can roll back.
+ * the namespace back; once the 5xx stop, the resolved notification releases the alert and the
+ * rollback stays done. The gate always passes here: only the alert can roll back. This class runs
+ * Debian's Alertmanager; {@link AlertmanagerE2EAlertmanager035IT} the same on Alertmanager 0.35.
  */
 class AlertmanagerE2EIT {
   private static final String TOKEN = "e2e-token";
   @TempDir Path dir;
+
+  /** The Alertmanager binary this class runs. */
+  String alertmanagerBinary() {
+    return AlertmanagerProcess.debian();
+  }
+
+  /** How the figures name the Alertmanager. */
+  String alertmanagerName() {
+    return "Debian's Alertmanager";
+  }
 
   /** The shipped rules with their waits and windows shortened so a test sees them fire. */
   private Path fastRules() throws Exception {
@@ -97,7 +109,9 @@ class AlertmanagerE2EIT {
                     "e2e", Leadership.Timings.DEFAULT, WriteHook.NONE, harness.gate, false));
         AlertmanagerProcess alertmanager =
             AlertmanagerProcess.start(
-                dir.resolve("am"), alertmanagerConfig(daemon.httpPort(), token, slackUrl));
+                alertmanagerBinary(),
+                dir.resolve("am"),
+                alertmanagerConfig(daemon.httpPort(), token, slackUrl));
         PrometheusProcess prometheus =
             PrometheusProcess.start(
                 dir.resolve("prom"),
@@ -145,13 +159,35 @@ class AlertmanagerE2EIT {
           awaitTrue(() -> "1-19-0".equals(harness.labels("payments").get("istio.io/rev")));
 
       System.out.printf(
-          "%nFIGURE alert hops: 5xx on -> alert firing in Prometheus %d ms -> in Alertmanager %d ms -> recorded by meshgate %d ms -> label flipped back %d ms (total %d ms)%n%n",
+          "%nFIGURE alert hops (%s): 5xx on -> alert firing in Prometheus %d ms -> in Alertmanager %d ms -> recorded by meshgate %d ms -> label flipped back %d ms (total %d ms)%n%n",
+          alertmanagerName(),
           ms(spike, firing),
           ms(firing, inAlertmanager),
           ms(inAlertmanager, recorded),
           ms(recorded, flippedBack),
           ms(spike, flippedBack));
       await().atMost(Duration.ofSeconds(60)).until(() -> phase(harness).equals("RolledBack"));
+      assertThat(harness.sim.census("payments").byRevision()).containsOnlyKeys("1-19-0");
+
+      List<io.meshgate.migration.AlertRecord> recordedAtTheEnd = status(harness).alerts();
+      double sent = webhook(http, alertmanager, "alertmanager_notifications_total");
+      Instant healed = Instant.now();
+      mesh.updateNamespace("payments", t -> t.withErrorShare(0));
+      Instant resolvedSent =
+          awaitTrue(() -> webhook(http, alertmanager, "alertmanager_notifications_total") > sent);
+      System.out.printf(
+          "%nFIGURE resolved notification (%s): 5xx off -> delivered to meshgate %d ms%n%n",
+          alertmanagerName(), ms(healed, resolvedSent));
+      assertThat(webhook(http, alertmanager, "alertmanager_notifications_failed_total"))
+          .as("Alertmanager's failed deliveries to meshgate")
+          .isZero();
+      assertThat(phase(harness))
+          .as("a resolved alert does not undo the rollback")
+          .isEqualTo("RolledBack");
+      assertThat(harness.labels("payments")).containsEntry("istio.io/rev", "1-19-0");
+      assertThat(status(harness).alerts())
+          .as("the finished migration keeps the alert that rolled it back")
+          .isEqualTo(recordedAtTheEnd);
       assertThat(harness.sim.census("payments").byRevision()).containsOnlyKeys("1-19-0");
     }
   }
@@ -182,6 +218,17 @@ class AlertmanagerE2EIT {
   private static String body(HttpClient http, URI uri) throws Exception {
     return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
         .body();
+  }
+
+  /** Alertmanager's counter {@code metric} of its webhook integration (meshgate), summed. */
+  private static double webhook(HttpClient http, AlertmanagerProcess alertmanager, String metric)
+      throws Exception {
+    return body(http, alertmanager.url().resolve("/metrics"))
+        .lines()
+        .filter(l -> l.startsWith(metric + "{"))
+        .filter(l -> l.contains("integration=\"webhook\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   private static Instant awaitTrue(java.util.concurrent.Callable<Boolean> condition) {

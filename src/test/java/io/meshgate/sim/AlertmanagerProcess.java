@@ -26,7 +26,7 @@ public final class AlertmanagerProcess implements AutoCloseable {
   }
 
   public static AlertmanagerProcess start(Path workDir, String config) throws IOException {
-    return start(binary(), workDir, config);
+    return start(debian(), workDir, config);
   }
 
   /** Starts the Alertmanager binary {@code binary} (Debian's or one of {@link Backends}). */
@@ -63,7 +63,8 @@ public final class AlertmanagerProcess implements AutoCloseable {
     return alertmanager;
   }
 
-  static String binary() {
+  /** Debian's Alertmanager (0.25 on bookworm), the one the tests ran before issue 28. */
+  public static String debian() {
     // Debian installs it as prometheus-alertmanager, upstream releases as alertmanager
     String found = LocalProcesses.onPath("alertmanager", "prometheus-alertmanager");
     if (found == null) {

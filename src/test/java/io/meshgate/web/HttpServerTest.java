@@ -274,8 +274,12 @@ class HttpServerTest {
                 "\"truncatedAlerts\":0",
                 "\"truncatedAlerts\":12,\"notification_reason\":\"new\",\"routeLabels\":{}");
 
-    assertThat(webhook(body).statusCode()).isEqualTo(200);
+    HttpResponse<String> response = webhook(body);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("\"truncated\":12");
     assertThat(alerts()).hasSize(1);
+    assertThat(metrics.alertsTruncated.get()).isEqualTo(12.0);
   }
 
   @Test
