@@ -22,7 +22,7 @@ import org.awaitility.Awaitility;
  *
  * <pre>{@code
  * try (ThanosProcess a = ThanosProcess.sidecar(dir.resolve("a"), prometheusA.url());
- *     ThanosProcess query = ThanosProcess.querier(dir.resolve("q"), List.of(a), List.of())) {
+ *     ThanosProcess query = ThanosProcess.querier(dir.resolve("q"), List.of(a))) {
  *   URI url = query.url();
  * }
  * }</pre>
@@ -67,12 +67,10 @@ public final class ThanosProcess implements AutoCloseable {
    * {@code thanos query} over the StoreAPIs of {@code stores}, deduplicating along the {@code
    * replica} label, ready once every store answered its first health check.
    */
-  public static ThanosProcess querier(Path workDir, List<ThanosProcess> stores, List<String> extra)
-      throws IOException {
+  public static ThanosProcess querier(Path workDir, List<ThanosProcess> stores) throws IOException {
     Files.createDirectories(workDir);
     List<String> flags = new ArrayList<>(List.of("--query.replica-label=replica"));
     stores.forEach(s -> flags.add("--endpoint=" + s.grpcAddress()));
-    flags.addAll(extra);
     ThanosProcess querier = started("query", workDir, flags);
     querier.awaitStores(stores.size());
     return querier;

@@ -65,7 +65,7 @@ public final class ThanosStores implements AutoCloseable {
         prometheus.add(server);
         sidecars.add(ThanosProcess.sidecar(dir.resolve("sidecar-" + i), server.url()));
       }
-      querier = ThanosProcess.querier(dir.resolve("querier"), sidecars, List.of());
+      querier = ThanosProcess.querier(dir.resolve("querier"), sidecars);
       return this;
     } catch (IOException | RuntimeException e) {
       close();
