@@ -9,11 +9,13 @@ import io.meshgate.config.RuleLoader;
 import io.meshgate.gate.Durations;
 import io.meshgate.gate.EvidenceWindows;
 import io.meshgate.gate.PlannedQuery;
+import io.meshgate.gate.QueryResult;
 import io.meshgate.gate.RangeResult;
 import io.meshgate.gate.Replay;
 import io.meshgate.gate.Rule;
 import io.meshgate.gate.Target;
 import io.meshgate.gate.TickReport;
+import io.meshgate.gate.Verdict;
 import io.meshgate.gate.Workload;
 import io.meshgate.json.Mappers;
 import io.meshgate.prometheus.PrometheusClient;
@@ -256,7 +258,7 @@ final class EvaluateCommand implements Callable<Integer> {
       } else {
         printer.table(report, target);
       }
-      return ExitCodes.of(report.verdict());
+      return exitCode(gate, report.verdict());
     } finally {
       http.dispatcher().executorService().shutdown();
       http.connectionPool().evictAll();
@@ -353,7 +355,20 @@ final class EvaluateCommand implements Callable<Integer> {
             target.keys().size(),
             answers.size(),
             (System.nanoTime() - started) / 1_000_000);
-    return ExitCodes.of(report.verdict());
+    return exitCode(gate, report.verdict());
+  }
+
+  /**
+   * The verdict's exit code, unless Prometheus refused a query for the connection settings: then
+   * the HOLD is no verdict about the revision, and the error says what to fix.
+   */
+  private int exitCode(PrometheusGate gate, Verdict verdict) {
+    QueryResult.Failure misconfigured = gate.configurationError();
+    if (misconfigured == null) {
+      return ExitCodes.of(verdict);
+    }
+    spec.commandLine().getErr().println("error: " + misconfigured.message());
+    return ExitCodes.USAGE;
   }
 
   /** --prometheus over the daemon config's connection settings. */

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Set;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import okhttp3.Credentials;
@@ -67,7 +68,8 @@ public final class PrometheusClient {
     HttpUrl base = HttpUrl.get(settings.url());
     this.queryUrl = base.newBuilder().addPathSegments("api/v1/query").build();
     this.rangeUrl = base.newBuilder().addPathSegments("api/v1/query_range").build();
-    this.parser = new ResponseParser(json);
+    this.parser =
+        new ResponseParser(json, base.newBuilder().username("").password("").build().toString());
     this.retry =
         Retry.of(
             "prometheus",
@@ -133,6 +135,19 @@ public final class PrometheusClient {
           "prometheus.caFile " + caFile + " holds no PEM certificate");
     }
     return builder.build();
+  }
+
+  /**
+   * Reasons of failures that the connection settings cause (tenant, credentials, path prefix, CA):
+   * every query fails alike until an operator fixes them, so they are not retried and not taken for
+   * an outage.
+   */
+  private static final Set<String> CONFIGURATION_REASONS =
+      Set.of("unauthorized", "forbidden", "not_found", "tls", "credentials");
+
+  /** Whether a failure with this reason is a configuration error (see the messages). */
+  public static boolean isConfigurationError(String reason) {
+    return CONFIGURATION_REASONS.contains(reason);
   }
 
   public PrometheusSettings settings() {

@@ -35,6 +35,7 @@ public final class PrometheusGate {
   private final PrometheusClient client;
   private final Metrics metrics;
   private final Set<String> infosLogged = ConcurrentHashMap.newKeySet();
+  private volatile QueryResult.Failure misconfigured;
 
   public PrometheusGate(PrometheusClient client) {
     this(client, new Metrics());
@@ -110,7 +111,7 @@ public final class PrometheusGate {
             .labelValues(q.rule().name())
             .observe((System.nanoTime() - start) / 1e9);
         if (answer instanceof RangeResult.Failure failure) {
-          metrics.prometheusErrors.labelValues(failure.failure().reason()).inc();
+          failed(failure.failure());
         } else if (answer instanceof RangeResult.Success success) {
           annotations(q.rule(), success.warnings(), success.infos());
         }
@@ -131,7 +132,7 @@ public final class PrometheusGate {
             .labelValues(q.rule().name())
             .observe((System.nanoTime() - start) / 1e9);
         if (answer instanceof QueryResult.Failure failure) {
-          metrics.prometheusErrors.labelValues(failure.reason()).inc();
+          failed(failure);
         } else if (answer instanceof QueryResult.Success success) {
           annotations(q.rule(), success.warnings(), success.infos());
         }
@@ -139,6 +140,21 @@ public final class PrometheusGate {
       }
     }
     return answers;
+  }
+
+  /**
+   * The last query Prometheus refused because of the connection settings ({@link
+   * PrometheusClient#isConfigurationError}), or null: {@code meshgate evaluate} exits with it.
+   */
+  public QueryResult.Failure configurationError() {
+    return misconfigured;
+  }
+
+  private void failed(QueryResult.Failure failure) {
+    metrics.prometheusErrors.labelValues(failure.reason()).inc();
+    if (PrometheusClient.isConfigurationError(failure.reason())) {
+      misconfigured = failure;
+    }
   }
 
   /**

@@ -36,10 +36,40 @@ final class ResponseParser {
   /** How the PromQL engine begins an info-level annotation (promql/annotations). */
   static final String PROMQL_INFO = "PromQL info: ";
 
+  /**
+   * What a refusal of the connection settings (not of the query) says to fix, by HTTP status. Mimir
+   * and Cortex refuse a query without the tenant header with 401 {@code no org id} (grafana/dskit
+   * middleware/http_auth.go, {@code AuthenticateUser}; user/http.go, {@code ErrNoOrgID}), and serve
+   * the Prometheus API only under their prefix, {@code /prometheus} by default (Mimir's {@code
+   * api.prometheus_http_prefix}): anything else is 404. Sending the same request again cannot help.
+   */
+  private static final Map<Integer, String> CONFIGURATION_ERRORS =
+      Map.of(
+          401,
+          "set the tenant header prometheus.headers X-Scope-OrgID (Mimir, Cortex) or the"
+              + " credentials prometheus.bearerTokenFile / basicAuth",
+          403,
+          "the tenant in prometheus.headers X-Scope-OrgID (Mimir, Cortex) or the credentials"
+              + " prometheus.bearerTokenFile / basicAuth may not query here",
+          404,
+          "no Prometheus API under prometheus.url; check its path prefix (Mimir and Cortex serve"
+              + " it under one, such as http://mimir/prometheus)");
+
+  /** The {@code meshgate_prometheus_errors_total} reason of each configuration error. */
+  static final Map<Integer, String> CONFIGURATION_REASONS =
+      Map.of(401, "unauthorized", 403, "forbidden", 404, "not_found");
+
   private final ObjectMapper json;
+  private final String url;
 
   ResponseParser(ObjectMapper json) {
+    this(json, "the configured URL");
+  }
+
+  /** {@code url}: prometheus.url, as errors name it (credentials stripped). */
+  ResponseParser(ObjectMapper json, String url) {
     this.json = json;
+    this.url = url;
   }
 
   /** What the envelope held; fields arrive in any order. */
@@ -232,7 +262,7 @@ final class ResponseParser {
     return envelope.series;
   }
 
-  private static PrometheusException notAnEnvelope(int httpStatus, String body) {
+  private PrometheusException notAnEnvelope(int httpStatus, String body) {
     String excerpt = body == null ? "" : body.strip();
     excerpt = excerpt.length() > 120 ? excerpt.substring(0, 120) + "..." : excerpt;
     if (httpStatus >= 200 && httpStatus < 300) {
@@ -244,13 +274,22 @@ final class ResponseParser {
               + excerpt,
           false);
     }
-    String hint =
-        httpStatus == 401 || httpStatus == 403
-            ? " (check prometheus.bearerTokenFile / basicAuth)"
-            : httpStatus == 404 ? " (check prometheus.url and its path prefix)" : "";
+    String fix = CONFIGURATION_ERRORS.get(httpStatus);
+    if (fix != null) {
+      return new PrometheusException(
+          CONFIGURATION_REASONS.get(httpStatus),
+          "Prometheus at "
+              + url
+              + " refused the query with HTTP "
+              + httpStatus
+              + (excerpt.isEmpty() ? "" : " \"" + excerpt + "\"")
+              + ": a configuration error, not retried; "
+              + fix,
+          false);
+    }
     return new PrometheusException(
         "http_" + httpStatus,
-        "Prometheus answered HTTP " + httpStatus + hint + ": " + excerpt,
+        "Prometheus answered HTTP " + httpStatus + ": " + excerpt,
         httpStatus >= 500 || httpStatus == 429);
   }
 

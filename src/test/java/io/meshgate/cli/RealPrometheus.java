@@ -9,6 +9,7 @@ import io.meshgate.sim.MeshSimulator;
 import io.meshgate.sim.PrometheusProcess;
 import io.meshgate.sim.PrometheusRelease;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,14 +36,20 @@ final class RealPrometheus implements AutoCloseable {
         release.start(
             workDir.resolve("prometheus"),
             PrometheusProcess.scrapeConfig(mesh, Duration.ofSeconds(1), null));
-    this.rules = Files.createDirectories(workDir.resolve("rules"));
+    this.rules = shortRules(workDir.resolve("rules"));
+  }
+
+  /** The shipped rules with their 5m windows shortened to {@link #WINDOW}, in {@code dir}. */
+  static Path shortRules(Path dir) throws IOException {
+    Files.createDirectories(dir);
     try (Stream<Path> shipped = Files.list(Path.of("rules"))) {
       for (Path rule : shipped.toList()) {
         Files.writeString(
-            rules.resolve(rule.getFileName()),
+            dir.resolve(rule.getFileName()),
             Files.readString(rule).replace("window: 5m", "window: 10s"));
       }
     }
+    return dir;
   }
 
   /** One {@code meshgate evaluate -o json} run: its exit code and parsed output. */
@@ -75,12 +82,19 @@ final class RealPrometheus implements AutoCloseable {
   }
 
   Evaluation evaluate(String... args) {
+    return evaluate(prometheus.url(), rules, args);
+  }
+
+  /**
+   * One {@code meshgate evaluate -o json} run against {@code url} with the rules of {@code rules}.
+   */
+  static Evaluation evaluate(URI url, Path rules, String... args) {
     List<String> all =
         new ArrayList<>(
             List.of(
                 "evaluate",
                 "--prometheus",
-                prometheus.url().toString(),
+                url.toString(),
                 "--rules",
                 rules.toString(),
                 "-o",

@@ -77,7 +77,7 @@ final class CohortScenario implements AutoCloseable {
     }
   }
 
-  private static Path rules(Path dir) throws Exception {
+  static Path rules(Path dir) throws Exception {
     Path rules = Files.createDirectories(dir.resolve("rules"));
     try (Stream<Path> shipped = Files.list(Path.of("rules"))) {
       for (Path rule : shipped.toList()) {

@@ -226,15 +226,19 @@ class PrometheusClientTest {
   }
 
   @Test
-  void unauthorizedHintsAtTheCredentialsAndIsNotRetried() {
+  void unauthorizedIsAConfigurationErrorNamingCredentialsAndTenantAndIsNotRetried() {
     prometheus.stubFor(
         post(QUERY).willReturn(aResponse().withStatus(401).withBody("Unauthorized")));
 
     assertThat(query())
         .isEqualTo(
             new QueryResult.Failure(
-                "http_401",
-                "Prometheus answered HTTP 401 (check prometheus.bearerTokenFile / basicAuth): Unauthorized",
+                "unauthorized",
+                "Prometheus at "
+                    + prometheus.baseUrl()
+                    + "/ refused the query with HTTP 401 \"Unauthorized\": a configuration error,"
+                    + " not retried; set the tenant header prometheus.headers X-Scope-OrgID"
+                    + " (Mimir, Cortex) or the credentials prometheus.bearerTokenFile / basicAuth",
                 false));
     prometheus.verify(1, sent("sum(up)"));
   }
