@@ -11,6 +11,9 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.Lock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,18 @@ public final class Leadership implements AutoCloseable {
   private final String identity;
   private volatile CompletableFuture<?> running;
 
+  /**
+   * Looks at the lease clock every retry period, so that a step-down is logged when it happens
+   * rather than at the next tick, which may be stuck in a request to the hung API server.
+   */
+  private final ScheduledExecutorService watchdog =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "lease-clock");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   private Leadership(
       KubernetesClient client,
       String namespace,
@@ -83,6 +98,8 @@ public final class Leadership implements AutoCloseable {
                     },
                     newLeader -> LOG.info("leader is now {}", newLeader)))
             .build();
+    long period = timings.retryPeriod().toMillis();
+    watchdog.scheduleWithFixedDelay(this::isLeader, period, period, TimeUnit.MILLISECONDS);
     compete();
   }
 
@@ -178,6 +195,7 @@ public final class Leadership implements AutoCloseable {
   public void close() {
     closed.set(true);
     leader.set(false);
+    watchdog.shutdownNow();
     running.cancel(true);
   }
 }
