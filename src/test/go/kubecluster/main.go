@@ -5,10 +5,19 @@
 //
 //	kubecluster up --dir DIR
 //
-// prints one JSON line once the cluster is ready ({"kubeconfig": ..., "server": ..., ...}) and
-// runs until it gets SIGTERM/SIGINT or its standard input closes, so a test JVM that dies takes
-// the cluster with it. kube-apiserver and kube-controller-manager run as child processes of the
-// same binary (both set up process-wide signal handling, which may happen once per process).
+// prints one JSON line once the cluster is ready ({"kubeconfig": ..., "server": ...,
+// "apiServerPid": ..., ...}) and runs until it gets SIGTERM/SIGINT or its standard input closes, so
+// a test JVM that dies takes the cluster with it. Meanwhile each line on its standard input is a
+// command for the fault tests, answered by one JSON line on stdout once done ({"command": ...,
+// "ok": true|false, "ms": ..., "error"/"pid": ...}):
+//
+//	restart kube-apiserver   SIGTERM, start it again with the same flags, wait for /readyz
+//	pid kube-apiserver       its process id (SIGSTOP/SIGCONT freeze and thaw it)
+//	stop etcd                close the embedded etcd; the API server stays up, unable to reach it
+//	start etcd               start it again on the same data directory and ports
+//
+// kube-apiserver and kube-controller-manager run as child processes of the same binary (both set
+// up process-wide signal handling, which may happen once per process).
 package main
 
 import (

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -41,6 +42,8 @@ type Ready struct {
 	AuditLog   string `json:"auditLog"`
 	Dir        string `json:"dir"`
 	StartupMs  int64  `json:"startupMs"`
+	// the tests freeze it (SIGSTOP) to play an API server that hangs
+	APIServerPid int `json:"apiServerPid"`
 }
 
 func up(args []string) int {
@@ -81,11 +84,16 @@ func run(dir, controllers string, timeout time.Duration) error {
 	}
 	etcdClient, etcdPeer, apiPort := ports[0], ports[1], ports[2]
 
-	etcd, err := startEtcd(filepath.Join(dir, "etcd"), etcdClient, etcdPeer)
+	etcdDir := filepath.Join(dir, "etcd")
+	etcd, err := startEtcd(etcdDir, etcdClient, etcdPeer)
 	if err != nil {
 		return fmt.Errorf("etcd: %w", err)
 	}
-	defer etcd.Close()
+	defer func() {
+		if etcd != nil {
+			etcd.Close()
+		}
+	}()
 
 	server := fmt.Sprintf("https://127.0.0.1:%d", apiPort)
 	adminKubeconfig := filepath.Join(dir, "kubeconfig")
@@ -104,22 +112,27 @@ func run(dir, controllers string, timeout time.Duration) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	// a parent that dies closes our stdin: take the cluster down with it
+	// a parent that dies closes our stdin: take the cluster down with it; until then each line is
+	// a command (see control)
+	commands := make(chan string)
 	go func() {
-		_, _ = io.Copy(io.Discard, os.Stdin)
+		lines := bufio.NewScanner(os.Stdin)
+		for lines.Scan() {
+			commands <- lines.Text()
+		}
 		stop()
 	}()
 
-	apiserver, err := startChild(ctx, dir, "kube-apiserver",
-		"--etcd-servers="+fmt.Sprintf("http://127.0.0.1:%d", etcdClient),
+	apiserverArgs := []string{
+		"--etcd-servers=" + fmt.Sprintf("http://127.0.0.1:%d", etcdClient),
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(apiPort),
-		"--tls-cert-file="+pki.serverCert,
-		"--tls-private-key-file="+pki.serverKey,
-		"--client-ca-file="+pki.caCert,
-		"--service-account-key-file="+pki.saPublic,
-		"--service-account-signing-key-file="+pki.saPrivate,
+		"--secure-port=" + strconv.Itoa(apiPort),
+		"--tls-cert-file=" + pki.serverCert,
+		"--tls-private-key-file=" + pki.serverKey,
+		"--client-ca-file=" + pki.caCert,
+		"--service-account-key-file=" + pki.saPublic,
+		"--service-account-signing-key-file=" + pki.saPrivate,
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--api-audiences=https://kubernetes.default.svc.cluster.local",
 		"--authorization-mode=RBAC",
@@ -127,26 +140,26 @@ func run(dir, controllers string, timeout time.Duration) error {
 		"--endpoint-reconciler-type=none",
 		"--allow-privileged=true",
 		"--profiling=false",
-		"--audit-policy-file="+auditPolicy,
-		"--audit-log-path="+auditLog,
+		"--audit-policy-file=" + auditPolicy,
+		"--audit-log-path=" + auditLog,
 		"--audit-log-format=json",
 		"--audit-log-mode=blocking",
 		"--audit-log-maxsize=0",
 		"--v=1",
-	)
+	}
+	apiserver, err := startChild(ctx, dir, "kube-apiserver", apiserverArgs...)
 	if err != nil {
 		return err
 	}
-	defer apiserver.stop()
+	defer func() { apiserver.stop() }()
 
 	client, err := adminHTTP(pki)
 	if err != nil {
 		return err
 	}
 	deadline := time.Now().Add(timeout)
-	if err := waitFor(ctx, deadline, apiserver, "kube-apiserver /readyz", func() bool {
-		return get(client, server+"/readyz") == http.StatusOK
-	}); err != nil {
+	apiserverReady := func() bool { return get(client, server+"/readyz") == http.StatusOK }
+	if err := waitFor(ctx, deadline, apiserver, "kube-apiserver /readyz", apiserverReady); err != nil {
 		return err
 	}
 
@@ -178,23 +191,87 @@ func run(dir, controllers string, timeout time.Duration) error {
 	}
 
 	ready, _ := json.Marshal(Ready{
-		Kubeconfig: adminKubeconfig,
-		Server:     server,
-		CACert:     pki.caCert,
-		AuditLog:   auditLog,
-		Dir:        dir,
-		StartupMs:  time.Since(started).Milliseconds(),
+		Kubeconfig:   adminKubeconfig,
+		Server:       server,
+		CACert:       pki.caCert,
+		AuditLog:     auditLog,
+		Dir:          dir,
+		StartupMs:    time.Since(started).Milliseconds(),
+		APIServerPid: apiserver.cmd.Process.Pid,
 	})
 	fmt.Println(string(ready))
 
-	select {
-	case <-ctx.Done():
-		return nil
-	case err := <-apiserver.exited:
-		return fmt.Errorf("kube-apiserver exited: %v (log: %s)", err, apiserver.log)
-	case err := <-kcm.exited:
-		return fmt.Errorf("kube-controller-manager exited: %v (log: %s)", err, kcm.log)
+	control := map[string]func() (map[string]any, error){
+		"restart kube-apiserver": func() (map[string]any, error) {
+			apiserver.stop()
+			restarted, err := startChild(ctx, dir, "kube-apiserver", apiserverArgs...)
+			if err != nil {
+				return nil, err
+			}
+			apiserver = restarted
+			if err := waitFor(ctx, time.Now().Add(timeout), apiserver, "kube-apiserver /readyz", apiserverReady); err != nil {
+				return nil, err
+			}
+			return map[string]any{"pid": apiserver.cmd.Process.Pid}, nil
+		},
+		"pid kube-apiserver": func() (map[string]any, error) {
+			return map[string]any{"pid": apiserver.cmd.Process.Pid}, nil
+		},
+		"stop etcd": func() (map[string]any, error) {
+			if etcd == nil {
+				return nil, errors.New("etcd is already stopped")
+			}
+			etcd.Close()
+			etcd = nil
+			return map[string]any{}, nil
+		},
+		// the same data directory and ports: to the API server, etcd was only unreachable
+		"start etcd": func() (map[string]any, error) {
+			if etcd != nil {
+				return nil, errors.New("etcd is already running")
+			}
+			restarted, err := startEtcd(etcdDir, etcdClient, etcdPeer)
+			if err != nil {
+				return nil, err
+			}
+			etcd = restarted
+			return map[string]any{}, nil
+		},
 	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case command := <-commands:
+			answer(command, control[strings.TrimSpace(command)])
+		case err := <-apiserver.exited:
+			return fmt.Errorf("kube-apiserver exited: %v (log: %s)", err, apiserver.log)
+		case err := <-kcm.exited:
+			return fmt.Errorf("kube-controller-manager exited: %v (log: %s)", err, kcm.log)
+		}
+	}
+}
+
+// answer runs one control command and prints one JSON line on stdout once it is done:
+// {"command": ..., "ok": true, "ms": ..., ...what it returned} or {"command": ..., "ok": false,
+// "error": ...}. Commands run one at a time, in the order they were read.
+func answer(command string, run func() (map[string]any, error)) {
+	started := time.Now()
+	result := map[string]any{}
+	var err error
+	if run == nil {
+		err = fmt.Errorf("unknown command %q; known: restart kube-apiserver, pid kube-apiserver, stop etcd, start etcd", command)
+	} else {
+		result, err = run()
+	}
+	if err != nil {
+		result = map[string]any{"error": err.Error()}
+	}
+	result["command"] = command
+	result["ok"] = err == nil
+	result["ms"] = time.Since(started).Milliseconds()
+	line, _ := json.Marshal(result)
+	fmt.Println(string(line))
 }
 
 // Audit log of every request except the control plane's own: tests count the daemon's requests

@@ -111,7 +111,8 @@ public final class Daemon implements AutoCloseable {
             config.http().webhookTokenFile(), () -> System.getenv("MESHGATE_WEBHOOK_TOKEN"));
     if (token == null && !options.insecureWebhook()) {
       throw new InvalidInputException(
-          "no webhook token: set http.webhookTokenFile or MESHGATE_WEBHOOK_TOKEN, or pass --insecure-webhook to accept unauthenticated writes");
+          "no webhook token: set http.webhookTokenFile or MESHGATE_WEBHOOK_TOKEN, or pass"
+              + " --insecure-webhook to accept unauthenticated writes");
     }
     List<Rule> rules = RuleLoader.loadDirectory(config.rulesDir());
     checkSailTemplate(config, rules);
@@ -158,12 +159,12 @@ public final class Daemon implements AutoCloseable {
     store.all().forEach(m -> onMigrationChanged(m.name()));
     this.controller =
         new MigrationController(
-            store, cluster.ports(), gatePort, everyone, clock, leading::get, metrics);
+            store, cluster.ports(), gatePort, everyone, clock, this::isLeader, metrics);
     // before leadership: becoming leader is one of its triggers
     this.sailMigrator =
         config.sail().autoMigrate()
             ? cluster.sailAutoMigrator(
-                config.sail().template(), store::all, leading::get, clock, options.hook())
+                config.sail().template(), store::all, this::isLeader, clock, options.hook())
             : null;
     if (config.leaderElection().enabled()) {
       this.leadership =
@@ -313,8 +314,12 @@ public final class Daemon implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether this replica may act: it was told it leads, and (with leader election) its last renewal
+   * is recent enough that no other replica can hold the lease yet.
+   */
   public boolean isLeader() {
-    return leading.get();
+    return leading.get() && (leadership == null || leadership.isLeader());
   }
 
   public int httpPort() {

@@ -21,10 +21,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -50,6 +57,15 @@ public final class HttpServer implements AutoCloseable {
   static final long MAX_BODY = 64L * 1024 * 1024;
 
   private static final String MAX_BODY_TEXT = "64 MiB";
+
+  /**
+   * How long a webhook delivery may take to be recorded before it is answered 503. Alertmanager
+   * gives each notification attempt group_interval, at least 10 s ({@code notify.MinTimeout},
+   * notify/notify.go and app/app.go of the alertmanager module), then retries; when the API server
+   * hangs (etcd unavailable: issue 28) the client's own retries take minutes.
+   */
+  static final Duration COMMIT_DEADLINE = Duration.ofSeconds(8);
+
   private static final ObjectMapper JSON = Mappers.json();
 
   /** Read access to the migrations for the API. */
@@ -71,6 +87,14 @@ public final class HttpServer implements AutoCloseable {
   private final Javalin app;
   private final byte[] token;
   private final Metrics metrics;
+  private final Duration commitDeadline;
+  private final ExecutorService commits =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread thread = new Thread(r, "alert-hand-off");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   private HttpServer(
       int port,
@@ -80,9 +104,11 @@ public final class HttpServer implements AutoCloseable {
       MigrationView migrations,
       AlertHandOff handOff,
       MigrationCommands commands,
-      PlanSource plans) {
+      PlanSource plans,
+      Duration commitDeadline) {
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
     this.metrics = metrics;
+    this.commitDeadline = commitDeadline;
     this.app =
         Javalin.create(
             config -> {
@@ -142,7 +168,22 @@ public final class HttpServer implements AutoCloseable {
       AlertHandOff handOff,
       MigrationCommands commands,
       PlanSource plans) {
-    return new HttpServer(port, token, metrics, ready, migrations, handOff, commands, plans);
+    return start(
+        port, token, metrics, ready, migrations, handOff, commands, plans, COMMIT_DEADLINE);
+  }
+
+  static HttpServer start(
+      int port,
+      String token,
+      Metrics metrics,
+      BooleanSupplier ready,
+      MigrationView migrations,
+      AlertHandOff handOff,
+      MigrationCommands commands,
+      PlanSource plans,
+      Duration commitDeadline) {
+    return new HttpServer(
+        port, token, metrics, ready, migrations, handOff, commands, plans, commitDeadline);
   }
 
   public int port() {
@@ -264,7 +305,7 @@ public final class HttpServer implements AutoCloseable {
     }
     AlertHandOff.Result result;
     try {
-      result = delivery.commit();
+      result = committed(delivery);
     } catch (RuntimeException e) {
       // 5xx is what Alertmanager retries: the alerts were not durably recorded
       LOG.warn(
@@ -315,6 +356,32 @@ public final class HttpServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    commits.shutdownNow();
+  }
+
+  /**
+   * The delivery's commit, or a failure once {@link #commitDeadline} has passed. The commit goes on
+   * meanwhile: should it land after the 503, Alertmanager's retry records the same alerts again,
+   * which their fingerprints make a no-op.
+   */
+  private AlertHandOff.Result committed(AlertHandOff.Delivery delivery) {
+    CompletableFuture<AlertHandOff.Result> commit =
+        CompletableFuture.supplyAsync(delivery::commit, commits);
+    try {
+      return commit.get(commitDeadline.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "not recorded within "
+              + commitDeadline.toSeconds()
+              + "s: the API server is slow or down");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while recording the alerts", e);
+    }
   }
 
   /** The webhook token: the file's content, else MESHGATE_WEBHOOK_TOKEN; null when neither. */

@@ -11,7 +11,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +42,11 @@ public final class RealCluster implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
+  private static final Duration CONTROL_TIMEOUT = Duration.ofMinutes(3);
+
   private final Process process;
+  private final BufferedReader output;
+  private final Writer commands;
   private final Path dir;
   private final Path kubeconfig;
   private final String server;
@@ -50,8 +56,13 @@ public final class RealCluster implements AutoCloseable {
   private final List<KubernetesClient> clients = new ArrayList<>();
   private final KubernetesClient admin;
 
-  private RealCluster(Process process, Path dir, JsonNode ready) throws IOException {
+  private volatile boolean frozen;
+
+  private RealCluster(Process process, BufferedReader output, Path dir, JsonNode ready)
+      throws IOException {
     this.process = process;
+    this.output = output;
+    this.commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     this.dir = dir;
     this.kubeconfig = Path.of(ready.path("kubeconfig").asText());
     this.server = ready.path("server").asText();
@@ -78,27 +89,19 @@ public final class RealCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + binary, e);
     }
+    BufferedReader output =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     try {
-      JsonNode ready = JSON.readTree(readyLine(process, dir));
-      return new RealCluster(process, dir, ready);
+      JsonNode ready = JSON.readTree(readyLine(output, process, dir));
+      return new RealCluster(process, output, dir, ready);
     } catch (IOException | RuntimeException e) {
       process.destroyForcibly();
       throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
     }
   }
 
-  private static String readyLine(Process process, Path dir) {
-    CompletableFuture<String> line =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))
-                    .readLine();
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            });
+  private static String readyLine(BufferedReader output, Process process, Path dir) {
+    CompletableFuture<String> line = nextLine(output);
     try {
       String ready = line.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       if (ready == null) {
@@ -117,6 +120,99 @@ public final class RealCluster implements AutoCloseable {
       throw new IllegalStateException("interrupted while starting kubecluster", e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot read kubecluster's output", e.getCause());
+    }
+  }
+
+  private static CompletableFuture<String> nextLine(BufferedReader output) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return output.readLine();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
+  }
+
+  /**
+   * Stops kube-apiserver (SIGTERM, as an upgrade does) and starts it again with the same flags on
+   * the same etcd, returning once it is ready again; clients see their connections and watches end.
+   *
+   * @return how long it was away, as kubecluster measured it
+   */
+  public Duration restartApiServer() {
+    return Duration.ofMillis(control("restart kube-apiserver").path("ms").asLong());
+  }
+
+  /**
+   * Closes the embedded etcd: the API server keeps serving what needs no storage (discovery, and
+   * {@code /readyz} failing), and every read or write of an object fails or times out.
+   */
+  public void stopEtcd() {
+    control("stop etcd");
+  }
+
+  /** Starts etcd again on the same data directory and ports: nothing stored is lost. */
+  public void startEtcd() {
+    control("start etcd");
+  }
+
+  /**
+   * SIGSTOP to kube-apiserver: connections stay open and requests are accepted by the kernel but
+   * nothing is answered, as with a hung server or a network partition that drops nothing.
+   */
+  public void freezeApiServer() {
+    signalApiServer("STOP");
+    frozen = true;
+  }
+
+  /** SIGCONT to kube-apiserver: it answers what it received while frozen, then carries on. */
+  public void thawApiServer() {
+    signalApiServer("CONT");
+    frozen = false;
+  }
+
+  private void signalApiServer(String signal) {
+    String pid = control("pid kube-apiserver").path("pid").asText();
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, pid).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sending SIG" + signal, e);
+    }
+  }
+
+  /** One command of kubecluster's control protocol (see its main.go), answered once done. */
+  private synchronized JsonNode control(String command) {
+    try {
+      commands.write(command + "\n");
+      commands.flush();
+      String line = nextLine(output).get(CONTROL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      if (line == null) {
+        throw new IllegalStateException(
+            "kubecluster exited during '" + command + "':\n" + log(dir.resolve("kubecluster.log")));
+      }
+      JsonNode answer = JSON.readTree(line);
+      if (!answer.path("ok").asBoolean()) {
+        throw new IllegalStateException(
+            "kubecluster '" + command + "' failed: " + answer.path("error").asText());
+      }
+      return answer;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot send '" + command + "' to kubecluster", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "kubecluster did not answer '" + command + "' within " + CONTROL_TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted during '" + command + "'", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot read kubecluster's answer", e.getCause());
     }
   }
 
@@ -249,6 +345,10 @@ public final class RealCluster implements AutoCloseable {
     synchronized (clients) {
       clients.forEach(KubernetesClient::close);
       clients.clear();
+    }
+    if (frozen) {
+      // a stopped process would leave SIGTERM pending until it is killed
+      thawApiServer();
     }
     process.destroy();
     try {

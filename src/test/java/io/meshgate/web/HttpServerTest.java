@@ -87,7 +87,9 @@ class HttpServerTest {
   private HttpServer server;
   private final HttpClient http = HttpClient.newHttpClient();
   private final Metrics metrics = new Metrics();
+  private static final Duration COMMIT_DEADLINE = Duration.ofSeconds(1);
   private final AtomicBoolean failPersistence = new AtomicBoolean();
+  private final AtomicBoolean hangPersistence = new AtomicBoolean();
 
   @BeforeEach
   void start() throws IOException {
@@ -118,6 +120,11 @@ class HttpServerTest {
             if (failPersistence.get()) {
               throw new IllegalStateException("API server answered 500");
             }
+            if (hangPersistence.get()) {
+              // an API server whose etcd is down: the client retries for minutes
+              await().atMost(Duration.ofSeconds(30)).until(() -> !hangPersistence.get());
+              return;
+            }
             commands.updateAlerts(migration, change);
           }
         };
@@ -136,7 +143,9 @@ class HttpServerTest {
             return store.get(name);
           }
         };
-    server = HttpServer.start(0, TOKEN, metrics, () -> true, view, handOff, commands, plans);
+    server =
+        HttpServer.start(
+            0, TOKEN, metrics, () -> true, view, handOff, commands, plans, COMMIT_DEADLINE);
   }
 
   @AfterEach
@@ -166,17 +175,17 @@ class HttpServerTest {
 
   private static String payload(String status, String... alerts) {
     return """
-        {"version":"4","groupKey":"{}:{alertname=\\"x\\"}","truncatedAlerts":0,"status":"%s","receiver":"meshgate",
-         "groupLabels":{},"commonLabels":{},"commonAnnotations":{},"externalURL":"http://am:9093","alerts":[%s]}
-        """
+{"version":"4","groupKey":"{}:{alertname=\\"x\\"}","truncatedAlerts":0,"status":"%s","receiver":"meshgate",
+ "groupLabels":{},"commonLabels":{},"commonAnnotations":{},"externalURL":"http://am:9093","alerts":[%s]}
+"""
         .formatted(status, String.join(",", alerts));
   }
 
   private static String alert(String status, String fingerprint, String labels) {
     return """
-        {"status":"%s","labels":{%s},"annotations":{"summary":"s"},"startsAt":"2026-11-21T10:00:00.123+01:00",
-         "endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://p/graph","fingerprint":"%s"}
-        """
+{"status":"%s","labels":{%s},"annotations":{"summary":"s"},"startsAt":"2026-11-21T10:00:00.123+01:00",
+ "endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://p/graph","fingerprint":"%s"}
+"""
         .formatted(status, labels, fingerprint);
   }
 
@@ -392,6 +401,29 @@ class HttpServerTest {
     assertThat(alerts()).isEmpty();
   }
 
+  /** Issue 28: etcd unavailable; Alertmanager must hear 503 before its own timeout, not hang. */
+  @Test
+  void aHandOffTheApiServerDoesNotAnswerIs503OnceTheDeadlinePassed() throws Exception {
+    hangPersistence.set(true);
+
+    HttpResponse<String> response =
+        webhook(
+            payload(
+                "firing",
+                alert(
+                    "firing",
+                    "f1",
+                    "\"alertname\":\"A\",\"severity\":\"critical\",\"namespace\":\"payments\"")));
+    hangPersistence.set(false);
+
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body())
+        .isEqualTo(
+            "{\"error\":\"alerts not recorded (not recorded within 1s: the API server is slow or"
+                + " down); retry\"}");
+    assertThat(alerts()).isEmpty();
+  }
+
   /** Issue "Nothing a cluster sends can stop the daemon", point 8: no JSON pasted together. */
   @Test
   void approvingAWaveTheMigrationDoesNotHaveIs400AndChangesNothing() throws Exception {
@@ -571,7 +603,8 @@ class HttpServerTest {
             "meshgate_evaluations_total{migration=\"m\",result=\"PASS\",rule=\"error-rate\"} 1.0")
         .contains("meshgate_verdicts_total{migration=\"m\",verdict=\"HOLD\"} 1.0")
         .contains(
-            "meshgate_namespace_phase{migration=\"m\",namespace=\"payments\",phase=\"Soaking\"} 1.0")
+            "meshgate_namespace_phase{migration=\"m\",namespace=\"payments\",phase=\"Soaking\"}"
+                + " 1.0")
         .contains(
             "meshgate_gateway_phase{kind=\"Gateway\",migration=\"m\",name=\"public\","
                 + "namespace=\"shop\",phase=\"Verifying\"} 1.0")
