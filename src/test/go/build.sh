@@ -168,7 +168,9 @@ build_alertmanager() {
 build_thanos() {
   local version
   version=$(required_version github.com/thanos-io/thanos)
-  go_build -o "$1/" -ldflags="$(prometheus_version_flags "${version#v}" "$version")" \
+  # slicelabels: Thanos's own build sets it (.promu.yml); without it the sidecar panics on the
+  # querier's first call (makeslice: len out of range, pkg/extgrpc/client.go)
+  go_build -tags slicelabels -o "$1/" -ldflags="$(prometheus_version_flags "${version#v}" "$version")" \
     github.com/thanos-io/thanos/cmd/thanos
 }
 
