@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.meshgate.app.Daemon;
 import io.meshgate.config.DaemonConfig;
 import io.meshgate.config.DaemonConfigLoader;
+import io.meshgate.kube.KubeCluster;
 import io.meshgate.notify.LogNotifier;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -80,6 +81,7 @@ final class RunCommand implements Callable<Integer> {
                     + " ("
                     + identity
                     + ")")
+            .withRequestRetryBackoffLimit(KubeCluster.REQUEST_RETRIES)
             .build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }

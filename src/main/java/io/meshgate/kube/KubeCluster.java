@@ -42,6 +42,15 @@ import java.util.function.Supplier;
  * }</pre>
  */
 public final class KubeCluster implements AutoCloseable {
+  /**
+   * How often the daemon's client retries a request the API server answered with a 5xx or not at
+   * all (fabric8's default is 10, with a backoff doubling from 100 ms: one request of a tick could
+   * then block for minutes while etcd is down, and with it the tick and the daemon's shutdown).
+   * Every action is idempotent and re-derived on the next tick, so the controller loses nothing by
+   * giving up early.
+   */
+  public static final int REQUEST_RETRIES = 2;
+
   private static final Duration STARTUP_DEADLINE = Duration.ofSeconds(60);
   private static final ListOptions ONE = new ListOptionsBuilder().withLimit(1L).build();
 

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.meshgate.kube.KubeCluster;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -287,6 +288,7 @@ public final class RealCluster implements AutoCloseable {
                 .encodeToString(caCertPem.getBytes(StandardCharsets.US_ASCII)))
         .withOauthToken(token(namespace, serviceAccount))
         .withNamespace(namespace)
+        .withRequestRetryBackoffLimit(KubeCluster.REQUEST_RETRIES)
         .build();
   }
 
