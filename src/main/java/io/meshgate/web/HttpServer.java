@@ -26,12 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -58,14 +52,6 @@ public final class HttpServer implements AutoCloseable {
 
   private static final String MAX_BODY_TEXT = "64 MiB";
 
-  /**
-   * How long a webhook delivery may take to be recorded before it is answered 503. Alertmanager
-   * gives each notification attempt group_interval, at least 10 s ({@code notify.MinTimeout},
-   * notify/notify.go and app/app.go of the alertmanager module), then retries; when the API server
-   * hangs (etcd unavailable: issue 28) the client's own retries take minutes.
-   */
-  static final Duration COMMIT_DEADLINE = Duration.ofSeconds(8);
-
   private static final ObjectMapper JSON = Mappers.json();
 
   /** Read access to the migrations for the API. */
@@ -87,14 +73,7 @@ public final class HttpServer implements AutoCloseable {
   private final Javalin app;
   private final byte[] token;
   private final Metrics metrics;
-  private final Duration commitDeadline;
-  private final ExecutorService commits =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread thread = new Thread(r, "alert-hand-off");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final DeadlineCommits commits;
 
   private HttpServer(
       int port,
@@ -108,7 +87,7 @@ public final class HttpServer implements AutoCloseable {
       Duration commitDeadline) {
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
     this.metrics = metrics;
-    this.commitDeadline = commitDeadline;
+    this.commits = new DeadlineCommits(commitDeadline);
     this.app =
         Javalin.create(
             config -> {
@@ -169,7 +148,7 @@ public final class HttpServer implements AutoCloseable {
       MigrationCommands commands,
       PlanSource plans) {
     return start(
-        port, token, metrics, ready, migrations, handOff, commands, plans, COMMIT_DEADLINE);
+        port, token, metrics, ready, migrations, handOff, commands, plans, DeadlineCommits.DEFAULT);
   }
 
   static HttpServer start(
@@ -305,7 +284,7 @@ public final class HttpServer implements AutoCloseable {
     }
     AlertHandOff.Result result;
     try {
-      result = committed(delivery);
+      result = commits.commit(delivery);
     } catch (RuntimeException e) {
       // 5xx is what Alertmanager retries: the alerts were not durably recorded
       LOG.warn(
@@ -356,32 +335,7 @@ public final class HttpServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
-    commits.shutdownNow();
-  }
-
-  /**
-   * The delivery's commit, or a failure once {@link #commitDeadline} has passed. The commit goes on
-   * meanwhile: should it land after the 503, Alertmanager's retry records the same alerts again,
-   * which their fingerprints make a no-op.
-   */
-  private AlertHandOff.Result committed(AlertHandOff.Delivery delivery) {
-    CompletableFuture<AlertHandOff.Result> commit =
-        CompletableFuture.supplyAsync(delivery::commit, commits);
-    try {
-      return commit.get(commitDeadline.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(
-          "not recorded within "
-              + commitDeadline.toSeconds()
-              + "s: the API server is slow or down");
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r
-          ? r
-          : new IllegalStateException(e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while recording the alerts", e);
-    }
+    commits.close();
   }
 
   /** The webhook token: the file's content, else MESHGATE_WEBHOOK_TOKEN; null when neither. */
