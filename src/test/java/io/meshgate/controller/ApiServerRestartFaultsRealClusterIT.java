@@ -84,11 +84,16 @@ class ApiServerRestartFaultsRealClusterIT {
             + " the server was ready%n",
         away.toMillis(), recovered.toMillis());
 
-    List<AuditLog.Request> after = since(requestsAtRestart);
-    assertThat(after)
-        .as("watches the daemon opened again on the restarted server")
-        .anyMatch(r -> r.verb().equals("watch") && "revisionmigrations".equals(r.resource()))
-        .anyMatch(r -> r.verb().equals("watch") && "namespaces".equals(r.resource()));
+    // each informer re-opens its watch after its own reconnect backoff, which may outlast a
+    // migration this short
+    await("the daemon re-opens its watches on the restarted server")
+        .atMost(Duration.ofSeconds(90))
+        .untilAsserted(
+            () ->
+                assertThat(since(requestsAtRestart))
+                    .anyMatch(
+                        r -> r.verb().equals("watch") && "revisionmigrations".equals(r.resource()))
+                    .anyMatch(r -> r.verb().equals("watch") && "namespaces".equals(r.resource())));
     assertThat(fixture.status(MIGRATION).promoted()).isEqualTo("3/3");
     for (String ns : NAMESPACES) {
       fixture.mesh.awaitSettled(ns);
