@@ -1,26 +1,20 @@
 package io.meshgate.controller;
 
-import static io.meshgate.controller.RealClusterFixture.FROM;
 import static io.meshgate.controller.RealClusterFixture.TO;
 import static io.meshgate.controller.RealClusterFixture.migration;
 import static io.meshgate.controller.RealClusterFixture.phase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.meshgate.kube.Leadership;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.sim.AuditLog;
 import io.meshgate.sim.Census;
-import io.meshgate.sim.LocalProcesses;
-import io.meshgate.sim.PrometheusProcess;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -40,47 +34,30 @@ class ApiServerFreezeFaultsRealClusterIT {
   private static final List<String> NAMESPACES = List.of("first", "second", "third");
   private static final Duration FREEZE = Leadership.Timings.DEFAULT.leaseDuration().plusSeconds(10);
 
+  private static DaemonReplicas replicas;
   private static RealClusterFixture fixture;
-  private static PrometheusProcess prometheus;
-  private static Path work;
-  private static final Map<String, Process> replicas = new HashMap<>();
 
   @BeforeAll
   static void start() throws IOException {
-    fixture = RealClusterFixture.start();
-    work = Files.createTempDirectory("api-freeze-");
-    prometheus =
-        PrometheusProcess.start(
-            work.resolve("prometheus"), "global: {scrape_interval: 15s}\nscrape_configs: []\n");
-    for (String ns : NAMESPACES) {
-      fixture.mesh.appNamespace(ns, Map.of("istio.io/rev", FROM));
-    }
-    NAMESPACES.forEach(fixture.mesh::awaitSettled);
+    replicas = DaemonReplicas.start("api-freeze", NAMESPACES);
+    fixture = replicas.fixture;
   }
 
   @AfterAll
   static void stop() throws IOException {
-    replicas.values().forEach(Process::destroyForcibly);
-    if (prometheus != null) {
-      prometheus.close();
+    if (replicas != null) {
+      replicas.close();
     }
-    if (fixture != null) {
-      fixture.close();
-    }
-    LocalProcesses.deleteTree(work);
   }
 
   @Test
   void theLeaderStepsDownWhileTheServerIsFrozenAndOnlyOneReplicaActsAfterwards() throws Exception {
-    Path kubeconfig =
-        fixture.mesh.cluster.serviceAccountKubeconfig(
-            RealClusterFixture.MESHGATE_NAMESPACE, RealClusterFixture.SERVICE_ACCOUNT);
-    replicas.put("meshgate-a", run("meshgate-a", kubeconfig));
-    replicas.put("meshgate-b", run("meshgate-b", kubeconfig));
+    replicas.run("meshgate-a");
+    replicas.run("meshgate-b");
     String leader =
         await("one replica holds the lease")
             .atMost(Duration.ofSeconds(90))
-            .until(ApiServerFreezeFaultsRealClusterIT::holder, replicas::containsKey);
+            .until(replicas::holder, replicas::isReplica);
     fixture.apply(
         migration(
                 MIGRATION,
@@ -167,7 +144,7 @@ class ApiServerFreezeFaultsRealClusterIT {
   }
 
   private static String replicaOf(AuditLog.Request r) {
-    return replicas.keySet().stream()
+    return replicas.identities().stream()
         .filter(id -> r.userAgent().contains("(" + id + ")"))
         .findFirst()
         .orElse(r.userAgent());
@@ -175,7 +152,7 @@ class ApiServerFreezeFaultsRealClusterIT {
 
   /** Stopped acting: the renew deadline passed without a renewal, or the lease was lost. */
   private static boolean steppedDown(String replica) throws IOException {
-    return Files.readString(work.resolve(replica + ".log")).contains("stopped acting");
+    return Files.readString(replicas.log(replica)).contains("stopped acting");
   }
 
   private static List<AuditLog.Request> since(int index) {
@@ -189,47 +166,5 @@ class ApiServerFreezeFaultsRealClusterIT {
         .filter(r -> !List.of("get", "list", "watch").contains(r.verb()))
         .filter(r -> !"leases".equals(r.resource()))
         .toList();
-  }
-
-  private static String holder() {
-    Lease lease =
-        fixture
-            .admin
-            .leases()
-            .inNamespace(RealClusterFixture.MESHGATE_NAMESPACE)
-            .withName("meshgate-leader")
-            .get();
-    return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
-  }
-
-  private static Process run(String identity, Path kubeconfig) throws IOException {
-    // the gate that always passes: Prometheus scrapes nothing here
-    Path rules = Path.of("src/test/resources/always-healthy-rules").toAbsolutePath();
-    Path config =
-        Files.writeString(
-            work.resolve(identity + ".yaml"),
-            """
-            prometheus: {url: %s}
-            rulesDir: %s
-            controlPlaneNamespace: istio-system
-            leaderElection: {enabled: true, namespace: meshgate, leaseName: meshgate-leader}
-            http: {port: %d}
-            """
-                .formatted(prometheus.url(), rules, LocalProcesses.freeLoopbackPort()));
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                // the jar of the daemon image
-                "target/meshgate-daemon.jar",
-                "run",
-                "--config",
-                config.toString(),
-                "--insecure-webhook")
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve(identity + ".log").toFile());
-    builder.environment().put("KUBECONFIG", kubeconfig.toString());
-    builder.environment().put("POD_NAME", identity);
-    return builder.start();
   }
 }

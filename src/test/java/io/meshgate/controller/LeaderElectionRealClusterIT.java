@@ -9,19 +9,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.meshgate.migration.MigrationPhase;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.sim.AuditLog;
 import io.meshgate.sim.Census;
-import io.meshgate.sim.LocalProcesses;
-import io.meshgate.sim.PrometheusProcess;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,48 +35,30 @@ class LeaderElectionRealClusterIT {
   private static final String MIGRATION = "istio-1-20";
   private static final List<String> NAMESPACES = List.of("first", "second", "third");
 
+  private static DaemonReplicas replicas;
   private static RealClusterFixture fixture;
-  private static PrometheusProcess prometheus;
-  private static Path work;
-  private static final Map<String, Process> replicas = new HashMap<>();
 
   @BeforeAll
   static void start() throws IOException {
-    fixture = RealClusterFixture.start();
-    work = Files.createTempDirectory("leader-election-");
-    prometheus =
-        PrometheusProcess.start(
-            work.resolve("prometheus"), "global: {scrape_interval: 15s}\nscrape_configs: []\n");
-    for (String ns : NAMESPACES) {
-      fixture.mesh.appNamespace(ns, Map.of("istio.io/rev", FROM));
-    }
-    NAMESPACES.forEach(fixture.mesh::awaitSettled);
+    replicas = DaemonReplicas.start("leader-election", NAMESPACES);
+    fixture = replicas.fixture;
   }
 
   @AfterAll
   static void stop() throws IOException {
-    replicas.values().forEach(Process::destroyForcibly);
-    if (prometheus != null) {
-      prometheus.close();
+    if (replicas != null) {
+      replicas.close();
     }
-    if (fixture != null) {
-      fixture.close();
-    }
-    LocalProcesses.deleteTree(work);
   }
 
   @Test
   void whenTheLeaderIsKilledTheOtherReplicaTakesOverAndFinishes() throws Exception {
-    Path kubeconfig =
-        fixture.mesh.cluster.serviceAccountKubeconfig(
-            RealClusterFixture.MESHGATE_NAMESPACE, RealClusterFixture.SERVICE_ACCOUNT);
-    Path config = daemonConfig();
-    replicas.put("meshgate-a", run("meshgate-a", config, kubeconfig));
-    replicas.put("meshgate-b", run("meshgate-b", config, kubeconfig));
+    replicas.run("meshgate-a");
+    replicas.run("meshgate-b");
     String leader =
         await("one replica holds the lease")
             .atMost(Duration.ofSeconds(60))
-            .until(LeaderElectionRealClusterIT::holder, h -> replicas.containsKey(h));
+            .until(replicas::holder, replicas::isReplica);
     String follower = leader.equals("meshgate-a") ? "meshgate-b" : "meshgate-a";
 
     fixture.apply(
@@ -99,14 +76,14 @@ class LeaderElectionRealClusterIT {
         .until(() -> phase(fixture.status(MIGRATION), "first") == TargetPhase.Promoted);
     assertThat(actingWrites(follower)).as("writes of %s while it follows", follower).isEmpty();
 
-    Process killed = replicas.get(leader);
+    Process killed = replicas.replica(leader);
     killed.destroyForcibly();
     assertThat(killed.waitFor(10, TimeUnit.SECONDS)).isTrue();
     int requestsAtKill = fixture.meshgateRequests().size();
 
     await("the other replica takes the lease over")
         .atMost(Duration.ofSeconds(60))
-        .until(LeaderElectionRealClusterIT::holder, follower::equals);
+        .until(replicas::holder, follower::equals);
     await("the new leader finishes the migration")
         .atMost(Duration.ofSeconds(120))
         .until(() -> fixture.status(MIGRATION).phase() == MigrationPhase.Succeeded);
@@ -131,7 +108,7 @@ class LeaderElectionRealClusterIT {
       throws IOException {
     ObjectMapper json = new ObjectMapper();
     List<JsonNode> lines = new ArrayList<>();
-    for (String line : Files.readAllLines(work.resolve(replica + ".log"))) {
+    for (String line : Files.readAllLines(replicas.log(replica))) {
       if (line.startsWith("{")) {
         lines.add(json.readTree(line));
       }
@@ -147,17 +124,6 @@ class LeaderElectionRealClusterIT {
             });
   }
 
-  private static String holder() {
-    Lease lease =
-        fixture
-            .admin
-            .leases()
-            .inNamespace(RealClusterFixture.MESHGATE_NAMESPACE)
-            .withName("meshgate-leader")
-            .get();
-    return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
-  }
-
   /** Writes of one replica that act on the cluster or record progress: all but the lease. */
   private static List<AuditLog.Request> actingWrites(String replica) {
     return fixture.meshgateRequests().stream()
@@ -165,41 +131,5 @@ class LeaderElectionRealClusterIT {
         .filter(r -> !List.of("get", "list", "watch").contains(r.verb()))
         .filter(r -> !"leases".equals(r.resource()))
         .toList();
-  }
-
-  private static Path daemonConfig() throws IOException {
-    // the gate that always passes: Prometheus scrapes nothing here
-    Path rules = Path.of("src/test/resources/always-healthy-rules").toAbsolutePath();
-    return Files.writeString(
-        work.resolve("meshgate.yaml"),
-        """
-        prometheus: {url: %s}
-        rulesDir: %s
-        controlPlaneNamespace: istio-system
-        leaderElection: {enabled: true, namespace: meshgate, leaseName: meshgate-leader}
-        """
-            .formatted(prometheus.url(), rules));
-  }
-
-  private static Process run(String identity, Path config, Path kubeconfig) throws IOException {
-    Path replicaConfig =
-        Files.writeString(
-            work.resolve(identity + ".yaml"),
-            Files.readString(config) + "http: {port: " + LocalProcesses.freeLoopbackPort() + "}\n");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                // the jar of the daemon image
-                "target/meshgate-daemon.jar",
-                "run",
-                "--config",
-                replicaConfig.toString(),
-                "--insecure-webhook")
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve(identity + ".log").toFile());
-    builder.environment().put("KUBECONFIG", kubeconfig.toString());
-    builder.environment().put("POD_NAME", identity);
-    return builder.start();
   }
 }
