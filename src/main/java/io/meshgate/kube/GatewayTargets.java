@@ -180,7 +180,8 @@ final class GatewayTargets {
             1,
             restarted,
             restarted == 1 && state == Rollouts.State.COMPLETE ? 1 : 0,
-            restarted == 1 && state == Rollouts.State.FAILED,
+            // a progress deadline the refusal explains is no failed rollout
+            restarted == 1 && state == Rollouts.State.FAILED && refused == null,
             census(watch, p -> ("Deployment/" + g.name()).equals(NamespaceView.owner(p))),
             Map.of(),
             List.of(),

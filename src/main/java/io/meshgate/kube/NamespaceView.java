@@ -186,8 +186,12 @@ final class NamespaceView {
       if (refused != null) {
         obstacles.add(refused);
       }
+      // a progress deadline the refusal explains is no failed rollout of this Deployment; another
+      // workload of the namespace that failed still rolls it back
+      Rollouts.State judged =
+          refused != null && state == Rollouts.State.FAILED ? Rollouts.State.IN_PROGRESS : state;
       workloads.add(
-          workload(WorkloadKind.Deployment, d, d.getSpec().getTemplate(), state, List.of(), true));
+          workload(WorkloadKind.Deployment, d, d.getSpec().getTemplate(), judged, List.of(), true));
     }
 
     void statefulSet(StatefulSet s) {

@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
  * (pkg/controller/deployment/progress.go, getReplicaFailures). The API server words a webhook's
  * refusal {@code failed calling webhook "<name>": ...} when it cannot reach it under {@code
  * failurePolicy: Fail}, and {@code admission webhook "<name>" denied the request: ...} when it
- * answers no (k8s.io/apiserver pkg/admission/plugin/webhook/errors).
+ * answers no (k8s.io/apiserver pkg/admission/plugin/webhook/errors). Only the first is an
+ * infrastructure fault: a webhook that answers no has judged the new pods (the injector failing on
+ * the revision's template, a policy refusing its sidecar), so that rollout keeps its verdict
+ * (progress deadline, {@code restart.timeout}, rollback) and the old pods their capacity.
  *
  * <p>StatefulSets and DaemonSets report such a refusal only as a {@code FailedCreate} Event, which
  * meshgate is not granted to read: theirs still time out at {@code restart.timeout}.
@@ -26,11 +29,11 @@ final class PodsRefused {
   /** The API server's words are cut here: the message goes into status, Slack and Events. */
   static final int QUOTED = 300;
 
-  private static final Pattern WEBHOOK = Pattern.compile("webhook \"([^\"]+)\"");
+  private static final Pattern UNREACHABLE = Pattern.compile("failed calling webhook \"([^\"]+)\"");
 
   private PodsRefused() {}
 
-  /** The refusal holding back the Deployment's rollout, or null when none does. */
+  /** The unreachable webhook holding back the Deployment's rollout, or null when none does. */
   static Obstacle of(Deployment d, Rollouts.State state) {
     if (state == Rollouts.State.COMPLETE
         || d.getStatus() == null
@@ -44,7 +47,7 @@ final class PodsRefused {
           || c.getMessage() == null) {
         continue;
       }
-      Matcher webhook = WEBHOOK.matcher(c.getMessage());
+      Matcher webhook = UNREACHABLE.matcher(c.getMessage());
       if (webhook.find()) {
         return obstacle(
             "Deployment " + d.getMetadata().getName(), webhook.group(1), c.getMessage());

@@ -294,11 +294,6 @@ public record Observed(
           List.of());
     }
 
-    /** An admission webhook refuses pods of a workload: whatever its rollout says is no verdict. */
-    public boolean podsRefused() {
-      return obstacles.stream().anyMatch(o -> o.reason() == Reason.PODS_REFUSED);
-    }
-
     public boolean allRestarted() {
       return restarted >= workloads;
     }

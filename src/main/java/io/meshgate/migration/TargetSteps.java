@@ -114,11 +114,12 @@ final class TargetSteps {
    * The restart runs until every workload rolled out; a rollout that fails or outlasts {@code
    * restart.timeout} rolls back. An obstacle (a paused Deployment, a budget, pods refused by an
    * admission webhook) holds it instead (phase Held): waiting for the cause to go, not for a
-   * timeout; released, it restarts its clock. Refused pods also explain a progress deadline passed:
-   * no verdict on the revision comes of them.
+   * timeout; released, it restarts its clock. A workload whose pods are refused is not reported as
+   * a failed rollout (its progress deadline is the refusal's doing), so no verdict on the revision
+   * comes of a refusal, while another workload that failed still rolls the namespace back.
    */
   void stepRestarting(TargetState ns, Observed.TargetFacts facts) {
-    if (facts.rolloutFailed() && !facts.podsRefused()) {
+    if (facts.rolloutFailed()) {
       startRollback(
           ns, new Cause(Reason.ROLLOUT_FAILED, "a rollout reported ProgressDeadlineExceeded"));
       return;

@@ -88,17 +88,15 @@ class RefusedPodsHoldTest {
     return tick;
   }
 
-  @ParameterizedTest(name = "{0} for {1}, past its deadline: {2}")
+  @ParameterizedTest(name = "{0} for {1}")
   @CsvSource({
-    "Restarting, PT1M, false",
-    "Restarting, PT1M, true",
+    "Restarting, PT1M",
     // refused beyond restart.timeout: still a hold, never RolloutTimeout
-    "Restarting, PT1H, false",
-    "Restarting, PT1H, true",
-    "Held, PT1H, true",
+    "Restarting, PT1H",
+    "Held, PT1H",
   })
-  void refusedPodsHoldTheRolloutNamingTheWebhook(TargetPhase phase, Duration age, boolean failed) {
-    TickContext tick = tick(phase, age, facts(1, failed, true, Map.of(TO, 1, FROM, 2)), null);
+  void refusedPodsHoldTheRolloutNamingTheWebhook(TargetPhase phase, Duration age) {
+    TickContext tick = tick(phase, age, facts(1, false, true, Map.of(TO, 1, FROM, 2)), null);
 
     TargetState ns = tick.targets.get(NS);
     assertThat(ns.phase).isEqualTo(TargetPhase.Held);
@@ -108,6 +106,24 @@ class RefusedPodsHoldTest {
     assertThat(tick.actions)
         .as("the restart stays asked for; nothing goes back")
         .allMatch(a -> a instanceof Action.Restart);
+  }
+
+  /**
+   * The observation never reports a refused Deployment as failed (its deadline is the refusal's
+   * doing): a failed rollout beside a refusal is another workload's, a regression of the revision.
+   */
+  @Test
+  void aRolloutFailedBesideRefusedPodsStillRollsBack() {
+    TickContext tick =
+        tick(
+            TargetPhase.Restarting,
+            Duration.ofMinutes(1),
+            facts(1, true, true, Map.of(TO, 1, FROM, 2)),
+            null);
+
+    TargetState ns = tick.targets.get(NS);
+    assertThat(ns.phase).isEqualTo(TargetPhase.RollingBack);
+    assertThat(ns.lastVerdict.reason()).isEqualTo("a rollout reported ProgressDeadlineExceeded");
   }
 
   @Test
@@ -130,7 +146,7 @@ class RefusedPodsHoldTest {
         tick(
             TargetPhase.Restarting,
             Duration.ofMinutes(1),
-            facts(1, true, true, Map.of(TO, 1, FROM, 2)),
+            facts(1, false, true, Map.of(TO, 1, FROM, 2)),
             null);
     TargetStatus held = first.targets.get(NS).toStatus();
 
@@ -138,7 +154,7 @@ class RefusedPodsHoldTest {
         tick(
             TargetPhase.Held,
             Duration.ofMinutes(30),
-            facts(1, true, true, Map.of(TO, 1, FROM, 2)),
+            facts(1, false, true, Map.of(TO, 1, FROM, 2)),
             held.lastVerdict());
 
     assertThat(first.holds).hasSize(1);
@@ -180,7 +196,7 @@ class RefusedPodsHoldTest {
         tick(
             TargetPhase.RollingBack,
             age,
-            facts(1, true, true, Map.of(TO, 2, FROM, 1)),
+            facts(1, false, true, Map.of(TO, 2, FROM, 1)),
             new TargetStatus.Verdict(Verdict.ROLLBACK, "ThresholdExceeded", OneTick.NOW));
 
     TargetState ns = tick.targets.get(NS);
