@@ -1,5 +1,6 @@
 package io.meshgate.alerting;
 
+import io.meshgate.migration.AlertAction;
 import io.meshgate.migration.AlertFingerprints;
 import io.meshgate.migration.AlertRecord;
 import io.meshgate.migration.AlertRecords;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -88,7 +90,8 @@ public final class AlertHandOff {
         payload.groupKey(),
         payload.groupLabels(),
         payload.commonLabels(),
-        payload.truncatedAlerts() == null ? 0 : payload.truncatedAlerts());
+        payload.truncatedAlerts() == null ? 0 : payload.truncatedAlerts(),
+        AlertmanagerPayload.ALL_RESOLVED.equals(payload.notificationReason()));
     return delivery.commit();
   }
 
@@ -103,7 +106,9 @@ public final class AlertHandOff {
     private final Map<String, List<AlertRecords.Incoming>> firing = new LinkedHashMap<>();
     private final Map<String, List<AlertRecords.Incoming>> resolved = new LinkedHashMap<>();
     private final Map<String, Integer> byAction = new LinkedHashMap<>();
-    private final Map<String, AlertRecords.Incoming> standInsToRelease = new LinkedHashMap<>();
+    // filled by the updates, which may run on the thread of another delivery's group commit
+    private final Set<String> releasedFrom = ConcurrentHashMap.newKeySet();
+    private String standInToRelease;
     private int truncated;
     private boolean truncatedStandIn;
     private int firingCount;
@@ -141,26 +146,66 @@ public final class AlertHandOff {
       concerned.forEach(t -> into.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(incoming));
     }
 
+    /** {@link #group(String, Map, Map, int, boolean)} with the fields of {@code header}. */
+    public void group(AlertmanagerPayload.Header header) {
+      group(
+          header.groupKey(),
+          header.groupLabels(),
+          header.commonLabels(),
+          header.truncated(),
+          header.allResolved());
+    }
+
     /**
-     * Accounts for the alerts of the group Alertmanager left out ({@code truncated}, from {@code
-     * max_alerts}), which would otherwise be lost without a word: it sends the first alerts of the
-     * group sorted by their job, instance and other labels, firing and resolved alike
-     * (notify/webhook/webhook.go {@code truncateAlerts}, dispatch/dispatch.go {@code flush},
-     * alert/alert.go {@code AlertSlice.Less}), so the same ones are left out at every repeat. While
-     * a notification of the group is truncated, one stand-in alert for the group is recorded,
-     * mapped by the labels the left-out alerts are known or taken to share: {@code groupLabels}
-     * (the route's {@code group_by}, carried by every alert of the group) over {@code commonLabels}
-     * (those the sent alerts share, the best evidence there is of the rest's severity). It holds or
-     * rolls back as a sent alert with those labels would. It is released only by a notification of
-     * the group that is not truncated: the payload's status covers the sent alerts alone, so a
-     * truncated "resolved" notification may still leave firing alerts out.
+     * {@link #group(String, Map, Map, int, boolean)} for a notification that does not say whether
+     * all the group's alerts resolved.
      */
     public void group(
         String groupKey,
         Map<String, String> groupLabels,
         Map<String, String> commonLabels,
         int truncatedAlerts) {
+      group(groupKey, groupLabels, commonLabels, truncatedAlerts, false);
+    }
+
+    /**
+     * Accounts for the alerts of the group Alertmanager left out ({@code truncated}, from {@code
+     * max_alerts}), which would otherwise be lost without a word: it sends the first alerts of the
+     * group sorted by their job, instance and other labels, firing and resolved alike
+     * (notify/webhook/webhook.go {@code truncateAlerts}, dispatch/dispatch.go {@code flush},
+     * alert/alert.go {@code AlertSlice.Less}), so the same ones are left out at every repeat.
+     *
+     * <p>While a notification of the group is truncated, one stand-in alert for the group (its
+     * fingerprint made of the group key) is recorded where the labels the left-out alerts are known
+     * or taken to share point: {@code groupLabels} (the route's {@code group_by}, carried by every
+     * alert of the group) over {@code commonLabels} (those the sent alerts share). It only ever
+     * holds: those labels are a guess about alerts nobody saw (alerts {severity=critical, team=a}
+     * and {severity=critical, team=b} each routed to hold share {severity=critical}, which may
+     * route to rollback), and a rollback once started is not undone; the real alerts decide when
+     * they arrive whole. Where the guess moves (another namespace), the stand-in is recorded there
+     * too: holding both is the safe side.
+     *
+     * <p>It is released by its fingerprint from every record of every active migration holding it,
+     * whatever the notification's labels point at now, by a notification of the group that is not
+     * truncated, or by a truncated one whose {@code allResolved} ({@code notification_reason} "all
+     * alerts resolved", decided on the whole group before the truncation). A truncated notification
+     * otherwise leaves it: its status covers the sent alerts alone, so a truncated "resolved" one
+     * may still leave firing alerts out. Releasing costs a read of every active migration, and a
+     * write of those holding the stand-in only.
+     */
+    public void group(
+        String groupKey,
+        Map<String, String> groupLabels,
+        Map<String, String> commonLabels,
+        int truncatedAlerts,
+        boolean allResolved) {
       if (groupKey == null || groupKey.isEmpty()) {
+        return;
+      }
+      String fingerprint = STAND_IN + groupKey;
+      truncated += Math.max(truncatedAlerts, 0);
+      if (truncatedAlerts <= 0 || allResolved) {
+        standInToRelease = fingerprint;
         return;
       }
       Map<String, String> labels = new TreeMap<>(commonLabels == null ? Map.of() : commonLabels);
@@ -168,26 +213,19 @@ public final class AlertHandOff {
       AlertMapping.Mapped mapped =
           mapping.map(
               new AlertmanagerPayload.Alert(
-                  "firing", labels, Map.of(), null, null, null, STAND_IN + groupKey));
+                  "firing", labels, Map.of(), null, null, null, fingerprint));
       List<Target> concerned = active.stream().filter(t -> t.concerns(mapped)).toList();
-      AlertRecords.Incoming standIn =
-          new AlertRecords.Incoming(
-              AlertFingerprints.parse(mapped.fingerprint()),
-              "alerts left out of group "
-                  + new TreeMap<>(groupLabels == null ? Map.of() : groupLabels),
-              mapped.action(),
-              mapped.namespace(),
-              mapped.namespace() == null ? mapped.revision() : null);
-      if (truncatedAlerts <= 0) {
-        if (mapped.action() != null) {
-          concerned.forEach(t -> standInsToRelease.put(t.name(), standIn));
-        }
-        return;
-      }
-      truncated += truncatedAlerts;
       if (mapped.action() == null || concerned.isEmpty()) {
         return;
       }
+      AlertRecords.Incoming standIn =
+          new AlertRecords.Incoming(
+              AlertFingerprints.parse(fingerprint),
+              "alerts left out of group "
+                  + new TreeMap<>(groupLabels == null ? Map.of() : groupLabels),
+              AlertAction.HOLD,
+              mapped.namespace(),
+              mapped.namespace() == null ? mapped.revision() : null);
       truncatedStandIn = true;
       concerned.forEach(t -> firing.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(standIn));
     }
@@ -200,16 +238,23 @@ public final class AlertHandOff {
     public Result commit() {
       Set<String> touched = new LinkedHashSet<>(firing.keySet());
       touched.addAll(resolved.keySet());
-      touched.addAll(standInsToRelease.keySet());
-      for (String migration : touched) {
+      Set<String> updated = new LinkedHashSet<>(touched);
+      if (standInToRelease != null) {
+        active.forEach(t -> updated.add(t.name()));
+      }
+      for (String migration : updated) {
         List<AlertRecords.Incoming> add = firing.getOrDefault(migration, List.of());
         List<AlertRecords.Incoming> remove = resolved.getOrDefault(migration, List.of());
-        AlertRecords.Incoming standIn = standInsToRelease.get(migration);
         migrations.updateAlerts(
             migration,
             current ->
                 AlertRecords.apply(
-                    current, add, withStandIn(remove, standIn, current), clock.instant()));
+                    current, add, withStandIn(migration, remove, current), clock.instant()));
+      }
+      for (Target t : active) {
+        if (releasedFrom.contains(t.name())) {
+          touched.add(t.name());
+        }
       }
       return new Result(
           firingCount,
@@ -222,19 +267,25 @@ public final class AlertHandOff {
     }
 
     /**
-     * {@code resolved} and the group's stand-in when a record holds it: a release of a fingerprint
-     * no record tracks would release one of the untracked alerts of a record past its cap instead.
+     * {@code resolved} and, when the stand-in goes, one release of it per record holding it, on
+     * that record's target: a release of a fingerprint no record tracks would release one of the
+     * untracked alerts of a record past its cap instead.
      */
-    private static List<AlertRecords.Incoming> withStandIn(
-        List<AlertRecords.Incoming> resolved,
-        AlertRecords.Incoming standIn,
-        List<AlertRecord> current) {
-      if (standIn == null
-          || current.stream().noneMatch(r -> r.fingerprints().contains(standIn.fingerprint()))) {
+    private List<AlertRecords.Incoming> withStandIn(
+        String migration, List<AlertRecords.Incoming> resolved, List<AlertRecord> current) {
+      if (standInToRelease == null) {
         return resolved;
       }
+      long fingerprint = AlertFingerprints.parse(standInToRelease);
       List<AlertRecords.Incoming> withStandIn = new ArrayList<>(resolved);
-      withStandIn.add(standIn);
+      for (AlertRecord r : current) {
+        if (r.fingerprints().contains(fingerprint)) {
+          withStandIn.add(
+              new AlertRecords.Incoming(
+                  fingerprint, standInToRelease, r.action(), r.namespace(), r.revision()));
+          releasedFrom.add(migration);
+        }
+      }
       return withStandIn;
     }
   }

@@ -1,6 +1,7 @@
 package io.meshgate.alerting;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -14,11 +15,14 @@ import java.util.function.Consumer;
 
 /**
  * Alertmanager's {@code webhook_config} body, version 4 (notify/webhook/webhook.go). Newer
- * Alertmanagers add fields ({@code notification_reason} and {@code routeLabels} in 0.35,
- * template/template.go {@code Data}); they are ignored. {@code truncatedAlerts} counts the alerts
- * of the group that {@code max_alerts} left out: the first {@code max_alerts} are sent, the rest
- * only counted, and {@code commonLabels} are computed from the sent ones alone, whereas {@code
- * groupLabels} (the route's {@code group_by} values) are carried by every alert of the group.
+ * Alertmanagers add fields (template/template.go {@code Data}): {@code routeLabels} is ignored;
+ * {@code notification_reason} (sent by 0.34.1 and 0.35, not 0.30) is read, see below. {@code
+ * truncatedAlerts} counts the alerts of the group that {@code max_alerts} left out: the first
+ * {@code max_alerts} are sent, the rest only counted, and {@code commonLabels} are computed from
+ * the sent ones alone, whereas {@code groupLabels} (the route's {@code group_by} values) are
+ * carried by every alert of the group. {@code notification_reason} is decided before the
+ * truncation, on the whole group (notify/dedup_stage.go {@code needsUpdate}): {@value
+ * #ALL_RESOLVED} says that no alert of the group is firing any more, those left out included.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AlertmanagerPayload(
@@ -26,12 +30,16 @@ public record AlertmanagerPayload(
     String groupKey,
     Integer truncatedAlerts,
     String status,
+    @JsonProperty("notification_reason") String notificationReason,
     String receiver,
     Map<String, String> groupLabels,
     Map<String, String> commonLabels,
     Map<String, String> commonAnnotations,
     String externalURL,
     List<Alert> alerts) {
+
+  /** The {@code notification_reason} of a group's last notification: none of its alerts fire. */
+  public static final String ALL_RESOLVED = "all alerts resolved";
 
   private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
 
@@ -62,12 +70,18 @@ public record AlertmanagerPayload(
       String version,
       String groupKey,
       Integer truncatedAlerts,
+      String notificationReason,
       Map<String, String> groupLabels,
       Map<String, String> commonLabels,
       int alerts) {
     /** Alerts of the group Alertmanager counted but did not send ({@code max_alerts}). */
     public int truncated() {
       return truncatedAlerts == null ? 0 : Math.max(0, truncatedAlerts);
+    }
+
+    /** Whether every alert of the group, sent or left out, is resolved. */
+    public boolean allResolved() {
+      return ALL_RESOLVED.equals(notificationReason);
     }
   }
 
@@ -84,6 +98,7 @@ public record AlertmanagerPayload(
     String version = null;
     String groupKey = null;
     Integer truncated = null;
+    String reason = null;
     Map<String, String> groupLabels = Map.of();
     Map<String, String> commonLabels = Map.of();
     int alerts = -1;
@@ -98,6 +113,7 @@ public record AlertmanagerPayload(
           case "alerts" -> alerts = alerts(parser, value, json, each);
           case "version" -> version = parser.getValueAsString();
           case "groupKey" -> groupKey = parser.getValueAsString();
+          case "notification_reason" -> reason = parser.getValueAsString();
           case "truncatedAlerts" -> truncated = value.isNumeric() ? parser.getIntValue() : null;
           case "groupLabels" -> groupLabels = labels(parser, value, json, field);
           case "commonLabels" -> commonLabels = labels(parser, value, json, field);
@@ -115,7 +131,7 @@ public record AlertmanagerPayload(
       throw new MalformedPayloadException(
           "unsupported Alertmanager payload version " + version + "; expected \"4\"");
     }
-    return new Header(version, groupKey, truncated, groupLabels, commonLabels, alerts);
+    return new Header(version, groupKey, truncated, reason, groupLabels, commonLabels, alerts);
   }
 
   private static Map<String, String> labels(
@@ -128,7 +144,17 @@ public record AlertmanagerPayload(
           "malformed Alertmanager payload: " + field + " is not an object");
     }
     Map<String, String> labels = json.readValue(parser, LABELS);
-    return labels == null ? Map.of() : Map.copyOf(labels);
+    for (Map.Entry<String, String> label : labels.entrySet()) {
+      if (label.getValue() == null) {
+        throw new MalformedPayloadException(
+            "malformed Alertmanager payload: "
+                + field
+                + " has no value for label "
+                + label.getKey()
+                + "; label values are strings");
+      }
+    }
+    return Map.copyOf(labels);
   }
 
   private static int alerts(

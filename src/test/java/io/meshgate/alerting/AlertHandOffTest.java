@@ -36,37 +36,53 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AlertHandOffTest {
   private static final ObjectMapper JSON = Mappers.json();
-  private static final String SPEC =
-      """
-      fromRevision: "1-19-0"
-      toRevision: "1-20-0"
-      waves: [{name: all, namespaces: [payments]}]
-      """;
 
+  /** Migration m moves payments; migration n, shipping. */
   private List<AlertRecord> records = List.of();
+
+  private List<AlertRecord> shippingRecords = List.of();
   private int writes;
   private AlertHandOff handOff;
 
+  private static AlertHandOff.Target target(String name, String namespace) throws IOException {
+    String spec =
+        """
+        fromRevision: "1-19-0"
+        toRevision: "1-20-0"
+        waves: [{name: all, namespaces: [%s]}]
+        """
+            .formatted(namespace);
+    return new AlertHandOff.Target(
+        name,
+        RevisionMigrations.toSpec(Mappers.yaml().readValue(spec, RevisionMigrationSpec.class)),
+        List.of(TargetStatus.pending(namespace, "all")));
+  }
+
   @BeforeEach
   void handOff() throws IOException {
-    AlertHandOff.Target target =
-        new AlertHandOff.Target(
-            "m",
-            RevisionMigrations.toSpec(Mappers.yaml().readValue(SPEC, RevisionMigrationSpec.class)),
-            List.of(TargetStatus.pending("payments", "all")));
+    List<AlertHandOff.Target> active = List.of(target("m", "payments"), target("n", "shipping"));
     handOff =
         new AlertHandOff(
             new AlertMapping(DaemonConfig.Alerts.DEFAULT),
             new AlertHandOff.Migrations() {
               @Override
               public List<AlertHandOff.Target> active() {
-                return List.of(target);
+                return active;
               }
 
               @Override
               public void updateAlerts(String migration, UnaryOperator<List<AlertRecord>> change) {
+                List<AlertRecord> before = migration.equals("m") ? records : shippingRecords;
+                List<AlertRecord> after = change.apply(before);
+                if (after.equals(before)) {
+                  return; // as MigrationCommands: nothing changed, nothing written
+                }
                 writes++;
-                records = change.apply(records);
+                if (migration.equals("m")) {
+                  records = after;
+                } else {
+                  shippingRecords = after;
+                }
               }
             },
             Clock.fixed(Instant.parse("2026-12-07T15:00:00Z"), ZoneOffset.UTC));
@@ -74,9 +90,7 @@ class AlertHandOffTest {
 
   private AlertHandOff.Result deliver(InputStream body) throws IOException {
     AlertHandOff.Delivery delivery = handOff.begin();
-    AlertmanagerPayload.Header header = AlertmanagerPayload.stream(body, JSON, delivery::add);
-    delivery.group(
-        header.groupKey(), header.groupLabels(), header.commonLabels(), header.truncated());
+    delivery.group(AlertmanagerPayload.stream(body, JSON, delivery::add));
     return delivery.commit();
   }
 
@@ -92,36 +106,101 @@ class AlertHandOffTest {
     return records.get(0);
   }
 
+  private AlertRecord record(AlertAction action) {
+    return records.stream().filter(r -> r.action() == action).findFirst().orElseThrow();
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"debian-0.25", "0.35"})
-  void theAlertsMaxAlertsLeftOutRollBackThroughAStandInUntilAWholeNotificationArrives(
-      String version) throws IOException {
+  void theAlertsMaxAlertsLeftOutHoldThroughAStandInUntilAWholeNotificationArrives(String version)
+      throws IOException {
     AlertHandOff.Result first = replay(version, 1);
     assertThat(first.truncated()).isEqualTo(1);
     assertThat(first.truncatedStandIn()).isTrue();
     assertThat(first.byAction())
         .as("the stand-in is not a received alert")
         .containsEntry("rollback", 2);
-    assertThat(only().action()).isEqualTo(AlertAction.ROLLBACK);
-    assertThat(only().namespace()).isEqualTo("payments");
-    assertThat(only().count()).as("i1, i2 and the stand-in of i3").isEqualTo(3);
-    assertThat(only().names())
-        .containsExactly(
-            "IstioNamespaceVeryHigh5xxRate", "alerts left out of group {namespace=payments}");
+    assertThat(records).hasSize(2);
+    assertThat(record(AlertAction.ROLLBACK).count()).as("i1 and i2").isEqualTo(2);
+    assertThat(record(AlertAction.HOLD).namespace()).isEqualTo("payments");
+    assertThat(record(AlertAction.HOLD).names())
+        .as("i3, left out, is held for, though the sent alerts are critical")
+        .containsExactly("alerts left out of group {namespace=payments}");
 
     replay(version, 2);
-    assertThat(only().count())
-        .as("i1 and the stand-in: a truncated notification's status covers the sent alerts only")
-        .isEqualTo(2);
+    assertThat(record(AlertAction.ROLLBACK).count()).as("i2 resolved").isEqualTo(1);
+    assertThat(record(AlertAction.HOLD).count())
+        .as("a truncated notification's status covers the sent alerts only")
+        .isEqualTo(1);
 
     AlertHandOff.Result third = replay(version, 3);
     assertThat(third.truncated()).isZero();
+    assertThat(only().action()).isEqualTo(AlertAction.ROLLBACK);
     assertThat(only().count())
         .as("i1 and i4; the stand-in went with the whole notification")
         .isEqualTo(2);
 
     replay(version, 4);
     assertThat(records).as("every alert of the group resolved").isEmpty();
+  }
+
+  private static final String WARNINGS_IN_PAYMENTS =
+      "{\"severity\":\"warning\",\"namespace\":\"payments\"}";
+
+  private static String truncated(String commonLabels, int truncatedAlerts, String reason) {
+    return """
+        {"version":"4","groupKey":"{}:{alertname=\\"A\\"}","truncatedAlerts":%d,
+         "status":"firing","notification_reason":"%s","groupLabels":{"alertname":"A"},
+         "commonLabels":%s,"alerts":[]}
+        """
+        .formatted(truncatedAlerts, reason, commonLabels);
+  }
+
+  @Test
+  void aStandInGoesFromEveryRecordHoldingItWhateverTheWholeNotificationsLabelsNameNow()
+      throws IOException {
+    deliver(stream(truncated("{\"severity\":\"warning\",\"namespace\":\"payments\"}", 4, "x")));
+    deliver(stream(truncated("{\"severity\":\"warning\",\"namespace\":\"shipping\"}", 4, "x")));
+    assertThat(only().namespace()).isEqualTo("payments");
+    assertThat(shippingRecords)
+        .as("where the guess moved, the stand-in holds too")
+        .singleElement()
+        .satisfies(r -> assertThat(r.namespace()).isEqualTo("shipping"));
+
+    AlertHandOff.Result whole =
+        deliver(stream(truncated("{\"alertname\":\"A\"}", 0, "new alerts added")));
+
+    assertThat(records).isEmpty();
+    assertThat(shippingRecords).isEmpty();
+    assertThat(whole.migrations()).containsExactly("m", "n");
+  }
+
+  @Test
+  void aStandInHoldsWhenTheSentAlertsCommonLabelsWouldRollBack() throws IOException {
+    AlertHandOff.Result result =
+        deliver(
+            stream(truncated("{\"severity\":\"critical\",\"namespace\":\"payments\"}", 3, "x")));
+
+    assertThat(result.truncatedStandIn()).isTrue();
+    assertThat(only().action())
+        .as("a guess about alerts nobody saw never starts a rollback")
+        .isEqualTo(AlertAction.HOLD);
+  }
+
+  @Test
+  void aTruncatedNotificationOfAGroupWhoseAlertsAllResolvedReleasesItsStandIn() throws IOException {
+    deliver(stream(truncated(WARNINGS_IN_PAYMENTS, 4, "first notification")));
+    deliver(stream(truncated(WARNINGS_IN_PAYMENTS, 4, "some alerts resolved")));
+    assertThat(only().count()).isEqualTo(1);
+
+    AlertHandOff.Result last =
+        deliver(stream(truncated(WARNINGS_IN_PAYMENTS, 4, "all alerts resolved")));
+
+    assertThat(records)
+        .as("Alertmanager decides the reason on the whole group, left-out alerts included")
+        .isEmpty();
+    assertThat(last.truncated()).isEqualTo(4);
+    assertThat(last.truncatedStandIn()).isFalse();
   }
 
   @Test
@@ -184,6 +263,29 @@ class AlertHandOffTest {
         .isInstanceOf(AlertmanagerPayload.MalformedPayloadException.class)
         .hasMessage("malformed Alertmanager payload: groupLabels is not an object");
     assertThat(writes).isZero();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"groupLabels", "commonLabels"})
+  void aLabelWithoutAValueIs400MaterialAndChangesNothing(String field) throws IOException {
+    deliver(stream(truncated(WARNINGS_IN_PAYMENTS, 4, "x")));
+    List<AlertRecord> before = records;
+    int writesBefore = writes;
+    String bad =
+        """
+        {"version":"4","groupKey":"{}:{alertname=\\"A\\"}","truncatedAlerts":0,
+         "%s":{"namespace":null},"alerts":[]}
+        """
+            .formatted(field);
+
+    assertThatThrownBy(() -> deliver(stream(bad)))
+        .isInstanceOf(AlertmanagerPayload.MalformedPayloadException.class)
+        .hasMessage(
+            "malformed Alertmanager payload: "
+                + field
+                + " has no value for label namespace; label values are strings");
+    assertThat(records).isEqualTo(before);
+    assertThat(writes).isEqualTo(writesBefore);
   }
 
   private static InputStream stream(String body) {
