@@ -116,7 +116,15 @@ final class NamespaceView {
     List<Workload> workloads = new ArrayList<>();
     List<Obstacle> obstacles = new ArrayList<>();
     List<String> owned = new ArrayList<>();
-    Builder builder = new Builder(stalePods, terminating, policy, workloads, obstacles, owned);
+    Builder builder =
+        new Builder(
+            stalePods,
+            terminating,
+            policy,
+            workloads,
+            obstacles,
+            owned,
+            watch.deadlinesPassedWhileRefused);
     if (policy.kinds().contains(WorkloadKind.Deployment)) {
       watch.deployments.list().forEach(builder::deployment);
     }
@@ -161,7 +169,8 @@ final class NamespaceView {
       MigrationSpec.Restart policy,
       List<Workload> workloads,
       List<Obstacle> obstacles,
-      List<String> owned) {
+      List<String> owned,
+      Map<String, String> deadlinesPassedWhileRefused) {
 
     void deployment(Deployment d) {
       String owner = "Deployment/" + d.getMetadata().getName();
@@ -189,7 +198,7 @@ final class NamespaceView {
       // a progress deadline the refusal explains is no failed rollout of this Deployment; another
       // workload of the namespace that failed still rolls it back
       Rollouts.State judged =
-          refused != null && state == Rollouts.State.FAILED ? Rollouts.State.IN_PROGRESS : state;
+          PodsRefused.judged(d, state, refused != null, deadlinesPassedWhileRefused);
       workloads.add(
           workload(WorkloadKind.Deployment, d, d.getSpec().getTemplate(), judged, List.of(), true));
     }

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The caches of one namespace in flight: its restartable workloads, whole (templates and rollout
@@ -39,6 +41,15 @@ final class NamespaceWatch implements AutoCloseable {
   final Watched<StatefulSet> statefulSets;
   final Watched<DaemonSet> daemonSets;
   final Watched<GenericKubernetesResource> pods;
+
+  /**
+   * Deployments whose progress deadline passed while an unreachable webhook refused their pods, by
+   * name: the {@code lastTransitionTime} of that ProgressDeadlineExceeded. Once the webhook is
+   * back, the controllers clear the refusal one sync before the Deployment counts the new pods and
+   * turns Progressing again; the same passed deadline seen then is still the refusal's doing, not a
+   * failed rollout. A deadline passed later has another transition time.
+   */
+  final Map<String, String> deadlinesPassedWhileRefused = new ConcurrentHashMap<>();
 
   NamespaceWatch(KubernetesClient client, KubernetesClient metadata, String namespace) {
     this.namespace = namespace;

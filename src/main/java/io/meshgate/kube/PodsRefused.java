@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.meshgate.migration.Obstacle;
 import io.meshgate.migration.Reason;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,6 +55,39 @@ final class PodsRefused {
       }
     }
     return null;
+  }
+
+  /**
+   * The Deployment's rollout state as a verdict may read it: a progress deadline passed while its
+   * pods were refused (now, or in the same ProgressDeadlineExceeded seen refused before, remembered
+   * in {@code passedWhileRefused} by name) is the refusal's doing, so still in progress.
+   */
+  static Rollouts.State judged(
+      Deployment d, Rollouts.State state, boolean refused, Map<String, String> passedWhileRefused) {
+    String deadline = deadlinePassedAt(d);
+    String name = d.getMetadata().getName();
+    if (refused && deadline != null) {
+      passedWhileRefused.put(name, deadline);
+    }
+    boolean explained =
+        refused || (deadline != null && deadline.equals(passedWhileRefused.get(name)));
+    return explained && state == Rollouts.State.FAILED ? Rollouts.State.IN_PROGRESS : state;
+  }
+
+  /**
+   * When the Deployment's progress deadline passed: the {@code lastTransitionTime} of its
+   * Progressing condition with reason ProgressDeadlineExceeded, or null while it has not.
+   */
+  static String deadlinePassedAt(Deployment d) {
+    if (d.getStatus() == null || d.getStatus().getConditions() == null) {
+      return null;
+    }
+    return d.getStatus().getConditions().stream()
+        .filter(c -> "Progressing".equals(c.getType()))
+        .filter(c -> "ProgressDeadlineExceeded".equals(c.getReason()))
+        .map(c -> String.valueOf(c.getLastTransitionTime()))
+        .findFirst()
+        .orElse(null);
   }
 
   private static Obstacle obstacle(String workload, String webhook, String serverWords) {

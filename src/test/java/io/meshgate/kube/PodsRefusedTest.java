@@ -126,4 +126,67 @@ class PodsRefusedTest {
 
     assertThat(PodsRefused.of(fresh, Rollouts.State.IN_PROGRESS)).isNull();
   }
+
+  /** A Deployment past its progress deadline since {@code passedAt}, refused or not. */
+  private static Deployment pastDeadline(String passedAt, boolean refused) {
+    DeploymentBuilder d =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withNamespace("payments")
+            .withName("web")
+            .endMetadata()
+            .withNewStatus()
+            .addNewCondition()
+            .withType("Progressing")
+            .withStatus("False")
+            .withReason("ProgressDeadlineExceeded")
+            .withLastTransitionTime(passedAt)
+            .endCondition()
+            .endStatus();
+    if (refused) {
+      d.editStatus()
+          .addNewCondition()
+          .withType("ReplicaFailure")
+          .withStatus("True")
+          .withReason("FailedCreate")
+          .withMessage(UNREACHABLE)
+          .endCondition()
+          .endStatus();
+    }
+    return d.build();
+  }
+
+  /**
+   * The webhook back, the controllers clear the refusal one sync before the Deployment counts the
+   * new pods: the deadline that passed while refused is still no failed rollout then, and a
+   * deadline that passes later is one.
+   */
+  @Test
+  void aDeadlinePassedWhileRefusedStaysTheRefusalsDoingOnceTheRefusalClears() {
+    java.util.Map<String, String> remembered = new java.util.HashMap<>();
+    String passed = "2026-12-07T10:00:00Z";
+
+    Rollouts.State refusedNow =
+        PodsRefused.judged(pastDeadline(passed, true), Rollouts.State.FAILED, true, remembered);
+    Rollouts.State clearedFirst =
+        PodsRefused.judged(pastDeadline(passed, false), Rollouts.State.FAILED, false, remembered);
+    Rollouts.State passedAgainLater =
+        PodsRefused.judged(
+            pastDeadline("2026-12-07T10:20:00Z", false), Rollouts.State.FAILED, false, remembered);
+
+    assertThat(refusedNow).isEqualTo(Rollouts.State.IN_PROGRESS);
+    assertThat(clearedFirst).isEqualTo(Rollouts.State.IN_PROGRESS);
+    assertThat(passedAgainLater).isEqualTo(Rollouts.State.FAILED);
+  }
+
+  @Test
+  void aDeadlineNeverSeenRefusedIsAFailedRollout() {
+    assertThat(
+            PodsRefused.judged(
+                pastDeadline("2026-12-07T10:00:00Z", false),
+                Rollouts.State.FAILED,
+                false,
+                new java.util.HashMap<>()))
+        .isEqualTo(Rollouts.State.FAILED);
+  }
 }
