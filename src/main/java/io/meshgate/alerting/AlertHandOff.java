@@ -157,18 +157,6 @@ public final class AlertHandOff {
     }
 
     /**
-     * {@link #group(String, Map, Map, int, boolean)} for a notification that does not say whether
-     * all the group's alerts resolved.
-     */
-    public void group(
-        String groupKey,
-        Map<String, String> groupLabels,
-        Map<String, String> commonLabels,
-        int truncatedAlerts) {
-      group(groupKey, groupLabels, commonLabels, truncatedAlerts, false);
-    }
-
-    /**
      * Accounts for the alerts of the group Alertmanager left out ({@code truncated}, from {@code
      * max_alerts}), which would otherwise be lost without a word: it sends the first alerts of the
      * group sorted by their job, instance and other labels, firing and resolved alike

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -25,8 +27,21 @@ final class DeadlineCommits implements AutoCloseable {
   static final Duration DEFAULT = Duration.ofSeconds(8);
 
   private final Duration deadline;
+
+  /**
+   * Commits in flight at most: a commit past its deadline goes on until the API server answers, so
+   * during an outage every retry of every Alertmanager would otherwise park one more thread. Beyond
+   * it, deliveries are answered 503 at once; Alertmanager retries them.
+   */
+  static final int IN_FLIGHT = 16;
+
   private final ExecutorService commits =
-      Executors.newCachedThreadPool(
+      new ThreadPoolExecutor(
+          0,
+          IN_FLIGHT,
+          60,
+          TimeUnit.SECONDS,
+          new SynchronousQueue<>(),
           r -> {
             Thread thread = new Thread(r, "alert-hand-off");
             thread.setDaemon(true);
@@ -39,8 +54,13 @@ final class DeadlineCommits implements AutoCloseable {
 
   /** The delivery's commit, or a failure once the deadline has passed. */
   AlertHandOff.Result commit(AlertHandOff.Delivery delivery) {
-    CompletableFuture<AlertHandOff.Result> commit =
-        CompletableFuture.supplyAsync(delivery::commit, commits);
+    CompletableFuture<AlertHandOff.Result> commit;
+    try {
+      commit = CompletableFuture.supplyAsync(delivery::commit, commits);
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException(
+          IN_FLIGHT + " deliveries are still being recorded: the API server is slow or down");
+    }
     try {
       return commit.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

@@ -273,8 +273,7 @@ public final class HttpServer implements AutoCloseable {
     AlertmanagerPayload.Header header;
     try (InputStream body = new LimitedInputStream(ctx.bodyInputStream(), MAX_BODY)) {
       header = AlertmanagerPayload.stream(body, JSON, delivery::add);
-      delivery.group(
-          header.groupKey(), header.groupLabels(), header.commonLabels(), header.truncated());
+      delivery.group(header);
     } catch (AlertmanagerPayload.MalformedPayloadException e) {
       throw new HttpResponseException(400, e.getMessage());
     } catch (LimitedInputStream.LimitExceededException e) {

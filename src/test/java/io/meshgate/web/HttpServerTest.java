@@ -424,6 +424,67 @@ class HttpServerTest {
     assertThat(alerts()).isEmpty();
   }
 
+  /**
+   * A commit past its deadline goes on until the API server answers: during an outage the commits
+   * in flight are bounded, and a delivery beyond them is answered 503 at once, not given a thread.
+   */
+  @Test
+  void deliveriesBeyondTheCommitsInFlightAre503WithoutWaiting() throws Exception {
+    hangPersistence.set(true);
+    java.util.concurrent.ExecutorService senders =
+        java.util.concurrent.Executors.newFixedThreadPool(DeadlineCommits.IN_FLIGHT);
+    try {
+      List<java.util.concurrent.Future<HttpResponse<String>>> parked = new java.util.ArrayList<>();
+      for (int i = 0; i < DeadlineCommits.IN_FLIGHT; i++) {
+        String body =
+            payload(
+                "firing",
+                alert(
+                    "firing",
+                    "f" + i,
+                    "\"alertname\":\"A\",\"severity\":\"critical\",\"namespace\":\"payments\""));
+        parked.add(senders.submit(() -> webhook(body)));
+      }
+      for (var response : parked) {
+        assertThat(response.get().body()).contains("not recorded within 1s");
+      }
+
+      HttpResponse<String> beyond =
+          webhook(
+              payload(
+                  "firing",
+                  alert(
+                      "firing",
+                      "f-beyond",
+                      "\"alertname\":\"A\",\"severity\":\"critical\",\"namespace\":\"payments\"")));
+
+      assertThat(beyond.statusCode()).isEqualTo(503);
+      assertThat(beyond.body())
+          .contains(DeadlineCommits.IN_FLIGHT + " deliveries are still being recorded");
+    } finally {
+      hangPersistence.set(false);
+      senders.shutdownNow();
+    }
+    assertThat(alerts()).isEmpty();
+  }
+
+  @Test
+  void aNullLabelValueIs400AndNothingIsRecorded() throws Exception {
+    HttpResponse<String> response =
+        webhook(
+            payload(
+                    "firing",
+                    alert(
+                        "firing",
+                        "f1",
+                        "\"alertname\":\"A\",\"severity\":\"critical\",\"namespace\":\"payments\""))
+                .replace("\"groupLabels\":{}", "\"groupLabels\":{\"namespace\":null}"));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("groupLabels has no value for label namespace");
+    assertThat(alerts()).isEmpty();
+  }
+
   /** Issue "Nothing a cluster sends can stop the daemon", point 8: no JSON pasted together. */
   @Test
   void approvingAWaveTheMigrationDoesNotHaveIs400AndChangesNothing() throws Exception {
