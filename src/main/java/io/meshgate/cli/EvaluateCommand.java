@@ -359,12 +359,13 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   /**
-   * The verdict's exit code, unless Prometheus refused a query for the connection settings: then
-   * the HOLD is no verdict about the revision, and the error says what to fix.
+   * The verdict's exit code, unless it is a HOLD and Prometheus refused a query for the connection
+   * settings: then the HOLD is no verdict about the revision, and the error says what to fix. A
+   * ROLLBACK or PROMOTE other rules earned keeps its code, which pipelines act on.
    */
   private int exitCode(PrometheusGate gate, Verdict verdict) {
     QueryResult.Failure misconfigured = gate.configurationError();
-    if (misconfigured == null) {
+    if (misconfigured == null || verdict != Verdict.HOLD) {
       return ExitCodes.of(verdict);
     }
     spec.commandLine().getErr().println("error: " + misconfigured.message());
