@@ -16,17 +16,40 @@
 #   alertmanager alertmanager and amtool (github.com/prometheus/alertmanager)
 #   thanos       thanos (github.com/thanos-io/thanos): the sidecar and the querier
 #
-# prints the directory holding them and, given LINK, points a symlink there (the Maven build passes
+# prints the directory holding them and, given LINK, points a symlink there (the tests pass
 # target/<module>). Go missing or older than go.mod wants: installs Debian's golang-go when root,
 # then lets the go command fetch the toolchain go.mod names from the Go module proxy.
+#
+#   src/test/go/build.sh --background MODULE...
+#
+# builds the modules one after another in a process of its own and returns at once (output in
+# background.log of the cache), so that the Maven build runs the unit tests and the integration
+# tests that need none of them meanwhile; a build.sh MODULE run in the meantime (a test asking for
+# its programs) waits for that module's build under way instead of racing it (a lock per module).
 set -euo pipefail
 
-module=${1:?usage: build.sh kubecluster|istio|prometheus|alertmanager|thanos [LINK]}
+root=${MESHGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshgate}
+if [ "${1:-}" = "--background" ]; then
+  shift
+  mkdir -p "$root"
+  nohup bash "$0" --in-turn "$@" >"$root/background.log" 2>&1 </dev/null &
+  echo "build.sh: building $* in the background (log: $root/background.log)" >&2
+  exit 0
+fi
+if [ "${1:-}" = "--in-turn" ]; then
+  shift
+  for each in "$@"; do
+    bash "$0" "$each" >/dev/null || echo "build.sh: $each failed; a test that needs it builds it again and says why" >&2
+  done
+  exit 0
+fi
+
+module=${1:?usage: build.sh kubecluster|istio|prometheus|alertmanager|thanos [LINK] | --background MODULE...}
 link=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$here/$module
 [ -f "$src/go.mod" ] || { echo "build.sh: no Go module $src" >&2; exit 64; }
-cache=${MESHGATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshgate}/$module
+cache=$root/$module
 hash=$(cd "$src" && cat go.mod go.sum "$here/build.sh" $(ls -- *.go 2>/dev/null | LC_ALL=C sort) | sha256sum | cut -c1-16)
 out=$cache/$hash
 required=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$src/go.mod")
@@ -46,6 +69,18 @@ fi
 
 say() { echo "$module: $*" >&2; }
 
+# one build of a module at a time: a second one waits and then finds it built
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+if ! flock -n 9; then
+  say "waiting for the build under way (see $root/background.log)"
+  flock 9
+fi
+if [ -f "$out/.complete" ]; then
+  publish
+  exit 0
+fi
+
 # The go command: on PATH, else Debian's package (root only). Go before 1.21 cannot switch
 # toolchains by itself, so the one go.mod needs is taken from the module proxy as a module.
 find_go() {
@@ -61,8 +96,8 @@ go_bin=$(find_go)
 if [ -z "$go_bin" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "no go command; installing Debian's golang-go"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q golang-go >&2 \
-      || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q golang-go >&2; }
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q golang-go >&2 \
+      || { apt-get -o DPkg::Lock::Timeout=600 update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q golang-go >&2; }
     go_bin=$(find_go)
   fi
   if [ -z "$go_bin" ]; then
