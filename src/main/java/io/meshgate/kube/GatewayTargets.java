@@ -157,17 +157,7 @@ final class GatewayTargets {
     Rollouts.State state = Rollouts.of(d);
     List<Obstacle> obstacles = new ArrayList<>();
     if (Boolean.TRUE.equals(d.getSpec().getPaused()) && state != Rollouts.State.COMPLETE) {
-      obstacles.add(
-          new Obstacle(
-              Reason.WORKLOAD_PAUSED,
-              "Deployment "
-                  + g.name()
-                  + " is paused (spec.paused): it rolls out once resumed (kubectl rollout resume"
-                  + " deployment/"
-                  + g.name()
-                  + " -n "
-                  + g.namespace()
-                  + ")"));
+      obstacles.add(Rollouts.pausedDeployment(g.name(), " -n " + g.namespace()));
     }
     Obstacle refused = PodsRefused.of(d, state);
     if (refused != null) {

@@ -181,15 +181,7 @@ final class NamespaceView {
       List<GenericKubernetesResource> stale = stale(owner);
       if (Boolean.TRUE.equals(d.getSpec().getPaused())
           && (state != Rollouts.State.COMPLETE || !stale.isEmpty())) {
-        obstacles.add(
-            new Obstacle(
-                Reason.WORKLOAD_PAUSED,
-                "Deployment "
-                    + d.getMetadata().getName()
-                    + " is paused (spec.paused): it rolls out once resumed (kubectl rollout resume"
-                    + " deployment/"
-                    + d.getMetadata().getName()
-                    + ")"));
+        obstacles.add(Rollouts.pausedDeployment(d.getMetadata().getName(), ""));
       }
       Obstacle refused = PodsRefused.of(d, state);
       if (refused != null) {

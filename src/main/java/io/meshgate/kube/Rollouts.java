@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.meshgate.migration.Obstacle;
+import io.meshgate.migration.Reason;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -22,6 +24,22 @@ public final class Rollouts {
   }
 
   private Rollouts() {}
+
+  /**
+   * What holds a paused Deployment's rollout back, with the command that resumes it; {@code
+   * namespaceFlag} is {@code " -n <namespace>"} where the reader's context may be elsewhere.
+   */
+  static Obstacle pausedDeployment(String name, String namespaceFlag) {
+    return new Obstacle(
+        Reason.WORKLOAD_PAUSED,
+        "Deployment "
+            + name
+            + " is paused (spec.paused): it rolls out once resumed (kubectl rollout resume"
+            + " deployment/"
+            + name
+            + namespaceFlag
+            + ")");
+  }
 
   private static long value(Long l) {
     return l == null ? 0 : l;
