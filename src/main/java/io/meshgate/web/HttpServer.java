@@ -75,7 +75,8 @@ public final class HttpServer implements AutoCloseable {
   private final Metrics metrics;
   private final DeadlineCommits commits;
 
-  private HttpServer(
+  /** Started; {@code commitDeadline}: how long a webhook delivery may take to be recorded. */
+  HttpServer(
       int port,
       String token,
       Metrics metrics,
@@ -147,22 +148,8 @@ public final class HttpServer implements AutoCloseable {
       AlertHandOff handOff,
       MigrationCommands commands,
       PlanSource plans) {
-    return start(
-        port, token, metrics, ready, migrations, handOff, commands, plans, DeadlineCommits.DEFAULT);
-  }
-
-  static HttpServer start(
-      int port,
-      String token,
-      Metrics metrics,
-      BooleanSupplier ready,
-      MigrationView migrations,
-      AlertHandOff handOff,
-      MigrationCommands commands,
-      PlanSource plans,
-      Duration commitDeadline) {
     return new HttpServer(
-        port, token, metrics, ready, migrations, handOff, commands, plans, commitDeadline);
+        port, token, metrics, ready, migrations, handOff, commands, plans, DeadlineCommits.DEFAULT);
   }
 
   public int port() {

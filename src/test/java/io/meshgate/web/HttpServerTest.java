@@ -144,7 +144,7 @@ class HttpServerTest {
           }
         };
     server =
-        HttpServer.start(
+        new HttpServer(
             0, TOKEN, metrics, () -> true, view, handOff, commands, plans, COMMIT_DEADLINE);
   }
 
