@@ -7,7 +7,8 @@
 #
 #   src/test/go/build.sh MODULE [LINK]
 #
-#   kubecluster  etcd + kube-apiserver + kube-controller-manager from the Kubernetes Go modules
+#   kubecluster  etcd + kube-apiserver + kube-controller-manager from the Kubernetes Go modules, and
+#                kubectl of the same release (with its kustomize)
 #   istio        pilot-discovery (istiod) and istioctl from istio.io/istio, and the Gateway API
 #                CRDs (standard channel) of the sigs.k8s.io/gateway-api version istio.io/istio
 #                requires, in gateway-api-crds/
@@ -15,6 +16,8 @@
 #                service discovery but static and file (the tests need no other)
 #   alertmanager alertmanager and amtool (github.com/prometheus/alertmanager)
 #   thanos       thanos (github.com/thanos-io/thanos): the sidecar and the querier
+#   deploy       helm (Helm's own CLI, helm.sh/helm/v4) and argocd-health (Argo CD's way of running
+#                a health.lua, on gopher-lua)
 #
 # prints the directory holding them and, given LINK, points a symlink there (the tests pass
 # target/<module>). Go missing or older than go.mod wants: installs Debian's golang-go when root,
@@ -44,7 +47,7 @@ if [ "${1:-}" = "--in-turn" ]; then
   exit 0
 fi
 
-module=${1:?usage: build.sh kubecluster|istio|prometheus|alertmanager|thanos [LINK] | --background MODULE...}
+module=${1:?usage: build.sh kubecluster|istio|prometheus|alertmanager|thanos|deploy [LINK] | --background MODULE...}
 link=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 src=$here/$module
@@ -143,6 +146,11 @@ build_kubecluster() {
   go_build -o "$1/kubecluster" \
     -ldflags="-s -w -X $version.gitVersion=$kube -X $version.gitMajor=1 -X $version.gitMinor=$kube_minor -X $version.gitTreeState=clean" \
     .
+  # the tests' kubectl, so that they need none on the machine: the client of the API server's
+  # release, which also renders kustomizations (kubectl kustomize)
+  go_build -o "$1/kubectl" \
+    -ldflags="-s -w -X $version.gitVersion=$kube -X $version.gitMajor=1 -X $version.gitMinor=$kube_minor -X $version.gitTreeState=clean" \
+    k8s.io/kubernetes/cmd/kubectl
 }
 
 build_istio() {
@@ -207,6 +215,15 @@ build_thanos() {
   # querier's first call (makeslice: len out of range, pkg/extgrpc/client.go)
   go_build -tags slicelabels -o "$1/" -ldflags="$(prometheus_version_flags "${version#v}" "$version")" \
     github.com/thanos-io/thanos/cmd/thanos
+}
+
+build_deploy() {
+  local version
+  version=$(required_version helm.sh/helm/v4)
+  # helm version reports the module's release, as Helm's own builds do (internal/version)
+  go_build -o "$1/helm" -ldflags="-s -w -X helm.sh/helm/v4/internal/version.version=$version -X helm.sh/helm/v4/internal/version.gitTreeState=clean" \
+    helm.sh/helm/v4/cmd/helm
+  go_build -o "$1/argocd-health" .
 }
 
 say "building with $("$go_bin" version | awk '{print $3}') (first run on this machine: several minutes)"

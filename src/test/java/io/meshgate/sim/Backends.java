@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * The monitoring backends built from their Go modules by {@code src/test/go/build.sh} (test-only,
  * cached by content hash like the control plane), beside the Debian packages the other tests run:
  * Prometheus 3 with its promtool, Alertmanager 0.35 with its amtool, and Thanos (sidecar and
- * querier). Each accessor builds on first use when the Maven build has not already.
+ * querier), and the tools users deploy with (Helm, kubectl, Argo CD's health scripts). Each accessor builds on first use when the Maven build has not already.
  */
 public final class Backends {
   private Backends() {}
@@ -38,6 +38,28 @@ public final class Backends {
    */
   public static String thanos() {
     return program("thanos", "thanos");
+  }
+
+  /** {@code helm}: Helm's own CLI ({@code src/test/go/deploy/go.mod}, helm.sh/helm/v4). */
+  public static String helm() {
+    return program("deploy", "helm");
+  }
+
+  /**
+   * {@code argocd-health SCRIPT OBJECT.json...}: an Argo CD health script run as Argo CD runs it
+   * (gopher-lua), one JSON line per object ({@code src/test/go/deploy/main.go}).
+   */
+  public static String argocdHealth() {
+    return program("deploy", "argocd-health");
+  }
+
+  /**
+   * {@code kubectl} of the test control plane's Kubernetes release ({@code
+   * src/test/go/kubecluster}), with its {@code kubectl kustomize}: the tests need none on the
+   * machine.
+   */
+  public static String kubectl() {
+    return program("kubecluster", "kubectl");
   }
 
   private static String program(String module, String name) {
