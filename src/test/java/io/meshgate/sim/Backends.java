@@ -7,7 +7,8 @@ import java.nio.file.Path;
  * The monitoring backends built from their Go modules by {@code src/test/go/build.sh} (test-only,
  * cached by content hash like the control plane), beside the Debian packages the other tests run:
  * Prometheus 3 with its promtool, Alertmanager 0.35 with its amtool, and Thanos (sidecar and
- * querier), and the tools users deploy with (Helm, kubectl, Argo CD's health scripts). Each accessor builds on first use when the Maven build has not already.
+ * querier), and the tools users deploy with (Helm, kubectl, Argo CD's health scripts). Each
+ * accessor builds on first use when the Maven build has not already.
  */
 public final class Backends {
   private Backends() {}
