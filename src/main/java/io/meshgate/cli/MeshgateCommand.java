@@ -2,6 +2,7 @@ package io.meshgate.cli;
 
 import io.meshgate.config.InvalidInputException;
 import java.io.PrintWriter;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,6 +29,8 @@ public final class MeshgateCommand implements Runnable {
     cmd.addSubcommand(new ValidateCommand());
     cmd.addSubcommand(new StatusCommand());
     cmd.addSubcommand(new PlanCommand());
+    cmd.addSubcommand(new VersionCommand());
+    cmd.addSubcommand("completion", completion());
     cmd.addSubcommand(new CommandLine.HelpCommand());
     cmd.setParameterExceptionHandler(
         (e, args) -> {
@@ -75,16 +78,33 @@ public final class MeshgateCommand implements Runnable {
     }
   }
 
+  /**
+   * picocli's own generator of a bash completion script for this command tree (zsh runs it through
+   * bashcompinit, which the script loads itself), under a shorter name than its {@code
+   * generate-completion}, and listed like the other commands.
+   */
+  private static CommandLine completion() {
+    CommandLine completion = new CommandLine(new AutoComplete.GenerateCompletion());
+    completion
+        .getCommandSpec()
+        .usageMessage()
+        .description(
+            "Print a bash/zsh completion script for meshgate:",
+            "  source <(meshgate completion)",
+            "(needs a `meshgate` command on PATH, e.g. an alias of java -jar meshgate.jar).");
+    return completion;
+  }
+
+  /** {@code --version}: the same lines as {@code meshgate version}. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"meshgate " + number()};
+      return BuildInfo.current().lines();
     }
 
-    /** The jar's version, or "development build" when run from classes. */
+    /** The jar's version, "unknown" where the build could not tell. */
     static String number() {
-      String version = MeshgateCommand.class.getPackage().getImplementationVersion();
-      return version == null ? "development build" : version;
+      return BuildInfo.current().version();
     }
   }
 }
