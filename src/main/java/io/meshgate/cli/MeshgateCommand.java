@@ -2,7 +2,6 @@ package io.meshgate.cli;
 
 import io.meshgate.config.InvalidInputException;
 import java.io.PrintWriter;
-import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,7 +29,7 @@ public final class MeshgateCommand implements Runnable {
     cmd.addSubcommand(new StatusCommand());
     cmd.addSubcommand(new PlanCommand());
     cmd.addSubcommand(new VersionCommand());
-    cmd.addSubcommand("completion", completion());
+    cmd.addSubcommand(new CompletionCommand());
     cmd.addSubcommand(new CommandLine.HelpCommand());
     cmd.setParameterExceptionHandler(
         (e, args) -> {
@@ -76,23 +75,6 @@ public final class MeshgateCommand implements Runnable {
     } catch (ReflectiveOperationException | LinkageError e) {
       return new NoDemo();
     }
-  }
-
-  /**
-   * picocli's own generator of a bash completion script for this command tree (zsh runs it through
-   * bashcompinit, which the script loads itself), under a shorter name than its {@code
-   * generate-completion}, and listed like the other commands.
-   */
-  private static CommandLine completion() {
-    CommandLine completion = new CommandLine(new AutoComplete.GenerateCompletion());
-    completion
-        .getCommandSpec()
-        .usageMessage()
-        .description(
-            "Print a bash/zsh completion script for meshgate:",
-            "  source <(meshgate completion)",
-            "(needs a `meshgate` command on PATH, e.g. an alias of java -jar meshgate.jar).");
-    return completion;
   }
 
   /** {@code --version}: the same lines as {@code meshgate version}. */
