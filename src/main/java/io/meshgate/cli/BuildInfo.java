@@ -39,8 +39,9 @@ record BuildInfo(String version, String commit, String date) {
 
   /**
    * From the properties Maven filled in. A value still in {@code ${...}} form was not known when
-   * the jar was built (a source tree without .git); the date may be ISO 8601 (git-commit-id) or
-   * Unix seconds (SOURCE_DATE_EPOCH passed by the image build), and is shown in UTC.
+   * the jar was built (a source tree without .git); the date may be ISO 8601
+   * (src/build/git-commit.sh) or Unix seconds (SOURCE_DATE_EPOCH passed by the image build), and is
+   * shown in UTC.
    */
   static BuildInfo of(Properties properties) {
     return new BuildInfo(
