@@ -5,13 +5,14 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    // before anything logs: logback reads it once, at its first use
+    // before anything logs: logback reads them once, at its first use
     System.setProperty(
         LogFormat.PROPERTY,
         LogFormat.choose(
             java.util.List.of(args),
             System.getenv("MESHGATE_LOG_FORMAT"),
             System.console() != null));
+    System.setProperty(LibraryLogs.PROPERTY, LibraryLogs.level(java.util.List.of(args)));
     int code;
     try {
       code = MeshgateCommand.commandLine().execute(args);

@@ -28,6 +28,8 @@ public final class MeshgateCommand implements Runnable {
     cmd.addSubcommand(new ValidateCommand());
     cmd.addSubcommand(new StatusCommand());
     cmd.addSubcommand(new PlanCommand());
+    cmd.addSubcommand(new VersionCommand());
+    cmd.addSubcommand(new CompletionCommand());
     cmd.addSubcommand(new CommandLine.HelpCommand());
     cmd.setParameterExceptionHandler(
         (e, args) -> {
@@ -75,16 +77,16 @@ public final class MeshgateCommand implements Runnable {
     }
   }
 
+  /** {@code --version}: the same lines as {@code meshgate version}. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"meshgate " + number()};
+      return BuildInfo.current().lines();
     }
 
-    /** The jar's version, or "development build" when run from classes. */
+    /** The jar's version, "unknown" where the build could not tell. */
     static String number() {
-      String version = MeshgateCommand.class.getPackage().getImplementationVersion();
-      return version == null ? "development build" : version;
+      return BuildInfo.current().version();
     }
   }
 }

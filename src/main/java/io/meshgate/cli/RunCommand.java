@@ -75,12 +75,7 @@ final class RunCommand implements Callable<Integer> {
   private static KubernetesClient client(String identity) {
     Config config =
         new ConfigBuilder(Config.autoConfigure(null))
-            .withUserAgent(
-                "meshgate/"
-                    + MeshgateCommand.Version.number().replace(' ', '-')
-                    + " ("
-                    + identity
-                    + ")")
+            .withUserAgent("meshgate/" + MeshgateCommand.Version.number() + " (" + identity + ")")
             .withRequestRetryBackoffLimit(KubeCluster.REQUEST_RETRIES)
             .build();
     return new KubernetesClientBuilder().withConfig(config).build();

@@ -1,7 +1,12 @@
 package io.meshgate.deploy;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The instructions of a Dockerfile, and the properties the Deployment in deploy/ relies on. */
@@ -9,9 +14,19 @@ final class DockerfileCheck {
   static final List<String> ENTRYPOINT = List.of("java", "-jar", "meshgate.jar", "run");
   static final List<String> CMD = List.of("--config", "/etc/meshgate/meshgate.yaml");
 
-  /** A JRE 17 Temurin image pinned to a release (17.0.x), not a moving 17 or latest. */
+  /**
+   * A JRE 17 Temurin image of a release (17.0.x, not a moving 17 or latest), pinned by a digest:
+   * written out, or a build argument without a default that the build must be given.
+   */
   static final Pattern RUNTIME_BASE =
-      Pattern.compile("eclipse-temurin:17\\.0\\.\\d+_\\d+-jre(-[a-z]+)?(@sha256:[0-9a-f]{64})?");
+      Pattern.compile(
+          "eclipse-temurin:17\\.0\\.\\d+_\\d+-jre(-[a-z]+)?"
+              + "@(sha256:[0-9a-f]{64}|\\$\\{\\w+})");
+
+  /** Any image pinned the same way. */
+  static final Pattern PINNED = Pattern.compile("[^@\\s]+@(sha256:[0-9a-f]{64}|\\$\\{\\w+})");
+
+  private static final Pattern REFERENCE = Pattern.compile("\\$\\{(\\w+)}");
 
   private static final Pattern USER = Pattern.compile("(\\d+)(:(\\d+))?");
 
@@ -49,6 +64,38 @@ final class DockerfileCheck {
     return instructions;
   }
 
+  /**
+   * The ARGs before the first FROM, which only FROM lines see: name to default, null for an ARG
+   * without one (the build must pass it).
+   */
+  static Map<String, String> globalArgs(List<Instruction> all) {
+    Map<String, String> args = new LinkedHashMap<>();
+    for (Instruction instruction : all) {
+      if (instruction.keyword().equals("FROM")) {
+        break;
+      }
+      if (instruction.keyword().equals("ARG")) {
+        String[] nameAndDefault = instruction.arguments().split("=", 2);
+        args.put(nameAndDefault[0], nameAndDefault.length == 2 ? nameAndDefault[1] : null);
+      }
+    }
+    return args;
+  }
+
+  /**
+   * The image a FROM names, global ARGs with a default put in; one without a default stays {@code
+   * ${NAME}}.
+   */
+  static String image(Instruction from, Map<String, String> args) {
+    String image = from.arguments().split("\\s+")[0];
+    return REFERENCE
+        .matcher(image)
+        .replaceAll(
+            m ->
+                Matcher.quoteReplacement(
+                    args.get(m.group(1)) == null ? m.group() : args.get(m.group(1))));
+  }
+
   /** The instructions of the last stage, the image that runs. */
   static List<Instruction> finalStage(List<Instruction> all) {
     int from = -1;
@@ -72,13 +119,27 @@ final class DockerfileCheck {
     if (last.isEmpty()) {
       return problems;
     }
-    String base = last.get(0).arguments().split("\\s+")[0];
+    Map<String, String> globals = globalArgs(all);
+    List<Instruction> froms = all.stream().filter(i -> i.keyword().equals("FROM")).toList();
+    for (Instruction from : froms.subList(0, froms.size() - 1)) {
+      String image = image(from, globals);
+      if (!PINNED.matcher(image).matches()) {
+        problems.add(
+            "build stage is FROM "
+                + image
+                + "; expected an image pinned by digest (image@sha256:..., or"
+                + " image@${ARG} of a build argument without a default)");
+      }
+    }
+    String base = image(last.get(0), globals);
     if (!RUNTIME_BASE.matcher(base).matches()) {
       problems.add(
           "runtime stage is FROM "
               + base
-              + "; expected a pinned JRE 17 such as eclipse-temurin:17.0.13_11-jre-jammy");
+              + "; expected a JRE 17 release pinned by digest such as"
+              + " eclipse-temurin:17.0.13_11-jre-jammy@sha256:...");
     }
+    problems.addAll(argsOutOfScope(all));
     List<String> users =
         last.stream().filter(i -> i.keyword().equals("USER")).map(Instruction::arguments).toList();
     if (users.isEmpty()) {
@@ -98,6 +159,41 @@ final class DockerfileCheck {
     }
     expectExecForm(last, "ENTRYPOINT", ENTRYPOINT, problems);
     expectExecForm(last, "CMD", CMD, problems);
+    return problems;
+  }
+
+  /**
+   * Every {@code ${NAME}} after a stage's FROM needs an ARG NAME in that stage: a global ARG is
+   * seen by FROM lines only, and elsewhere expands to nothing without a word of warning.
+   */
+  private static List<String> argsOutOfScope(List<Instruction> all) {
+    List<String> problems = new ArrayList<>();
+    Set<String> declared = new HashSet<>();
+    int stage = 0;
+    for (Instruction instruction : all) {
+      switch (instruction.keyword()) {
+        case "FROM" -> {
+          stage++;
+          declared.clear();
+        }
+        case "ARG" -> declared.add(instruction.arguments().split("=", 2)[0]);
+        default -> {
+          Matcher reference = REFERENCE.matcher(instruction.arguments());
+          while (stage > 0 && reference.find()) {
+            if (!declared.contains(reference.group(1))) {
+              problems.add(
+                  "stage "
+                      + stage
+                      + ": "
+                      + instruction.keyword()
+                      + " uses ${"
+                      + reference.group(1)
+                      + "}, which no ARG of the stage declares; it would be empty");
+            }
+          }
+        }
+      }
+    }
     return problems;
   }
 
