@@ -35,8 +35,8 @@ local function said(c, phase)
   return text
 end
 
--- "Paused (wave prod, 3/5 promoted): FleetBrake: ..."
-local function message(phase, detail)
+-- "Paused (wave prod, 3/5 promoted): FleetBrake: ...; held: payments"; each of details may be nil
+local function message(phase, ...)
   local where = {}
   if status.currentWave ~= nil and status.currentWave ~= "" then
     table.insert(where, "wave " .. status.currentWave)
@@ -48,8 +48,52 @@ local function message(phase, detail)
   if #where > 0 then
     text = text .. " (" .. table.concat(where, ", ") .. ")"
   end
-  if detail ~= nil and detail ~= "wave " .. tostring(status.currentWave) then
-    text = text .. ": " .. detail
+  local details = {}
+  for i = 1, select("#", ...) do
+    local detail = select(i, ...)
+    -- a progressing migration's Ready message is its wave, already said
+    if detail ~= nil and detail ~= "wave " .. tostring(status.currentWave) then
+      table.insert(details, detail)
+    end
+  end
+  if #details > 0 then
+    text = text .. ": " .. table.concat(details, "; ")
+  end
+  return text
+end
+
+-- a target as meshgate status --targets names it: payments,
+-- Deployment istio-ingress/istio-ingressgateway, node worker-1
+local function named(section, target)
+  if section == "gateways" then
+    return tostring(target.kind) .. " " .. tostring(target.namespace) .. "/" .. tostring(target.name)
+  elseif section == "nodes" then
+    return "node " .. tostring(target.name)
+  end
+  return tostring(target.name)
+end
+
+-- "held: payments, orders and 2 more": the targets waiting for people or for data, which the
+-- phase alone does not show
+local function waiting(phase, word)
+  local names = {}
+  local count = 0
+  for _, section in ipairs({"namespaces", "gateways", "nodes"}) do
+    for _, target in ipairs(status[section] or {}) do
+      if target.phase == phase then
+        count = count + 1
+        if count <= 3 then
+          table.insert(names, named(section, target))
+        end
+      end
+    end
+  end
+  if count == 0 then
+    return nil
+  end
+  local text = word .. ": " .. table.concat(names, ", ")
+  if count > 3 then
+    text = text .. " and " .. tostring(count - 3) .. " more"
   end
   return text
 end
@@ -72,7 +116,7 @@ if ready ~= nil and ready.status == "False"
   return hs
 end
 
--- the phase is of an older spec: an edit (pause, approve by spec, new wave) is not acted on yet
+-- the phase is of an older spec: an edit (paused, waves, maxRollbacks) is not acted on yet
 local generation = nil
 if obj.metadata ~= nil then
   generation = tonumber(obj.metadata.generation)
@@ -87,7 +131,7 @@ end
 
 if phase == "Pending" or phase == "Progressing" then
   hs.status = "Progressing"
-  hs.message = message(phase, said(ready, phase))
+  hs.message = message(phase, said(ready, phase), waiting("Held", "held"), waiting("Stalled", "stalled"))
 elseif phase == "Paused" then
   hs.status = "Suspended"
   hs.message = message(phase, said(condition("Paused"), phase))

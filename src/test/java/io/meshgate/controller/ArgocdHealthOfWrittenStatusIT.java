@@ -105,6 +105,20 @@ class ArgocdHealthOfWrittenStatusIT {
   }
 
   @Test
+  void aHeldNamespaceIsNamedInTheMessage() {
+    harness.apply(
+        migration("istio-1-20", "onFailure: Hold", "- {name: test, namespaces: [test, prod-a]}"));
+    harness.gate.failing.add("test");
+    harness.tickUntil(
+        "istio-1-20", s -> phase(s.namespace("test").orElse(null)) == TargetPhase.Held, 40);
+
+    assertThat(ArgocdHealth.of(object("istio-1-20")))
+        .isEqualTo(
+            new ArgocdHealth.Health(
+                "Progressing", "Progressing (wave test, 0/2 promoted): held: test"));
+  }
+
+  @Test
   void aMigrationMeshgateCannotActOnIsDegraded() {
     harness.apply(
         migration("istio-1-20", "baselineWindow: 0s", "- {name: test, namespaces: [test]}"));

@@ -102,6 +102,38 @@ class ArgocdHealthIT {
   }
 
   @Test
+  void progressingNamesTheTargetsHeldOrStalledOfEveryKind() {
+    assertThat(
+            ArgocdHealth.of(
+                migration(
+                    """
+                    phase: Progressing
+                    currentWave: prod
+                    promoted: 1/8
+                    observedGeneration: 2
+                    namespaces:
+                      - {name: payments, phase: Held}
+                      - {name: orders, phase: Soaking}
+                      - {name: search, phase: Stalled}
+                    gateways:
+                      - {kind: Deployment, namespace: istio-ingress, name: istio-ingressgateway, phase: Held}
+                      - {kind: Gateway, namespace: shop, name: public, phase: Held}
+                      - {kind: Gateway, namespace: shop, name: waypoint, phase: Held}
+                    nodes:
+                      - {name: worker-1, phase: Stalled}
+                      - {name: worker-2, phase: Promoted}
+                    conditions:
+                      - {type: Ready, status: "False", reason: Progressing, message: wave prod}
+                    """)))
+        .isEqualTo(
+            new ArgocdHealth.Health(
+                "Progressing",
+                "Progressing (wave prod, 1/8 promoted): held: payments, Deployment"
+                    + " istio-ingress/istio-ingressgateway, Gateway shop/public and 1 more;"
+                    + " stalled: search, node worker-1"));
+  }
+
+  @Test
   void aPendingMigrationSaysWhatItWaitsFor() {
     assertThat(
             ArgocdHealth.of(
