@@ -209,6 +209,7 @@ public final class Daemon implements AutoCloseable {
         };
     this.httpServer =
         HttpServer.start(
+            config.http().address(),
             config.http().port(),
             token,
             metrics,

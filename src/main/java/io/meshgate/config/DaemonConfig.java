@@ -109,8 +109,18 @@ public record DaemonConfig(
     public static final Sail OFF = new Sail(false, null);
   }
 
-  /** The single HTTP port: health, metrics, API, Alertmanager webhook. */
-  public record Http(int port, Path webhookTokenFile) {}
+  /**
+   * The single HTTP port: health, metrics, API, Alertmanager webhook; bound on {@code address}, an
+   * IP address of the pod ({@code 0.0.0.0}: every IPv4 interface).
+   */
+  public record Http(String address, int port, Path webhookTokenFile) {
+    public static final String ALL_INTERFACES = "0.0.0.0";
+
+    /** The port on every interface. */
+    public Http(int port, Path webhookTokenFile) {
+      this(ALL_INTERFACES, port, webhookTokenFile);
+    }
+  }
 
   /** How Alertmanager alerts map to actions and to namespaces or revisions. */
   public record Alerts(

@@ -30,8 +30,9 @@ public final class DaemonConfigLoader {
   private DaemonConfigLoader() {}
 
   /**
-   * @param checkFiles also require that the secret and CA files named exist (at start-up; not when
-   *     validating a config away from the cluster)
+   * @param checkFiles also require that the secret and CA files named exist and that {@code
+   *     http.address} is an address of this machine (at start-up; not when validating a config away
+   *     from the cluster)
    * @throws InvalidInputException listing every problem
    */
   public static DaemonConfig load(Path file, boolean checkFiles) {
@@ -102,7 +103,10 @@ public final class DaemonConfigLoader {
           prometheus(tree.path("prometheus")),
           Path.of(text(tree, "rulesDir", DaemonConfig.DEFAULT_RULES_DIR.toString())),
           text(tree, "controlPlaneNamespace", "istio-system"),
-          new DaemonConfig.Http(http.path("port").asInt(8080), file(http, "http.webhookTokenFile")),
+          new DaemonConfig.Http(
+              address(http, "http.address"),
+              http.path("port").asInt(8080),
+              file(http, "http.webhookTokenFile")),
           alerts(tree.path("alerts")),
           tree.has("slack")
               ? new SlackSettings(file(tree.path("slack"), "slack.webhookUrlFile"))
@@ -248,6 +252,29 @@ public final class DaemonConfigLoader {
         return null;
       }
       return URI.create(text);
+    }
+
+    /**
+     * An IP address; with {@code checkFiles} (at start-up), one of this machine's, so that a typo
+     * stops start-up naming the key instead of failing the bind.
+     */
+    private String address(JsonNode node, String field) {
+      String text = value(node, field);
+      if (text == null) {
+        return DaemonConfig.Http.ALL_INTERFACES;
+      }
+      if (Checks.ipAddress(text) != null) {
+        problem(field, Checks.ipAddress(text));
+      } else if (checkFiles && !LocalAddresses.isLocal(text)) {
+        problem(
+            field,
+            "is "
+                + text
+                + ", which is no address of this machine ("
+                + String.join(", ", LocalAddresses.all())
+                + "); expected one of them, or 0.0.0.0 for every IPv4 interface");
+      }
+      return text;
     }
 
     /** The path a field names; with {@code checkFiles}, a file that must exist and be readable. */

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * purpose ({@code --insecure-webhook}).
  *
  * <pre>{@code
- * HttpServer http = HttpServer.start(8080, token, metrics, daemon::isReady, migrations, handOff, commands, plans);
+ * HttpServer http = HttpServer.start("0.0.0.0", 8080, token, metrics, daemon::isReady, migrations, handOff, commands, plans);
  * }</pre>
  */
 public final class HttpServer implements AutoCloseable {
@@ -75,8 +76,12 @@ public final class HttpServer implements AutoCloseable {
   private final Metrics metrics;
   private final DeadlineCommits commits;
 
-  /** Started; {@code commitDeadline}: how long a webhook delivery may take to be recorded. */
+  /**
+   * Started on {@code address} (an IP address of this machine; {@code 0.0.0.0}: every IPv4
+   * interface); {@code commitDeadline}: how long a webhook delivery may take to be recorded.
+   */
   HttpServer(
+      String address,
       int port,
       String token,
       Metrics metrics,
@@ -136,10 +141,11 @@ public final class HttpServer implements AutoCloseable {
         ctx -> command(ctx, name -> commands.approve(name, ctx.queryParam("wave"))));
     app.post("/api/v1/migrations/{name}/abort", ctx -> command(ctx, commands::abort));
     app.post("/api/v1/alertmanager", ctx -> alertmanager(ctx, handOff));
-    app.start("0.0.0.0", port);
+    app.start(address, port);
   }
 
   public static HttpServer start(
+      String address,
       int port,
       String token,
       Metrics metrics,
@@ -149,11 +155,25 @@ public final class HttpServer implements AutoCloseable {
       MigrationCommands commands,
       PlanSource plans) {
     return new HttpServer(
-        port, token, metrics, ready, migrations, handOff, commands, plans, DeadlineCommits.DEFAULT);
+        address,
+        port,
+        token,
+        metrics,
+        ready,
+        migrations,
+        handOff,
+        commands,
+        plans,
+        DeadlineCommits.DEFAULT);
   }
 
   public int port() {
     return app.port();
+  }
+
+  /** The address the port is bound on, as given. */
+  public String address() {
+    return ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getHost();
   }
 
   private static HttpResponseException notFound(String name) {

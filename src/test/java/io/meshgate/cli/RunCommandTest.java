@@ -43,6 +43,25 @@ class RunCommandTest {
         .contains(config + ": field 'leaderElecton' is unknown; did you mean 'leaderElection'?");
   }
 
+  /** Issue 29: a typo in the bind address stops start-up naming the key, before any request. */
+  @Test
+  void anHttpAddressThatIsNotOfThisMachineStopsStartUp() throws IOException {
+    Path config =
+        Files.writeString(
+            dir.resolve("meshgate.yaml"),
+            "prometheus: {url: http://prometheus:9090}\nhttp: {address: 203.0.113.7}\n");
+
+    Cli result = Cli.run("run", "--config", config.toString());
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.err())
+        .startsWith(
+            "meshgate: "
+                + config
+                + ": field 'http.address' is 203.0.113.7, which is no address of this machine (")
+        .doesNotContain("internal error");
+  }
+
   /** Issue 26: found at start-up, not at the version bump that would need it. */
   @Test
   void aSailTemplateThatDoesNotValidateStopsStartUp() throws IOException {

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,6 +72,7 @@ class DaemonConfigLoaderTest {
     assertThat(config.prometheus().revisionLabel()).isEqualTo("istio_io_rev");
     assertThat(config.rulesDir()).isEqualTo(Path.of("rules"));
     assertThat(config.http().port()).isEqualTo(8080);
+    assertThat(config.http().address()).as("every IPv4 interface").isEqualTo("0.0.0.0");
     assertThat(config.alerts()).isEqualTo(DaemonConfig.Alerts.DEFAULT);
     assertThat(config.slack()).isNull();
     assertThat(config.leaderElection().enabled()).isTrue();
@@ -317,5 +319,55 @@ class DaemonConfigLoaderTest {
                             + ": field 'sail.automigrate' is unknown; did you mean"
                             + " 'sail.autoMigrate'?",
                         file() + ": field 'sail.template' is \"all\"; expected a mapping"));
+  }
+
+  /** Issue 29: the one port kept to loopback behind a local proxy, or on an IPv6 address. */
+  @Test
+  void readsTheHttpAddressAnIpv4OrIpv6AddressOfThisMachine() throws IOException {
+    for (String address : List.of("127.0.0.1", "::1", "0.0.0.0", "::")) {
+      write("prometheus: {url: http://p:9090}\nhttp: {address: \"" + address + "\", port: 9000}\n");
+
+      DaemonConfig config = DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), true);
+
+      assertThat(config.http()).isEqualTo(new DaemonConfig.Http(address, 9000, null));
+    }
+  }
+
+  @Test
+  void refusesAnHttpAddressThatIsNoIpAddress() throws IOException {
+    List<String> refused = List.of("localhost", "127.1", "256.0.0.1", "[::1]", "::1%lo", "1:2:3");
+    for (String address : refused) {
+      write("prometheus: {url: http://p:9090}\nhttp: {address: \"" + address + "\"}\n");
+
+      assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+          .as(address)
+          .hasMessage(
+              file()
+                  + ": field 'http.address' is \""
+                  + address
+                  + "\"; expected an IP address of the pod such as 0.0.0.0 (every IPv4"
+                  + " interface), 127.0.0.1 (loopback only) or ::");
+    }
+    write("prometheus: {url: http://p:9090}\nhttp: {address: \"\"}\n");
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false))
+        .hasMessage(
+            file()
+                + ": field 'http.address' is \"\"; expected an IP address of the pod such as 0.0.0.0"
+                + " (every IPv4 interface), 127.0.0.1 (loopback only) or ::");
+  }
+
+  /** validate checks the form away from the cluster; start-up checks the machine has it. */
+  @Test
+  void atStartUpTheHttpAddressMustBeOneOfThisMachine() throws IOException {
+    // TEST-NET-3 (RFC 5737): no machine's address
+    write("prometheus: {url: http://p:9090}\nhttp: {address: 203.0.113.7}\n");
+
+    assertThat(DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), false).http().address())
+        .isEqualTo("203.0.113.7");
+    assertThatThrownBy(() -> DaemonConfigLoader.load(dir.resolve("meshgate.yaml"), true))
+        .hasMessageStartingWith(
+            file() + ": field 'http.address' is 203.0.113.7, which is no address of this machine (")
+        .hasMessageContaining("127.0.0.1")
+        .hasMessageEndingWith("); expected one of them, or 0.0.0.0 for every IPv4 interface");
   }
 }

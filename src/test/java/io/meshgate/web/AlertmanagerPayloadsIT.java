@@ -75,7 +75,8 @@ class AlertmanagerPayloadsIT {
             new AlertMapping(DaemonConfig.Alerts.DEFAULT), inMemory(records), Clock.systemUTC());
     HttpClient http = HttpClient.newHttpClient();
     try (HttpServer meshgate =
-            HttpServer.start(0, TOKEN, metrics, () -> true, noMigrations(), handOff, null, null);
+            HttpServer.start(
+                "127.0.0.1", 0, TOKEN, metrics, () -> true, noMigrations(), handOff, null, null);
         RecordingRelay relay =
             RecordingRelay.start(
                 URI.create("http://127.0.0.1:" + meshgate.port() + "/api/v1/alertmanager"));

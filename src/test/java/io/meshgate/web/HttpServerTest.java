@@ -145,7 +145,16 @@ class HttpServerTest {
         };
     server =
         new HttpServer(
-            0, TOKEN, metrics, () -> true, view, handOff, commands, plans, COMMIT_DEADLINE);
+            "127.0.0.1",
+            0,
+            TOKEN,
+            metrics,
+            () -> true,
+            view,
+            handOff,
+            commands,
+            plans,
+            COMMIT_DEADLINE);
   }
 
   @AfterEach
