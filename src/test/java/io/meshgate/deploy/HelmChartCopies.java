@@ -15,11 +15,13 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * A chart reads no file outside its directory ({@code .Files} is the chart's), so {@code
+ * A chart reads no file outside its directory ({@code .Files} holds the chart's own files only:
+ * helm.sh/helm/v4@v4.3.2 pkg/engine/files.go, newFiles from the loaded chart), so {@code
  * deploy/helm/meshgate} holds copies: the CRD in {@code crds/}, {@code alerts/*.rules.yaml}, {@code
  * rules/*.yaml} (their editor's schema path relative to the copy) and the Grafana dashboard under
  * {@code files/}, and in {@code values.schema.json} the daemon config's schema as {@code
- * properties.config} with the shared definitions as {@code $defs} (Helm compiles that one file, so
+ * properties.config} with the shared definitions as {@code $defs} (Helm compiles that one file as
+ * file:///values.schema.json, pkg/chart/common/util/jsonschema.go ValidateAgainstSingleSchema, so
  * {@code common.schema.json#/$defs/x} becomes {@code #/$defs/x}). This finds where they drifted,
  * and its {@link #main} refreshes them.
  */

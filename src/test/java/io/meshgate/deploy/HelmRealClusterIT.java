@@ -4,35 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.meshgate.app.Daemon;
-import io.meshgate.config.DaemonConfig;
-import io.meshgate.config.DaemonConfigLoader;
-import io.meshgate.config.Problems;
 import io.meshgate.json.Mappers;
 import io.meshgate.kube.RevisionMigration;
-import io.meshgate.notify.Notifier;
 import io.meshgate.sim.AuditLog;
 import io.meshgate.sim.RealMesh;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -45,11 +31,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chart installed, upgraded and uninstalled by Helm's own CLI on the real control plane. Its
- * pods never run (the kubelets are fake): the daemon runs in this JVM as the chart's ServiceAccount
- * with the config and rules the chart put in its ConfigMaps and the token of the Secret its
- * Deployment mounts, and the fake kubelet reports the chart's pods Ready only while that daemon's
- * {@code /readyz} answers 200, as the readiness probe would. The steps build on each other, in
- * order.
+ * pods never run (the kubelets are fake): the daemon runs in this JVM as a {@link ChartPod} (the
+ * chart's ServiceAccount, config, rules and Secret), and the fake kubelet reports the chart's pods
+ * Ready only while that daemon's {@code /readyz} answers 200, as the readiness probe would. The
+ * steps build on each other, in order.
+ *
+ * <p>Helm applies {@code crds/} in one place only, a first install (helm.sh/helm/v4@v4.3.2
+ * pkg/action/install.go, Install.RunWithContext; upgrade.go and uninstall.go never read
+ * CRDObjects), and keeps the CRDs out of the release manifest, so an uninstall leaves them and the
+ * RevisionMigrations.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HelmRealClusterIT {
@@ -75,7 +65,7 @@ class HelmRealClusterIT {
   private static RealMesh mesh;
   private static KubernetesClient admin;
   private static Helm helm;
-  private static volatile Daemon daemon;
+  private static volatile ChartPod pod;
   private static String checksumBefore;
 
   @BeforeAll
@@ -87,14 +77,13 @@ class HelmRealClusterIT {
     helm = Helm.on(home, mesh.cluster.kubeconfig());
     // the readiness probe of the chart's pods: the in-process daemon's /readyz
     mesh.kubelet.keepUnready(
-        "meshgate /readyz",
-        pod -> NAMESPACE.equals(pod.getMetadata().getNamespace()) && !daemonReady());
+        "meshgate /readyz", p -> NAMESPACE.equals(p.getMetadata().getNamespace()) && !podReady());
   }
 
   @AfterAll
   static void stop() {
-    if (daemon != null) {
-      daemon.close();
+    if (pod != null) {
+      pod.close();
     }
     if (mesh != null) {
       mesh.close();
@@ -153,10 +142,11 @@ class HelmRealClusterIT {
     long start = System.nanoTime();
 
     helm.run(install("install")).orFail();
-    daemon = startDaemonAsThePodWould();
+    pod =
+        ChartPod.start(mesh.cluster, NAMESPACE, "meshgate", Files.createTempDirectory(home, "pod"));
     await("the daemon answers /readyz")
         .atMost(Duration.ofMinutes(2))
-        .until(HelmRealClusterIT::daemonReady);
+        .until(HelmRealClusterIT::podReady);
     mesh.kubelet.recheck();
     await("the Deployment is Available with 2 Ready replicas")
         .atMost(Duration.ofMinutes(2))
@@ -264,91 +254,9 @@ class HelmRealClusterIT {
     return args;
   }
 
-  /**
-   * The daemon as the chart's pod would start it: its ServiceAccount, the meshgate.yaml of its
-   * config ConfigMap, the rules of its rules ConfigMap and the token of the Secret its Deployment
-   * mounts, at the paths of this machine instead of the pod's, on a free port.
-   */
-  private static Daemon startDaemonAsThePodWould() throws IOException {
-    Deployment deployment = deployment();
-    Path dir = Files.createTempDirectory(home, "pod");
-    Path rules = Files.createDirectories(dir.resolve("rules"));
-    for (Map.Entry<String, String> rule : configMap("meshgate-rules").getData().entrySet()) {
-      Files.writeString(rules.resolve(rule.getKey()), rule.getValue());
-    }
-    String secret =
-        deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
-            .filter(v -> v.getProjected() != null)
-            .flatMap(v -> v.getProjected().getSources().stream())
-            .filter(
-                s ->
-                    s.getSecret() != null
-                        && s.getSecret().getItems().get(0).getPath().equals("webhook-token"))
-            .findFirst()
-            .orElseThrow()
-            .getSecret()
-            .getName();
-    Path token = dir.resolve("webhook-token");
-    Files.write(
-        token,
-        Base64.getDecoder()
-            .decode(
-                admin
-                    .secrets()
-                    .inNamespace(NAMESPACE)
-                    .withName(secret)
-                    .get()
-                    .getData()
-                    .get("token")));
-    ObjectNode config =
-        (ObjectNode)
-            Mappers.yaml().readTree(configMap("meshgate-config").getData().get("meshgate.yaml"));
-    config.put("rulesDir", rules.toString());
-    ((ObjectNode) config.path("http"))
-        .put("port", freePort())
-        .put("webhookTokenFile", token.toString());
-    Problems problems = new Problems();
-    DaemonConfig parsed = DaemonConfigLoader.parse("meshgate-config", config, true, problems);
-    problems.throwIfAny();
-    KubernetesClient client =
-        mesh.cluster.serviceAccountClient(
-            NAMESPACE, deployment.getSpec().getTemplate().getSpec().getServiceAccountName());
-    return Daemon.start(
-        parsed,
-        client,
-        Clock.systemUTC(),
-        Notifier.NONE,
-        Daemon.Options.production("meshgate-helm-0", false));
-  }
-
-  /** A port nothing listens on now (the config's schema wants one from 1, not 0 for any). */
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static boolean daemonReady() {
-    Daemon running = daemon;
-    if (running == null) {
-      return false;
-    }
-    try {
-      HttpResponse<String> answer =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(
-                          URI.create("http://127.0.0.1:" + running.httpPort() + "/readyz"))
-                      .timeout(Duration.ofSeconds(5))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      return answer.statusCode() == 200;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+  private static boolean podReady() {
+    ChartPod running = pod;
+    return running != null && running.ready();
   }
 
   /**
