@@ -38,10 +38,16 @@ class HelmChartIT {
   }
 
   @Test
-  void lintsStrictly() {
-    Command.Result lint = helm().run("lint", "--strict", Helm.CHART.toString()).orFail();
+  void lintsStrictlyByDefaultAndWithEverySwitchOn() {
+    List<String> everySwitch = new ArrayList<>(List.of("lint", "--strict", Helm.CHART.toString()));
+    everySwitch.addAll(everyGrant());
 
-    assertThat(lint.out()).contains("1 chart(s) linted, 0 chart(s) failed");
+    for (List<String> lint :
+        List.of(List.of("lint", "--strict", Helm.CHART.toString()), everySwitch)) {
+      assertThat(helm().run(lint).orFail().out())
+          .as(String.join(" ", lint))
+          .contains("1 chart(s) linted, 0 chart(s) failed");
+    }
   }
 
   /**
@@ -94,9 +100,7 @@ class HelmChartIT {
   /** Every switch and option on: the optional objects render, and each parses as its kind. */
   @Test
   void everySwitchOnRendersObjectsThatParse() {
-    List<String> flags = new ArrayList<>();
-    optionalGrants()
-        .forEach(g -> flags.addAll(List.of("--set", "rbac." + g.get()[0] + ".enabled=true")));
+    List<String> flags = everyGrant();
     flags.addAll(
         List.of(
             "--set", "secrets.prometheus.name=prometheus-credentials",
@@ -114,6 +118,7 @@ class HelmChartIT {
       assertThat(kubernetes.convertValue(object, HasMetadata.class).getKind())
           .isEqualTo(object.path("kind").asText());
     }
+    assertThat(RbacPolicy.violations(rendered)).as("deploy/'s RBAC policy").isEmpty();
     assertThat(rendered.stream().map(Manifests::id))
         .contains(
             "ClusterRole/meshgate-ztunnel",
@@ -250,6 +255,14 @@ class HelmChartIT {
         .contains("values don't meet the specifications of the schema(s)")
         .contains(message);
     assertThat(refused.out()).isBlank();
+  }
+
+  /** {@code --set rbac.X.enabled=true} for every optional grant. */
+  private static List<String> everyGrant() {
+    List<String> flags = new ArrayList<>();
+    optionalGrants()
+        .forEach(g -> flags.addAll(List.of("--set", "rbac." + g.get()[0] + ".enabled=true")));
+    return flags;
   }
 
   private static String checksum(List<JsonNode> rendered) {
