@@ -54,6 +54,14 @@ final class Manifests {
     }
   }
 
+  /**
+   * The YAML files under {@code deploy/} but the Helm chart's, whose templates are YAML only once
+   * Helm renders them: HelmChartIT holds its render to the same checks.
+   */
+  static List<Path> manifestFiles() {
+    return yamlFiles(DEPLOY).stream().filter(p -> !p.startsWith(Helm.CHART)).toList();
+  }
+
   /** {@code Kind/name}, or {@code Kind/namespace/name} for a namespaced object. */
   static String id(JsonNode object) {
     String namespace = object.path("metadata").path("namespace").asText("");

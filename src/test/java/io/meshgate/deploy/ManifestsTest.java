@@ -17,7 +17,7 @@ class ManifestsTest {
 
   @Test
   void everyYamlFileUnderDeployParses() {
-    List<Path> files = Manifests.yamlFiles(Manifests.DEPLOY);
+    List<Path> files = Manifests.manifestFiles();
 
     assertThat(files).hasSizeGreaterThan(10);
     for (Path file : files) {
@@ -31,7 +31,7 @@ class ManifestsTest {
   void everyManifestDocumentHasApiVersionKindAndName() {
     List<String> problems = new ArrayList<>();
     int documents = 0;
-    for (Path file : Manifests.yamlFiles(Manifests.DEPLOY)) {
+    for (Path file : Manifests.manifestFiles()) {
       if (file.equals(KUSTOMIZATION) || file.startsWith(CONFIG)) {
         continue;
       }

@@ -12,7 +12,7 @@ class RbacPolicyTest {
   @Test
   void everyRoleAndBindingUnderDeployFollowsThePolicy() {
     List<JsonNode> objects = new ArrayList<>();
-    for (var file : Manifests.yamlFiles(Manifests.DEPLOY)) {
+    for (var file : Manifests.manifestFiles()) {
       if (!file.startsWith("deploy/config")) {
         objects.addAll(Manifests.documents(file));
       }
