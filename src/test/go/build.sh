@@ -148,10 +148,8 @@ build_kubecluster() {
     .
   # the tests' kubectl, so that they need none on the machine: the client of the API server's
   # release, which also renders kustomizations (kubectl kustomize)
-  # (kubectl version reads client-go's copy of the version variables)
-  local client=k8s.io/client-go/pkg/version
   go_build -o "$1/kubectl" \
-    -ldflags="-s -w -X $client.gitVersion=$kube -X $client.gitMajor=1 -X $client.gitMinor=$kube_minor -X $client.gitTreeState=clean" \
+    -ldflags="-s -w -X $version.gitVersion=$kube -X $version.gitMajor=1 -X $version.gitMinor=$kube_minor -X $version.gitTreeState=clean" \
     k8s.io/kubernetes/cmd/kubectl
 }
 
