@@ -25,15 +25,19 @@ if [ "${1:-}" = "--push" ]; then
   shift
 fi
 
-# the image records a commit: it must be the one whose files it was built from
-if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
-  echo "build-image.sh: the work tree has uncommitted changes; commit them first (the image" \
-    "records the commit it was built from)" >&2
+# the image records a commit: it must be the one whose files it was built from, so nothing the
+# Dockerfile copies may differ from it, untracked files included (the build context sends them)
+context=(pom.xml .mvn src deploy/crds schemas rules daemon)
+if [ -n "$(git status --porcelain --untracked-files=all -- "${context[@]}")" ]; then
+  echo "build-image.sh: uncommitted or untracked files in what the image is built from" \
+    "(${context[*]}); commit or remove them first (the image records the commit it was built from):" >&2
+  git status --short --untracked-files=all -- "${context[@]}" >&2
   exit 65
 fi
 revision=$(git rev-parse HEAD)
 epoch=$(git log -1 --format=%ct HEAD)
-created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
+# as src/build/git-commit.sh writes it for the jar (git's own formatting: no GNU date needed)
+created=$(TZ=UTC git log -1 --format=%cd --date=format-local:%Y-%m-%dT%H:%M:%SZ HEAD)
 
 # the default of `ARG NAME=value` in the Dockerfile: the tag to resolve
 tag() {
