@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.StreamSupport;
 
 /**
  * The legacy (unaggregated) discovery documents of the simulated cluster: the built-in resources
@@ -163,6 +164,15 @@ final class Discovery {
       }
     }
     return Optional.of(list);
+  }
+
+  /** The kind of {@code plural} in {@code groupVersion}, if it is served. */
+  Optional<String> kind(String groupVersion, String plural) {
+    return resources(groupVersion).stream()
+        .flatMap(list -> StreamSupport.stream(list.path("resources").spliterator(), false))
+        .filter(r -> r.path("name").asText().equals(plural))
+        .map(r -> r.path("kind").asText())
+        .findFirst();
   }
 
   /** The stored CRD of {@code group} and {@code plural}, if any. */

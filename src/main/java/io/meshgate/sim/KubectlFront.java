@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -20,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -170,13 +170,19 @@ public final class KubectlFront implements AutoCloseable {
     return new Discovery(items);
   }
 
-  /** Any other request, answered by the mock; a GET asking for a Table gets one. */
+  /**
+   * Any other request, answered by the mock; a list's field selector applied here; a GET asking for
+   * a Table gets one.
+   */
   private void forward(HttpExchange exchange, String path, Map<String, String> params)
       throws IOException, InterruptedException {
     byte[] body = exchange.getRequestBody().readAllBytes();
+    boolean get = exchange.getRequestMethod().equals("GET");
+    FieldSelector selector =
+        get ? FieldSelector.parse(params.get("fieldSelector")) : FieldSelector.parse(null);
+    String query = selector.isEmpty() ? query(exchange) : withoutFieldSelector(exchange);
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(
-                backend.resolve(exchange.getRequestURI().getRawPath() + query(exchange)))
+        HttpRequest.newBuilder(backend.resolve(exchange.getRequestURI().getRawPath() + query))
             .timeout(BACKEND_TIMEOUT)
             .method(
                 exchange.getRequestMethod(),
@@ -192,12 +198,27 @@ public final class KubectlFront implements AutoCloseable {
     HttpResponse<byte[]> response =
         http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     Matcher resource = RESOURCE_PATH.matcher(path);
-    if (response.statusCode() == 200 && asTable(exchange) && resource.matches()) {
+    if (get && response.statusCode() == 200 && resource.matches()) {
       JsonNode object = JSON.readTree(response.body());
+      Discovery discovery = discovery();
+      if (object.path("items").isArray()) {
+        for (Iterator<JsonNode> items = object.path("items").elements(); items.hasNext(); ) {
+          if (!selector.matches(items.next())) {
+            items.remove();
+          }
+        }
+        typed((ObjectNode) object, ResourcePath.of(resource), discovery);
+      }
       respond(
           exchange,
           200,
-          Tables.table(object, columns(resource), params.get("includeObject"), Instant.now()));
+          asTable(exchange)
+              ? Tables.table(
+                  object,
+                  columns(ResourcePath.of(resource), discovery),
+                  params.get("includeObject"),
+                  Instant.now())
+              : object);
       return;
     }
     exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -219,7 +240,9 @@ public final class KubectlFront implements AutoCloseable {
     }
     Matcher resource = RESOURCE_PATH.matcher(path);
     List<Tables.Column> columns =
-        asTable(exchange) && resource.matches() ? columns(resource) : null;
+        asTable(exchange) && resource.matches()
+            ? columns(ResourcePath.of(resource), discovery())
+            : null;
     URI socket = URI.create("ws://" + backend.getRawAuthority() + path + query(exchange));
     WatchStream stream =
         new WatchStream(
@@ -232,19 +255,36 @@ public final class KubectlFront implements AutoCloseable {
     }
   }
 
-  private List<Tables.Column> columns(Matcher resource) {
-    String[] segments = resource.group(4).split("/");
-    String plural =
-        segments[0].equals("namespaces") && segments.length >= 3 ? segments[2] : segments[0];
-    boolean core = resource.group(1) != null;
-    try {
-      return Tables.columns(
-          core ? "" : resource.group(2), core ? "v1" : resource.group(3), plural, discovery());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading the CRDs", e);
+  /** A resource's path: its group ("" for the core group), version and plural. */
+  private record ResourcePath(String group, String version, String plural) {
+    static ResourcePath of(Matcher resource) {
+      String[] segments = resource.group(4).split("/");
+      String plural =
+          segments[0].equals("namespaces") && segments.length >= 3 ? segments[2] : segments[0];
+      boolean core = resource.group(1) != null;
+      return new ResourcePath(
+          core ? "" : resource.group(2), core ? "v1" : resource.group(3), plural);
+    }
+
+    String groupVersion() {
+      return group.isEmpty() ? version : group + "/" + version;
+    }
+  }
+
+  private static List<Tables.Column> columns(ResourcePath resource, Discovery discovery) {
+    return Tables.columns(resource.group(), resource.version(), resource.plural(), discovery);
+  }
+
+  /**
+   * The mock calls every list {@code v1 List}; typed clients (kubectl describe's events) decode
+   * only a {@code KindList} of the resource's group version and show nothing otherwise.
+   */
+  private static void typed(ObjectNode list, ResourcePath resource, Discovery discovery) {
+    if (list.path("kind").asText().equals("List")) {
+      discovery
+          .kind(resource.groupVersion(), resource.plural())
+          .ifPresent(
+              kind -> list.put("kind", kind + "List").put("apiVersion", resource.groupVersion()));
     }
   }
 
@@ -256,6 +296,16 @@ public final class KubectlFront implements AutoCloseable {
   private static boolean isWatch(Map<String, String> params) {
     String watch = params.getOrDefault("watch", "");
     return watch.equals("true") || watch.equals("1");
+  }
+
+  private static String withoutFieldSelector(HttpExchange exchange) {
+    List<String> kept = new ArrayList<>();
+    for (String pair : exchange.getRequestURI().getRawQuery().split("&")) {
+      if (!pair.startsWith("fieldSelector=")) {
+        kept.add(pair);
+      }
+    }
+    return kept.isEmpty() ? "" : "?" + String.join("&", kept);
   }
 
   private static String query(HttpExchange exchange) {
