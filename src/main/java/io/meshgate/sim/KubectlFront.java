@@ -111,18 +111,25 @@ public final class KubectlFront implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
+    try {
       String path = exchange.getRequestURI().getRawPath();
       Map<String, String> params = params(exchange.getRequestURI().getRawQuery());
+      FieldSelector.parse(params.get("fieldSelector"));
       boolean get = exchange.getRequestMethod().equals("GET");
       Optional<JsonNode> discovery = get ? discovery(path) : Optional.empty();
       if (discovery.isPresent()) {
-        respond(exchange, 200, discovery.get());
+        JsonNode document = discovery.get();
+        respond(
+            exchange,
+            document.path("kind").asText().equals("Status") ? document.path("code").asInt() : 200,
+            document);
       } else if (get && isWatch(params)) {
         watch(exchange, path, params);
       } else {
         forward(exchange, path, params);
       }
+    } catch (IllegalArgumentException e) {
+      respond(exchange, 400, status(400, "BadRequest", e.getMessage()));
     } catch (IOException | RuntimeException e) {
       // the client has gone, or the mock failed: answer if the response has not started
       if (exchange.getResponseCode() < 0) {
@@ -130,10 +137,18 @@ public final class KubectlFront implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      exchange.close();
     }
   }
 
-  /** The discovery document at {@code path}, if it is one. */
+  private static JsonNode notServed(String path) {
+    return status(404, "NotFound", "the server could not find the requested resource " + path);
+  }
+
+  /**
+   * The discovery document at {@code path} (a 404 Status for a group it does not serve), if any.
+   */
   private Optional<JsonNode> discovery(String path) throws IOException, InterruptedException {
     String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     String[] parts = trimmed.split("/");
@@ -147,10 +162,11 @@ public final class KubectlFront implements AutoCloseable {
       return Optional.of(discovery().groups());
     }
     if (parts.length == 3 && parts[1].equals("apis")) {
-      return discovery().group(parts[2]);
+      return Optional.of(discovery().group(parts[2]).orElse(notServed(trimmed)));
     }
     if (parts.length == 4 && parts[1].equals("apis")) {
-      return discovery().resources(parts[2] + "/" + parts[3]);
+      return Optional.of(
+          discovery().resources(parts[2] + "/" + parts[3]).orElse(notServed(trimmed)));
     }
     return Optional.empty();
   }

@@ -33,7 +33,7 @@ final class WatchStream {
    * what {@code kubectl get -w} relies on: pkg/cmd/get/get.go watch). And {@code kubectl get KIND
    * NAME -w} selects its object with {@code fieldSelector=metadata.name=NAME}.
    */
-  record Filter(long fromVersion, String name) {
+  record Filter(long fromVersion, FieldSelector selector) {
     static Filter of(Map<String, String> params) {
       long from;
       try {
@@ -41,21 +41,19 @@ final class WatchStream {
       } catch (NumberFormatException e) {
         from = 0;
       }
-      String selector = params.getOrDefault("fieldSelector", "");
-      String name = selector.startsWith("metadata.name=") ? selector.substring(14) : null;
-      return new Filter(from, name);
+      return new Filter(from, FieldSelector.parse(params.get("fieldSelector")));
     }
 
     boolean passes(String type, JsonNode object) {
-      JsonNode metadata = object.path("metadata");
-      if (name != null && !name.equals(metadata.path("name").asText())) {
+      if (!selector.matches(object)) {
         return false;
       }
       if (!type.equals("ADDED") || fromVersion <= 0) {
         return true;
       }
       try {
-        return Long.parseLong(metadata.path("resourceVersion").asText()) > fromVersion;
+        return Long.parseLong(object.path("metadata").path("resourceVersion").asText())
+            > fromVersion;
       } catch (NumberFormatException e) {
         return true;
       }
