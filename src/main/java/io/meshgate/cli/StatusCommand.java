@@ -3,6 +3,8 @@ package io.meshgate.cli;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.ListOptions;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -45,6 +47,15 @@ import picocli.CommandLine.Option;
 final class StatusCommand implements Callable<Integer> {
   private static final String ROW = "%-24s %-17s %-12s %-9s %-10s %s%n";
 
+  /**
+   * A dropped watch is re-established after 0.5, 1, 2 and 4 s (fabric8 doubles the interval); then
+   * -w gives up, as kubectl get -w does at once, instead of retrying forever in silence after the
+   * cluster has gone (the demo stopped).
+   */
+  private static final Duration RECONNECT_INTERVAL = Duration.ofMillis(500);
+
+  private static final int RECONNECTS = 4;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -67,7 +78,12 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+    Config config =
+        new ConfigBuilder(Config.autoConfigure(null))
+            .withWatchReconnectInterval((int) RECONNECT_INTERVAL.toMillis())
+            .withWatchReconnectLimit(RECONNECTS)
+            .build();
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       String listedAt = printOnce(client);
       if (listedAt == null) {
         return ExitCodes.UNAVAILABLE;

@@ -114,6 +114,7 @@ public final class KubectlFront implements AutoCloseable {
     try {
       String path = exchange.getRequestURI().getRawPath();
       Map<String, String> params = params(exchange.getRequestURI().getRawQuery());
+      // a selector it cannot read is the client's error (400), found before anything is forwarded
       FieldSelector.parse(params.get("fieldSelector"));
       boolean get = exchange.getRequestMethod().equals("GET");
       Optional<JsonNode> discovery = get ? discovery(path) : Optional.empty();
@@ -129,7 +130,9 @@ public final class KubectlFront implements AutoCloseable {
         forward(exchange, path, params);
       }
     } catch (IllegalArgumentException e) {
-      respond(exchange, 400, status(400, "BadRequest", e.getMessage()));
+      if (exchange.getResponseCode() < 0) {
+        respond(exchange, 400, status(400, "BadRequest", e.getMessage()));
+      }
     } catch (IOException | RuntimeException e) {
       // the client has gone, or the mock failed: answer if the response has not started
       if (exchange.getResponseCode() < 0) {

@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -320,6 +322,28 @@ class StatusCommandTest {
 
     assertThat(result.exitCode()).isEqualTo(64);
     assertThat(result.err()).startsWith("meshgate: Unmatched argument at index 2: 'istio-1-20'");
+  }
+
+  /** After the cluster has gone (a demo stopped), -w gives up instead of retrying in silence. */
+  @Test
+  void watchExits69WhenTheClusterGoesAway() throws Exception {
+    CompletableFuture<Cli> result;
+    try (ClusterSimulator sim = ClusterSimulator.start()) {
+      sim.client().resources(RevisionMigration.class).resource(example()).create();
+      System.setProperty("kubernetes.master", sim.client().getMasterUrl().toString());
+      System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+      System.setProperty("kubernetes.request.retry.backoffLimit", "0");
+      result = CompletableFuture.supplyAsync(() -> Cli.run("status", "-w"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> sim.apiCalls().stream().anyMatch(ApiCall::isWatch));
+    }
+
+    Cli gone = result.get(60, TimeUnit.SECONDS);
+
+    assertThat(gone.exitCode()).isEqualTo(69);
+    assertThat(gone.out()).contains("istio-1-20");
+    assertThat(gone.err()).contains("meshgate: stopped following RevisionMigrations in http://");
   }
 
   /**
