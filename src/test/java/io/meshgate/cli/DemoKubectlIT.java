@@ -143,6 +143,15 @@ class DemoKubectlIT {
       Run pluginStatus = run(plugin, kubectl, "meshgate", "status");
       assertThat(pluginStatus.exitCode()).as(pluginStatus.err()).isZero();
       assertThat(pluginStatus.out()).containsPattern("demo-1-20 +Succeeded +\\S+ +6/6");
+      Path pluginWatch = tmp.resolve("plugin-status-w.txt");
+      Process pluginFollows = start(pluginWatch, plugin, kubectl, "meshgate", "status", "-w");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(() -> assertThat(rows(pluginWatch, "demo-1-20")).contains("Succeeded"));
+      // kubectl execs the plugin, which execs java: the signal reaches meshgate itself
+      signal("INT", pluginFollows);
+      assertThat(pluginFollows.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(pluginFollows.exitValue()).isEqualTo(130);
       Run pluginHelp = run(plugin, kubectl, "meshgate", "status", "--help");
       assertThat(pluginHelp.exitCode()).isZero();
       assertThat(pluginHelp.out()).startsWith("Usage: meshgate status");
