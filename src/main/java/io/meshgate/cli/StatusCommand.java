@@ -51,7 +51,8 @@ final class StatusCommand implements Callable<Integer> {
    * A dropped watch is re-established after 0.5, 1, 2 and 4 s (fabric8 doubles the interval); then
    * -w gives up, as kubectl get -w does at once, instead of retrying forever in silence after the
    * API server has gone. (fabric8 7.8 applies the limit to WebSocket watches; its HTTP watch, used
-   * against the demo's KubectlFront, stops reconnecting without a word after a refused reconnect.)
+   * against the demo's KubectlFront, stops reconnecting without a word after a refused reconnect:
+   * the front ends its watches with a 410 Gone when the demo stops, which ends -w at once.)
    */
   private static final Duration RECONNECT_INTERVAL = Duration.ofMillis(500);
 

@@ -367,10 +367,11 @@ public final class KubectlFront implements AutoCloseable {
     }
   }
 
-  /** Ends every watch and stops serving. */
+  /** Ends every watch, saying the cluster is gone for good, and stops serving. */
   @Override
   public void close() {
-    watches.forEach(WatchStream::end);
+    JsonNode gone = status(410, "Gone", "the simulated cluster has stopped");
+    watches.forEach(watch -> watch.endWith(gone));
     server.stop(0);
     threads.shutdownNow();
   }

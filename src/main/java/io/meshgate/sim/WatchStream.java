@@ -66,6 +66,7 @@ final class WatchStream {
   private final String includeObject;
   private final CountDownLatch ended = new CountDownLatch(1);
   private final StringBuilder partial = new StringBuilder();
+  private volatile OutputStream out;
 
   /** {@code columns} null: the objects as they are, not as Tables. */
   WatchStream(
@@ -80,12 +81,12 @@ final class WatchStream {
   void follow(HttpClient http, URI socket) throws IOException, InterruptedException {
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(200, 0);
-    OutputStream out = exchange.getResponseBody();
+    out = exchange.getResponseBody();
     // the headers, now: a watch with nothing to report yet would otherwise keep its client waiting
     out.flush();
     WebSocket webSocket;
     try {
-      webSocket = http.newWebSocketBuilder().buildAsync(socket, new Relay(out)).get();
+      webSocket = http.newWebSocketBuilder().buildAsync(socket, new Relay()).get();
     } catch (ExecutionException e) {
       throw new IOException("the mock API server refused the watch " + socket, e.getCause());
     }
@@ -101,13 +102,27 @@ final class WatchStream {
     ended.countDown();
   }
 
-  private final class Relay implements WebSocket.Listener {
-    private final OutputStream out;
-
-    Relay(OutputStream out) {
-      this.out = out;
+  /**
+   * Ends the stream with an ERROR event carrying {@code status}: a fabric8 watcher hears a 410 Gone
+   * as the end of its watch (onClose) where a closed stream only makes it reconnect.
+   */
+  void endWith(JsonNode status) {
+    try {
+      write(JSON.createObjectNode().put("type", "ERROR").set("object", status));
+    } catch (IOException e) {
+      // the client has gone already
     }
+    end();
+  }
 
+  private synchronized void write(JsonNode event) throws IOException {
+    if (out != null) {
+      out.write((event + "\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    }
+  }
+
+  private final class Relay implements WebSocket.Listener {
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
       partial.append(data);
@@ -136,8 +151,7 @@ final class WatchStream {
         ((ObjectNode) event)
             .set("object", Tables.table(object, columns, includeObject, Instant.now()));
       }
-      out.write((event + "\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
+      write(event);
     }
 
     @Override

@@ -148,10 +148,6 @@ class DemoKubectlIT {
       await()
           .atMost(Duration.ofSeconds(60))
           .untilAsserted(() -> assertThat(rows(pluginWatch, "demo-1-20")).contains("Succeeded"));
-      // kubectl execs the plugin, which execs java: the signal reaches meshgate itself
-      signal("INT", pluginFollows);
-      assertThat(pluginFollows.waitFor(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(pluginFollows.exitValue()).isEqualTo(130);
       Run pluginHelp = run(plugin, kubectl, "meshgate", "status", "--help");
       assertThat(pluginHelp.exitCode()).isZero();
       assertThat(pluginHelp.out()).startsWith("Usage: meshgate status");
@@ -172,6 +168,15 @@ class DemoKubectlIT {
       assertThat(kubectlWatch.waitFor(30, TimeUnit.SECONDS))
           .as("kubectl get -w ends when the demo stops")
           .isTrue();
+      assertThat(Files.readString(getWatch)).contains("Gone     the simulated cluster has stopped");
+      assertThat(pluginFollows.waitFor(30, TimeUnit.SECONDS))
+          .as("kubectl meshgate status -w ends when the demo stops")
+          .isTrue();
+      assertThat(pluginFollows.exitValue()).isEqualTo(69);
+      assertThat(Files.readString(stderrOf(pluginWatch)))
+          .containsPattern(
+              "meshgate: stopped following RevisionMigrations in http://127.0.0.1:\\d+/: the"
+                  + " simulated cluster has stopped");
       await().atMost(Duration.ofSeconds(10)).until(() -> leftBehind().isEmpty());
       System.out.printf(
           "FIGURE DemoKubectlIT demo run with kubectl: %d s%n",

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.meshgate.kube.RevisionMigration;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -215,7 +214,7 @@ class KubectlFrontTest {
   }
 
   @Test
-  void closingEndsTheWatchesItServes() throws Exception {
+  void closingEndsTheWatchesItServesWithGone() throws Exception {
     HttpResponse<InputStream> stream =
         http.send(
             HttpRequest.newBuilder(front.url().resolve("/api/v1/namespaces?watch=true")).build(),
@@ -226,16 +225,12 @@ class KubectlFrontTest {
 
     front.close();
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              try {
-                return lines.readLine() == null;
-              } catch (IOException e) {
-                return true;
-              }
-            });
+    JsonNode farewell = JSON.readTree(lines.readLine());
+    assertThat(farewell.path("type").asText()).isEqualTo("ERROR");
+    assertThat(farewell.path("object").path("code").asInt()).isEqualTo(410);
+    assertThat(farewell.path("object").path("message").asText())
+        .isEqualTo("the simulated cluster has stopped");
+    assertThat(lines.readLine()).isNull();
   }
 
   @ParameterizedTest
