@@ -168,7 +168,8 @@ class DemoKubectlIT {
       assertThat(kubectlWatch.waitFor(30, TimeUnit.SECONDS))
           .as("kubectl get -w ends when the demo stops")
           .isTrue();
-      assertThat(Files.readString(getWatch)).contains("Gone     the simulated cluster has stopped");
+      assertThat(Files.readString(getWatch))
+          .containsPattern("Failure +Gone +the simulated cluster has stopped");
       assertThat(pluginFollows.waitFor(30, TimeUnit.SECONDS))
           .as("kubectl meshgate status -w ends when the demo stops")
           .isTrue();
