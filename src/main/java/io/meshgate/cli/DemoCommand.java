@@ -115,6 +115,7 @@ final class DemoCommand implements Callable<Integer> {
         System.setErr(logFile);
         display.step("meshgate demo, scenario " + chosen.id() + "; work directory " + workDir);
         try (DemoRun run = DemoRun.start(chosen, workDir, display::event, display::step)) {
+          display.kubeconfig(run.kubeconfig());
           boolean ended = await(run, display, chosen);
           display.finish();
           MigrationStatus status = run.status();
@@ -129,6 +130,10 @@ final class DemoCommand implements Callable<Integer> {
             out.printf(
                 "%nStill running until Ctrl-C: Prometheus %s, meshgate API http://127.0.0.1:%d/api/v1/migrations%n",
                 run.prometheusUrl(), run.httpPort());
+            out.printf(
+                "kubectl get revmig -w, kubectl describe revmig %s and meshgate status -w work with"
+                    + " the KUBECONFIG exported above; Ctrl-C in this terminal stops the demo.%n",
+                DemoRun.MIGRATION);
             out.flush();
             interruption.await();
           }

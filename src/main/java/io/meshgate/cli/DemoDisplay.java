@@ -7,6 +7,7 @@ import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.TargetStatus;
 import io.meshgate.notify.Notification;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -49,6 +50,21 @@ final class DemoDisplay {
   /** A stage of start-up or shutdown. */
   synchronized void step(String text) {
     out.println((live ? "" : stamp(Instant.now()) + " ") + text);
+    out.flush();
+  }
+
+  /**
+   * How to reach the simulated cluster from another terminal: the export on a line of its own, to
+   * paste as it is.
+   */
+  synchronized void kubeconfig(Path file) {
+    step(
+        "kubectl and meshgate status -w reach the simulated cluster while the demo runs, from any"
+            + " terminal after:");
+    String path = file.toString();
+    out.println(
+        "export KUBECONFIG="
+            + (path.matches("[A-Za-z0-9_./+-]+") ? path : "'" + path.replace("'", "'\\''") + "'"));
     out.flush();
   }
 

@@ -2,7 +2,6 @@ package io.meshgate.cli;
 
 import io.meshgate.app.Daemon;
 import io.meshgate.config.DaemonConfig;
-import io.meshgate.config.DaemonConfigLoader;
 import io.meshgate.controller.GatePort;
 import io.meshgate.controller.WriteHook;
 import io.meshgate.gate.RuleResult;
@@ -15,6 +14,7 @@ import io.meshgate.notify.Notifier;
 import io.meshgate.sim.ClusterSimulator;
 import io.meshgate.sim.ControlPlane;
 import io.meshgate.sim.DemoScenario;
+import io.meshgate.sim.KubectlFront;
 import io.meshgate.sim.MeshSimulator;
 import io.meshgate.sim.PrometheusProcess;
 import io.meshgate.sim.Traffic;
@@ -22,19 +22,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +37,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +64,6 @@ final class DemoRun implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
   private static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(1);
   private static final Duration ROLLOUT_DELAY = Duration.ofMillis(1500);
-  private static final String DEMO_WINDOW = "20s";
 
   private record Workload(String kind, String name, int replicas) {}
 
@@ -111,6 +103,7 @@ final class DemoRun implements AutoCloseable {
   private PrometheusProcess prometheus;
   private ClusterSimulator cluster;
   private Daemon daemon;
+  private Path kubeconfig;
   private volatile Instant migrationDueAt;
   private volatile boolean faultOn;
 
@@ -183,6 +176,7 @@ final class DemoRun implements AutoCloseable {
     cluster = ClusterSimulator.start().rolloutDelay(ROLLOUT_DELAY);
     started.push(cluster);
     populate(cluster);
+    startKubectlFront(workDir);
     step.accept(
         "simulated cluster: istiod "
             + FROM
@@ -198,7 +192,7 @@ final class DemoRun implements AutoCloseable {
             + FROM
             + " by its pod template's label");
 
-    DaemonConfig config = config(workDir);
+    DaemonConfig config = DemoFiles.config(workDir, prometheus.url());
     daemon =
         Daemon.start(
             config,
@@ -210,7 +204,7 @@ final class DemoRun implements AutoCloseable {
     started.push(daemon);
     step.accept(
         "meshgate: rules of rules/ (windows "
-            + DEMO_WINDOW
+            + DemoFiles.WINDOW
             + "), HTTP API at http://127.0.0.1:"
             + daemon.httpPort()
             + "/api/v1/migrations");
@@ -238,9 +232,23 @@ final class DemoRun implements AutoCloseable {
             + ")");
   }
 
+  /**
+   * kubectl cannot use the mock API server as it is (no discovery, no HTTP watches): it gets a
+   * {@link KubectlFront} and a kubeconfig of it, removed when the demo stops since nothing answers
+   * there any more.
+   */
+  private void startKubectlFront(Path workDir) throws IOException {
+    KubectlFront front = KubectlFront.start(URI.create(cluster.client().getMasterUrl().toString()));
+    started.push(front);
+    Path file = workDir.resolve("kubeconfig");
+    Files.writeString(file, front.kubeconfig());
+    started.push(() -> Files.deleteIfExists(file));
+    kubeconfig = file;
+  }
+
   private static void populate(ClusterSimulator cluster) {
     cluster.istiod(FROM, true).istiod(TO, true);
-    try (InputStream crd = resource("revisionmigrations.meshgate.io.yaml")) {
+    try (InputStream crd = DemoFiles.resource("revisionmigrations.meshgate.io.yaml")) {
       cluster.client().apiextensions().v1().customResourceDefinitions().load(crd).create();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -263,75 +271,12 @@ final class DemoRun implements AutoCloseable {
         .injectedGateway(GATEWAY.namespace(), GATEWAY.name(), FROM, 2);
   }
 
-  /** The embedded daemon/demo.yaml and rules/, with this run's Prometheus, port and token. */
-  private DaemonConfig config(Path workDir) throws IOException {
-    Path file = workDir.resolve("demo.yaml");
-    try (InputStream in = resource("meshgate/demo/demo.yaml")) {
-      Files.copy(in, file);
-    }
-    DaemonConfig loaded = DaemonConfigLoader.load(file, false);
-    Path rules = copyRules(workDir.resolve("rules"));
-    Path token = workDir.resolve("webhook-token");
-    byte[] secret = new byte[16];
-    new SecureRandom().nextBytes(secret);
-    Files.writeString(token, HexFormat.of().formatHex(secret));
-    return new DaemonConfig(
-        loaded.prometheus().withUrl(prometheus.url()),
-        rules,
-        loaded.controlPlaneNamespace(),
-        new DaemonConfig.Http(0, token),
-        loaded.alerts(),
-        null,
-        loaded.leaderElection(),
-        loaded.gate());
-  }
-
-  /** rules/ as shipped, with each window shortened: a demo has minutes of data, not hours. */
-  private static Path copyRules(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    URL url = DemoRun.class.getClassLoader().getResource("meshgate/rules");
-    if (url == null) {
-      throw new IllegalStateException("the jar holds no meshgate/rules; rebuild it");
-    }
-    try {
-      URI uri = url.toURI();
-      if (uri.getScheme().equals("jar")) {
-        try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
-          copyRuleFiles(jar.getPath("meshgate/rules"), dir);
-        }
-      } else {
-        copyRuleFiles(Path.of(uri), dir);
-      }
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
-    return dir;
-  }
-
-  private static void copyRuleFiles(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.list(from)) {
-      for (Path rule : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
-        String text =
-            Files.readString(rule).replaceAll("(?m)^window: .*$", "window: " + DEMO_WINDOW);
-        Files.writeString(to.resolve(rule.getFileName().toString()), text);
-      }
-    }
-  }
-
-  private static InputStream resource(String name) throws IOException {
-    InputStream in = DemoRun.class.getClassLoader().getResourceAsStream(name);
-    if (in == null) {
-      throw new IOException("the jar holds no " + name + "; rebuild it");
-    }
-    return in;
-  }
-
   private GatePort recording(GatePort gate) {
     return GatePort.tapped(gate, evaluation -> latest.putAll(evaluation.results()));
   }
 
   private void createMigration() {
-    try (InputStream manifest = resource("meshgate/demo/demo-migration.yaml")) {
+    try (InputStream manifest = DemoFiles.resource("meshgate/demo/demo-migration.yaml")) {
       cluster.client().resources(RevisionMigration.class).load(manifest).create();
     } catch (IOException | RuntimeException e) {
       LOG.error("could not create RevisionMigration {}", MIGRATION, e);
@@ -378,6 +323,11 @@ final class DemoRun implements AutoCloseable {
 
   URI prometheusUrl() {
     return prometheus.url();
+  }
+
+  /** A kubeconfig of the simulated cluster, for kubectl and {@code meshgate status}. */
+  Path kubeconfig() {
+    return kubeconfig;
   }
 
   int httpPort() {

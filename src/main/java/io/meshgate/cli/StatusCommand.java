@@ -1,5 +1,10 @@
 package io.meshgate.cli;
 
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -14,10 +19,14 @@ import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.Resolution;
 import io.meshgate.migration.TargetStatus;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.HttpURLConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,9 +40,23 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Show the RevisionMigrations of the current kube context; -w follows changes.",
-      "Exit code: 0, or 69 when the cluster cannot be reached."
+      "Exit code: 0; 69 when the cluster cannot be reached, does not serve RevisionMigrations (the"
+          + " CRD is not installed) or the watch ends for good; 130 when -w is stopped with"
+          + " Ctrl-C."
     })
 final class StatusCommand implements Callable<Integer> {
+  private static final String ROW = "%-24s %-17s %-12s %-9s %-10s %s%n";
+
+  /**
+   * A dropped watch is re-established after 0.5, 1, 2 and 4 s (fabric8 doubles the interval); then
+   * -w gives up, as kubectl get -w does at once, instead of retrying forever in silence after the
+   * API server has gone. (fabric8 7.8 applies the limit to WebSocket watches; its HTTP watch, used
+   * against the demo's KubectlFront, stops reconnecting without a word after a refused reconnect:
+   * the front ends its watches with a 410 Gone when the demo stops, which ends -w at once.)
+   */
+  private static final Duration RECONNECT_INTERVAL = Duration.ofMillis(500);
+
+  private static final int RECONNECTS = 4;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -46,67 +69,91 @@ final class StatusCommand implements Callable<Integer> {
   @Option(
       names = {"-w", "--watch"},
       description =
-          "Follow changes: print the table again each time a RevisionMigration changes, until"
-              + " interrupted (Ctrl-C).")
+          "Follow changes as kubectl get -w does: the table once, then one row each time what a"
+              + " RevisionMigration's row shows changes, until interrupted (Ctrl-C).")
   boolean watch;
+
+  /** What was last printed of each migration, AGE aside: a row is printed again when it differs. */
+  private final Map<String, String> shown = new HashMap<>();
+
+  private boolean headerPrinted;
 
   @Override
   public Integer call() {
-    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-      if (!printOnce(client)) {
+    Config config =
+        new ConfigBuilder(Config.autoConfigure(null))
+            .withWatchReconnectInterval((int) RECONNECT_INTERVAL.toMillis())
+            .withWatchReconnectLimit(RECONNECTS)
+            .build();
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      String listedAt = printOnce(client);
+      if (listedAt == null) {
         return ExitCodes.UNAVAILABLE;
       }
-      return watch ? follow(client) : 0;
+      return watch ? follow(client, listedAt) : 0;
     }
-  }
-
-  /** The table as the cluster holds it now; false (and said on stderr) when it cannot be read. */
-  boolean printOnce(KubernetesClient client) {
-    List<RevisionMigration> migrations;
-    try {
-      migrations = client.resources(RevisionMigration.class).list().getItems();
-    } catch (KubernetesClientException e) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              "meshgate: cannot list RevisionMigrations in "
-                  + client.getMasterUrl()
-                  + ": "
-                  + e.getMessage());
-      return false;
-    }
-    print(spec.commandLine().getOut(), migrations, Instant.now());
-    return true;
   }
 
   /**
-   * The table again after each change, as {@code kubectl get -w} does, until interrupted or the
-   * watch ends for good (fabric8 re-establishes a watch that merely expired).
+   * The table as the cluster holds it now; returns the list's resourceVersion, or null (and says
+   * why on stderr) when it cannot be read.
    */
-  int follow(KubernetesClient client) {
+  String printOnce(KubernetesClient client) {
+    KubernetesResourceList<RevisionMigration> migrations;
+    try {
+      migrations = client.resources(RevisionMigration.class).list();
+    } catch (KubernetesClientException e) {
+      spec.commandLine().getErr().println(cannotList(client, e));
+      return null;
+    }
+    print(spec.commandLine().getOut(), migrations.getItems(), Instant.now());
+    return migrations.getMetadata() == null ? null : migrations.getMetadata().getResourceVersion();
+  }
+
+  private static String cannotList(KubernetesClient client, KubernetesClientException e) {
+    if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+      return "meshgate: "
+          + client.getMasterUrl()
+          + " does not serve RevisionMigrations (meshgate.io/v1alpha1): the CRD is not installed;"
+          + " kubectl apply -f deploy/crds/revisionmigrations.meshgate.io.yaml installs it";
+    }
+    return "meshgate: cannot list RevisionMigrations in "
+        + client.getMasterUrl()
+        + ": "
+        + e.getMessage();
+  }
+
+  /**
+   * One row per change after the table, as {@code kubectl get -w} does, from the list's {@code
+   * resourceVersion} on; until interrupted or the watch ends for good (fabric8 re-establishes a
+   * watch that merely expired). A change that leaves the row as it was prints nothing.
+   */
+  int follow(KubernetesClient client, String fromVersion) {
     CountDownLatch ended = new CountDownLatch(1);
     AtomicInteger exit = new AtomicInteger(0);
-    Watcher<RevisionMigration> reprint =
+    Watcher<RevisionMigration> printer =
         new Watcher<>() {
           @Override
           public void eventReceived(Action action, RevisionMigration changed) {
-            spec.commandLine().getOut().println();
-            if (!printOnce(client)) {
-              exit.set(ExitCodes.UNAVAILABLE);
-              ended.countDown();
-            }
+            printChange(
+                spec.commandLine().getOut(), changed, action == Action.DELETED, Instant.now());
           }
 
           @Override
           public void onClose(WatcherException cause) {
             spec.commandLine()
                 .getErr()
-                .println("meshgate: stopped following RevisionMigrations: " + cause.getMessage());
+                .println(
+                    "meshgate: stopped following RevisionMigrations in "
+                        + client.getMasterUrl()
+                        + ": "
+                        + cause.getMessage());
             exit.set(ExitCodes.UNAVAILABLE);
             ended.countDown();
           }
         };
-    try (Watch ignored = client.resources(RevisionMigration.class).watch(reprint)) {
+    ListOptions from = new ListOptionsBuilder().withResourceVersion(fromVersion).build();
+    try (Watch ignored = client.resources(RevisionMigration.class).watch(from, printer)) {
       ended.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -123,35 +170,69 @@ final class StatusCommand implements Callable<Integer> {
     return exit.get();
   }
 
+  /** The table: the header and a row per migration, by name. */
   synchronized void print(PrintWriter out, List<RevisionMigration> migrations, Instant now) {
     if (migrations.isEmpty()) {
       out.println("No RevisionMigrations found.");
       out.flush();
       return;
     }
-    String row = "%-24s %-17s %-12s %-9s %-10s %s%n";
-    out.printf(row, "NAME", "PHASE", "WAVE", "PROMOTED", "AGE", "REVISIONS");
     migrations.stream()
         .sorted(Comparator.comparing(m -> m.getMetadata().getName()))
-        .forEach(
-            m -> {
-              MigrationStatus status = RevisionMigrations.toStatus(m.getStatus());
-              String created = m.getMetadata().getCreationTimestamp();
-              String age =
-                  created == null ? "-" : age(Duration.between(Instant.parse(created), now));
-              out.printf(
-                  row,
-                  m.getMetadata().getName(),
-                  status.phase(),
-                  orDash(status.currentWave()),
-                  status.promoted(),
-                  age,
-                  revisions(m, status));
-              if (targets) {
-                printTargets(out, status.targets());
-              }
-            });
+        .forEach(m -> printRow(out, m, now));
     out.flush();
+  }
+
+  /** The row of a changed migration, unless it shows what was last shown of it. */
+  synchronized void printChange(
+      PrintWriter out, RevisionMigration m, boolean deleted, Instant now) {
+    String name = m.getMetadata().getName();
+    if (!deleted && rowWithoutAge(m).equals(shown.get(name))) {
+      return;
+    }
+    printRow(out, m, now);
+    if (deleted) {
+      shown.remove(name);
+    }
+    out.flush();
+  }
+
+  private void printRow(PrintWriter out, RevisionMigration m, Instant now) {
+    if (!headerPrinted) {
+      out.printf(ROW, "NAME", "PHASE", "WAVE", "PROMOTED", "AGE", "REVISIONS");
+      headerPrinted = true;
+    }
+    MigrationStatus status = RevisionMigrations.toStatus(m.getStatus());
+    String created = m.getMetadata().getCreationTimestamp();
+    String age = created == null ? "-" : age(Duration.between(Instant.parse(created), now));
+    out.printf(
+        ROW,
+        m.getMetadata().getName(),
+        status.phase(),
+        orDash(status.currentWave()),
+        status.promoted(),
+        age,
+        revisions(m, status));
+    if (targets) {
+      printTargets(out, status.targets());
+    }
+    shown.put(m.getMetadata().getName(), rowWithoutAge(m));
+  }
+
+  /** What a row (and its targets, with --targets) shows but its age. */
+  private String rowWithoutAge(RevisionMigration m) {
+    MigrationStatus status = RevisionMigrations.toStatus(m.getStatus());
+    StringWriter targetLines = new StringWriter();
+    if (targets) {
+      printTargets(new PrintWriter(targetLines), status.targets());
+    }
+    return String.join(
+        "\t",
+        String.valueOf(status.phase()),
+        orDash(status.currentWave()),
+        String.valueOf(status.promoted()),
+        revisions(m, status),
+        targetLines.toString());
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.meshgate.gate.Verdict;
 import io.meshgate.kube.RevisionMigration;
@@ -14,6 +15,7 @@ import io.meshgate.migration.MigrationStatus;
 import io.meshgate.migration.NodeRef;
 import io.meshgate.migration.TargetPhase;
 import io.meshgate.migration.TargetStatus;
+import io.meshgate.sim.ApiCall;
 import io.meshgate.sim.ClusterSimulator;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,6 +25,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -285,42 +289,119 @@ class StatusCommandTest {
         .startsWith("meshgate: cannot list RevisionMigrations in http://127.0.0.1:1/");
   }
 
-  /** DESIGN.md section 9: {@code status -w} follows changes. */
   @Test
-  void watchPrintsTheTableAgainWhenAMigrationChanges() throws Exception {
+  void aClusterWithoutTheCrdExits69AndSaysHowToInstallIt() {
+    // fabric8's mock in expectations mode answers 404 to what it does not expect, as an API
+    // server answers a list of a resource no CRD defines
+    KubernetesMockServer server = new KubernetesMockServer(false);
+    server.init();
+    try {
+      System.setProperty("kubernetes.master", server.url("/"));
+      System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+
+      Cli result = Cli.run("status", "-w");
+
+      assertThat(result.exitCode()).isEqualTo(69);
+      assertThat(result.out()).isEmpty();
+      assertThat(result.err())
+          .isEqualTo(
+              "meshgate: "
+                  + server.url("/")
+                  + " does not serve RevisionMigrations (meshgate.io/v1alpha1): the CRD is not"
+                  + " installed; kubectl apply -f deploy/crds/revisionmigrations.meshgate.io.yaml"
+                  + " installs it"
+                  + System.lineSeparator());
+    } finally {
+      server.destroy();
+    }
+  }
+
+  @Test
+  void anUnexpectedArgumentIsBadUsage() {
+    Cli result = Cli.run("status", "-w", "istio-1-20");
+
+    assertThat(result.exitCode()).isEqualTo(64);
+    assertThat(result.err()).startsWith("meshgate: Unmatched argument at index 2: 'istio-1-20'");
+  }
+
+  /** After the cluster has gone (a demo stopped), -w gives up instead of retrying in silence. */
+  @Test
+  void watchExits69WhenTheClusterGoesAway() throws Exception {
+    CompletableFuture<Cli> result;
+    try (ClusterSimulator sim = ClusterSimulator.start()) {
+      sim.client().resources(RevisionMigration.class).resource(example()).create();
+      System.setProperty("kubernetes.master", sim.client().getMasterUrl().toString());
+      System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+      System.setProperty("kubernetes.request.retry.backoffLimit", "0");
+      result = CompletableFuture.supplyAsync(() -> Cli.run("status", "-w"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> sim.apiCalls().stream().anyMatch(ApiCall::isWatch));
+    }
+
+    Cli gone = result.get(60, TimeUnit.SECONDS);
+
+    assertThat(gone.exitCode()).isEqualTo(69);
+    assertThat(gone.out()).contains("istio-1-20");
+    assertThat(gone.err()).contains("meshgate: stopped following RevisionMigrations in http://");
+  }
+
+  /**
+   * DESIGN.md section 9: {@code status -w} follows changes as {@code kubectl get -w} does, the
+   * table once, then one row per change; a change its row does not show (a label) prints nothing.
+   */
+  @Test
+  void watchPrintsOneRowPerChangeAfterTheTable() throws Exception {
     try (ClusterSimulator sim = ClusterSimulator.start()) {
       KubernetesClient client = sim.client();
+      client.resources(RevisionMigration.class).resource(example()).create();
       StringWriter out = new StringWriter();
       StatusCommand command = new StatusCommand();
       new CommandLine(command).setOut(new PrintWriter(out, true));
-      Thread follower = new Thread(() -> command.follow(client), "status-w");
+      String listedAt = command.printOnce(client);
+      AtomicInteger exit = new AtomicInteger(-1);
+      Thread follower = new Thread(() -> exit.set(command.follow(client, listedAt)), "status-w");
       follower.start();
       try {
-        RevisionMigration later = example();
-        later.getMetadata().setName("istio-1-21");
-        client.resources(RevisionMigration.class).resource(later).create();
-        AtomicInteger touches = new AtomicInteger();
         await()
             .atMost(Duration.ofSeconds(20))
-            .untilAsserted(
-                () -> {
-                  // until the watch is up, a change goes unseen: change it again
-                  client
-                      .resources(RevisionMigration.class)
-                      .withName("istio-1-21")
-                      .edit(
-                          m -> {
-                            m.getMetadata()
-                                .setLabels(Map.of("touched", "" + touches.incrementAndGet()));
-                            return m;
-                          });
-                  assertThat(out.toString()).contains("istio-1-21").contains("NAME");
-                });
+            .until(() -> sim.apiCalls().stream().anyMatch(ApiCall::isWatch));
+        var migration = client.resources(RevisionMigration.class).withName("istio-1-20");
+        migration.edit(
+            m -> {
+              m.getMetadata().setLabels(Map.of("team", "mesh"));
+              return m;
+            });
+        migration.edit(
+            m -> {
+              m.setStatus(
+                  RevisionMigrations.fromStatus(
+                      new MigrationStatus(
+                          MigrationPhase.Progressing,
+                          "prod",
+                          "2/3",
+                          List.of(),
+                          List.of(),
+                          List.of(),
+                          1L,
+                          new MigrationStatus.Revisions("1-19-0", "1-20-0", null))));
+              return m;
+            });
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> out.toString().contains("Progressing"));
+        assertThat(out.toString().lines())
+            .hasSize(3)
+            .satisfiesExactly(
+                header -> assertThat(header).startsWith("NAME "),
+                before -> assertThat(before).startsWith("istio-1-20 ").contains("AwaitingApproval"),
+                after ->
+                    assertThat(after).startsWith("istio-1-20 ").contains("Progressing", "2/3"));
       } finally {
         follower.interrupt();
         follower.join(5000);
       }
       assertThat(follower.isAlive()).as("Ctrl-C ends it").isFalse();
+      assertThat(exit.get()).isZero();
     }
   }
 }

@@ -1,0 +1,378 @@
+package io.meshgate.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The simulated cluster as kubectl needs it: an HTTP front of fabric8's mock API server that serves
+ * discovery ({@link Discovery}), answers {@code kubectl get} with server-side Tables ({@link
+ * Tables}) and streams watches over plain HTTP ({@link WatchStream}); everything else goes through
+ * to the mock as it is. The mock serves watches over WebSocket only (a plain {@code ?watch=true}
+ * GET is a 400, "Connection header must be Upgrade"), while kubectl watches with a chunked HTTP
+ * response (client-go {@code rest/request.go} Watch).
+ *
+ * <pre>{@code
+ * try (KubectlFront front = KubectlFront.start(cluster.client().getMasterUrl().toURI())) {
+ *   Files.writeString(dir.resolve("kubeconfig"), front.kubeconfig());
+ *   // KUBECONFIG=dir/kubeconfig kubectl get revmig -w
+ * }
+ * }</pre>
+ */
+public final class KubectlFront implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern RESOURCE_PATH =
+      Pattern.compile("^/(?:api/(v1)|apis/([^/]+)/([^/]+))/([^?]+)$");
+  private static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(30);
+
+  private final URI backend;
+  private final HttpServer server;
+  private final ExecutorService threads;
+  private final HttpClient http;
+  private final Set<WatchStream> watches = ConcurrentHashMap.newKeySet();
+
+  private KubectlFront(URI backend, HttpServer server, ExecutorService threads) {
+    this.backend = backend;
+    this.server = server;
+    this.threads = threads;
+    this.http = HttpClient.newBuilder().connectTimeout(BACKEND_TIMEOUT).build();
+  }
+
+  /** Starts a front of {@code backend} (the mock's URL) on a free loopback port. */
+  public static KubectlFront start(URI backend) throws IOException {
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    // every watch holds a thread for as long as its client follows it
+    ExecutorService threads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "kubectl-front");
+              t.setDaemon(true);
+              return t;
+            });
+    KubectlFront front = new KubectlFront(backend, server, threads);
+    server.createContext("/", front::handle);
+    server.setExecutor(threads);
+    server.start();
+    return front;
+  }
+
+  /** Where kubectl reaches the cluster. */
+  public URI url() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** A kubeconfig whose current context is this front, without credentials (none are checked). */
+  public String kubeconfig() {
+    return String.join(
+        "\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "  - name: meshgate-demo",
+        "    cluster:",
+        "      server: " + url(),
+        "contexts:",
+        "  - name: meshgate-demo",
+        "    context:",
+        "      cluster: meshgate-demo",
+        "      user: meshgate-demo",
+        "current-context: meshgate-demo",
+        "users:",
+        "  - name: meshgate-demo",
+        "    user: {}",
+        "");
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try {
+      String path = exchange.getRequestURI().getRawPath();
+      Map<String, String> params = params(exchange.getRequestURI().getRawQuery());
+      // a selector it cannot read is the client's error (400), found before anything is forwarded
+      FieldSelector.parse(params.get("fieldSelector"));
+      boolean get = exchange.getRequestMethod().equals("GET");
+      Optional<JsonNode> discovery = get ? discovery(path) : Optional.empty();
+      if (discovery.isPresent()) {
+        JsonNode document = discovery.get();
+        respond(
+            exchange,
+            document.path("kind").asText().equals("Status") ? document.path("code").asInt() : 200,
+            document);
+      } else if (get && isWatch(params)) {
+        watch(exchange, path, params);
+      } else {
+        forward(exchange, path, params);
+      }
+    } catch (IllegalArgumentException e) {
+      if (exchange.getResponseCode() < 0) {
+        respond(exchange, 400, status(400, "BadRequest", e.getMessage()));
+      }
+    } catch (IOException | RuntimeException e) {
+      // the client has gone, or the mock failed: answer if the response has not started
+      if (exchange.getResponseCode() < 0) {
+        respond(exchange, 500, status(500, "InternalError", e.toString()));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private static JsonNode notServed(String path) {
+    return status(404, "NotFound", "the server could not find the requested resource " + path);
+  }
+
+  /**
+   * The discovery document at {@code path} (a 404 Status for a group it does not serve), if any.
+   */
+  private Optional<JsonNode> discovery(String path) throws IOException, InterruptedException {
+    String trimmed = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    String[] parts = trimmed.split("/");
+    if (trimmed.equals("/api")) {
+      return Optional.of(discovery().coreVersions());
+    }
+    if (trimmed.equals("/api/v1")) {
+      return discovery().resources("v1");
+    }
+    if (trimmed.equals("/apis")) {
+      return Optional.of(discovery().groups());
+    }
+    if (parts.length == 3 && parts[1].equals("apis")) {
+      return Optional.of(discovery().group(parts[2]).orElse(notServed(trimmed)));
+    }
+    if (parts.length == 4 && parts[1].equals("apis")) {
+      return Optional.of(
+          discovery().resources(parts[2] + "/" + parts[3]).orElse(notServed(trimmed)));
+    }
+    return Optional.empty();
+  }
+
+  private Discovery discovery() throws IOException, InterruptedException {
+    HttpResponse<String> crds =
+        http.send(
+            HttpRequest.newBuilder(
+                    backend.resolve("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"))
+                .timeout(BACKEND_TIMEOUT)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    List<JsonNode> items = new ArrayList<>();
+    if (crds.statusCode() == 200) {
+      JSON.readTree(crds.body()).path("items").forEach(items::add);
+    }
+    return new Discovery(items);
+  }
+
+  /**
+   * Any other request, answered by the mock; a list's field selector applied here; a GET asking for
+   * a Table gets one.
+   */
+  private void forward(HttpExchange exchange, String path, Map<String, String> params)
+      throws IOException, InterruptedException {
+    byte[] body = exchange.getRequestBody().readAllBytes();
+    boolean get = exchange.getRequestMethod().equals("GET");
+    FieldSelector selector =
+        get ? FieldSelector.parse(params.get("fieldSelector")) : FieldSelector.parse(null);
+    String query = selector.isEmpty() ? query(exchange) : withoutFieldSelector(exchange);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(backend.resolve(exchange.getRequestURI().getRawPath() + query))
+            .timeout(BACKEND_TIMEOUT)
+            .method(
+                exchange.getRequestMethod(),
+                body.length == 0
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+    for (String header : List.of("Content-Type", "User-Agent", "Accept")) {
+      String value = exchange.getRequestHeaders().getFirst(header);
+      if (value != null) {
+        request.header(header, value);
+      }
+    }
+    HttpResponse<byte[]> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    Matcher resource = RESOURCE_PATH.matcher(path);
+    if (get && response.statusCode() == 200 && resource.matches()) {
+      JsonNode object = JSON.readTree(response.body());
+      Discovery discovery = discovery();
+      if (object.path("items").isArray()) {
+        for (Iterator<JsonNode> items = object.path("items").elements(); items.hasNext(); ) {
+          if (!selector.matches(items.next())) {
+            items.remove();
+          }
+        }
+        typed((ObjectNode) object, ResourcePath.of(resource), discovery);
+      }
+      respond(
+          exchange,
+          200,
+          asTable(exchange)
+              ? Tables.table(
+                  object,
+                  columns(ResourcePath.of(resource), discovery),
+                  params.get("includeObject"),
+                  Instant.now())
+              : object);
+      return;
+    }
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(
+        response.statusCode(), response.body().length == 0 ? -1 : response.body().length);
+    exchange.getResponseBody().write(response.body());
+  }
+
+  /** A watch as an HTTP stream of JSON watch events, one per line, until either side ends it. */
+  private void watch(HttpExchange exchange, String path, Map<String, String> params)
+      throws IOException, InterruptedException {
+    // fabric8 asks for a WebSocket first and watches over HTTP when the handshake is answered
+    // with 200, as kubectl proxy does (BaseOperation.submitWatch; a 503 would be retried first,
+    // StandardHttpClient); kubectl never asks for one
+    if ("websocket".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Upgrade"))) {
+      respond(
+          exchange, 200, status(200, "", "this server streams watches over HTTP, not WebSocket"));
+      return;
+    }
+    Matcher resource = RESOURCE_PATH.matcher(path);
+    List<Tables.Column> columns =
+        asTable(exchange) && resource.matches()
+            ? columns(ResourcePath.of(resource), discovery())
+            : null;
+    URI socket = URI.create("ws://" + backend.getRawAuthority() + path + query(exchange));
+    WatchStream stream =
+        new WatchStream(
+            exchange, WatchStream.Filter.of(params), columns, params.get("includeObject"));
+    watches.add(stream);
+    try {
+      stream.follow(http, socket);
+    } finally {
+      watches.remove(stream);
+    }
+  }
+
+  /** A resource's path: its group ("" for the core group), version and plural. */
+  private record ResourcePath(String group, String version, String plural) {
+    static ResourcePath of(Matcher resource) {
+      String[] segments = resource.group(4).split("/");
+      String plural =
+          segments[0].equals("namespaces") && segments.length >= 3 ? segments[2] : segments[0];
+      boolean core = resource.group(1) != null;
+      return new ResourcePath(
+          core ? "" : resource.group(2), core ? "v1" : resource.group(3), plural);
+    }
+
+    String groupVersion() {
+      return group.isEmpty() ? version : group + "/" + version;
+    }
+  }
+
+  private static List<Tables.Column> columns(ResourcePath resource, Discovery discovery) {
+    return Tables.columns(resource.group(), resource.version(), resource.plural(), discovery);
+  }
+
+  /**
+   * The mock calls every list {@code v1 List}; typed clients (kubectl describe's events) decode
+   * only a {@code KindList} of the resource's group version and show nothing otherwise.
+   */
+  private static void typed(ObjectNode list, ResourcePath resource, Discovery discovery) {
+    if (list.path("kind").asText().equals("List")) {
+      discovery
+          .kind(resource.groupVersion(), resource.plural())
+          .ifPresent(
+              kind -> list.put("kind", kind + "List").put("apiVersion", resource.groupVersion()));
+    }
+  }
+
+  private static boolean asTable(HttpExchange exchange) {
+    String accept = exchange.getRequestHeaders().getFirst("Accept");
+    return accept != null && accept.contains("as=Table");
+  }
+
+  private static boolean isWatch(Map<String, String> params) {
+    String watch = params.getOrDefault("watch", "");
+    return watch.equals("true") || watch.equals("1");
+  }
+
+  private static String withoutFieldSelector(HttpExchange exchange) {
+    List<String> kept = new ArrayList<>();
+    for (String pair : exchange.getRequestURI().getRawQuery().split("&")) {
+      if (!pair.startsWith("fieldSelector=")) {
+        kept.add(pair);
+      }
+    }
+    return kept.isEmpty() ? "" : "?" + String.join("&", kept);
+  }
+
+  private static String query(HttpExchange exchange) {
+    String query = exchange.getRequestURI().getRawQuery();
+    return query == null ? "" : "?" + query;
+  }
+
+  static Map<String, String> params(String query) {
+    Map<String, String> params = new HashMap<>();
+    if (query == null) {
+      return params;
+    }
+    for (String pair : query.split("&")) {
+      int eq = pair.indexOf('=');
+      String name = eq < 0 ? pair : pair.substring(0, eq);
+      String value = eq < 0 ? "" : pair.substring(eq + 1);
+      params.put(
+          URLDecoder.decode(name, StandardCharsets.UTF_8),
+          URLDecoder.decode(value, StandardCharsets.UTF_8));
+    }
+    return params;
+  }
+
+  static ObjectNode status(int code, String reason, String message) {
+    ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1");
+    status.putObject("metadata");
+    return status
+        .put("status", "Failure")
+        .put("message", message)
+        .put("reason", reason)
+        .put("code", code);
+  }
+
+  private static void respond(HttpExchange exchange, int code, JsonNode body) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(code, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /** Ends every watch, saying the cluster is gone for good, and stops serving. */
+  @Override
+  public void close() {
+    JsonNode gone = status(410, "Gone", "the simulated cluster has stopped");
+    watches.forEach(watch -> watch.endWith(gone));
+    server.stop(0);
+    threads.shutdownNow();
+  }
+}
