@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -169,11 +168,6 @@ public final class HttpServer implements AutoCloseable {
 
   public int port() {
     return app.port();
-  }
-
-  /** The address the port is bound on, as given. */
-  public String address() {
-    return ((ServerConnector) app.jettyServer().server().getConnectors()[0]).getHost();
   }
 
   private static HttpResponseException notFound(String name) {

@@ -6,17 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.meshgate.metrics.Metrics;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -28,32 +24,28 @@ import org.junit.jupiter.api.Test;
 class HttpAddressTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  @Test
-  void boundToLoopbackItAnswersOnLoopbackOnlyAndOnNoOtherAddressOfTheMachine() throws Exception {
-    Optional<InetAddress> other = otherLocalAddress();
+  /**
+   * 127.0.0.2 is another address of the machine on every Linux host (all of 127.0.0.0/8 is
+   * loopback), so the check never depends on the machine having a second interface.
+   */
+  private static final String OTHER_LOOPBACK = "127.0.0.2";
 
+  @Test
+  void boundToOneAddressItAnswersThereAndOnNoOtherAddressOfTheMachine() throws Exception {
     try (HttpServer server = start("127.0.0.1")) {
-      assertThat(server.address()).isEqualTo("127.0.0.1");
       assertThat(healthz("127.0.0.1", server.port())).isEqualTo("ok");
-      if (other.isPresent()) {
-        // the same port on the machine's other address: refused, nothing listens there
-        assertThatThrownBy(() -> connect(other.get(), server.port()))
-            .as("port %d on %s", server.port(), other.get())
-            .isInstanceOf(ConnectException.class);
-      }
+      // the same port on another address of the machine: refused, nothing listens there
+      assertThatThrownBy(() -> connect(InetAddress.getByName(OTHER_LOOPBACK), server.port()))
+          .as("port %d on %s", server.port(), OTHER_LOOPBACK)
+          .isInstanceOf(ConnectException.class);
     }
   }
 
   @Test
-  void boundToEveryInterfaceItAnswersOnLoopbackAndOnTheMachinesOtherAddress() throws Exception {
-    Optional<InetAddress> other = otherLocalAddress();
-
+  void boundToEveryInterfaceItAnswersOnEveryAddressOfTheMachine() throws Exception {
     try (HttpServer server = start("0.0.0.0")) {
-      assertThat(server.address()).isEqualTo("0.0.0.0");
       assertThat(healthz("127.0.0.1", server.port())).isEqualTo("ok");
-      if (other.isPresent()) {
-        assertThat(healthz(other.get().getHostAddress(), server.port())).isEqualTo("ok");
-      }
+      assertThat(healthz(OTHER_LOOPBACK, server.port())).isEqualTo("ok");
     }
   }
 
@@ -90,23 +82,6 @@ class HttpAddressTest {
   private static void connect(InetAddress address, int port) throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(address, port), 5_000);
-    }
-  }
-
-  /** An IPv4 address of an interface that is up, other than loopback, if the machine has one. */
-  private static Optional<InetAddress> otherLocalAddress() throws SocketException {
-    return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
-        .filter(HttpAddressTest::up)
-        .flatMap(NetworkInterface::inetAddresses)
-        .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
-        .findFirst();
-  }
-
-  private static boolean up(NetworkInterface network) {
-    try {
-      return network.isUp();
-    } catch (SocketException e) {
-      return false;
     }
   }
 }
