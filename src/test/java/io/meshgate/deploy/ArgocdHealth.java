@@ -91,4 +91,30 @@ public final class ArgocdHealth {
   public static Health of(JsonNode object) {
     return of(List.of(object)).get(0);
   }
+
+  /** A RevisionMigration of generation 2 whose status is {@code status} (YAML). */
+  static JsonNode migration(String status) {
+    return migration(2, status);
+  }
+
+  /** A RevisionMigration of {@code generation} whose status is {@code status} (YAML). */
+  static JsonNode migration(long generation, String status) {
+    try {
+      return Mappers.yaml()
+          .readTree(
+              """
+              apiVersion: meshgate.io/v1alpha1
+              kind: RevisionMigration
+              metadata: {name: istio-1-20, generation: %d}
+              spec:
+                fromRevision: 1-19-0
+                toRevision: 1-20-0
+                waves: [{name: test, namespaces: [test]}, {name: prod, namespaces: [prod]}]
+              status:
+              %s"""
+                  .formatted(generation, status.indent(2)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package io.meshgate.deploy;
 
+import static io.meshgate.deploy.ArgocdHealth.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meshgate.json.Mappers;
 import io.meshgate.migration.MigrationPhase;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -382,30 +382,5 @@ class ArgocdHealthIT {
                 "Unknown",
                 "Phase Rebalancing is not known to this health check; take it from the"
                     + " deploy/argocd/ of the meshgate release that runs"));
-  }
-
-  static JsonNode migration(String status) {
-    return migration(2, status);
-  }
-
-  /** A RevisionMigration of {@code generation} whose status is {@code status} (YAML). */
-  static JsonNode migration(long generation, String status) {
-    try {
-      return Mappers.yaml()
-          .readTree(
-              """
-              apiVersion: meshgate.io/v1alpha1
-              kind: RevisionMigration
-              metadata: {name: istio-1-20, generation: %d}
-              spec:
-                fromRevision: 1-19-0
-                toRevision: 1-20-0
-                waves: [{name: test, namespaces: [test]}, {name: prod, namespaces: [prod]}]
-              status:
-              %s"""
-                  .formatted(generation, status.indent(2)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
