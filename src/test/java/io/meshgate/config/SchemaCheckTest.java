@@ -91,6 +91,31 @@ class SchemaCheckTest {
                 "is missing; expected the path of a file holding the Slack webhook URL"));
   }
 
+  /** The schema, and so helm and `meshgate validate`, refuses a host name where an IP is due. */
+  @Test
+  void theHttpAddressIsAnIpAddressNotAHostName() throws Exception {
+    for (String address : List.of("0.0.0.0", "10.1.2.3", "::", "fd00::1", "::ffff:10.0.0.1")) {
+      assertThat(
+              SchemaCheck.DAEMON_CONFIG.problems(
+                  yaml("prometheus: {url: http://p:9090}\nhttp: {address: \"" + address + "\"}")))
+          .as(address)
+          .isEmpty();
+    }
+    for (String address : List.of("localhost", "meshgate.example.com", "256.0.0.1", "[::1]")) {
+      assertThat(
+              SchemaCheck.DAEMON_CONFIG.problems(
+                  yaml("prometheus: {url: http://p:9090}\nhttp: {address: \"" + address + "\"}")))
+          .as(address)
+          .containsExactly(
+              new SchemaCheck.Problem(
+                  "http.address",
+                  "is \""
+                      + address
+                      + "\"; expected an IP address of the pod such as 0.0.0.0 (every IPv4"
+                      + " interface), 127.0.0.1 (loopback only) or ::"));
+    }
+  }
+
   @ParameterizedTest(name = "{0} among [{1}] -> {2}")
   @CsvSource(
       nullValues = "-",

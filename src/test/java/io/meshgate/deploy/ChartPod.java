@@ -34,9 +34,11 @@ final class ChartPod implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final Daemon daemon;
+  private final DaemonConfig config;
 
-  private ChartPod(Daemon daemon) {
+  private ChartPod(Daemon daemon, DaemonConfig config) {
     this.daemon = daemon;
+    this.config = config;
   }
 
   static ChartPod start(RealCluster cluster, String namespace, String deployment, Path dir)
@@ -75,7 +77,13 @@ final class ChartPod implements AutoCloseable {
             cluster.serviceAccountClient(namespace, pod.getServiceAccountName()),
             Clock.systemUTC(),
             Notifier.NONE,
-            Daemon.Options.production(deployment + "-in-process", false)));
+            Daemon.Options.production(deployment + "-in-process", false)),
+        parsed);
+  }
+
+  /** The configuration the daemon started with, as it read it from the ConfigMap. */
+  DaemonConfig config() {
+    return config;
   }
 
   /** What the readiness probe asks: does {@code /readyz} answer 200. */

@@ -1,16 +1,23 @@
 package io.meshgate.deploy;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** A command line run to its end, its output and error read apart (Helm warns on stderr). */
+/**
+ * A command line run to its end, its output and error read apart (Helm warns on stderr). Both go to
+ * files, never to pipes read here: a hung command cannot block the reader, so the timeout holds and
+ * the failure shows what the command printed until then.
+ */
 final class Command {
+  static final Duration TIMEOUT = Duration.ofMinutes(5);
+
   /** What a run printed and how it ended. */
   record Result(List<String> command, int code, String out, String err) {
     Result orFail() {
@@ -24,32 +31,54 @@ final class Command {
   private Command() {}
 
   static Result run(List<String> command, Map<String, String> env) {
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().putAll(env);
+    return run(command, env, TIMEOUT);
+  }
+
+  static Result run(List<String> command, Map<String, String> env, Duration timeout) {
+    Path out = null;
+    Path err = null;
     try {
+      out = Files.createTempFile("command", ".out");
+      err = Files.createTempFile("command", ".err");
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+      builder.environment().putAll(env);
       Process process = builder.start();
       process.getOutputStream().close();
-      CompletableFuture<String> err =
-          CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-      String out = read(process.getInputStream());
-      if (!process.waitFor(5, TimeUnit.MINUTES)) {
-        process.destroyForcibly();
-        throw new AssertionError(String.join(" ", command) + " did not end in 5 minutes");
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly().waitFor();
+        throw new AssertionError(
+            String.join(" ", command)
+                + " did not end in "
+                + timeout
+                + "; it printed: "
+                + read(out)
+                + read(err));
       }
-      return new Result(command, process.exitValue(), out, err.join());
+      return new Result(command, process.exitValue(), read(out), read(err));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    } finally {
+      delete(out);
+      delete(err);
     }
   }
 
-  private static String read(InputStream in) {
-    try (in) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  private static String read(Path file) throws IOException {
+    return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+  }
+
+  private static void delete(Path file) {
+    if (file != null) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 }

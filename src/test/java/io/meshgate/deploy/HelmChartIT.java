@@ -242,7 +242,14 @@ class HelmChartIT {
         Arguments.of("secrets.webhookToken.name=", "at '/secrets/webhookToken/name'"),
         Arguments.of("serviceMonitor.interval=often", "at '/serviceMonitor/interval'"),
         Arguments.of(
-            "networkPolicy.prometheusPort=0", "at '/networkPolicy/prometheusPort': minimum"));
+            "networkPolicy.prometheusPort=0", "at '/networkPolicy/prometheusPort': minimum"),
+        Arguments.of(
+            "config.http.address=localhost",
+            "at '/config/http/address': 'localhost' does not match pattern"),
+        Arguments.of(
+            "podDisruptionBudget.maxUnavailable=lots", "at '/podDisruptionBudget/maxUnavailable'"),
+        Arguments.of(
+            "podDisruptionBudget.maxUnavailable=0", "at '/podDisruptionBudget/maxUnavailable'"));
   }
 
   @ParameterizedTest(name = "{0}")

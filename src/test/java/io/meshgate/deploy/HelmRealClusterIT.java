@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The chart installed, upgraded and uninstalled by Helm's own CLI on the real control plane. Its
@@ -91,12 +93,20 @@ class HelmRealClusterIT {
   }
 
   /**
-   * Helm checks values before it creates the namespace or any object, but after it applies crds/
-   * (helm.sh/helm/v4 pkg/action/install.go, Install.RunWithContext): the CRD alone is left.
+   * Helm checks values, by the schema and by rendering (the chart's {@code fail}), before it
+   * creates the namespace or any object, but after it applies crds/ (helm.sh/helm/v4
+   * pkg/action/install.go, Install.RunWithContext): the CRD alone is left.
    */
-  @Test
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          config.http.port=-1          | at '/config/http/port': minimum: got -1, want 1
+          config.http.address=127.0.0.1 | config.http.address=127.0.0.1 is a loopback address
+          """)
   @Order(1)
-  void aBadValueIsRefusedAndInstallsNothingButTheCrd() {
+  void aBadValueIsRefusedAndInstallsNothingButTheCrd(String value, String message) {
     Command.Result refused =
         helm.run(
             "install",
@@ -106,10 +116,10 @@ class HelmRealClusterIT {
             "meshgate-broken",
             "--create-namespace",
             "--set",
-            "config.http.port=-1");
+            value);
 
     assertThat(refused.code()).isNotZero();
-    assertThat(refused.err()).contains("at '/config/http/port': minimum: got -1, want 1");
+    assertThat(refused.err()).contains(message);
     assertThat(
             helm.run("list", "--all-namespaces", "--deployed", "--failed", "--pending", "--short")
                 .orFail()
@@ -206,6 +216,8 @@ class HelmRealClusterIT {
     assertThat(config.path("gate").path("minWindow").asText()).isEqualTo("2m");
     String checksum = checksum(deployment());
     assertThat(checksum).isNotEqualTo(checksumBefore);
+    restartThePod();
+    assertThat(pod.config().gate().minWindow()).isEqualTo(Duration.ofMinutes(2));
     await("the Deployment rolled out 3 pods of the new template")
         .atMost(Duration.ofMinutes(3))
         .until(() -> rolledOut(3));
@@ -242,6 +254,22 @@ class HelmRealClusterIT {
                 .orFail()
                 .out())
         .isBlank();
+  }
+
+  /**
+   * What the new pods of a rollout do: start the daemon on the upgraded ConfigMap (a config the
+   * daemon refuses fails here, naming its field) and report Ready once it answers /readyz.
+   */
+  private static void restartThePod() throws IOException {
+    ChartPod old = pod;
+    pod = null;
+    old.close();
+    pod =
+        ChartPod.start(mesh.cluster, NAMESPACE, "meshgate", Files.createTempDirectory(home, "pod"));
+    await("the daemon on the upgraded config answers /readyz")
+        .atMost(Duration.ofMinutes(2))
+        .until(HelmRealClusterIT::podReady);
+    mesh.kubelet.recheck();
   }
 
   private static List<String> install(String verb, String... more) {
