@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.meshgate.json.Mappers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -14,6 +15,7 @@ import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -49,13 +52,21 @@ public final class KubectlFront implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern RESOURCE_PATH =
       Pattern.compile("^/(?:api/(v1)|apis/([^/]+)/([^/]+))/([^?]+)$");
-  private static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(30);
 
   private final URI backend;
   private final HttpServer server;
   private final ExecutorService threads;
   private final HttpClient http;
   private final Set<WatchStream> watches = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService beats =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "kubectl-front-heartbeat");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile boolean closed;
 
   private KubectlFront(URI backend, HttpServer server, ExecutorService threads) {
     this.backend = backend;
@@ -258,20 +269,67 @@ public final class KubectlFront implements AutoCloseable {
       return;
     }
     Matcher resource = RESOURCE_PATH.matcher(path);
-    List<Tables.Column> columns =
-        asTable(exchange) && resource.matches()
-            ? columns(ResourcePath.of(resource), discovery())
+    boolean table = asTable(exchange) && resource.matches();
+    List<Tables.Column> columns = table ? columns(ResourcePath.of(resource), discovery()) : null;
+    ObjectNode bookmark =
+        !table && resource.matches() && "true".equals(params.get("allowWatchBookmarks"))
+            ? bookmark(ResourcePath.of(resource), discovery())
             : null;
     URI socket = URI.create("ws://" + backend.getRawAuthority() + path + query(exchange));
     WatchStream stream =
         new WatchStream(
-            exchange, WatchStream.Filter.of(params), columns, params.get("includeObject"));
-    watches.add(stream);
+            exchange,
+            WatchStream.Filter.of(params),
+            columns,
+            params.get("includeObject"),
+            bookmark);
+    WebSocket mock;
     try {
-      stream.follow(http, socket);
+      // the mock's watch first: a refusal is answered with its code, and no change is lost
+      // between the response's start and the watch's
+      mock = stream.open(http, socket);
+    } catch (WatchStream.Refused e) {
+      respond(exchange, e.code, status(e.code, reason(e.code), e.getMessage() + " " + path));
+      return;
+    }
+    watches.add(stream);
+    if (closed) {
+      // closing went through the watches before this one was added
+      stream.endWith(gone());
+    }
+    try {
+      stream.follow(mock, beats);
     } finally {
       watches.remove(stream);
     }
+  }
+
+  /** The object of a BOOKMARK event but its resourceVersion; null when the kind is unknown. */
+  private static ObjectNode bookmark(ResourcePath resource, Discovery discovery) {
+    return discovery
+        .kind(resource.groupVersion(), resource.plural())
+        .map(
+            kind ->
+                Mappers.json()
+                    .createObjectNode()
+                    .put("kind", kind)
+                    .put("apiVersion", resource.groupVersion()))
+        .orElse(null);
+  }
+
+  private static String reason(int code) {
+    return switch (code) {
+      case 400 -> "BadRequest";
+      case 404 -> "NotFound";
+      case 410 -> "Gone";
+      case 503 -> "ServiceUnavailable";
+      default -> "InternalError";
+    };
+  }
+
+  /** How many watches are open: each holds a thread, a socket and a watch of the mock. */
+  public int openWatches() {
+    return watches.size();
   }
 
   /** A resource's path: its group ("" for the core group), version and plural. */
@@ -367,12 +425,27 @@ public final class KubectlFront implements AutoCloseable {
     }
   }
 
+  private static ObjectNode gone() {
+    return status(410, "Gone", "the simulated cluster has stopped");
+  }
+
+  /**
+   * Stops serving as a killed demo does (kill -9): the connections drop, no watch hears a Gone.
+   * What tests of the front's clients need.
+   */
+  void halt() {
+    server.stop(0);
+    beats.shutdownNow();
+    threads.shutdownNow();
+  }
+
   /** Ends every watch, saying the cluster is gone for good, and stops serving. */
   @Override
   public void close() {
-    JsonNode gone = status(410, "Gone", "the simulated cluster has stopped");
-    watches.forEach(watch -> watch.endWith(gone));
+    closed = true;
+    watches.forEach(watch -> watch.endWith(gone()));
     server.stop(0);
+    beats.shutdownNow();
     threads.shutdownNow();
   }
 }
