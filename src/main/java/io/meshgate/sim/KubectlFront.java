@@ -444,7 +444,9 @@ public final class KubectlFront implements AutoCloseable {
   public void close() {
     closed = true;
     watches.forEach(watch -> watch.endWith(gone()));
-    server.stop(0);
+    // a second for the ended watches to finish their responses: a stream cut before its last
+    // chunk is an error to the client, not the end of the watch
+    server.stop(1);
     beats.shutdownNow();
     threads.shutdownNow();
   }

@@ -169,7 +169,7 @@ final class WatchStream {
           object.putObject("metadata").put("resourceVersion", lastVersion);
           write(Mappers.json().createObjectNode().put("type", "BOOKMARK").set("object", object));
         } else if (out != null && !closed) {
-          // client-go's JSON stream decoder skips the whitespace between events
+X
           // (k8s.io/apimachinery/pkg/util/json, encoding/json Decoder)
           out.write('\n');
           out.flush();
