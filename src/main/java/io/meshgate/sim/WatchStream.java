@@ -169,8 +169,9 @@ final class WatchStream {
           object.putObject("metadata").put("resourceVersion", lastVersion);
           write(Mappers.json().createObjectNode().put("type", "BOOKMARK").set("object", object));
         } else if (out != null && !closed) {
-X
-          // (k8s.io/apimachinery/pkg/util/json, encoding/json Decoder)
+          // client-go frames a watch with encoding/json's Decoder, which skips the whitespace
+          // between values (k8s.io/apimachinery@v0.36.3/pkg/util/framer/framer.go
+          // NewJSONFramedReader)
           out.write('\n');
           out.flush();
         }
