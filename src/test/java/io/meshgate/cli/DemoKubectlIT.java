@@ -36,7 +36,7 @@ class DemoKubectlIT {
   @TempDir Path tmp;
 
   /** Every process the test started, killed at its end whatever happened. */
-  private final List<Process> started = new ArrayList<>();
+  private final List<Process> processes = new ArrayList<>();
 
   private record Run(int exitCode, String out, String err) {}
 
@@ -190,7 +190,7 @@ class DemoKubectlIT {
           "FIGURE DemoKubectlIT demo run with kubectl: %d s%n",
           Duration.between(started, Instant.now()).toSeconds());
     } finally {
-      started.forEach(DemoKubectlIT::kill);
+      processes.forEach(DemoKubectlIT::kill);
     }
   }
 
@@ -263,7 +263,7 @@ class DemoKubectlIT {
     builder.environment().put("KUBECACHEDIR", tmp.resolve("kube-cache").toString());
     builder.environment().putAll(env);
     Process process = builder.start();
-    started.add(process);
+    processes.add(process);
     return process;
   }
 
