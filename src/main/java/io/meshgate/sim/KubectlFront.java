@@ -1,13 +1,13 @@
 package io.meshgate.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.meshgate.json.Mappers;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -31,7 +31,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The simulated cluster as kubectl needs it: an HTTP front of fabric8's mock API server that serves
@@ -49,9 +48,6 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class KubectlFront implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern RESOURCE_PATH =
-      Pattern.compile("^/(?:api/(v1)|apis/([^/]+)/([^/]+))/([^?]+)$");
   static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(30);
 
   private final URI backend;
@@ -128,6 +124,12 @@ public final class KubectlFront implements AutoCloseable {
       // a selector it cannot read is the client's error (400), found before anything is forwarded
       FieldSelector.parse(params.get("fieldSelector"));
       boolean get = exchange.getRequestMethod().equals("GET");
+      if (!get && params.containsKey("fieldSelector")) {
+        // the mock ignores field selectors: kubectl delete --field-selector would delete them all
+        throw new IllegalArgumentException(
+            "this server applies field selectors to reads only, not to "
+                + exchange.getRequestMethod());
+      }
       Optional<JsonNode> discovery = get ? discovery(path) : Optional.empty();
       if (discovery.isPresent()) {
         JsonNode document = discovery.get();
@@ -142,12 +144,13 @@ public final class KubectlFront implements AutoCloseable {
       }
     } catch (IllegalArgumentException e) {
       if (exchange.getResponseCode() < 0) {
-        respond(exchange, 400, status(400, "BadRequest", e.getMessage()));
+        respond(exchange, 400, ApiServerDispatcher.statusObject(400, "BadRequest", e.getMessage()));
       }
     } catch (IOException | RuntimeException e) {
       // the client has gone, or the mock failed: answer if the response has not started
       if (exchange.getResponseCode() < 0) {
-        respond(exchange, 500, status(500, "InternalError", e.toString()));
+        respond(
+            exchange, 500, ApiServerDispatcher.statusObject(500, "InternalError", e.toString()));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -157,7 +160,8 @@ public final class KubectlFront implements AutoCloseable {
   }
 
   private static JsonNode notServed(String path) {
-    return status(404, "NotFound", "the server could not find the requested resource " + path);
+    return ApiServerDispatcher.statusObject(
+        404, "NotFound", "the server could not find the requested resource " + path);
   }
 
   /**
@@ -195,7 +199,7 @@ public final class KubectlFront implements AutoCloseable {
             HttpResponse.BodyHandlers.ofString());
     List<JsonNode> items = new ArrayList<>();
     if (crds.statusCode() == 200) {
-      JSON.readTree(crds.body()).path("items").forEach(items::add);
+      Mappers.json().readTree(crds.body()).path("items").forEach(items::add);
     }
     return new Discovery(items);
   }
@@ -227,17 +231,26 @@ public final class KubectlFront implements AutoCloseable {
     }
     HttpResponse<byte[]> response =
         http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    Matcher resource = RESOURCE_PATH.matcher(path);
+    Matcher resource = ResourcePath.PATTERN.matcher(path);
+    if (get
+        && response.statusCode() == HttpURLConnection.HTTP_NOT_FOUND
+        && resource.matches()
+        && ResourcePath.of(resource).name() != null) {
+      respond(exchange, HttpURLConnection.HTTP_NOT_FOUND, ResourcePath.of(resource).notFound());
+      return;
+    }
     if (get && response.statusCode() == 200 && resource.matches()) {
-      JsonNode object = JSON.readTree(response.body());
+      JsonNode object = Mappers.json().readTree(response.body());
       Discovery discovery = discovery();
+      withoutNullNamespace(object);
+      object.path("items").forEach(KubectlFront::withoutNullNamespace);
       if (object.path("items").isArray()) {
         for (Iterator<JsonNode> items = object.path("items").elements(); items.hasNext(); ) {
           if (!selector.matches(items.next())) {
             items.remove();
           }
         }
-        typed((ObjectNode) object, ResourcePath.of(resource), discovery);
+        ResourcePath.of(resource).typed((ObjectNode) object, discovery);
       }
       respond(
           exchange,
@@ -245,7 +258,7 @@ public final class KubectlFront implements AutoCloseable {
           asTable(exchange)
               ? Tables.table(
                   object,
-                  columns(ResourcePath.of(resource), discovery),
+                  ResourcePath.of(resource).columns(discovery),
                   params.get("includeObject"),
                   Instant.now())
               : object);
@@ -257,6 +270,16 @@ public final class KubectlFront implements AutoCloseable {
     exchange.getResponseBody().write(response.body());
   }
 
+  /**
+   * The mock stores a cluster-scoped object with {@code namespace: null}, which {@code kubectl get
+   * -o yaml} shows; the API server leaves the key out.
+   */
+  private static void withoutNullNamespace(JsonNode object) {
+    if (object.path("metadata").path("namespace").isNull()) {
+      ((ObjectNode) object.path("metadata")).remove("namespace");
+    }
+  }
+
   /** A watch as an HTTP stream of JSON watch events, one per line, until either side ends it. */
   private void watch(HttpExchange exchange, String path, Map<String, String> params)
       throws IOException, InterruptedException {
@@ -265,15 +288,19 @@ public final class KubectlFront implements AutoCloseable {
     // StandardHttpClient); kubectl never asks for one
     if ("websocket".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Upgrade"))) {
       respond(
-          exchange, 200, status(200, "", "this server streams watches over HTTP, not WebSocket"));
+          exchange,
+          200,
+          ApiServerDispatcher.statusObject(
+              200, "", "this server streams watches over HTTP, not WebSocket"));
       return;
     }
-    Matcher resource = RESOURCE_PATH.matcher(path);
+    Matcher resource = ResourcePath.PATTERN.matcher(path);
     boolean table = asTable(exchange) && resource.matches();
-    List<Tables.Column> columns = table ? columns(ResourcePath.of(resource), discovery()) : null;
+    List<Tables.Column> columns = table ? ResourcePath.of(resource).columns(discovery()) : null;
+    boolean bookmarks = "true".equals(params.get("allowWatchBookmarks"));
     ObjectNode bookmark =
-        !table && resource.matches() && "true".equals(params.get("allowWatchBookmarks"))
-            ? bookmark(ResourcePath.of(resource), discovery())
+        bookmarks && !table && resource.matches()
+            ? ResourcePath.of(resource).bookmark(discovery())
             : null;
     URI socket = URI.create("ws://" + backend.getRawAuthority() + path + query(exchange));
     WatchStream stream =
@@ -282,6 +309,7 @@ public final class KubectlFront implements AutoCloseable {
             WatchStream.Filter.of(params),
             columns,
             params.get("includeObject"),
+            bookmarks,
             bookmark);
     WebSocket mock;
     try {
@@ -289,7 +317,10 @@ public final class KubectlFront implements AutoCloseable {
       // between the response's start and the watch's
       mock = stream.open(http, socket);
     } catch (WatchStream.Refused e) {
-      respond(exchange, e.code, status(e.code, reason(e.code), e.getMessage() + " " + path));
+      respond(
+          exchange,
+          e.code,
+          ApiServerDispatcher.statusObject(e.code, e.reason(), e.getMessage() + " " + path));
       return;
     }
     watches.add(stream);
@@ -304,65 +335,9 @@ public final class KubectlFront implements AutoCloseable {
     }
   }
 
-  /** The object of a BOOKMARK event but its resourceVersion; null when the kind is unknown. */
-  private static ObjectNode bookmark(ResourcePath resource, Discovery discovery) {
-    return discovery
-        .kind(resource.groupVersion(), resource.plural())
-        .map(
-            kind ->
-                Mappers.json()
-                    .createObjectNode()
-                    .put("kind", kind)
-                    .put("apiVersion", resource.groupVersion()))
-        .orElse(null);
-  }
-
-  private static String reason(int code) {
-    return switch (code) {
-      case 400 -> "BadRequest";
-      case 404 -> "NotFound";
-      case 410 -> "Gone";
-      case 503 -> "ServiceUnavailable";
-      default -> "InternalError";
-    };
-  }
-
   /** How many watches are open: each holds a thread, a socket and a watch of the mock. */
   public int openWatches() {
     return watches.size();
-  }
-
-  /** A resource's path: its group ("" for the core group), version and plural. */
-  private record ResourcePath(String group, String version, String plural) {
-    static ResourcePath of(Matcher resource) {
-      String[] segments = resource.group(4).split("/");
-      String plural =
-          segments[0].equals("namespaces") && segments.length >= 3 ? segments[2] : segments[0];
-      boolean core = resource.group(1) != null;
-      return new ResourcePath(
-          core ? "" : resource.group(2), core ? "v1" : resource.group(3), plural);
-    }
-
-    String groupVersion() {
-      return group.isEmpty() ? version : group + "/" + version;
-    }
-  }
-
-  private static List<Tables.Column> columns(ResourcePath resource, Discovery discovery) {
-    return Tables.columns(resource.group(), resource.version(), resource.plural(), discovery);
-  }
-
-  /**
-   * The mock calls every list {@code v1 List}; typed clients (kubectl describe's events) decode
-   * only a {@code KindList} of the resource's group version and show nothing otherwise.
-   */
-  private static void typed(ObjectNode list, ResourcePath resource, Discovery discovery) {
-    if (list.path("kind").asText().equals("List")) {
-      discovery
-          .kind(resource.groupVersion(), resource.plural())
-          .ifPresent(
-              kind -> list.put("kind", kind + "List").put("apiVersion", resource.groupVersion()));
-    }
   }
 
   private static boolean asTable(HttpExchange exchange) {
@@ -406,18 +381,8 @@ public final class KubectlFront implements AutoCloseable {
     return params;
   }
 
-  static ObjectNode status(int code, String reason, String message) {
-    ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1");
-    status.putObject("metadata");
-    return status
-        .put("status", "Failure")
-        .put("message", message)
-        .put("reason", reason)
-        .put("code", code);
-  }
-
   private static void respond(HttpExchange exchange, int code, JsonNode body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
+    byte[] bytes = Mappers.json().writeValueAsBytes(body);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(code, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
@@ -426,7 +391,7 @@ public final class KubectlFront implements AutoCloseable {
   }
 
   private static ObjectNode gone() {
-    return status(410, "Gone", "the simulated cluster has stopped");
+    return ApiServerDispatcher.statusObject(410, "Gone", "the simulated cluster has stopped");
   }
 
   /**

@@ -76,6 +76,7 @@ final class WatchStream {
   private final Filter filter;
   private final List<Tables.Column> columns;
   private final String includeObject;
+  private final boolean bookmarks;
   private final ObjectNode bookmark;
   private final CountDownLatch ended = new CountDownLatch(1);
   private final StringBuilder partial = new StringBuilder();
@@ -88,21 +89,27 @@ final class WatchStream {
   private String lastVersion;
 
   /**
-   * {@code columns} null: the objects as they are, not as Tables; {@code bookmark} the kind and
-   * apiVersion of a BOOKMARK event's object when the client allows them, else null (an empty line
-   * keeps the stream busy instead).
+   * {@code columns} null: the objects as they are, not as Tables. The heartbeat is a BOOKMARK event
+   * when the client allows {@code bookmarks} ({@code bookmark}: its object's kind and apiVersion;
+   * null when the kind is unknown, and then there is no heartbeat), else an empty line. An empty
+   * line would end a fabric8 HTTP watch, which always allows bookmarks: it reads every line as an
+   * event (AbstractWatchManager, "Unexpected exception processing watch event").
    */
   WatchStream(
       HttpExchange exchange,
       Filter filter,
       List<Tables.Column> columns,
       String includeObject,
+      boolean bookmarks,
       ObjectNode bookmark) {
     this.exchange = exchange;
     this.filter = filter;
     this.columns = columns;
     this.includeObject = includeObject;
+    this.bookmarks = bookmarks;
     this.bookmark = bookmark;
+    // a bookmark before any event carries the version the watch started from
+    this.lastVersion = String.valueOf(Math.max(0, filter.fromVersion()));
   }
 
   /** The mock's watch at {@code socket}; a refusal is the client's answer, with the mock's code. */
@@ -126,6 +133,17 @@ final class WatchStream {
     Refused(int code, String message) {
       super(message);
       this.code = code;
+    }
+
+    /** The reason of the Status that says so. */
+    String reason() {
+      return switch (code) {
+        case 400 -> "BadRequest";
+        case 404 -> "NotFound";
+        case 410 -> "Gone";
+        case 503 -> "ServiceUnavailable";
+        default -> "InternalError";
+      };
     }
   }
 
@@ -164,11 +182,11 @@ final class WatchStream {
   private void beat() {
     try {
       synchronized (this) {
-        if (bookmark != null && lastVersion != null) {
+        if (bookmarks && bookmark != null) {
           ObjectNode object = bookmark.deepCopy();
           object.putObject("metadata").put("resourceVersion", lastVersion);
           write(Mappers.json().createObjectNode().put("type", "BOOKMARK").set("object", object));
-        } else if (out != null && !closed) {
+        } else if (!bookmarks && out != null && !closed) {
           // client-go frames a watch with encoding/json's Decoder, which skips the whitespace
           // between values (k8s.io/apimachinery@v0.36.3/pkg/util/framer/framer.go
           // NewJSONFramedReader)

@@ -3,7 +3,9 @@ package io.meshgate.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.meshgate.kube.RevisionMigration;
 import io.meshgate.kube.RevisionMigrations;
 import io.meshgate.migration.MigrationPhase;
@@ -12,9 +14,12 @@ import io.meshgate.sim.ApiCall;
 import io.meshgate.sim.ClusterSimulator;
 import io.meshgate.sim.KubectlFront;
 import io.meshgate.sim.KubectlFronts;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -163,6 +168,55 @@ class StatusWatchTest {
         follower.join(5000);
       }
       assertThat(follower.isAlive()).as("interrupting its thread ends it").isFalse();
+      assertThat(exit.get()).isEqualTo(130);
+    }
+  }
+
+  /**
+   * The demo's case: -w through the kubectl front (the CRD installed), started before the migration
+   * exists, quiet for longer than the front's heartbeat (and -w's probes), then shown the
+   * migration.
+   */
+  @Test
+  @Timeout(120)
+  void watchThroughTheFrontOutlivesItsHeartbeatsAndShowsANewMigration() throws Exception {
+    try (ClusterSimulator sim = ClusterSimulator.start();
+        KubectlFront front = KubectlFront.start(sim.client().getMasterUrl().toURI());
+        KubernetesClient client =
+            new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder().withMasterUrl(front.url().toString()).build())
+                .build()) {
+      StringWriter out = new StringWriter();
+      StatusCommand command = new StatusCommand();
+      try (InputStream crd =
+          Files.newInputStream(Path.of("deploy/crds/revisionmigrations.meshgate.io.yaml"))) {
+        sim.client().apiextensions().v1().customResourceDefinitions().load(crd).create();
+      }
+      StringWriter err = new StringWriter();
+      new CommandLine(command)
+          .setOut(new PrintWriter(out, true))
+          .setErr(new PrintWriter(err, true));
+      String listedAt = command.printOnce(client).resourceVersion();
+      AtomicInteger exit = new AtomicInteger(-1);
+      Thread follower = new Thread(() -> exit.set(command.follow(client, listedAt)), "status-w");
+      follower.start();
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(() -> front.openWatches() == 1);
+        await()
+            .pollDelay(Duration.ofSeconds(12))
+            .atMost(Duration.ofSeconds(20))
+            .untilAsserted(() -> assertThat(follower.isAlive()).as(err::toString).isTrue());
+
+        sim.client()
+            .resources(RevisionMigration.class)
+            .resource(StatusCommandTest.example())
+            .create();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("istio-1-20"));
+      } finally {
+        follower.interrupt();
+        follower.join(5000);
+      }
       assertThat(exit.get()).isEqualTo(130);
     }
   }
