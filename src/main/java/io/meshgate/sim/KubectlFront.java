@@ -11,16 +11,13 @@ import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +117,7 @@ public final class KubectlFront implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try {
       String path = exchange.getRequestURI().getRawPath();
-      Map<String, String> params = params(exchange.getRequestURI().getRawQuery());
+      Map<String, String> params = FrontRequest.params(exchange.getRequestURI().getRawQuery());
       // a selector it cannot read is the client's error (400), found before anything is forwarded
       FieldSelector.parse(params.get("fieldSelector"));
       boolean get = exchange.getRequestMethod().equals("GET");
@@ -137,7 +134,7 @@ public final class KubectlFront implements AutoCloseable {
             exchange,
             document.path("kind").asText().equals("Status") ? document.path("code").asInt() : 200,
             document);
-      } else if (get && isWatch(params)) {
+      } else if (get && FrontRequest.isWatch(params)) {
         watch(exchange, path, params);
       } else {
         forward(exchange, path, params);
@@ -214,7 +211,10 @@ public final class KubectlFront implements AutoCloseable {
     boolean get = exchange.getRequestMethod().equals("GET");
     FieldSelector selector =
         get ? FieldSelector.parse(params.get("fieldSelector")) : FieldSelector.parse(null);
-    String query = selector.isEmpty() ? query(exchange) : withoutFieldSelector(exchange);
+    String query =
+        selector.isEmpty()
+            ? FrontRequest.query(exchange)
+            : FrontRequest.withoutFieldSelector(exchange);
     HttpRequest.Builder request =
         HttpRequest.newBuilder(backend.resolve(exchange.getRequestURI().getRawPath() + query))
             .timeout(BACKEND_TIMEOUT)
@@ -255,7 +255,7 @@ public final class KubectlFront implements AutoCloseable {
       respond(
           exchange,
           200,
-          asTable(exchange)
+          FrontRequest.asTable(exchange)
               ? Tables.table(
                   object,
                   ResourcePath.of(resource).columns(discovery),
@@ -295,14 +295,15 @@ public final class KubectlFront implements AutoCloseable {
       return;
     }
     Matcher resource = ResourcePath.PATTERN.matcher(path);
-    boolean table = asTable(exchange) && resource.matches();
+    boolean table = FrontRequest.asTable(exchange) && resource.matches();
     List<Tables.Column> columns = table ? ResourcePath.of(resource).columns(discovery()) : null;
     boolean bookmarks = "true".equals(params.get("allowWatchBookmarks"));
     ObjectNode bookmark =
         bookmarks && !table && resource.matches()
             ? ResourcePath.of(resource).bookmark(discovery())
             : null;
-    URI socket = URI.create("ws://" + backend.getRawAuthority() + path + query(exchange));
+    URI socket =
+        URI.create("ws://" + backend.getRawAuthority() + path + FrontRequest.query(exchange));
     WatchStream stream =
         new WatchStream(
             exchange,
@@ -338,47 +339,6 @@ public final class KubectlFront implements AutoCloseable {
   /** How many watches are open: each holds a thread, a socket and a watch of the mock. */
   public int openWatches() {
     return watches.size();
-  }
-
-  private static boolean asTable(HttpExchange exchange) {
-    String accept = exchange.getRequestHeaders().getFirst("Accept");
-    return accept != null && accept.contains("as=Table");
-  }
-
-  private static boolean isWatch(Map<String, String> params) {
-    String watch = params.getOrDefault("watch", "");
-    return watch.equals("true") || watch.equals("1");
-  }
-
-  private static String withoutFieldSelector(HttpExchange exchange) {
-    List<String> kept = new ArrayList<>();
-    for (String pair : exchange.getRequestURI().getRawQuery().split("&")) {
-      if (!pair.startsWith("fieldSelector=")) {
-        kept.add(pair);
-      }
-    }
-    return kept.isEmpty() ? "" : "?" + String.join("&", kept);
-  }
-
-  private static String query(HttpExchange exchange) {
-    String query = exchange.getRequestURI().getRawQuery();
-    return query == null ? "" : "?" + query;
-  }
-
-  static Map<String, String> params(String query) {
-    Map<String, String> params = new HashMap<>();
-    if (query == null) {
-      return params;
-    }
-    for (String pair : query.split("&")) {
-      int eq = pair.indexOf('=');
-      String name = eq < 0 ? pair : pair.substring(0, eq);
-      String value = eq < 0 ? "" : pair.substring(eq + 1);
-      params.put(
-          URLDecoder.decode(name, StandardCharsets.UTF_8),
-          URLDecoder.decode(value, StandardCharsets.UTF_8));
-    }
-    return params;
   }
 
   private static void respond(HttpExchange exchange, int code, JsonNode body) throws IOException {
