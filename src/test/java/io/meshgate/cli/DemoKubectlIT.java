@@ -128,8 +128,8 @@ class DemoKubectlIT {
       assertThat(namespaces.exitCode()).as(namespaces.err()).isZero();
       assertThat(namespaces.out().lines().findFirst().orElse("")).matches("NAME +STATUS +AGE +REV");
       assertThat(namespaces.out().lines())
-          .anySatisfy(line -> assertThat(line).matches("payments +\\S+ +1-20-0"))
-          .anySatisfy(line -> assertThat(line).matches("frontend +\\S+ +1-20-0"));
+          .anySatisfy(line -> assertThat(line).matches("payments +Active +\\S+ +1-20-0"))
+          .anySatisfy(line -> assertThat(line).matches("frontend +Active +\\S+ +1-20-0"));
 
       Run describe = run(env, kubectl, "describe", "revmig", "demo-1-20");
       assertThat(describe.exitCode()).as(describe.err()).isZero();
