@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,13 +52,17 @@ final class StatusCommand implements Callable<Integer> {
   /**
    * A dropped watch is re-established after 0.5, 1, 2 and 4 s (fabric8 doubles the interval); then
    * -w gives up, as kubectl get -w does at once, instead of retrying forever in silence after the
-   * API server has gone. (fabric8 7.8 applies the limit to WebSocket watches; its HTTP watch, used
-   * against the demo's KubectlFront, stops reconnecting without a word after a refused reconnect:
-   * the front ends its watches with a 410 Gone when the demo stops, which ends -w at once.)
+   * API server has gone. fabric8 7.8 applies the limit to WebSocket watches only: its HTTP watch
+   * (the one it falls back to against the demo's KubectlFront) stops reconnecting without a word
+   * after a refused reconnect, so -w also probes the API server itself while its watch is quiet and
+   * gives up after as many failed probes, a slice apart.
    */
   private static final Duration RECONNECT_INTERVAL = Duration.ofMillis(500);
 
   private static final int RECONNECTS = 4;
+
+  /** How long -w waits for a change before it asks the API server whether it is still there. */
+  static final Duration QUIET_SLICE = Duration.ofSeconds(2);
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -86,28 +92,33 @@ final class StatusCommand implements Callable<Integer> {
             .withWatchReconnectLimit(RECONNECTS)
             .build();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-      String listedAt = printOnce(client);
-      if (listedAt == null) {
+      Listed listed = printOnce(client);
+      if (!listed.ok()) {
         return ExitCodes.UNAVAILABLE;
       }
-      return watch ? follow(client, listedAt) : 0;
+      return watch ? follow(client, listed.resourceVersion()) : 0;
     }
   }
 
   /**
-   * The table as the cluster holds it now; returns the list's resourceVersion, or null (and says
-   * why on stderr) when it cannot be read.
+   * Whether the list could be read and, if the server gave one, its resourceVersion (a watch from
+   * null starts with the current objects as ADDED, which only repeats rows already shown).
    */
-  String printOnce(KubernetesClient client) {
+  record Listed(boolean ok, String resourceVersion) {}
+
+  /** The table as the cluster holds it now; says on stderr why when it cannot be read. */
+  Listed printOnce(KubernetesClient client) {
     KubernetesResourceList<RevisionMigration> migrations;
     try {
       migrations = client.resources(RevisionMigration.class).list();
     } catch (KubernetesClientException e) {
       spec.commandLine().getErr().println(cannotList(client, e));
-      return null;
+      return new Listed(false, null);
     }
     print(spec.commandLine().getOut(), migrations.getItems(), Instant.now());
-    return migrations.getMetadata() == null ? null : migrations.getMetadata().getResourceVersion();
+    return new Listed(
+        true,
+        migrations.getMetadata() == null ? null : migrations.getMetadata().getResourceVersion());
   }
 
   private static String cannotList(KubernetesClient client, KubernetesClientException e) {
@@ -125,38 +136,52 @@ final class StatusCommand implements Callable<Integer> {
 
   /**
    * One row per change after the table, as {@code kubectl get -w} does, from the list's {@code
-   * resourceVersion} on; until interrupted or the watch ends for good (fabric8 re-establishes a
-   * watch that merely expired). A change that leaves the row as it was prints nothing.
+   * resourceVersion} on; until the watch ends for good (fabric8 re-establishes a watch that merely
+   * expired) or the API server stops answering. A change that leaves the row as it was prints
+   * nothing. The command line ends only that way or by Ctrl-C (the JVM exits with 130); an
+   * embedding caller that interrupts the thread gets 130 as well.
    */
   int follow(KubernetesClient client, String fromVersion) {
     CountDownLatch ended = new CountDownLatch(1);
     AtomicInteger exit = new AtomicInteger(0);
+    AtomicBoolean heard = new AtomicBoolean();
     Watcher<RevisionMigration> printer =
         new Watcher<>() {
           @Override
           public void eventReceived(Action action, RevisionMigration changed) {
-            printChange(
-                spec.commandLine().getOut(), changed, action == Action.DELETED, Instant.now());
+            heard.set(true);
+            if (action != Action.BOOKMARK) {
+              printChange(
+                  spec.commandLine().getOut(), changed, action == Action.DELETED, Instant.now());
+            }
           }
 
           @Override
           public void onClose(WatcherException cause) {
-            spec.commandLine()
-                .getErr()
-                .println(
-                    "meshgate: stopped following RevisionMigrations in "
-                        + client.getMasterUrl()
-                        + ": "
-                        + cause.getMessage());
+            stopped(client, cause.getMessage());
             exit.set(ExitCodes.UNAVAILABLE);
             ended.countDown();
           }
         };
     ListOptions from = new ListOptionsBuilder().withResourceVersion(fromVersion).build();
-    try (Watch ignored = client.resources(RevisionMigration.class).watch(from, printer)) {
-      ended.await();
+    try (Watch ignored = client.resources(RevisionMigration.class).watch(from, printer);
+        KubernetesClient prober = prober(client)) {
+      int failed = 0;
+      while (!ended.await(QUIET_SLICE.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (heard.getAndSet(false)) {
+          failed = 0;
+          continue;
+        }
+        String problem = probe(prober);
+        failed = problem == null ? 0 : failed + 1;
+        if (failed == RECONNECTS) {
+          stopped(client, problem);
+          return ExitCodes.UNAVAILABLE;
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return DemoCommand.INTERRUPTED;
     } catch (KubernetesClientException e) {
       spec.commandLine()
           .getErr()
@@ -168,6 +193,43 @@ final class StatusCommand implements Callable<Integer> {
       return ExitCodes.UNAVAILABLE;
     }
     return exit.get();
+  }
+
+  private void stopped(KubernetesClient client, String why) {
+    spec.commandLine()
+        .getErr()
+        .println(
+            "meshgate: stopped following RevisionMigrations in "
+                + client.getMasterUrl()
+                + ": "
+                + why);
+  }
+
+  /**
+   * A client of the same cluster whose requests fail within a slice and are not retried: the probes
+   * are the retries.
+   */
+  private static KubernetesClient prober(KubernetesClient client) {
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new ConfigBuilder(client.getConfiguration())
+                .withRequestRetryBackoffLimit(0)
+                .withConnectionTimeout((int) QUIET_SLICE.toMillis())
+                .withRequestTimeout((int) QUIET_SLICE.toMillis())
+                .build())
+        .build();
+  }
+
+  /** Null when the API server still lists RevisionMigrations (one at most), else why not. */
+  private static String probe(KubernetesClient prober) {
+    try {
+      prober
+          .resources(RevisionMigration.class)
+          .list(new ListOptionsBuilder().withLimit(1L).build());
+      return null;
+    } catch (KubernetesClientException e) {
+      return e.getMessage();
+    }
   }
 
   /** The table: the header and a row per migration, by name. */

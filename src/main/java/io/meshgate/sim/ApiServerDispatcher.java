@@ -64,11 +64,19 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
 
   /** A {@code Status} answer as the API server writes one. */
   static MockResponse status(int code, String reason, String message) {
+    return new MockResponse()
+        .setResponseCode(code)
+        .setBody(statusObject(code, reason, message).toString());
+  }
+
+  /** The {@code Status} object of an answer with {@code code}, as the API server writes it. */
+  static ObjectNode statusObject(int code, String reason, String message) {
     ObjectNode status = JSON.createObjectNode();
     status.put("apiVersion", "v1").put("kind", "Status");
+    status.putObject("metadata");
     status.put("status", code < 300 ? "Success" : "Failure");
     status.put("reason", reason).put("code", code).put("message", message);
-    return new MockResponse().setResponseCode(code).setBody(status.toString());
+    return status;
   }
 
   ApiServerDispatcher(Map<ServerRequest, Queue<ServerResponse>> expectations, String ownUserAgent) {

@@ -1,9 +1,9 @@
 package io.meshgate.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshgate.json.Mappers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +20,6 @@ import java.util.stream.StreamSupport;
  * every stored object, so kubectl found no resource type at all.
  */
 final class Discovery {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> VERBS =
       List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
@@ -82,7 +81,7 @@ final class Discovery {
 
   /** {@code GET /api}. */
   JsonNode coreVersions() {
-    ObjectNode versions = JSON.createObjectNode().put("kind", "APIVersions");
+    ObjectNode versions = Mappers.json().createObjectNode().put("kind", "APIVersions");
     versions.putArray("versions").add("v1");
     versions.putArray("serverAddressByClientCIDRs");
     return versions;
@@ -90,7 +89,8 @@ final class Discovery {
 
   /** {@code GET /apis}. */
   JsonNode groups() {
-    ObjectNode list = JSON.createObjectNode().put("kind", "APIGroupList").put("apiVersion", "v1");
+    ObjectNode list =
+        Mappers.json().createObjectNode().put("kind", "APIGroupList").put("apiVersion", "v1");
     ArrayNode groups = list.putArray("groups");
     Map<String, List<String>> versions = new LinkedHashMap<>();
     for (String groupVersion : groupVersions()) {
@@ -135,7 +135,8 @@ final class Discovery {
       return Optional.empty();
     }
     ObjectNode list =
-        JSON.createObjectNode()
+        Mappers.json()
+            .createObjectNode()
             .put("kind", "APIResourceList")
             .put("apiVersion", "v1")
             .put("groupVersion", groupVersion);
@@ -218,7 +219,8 @@ final class Discovery {
   }
 
   private static ObjectNode group(String name, List<String> versions) {
-    ObjectNode group = JSON.createObjectNode().put("kind", "APIGroup").put("apiVersion", "v1");
+    ObjectNode group =
+        Mappers.json().createObjectNode().put("kind", "APIGroup").put("apiVersion", "v1");
     group.put("name", name);
     ArrayNode list = group.putArray("versions");
     for (String version : versions) {

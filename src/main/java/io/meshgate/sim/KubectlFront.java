@@ -1,24 +1,23 @@
 package io.meshgate.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.meshgate.json.Mappers;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
+import java.net.http.WebSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +26,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The simulated cluster as kubectl needs it: an HTTP front of fabric8's mock API server that serves
@@ -46,16 +45,21 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class KubectlFront implements AutoCloseable {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern RESOURCE_PATH =
-      Pattern.compile("^/(?:api/(v1)|apis/([^/]+)/([^/]+))/([^?]+)$");
-  private static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(30);
 
   private final URI backend;
   private final HttpServer server;
   private final ExecutorService threads;
   private final HttpClient http;
   private final Set<WatchStream> watches = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService beats =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "kubectl-front-heartbeat");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile boolean closed;
 
   private KubectlFront(URI backend, HttpServer server, ExecutorService threads) {
     this.backend = backend;
@@ -113,10 +117,16 @@ public final class KubectlFront implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try {
       String path = exchange.getRequestURI().getRawPath();
-      Map<String, String> params = params(exchange.getRequestURI().getRawQuery());
+      Map<String, String> params = FrontRequest.params(exchange.getRequestURI().getRawQuery());
       // a selector it cannot read is the client's error (400), found before anything is forwarded
       FieldSelector.parse(params.get("fieldSelector"));
       boolean get = exchange.getRequestMethod().equals("GET");
+      if (!get && params.containsKey("fieldSelector")) {
+        // the mock ignores field selectors: kubectl delete --field-selector would delete them all
+        throw new IllegalArgumentException(
+            "this server applies field selectors to reads only, not to "
+                + exchange.getRequestMethod());
+      }
       Optional<JsonNode> discovery = get ? discovery(path) : Optional.empty();
       if (discovery.isPresent()) {
         JsonNode document = discovery.get();
@@ -124,19 +134,20 @@ public final class KubectlFront implements AutoCloseable {
             exchange,
             document.path("kind").asText().equals("Status") ? document.path("code").asInt() : 200,
             document);
-      } else if (get && isWatch(params)) {
+      } else if (get && FrontRequest.isWatch(params)) {
         watch(exchange, path, params);
       } else {
         forward(exchange, path, params);
       }
     } catch (IllegalArgumentException e) {
       if (exchange.getResponseCode() < 0) {
-        respond(exchange, 400, status(400, "BadRequest", e.getMessage()));
+        respond(exchange, 400, ApiServerDispatcher.statusObject(400, "BadRequest", e.getMessage()));
       }
     } catch (IOException | RuntimeException e) {
       // the client has gone, or the mock failed: answer if the response has not started
       if (exchange.getResponseCode() < 0) {
-        respond(exchange, 500, status(500, "InternalError", e.toString()));
+        respond(
+            exchange, 500, ApiServerDispatcher.statusObject(500, "InternalError", e.toString()));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -146,7 +157,8 @@ public final class KubectlFront implements AutoCloseable {
   }
 
   private static JsonNode notServed(String path) {
-    return status(404, "NotFound", "the server could not find the requested resource " + path);
+    return ApiServerDispatcher.statusObject(
+        404, "NotFound", "the server could not find the requested resource " + path);
   }
 
   /**
@@ -184,7 +196,7 @@ public final class KubectlFront implements AutoCloseable {
             HttpResponse.BodyHandlers.ofString());
     List<JsonNode> items = new ArrayList<>();
     if (crds.statusCode() == 200) {
-      JSON.readTree(crds.body()).path("items").forEach(items::add);
+      Mappers.json().readTree(crds.body()).path("items").forEach(items::add);
     }
     return new Discovery(items);
   }
@@ -199,7 +211,10 @@ public final class KubectlFront implements AutoCloseable {
     boolean get = exchange.getRequestMethod().equals("GET");
     FieldSelector selector =
         get ? FieldSelector.parse(params.get("fieldSelector")) : FieldSelector.parse(null);
-    String query = selector.isEmpty() ? query(exchange) : withoutFieldSelector(exchange);
+    String query =
+        selector.isEmpty()
+            ? FrontRequest.query(exchange)
+            : FrontRequest.withoutFieldSelector(exchange);
     HttpRequest.Builder request =
         HttpRequest.newBuilder(backend.resolve(exchange.getRequestURI().getRawPath() + query))
             .timeout(BACKEND_TIMEOUT)
@@ -216,25 +231,34 @@ public final class KubectlFront implements AutoCloseable {
     }
     HttpResponse<byte[]> response =
         http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    Matcher resource = RESOURCE_PATH.matcher(path);
+    Matcher resource = ResourcePath.PATTERN.matcher(path);
+    if (get
+        && response.statusCode() == HttpURLConnection.HTTP_NOT_FOUND
+        && resource.matches()
+        && ResourcePath.of(resource).name() != null) {
+      respond(exchange, HttpURLConnection.HTTP_NOT_FOUND, ResourcePath.of(resource).notFound());
+      return;
+    }
     if (get && response.statusCode() == 200 && resource.matches()) {
-      JsonNode object = JSON.readTree(response.body());
+      JsonNode object = Mappers.json().readTree(response.body());
       Discovery discovery = discovery();
+      withoutNullNamespace(object);
+      object.path("items").forEach(KubectlFront::withoutNullNamespace);
       if (object.path("items").isArray()) {
         for (Iterator<JsonNode> items = object.path("items").elements(); items.hasNext(); ) {
           if (!selector.matches(items.next())) {
             items.remove();
           }
         }
-        typed((ObjectNode) object, ResourcePath.of(resource), discovery);
+        ResourcePath.of(resource).typed((ObjectNode) object, discovery);
       }
       respond(
           exchange,
           200,
-          asTable(exchange)
+          FrontRequest.asTable(exchange)
               ? Tables.table(
                   object,
-                  columns(ResourcePath.of(resource), discovery),
+                  ResourcePath.of(resource).columns(discovery),
                   params.get("includeObject"),
                   Instant.now())
               : object);
@@ -246,6 +270,16 @@ public final class KubectlFront implements AutoCloseable {
     exchange.getResponseBody().write(response.body());
   }
 
+  /**
+   * The mock stores a cluster-scoped object with {@code namespace: null}, which {@code kubectl get
+   * -o yaml} shows; the API server leaves the key out.
+   */
+  private static void withoutNullNamespace(JsonNode object) {
+    if (object.path("metadata").path("namespace").isNull()) {
+      ((ObjectNode) object.path("metadata")).remove("namespace");
+    }
+  }
+
   /** A watch as an HTTP stream of JSON watch events, one per line, until either side ends it. */
   private void watch(HttpExchange exchange, String path, Map<String, String> params)
       throws IOException, InterruptedException {
@@ -254,112 +288,61 @@ public final class KubectlFront implements AutoCloseable {
     // StandardHttpClient); kubectl never asks for one
     if ("websocket".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Upgrade"))) {
       respond(
-          exchange, 200, status(200, "", "this server streams watches over HTTP, not WebSocket"));
+          exchange,
+          200,
+          ApiServerDispatcher.statusObject(
+              200, "", "this server streams watches over HTTP, not WebSocket"));
       return;
     }
-    Matcher resource = RESOURCE_PATH.matcher(path);
-    List<Tables.Column> columns =
-        asTable(exchange) && resource.matches()
-            ? columns(ResourcePath.of(resource), discovery())
+    Matcher resource = ResourcePath.PATTERN.matcher(path);
+    boolean table = FrontRequest.asTable(exchange) && resource.matches();
+    List<Tables.Column> columns = table ? ResourcePath.of(resource).columns(discovery()) : null;
+    boolean bookmarks = "true".equals(params.get("allowWatchBookmarks"));
+    ObjectNode bookmark =
+        bookmarks && !table && resource.matches()
+            ? ResourcePath.of(resource).bookmark(discovery())
             : null;
-    URI socket = URI.create("ws://" + backend.getRawAuthority() + path + query(exchange));
+    URI socket =
+        URI.create("ws://" + backend.getRawAuthority() + path + FrontRequest.query(exchange));
     WatchStream stream =
         new WatchStream(
-            exchange, WatchStream.Filter.of(params), columns, params.get("includeObject"));
-    watches.add(stream);
+            exchange,
+            WatchStream.Filter.of(params),
+            columns,
+            params.get("includeObject"),
+            bookmarks,
+            bookmark);
+    WebSocket mock;
     try {
-      stream.follow(http, socket);
+      // the mock's watch first: a refusal is answered with its code, and no change is lost
+      // between the response's start and the watch's
+      mock = stream.open(http, socket);
+    } catch (WatchStream.Refused e) {
+      respond(
+          exchange,
+          e.code,
+          ApiServerDispatcher.statusObject(e.code, e.reason(), e.getMessage() + " " + path));
+      return;
+    }
+    watches.add(stream);
+    if (closed) {
+      // closing went through the watches before this one was added
+      stream.endWith(gone());
+    }
+    try {
+      stream.follow(mock, beats);
     } finally {
       watches.remove(stream);
     }
   }
 
-  /** A resource's path: its group ("" for the core group), version and plural. */
-  private record ResourcePath(String group, String version, String plural) {
-    static ResourcePath of(Matcher resource) {
-      String[] segments = resource.group(4).split("/");
-      String plural =
-          segments[0].equals("namespaces") && segments.length >= 3 ? segments[2] : segments[0];
-      boolean core = resource.group(1) != null;
-      return new ResourcePath(
-          core ? "" : resource.group(2), core ? "v1" : resource.group(3), plural);
-    }
-
-    String groupVersion() {
-      return group.isEmpty() ? version : group + "/" + version;
-    }
-  }
-
-  private static List<Tables.Column> columns(ResourcePath resource, Discovery discovery) {
-    return Tables.columns(resource.group(), resource.version(), resource.plural(), discovery);
-  }
-
-  /**
-   * The mock calls every list {@code v1 List}; typed clients (kubectl describe's events) decode
-   * only a {@code KindList} of the resource's group version and show nothing otherwise.
-   */
-  private static void typed(ObjectNode list, ResourcePath resource, Discovery discovery) {
-    if (list.path("kind").asText().equals("List")) {
-      discovery
-          .kind(resource.groupVersion(), resource.plural())
-          .ifPresent(
-              kind -> list.put("kind", kind + "List").put("apiVersion", resource.groupVersion()));
-    }
-  }
-
-  private static boolean asTable(HttpExchange exchange) {
-    String accept = exchange.getRequestHeaders().getFirst("Accept");
-    return accept != null && accept.contains("as=Table");
-  }
-
-  private static boolean isWatch(Map<String, String> params) {
-    String watch = params.getOrDefault("watch", "");
-    return watch.equals("true") || watch.equals("1");
-  }
-
-  private static String withoutFieldSelector(HttpExchange exchange) {
-    List<String> kept = new ArrayList<>();
-    for (String pair : exchange.getRequestURI().getRawQuery().split("&")) {
-      if (!pair.startsWith("fieldSelector=")) {
-        kept.add(pair);
-      }
-    }
-    return kept.isEmpty() ? "" : "?" + String.join("&", kept);
-  }
-
-  private static String query(HttpExchange exchange) {
-    String query = exchange.getRequestURI().getRawQuery();
-    return query == null ? "" : "?" + query;
-  }
-
-  static Map<String, String> params(String query) {
-    Map<String, String> params = new HashMap<>();
-    if (query == null) {
-      return params;
-    }
-    for (String pair : query.split("&")) {
-      int eq = pair.indexOf('=');
-      String name = eq < 0 ? pair : pair.substring(0, eq);
-      String value = eq < 0 ? "" : pair.substring(eq + 1);
-      params.put(
-          URLDecoder.decode(name, StandardCharsets.UTF_8),
-          URLDecoder.decode(value, StandardCharsets.UTF_8));
-    }
-    return params;
-  }
-
-  static ObjectNode status(int code, String reason, String message) {
-    ObjectNode status = JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1");
-    status.putObject("metadata");
-    return status
-        .put("status", "Failure")
-        .put("message", message)
-        .put("reason", reason)
-        .put("code", code);
+  /** How many watches are open: each holds a thread, a socket and a watch of the mock. */
+  public int openWatches() {
+    return watches.size();
   }
 
   private static void respond(HttpExchange exchange, int code, JsonNode body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
+    byte[] bytes = Mappers.json().writeValueAsBytes(body);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(code, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
@@ -367,12 +350,29 @@ public final class KubectlFront implements AutoCloseable {
     }
   }
 
+  private static ObjectNode gone() {
+    return ApiServerDispatcher.statusObject(410, "Gone", "the simulated cluster has stopped");
+  }
+
+  /**
+   * Stops serving as a killed demo does (kill -9): the connections drop, no watch hears a Gone.
+   * What tests of the front's clients need.
+   */
+  void halt() {
+    server.stop(0);
+    beats.shutdownNow();
+    threads.shutdownNow();
+  }
+
   /** Ends every watch, saying the cluster is gone for good, and stops serving. */
   @Override
   public void close() {
-    JsonNode gone = status(410, "Gone", "the simulated cluster has stopped");
-    watches.forEach(watch -> watch.endWith(gone));
-    server.stop(0);
+    closed = true;
+    watches.forEach(watch -> watch.endWith(gone()));
+    // a second for the ended watches to finish their responses: a stream cut before its last
+    // chunk is an error to the client, not the end of the watch
+    server.stop(1);
+    beats.shutdownNow();
     threads.shutdownNow();
   }
 }

@@ -12,6 +12,12 @@ import java.util.Map;
 final class Namespaces {
   private final SimContext context;
 
+  /**
+   * The phase the API server gives a namespace (kubectl get ns shows it as STATUS); the mock sets
+   * none.
+   */
+  private static final String ACTIVE = "Active";
+
   Namespaces(SimContext context) {
     this.context = context;
   }
@@ -24,6 +30,9 @@ final class Namespaces {
             .withName(name)
             .withLabels(labels)
             .endMetadata()
+            .withNewStatus()
+            .withPhase(ACTIVE)
+            .endStatus()
             .build();
     context.sim.resource(namespace).createOr(NonDeletingOperation::update);
   }
@@ -33,7 +42,15 @@ final class Namespaces {
     if (context.sim.namespaces().withName(name).get() == null) {
       context
           .sim
-          .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .endMetadata()
+                  .withNewStatus()
+                  .withPhase(ACTIVE)
+                  .endStatus()
+                  .build())
           .create();
     }
   }

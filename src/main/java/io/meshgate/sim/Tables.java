@@ -1,9 +1,9 @@
 package io.meshgate.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meshgate.json.Mappers;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -20,7 +20,6 @@ import java.util.Locale;
  * other built-in kinds. Without it kubectl prints no printer column of a RevisionMigration.
  */
 final class Tables {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A column and the simple JSONPath ({@code .status.phase}) of its cells. */
   record Column(String name, String type, String format, String description, String jsonPath) {
@@ -56,7 +55,7 @@ final class Tables {
         discovery
             .crd(group, plural)
             .map(crd -> servedVersion(crd, version).path("additionalPrinterColumns"))
-            .orElse(JSON.missingNode());
+            .orElse(Mappers.json().missingNode());
     for (JsonNode column : printerColumns) {
       columns.add(
           new Column(
@@ -83,7 +82,7 @@ final class Tables {
    */
   static ObjectNode table(JsonNode body, List<Column> columns, String includeObject, Instant now) {
     ObjectNode table =
-        JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
+        Mappers.json().createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
     table
         .putObject("metadata")
         .put("resourceVersion", body.path("metadata").path("resourceVersion").asText(""));
@@ -124,16 +123,20 @@ final class Tables {
 
   private static JsonNode cell(Column column, JsonNode object, Instant now) {
     if (column.jsonPath() == null) {
-      return JSON.getNodeFactory().textNode(object.path("metadata").path("name").asText());
+      return Mappers.json()
+          .getNodeFactory()
+          .textNode(object.path("metadata").path("name").asText());
     }
     JsonNode value = at(object, column.jsonPath());
     if (value.isMissingNode() || value.isNull()) {
-      return JSON.getNodeFactory().nullNode();
+      return Mappers.json().getNodeFactory().nullNode();
     }
     return switch (column.type()) {
-      case "date" -> JSON.getNodeFactory().textNode(age(value.asText(), now));
+      case "date" -> Mappers.json().getNodeFactory().textNode(age(value.asText(), now));
       case "string" ->
-          JSON.getNodeFactory().textNode(value.isValueNode() ? value.asText() : value.toString());
+          Mappers.json()
+              .getNodeFactory()
+              .textNode(value.isValueNode() ? value.asText() : value.toString());
       default -> value;
     };
   }
@@ -141,7 +144,7 @@ final class Tables {
   /** A JSONPath of field names only ({@code .status.phase}); anything else is missing. */
   static JsonNode at(JsonNode object, String jsonPath) {
     if (!jsonPath.matches("(\\.[A-Za-z0-9_-]+)+")) {
-      return JSON.missingNode();
+      return Mappers.json().missingNode();
     }
     JsonNode node = object;
     for (String field : jsonPath.substring(1).split("\\.")) {
@@ -196,6 +199,6 @@ final class Tables {
         return v;
       }
     }
-    return JSON.missingNode();
+    return Mappers.json().missingNode();
   }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -151,6 +152,7 @@ class KubectlFrontTest {
 
   /** kubectl get -w watches from the list's resourceVersion and expects changes only. */
   @Test
+  @Timeout(60)
   void aWatchFromAListsVersionStreamsChangesOnlyAsOneRowTables() throws Exception {
     String listedAt =
         json("/apis/meshgate.io/v1alpha1/revisionmigrations", TABLE)
@@ -171,6 +173,9 @@ class KubectlFrontTest {
     assertThat(stream.statusCode()).isEqualTo(200);
     try (BufferedReader lines =
         new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+      // the response starts once the mock's watch is open, but the edit must not beat the
+      // stream's registration either
+      await().atMost(Duration.ofSeconds(20)).until(() -> front.openWatches() == 1);
       cluster
           .client()
           .resources(RevisionMigration.class)
@@ -214,14 +219,11 @@ class KubectlFrontTest {
   }
 
   @Test
+  @Timeout(60)
   void closingEndsTheWatchesItServesWithGone() throws Exception {
-    HttpResponse<InputStream> stream =
-        http.send(
-            HttpRequest.newBuilder(front.url().resolve("/api/v1/namespaces?watch=true")).build(),
-            HttpResponse.BodyHandlers.ofInputStream());
-    BufferedReader lines =
-        new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+    BufferedReader lines = watch("/api/v1/namespaces?watch=true");
     assertThat(lines.readLine()).contains("\"ADDED\"").contains("payments");
+    await().atMost(Duration.ofSeconds(20)).until(() -> front.openWatches() == 1);
 
     front.close();
 
@@ -231,6 +233,62 @@ class KubectlFrontTest {
     assertThat(farewell.path("object").path("message").asText())
         .isEqualTo("the simulated cluster has stopped");
     assertThat(lines.readLine()).isNull();
+  }
+
+  private BufferedReader watch(String path) throws Exception {
+    HttpResponse<InputStream> stream =
+        http.send(
+            HttpRequest.newBuilder(front.url().resolve(path)).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    return new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8));
+  }
+
+  /**
+   * An interrupted {@code kubectl get -w} says nothing; the heartbeat's failed write ends its
+   * stream and the mock's watch instead of leaving them until the demo exits.
+   */
+  @Test
+  @Timeout(60)
+  void anAbandonedWatchEndsAtTheNextHeartbeat() throws Exception {
+    BufferedReader lines = watch("/api/v1/namespaces?watch=true");
+    assertThat(lines.readLine()).contains("payments");
+    await().atMost(Duration.ofSeconds(20)).until(() -> front.openWatches() == 1);
+
+    lines.close();
+
+    await().atMost(WatchStream.HEARTBEAT.multipliedBy(4)).until(() -> front.openWatches() == 0);
+  }
+
+  /** A client that allows bookmarks hears one with the last version while nothing changes. */
+  @Test
+  @Timeout(60)
+  void aQuietWatchSendsBookmarksWhenAllowed() throws Exception {
+    BufferedReader lines = watch("/api/v1/namespaces?watch=true&allowWatchBookmarks=true");
+    JsonNode added = JSON.readTree(lines.readLine());
+
+    JsonNode bookmark = JSON.readTree(lines.readLine());
+
+    assertThat(bookmark.path("type").asText()).isEqualTo("BOOKMARK");
+    assertThat(bookmark.path("object").path("kind").asText()).isEqualTo("Namespace");
+    assertThat(bookmark.path("object").path("metadata").path("resourceVersion").asText())
+        .isEqualTo(added.path("object").path("metadata").path("resourceVersion").asText());
+    lines.close();
+  }
+
+  /** A watch the mock cannot serve is a Status with a code, not an empty 200 stream. */
+  @Test
+  @Timeout(60)
+  void aWatchTheMockRefusesIsAStatus() throws Exception {
+    cluster.close();
+
+    HttpResponse<String> refused = get("/api/v1/namespaces?watch=true", "application/json");
+
+    assertThat(refused.statusCode()).isEqualTo(503);
+    JsonNode status = JSON.readTree(refused.body());
+    assertThat(status.path("kind").asText()).isEqualTo("Status");
+    assertThat(status.path("reason").asText()).isEqualTo("ServiceUnavailable");
+    assertThat(status.path("code").asInt()).isEqualTo(503);
   }
 
   @ParameterizedTest
