@@ -5,15 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.meshgate.json.Mappers;
-import io.meshgate.kube.RevisionMigration;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,15 +28,7 @@ class KubectlFrontAnswersTest {
 
   @BeforeEach
   void start() throws Exception {
-    cluster = ClusterSimulator.start();
-    cluster.namespace("payments", Map.of("istio.io/rev", "1-19-0"));
-    try (InputStream crd =
-        Files.newInputStream(Path.of("deploy/crds/revisionmigrations.meshgate.io.yaml"))) {
-      cluster.client().apiextensions().v1().customResourceDefinitions().load(crd).create();
-    }
-    try (InputStream rm = Files.newInputStream(Path.of("daemon/demo-migration.yaml"))) {
-      cluster.client().resources(RevisionMigration.class).load(rm).create();
-    }
+    cluster = KubectlFronts.demoCluster();
     front = KubectlFront.start(URI.create(cluster.client().getMasterUrl().toString()));
   }
 

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.meshgate.json.Mappers;
 import io.meshgate.kube.RevisionMigration;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -22,8 +23,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,7 +37,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** What kubectl asks of an API server, answered by {@link KubectlFront} for the simulator. */
 class KubectlFrontTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.json();
   private static final String TABLE =
       "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
 
@@ -48,15 +47,7 @@ class KubectlFrontTest {
 
   @BeforeEach
   void start() throws Exception {
-    cluster = ClusterSimulator.start();
-    cluster.namespace("payments", Map.of("istio.io/rev", "1-19-0"));
-    try (InputStream crd =
-        Files.newInputStream(Path.of("deploy/crds/revisionmigrations.meshgate.io.yaml"))) {
-      cluster.client().apiextensions().v1().customResourceDefinitions().load(crd).create();
-    }
-    try (InputStream rm = Files.newInputStream(Path.of("daemon/demo-migration.yaml"))) {
-      cluster.client().resources(RevisionMigration.class).load(rm).create();
-    }
+    cluster = KubectlFronts.demoCluster();
     front = KubectlFront.start(URI.create(cluster.client().getMasterUrl().toString()));
   }
 
