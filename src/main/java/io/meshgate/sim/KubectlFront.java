@@ -65,7 +65,14 @@ public final class KubectlFront implements AutoCloseable {
     this.backend = backend;
     this.server = server;
     this.threads = threads;
-    this.http = HttpClient.newBuilder().connectTimeout(BACKEND_TIMEOUT).build();
+    // HTTP/1.1 as an API server speaks it to kubectl: the default, HTTP/2, makes the first request
+    // an h2c upgrade, which the mock's server took and then answered no more (a CI run's fabric8
+    // watch through the front waited past its 30 s timeout on the CRD list behind it)
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(BACKEND_TIMEOUT)
+            .build();
   }
 
   /** Starts a front of {@code backend} (the mock's URL) on a free loopback port. */
