@@ -17,6 +17,13 @@ final class Helm {
   static final String RELEASE = "meshgate";
   static final String NAMESPACE = "meshgate";
 
+  /** Values for a cluster without the prometheus-operator's CRDs, as the test clusters are. */
+  static final List<String> WITHOUT_OPERATOR =
+      List.of(
+          "--set", "serviceMonitor.enabled=false",
+          "--set", "ztunnelPodMonitor.enabled=false",
+          "--set", "prometheusRule.enabled=false");
+
   private final Map<String, String> env;
 
   private Helm(Path home, Path kubeconfig) {
@@ -55,6 +62,17 @@ final class Helm {
     List<String> args =
         new ArrayList<>(List.of("template", RELEASE, CHART.toString(), "--namespace", NAMESPACE));
     args.addAll(List.of(flags));
+    return run(args);
+  }
+
+  /**
+   * {@code helm VERB} (install, upgrade) of the chart as release meshgate into namespace meshgate,
+   * with {@code flags}.
+   */
+  Command.Result release(String verb, List<String> flags) {
+    List<String> args =
+        new ArrayList<>(List.of(verb, RELEASE, CHART.toString(), "--namespace", NAMESPACE));
+    args.addAll(flags);
     return run(args);
   }
 

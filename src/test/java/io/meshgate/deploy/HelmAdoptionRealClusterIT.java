@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,7 +76,7 @@ class HelmAdoptionRealClusterIT {
         .create();
     String deploymentBefore = deployment().getMetadata().getResourceVersion();
 
-    Command.Result refused = helm.run(install());
+    Command.Result refused = helm.release("install", Helm.WITHOUT_OPERATOR);
     assertThat(refused.code()).as("helm install over kustomize's objects").isNotZero();
     assertThat(refused.err()).contains("invalid ownership metadata");
     assertThat(deployment().getMetadata().getResourceVersion()).isEqualTo(deploymentBefore);
@@ -91,7 +92,10 @@ class HelmAdoptionRealClusterIT {
             line -> OPERATOR_KINDS.stream().anyMatch(line::contains),
             "only the prometheus-operator's kinds fail");
 
-    helm.run(install("--force-conflicts")).orFail();
+    helm.release(
+            "install",
+            Stream.concat(Helm.WITHOUT_OPERATOR.stream(), Stream.of("--force-conflicts")).toList())
+        .orFail();
     Deployment taken = deployment();
     assertThat(taken.getMetadata().getAnnotations())
         .containsEntry("meta.helm.sh/release-name", Helm.RELEASE);
@@ -137,25 +141,6 @@ class HelmAdoptionRealClusterIT {
             mesh.cluster.kubeconfig().toString(),
             "KUBECACHEDIR",
             home.resolve("kube-cache").toString()));
-  }
-
-  private static List<String> install(String... flags) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "install",
-                Helm.RELEASE,
-                Helm.CHART.toString(),
-                "--namespace",
-                Helm.NAMESPACE,
-                "--set",
-                "serviceMonitor.enabled=false",
-                "--set",
-                "ztunnelPodMonitor.enabled=false",
-                "--set",
-                "prometheusRule.enabled=false"));
-    args.addAll(List.of(flags));
-    return args;
   }
 
   private static Command.Result kubectl(String... args) {

@@ -134,17 +134,9 @@ class HelmChartValuesIT {
   }
 
   private static String notes(String... flags) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "install",
-                Helm.RELEASE,
-                Helm.CHART.toString(),
-                "--namespace",
-                Helm.NAMESPACE,
-                "--dry-run=client"));
+    List<String> args = new ArrayList<>(List.of("--dry-run=client"));
     args.addAll(List.of(flags));
-    String out = helm().run(args).orFail().out();
+    String out = helm().release("install", args).orFail().out();
     return out.substring(out.indexOf("NOTES:"));
   }
 

@@ -51,13 +51,6 @@ class HelmRealClusterIT {
   private static final String TOKEN = "helm-it-webhook-token";
   private static final String MIGRATION = "istio-1-20-helm";
 
-  /** What the test cluster lacks: the prometheus-operator's CRDs. */
-  private static final List<String> NO_OPERATOR =
-      List.of(
-          "--set", "serviceMonitor.enabled=false",
-          "--set", "ztunnelPodMonitor.enabled=false",
-          "--set", "prometheusRule.enabled=false");
-
   /** Without Slack (its Secret then is not mounted); Prometheus refuses at once. */
   private static final List<String> VALUES =
       List.of("--set", "config.slack=null", "--set", "config.prometheus.url=http://127.0.0.1:9");
@@ -151,7 +144,7 @@ class HelmRealClusterIT {
         .create();
     long start = System.nanoTime();
 
-    helm.run(install("install")).orFail();
+    release("install").orFail();
     pod =
         ChartPod.start(mesh.cluster, NAMESPACE, "meshgate", Files.createTempDirectory(home, "pod"));
     await("the daemon answers /readyz")
@@ -208,8 +201,7 @@ class HelmRealClusterIT {
   @Order(4)
   void anUpgradeWithAChangedConfigRollsThePods() throws IOException {
     long start = System.nanoTime();
-    helm.run(install("upgrade", "--set", "replicas=3", "--set", "config.gate.minWindow=2m"))
-        .orFail();
+    release("upgrade", "--set", "replicas=3", "--set", "config.gate.minWindow=2m").orFail();
 
     JsonNode config =
         Mappers.yaml().readTree(configMap("meshgate-config").getData().get("meshgate.yaml"));
@@ -272,14 +264,11 @@ class HelmRealClusterIT {
     mesh.kubelet.recheck();
   }
 
-  private static List<String> install(String verb, String... more) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(verb, Helm.RELEASE, Helm.CHART.toString(), "--namespace", NAMESPACE));
-    args.addAll(NO_OPERATOR);
-    args.addAll(VALUES);
-    args.addAll(List.of(more));
-    return args;
+  private static Command.Result release(String verb, String... more) {
+    List<String> flags = new ArrayList<>(Helm.WITHOUT_OPERATOR);
+    flags.addAll(VALUES);
+    flags.addAll(List.of(more));
+    return helm.release(verb, flags);
   }
 
   private static boolean podReady() {
