@@ -2,18 +2,13 @@ package io.meshgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.meshgate.logging.LogbackXml;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.slf4j.Logger;
-import org.slf4j.MDC;
 
 /** Issue 29: a CLI command shows no library's warning; the daemon's log keeps them. */
 class LibraryLogsTest {
@@ -41,28 +36,17 @@ class LibraryLogsTest {
 
   /** What logback.xml writes to stderr, configured as Main does for {@code command}. */
   private static String logged(String command) throws Exception {
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setProperty(LibraryLogs.PROPERTY, LibraryLogs.level(List.of(command)));
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    LoggerContext context = new LoggerContext();
-    // logback 1.5 drops events of a context without an MDC adapter
-    context.setMDCAdapter(MDC.getMDCAdapter());
-    try {
-      JoranConfigurator configurator = new JoranConfigurator();
-      configurator.setContext(context);
-      configurator.doConfigure(LibraryLogsTest.class.getResource("/logback.xml"));
-      Logger fabric8 =
-          context.getLogger("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils");
-      fabric8.warn("The client is using resource type 'revisionmigrations' with unstable version");
-      fabric8.error("Unexpected failure");
-      context.getLogger("io.meshgate.prometheus.PrometheusGate").warn("baseline not taken");
-    } finally {
-      context.stop();
-      System.setErr(stderr);
-      System.clearProperty(LibraryLogs.PROPERTY);
-    }
-    return captured.toString(StandardCharsets.UTF_8);
+    return LogbackXml.stderr(
+        LibraryLogs.PROPERTY,
+        LibraryLogs.level(List.of(command)),
+        context -> {
+          Logger fabric8 =
+              context.getLogger("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils");
+          fabric8.warn(
+              "The client is using resource type 'revisionmigrations' with unstable version");
+          fabric8.error("Unexpected failure");
+          context.getLogger("io.meshgate.prometheus.PrometheusGate").warn("baseline not taken");
+        });
   }
 
   @Test

@@ -22,28 +22,17 @@ class LoggingTest {
 
   /** As {@link #logged(String, String)}, about {@code target}: a namespace or a gateway's key. */
   private static String logged(String format, String message, String target) throws Exception {
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    System.setProperty("meshgate.log.format", format);
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    LoggerContext context = new LoggerContext();
-    // the MDC LogContext writes to, as the application's logback has it
-    context.setMDCAdapter(MDC.getMDCAdapter());
-    try {
-      JoranConfigurator configurator = new JoranConfigurator();
-      configurator.setContext(context);
-      configurator.doConfigure(LoggingTest.class.getResource("/logback.xml"));
-      Logger log = context.getLogger("io.meshgate.kube.NamespaceLabels");
-      try (LogContext migration = LogContext.migration("istio-1-20", "1-19-0", "1-20-0");
-          LogContext about = LogContext.target(target)) {
-        log.info(message);
-      }
-    } finally {
-      context.stop();
-      System.setErr(stderr);
-      System.clearProperty("meshgate.log.format");
-    }
-    return captured.toString(StandardCharsets.UTF_8).strip();
+    return LogbackXml.stderr(
+            "meshgate.log.format",
+            format,
+            context -> {
+              Logger log = context.getLogger("io.meshgate.kube.NamespaceLabels");
+              try (LogContext migration = LogContext.migration("istio-1-20", "1-19-0", "1-20-0");
+                  LogContext about = LogContext.target(target)) {
+                log.info(message);
+              }
+            })
+        .strip();
   }
 
   @Test
